@@ -1,0 +1,1 @@
+"""Units, users, roles, spokesperson designation, passwords, API tokens and login."""

@@ -1,0 +1,292 @@
+"""Organisation changes and identity: each change checks the admin guard and goes on the ledger."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import secrets
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, selectinload
+
+from auth.models import ApiToken, Membership, Unit, User
+from auth.passwords import DUMMY_HASH, check_password, hash_password
+from workflow import ledger
+from workflow.actor import Actor
+from workflow.db import utcnow
+from workflow.errors import Conflict, Forbidden, Invalid, NotFound
+from workflow.sensitivity import add_default_rules
+from workflow.states import Role
+
+CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{0,63}$")
+USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+MIN_PASSWORD = 10
+#: Roles that read a unit's unreleased statements.
+READER_ROLES = frozenset({Role.DRAFTER, Role.SPOKESPERSON, Role.LEADER})
+
+
+def can_manage_org(actor: Actor) -> None:
+    """Only admins change units, users, roles and designations."""
+    if not actor.is_admin:
+        raise Forbidden("admin_only", "Only an administrator may change the organisation.")
+
+
+def _log(session: Session, actor: Actor | None, action: str, unit: str | None, data: dict) -> None:
+    ledger.append(
+        session,
+        kind=ledger.EntryKind.ADMIN,
+        action=action,
+        actor_id=actor.user_id if actor else None,
+        actor=actor.username if actor else "system",
+        role="admin" if actor else "system",
+        unit=unit,
+        data=data,
+    )
+
+
+# --- the unit tree ------------------------------------------------------------------------
+
+
+def unit_parents(session: Session) -> dict[int, int | None]:
+    """Return every unit's parent id (units are few: hundreds, not millions)."""
+    return dict(session.execute(sa.select(Unit.id, Unit.parent_id)).all())
+
+
+def descendants(parents: dict[int, int | None], roots: Iterable[int]) -> set[int]:
+    """Return the roots and every unit below them."""
+    children: dict[int | None, list[int]] = {}
+    for unit_id, parent_id in parents.items():
+        children.setdefault(parent_id, []).append(unit_id)
+    found, stack = set(), list(roots)
+    while stack:
+        unit_id = stack.pop()
+        if unit_id not in found:
+            found.add(unit_id)
+            stack.extend(children.get(unit_id, ()))
+    return found
+
+
+def get_unit(session: Session, code: str) -> Unit:
+    """Return the unit with this code or refuse with 404."""
+    unit = session.scalar(sa.select(Unit).where(Unit.code == code))
+    if unit is None:
+        raise NotFound("unit", f"No unit with code '{code}'.")
+    return unit
+
+
+def get_user(session: Session, username: str) -> User:
+    """Return the user with this username or refuse with 404."""
+    user = session.scalar(sa.select(User).where(User.username == username))
+    if user is None:
+        raise NotFound("user", f"No user named '{username}'.")
+    return user
+
+
+# --- actors --------------------------------------------------------------------------------
+
+
+def actor_for(session: Session, user: User, via: str = "service") -> Actor:
+    """Resolve a user's roles over the unit tree into the Actor the guards read."""
+    rows = session.execute(sa.select(Membership.unit_id, Membership.role).where(Membership.user_id == user.id)).all()
+    memberships = frozenset((unit_id, role) for unit_id, role in rows)
+    leads = [unit_id for unit_id, role in memberships if role == Role.LEADER]
+    leader_scope = frozenset(descendants(unit_parents(session), leads)) if leads else frozenset()
+    read_scope = frozenset({u for u, r in memberships if r in READER_ROLES}) | leader_scope
+    return Actor(user.id, user.username, memberships, leader_scope, read_scope, via=via)
+
+
+# --- organisation changes ----------------------------------------------------------------
+
+
+def create_unit(session: Session, actor: Actor | None, code: str, name: str, parent_code: str | None = None) -> Unit:
+    """Create a unit with the default sensitivity rules."""
+    if actor is not None:
+        can_manage_org(actor)
+    if not CODE_RE.match(code or ""):
+        raise Invalid(
+            "unit_code",
+            "A unit code is 1-64 capital letters, digits, '-' or '_'.",
+            errors={"code": ["Use capital letters, digits, '-' or '_' (e.g. SYT-HN)."]},
+        )
+    if not (name or "").strip():
+        raise Invalid("unit_name", "A unit needs a name.", errors={"name": ["Missing data for required field."]})
+    parent = get_unit(session, parent_code) if parent_code else None
+    if session.scalar(sa.select(Unit.id).where(Unit.code == code)) is not None:
+        raise Conflict("unit_exists", f"A unit with code '{code}' already exists.")
+    unit = Unit(code=code, name=name.strip(), parent_id=parent.id if parent else None)
+    session.add(unit)
+    session.flush()
+    add_default_rules(session, unit.id)
+    _log(session, actor, "create_unit", code, {"name": unit.name, "parent": parent_code})
+    return unit
+
+
+def _validate_roles(session: Session, roles: Iterable[dict]) -> list[tuple[Unit, str]]:
+    resolved = []
+    for item in roles:
+        role = item.get("role")
+        if role not in Role.__members__.values():
+            raise Invalid("role", f"Unknown role '{role}'.", errors={"roles": [f"Unknown role '{role}'."]})
+        resolved.append((get_unit(session, item.get("unit")), role))
+    return resolved
+
+
+def create_user(
+    session: Session,
+    actor: Actor | None,
+    username: str,
+    full_name: str,
+    password: str,
+    email: str | None = None,
+    roles: Iterable[dict] = (),
+) -> User:
+    """Create a user with roles; a spokesperson role only where the unit has none yet."""
+    if actor is not None:
+        can_manage_org(actor)
+    errors: dict[str, list[str]] = {}
+    if not USERNAME_RE.match(username or ""):
+        errors["username"] = ["2-64 lowercase letters, digits, '.', '_' or '-'."]
+    if not (full_name or "").strip():
+        errors["full_name"] = ["Missing data for required field."]
+    if len(password or "") < MIN_PASSWORD:
+        errors["password"] = [f"At least {MIN_PASSWORD} characters."]
+    if errors:
+        raise Invalid("user_fields", "The user's details are not valid.", errors=errors)
+    resolved = _validate_roles(session, roles)
+    if session.scalar(sa.select(User.id).where(User.username == username)) is not None:
+        raise Conflict("user_exists", f"A user named '{username}' already exists.")
+    for unit, role in resolved:
+        if role == Role.SPOKESPERSON and _spokesperson_of(session, unit) is not None:
+            raise Conflict(
+                "spokesperson_exists",
+                f"Unit {unit.code} already has a spokesperson; use the designation endpoint to change it.",
+            )
+    user = User(username=username, full_name=full_name.strip(), email=email, password_hash=hash_password(password))
+    session.add(user)
+    session.flush()
+    for unit, role in dict.fromkeys(resolved):
+        session.add(Membership(user_id=user.id, unit_id=unit.id, role=role))
+    session.flush()
+    _log(
+        session,
+        actor,
+        "create_user",
+        None,
+        {"username": username, "roles": [{"unit": u.code, "role": r} for u, r in dict.fromkeys(resolved)]},
+    )
+    return user
+
+
+def _spokesperson_of(session: Session, unit: Unit) -> Membership | None:
+    return session.scalar(
+        sa.select(Membership).where(Membership.unit_id == unit.id, Membership.role == Role.SPOKESPERSON)
+    )
+
+
+def spokesperson_of(session: Session, unit: Unit) -> User | None:
+    """Return the unit's designated spokesperson, if any."""
+    membership = _spokesperson_of(session, unit)
+    return membership.user if membership else None
+
+
+def grant_role(session: Session, actor: Actor | None, username: str, unit_code: str, role: str) -> Membership:
+    """Give a user a role in a unit (spokesperson goes through `designate_spokesperson`)."""
+    if actor is not None:
+        can_manage_org(actor)
+    if role == Role.SPOKESPERSON:
+        raise Conflict("use_designation", "Designate a spokesperson through the designation endpoint.")
+    user, [(unit, role)] = get_user(session, username), _validate_roles(session, [{"unit": unit_code, "role": role}])
+    existing = session.scalar(
+        sa.select(Membership).where(
+            Membership.user_id == user.id, Membership.unit_id == unit.id, Membership.role == role
+        )
+    )
+    if existing is not None:
+        raise Conflict("role_exists", f"{username} already holds {role} in {unit_code}.")
+    membership = Membership(user_id=user.id, unit_id=unit.id, role=role)
+    session.add(membership)
+    session.flush()
+    _log(session, actor, "grant_role", unit.code, {"username": username, "role": role})
+    return membership
+
+
+def revoke_role(session: Session, actor: Actor | None, username: str, unit_code: str, role: str) -> None:
+    """Take a role away from a user."""
+    if actor is not None:
+        can_manage_org(actor)
+    user, unit = get_user(session, username), get_unit(session, unit_code)
+    membership = session.scalar(
+        sa.select(Membership).where(
+            Membership.user_id == user.id, Membership.unit_id == unit.id, Membership.role == role
+        )
+    )
+    if membership is None:
+        raise NotFound("role", f"{username} does not hold {role} in {unit_code}.")
+    session.delete(membership)
+    session.flush()
+    _log(session, actor, "revoke_role", unit.code, {"username": username, "role": role})
+
+
+def designate_spokesperson(session: Session, actor: Actor | None, unit_code: str, username: str) -> User:
+    """Make this user the unit's one spokesperson; the previous holder loses the role."""
+    if actor is not None:
+        can_manage_org(actor)
+    unit, user = get_unit(session, unit_code), get_user(session, username)
+    current = _spokesperson_of(session, unit)
+    previous = current.user.username if current else None
+    if current is not None and current.user_id == user.id:
+        return user
+    if current is not None:
+        session.delete(current)
+        session.flush()  # the partial unique index allows one holder at a time
+    session.add(Membership(user_id=user.id, unit_id=unit.id, role=Role.SPOKESPERSON))
+    session.flush()
+    _log(session, actor, "designate_spokesperson", unit.code, {"username": username, "previous": previous})
+    return user
+
+
+# --- sign-in and tokens --------------------------------------------------------------------
+
+
+def authenticate(session: Session, username: str, password: str) -> User | None:
+    """Return the active user with this username and password, else None (in constant-ish time)."""
+    user = session.scalar(sa.select(User).where(User.username == username)) if isinstance(username, str) else None
+    if user is None:
+        check_password(DUMMY_HASH, password or "")
+        return None
+    if not check_password(user.password_hash, password or "") or not user.active:
+        return None
+    return user
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def issue_token(session: Session, user: User, ttl: dt.timedelta) -> tuple[str, ApiToken]:
+    """Issue a bearer token; return the secret (shown once) and its stored record."""
+    secret = secrets.token_urlsafe(32)
+    record = ApiToken(user_id=user.id, token_hash=_digest(secret), expires_at=utcnow() + ttl)
+    session.add(record)
+    session.flush()
+    return secret, record
+
+
+def resolve_token(session: Session, secret: str) -> ApiToken | None:
+    """Return the live token record for a bearer secret, or None."""
+    record = session.scalar(
+        sa.select(ApiToken).options(selectinload(ApiToken.user)).where(ApiToken.token_hash == _digest(secret))
+    )
+    if record is None or record.revoked_at is not None or record.expires_at <= utcnow():
+        return None
+    if not record.user.active:
+        return None
+    return record
+
+
+def revoke_token(session: Session, record: ApiToken) -> None:
+    """Revoke a token now."""
+    record.revoked_at = utcnow()
+    session.flush()

@@ -1,0 +1,188 @@
+"""Units, users, spokesperson designation and sensitivity rules (writes: admins; rules: leaders too)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from sqlalchemy.orm import selectinload
+
+from auth import service as org
+from auth.models import Membership, Unit, User
+from statements import rules as rule_service
+from statements.api.auth import require_actor
+from statements.schemas import (
+    DesignationIn,
+    PageArgs,
+    RuleIn,
+    RuleOut,
+    SensitivityPreviewIn,
+    UnitIn,
+    UnitOut,
+    UserIn,
+    UserOut,
+    page_of,
+)
+from statements.serialize import rule_dict, unit_dict, user_dict
+from statements.service import preview_sensitivity
+from statements.web_session import commit, db
+
+bp = Blueprint("organisation", __name__, url_prefix="/api/v1", description="Units, users and rules")
+
+
+def _unit_codes() -> dict[int, str]:
+    return dict(db().execute(sa.select(Unit.id, Unit.code)).all())
+
+
+def _units_page(page: int, per_page: int) -> dict:
+    session = db()
+    codes = _unit_codes()
+    spokespeople = dict(
+        session.execute(
+            sa.select(Membership.unit_id, User.username).join(User).where(Membership.role == "spokesperson")
+        ).all()
+    )
+    total = session.scalar(sa.select(sa.func.count()).select_from(Unit))
+    units = session.scalars(sa.select(Unit).order_by(Unit.code).offset((page - 1) * per_page).limit(per_page))
+    return {"items": [unit_dict(u, codes.get(u.parent_id), spokespeople.get(u.id)) for u in units], "total": total}
+
+
+@bp.route("/units")
+class Units(MethodView):
+    """The unit tree."""
+
+    @bp.arguments(PageArgs, location="query")
+    @bp.response(200, page_of(UnitOut))
+    def get(self, args: dict):
+        """List units (any signed-in user)."""
+        require_actor()
+        return _units_page(args["page"], args["per_page"])
+
+    @bp.arguments(UnitIn)
+    @bp.response(201, UnitOut)
+    def post(self, data: dict):
+        """Create a unit (admins); it starts with the default sensitivity rules."""
+        actor = require_actor()
+        unit = org.create_unit(db(), actor, data["code"], data["name"], data.get("parent_code"))
+        commit()
+        return unit_dict(unit, data.get("parent_code"), None)
+
+
+@bp.route("/units/<string:code>")
+class UnitResource(MethodView):
+    """One unit."""
+
+    @bp.response(200, UnitOut)
+    def get(self, code: str):
+        """Return a unit with its spokesperson."""
+        require_actor()
+        unit = org.get_unit(db(), code)
+        spokesperson = org.spokesperson_of(db(), unit)
+        return unit_dict(
+            unit, unit.parent.code if unit.parent else None, spokesperson.username if spokesperson else None
+        )
+
+
+@bp.route("/units/<string:code>/spokesperson")
+class Spokesperson(MethodView):
+    """The unit's one designated spokesperson."""
+
+    @bp.arguments(DesignationIn)
+    @bp.response(200, UnitOut)
+    def put(self, data: dict, code: str):
+        """Designate the spokesperson; the previous one loses the role (logged)."""
+        actor = require_actor()
+        user = org.designate_spokesperson(db(), actor, code, data["username"])
+        commit()
+        unit = org.get_unit(db(), code)
+        return unit_dict(unit, unit.parent.code if unit.parent else None, user.username)
+
+
+@bp.route("/units/<string:code>/rules")
+class Rules(MethodView):
+    """A unit's sensitivity rules."""
+
+    @bp.response(200, page_of(RuleOut))
+    def get(self, code: str):
+        """List the unit's rules, active or not."""
+        require_actor()
+        rules = rule_service.list_rules(db(), org.get_unit(db(), code))
+        return {"items": [rule_dict(r) for r in rules], "total": len(rules)}
+
+    @bp.arguments(RuleIn)
+    @bp.response(201, RuleOut)
+    def post(self, data: dict, code: str):
+        """Add a rule (leaders of the unit or above, admins); open statements are re-evaluated."""
+        actor = require_actor()
+        rule = rule_service.create_rule(db(), actor, code, data)
+        commit()
+        return rule_dict(rule)
+
+
+@bp.route("/units/<string:code>/rules/<string:rule_code>")
+class RuleResource(MethodView):
+    """One sensitivity rule."""
+
+    @bp.arguments(RuleIn)
+    @bp.response(200, RuleOut)
+    def patch(self, data: dict, code: str, rule_code: str):
+        """Change a rule, or switch it off with `active: false`."""
+        actor = require_actor()
+        rule = rule_service.update_rule(db(), actor, code, rule_code, data)
+        commit()
+        return rule_dict(rule)
+
+
+@bp.route("/units/<string:code>/sensitivity-preview", methods=["POST"])
+@bp.arguments(SensitivityPreviewIn)
+@bp.response(200, page_of(RuleOut))
+def sensitivity_preview(data: dict, code: str):
+    """Say which of the unit's rules a draft would match, before writing it."""
+    require_actor()
+    reasons = preview_sensitivity(db(), code, data["title"], data["body"], data["topics"])
+    return {"items": reasons, "total": len(reasons)}
+
+
+@bp.route("/users")
+class Users(MethodView):
+    """People and their roles."""
+
+    @bp.arguments(PageArgs, location="query")
+    @bp.response(200, page_of(UserOut))
+    def get(self, args: dict):
+        """List users with their roles (any signed-in user: the organisation is not secret inside it)."""
+        require_actor()
+        session = db()
+        total = session.scalar(sa.select(sa.func.count()).select_from(User))
+        users = session.scalars(
+            sa.select(User)
+            .options(selectinload(User.memberships))
+            .order_by(User.username)
+            .offset((args["page"] - 1) * args["per_page"])
+            .limit(args["per_page"])
+        )
+        codes = _unit_codes()
+        return {"items": [user_dict(u, codes) for u in users], "total": total}
+
+    @bp.arguments(UserIn)
+    @bp.response(201, UserOut)
+    def post(self, data: dict):
+        """Create a user (admins); a spokesperson role only where the unit has none (else 409)."""
+        actor = require_actor()
+        user = org.create_user(
+            db(), actor, data["username"], data["full_name"], data["password"], data.get("email"), data["roles"]
+        )
+        commit()
+        db().refresh(user)
+        return user_dict(user, _unit_codes())
+
+
+@bp.route("/users/<string:username>")
+class UserResource(MethodView):
+    """One person."""
+
+    @bp.response(200, UserOut)
+    def get(self, username: str):
+        """Return a user with roles."""
+        require_actor()
+        return user_dict(org.get_user(db(), username), _unit_codes())

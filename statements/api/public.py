@@ -1,0 +1,28 @@
+"""The public press room's JSON: released statements only, no login."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+
+from statements import press
+from statements.schemas import PageArgs, PublicStatementOut, page_of
+from statements.serialize import public_dict
+from statements.web_session import db
+
+bp = Blueprint("public", __name__, url_prefix="/api/v1/public", description="Public press room")
+
+
+@bp.route("/statements")
+@bp.arguments(PageArgs, location="query")
+@bp.response(200, page_of(PublicStatementOut), description="Released statements, newest first")
+def released(args: dict):
+    """List released statements (retracted ones stay, marked), newest first."""
+    items, total = press.released_page(db(), args["page"], args["per_page"])
+    return {"items": [public_dict(s) for s in items], "total": total}
+
+
+@bp.route("/statements/<int:statement_id>")
+@bp.response(200, PublicStatementOut)
+def one(statement_id: int):
+    """Return one released statement."""
+    return public_dict(press.released_one(db(), statement_id))

@@ -1,0 +1,155 @@
+"""Statements: create, revise, decide, read their versions, diffs, history and copies."""
+
+from __future__ import annotations
+
+from flask import Response
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+
+from statements import exports, service
+from statements.api.auth import require_actor
+from statements.schemas import (
+    ActionIn,
+    DiffOut,
+    LedgerEntryOut,
+    PageArgs,
+    StatementIn,
+    StatementListArgs,
+    StatementOut,
+    VersionIn,
+    VersionOut,
+    page_of,
+)
+from statements.serialize import diff_dict, entry_dict, statement_dict, version_dict
+from statements.web_session import commit, db
+from workflow.machine import ACTIONS
+
+bp = Blueprint("statements", __name__, url_prefix="/api/v1/statements", description="Statements and their lifecycle")
+
+
+@bp.route("")
+class Statements(MethodView):
+    """The statements the caller may see."""
+
+    @bp.arguments(StatementListArgs, location="query")
+    @bp.response(200, page_of(StatementOut))
+    def get(self, args: dict):
+        """List statements, newest first (`awaiting_me=true`: what awaits the caller, oldest first)."""
+        actor = require_actor()
+        page, per_page = args.pop("page"), args.pop("per_page")
+        items, total = service.list_statements(db(), actor, page=page, per_page=per_page, **args)
+        return {"items": [statement_dict(s, actor) for s in items], "total": total}
+
+    @bp.arguments(StatementIn)
+    @bp.response(201, StatementOut)
+    def post(self, data: dict):
+        """Create a statement in `draft` at version 1 (drafters of the unit)."""
+        actor = require_actor()
+        statement = service.create_statement(db(), actor, data.pop("unit"), data)
+        commit()
+        return statement_dict(statement, actor)
+
+
+@bp.route("/<int:statement_id>")
+class StatementResource(MethodView):
+    """One statement."""
+
+    @bp.response(200, StatementOut)
+    def get(self, statement_id: int):
+        """Return the statement at its current version, with `allowed_actions` for the caller."""
+        actor = require_actor()
+        return statement_dict(service.get_statement(db(), statement_id, actor), actor)
+
+
+@bp.route("/<int:statement_id>/versions")
+class Versions(MethodView):
+    """A statement's versions."""
+
+    @bp.arguments(PageArgs, location="query")
+    @bp.response(200, page_of(VersionOut))
+    def get(self, args: dict, statement_id: int):
+        """List the versions, oldest first."""
+        actor = require_actor()
+        statement = service.get_statement(db(), statement_id, actor)
+        start = (args["page"] - 1) * args["per_page"]
+        versions = statement.versions[start : start + args["per_page"]]
+        return {"items": [version_dict(v) for v in versions], "total": len(statement.versions)}
+
+    @bp.arguments(VersionIn)
+    @bp.response(201, StatementOut)
+    def post(self, data: dict, statement_id: int):
+        """Write a new version (drafters of the unit; only in draft or changes_requested)."""
+        actor = require_actor()
+        version = data.pop("version", None)
+        statement = service.add_version(db(), statement_id, actor, data, version=version)
+        commit()
+        return statement_dict(statement, actor)
+
+
+@bp.route("/<int:statement_id>/versions/<int:number>")
+@bp.response(200, VersionOut)
+def get_version(statement_id: int, number: int):
+    """Return one version."""
+    actor = require_actor()
+    statement = service.get_statement(db(), statement_id, actor)
+    return version_dict(service.get_version(db(), statement, number))
+
+
+@bp.route("/<int:statement_id>/versions/<int:a>/diff/<int:b>")
+@bp.response(200, DiffOut)
+def diff(statement_id: int, a: int, b: int):
+    """Compare two versions word by word."""
+    actor = require_actor()
+    statement = service.get_statement(db(), statement_id, actor)
+    return diff_dict(service.get_version(db(), statement, a), service.get_version(db(), statement, b))
+
+
+@bp.route("/<int:statement_id>/actions", methods=["POST"])
+@bp.arguments(ActionIn)
+@bp.response(200, StatementOut)
+@bp.alt_response(400, description="Unknown action")
+@bp.alt_response(403, description="A rule forbids this actor")
+@bp.alt_response(404, description="No such statement, or not visible to the caller")
+@bp.alt_response(409, description="State does not allow it, or the version is stale")
+def act(data: dict, statement_id: int):
+    """Take a lifecycle action on the version the caller read."""
+    actor = require_actor()
+    if data["action"] not in ACTIONS:
+        abort(400, message=f"Unknown action '{data['action']}'. Known: {', '.join(ACTIONS)}.")
+    statement = service.decide(
+        db(),
+        statement_id,
+        actor,
+        data["action"],
+        version=data["version"],
+        comment=data.get("comment"),
+        channels=data.get("channels"),
+    )
+    commit()
+    return statement_dict(statement, actor)
+
+
+@bp.route("/<int:statement_id>/history")
+@bp.arguments(PageArgs, location="query")
+@bp.response(200, page_of(LedgerEntryOut))
+def history(args: dict, statement_id: int):
+    """Return the statement's ledger entries, oldest first."""
+    actor = require_actor()
+    statement = service.get_statement(db(), statement_id, actor)
+    items, total = service.history(db(), statement, args["page"], args["per_page"])
+    return {"items": [entry_dict(e) for e in items], "total": total}
+
+
+@bp.route("/<int:statement_id>/export")
+@bp.arguments(exports.ExportArgs, location="query")
+@bp.response(200, description="A plain-text copy", content_type="text/plain")
+def export(args: dict, statement_id: int):
+    """Export a copy; an unreleased copy names its recipient and the export is logged."""
+    actor = require_actor()
+    text, filename = exports.export_text(db(), statement_id, actor, args["format"])
+    commit()
+    return Response(
+        text,
+        content_type="text/plain; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

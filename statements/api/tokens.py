@@ -1,0 +1,75 @@
+"""Bearer tokens and the caller."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import current_app, request
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+
+from auth.models import Unit
+from auth.service import authenticate, issue_token, revoke_token
+from statements.api.auth import bearer_record, require_actor
+from statements.extensions import limiter
+from statements.schemas import TokenIn, TokenOut, UserOut
+from statements.serialize import user_dict
+from statements.web_session import commit, db
+from workflow.db import isoformat
+
+bp = Blueprint("tokens", __name__, url_prefix="/api/v1", description="Authentication")
+
+
+def _username_key() -> str:
+    # Count failures per username (not per address), so a guessing attack on one account is stopped.
+    data = request.get_json(silent=True)
+    username = data.get("username") if isinstance(data, dict) else None
+    return f"login:{username}" if isinstance(username, str) else f"login-addr:{request.remote_addr}"
+
+
+def _units() -> dict[int, str]:
+    return dict(db().query(Unit.id, Unit.code).all())
+
+
+@bp.route("/tokens", methods=["POST"])
+@limiter.limit(
+    lambda: current_app.config["LOGIN_FAILURE_LIMIT"],
+    key_func=_username_key,
+    deduct_when=lambda response: response.status_code == 401,
+)
+@bp.arguments(TokenIn)
+@bp.response(201, TokenOut)
+@bp.alt_response(401, description="Wrong username or password")
+@bp.alt_response(429, description="Too many failed attempts for this username")
+def create_token(credentials: dict):
+    """Exchange a username and password for a bearer token."""
+    session = db()
+    user = authenticate(session, credentials["username"], credentials["password"])
+    if user is None:
+        abort(401, message="Wrong username or password.")
+    secret, record = issue_token(session, user, dt.timedelta(hours=current_app.config["TOKEN_TTL_HOURS"]))
+    commit()
+    return {"token": secret, "expires_at": isoformat(record.expires_at), "user": user_dict(user, _units())}
+
+
+@bp.route("/tokens/current")
+class CurrentToken(MethodView):
+    """The token of this request."""
+
+    @bp.response(204)
+    def delete(self):
+        """Revoke the token used for this request."""
+        require_actor()
+        revoke_token(db(), bearer_record())
+        commit()
+
+
+@bp.route("/me")
+class Me(MethodView):
+    """The caller."""
+
+    @bp.response(200, UserOut)
+    def get(self):
+        """Return the caller with their roles."""
+        require_actor()
+        return user_dict(bearer_record().user, _units())

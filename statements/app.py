@@ -1,0 +1,71 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from auth import passwords
+from statements import config as config_module
+from statements import errors, web_session
+from statements.db import make_engine, make_sessionmaker
+from statements.extensions import api, csrf, limiter
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Create the Flask application; `config` overrides what the environment gives."""
+    instance_path = os.environ.get("PRESSGATE_INSTANCE_PATH")
+    app = Flask("statements", instance_path=instance_path, instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(config_module.from_environment(Path(app.instance_path)))
+    app.config.update(
+        API_TITLE="PressGate API",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api/v1",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH=None,
+        OPENAPI_REDOC_PATH=None,
+        JSON_SORT_KEYS=False,
+        API_SPEC_OPTIONS={
+            "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+            "security": [{"bearer": []}],
+            "info": {"description": "PressGate: approval of health press statements, on a verifiable ledger."},
+        },
+    )
+    if config:
+        app.config.update(config)
+    app.json.ensure_ascii = False  # Vietnamese stays readable in responses
+
+    if app.config.get("ARGON2_TIME_COST") or app.config.get("ARGON2_MEMORY_COST"):
+        passwords.configure(app.config.get("ARGON2_TIME_COST"), app.config.get("ARGON2_MEMORY_COST"))
+
+    engine = app.config.get("ENGINE") or make_engine(app.config["DATABASE_URL"])
+    app.extensions["pressgate"] = {
+        "engine": engine,
+        "sessionmaker": app.config.get("SESSIONMAKER") or make_sessionmaker(engine),
+    }
+
+    web_session.init_app(app)
+    api.init_app(app)
+    csrf.init_app(app)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    limiter.init_app(app)
+
+    from statements.api import register_blueprints
+    from statements.press import bp as press_bp
+    from statements.views import bp as views_bp
+
+    register_blueprints(app, api)
+    app.register_blueprint(press_bp)
+    app.register_blueprint(views_bp)
+    errors.register(app)
+
+    from statements.cli import register_commands
+
+    register_commands(app)
+    app.jinja_env.filters["tojson_pretty"] = lambda v: json.dumps(v, ensure_ascii=False, indent=2)
+    return app

@@ -1,0 +1,289 @@
+"""The `pressgate` command: Flask's group over the app factory, plus PressGate's own commands."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup
+
+from workflow.errors import Refusal
+
+
+def _session():
+    return current_app.extensions["pressgate"]["sessionmaker"]()
+
+
+def _engine():
+    return current_app.extensions["pressgate"]["engine"]
+
+
+def _fail(message: str, code: int = 1) -> None:
+    click.echo(message, err=True)
+    sys.exit(code)
+
+
+def _read_password(password_stdin: bool, prompt: str = "Password") -> str:
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return click.prompt(prompt, hide_input=True)
+
+
+def _cli_actor(session, username: str, password_stdin: bool):
+    """Resolve the CLI user: the same password check as the API, so nobody acts as someone else."""
+    from auth.service import actor_for, authenticate
+
+    user = authenticate(session, username, _read_password(password_stdin, f"Password for {username}"))
+    if user is None:
+        _fail("Wrong username or password.", 2)
+    return actor_for(session, user, via="cli")
+
+
+def _database_is_empty(session) -> bool:
+    import sqlalchemy as sa
+
+    from auth.models import Unit
+
+    return session.scalar(sa.select(sa.func.count()).select_from(Unit)) == 0
+
+
+# --- schema --------------------------------------------------------------------------------
+
+
+@click.command("init-db")
+def init_db() -> None:
+    """Create the schema, or migrate it to the newest revision."""
+    from statements.migrate import upgrade
+
+    upgrade(_engine())
+    click.echo("Database is at the newest schema.")
+
+
+@click.group("db")
+def db_group() -> None:
+    """Manage schema migrations (Alembic)."""
+
+
+@db_group.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Migrate the schema up to REVISION (default: head)."""
+    from statements.migrate import upgrade
+
+    upgrade(_engine(), revision)
+    click.echo(f"Upgraded to {revision}.")
+
+
+@db_group.command("downgrade")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    """Migrate the schema down to REVISION."""
+    from statements.migrate import downgrade
+
+    downgrade(_engine(), revision)
+    click.echo(f"Downgraded to {revision}.")
+
+
+@db_group.command("current")
+def db_current() -> None:
+    """Print the schema's revision."""
+    from statements.migrate import current
+
+    click.echo(current(_engine()) or "(empty database)")
+
+
+# --- people --------------------------------------------------------------------------------
+
+
+@click.command("demo")
+@click.option("--if-empty", is_flag=True, help="Seed only when the database has no units yet.")
+def demo(if_empty: bool) -> None:
+    """Seed a demo organisation with sample statements and print its logins."""
+    from statements.demo import DEMO_USERS, seed
+
+    with _session() as session:
+        if not _database_is_empty(session):
+            if if_empty:
+                click.echo("The database already has data; demo not seeded. Demo logins, if it was seeded:")
+                _print_logins(DEMO_USERS)
+                return
+            _fail("The database is not empty; the demo seeds only an empty database.")
+        seed(session)
+        session.commit()
+    click.echo("Demo organisation seeded. Logins:")
+    _print_logins(DEMO_USERS)
+
+
+def _print_logins(users: list[dict]) -> None:
+    for user in users:
+        roles = ", ".join(f"{r['role']}@{r['unit']}" for r in user["roles"])
+        click.echo(f"  {user['username']:<14} {user['password']:<22} {roles}")
+
+
+@click.command("create-admin")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.option("--full-name", default=None)
+@click.option("--unit", "unit_code", default=None, help="Unit the admin role is held in (default: the root unit).")
+def create_admin(username: str, password_stdin: bool, full_name: str | None, unit_code: str | None) -> None:
+    """Create an administrator (the first one, or another)."""
+    import sqlalchemy as sa
+
+    from auth.models import Unit
+    from auth.service import create_user
+
+    password = _read_password(password_stdin)
+    if not password_stdin and password != click.prompt("Repeat password", hide_input=True):
+        _fail("The passwords differ.")
+    with _session() as session:
+        if unit_code is None:
+            root = session.scalar(sa.select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.id))
+            if root is None:
+                _fail("Create a unit first (or seed the demo): an admin role belongs to a unit.")
+            unit_code = root.code
+        try:
+            create_user(
+                session, None, username, full_name or username, password, roles=[{"unit": unit_code, "role": "admin"}]
+            )
+            session.commit()
+        except Refusal as err:
+            _fail(f"{err.message} {json.dumps(err.errors, ensure_ascii=False) if err.errors else ''}".strip())
+    click.echo(f"Administrator {username} created in {unit_code}.")
+
+
+# --- statements ----------------------------------------------------------------------------
+
+
+@click.group("statement")
+def statement_group() -> None:
+    """Read statements and take lifecycle actions as a user (password required)."""
+
+
+@statement_group.command("act")
+@click.argument("statement_id", type=int)
+@click.argument("action")
+@click.option("--user", "username", required=True)
+@click.option("--version", type=int, required=True, help="The version you read.")
+@click.option("--comment", default=None)
+@click.option("--channel", "channels", multiple=True, help="For release: a channel (repeatable).")
+@click.option("--password-stdin", is_flag=True)
+def statement_act(
+    statement_id: int,
+    action: str,
+    username: str,
+    version: int,
+    comment: str | None,
+    channels: tuple[str, ...],
+    password_stdin: bool,
+) -> None:
+    """Take ACTION on STATEMENT_ID through the same service and guards as the API."""
+    from statements.service import decide
+
+    with _session() as session:
+        actor = _cli_actor(session, username, password_stdin)
+        try:
+            statement = decide(
+                session, statement_id, actor, action, version=version, comment=comment, channels=list(channels) or None
+            )
+            session.commit()
+        except Refusal as err:
+            session.rollback()
+            _fail(f"Refused ({err.status} {err.rule}): {err.message}", 3)
+        click.echo(f"Statement {statement.id} is now {statement.state} (version {statement.current_version}).")
+
+
+@statement_group.command("show")
+@click.argument("statement_id", type=int)
+@click.option("--user", "username", required=True)
+@click.option("--password-stdin", is_flag=True)
+def statement_show(statement_id: int, username: str, password_stdin: bool) -> None:
+    """Print a statement as JSON, as the API shows it to this user."""
+    from statements.serialize import statement_dict
+    from statements.service import get_statement
+
+    with _session() as session:
+        actor = _cli_actor(session, username, password_stdin)
+        try:
+            statement = get_statement(session, statement_id, actor)
+        except Refusal as err:
+            _fail(f"Refused ({err.status} {err.rule}): {err.message}", 3)
+        click.echo(json.dumps(statement_dict(statement, actor), ensure_ascii=False, indent=2))
+
+
+# --- ledger --------------------------------------------------------------------------------
+
+
+@click.group("ledger")
+def ledger_group() -> None:
+    """Verify and export the ledger."""
+
+
+@ledger_group.command("verify")
+def ledger_verify() -> None:
+    """Recompute the chain; exit 0 when intact, 1 when broken (printing the first bad seq)."""
+    from workflow.ledger import verify
+
+    with _session() as session:
+        result = verify(session)
+    if result.ok:
+        click.echo(f"Ledger intact: {result.entries} entries, head seq {result.head_seq} hash {result.head_hash}.")
+        return
+    _fail(f"Ledger BROKEN at seq {result.first_bad_seq}: {result.reason}", 1)
+
+
+@ledger_group.command("export")
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="jsonl", show_default=True)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    default=None,
+    help="File to write (default: standard output).",
+)
+def ledger_export(fmt: str, output: Path | None) -> None:
+    """Write every entry with names, roles, what each action means and times, for auditors."""
+    from statements.ledger_export import COLUMNS, rows
+
+    stream = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
+    try:
+        with _session() as session:
+            if fmt == "csv":
+                stream.write("\ufeff")  # so spreadsheet programs read the Vietnamese as UTF-8
+                writer = csv.DictWriter(stream, fieldnames=COLUMNS)
+                writer.writeheader()
+                for row in rows(session):
+                    writer.writerow(
+                        {
+                            k: json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v
+                            for k, v in row.items()
+                        }
+                    )
+            else:
+                for row in rows(session):
+                    stream.write(json.dumps(row, ensure_ascii=False) + "\n")
+    finally:
+        if output:
+            stream.close()
+    if output:
+        click.echo(f"Ledger written to {output}.", err=True)
+
+
+def register_commands(app: Flask) -> None:
+    """Attach PressGate's commands to the app's CLI."""
+    for command in (init_db, db_group, demo, create_admin, statement_group, ledger_group):
+        app.cli.add_command(command)
+
+
+def _create_app() -> Flask:
+    from statements import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
+def main() -> None:
+    """PressGate: press statements approved, released and recorded."""

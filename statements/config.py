@@ -1,0 +1,44 @@
+"""Configuration from the environment (PRESSGATE_*), with safe defaults for development."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+ENVIRONMENTS = ("development", "production", "testing")
+
+
+def _secret_key(instance_path: Path, env: str) -> str:
+    key = os.environ.get("PRESSGATE_SECRET_KEY")
+    if key:
+        return key
+    if env == "production":
+        raise RuntimeError("PRESSGATE_SECRET_KEY must be set in production.")
+    # Development: a random key kept in the instance folder, so sessions survive restarts.
+    path = instance_path / "secret_key"
+    if not path.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def from_environment(instance_path: Path) -> dict:
+    """Build the Flask config from PRESSGATE_* variables."""
+    env = os.environ.get("PRESSGATE_ENV", "development")
+    if env not in ENVIRONMENTS:
+        raise RuntimeError(f"PRESSGATE_ENV must be one of {', '.join(ENVIRONMENTS)}.")
+    database_url = os.environ.get("PRESSGATE_DATABASE_URL") or f"sqlite:///{instance_path / 'pressgate.db'}"
+    return {
+        "PRESSGATE_ENV": env,
+        "SECRET_KEY": _secret_key(instance_path, env),
+        "DATABASE_URL": database_url,
+        "TOKEN_TTL_HOURS": int(os.environ.get("PRESSGATE_TOKEN_TTL_HOURS", "12")),
+        "LOGIN_FAILURE_LIMIT": os.environ.get("PRESSGATE_LOGIN_FAILURE_LIMIT", "5 per 15 minutes"),
+        "RATELIMIT_STORAGE_URI": os.environ.get("PRESSGATE_RATELIMIT_STORAGE_URI", "memory://"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env == "production",
+        "REMEMBER_COOKIE_SECURE": env == "production",
+    }

@@ -1,0 +1,52 @@
+"""Engines and sessions: SQLite (WAL, foreign keys, serial writes) and PostgreSQL (psycopg 3)."""
+
+from __future__ import annotations
+
+import json
+from functools import partial
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, sessionmaker
+
+
+def normalise_url(url: str) -> str:
+    """Use psycopg 3 for plain postgresql:// URLs."""
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def make_engine(url: str, **kwargs) -> sa.Engine:
+    """Create an engine configured the way PressGate needs it on either database."""
+    url = normalise_url(url)
+    # Store JSON text as written: Vietnamese stays readable in the database, not \u-escaped.
+    kwargs.setdefault("json_serializer", partial(json.dumps, ensure_ascii=False))
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url, connect_args={"timeout": 30}, **kwargs)
+        _configure_sqlite(engine)
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def _configure_sqlite(engine: sa.Engine) -> None:
+    # The pysqlite SAVEPOINT recipe from the SQLAlchemy docs: let SQLAlchemy emit BEGIN itself.
+    @sa.event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, connection_record) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _begin(conn) -> None:
+        # IMMEDIATE takes the write lock at BEGIN: writers queue instead of failing on upgrade,
+        # which is what serialises ledger appends on SQLite.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_sessionmaker(bind: sa.Engine | sa.Connection, **kwargs) -> sessionmaker[Session]:
+    """Return the session factory used by requests, the CLI and tests."""
+    return sessionmaker(bind=bind, expire_on_commit=False, **kwargs)

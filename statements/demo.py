@@ -1,0 +1,98 @@
+"""The demo organisation: sample units, one person per role, and sample statements in several states."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from auth.service import actor_for, create_unit, create_user, designate_spokesperson
+from statements.service import create_statement, decide
+
+SAMPLES = Path(__file__).parent / "demo_data" / "statements.json"
+
+#: Fictional demo logins, printed by `pressgate demo` and the README (a demo is for a local machine).
+DEMO_USERS = [
+    {
+        "username": "admin",
+        "password": "admin-demo-2026",
+        "full_name": "Trần Quản Trị",
+        "roles": [{"unit": "BYT", "role": "admin"}],
+    },
+    {
+        "username": "drafter",
+        "password": "drafter-demo-2026",
+        "full_name": "Nguyễn Thị Soạn",
+        "roles": [{"unit": "SYT-AH", "role": "drafter"}, {"unit": "BV-AH", "role": "drafter"}],
+    },
+    {"username": "spokesperson", "password": "spokes-demo-2026", "full_name": "Lê Văn Phát Ngôn", "roles": []},
+    {
+        "username": "leader",
+        "password": "leader-demo-2026",
+        "full_name": "Phạm Thủ Trưởng",
+        "roles": [{"unit": "SYT-AH", "role": "leader"}],
+    },
+    {
+        "username": "auditor",
+        "password": "auditor-demo-2026",
+        "full_name": "Hoàng Thanh Tra",
+        "roles": [{"unit": "BYT", "role": "auditor"}],
+    },
+]
+DEMO_USERS[2]["roles"] = [{"unit": "SYT-AH", "role": "spokesperson"}]
+
+# Which sample goes how far through the lifecycle, by its index in the samples file.
+_PATHS = {
+    0: [("drafter", "submit", None), ("spokesperson", "approve", None), ("spokesperson", "release", None)],
+    1: [
+        ("drafter", "submit", None),
+        ("spokesperson", "escalate", "Có ca tử vong: xin ý kiến lãnh đạo Sở trước khi cung cấp cho báo chí."),
+    ],
+    2: [("drafter", "submit", None)],
+    6: [("drafter", "submit", None), ("spokesperson", "approve", None)],
+}
+
+
+def seed(session: Session) -> None:
+    """Create the demo organisation and statements in an empty database (the caller commits)."""
+    data = json.loads(SAMPLES.read_text(encoding="utf-8"))
+    for unit in data["units"]:
+        create_unit(session, None, unit["code"], unit["name"], unit["parent_code"])
+    users = {}
+    for spec in DEMO_USERS:
+        roles = [r for r in spec["roles"] if r["role"] != "spokesperson"]
+        users[spec["username"]] = create_user(
+            session,
+            None,
+            spec["username"],
+            spec["full_name"],
+            spec["password"],
+            email=f"{spec['username']}@example.invalid",
+            roles=roles,
+        )
+        for role in spec["roles"]:
+            if role["role"] == "spokesperson":
+                designate_spokesperson(session, None, role["unit"], spec["username"])
+    actors = {name: actor_for(session, user, via="cli") for name, user in users.items()}
+    for index, sample in enumerate(data["statements"]):
+        if not actors["drafter"].has_role("drafter", _unit_id(session, sample["unit"])):
+            continue
+        fields = {k: sample[k] for k in ("title", "body", "kind", "urgency", "sensitive", "topics")}
+        statement = create_statement(session, actors["drafter"], sample["unit"], fields)
+        for who, action, comment in _PATHS.get(index, []):
+            decide(
+                session,
+                statement.id,
+                actors[who],
+                action,
+                version=statement.current_version,
+                comment=comment,
+                channels=["press_release", "website"] if action == "release" else None,
+            )
+
+
+def _unit_id(session: Session, code: str) -> int:
+    from auth.service import get_unit
+
+    return get_unit(session, code).id

@@ -1,0 +1,53 @@
+"""Errors: JSON under /api, a page in the user's language elsewhere; refusals never leave half a change."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from statements.web_session import rollback_session
+from workflow.errors import Refusal
+
+_TITLES = {
+    400: ("Yêu cầu không hợp lệ", "Bad request"),
+    401: ("Cần đăng nhập", "Sign-in required"),
+    403: ("Không có quyền", "Not allowed"),
+    404: ("Không tìm thấy", "Not found"),
+    405: ("Phương thức không được hỗ trợ", "Method not allowed"),
+    409: ("Xung đột trạng thái", "Conflict"),
+    422: ("Dữ liệu không hợp lệ", "Invalid input"),
+    429: ("Quá nhiều lần thử", "Too many attempts"),
+    500: ("Lỗi máy chủ", "Server error"),
+}
+
+
+def html_error(error: HTTPException):
+    """Render an error page (Vietnamese first, English beside it)."""
+    code = error.code or 500
+    vi, en = _TITLES.get(code, (error.name, error.name))
+    message = getattr(error, "data", {}).get("message") if getattr(error, "data", None) else error.description
+    return render_template("error.html", code=code, title_vi=vi, title_en=en, message=message), code
+
+
+def _refusal(error: Refusal):
+    rollback_session()
+    if request.path.startswith("/api/"):
+        return jsonify(error.to_dict()), error.status
+    vi, en = _TITLES.get(error.status, ("Lỗi", "Error"))
+    return render_template(
+        "error.html", code=error.status, title_vi=vi, title_en=en, message=error.message
+    ), error.status
+
+
+def _server_error(error: Exception):
+    rollback_session()
+    current_app.logger.exception("Unhandled error", exc_info=getattr(error, "original_exception", error))
+    if request.path.startswith("/api/"):
+        return jsonify({"code": 500, "message": "Internal server error; nothing was changed."}), 500
+    return html_error(InternalServerError())
+
+
+def register(app: Flask) -> None:
+    """Install the handlers."""
+    app.register_error_handler(Refusal, _refusal)
+    app.register_error_handler(InternalServerError, _server_error)

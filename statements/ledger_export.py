@@ -1,0 +1,80 @@
+"""The ledger as an auditor reads it: every entry with names, roles, meanings and local times."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from auth.models import User
+from workflow.db import isoformat
+from workflow.ledger import LedgerEntry
+from workflow.machine import ACTIONS
+
+LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+COLUMNS = [
+    "seq",
+    "at_utc",
+    "at_local",
+    "kind",
+    "action",
+    "meaning",
+    "statement",
+    "version",
+    "content_hash",
+    "from_state",
+    "to_state",
+    "actor",
+    "actor_name",
+    "role",
+    "unit",
+    "comment",
+    "data",
+    "prev_hash",
+    "hash",
+]
+
+MEANINGS = {name: action.meaning for name, action in ACTIONS.items()} | {
+    "create": "Drafter created the statement (version 1)",
+    "revise": "Drafter wrote a new version",
+    "export": "Someone exported a copy of unreleased content",
+    "create_unit": "Administrator created a unit",
+    "create_user": "Administrator created a user account",
+    "grant_role": "Administrator gave a user a role",
+    "revoke_role": "Administrator took a role away",
+    "designate_spokesperson": "Administrator designated the unit's spokesperson (the previous one lost the role)",
+    "create_rule": "A sensitivity rule was added",
+    "update_rule": "A sensitivity rule was changed",
+}
+
+
+def rows(session: Session, batch: int = 2000) -> Iterator[dict]:
+    """Yield every entry in seq order as a flat, readable row."""
+    names = dict(session.execute(sa.select(User.username, User.full_name)).all())
+    query = sa.select(LedgerEntry).order_by(LedgerEntry.seq).execution_options(yield_per=batch)
+    for entry in session.scalars(query):
+        local = entry.at.astimezone(LOCAL) if isinstance(entry.at, dt.datetime) else None
+        yield {
+            "seq": entry.seq,
+            "at_utc": isoformat(entry.at),
+            "at_local": local.isoformat() if local else None,
+            "kind": entry.kind,
+            "action": entry.action,
+            "meaning": MEANINGS.get(entry.action, entry.action),
+            "statement": entry.statement_id,
+            "version": entry.version,
+            "content_hash": entry.content_hash,
+            "from_state": entry.from_state,
+            "to_state": entry.to_state,
+            "actor": entry.actor,
+            "actor_name": names.get(entry.actor, entry.actor),
+            "role": entry.role,
+            "unit": entry.unit,
+            "comment": entry.comment,
+            "data": entry.data or {},
+            "prev_hash": entry.prev_hash,
+            "hash": entry.hash,
+        }

@@ -1,0 +1,147 @@
+"""Statements and their immutable, numbered versions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+import rfc8785
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
+
+from auth.models import Unit, User
+from workflow.db import Base, utcnow
+from workflow.states import Kind, State, Urgency, check_in
+
+CONTENT_SCHEMA = "pressgate.content/1"
+
+
+def content_hash(title: str, body: str, kind: str, topics: list[str]) -> str:
+    """Return the SHA-256 of the canonical form of what would be released (text kept as written)."""
+    doc = {"schema": CONTENT_SCHEMA, "title": title, "body": body, "kind": kind, "topics": list(topics)}
+    return hashlib.sha256(rfc8785.dumps(doc)).hexdigest()
+
+
+class StatementVersion(Base):
+    """One written version of a statement; never changed once written (database triggers refuse it)."""
+
+    __tablename__ = "statement_versions"
+    __table_args__ = (
+        sa.UniqueConstraint("statement_id", "number", name="uq_statement_versions_statement_number"),
+        sa.CheckConstraint(check_in("kind", Kind), name="kind_valid"),
+        sa.CheckConstraint(check_in("urgency", Urgency), name="urgency_valid"),
+        sa.CheckConstraint("number >= 1", name="number_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[int] = mapped_column(sa.ForeignKey("statements.id"), index=True)
+    number: Mapped[int]
+    title: Mapped[str] = mapped_column(sa.String(500))
+    body: Mapped[str] = mapped_column(sa.Text)
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    urgency: Mapped[str] = mapped_column(sa.String(16))
+    topics: Mapped[list] = mapped_column(sa.JSON, default=list)
+    #: The drafter's own "this is sensitive" flag for this version.
+    sensitive_flag: Mapped[bool] = mapped_column(default=False)
+    content_hash: Mapped[str] = mapped_column(sa.String(64), index=True)
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    author: Mapped[User] = relationship()
+
+    def recompute_hash(self) -> str:
+        """Return the content hash recomputed from the stored columns."""
+        return content_hash(self.title, self.body, self.kind, self.topics)
+
+
+class Statement(Base):
+    """A press statement of one unit, moving through the lifecycle."""
+
+    __tablename__ = "statements"
+    __table_args__ = (
+        sa.CheckConstraint(check_in("state", State), name="state_valid"),
+        sa.CheckConstraint(check_in("kind", Kind), name="kind_valid"),
+        sa.CheckConstraint(check_in("urgency", Urgency), name="urgency_valid"),
+        # A state's companion columns must be there: no approval without the approved hash, etc.
+        sa.CheckConstraint(
+            "state NOT IN ('approved', 'released', 'retracted')"
+            " OR (approved_hash IS NOT NULL AND approved_version IS NOT NULL AND approved_by_id IS NOT NULL)",
+            name="approved_has_hash",
+        ),
+        sa.CheckConstraint(
+            "state NOT IN ('released', 'retracted') OR (released_at IS NOT NULL AND released_hash IS NOT NULL)",
+            name="released_has_time",
+        ),
+        sa.CheckConstraint("state != 'retracted' OR retraction_reason IS NOT NULL", name="retracted_has_reason"),
+        sa.CheckConstraint("state != 'escalated' OR escalated_by_id IS NOT NULL", name="escalated_has_escalator"),
+        sa.Index("ix_statements_unit_state", "unit_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"))
+    state: Mapped[str] = mapped_column(sa.String(32), default=State.DRAFT.value, index=True)
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    urgency: Mapped[str] = mapped_column(sa.String(16))
+    #: Number of the newest version; clients send it back with every action.
+    current_version: Mapped[int] = mapped_column(default=1)
+    #: Mirror of the newest version's title, for lists.
+    title: Mapped[str] = mapped_column(sa.String(500))
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    #: The statement this one corrects (Press Law 2016 Art. 42).
+    corrects_id: Mapped[int | None] = mapped_column(sa.ForeignKey("statements.id"))
+
+    #: Recomputed on every change: drafter's flag, escalation, or a matched rule, unless cleared.
+    sensitive: Mapped[bool] = mapped_column(default=False)
+    sensitivity_reasons: Mapped[list] = mapped_column(sa.JSON, default=list)
+    #: A leader's clearance holds only for the exact content hash it was given for.
+    sensitivity_cleared_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    sensitivity_cleared_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    sensitivity_cleared_reason: Mapped[str | None] = mapped_column(sa.Text)
+    sensitivity_cleared_at: Mapped[dt.datetime | None]
+
+    escalated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    escalated_at: Mapped[dt.datetime | None]
+
+    approved_version: Mapped[int | None]
+    approved_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    approved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    approved_at: Mapped[dt.datetime | None]
+    #: "approve" or "sign_off": how the approval was given.
+    approved_via: Mapped[str | None] = mapped_column(sa.String(16))
+
+    released_version: Mapped[int | None]
+    released_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    released_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    released_at: Mapped[dt.datetime | None] = mapped_column(index=True)
+    channels: Mapped[list] = mapped_column(sa.JSON, default=list)
+
+    retracted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    retracted_at: Mapped[dt.datetime | None]
+    retraction_reason: Mapped[str | None] = mapped_column(sa.Text)
+
+    #: Case-folded title and body without diacritics, so search finds "tu vong" and "tử vong" alike.
+    search_text: Mapped[str] = mapped_column(sa.Text, default="")
+
+    unit: Mapped[Unit] = relationship(lazy="joined", innerjoin=True)
+    author: Mapped[User] = relationship(foreign_keys=[author_id])
+    versions: Mapped[list[StatementVersion]] = relationship(order_by=StatementVersion.number, viewonly=True)
+    current: Mapped[StatementVersion] = relationship(
+        primaryjoin=lambda: sa.and_(
+            foreign(StatementVersion.statement_id) == Statement.id,
+            StatementVersion.number == Statement.current_version,
+        ),
+        viewonly=True,
+        uselist=False,
+    )
+    escalated_by: Mapped[User | None] = relationship(foreign_keys=[escalated_by_id])
+    approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
+    released_by: Mapped[User | None] = relationship(foreign_keys=[released_by_id])
+    retracted_by: Mapped[User | None] = relationship(foreign_keys=[retracted_by_id])
+    sensitivity_cleared_by: Mapped[User | None] = relationship(foreign_keys=[sensitivity_cleared_by_id])
+
+    @property
+    def writer_ids(self) -> set[int]:
+        """Everyone who authored the statement or wrote one of its versions (for four-eyes)."""
+        return {self.author_id, *(v.author_id for v in self.versions)}

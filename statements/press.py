@@ -1,0 +1,98 @@
+"""The public press room: released statements, newest first, as HTML and Atom; nothing unreleased."""
+
+from __future__ import annotations
+
+from xml.sax.saxutils import escape
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, render_template, request, url_for
+from sqlalchemy.orm import Session, selectinload
+
+from statements.models import Statement
+from statements.serialize import public_dict
+from statements.web_session import db
+from workflow.errors import NotFound
+from workflow.states import PUBLIC_STATES
+
+bp = Blueprint("press", __name__, url_prefix="/press")
+PUBLIC = [s.value for s in PUBLIC_STATES]
+
+
+def released_page(session: Session, page: int, per_page: int) -> tuple[list[Statement], int]:
+    """Return one page of released (and retracted) statements, newest release first."""
+    where = Statement.state.in_(PUBLIC)
+    total = session.scalar(sa.select(sa.func.count()).select_from(Statement).where(where))
+    items = session.scalars(
+        sa.select(Statement)
+        .where(where)
+        .order_by(Statement.released_at.desc(), Statement.id.desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+        .options(selectinload(Statement.versions))
+    ).unique()
+    return list(items), total
+
+
+def released_one(session: Session, statement_id: int) -> Statement:
+    """Return a released statement, or 404 for anything else (unreleased ones do not exist here)."""
+    statement = session.scalar(sa.select(Statement).where(Statement.id == statement_id, Statement.state.in_(PUBLIC)))
+    if statement is None:
+        raise NotFound("statement", f"No released statement {statement_id}.")
+    return statement
+
+
+def _page_arg() -> int:
+    try:
+        return max(1, min(int(request.args.get("page", 1)), 10_000_000))
+    except ValueError:
+        return 1
+
+
+@bp.route("")
+def index() -> str:
+    """List released statements."""
+    page = _page_arg()
+    items, total = released_page(db(), page, 20)
+    return render_template(
+        "press/index.html", items=[public_dict(s) for s in items], total=total, page=page, pages=max(1, -(-total // 20))
+    )
+
+
+@bp.route("/<int:statement_id>")
+def show(statement_id: int) -> str:
+    """Show one released statement."""
+    return render_template("press/show.html", s=public_dict(released_one(db(), statement_id)))
+
+
+@bp.route("/feed.atom")
+def feed() -> Response:
+    """Return an Atom feed of the latest released statements."""
+    items, _ = released_page(db(), 1, 50)
+    entries = [public_dict(s) for s in items]
+    updated = entries[0]["released_at"] if entries else "1970-01-01T00:00:00.000000Z"
+    base = request.url_root.rstrip("/")
+    parts = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        '<feed xmlns="http://www.w3.org/2005/Atom">',
+        "<title>PressGate — Thông tin báo chí đã phát hành</title>",
+        f"<id>{escape(base)}/press</id>",
+        f'<link rel="self" href="{escape(base + url_for("press.feed"))}"/>',
+        f'<link href="{escape(base + url_for("press.index"))}"/>',
+        f"<updated>{updated}</updated>",
+    ]
+    for e in entries:
+        link = base + url_for("press.show", statement_id=e["id"])
+        title = ("[ĐÃ THU HỒI] " if e["retracted"] else "") + e["title"]
+        parts += [
+            "<entry>",
+            f"<title>{escape(title)}</title>",
+            f"<id>{escape(link)}</id>",
+            f'<link href="{escape(link)}"/>',
+            f"<updated>{e['retraction']['at'] if e['retracted'] else e['released_at']}</updated>",
+            f"<published>{e['released_at']}</published>",
+            f"<author><name>{escape(e['unit_name'])}</name></author>",
+            f'<content type="text">{escape(e["body"])}</content>',
+            "</entry>",
+        ]
+    parts.append("</feed>")
+    return Response("\n".join(parts), content_type="application/atom+xml; charset=utf-8")

@@ -1,0 +1,303 @@
+"""Marshmallow schemas: what the API takes and what it answers (the OpenAPI document comes from these)."""
+
+from __future__ import annotations
+
+import functools
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from workflow.states import Channel, Kind, Role, State, Urgency, values
+
+MAX_PER_PAGE = 100
+
+
+class Lenient(ma.Schema):
+    """Input schema that ignores fields it does not know (clients may send more than we read)."""
+
+    class Meta:
+        unknown = ma.EXCLUDE
+
+
+class PageArgs(Lenient):
+    """Pagination: page from 1; per_page capped at 100 rather than refused."""
+
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10_000_000))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1))
+
+    @ma.post_load
+    def cap(self, data: dict, **kwargs) -> dict:
+        """Cap per_page at the maximum."""
+        data["per_page"] = min(data["per_page"], MAX_PER_PAGE)
+        return data
+
+
+class StatementListArgs(PageArgs):
+    """Filters of the statement list."""
+
+    state = fields.String(validate=validate.OneOf(values(State)))
+    unit = fields.String()
+    awaiting_me = fields.Boolean(load_default=False)
+    q = fields.String(validate=validate.Length(max=200))
+    kind = fields.String(validate=validate.OneOf(values(Kind)))
+    urgency = fields.String(validate=validate.OneOf(values(Urgency)))
+    sensitive = fields.Boolean()
+
+
+class LedgerArgs(PageArgs):
+    """Filters of the ledger browser."""
+
+    statement = fields.Integer()
+    actor = fields.String()
+    kind = fields.String()
+    action = fields.String()
+    since = fields.AwareDateTime(default_timezone=None)
+    until = fields.AwareDateTime(default_timezone=None)
+
+
+class TokenIn(Lenient):
+    """Credentials for a bearer token."""
+
+    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=1024))
+
+
+class RoleIn(Lenient):
+    """A role in a unit."""
+
+    unit = fields.String(required=True)
+    role = fields.String(required=True, validate=validate.OneOf(values(Role)))
+
+
+class UnitIn(Lenient):
+    """A new unit."""
+
+    code = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    parent_code = fields.String(allow_none=True, load_default=None)
+
+
+class UserIn(Lenient):
+    """A new user with roles."""
+
+    username = fields.String(required=True, validate=validate.Length(min=2, max=64))
+    full_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=1024))
+    email = fields.Email(allow_none=True, load_default=None)
+    roles = fields.List(fields.Nested(RoleIn), load_default=list)
+
+
+class DesignationIn(Lenient):
+    """Who becomes the unit's spokesperson."""
+
+    username = fields.String(required=True)
+
+
+class RuleIn(Lenient):
+    """A sensitivity rule (all fields optional when changing one)."""
+
+    code = fields.String(validate=validate.Length(min=1, max=64))
+    label = fields.String(validate=validate.Length(min=1, max=200))
+    keywords = fields.List(fields.String(validate=validate.Length(min=1, max=200)))
+    topics = fields.List(fields.String(validate=validate.Length(min=1, max=100)))
+    detectors = fields.List(fields.String())
+    source = fields.String(allow_none=True)
+    active = fields.Boolean()
+
+
+class ContentIn(Lenient):
+    """The content of a version; on a new version, what is left out stays as it was."""
+
+    title = fields.String(validate=validate.Length(max=500))
+    body = fields.String(validate=validate.Length(max=100_000))
+    kind = fields.String(validate=validate.OneOf(values(Kind)))
+    urgency = fields.String(validate=validate.OneOf(values(Urgency)))
+    sensitive = fields.Boolean()
+    topics = fields.List(fields.String(validate=validate.Length(min=1, max=100)), validate=validate.Length(max=20))
+
+
+class StatementIn(ContentIn):
+    """A new statement."""
+
+    unit = fields.String(required=True)
+    title = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    body = fields.String(required=True, validate=validate.Length(min=1, max=100_000))
+    kind = fields.String(load_default=Kind.REGULAR.value, validate=validate.OneOf(values(Kind)))
+    urgency = fields.String(load_default=Urgency.NORMAL.value, validate=validate.OneOf(values(Urgency)))
+    sensitive = fields.Boolean(load_default=False)
+    topics = fields.List(
+        fields.String(validate=validate.Length(min=1, max=100)), load_default=list, validate=validate.Length(max=20)
+    )
+    corrects = fields.Integer(allow_none=True, load_default=None, strict=True)
+
+
+class VersionIn(ContentIn):
+    """A new version; `version` (optional) is the one the drafter read."""
+
+    version = fields.Integer(strict=True)
+
+
+class ActionIn(Lenient):
+    """A lifecycle action on the version the actor read."""
+
+    action = fields.String(required=True)
+    version = fields.Integer(required=True, strict=True)
+    comment = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=4000))
+    channels = fields.List(fields.String(validate=validate.OneOf(values(Channel))), allow_none=True, load_default=None)
+
+
+class SensitivityPreviewIn(Lenient):
+    """Text to test against a unit's rules before it is written."""
+
+    title = fields.String(load_default="")
+    body = fields.String(load_default="")
+    topics = fields.List(fields.String(), load_default=list)
+
+
+# --- output ---------------------------------------------------------------------------------
+
+
+class RoleOut(ma.Schema):
+    unit = fields.String()
+    role = fields.String()
+
+
+class UserOut(ma.Schema):
+    id = fields.Integer()
+    username = fields.String()
+    full_name = fields.String()
+    email = fields.String(allow_none=True)
+    active = fields.Boolean()
+    roles = fields.List(fields.Nested(RoleOut))
+
+
+class TokenOut(ma.Schema):
+    token = fields.String()
+    expires_at = fields.String()
+    user = fields.Nested(UserOut)
+
+
+class UnitOut(ma.Schema):
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    parent_code = fields.String(allow_none=True)
+    spokesperson = fields.String(allow_none=True)
+
+
+class RuleOut(ma.Schema):
+    code = fields.String()
+    label = fields.String()
+    keywords = fields.List(fields.String())
+    topics = fields.List(fields.String())
+    detectors = fields.List(fields.String())
+    source = fields.String()
+    active = fields.Boolean()
+
+
+class StatementOut(ma.Schema):
+    id = fields.Integer()
+    unit = fields.String()
+    unit_name = fields.String()
+    state = fields.String()
+    version = fields.Integer()
+    title = fields.String()
+    body = fields.String()
+    kind = fields.String()
+    urgency = fields.String()
+    topics = fields.List(fields.String())
+    sensitive = fields.Boolean()
+    sensitivity_reasons = fields.List(fields.Dict())
+    sensitivity_cleared = fields.Dict(allow_none=True)
+    author = fields.String()
+    content_hash = fields.String()
+    allowed_actions = fields.List(fields.String())
+    created_at = fields.String()
+    updated_at = fields.String()
+    corrects = fields.Integer(allow_none=True)
+    escalated_by = fields.String(allow_none=True)
+    approved = fields.Dict(allow_none=True)
+    released = fields.Dict(allow_none=True)
+    retracted = fields.Dict(allow_none=True)
+
+
+class VersionOut(ma.Schema):
+    statement = fields.Integer()
+    number = fields.Integer()
+    title = fields.String()
+    body = fields.String()
+    kind = fields.String()
+    urgency = fields.String()
+    topics = fields.List(fields.String())
+    sensitive = fields.Boolean()
+    content_hash = fields.String()
+    author = fields.String()
+    created_at = fields.String()
+
+
+class DiffOut(ma.Schema):
+    statement = fields.Integer()
+    source = fields.Integer(data_key="from")
+    target = fields.Integer(data_key="to")
+    changed = fields.Boolean()
+    fields_changed = fields.List(fields.String())
+    title = fields.List(fields.Dict())
+    body = fields.List(fields.Dict())
+    unified = fields.String()
+
+
+class LedgerEntryOut(ma.Schema):
+    seq = fields.Integer()
+    at = fields.String()
+    kind = fields.String()
+    action = fields.String()
+    statement = fields.Integer(allow_none=True)
+    version = fields.Integer(allow_none=True)
+    content_hash = fields.String(allow_none=True)
+    from_state = fields.String(allow_none=True)
+    to_state = fields.String(allow_none=True)
+    actor = fields.String(allow_none=True)
+    role = fields.String(allow_none=True)
+    unit = fields.String(allow_none=True)
+    comment = fields.String(allow_none=True)
+    data = fields.Dict()
+    prev_hash = fields.String()
+    hash = fields.String()
+
+
+class VerifyOut(ma.Schema):
+    ok = fields.Boolean()
+    entries = fields.Integer()
+    head = fields.Dict()
+    first_bad_seq = fields.Integer()
+    reason = fields.String()
+
+
+class PublicStatementOut(ma.Schema):
+    id = fields.Integer()
+    unit = fields.String()
+    unit_name = fields.String()
+    kind = fields.String()
+    title = fields.String()
+    body = fields.String()
+    topics = fields.List(fields.String())
+    released_at = fields.String()
+    channels = fields.List(fields.String())
+    content_hash = fields.String()
+    version = fields.Integer()
+    corrects = fields.Integer(allow_none=True)
+    retracted = fields.Boolean()
+    retraction = fields.Dict(allow_none=True)
+
+
+@functools.cache
+def page_of(item_schema: type[ma.Schema]) -> type[ma.Schema]:
+    """Return the `{"items": [...], "total": N}` schema of a list."""
+    return type(
+        f"{item_schema.__name__.removesuffix('Out')}Page",
+        (ma.Schema,),
+        {
+            "items": fields.List(fields.Nested(item_schema)),
+            "total": fields.Integer(),
+        },
+    )

@@ -1,0 +1,225 @@
+"""Turn models into the JSON the API, the press room and the exports share."""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+from auth.models import Membership, Unit, User
+from statements.models import Statement, StatementVersion
+from workflow.actor import Actor
+from workflow.db import isoformat
+from workflow.ledger import LedgerEntry
+from workflow.machine import allowed_actions
+from workflow.sensitivity import SensitivityRule
+
+
+def _name(user: User | None) -> str | None:
+    return user.username if user else None
+
+
+def user_dict(user: User, units: dict[int, str]) -> dict:
+    """Return a user with roles, units by code."""
+    return {
+        "id": user.id,
+        "username": user.username,
+        "full_name": user.full_name,
+        "email": user.email,
+        "active": user.active,
+        "roles": [
+            {"unit": units[m.unit_id], "role": m.role}
+            for m in sorted(user.memberships, key=lambda m: (units[m.unit_id], m.role))
+        ],
+    }
+
+
+def unit_dict(unit: Unit, parent_code: str | None, spokesperson: str | None) -> dict:
+    """Return a unit."""
+    return {
+        "id": unit.id,
+        "code": unit.code,
+        "name": unit.name,
+        "parent_code": parent_code,
+        "spokesperson": spokesperson,
+    }
+
+
+def rule_dict(rule: SensitivityRule) -> dict:
+    """Return a sensitivity rule."""
+    return {
+        "code": rule.code,
+        "label": rule.label,
+        "keywords": rule.keywords,
+        "topics": rule.topics,
+        "detectors": rule.detectors,
+        "source": rule.source,
+        "active": rule.active,
+    }
+
+
+def statement_dict(statement: Statement, actor: Actor | None) -> dict:
+    """Return a statement at its current version, with what the actor may do now."""
+    current = statement.current
+    return {
+        "id": statement.id,
+        "unit": statement.unit.code,
+        "unit_name": statement.unit.name,
+        "state": statement.state,
+        "version": statement.current_version,
+        "title": current.title,
+        "body": current.body,
+        "kind": current.kind,
+        "urgency": current.urgency,
+        "topics": current.topics,
+        "sensitive": statement.sensitive,
+        "sensitivity_reasons": statement.sensitivity_reasons,
+        "sensitivity_cleared": {
+            "by": _name(statement.sensitivity_cleared_by),
+            "reason": statement.sensitivity_cleared_reason,
+            "at": isoformat(statement.sensitivity_cleared_at),
+            "content_hash": statement.sensitivity_cleared_hash,
+        }
+        if statement.sensitivity_cleared_hash
+        else None,
+        "author": statement.author.username,
+        "content_hash": current.content_hash,
+        "allowed_actions": allowed_actions(statement, actor),
+        "created_at": isoformat(statement.created_at),
+        "updated_at": isoformat(statement.updated_at),
+        "corrects": statement.corrects_id,
+        "escalated_by": _name(statement.escalated_by),
+        "approved": {
+            "version": statement.approved_version,
+            "content_hash": statement.approved_hash,
+            "by": _name(statement.approved_by),
+            "at": isoformat(statement.approved_at),
+            "via": statement.approved_via,
+        }
+        if statement.approved_hash
+        else None,
+        "released": {
+            "version": statement.released_version,
+            "content_hash": statement.released_hash,
+            "by": _name(statement.released_by),
+            "at": isoformat(statement.released_at),
+            "channels": statement.channels,
+        }
+        if statement.released_at
+        else None,
+        "retracted": {
+            "by": _name(statement.retracted_by),
+            "at": isoformat(statement.retracted_at),
+            "reason": statement.retraction_reason,
+        }
+        if statement.retracted_at
+        else None,
+    }
+
+
+def version_dict(version: StatementVersion) -> dict:
+    """Return one version."""
+    return {
+        "statement": version.statement_id,
+        "number": version.number,
+        "title": version.title,
+        "body": version.body,
+        "kind": version.kind,
+        "urgency": version.urgency,
+        "topics": version.topics,
+        "sensitive": version.sensitive_flag,
+        "content_hash": version.content_hash,
+        "author": version.author.username,
+        "created_at": isoformat(version.created_at),
+    }
+
+
+def public_dict(statement: Statement) -> dict:
+    """Return a released (or retracted) statement as the public sees it: the released version only."""
+    version = next(v for v in statement.versions if v.number == statement.released_version)
+    return {
+        "id": statement.id,
+        "unit": statement.unit.code,
+        "unit_name": statement.unit.name,
+        "kind": version.kind,
+        "title": version.title,
+        "body": version.body,
+        "topics": version.topics,
+        "released_at": isoformat(statement.released_at),
+        "channels": statement.channels,
+        "content_hash": statement.released_hash,
+        "version": version.number,
+        "corrects": statement.corrects_id,
+        "retracted": statement.retracted_at is not None,
+        "retraction": {"reason": statement.retraction_reason, "at": isoformat(statement.retracted_at)}
+        if statement.retracted_at
+        else None,
+    }
+
+
+def entry_dict(entry: LedgerEntry) -> dict:
+    """Return a ledger entry with the contract's field names."""
+    return {
+        "seq": entry.seq,
+        "at": isoformat(entry.at),
+        "kind": entry.kind,
+        "action": entry.action,
+        "statement": entry.statement_id,
+        "version": entry.version,
+        "content_hash": entry.content_hash,
+        "from_state": entry.from_state,
+        "to_state": entry.to_state,
+        "actor": entry.actor,
+        "role": entry.role,
+        "unit": entry.unit,
+        "comment": entry.comment,
+        "data": entry.data or {},
+        "prev_hash": entry.prev_hash,
+        "hash": entry.hash,
+    }
+
+
+_WORDS = re.compile(r"\s+|[^\s]+")
+
+
+def word_diff(a: str, b: str) -> list[dict]:
+    """Return word-level operations turning a into b (whitespace kept, so the text reassembles)."""
+    left, right = _WORDS.findall(a), _WORDS.findall(b)
+    ops = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, left, right, autojunk=False).get_opcodes():
+        ops.append({"op": tag, "from": "".join(left[i1:i2]), "to": "".join(right[j1:j2])})
+    return ops
+
+
+def diff_dict(a: StatementVersion, b: StatementVersion) -> dict:
+    """Return the difference between two versions, word by word and as a unified diff."""
+    changed = [
+        name
+        for name in ("title", "body", "kind", "urgency", "topics", "sensitive_flag")
+        if getattr(a, name) != getattr(b, name)
+    ]
+    unified = "".join(
+        difflib.unified_diff(
+            (a.title + "\n\n" + a.body).splitlines(keepends=True),
+            (b.title + "\n\n" + b.body).splitlines(keepends=True),
+            fromfile=f"v{a.number}",
+            tofile=f"v{b.number}",
+        )
+    )
+    return {
+        "statement": a.statement_id,
+        "source": a.number,
+        "target": b.number,
+        "changed": bool(changed),
+        "fields_changed": [n.removesuffix("_flag") for n in changed],
+        "title": word_diff(a.title, b.title),
+        "body": word_diff(a.body, b.body),
+        "unified": unified,
+    }
+
+
+def memberships_by_unit(memberships: list[Membership]) -> dict[int, list[str]]:
+    """Group membership roles by unit id."""
+    grouped: dict[int, list[str]] = {}
+    for m in memberships:
+        grouped.setdefault(m.unit_id, []).append(m.role)
+    return grouped

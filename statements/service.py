@@ -1,0 +1,461 @@
+"""Service functions: one per action. Each checks, changes, writes its ledger entry and flushes;
+the caller (API, form or CLI) commits, so a decision and its entry land together or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, selectinload
+
+from auth.models import Unit
+from auth.service import get_unit
+from statements.models import Statement, StatementVersion, content_hash
+from workflow import ledger
+from workflow.actor import Actor
+from workflow.db import utcnow
+from workflow.errors import Conflict, Forbidden, Invalid, NotFound
+from workflow.guards import can_read, can_write_version, check_comment
+from workflow.machine import ACTIONS, fire
+from workflow.sensitivity import SensitivityRule, match_rules
+from workflow.states import EDITABLE_STATES, OPEN_STATES, PUBLIC_STATES, Channel, Kind, Role, State, Urgency
+from workflow.text import like_pattern, search_key
+
+MAX_TITLE = 500
+MAX_BODY = 100_000
+MAX_TOPICS = 20
+MAX_TOPIC = 100
+
+
+# --- loading ---------------------------------------------------------------------------------
+
+
+def _load(session: Session, statement_id: int, *, for_update: bool = False) -> Statement | None:
+    query = sa.select(Statement).where(Statement.id == statement_id)
+    if for_update:
+        # The row lock serialises decisions on one statement (PostgreSQL; SQLite writes are serial anyway).
+        query = query.with_for_update(of=Statement)
+    return session.scalars(query.options(selectinload(Statement.versions))).unique().one_or_none()
+
+
+def get_statement(session: Session, statement_id: int, actor: Actor | None, *, for_update: bool = False) -> Statement:
+    """Return the statement, or 404 when it does not exist or the actor may not know it exists."""
+    statement = _load(session, statement_id, for_update=for_update)
+    if statement is None or not can_read(statement, actor):
+        raise NotFound("statement", f"No statement {statement_id}.")
+    return statement
+
+
+def get_version(session: Session, statement: Statement, number: int) -> StatementVersion:
+    """Return one version of a statement, or 404."""
+    version = next((v for v in statement.versions if v.number == number), None)
+    if version is None:
+        raise NotFound("version", f"Statement {statement.id} has no version {number}.")
+    return version
+
+
+# --- content validation ----------------------------------------------------------------------
+
+
+def _clean_content(fields: dict, previous: StatementVersion | None) -> dict:
+    """Validate a version's fields, defaulting what is left out to the previous version's values."""
+    errors: dict[str, list[str]] = {}
+
+    def pick(name: str, default: object) -> object:
+        value = fields.get(name)
+        return default if value is None else value
+
+    title = pick("title", previous.title if previous else None)
+    body = pick("body", previous.body if previous else None)
+    kind = pick("kind", previous.kind if previous else Kind.REGULAR.value)
+    urgency = pick("urgency", previous.urgency if previous else Urgency.NORMAL.value)
+    topics = pick("topics", previous.topics if previous else [])
+    sensitive = pick("sensitive", previous.sensitive_flag if previous else False)
+
+    if not isinstance(title, str) or not title.strip():
+        errors["title"] = ["A title is required."]
+    elif len(title) > MAX_TITLE:
+        errors["title"] = [f"Longer than maximum length {MAX_TITLE}."]
+    if not isinstance(body, str) or not body.strip():
+        errors["body"] = ["The body may not be empty."]
+    elif len(body) > MAX_BODY:
+        errors["body"] = [f"Longer than maximum length {MAX_BODY}."]
+    if kind not in Kind.__members__.values():
+        errors["kind"] = [f"Must be one of: {', '.join(Kind)}."]
+    if urgency not in Urgency.__members__.values():
+        errors["urgency"] = [f"Must be one of: {', '.join(Urgency)}."]
+    if not isinstance(topics, list) or not all(isinstance(t, str) and 0 < len(t.strip()) <= MAX_TOPIC for t in topics):
+        errors["topics"] = [f"A list of non-empty texts of at most {MAX_TOPIC} characters."]
+    elif len(topics) > MAX_TOPICS:
+        errors["topics"] = [f"At most {MAX_TOPICS} topics."]
+    if not isinstance(sensitive, bool):
+        errors["sensitive"] = ["Not a valid boolean."]
+    if errors:
+        raise Invalid("content", "The statement's content is not valid.", errors=errors)
+    topics = list(dict.fromkeys(t.strip() for t in topics))
+    return {
+        "title": title.strip(),
+        "body": body,
+        "kind": kind,
+        "urgency": urgency,
+        "topics": topics,
+        "sensitive_flag": sensitive,
+    }
+
+
+def _write_version(
+    session: Session, statement: Statement, actor: Actor, number: int, content: dict
+) -> StatementVersion:
+    version = StatementVersion(
+        statement_id=statement.id,
+        number=number,
+        author_id=actor.user_id,
+        content_hash=content_hash(content["title"], content["body"], content["kind"], content["topics"]),
+        **content,
+    )
+    session.add(version)
+    statement.current_version = number
+    statement.title = content["title"]
+    statement.kind = content["kind"]
+    statement.urgency = content["urgency"]
+    statement.search_text = search_key(content["title"], content["body"])
+    statement.updated_at = utcnow()
+    session.flush()
+    session.expire(statement, ["versions", "current"])
+    return version
+
+
+# --- sensitivity ---------------------------------------------------------------------------
+
+
+def unit_rules(session: Session, unit_id: int) -> list[SensitivityRule]:
+    """Return a unit's active sensitivity rules."""
+    return list(
+        session.scalars(
+            sa.select(SensitivityRule)
+            .where(SensitivityRule.unit_id == unit_id, SensitivityRule.active)
+            .order_by(SensitivityRule.id)
+        )
+    )
+
+
+def refresh_sensitivity(session: Session, statement: Statement, rules: Iterable[SensitivityRule] | None = None) -> None:
+    """Recompute `sensitive` and its reasons from the drafter's flag, escalation and the unit's rules."""
+    current = statement.current
+    reasons: list[dict] = []
+    if current.sensitive_flag:
+        reasons.append({"source": "drafter", "label": "Người soạn thảo đánh dấu nhạy cảm"})
+    if statement.escalated_by_id is not None:
+        reasons.append({"source": "escalation", "label": "Người phát ngôn đã xin ý kiến cấp có thẩm quyền"})
+    rules = unit_rules(session, statement.unit_id) if rules is None else rules
+    reasons.extend(m.as_reason() for m in match_rules(rules, current.title, current.body, current.topics))
+    cleared = statement.sensitivity_cleared_hash == current.content_hash
+    statement.sensitivity_reasons = reasons
+    statement.sensitive = bool(reasons) and not cleared
+
+
+def preview_sensitivity(session: Session, unit_code: str, title: str, body: str, topics: list[str]) -> list[dict]:
+    """Return the rules of a unit that a draft would match, before it is written."""
+    unit = get_unit(session, unit_code)
+    return [m.as_reason() for m in match_rules(unit_rules(session, unit.id), title, body, topics)]
+
+
+# --- creating and revising -----------------------------------------------------------------
+
+
+def create_statement(session: Session, actor: Actor, unit_code: str, fields: dict) -> Statement:
+    """Create a statement in `draft` with its version 1; only drafters of the unit may."""
+    unit = session.scalar(sa.select(Unit).where(Unit.code == unit_code)) if isinstance(unit_code, str) else None
+    if unit is None:
+        raise Invalid("unit", f"No unit with code '{unit_code}'.", errors={"unit": ["Unknown unit."]})
+    if not actor.has_role(Role.DRAFTER, unit.id):
+        if actor.can_read_unit(unit.id):
+            raise Forbidden("drafter_of_unit", "Only a drafter of the unit may create its statements.")
+        raise Forbidden("drafter_of_unit", "You are not a drafter of this unit.")
+    content = _clean_content(fields, None)
+    corrects_id = fields.get("corrects")
+    if corrects_id is not None:
+        target = (
+            _load(session, corrects_id) if isinstance(corrects_id, int) and not isinstance(corrects_id, bool) else None
+        )
+        if target is None or target.state not in PUBLIC_STATES:
+            raise Invalid(
+                "corrects",
+                "A correction must name a released statement.",
+                errors={"corrects": ["Not a released statement."]},
+            )
+    statement = Statement(
+        unit_id=unit.id,
+        state=State.DRAFT.value,
+        kind=content["kind"],
+        urgency=content["urgency"],
+        title=content["title"],
+        author_id=actor.user_id,
+        corrects_id=corrects_id,
+        current_version=1,
+    )
+    session.add(statement)
+    session.flush()
+    version = _write_version(session, statement, actor, 1, content)
+    refresh_sensitivity(session, statement)
+    ledger.append(
+        session,
+        kind=ledger.EntryKind.CONTENT,
+        action="create",
+        statement_id=statement.id,
+        version=1,
+        content_hash=version.content_hash,
+        to_state=statement.state,
+        actor_id=actor.user_id,
+        actor=actor.username,
+        role=Role.DRAFTER.value,
+        unit=unit.code,
+        data={"sensitive": statement.sensitive, "via": actor.via},
+    )
+    return statement
+
+
+def add_version(
+    session: Session, statement_id: int, actor: Actor, fields: dict, *, version: int | None = None
+) -> Statement:
+    """Write the next version; only drafters of the unit, only in draft or changes_requested."""
+    statement = get_statement(session, statement_id, actor, for_update=True)
+    can_write_version(statement, actor)
+    if statement.state not in EDITABLE_STATES:
+        raise Conflict("state", f"A statement in state '{statement.state}' cannot get a new version.")
+    if version is not None and version != statement.current_version:
+        raise Conflict("stale_version", f"You read version {version}; version {statement.current_version} is newer.")
+    content = _clean_content(fields, statement.current)
+    number = statement.current_version + 1
+    written = _write_version(session, statement, actor, number, content)
+    refresh_sensitivity(session, statement)
+    ledger.append(
+        session,
+        kind=ledger.EntryKind.CONTENT,
+        action="revise",
+        statement_id=statement.id,
+        version=number,
+        content_hash=written.content_hash,
+        from_state=statement.state,
+        to_state=statement.state,
+        actor_id=actor.user_id,
+        actor=actor.username,
+        role=Role.DRAFTER.value,
+        unit=statement.unit.code,
+        data={"sensitive": statement.sensitive, "via": actor.via},
+    )
+    return statement
+
+
+# --- decisions -----------------------------------------------------------------------------
+
+
+def _approve(statement: Statement, actor: Actor, via: str) -> dict:
+    current = statement.current
+    statement.approved_version = current.number
+    statement.approved_hash = current.content_hash
+    statement.approved_by_id = actor.user_id
+    statement.approved_at = utcnow()
+    statement.approved_via = via
+    return {"approved_hash": current.content_hash}
+
+
+def _release(statement: Statement, actor: Actor, channels: list[str] | None) -> dict:
+    channels = [Channel.PRESS_RELEASE.value] if channels is None else channels
+    allowed = set(Channel.__members__.values())
+    if not isinstance(channels, list) or not channels or not all(isinstance(c, str) and c in allowed for c in channels):
+        raise Invalid(
+            "channels",
+            f"Channels must be a non-empty list of: {', '.join(Channel)}.",
+            errors={"channels": [f"Choose from: {', '.join(Channel)}."]},
+        )
+    version = next(v for v in statement.versions if v.number == statement.approved_version)
+    # Release only what was approved, as it was approved: the stored content must still hash the same.
+    if version.recompute_hash() != statement.approved_hash or statement.current_version != statement.approved_version:
+        raise Conflict("approved_content_changed", "The content differs from what was approved; it cannot be released.")
+    statement.released_version = version.number
+    statement.released_hash = statement.approved_hash
+    statement.released_by_id = actor.user_id
+    statement.released_at = utcnow()
+    statement.channels = list(dict.fromkeys(channels))
+    return {"channels": statement.channels, "released_hash": statement.released_hash}
+
+
+def _apply_effects(
+    session: Session, statement: Statement, action: str, actor: Actor, comment: str | None, channels: list[str] | None
+) -> dict:
+    now = utcnow()
+    if action == "approve":
+        return _approve(statement, actor, "approve")
+    if action == "sign_off":
+        return _approve(statement, actor, "sign_off")
+    if action == "escalate":
+        statement.escalated_by_id, statement.escalated_at = actor.user_id, now
+        refresh_sensitivity(session, statement)
+        return {"sensitive": True}
+    if action == "release":
+        return _release(statement, actor, channels)
+    if action == "reopen":
+        voided = statement.approved_hash
+        statement.approved_version = statement.approved_hash = statement.approved_by_id = None
+        statement.approved_at = statement.approved_via = None
+        return {"voided_approval_hash": voided}
+    if action == "retract":
+        statement.retracted_by_id, statement.retracted_at, statement.retraction_reason = actor.user_id, now, comment
+        return {}
+    if action == "clear_sensitivity":
+        statement.sensitivity_cleared_hash = statement.current.content_hash
+        statement.sensitivity_cleared_by_id, statement.sensitivity_cleared_at = actor.user_id, now
+        statement.sensitivity_cleared_reason = comment
+        refresh_sensitivity(session, statement)
+        return {"cleared_hash": statement.sensitivity_cleared_hash}
+    return {}
+
+
+def decide(
+    session: Session,
+    statement_id: int,
+    actor: Actor,
+    action: str,
+    *,
+    version: int | None,
+    comment: str | None = None,
+    channels: list[str] | None = None,
+) -> Statement:
+    """Fire a lifecycle action: lock, refuse stale versions, let the guards decide, record on the ledger."""
+    if action not in ACTIONS:
+        raise Invalid("action", f"Unknown action '{action}'.", errors={"action": ["Unknown action."]})
+    statement = get_statement(session, statement_id, actor, for_update=True)
+    comment = check_comment(comment)
+    if version is None or isinstance(version, bool) or not isinstance(version, int):
+        raise Invalid(
+            "version_required",
+            "Send the version you read as 'version'.",
+            errors={"version": ["Missing data for required field."]},
+        )
+    if version != statement.current_version:
+        raise Conflict(
+            "stale_version",
+            f"You read version {version}, but version {statement.current_version} is newer; read it again.",
+        )
+    if channels is not None and action != "release":
+        raise Invalid("channels", "Only 'release' takes channels.", errors={"channels": ["Only for release."]})
+    if statement.state in OPEN_STATES:
+        refresh_sensitivity(session, statement)  # rules may have changed since the last version
+    from_state = statement.state
+    role = ACTIONS[action].role(statement, actor) if statement.state in ACTIONS[action].sources else None
+    fire(statement, action, actor, comment)
+    data = _apply_effects(session, statement, action, actor, comment, channels)
+    data["via"] = actor.via
+    statement.updated_at = utcnow()
+    ledger.append(
+        session,
+        kind=ledger.EntryKind.DECISION,
+        action=action,
+        statement_id=statement.id,
+        version=statement.current_version,
+        content_hash=statement.current.content_hash,
+        from_state=from_state,
+        to_state=statement.state,
+        actor_id=actor.user_id,
+        actor=actor.username,
+        role=role,
+        unit=statement.unit.code,
+        comment=comment,
+        data=data,
+    )
+    session.flush()
+    return statement
+
+
+# --- lists ---------------------------------------------------------------------------------
+
+
+def visible_filter(actor: Actor | None) -> sa.ColumnElement[bool]:
+    """Return the SQL condition for statements the actor may see."""
+    public = Statement.state.in_([s.value for s in PUBLIC_STATES])
+    if actor is None:
+        return public
+    if actor.is_auditor:
+        return sa.true()
+    return sa.or_(public, Statement.unit_id.in_(sorted(actor.read_scope))) if actor.read_scope else public
+
+
+def awaiting_filter(actor: Actor) -> sa.ColumnElement[bool]:
+    """Return the SQL condition for statements awaiting the actor's decision, by role."""
+    units = lambda role: sorted({u for u, r in actor.memberships if r == role})  # noqa: E731
+    parts = []
+    if drafter := units(Role.DRAFTER):
+        parts.append(sa.and_(Statement.unit_id.in_(drafter), Statement.state == State.CHANGES_REQUESTED.value))
+    if spokes := units(Role.SPOKESPERSON):
+        parts.append(
+            sa.and_(Statement.unit_id.in_(spokes), Statement.state.in_([State.IN_REVIEW.value, State.APPROVED.value]))
+        )
+    if actor.leader_scope:
+        parts.append(
+            sa.and_(Statement.unit_id.in_(sorted(actor.leader_scope)), Statement.state == State.ESCALATED.value)
+        )
+    return sa.or_(*parts) if parts else sa.false()
+
+
+def list_statements(
+    session: Session,
+    actor: Actor | None,
+    *,
+    state: str | None = None,
+    unit: str | None = None,
+    awaiting_me: bool = False,
+    q: str | None = None,
+    kind: str | None = None,
+    urgency: str | None = None,
+    sensitive: bool | None = None,
+    page: int = 1,
+    per_page: int = 20,
+) -> tuple[list[Statement], int]:
+    """Return one page of the statements the actor may see, newest first, and the total."""
+    conditions = [visible_filter(actor)]
+    if state:
+        conditions.append(Statement.state == state)
+    if unit:
+        conditions.append(Statement.unit.has(Unit.code == unit))
+    if kind:
+        conditions.append(Statement.kind == kind)
+    if urgency:
+        conditions.append(Statement.urgency == urgency)
+    if sensitive is not None:
+        conditions.append(Statement.sensitive.is_(sensitive))
+    if awaiting_me and actor is not None:
+        conditions.append(awaiting_filter(actor))
+    if q and q.strip():
+        conditions.append(Statement.search_text.like(like_pattern(q), escape="\\"))
+    where = sa.and_(*conditions)
+    total = session.scalar(sa.select(sa.func.count()).select_from(Statement).where(where))
+    order = (Statement.updated_at.asc(), Statement.id.asc()) if awaiting_me else (Statement.id.desc(),)
+    items = list(
+        session.scalars(
+            sa.select(Statement)
+            .where(where)
+            .order_by(*order)
+            .offset((page - 1) * per_page)
+            .limit(per_page)
+            .options(selectinload(Statement.versions), selectinload(Statement.author))
+        ).unique()
+    )
+    return items, total
+
+
+def history(session: Session, statement: Statement, page: int = 1, per_page: int = 20) -> tuple[list, int]:
+    """Return one page of a statement's ledger entries, oldest first, and the total."""
+    where = ledger.LedgerEntry.statement_id == statement.id
+    total = session.scalar(sa.select(sa.func.count()).select_from(ledger.LedgerEntry).where(where))
+    items = list(
+        session.scalars(
+            sa.select(ledger.LedgerEntry)
+            .where(where)
+            .order_by(ledger.LedgerEntry.seq)
+            .offset((page - 1) * per_page)
+            .limit(per_page)
+        )
+    )
+    return items, total

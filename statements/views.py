@@ -1,0 +1,22 @@
+"""Pages outside the press room: the landing page and the API reference."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+
+from statements.extensions import api
+
+bp = Blueprint("pages", __name__)
+
+
+@bp.route("/")
+def home() -> str:
+    """Say what PressGate is and where to go."""
+    return render_template("home.html")
+
+
+@bp.route("/api/v1/docs")
+def api_docs() -> str:
+    """Render the API reference from the OpenAPI document, with no scripts or CDN."""
+    spec = api.spec.to_dict()
+    return render_template("api_docs.html", spec=spec)

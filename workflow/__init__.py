@@ -1,0 +1,1 @@
+"""The statement lifecycle, its guards, sensitivity rules and the ledger (no Flask here)."""

@@ -1,0 +1,140 @@
+"""Who may do what: plain predicates over (statement, actor) that raise a named refusal.
+
+These are the only place permissions are decided: the state machine runs them as conditions,
+`allowed_actions` runs them to list buttons and API actions, and the read checks below decide
+visibility for the API, the forms and the CLI alike.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from workflow.actor import Actor
+from workflow.errors import Conflict, Forbidden, Invalid
+from workflow.states import PUBLIC_STATES, Role
+
+MAX_COMMENT = 4000
+
+
+class Decidable(Protocol):
+    """What the guards read of a statement."""
+
+    unit_id: int
+    state: str
+    sensitive: bool
+    author_id: int
+    escalated_by_id: int | None
+
+    @property
+    def writer_ids(self) -> set[int]: ...
+
+
+def is_unit_drafter(statement: Decidable, actor: Actor) -> None:
+    """Only a drafter of the statement's unit."""
+    if not actor.has_role(Role.DRAFTER, statement.unit_id):
+        raise Forbidden("drafter_of_unit", "Only a drafter of the statement's unit may do this.")
+
+
+def is_unit_spokesperson(statement: Decidable, actor: Actor) -> None:
+    """Only the unit's designated spokesperson."""
+    if not actor.has_role(Role.SPOKESPERSON, statement.unit_id):
+        raise Forbidden("spokesperson_of_unit", "Only the unit's designated spokesperson may do this.")
+
+
+def is_competent_leader(statement: Decidable, actor: Actor) -> None:
+    """Only a leader of the unit or of a unit above it."""
+    if not actor.is_competent_leader(statement.unit_id):
+        raise Forbidden("competent_leader", "Only a leader of the unit or of a parent unit may do this.")
+
+
+def is_spokesperson_or_leader(statement: Decidable, actor: Actor) -> None:
+    """The unit's spokesperson or a competent leader."""
+    if not (actor.has_role(Role.SPOKESPERSON, statement.unit_id) or actor.is_competent_leader(statement.unit_id)):
+        raise Forbidden("spokesperson_or_leader", "Only the unit's spokesperson or a competent leader may do this.")
+
+
+def is_author(statement: Decidable, actor: Actor) -> None:
+    """Only the statement's author."""
+    if statement.author_id != actor.user_id:
+        raise Forbidden("author", "Only the statement's author may do this.")
+
+
+def not_a_writer(statement: Decidable, actor: Actor) -> None:
+    """Four-eyes: nobody decides on a statement they authored or wrote a version of."""
+    if actor.user_id in statement.writer_ids:
+        raise Forbidden(
+            "four_eyes",
+            "Four-eyes rule: you wrote this statement or one of its versions, so you may not decide on it"
+            " (a spokesperson who wrote it may only escalate it).",
+        )
+
+
+def not_the_escalator(statement: Decidable, actor: Actor) -> None:
+    """Four-eyes: the leader who signs off is not the spokesperson who escalated."""
+    if statement.escalated_by_id == actor.user_id:
+        raise Forbidden(
+            "four_eyes_escalation", "Four-eyes rule: you escalated this statement, so you may not sign it off."
+        )
+
+
+def not_sensitive(statement: Decidable, actor: Actor) -> None:
+    """A sensitive statement reaches `approved` only through a leader's sign-off."""
+    if statement.sensitive:
+        raise Conflict(
+            "sensitive_requires_sign_off",
+            "This statement is sensitive: escalate it to the competent authority (a leader) for sign-off"
+            " instead of approving it.",
+        )
+
+
+def is_sensitive(statement: Decidable, actor: Actor) -> None:
+    """Only a sensitive statement can have its sensitivity cleared."""
+    if not statement.sensitive:
+        raise Conflict("not_sensitive", "This statement is not sensitive; there is nothing to clear.")
+
+
+def decider_for_state(statement: Decidable, actor: Actor) -> None:
+    """In review the spokesperson decides; once escalated, a competent leader."""
+    if statement.state == "escalated":
+        is_competent_leader(statement, actor)
+    else:
+        is_unit_spokesperson(statement, actor)
+
+
+def require_comment(comment: str | None) -> str:
+    """Return the stripped comment, or refuse (422) when it is missing."""
+    text = (comment or "").strip()
+    if not text:
+        raise Invalid(
+            "comment_required",
+            "A comment giving the reason is required for this action.",
+            errors={"comment": ["A reason is required for this action."]},
+        )
+    return text
+
+
+def check_comment(comment: str | None) -> str | None:
+    """Refuse a comment that is too long; return it stripped or None."""
+    if comment is None:
+        return None
+    if not isinstance(comment, str):
+        raise Invalid("comment_type", "The comment must be text.", errors={"comment": ["Not a valid string."]})
+    if len(comment) > MAX_COMMENT:
+        raise Invalid(
+            "comment_too_long",
+            f"The comment is longer than {MAX_COMMENT} characters.",
+            errors={"comment": [f"Longer than maximum length {MAX_COMMENT}."]},
+        )
+    return comment.strip() or None
+
+
+def can_read(statement: Decidable, actor: Actor | None) -> bool:
+    """Say whether the actor may read the statement: public once released, else its unit's people."""
+    if statement.state in PUBLIC_STATES:
+        return True
+    return actor is not None and actor.can_read_unit(statement.unit_id)
+
+
+def can_write_version(statement: Decidable, actor: Actor) -> None:
+    """Only drafters of the unit write versions (the state is checked by the caller)."""
+    is_unit_drafter(statement, actor)

@@ -1,0 +1,238 @@
+"""The ledger: one hash-chained, append-only log of every decision, content change and admin act.
+
+hash = SHA-256(prev_hash || RFC 8785 canonical JSON of the entry). The database refuses UPDATE
+and DELETE on the table (triggers in the migration); `verify` recomputes the chain from the
+stored columns and names the first entry that does not hold.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import rfc8785
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from workflow.db import Base, isoformat, utcnow
+
+GENESIS_HASH = "0" * 64
+#: The advisory lock key that serialises appends on PostgreSQL ("PGLEDGER" in ASCII).
+ADVISORY_LOCK_KEY = 0x50474C4544474552
+
+
+class EntryKind:
+    """Named groups of what an entry records."""
+
+    CONTENT = "content"  # a statement created or a version written
+    DECISION = "decision"  # a lifecycle action
+    ADMIN = "admin"  # units, users, roles, designations, rules
+    ACCESS = "access"  # a read or export of unreleased content
+
+
+class LedgerEntry(Base):
+    """One link of the chain; written once, never changed."""
+
+    __tablename__ = "ledger_entries"
+
+    seq: Mapped[int] = mapped_column(
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=False
+    )
+    at: Mapped[dt.datetime]
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    action: Mapped[str] = mapped_column(sa.String(64))
+    statement_id: Mapped[int | None] = mapped_column(sa.ForeignKey("statements.id"), index=True)
+    version: Mapped[int | None]
+    content_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    from_state: Mapped[str | None] = mapped_column(sa.String(32))
+    to_state: Mapped[str | None] = mapped_column(sa.String(32))
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    #: The actor's username as it was, so the entry reads on its own.
+    actor: Mapped[str | None] = mapped_column(sa.String(64))
+    #: The role the actor acted in (e.g. "spokesperson").
+    role: Mapped[str | None] = mapped_column(sa.String(32))
+    #: The code of the unit concerned.
+    unit: Mapped[str | None] = mapped_column(sa.String(64))
+    comment: Mapped[str | None] = mapped_column(sa.Text)
+    #: Anything else the action records (channels, changed fields); integers and text only.
+    data: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+
+    __table_args__ = (
+        sa.Index("ix_ledger_entries_kind_action", "kind", "action"),
+        sa.CheckConstraint("seq >= 1", name="seq_positive"),
+    )
+
+
+#: The columns the hash covers, in the canonical document's keys.
+HASHED_FIELDS = (
+    "seq",
+    "at",
+    "kind",
+    "action",
+    "statement_id",
+    "version",
+    "content_hash",
+    "from_state",
+    "to_state",
+    "actor_id",
+    "actor",
+    "role",
+    "unit",
+    "comment",
+    "data",
+)
+
+
+def canonical_bytes(fields: dict) -> bytes:
+    """Return the RFC 8785 canonical JSON of an entry's hashed fields (text kept as written)."""
+    doc = {name: fields.get(name) for name in HASHED_FIELDS}
+    at = doc["at"]
+    if isinstance(at, dt.datetime):
+        doc["at"] = isoformat(at)
+    doc["data"] = doc["data"] or {}
+    return rfc8785.dumps(doc)
+
+
+def chain_hash(prev_hash: str, canonical: bytes) -> str:
+    """Return SHA-256(prev_hash || canonical) as hex."""
+    return hashlib.sha256(prev_hash.encode("ascii") + canonical).hexdigest()
+
+
+def _lock_head(session: Session) -> None:
+    """Serialise appends: on PostgreSQL an advisory lock held to commit; SQLite writes are already serial."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.select(sa.func.pg_advisory_xact_lock(ADVISORY_LOCK_KEY)))
+
+
+def head(session: Session) -> tuple[int, str]:
+    """Return the (seq, hash) at the head of the chain, (0, GENESIS_HASH) when empty."""
+    row = session.execute(
+        sa.select(LedgerEntry.seq, LedgerEntry.hash).order_by(LedgerEntry.seq.desc()).limit(1)
+    ).first()
+    return (row.seq, row.hash) if row else (0, GENESIS_HASH)
+
+
+def _check_data(value: object, path: str = "data") -> None:
+    # Canonical JSON has no stable float form, so the ledger refuses floats outright.
+    if isinstance(value, float):
+        raise TypeError(f"{path} holds a float; the ledger records integers and text only")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _check_data(item, f"{path}.{key}")
+    elif isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            _check_data(item, f"{path}[{i}]")
+
+
+def append(
+    session: Session,
+    *,
+    kind: str,
+    action: str,
+    actor_id: int | None = None,
+    actor: str | None = None,
+    role: str | None = None,
+    unit: str | None = None,
+    statement_id: int | None = None,
+    version: int | None = None,
+    content_hash: str | None = None,
+    from_state: str | None = None,
+    to_state: str | None = None,
+    comment: str | None = None,
+    data: dict | None = None,
+    at: dt.datetime | None = None,
+) -> LedgerEntry:
+    """Append one entry in the caller's transaction and return it (flushed, not committed)."""
+    data = data or {}
+    _check_data(data)
+    _lock_head(session)
+    seq, prev_hash = head(session)
+    fields = {
+        "seq": seq + 1,
+        "at": (at or utcnow()),
+        "kind": kind,
+        "action": action,
+        "statement_id": statement_id,
+        "version": version,
+        "content_hash": content_hash,
+        "from_state": from_state,
+        "to_state": to_state,
+        "actor_id": actor_id,
+        "actor": actor,
+        "role": role,
+        "unit": unit,
+        "comment": comment,
+        "data": data,
+    }
+    entry = LedgerEntry(**fields, prev_hash=prev_hash, hash=chain_hash(prev_hash, canonical_bytes(fields)))
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    """The outcome of recomputing the chain."""
+
+    ok: bool
+    entries: int
+    head_seq: int
+    head_hash: str
+    first_bad_seq: int | None = None
+    reason: str | None = None
+
+    def as_dict(self) -> dict:
+        """Return the result as the API and CLI report it."""
+        if self.ok:
+            return {"ok": True, "entries": self.entries, "head": {"seq": self.head_seq, "hash": self.head_hash}}
+        return {"ok": False, "entries": self.entries, "first_bad_seq": self.first_bad_seq, "reason": self.reason}
+
+
+def iter_rows(session: Session, batch: int = 5000) -> Iterator[sa.Row]:
+    """Stream every entry's columns in seq order without building ORM objects."""
+    columns = [LedgerEntry.__table__.c[name] for name in (*HASHED_FIELDS, "prev_hash", "hash")]
+    result = session.execute(
+        sa.select(*columns).order_by(LedgerEntry.seq).execution_options(yield_per=batch, stream_results=True)
+    )
+    yield from result
+
+
+def verify(session: Session) -> VerifyResult:
+    """Recompute the chain from the stored columns; name the first seq that does not hold."""
+    expected_seq, prev_hash, count = 1, GENESIS_HASH, 0
+    for row in iter_rows(session):
+        fields = row._asdict()
+        if fields["seq"] != expected_seq:
+            return VerifyResult(
+                False,
+                count,
+                expected_seq - 1,
+                prev_hash,
+                expected_seq,
+                f"entry {expected_seq} is missing (next stored entry is {fields['seq']})",
+            )
+        if fields["prev_hash"] != prev_hash:
+            return VerifyResult(
+                False,
+                count,
+                expected_seq - 1,
+                prev_hash,
+                expected_seq,
+                "prev_hash does not match the hash of the entry before it",
+            )
+        recomputed = chain_hash(prev_hash, canonical_bytes(fields))
+        if recomputed != fields["hash"]:
+            return VerifyResult(
+                False,
+                count,
+                expected_seq - 1,
+                prev_hash,
+                expected_seq,
+                "stored hash does not match the entry's content (the entry was altered)",
+            )
+        prev_hash, expected_seq, count = fields["hash"], expected_seq + 1, count + 1
+    return VerifyResult(True, count, expected_seq - 1, prev_hash)

@@ -1,0 +1,263 @@
+"""The lifecycle as one `transitions` Machine, built once at import and shared by every request.
+
+The table below is the single source of truth: the Machine is built from it, the guards in it
+decide both `allowed_actions` and the transitions themselves, and the docs diagram comes from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from transitions import Machine, MachineError
+
+from workflow.actor import Actor
+from workflow.errors import Conflict, Refusal
+from workflow.guards import (
+    Decidable,
+    decider_for_state,
+    is_author,
+    is_competent_leader,
+    is_sensitive,
+    is_spokesperson_or_leader,
+    is_unit_drafter,
+    is_unit_spokesperson,
+    not_a_writer,
+    not_sensitive,
+    not_the_escalator,
+    require_comment,
+)
+from workflow.states import State
+
+Guard = Callable[[Decidable, Actor], None]
+
+
+@dataclass(frozen=True)
+class Action:
+    """One trigger: where it may start, where it leads, who may fire it, whether it needs a reason."""
+
+    name: str
+    sources: tuple[State, ...]
+    dest: State | None  # None: stays put (an internal transition)
+    guards: tuple[Guard, ...]
+    comment_required: bool
+    #: The role recorded on the ledger when the actor holds several.
+    role: Callable[[Decidable, Actor], str]
+    #: What the action means, for auditors' exports.
+    meaning: str
+
+
+def _spokesperson(statement: Decidable, actor: Actor) -> str:
+    return "spokesperson"
+
+
+def _drafter(statement: Decidable, actor: Actor) -> str:
+    return "drafter"
+
+
+def _leader(statement: Decidable, actor: Actor) -> str:
+    return "leader"
+
+
+def _author(statement: Decidable, actor: Actor) -> str:
+    return "drafter" if actor.has_role("drafter", statement.unit_id) else "author"
+
+
+def _decider(statement: Decidable, actor: Actor) -> str:
+    return "leader" if statement.state == State.ESCALATED else "spokesperson"
+
+
+def _spokesperson_or_leader(statement: Decidable, actor: Actor) -> str:
+    return "spokesperson" if actor.has_role("spokesperson", statement.unit_id) else "leader"
+
+
+S = State
+ACTIONS: dict[str, Action] = {
+    a.name: a
+    for a in (
+        Action(
+            "submit",
+            (S.DRAFT, S.CHANGES_REQUESTED),
+            S.IN_REVIEW,
+            (is_unit_drafter,),
+            False,
+            _drafter,
+            "Drafter submitted the statement for the spokesperson's review",
+        ),
+        Action(
+            "approve",
+            (S.IN_REVIEW,),
+            S.APPROVED,
+            (is_unit_spokesperson, not_a_writer, not_sensitive),
+            False,
+            _spokesperson,
+            "Spokesperson approved the version for release",
+        ),
+        Action(
+            "escalate",
+            (S.IN_REVIEW,),
+            S.ESCALATED,
+            (is_unit_spokesperson,),
+            True,
+            _spokesperson,
+            "Spokesperson escalated the statement to the competent authority (marked sensitive)",
+        ),
+        Action(
+            "sign_off",
+            (S.ESCALATED,),
+            S.APPROVED,
+            (is_competent_leader, not_a_writer, not_the_escalator),
+            False,
+            _leader,
+            "Competent authority (leader) signed off the version for release",
+        ),
+        Action(
+            "request_changes",
+            (S.IN_REVIEW, S.ESCALATED),
+            S.CHANGES_REQUESTED,
+            (decider_for_state, not_a_writer),
+            True,
+            _decider,
+            "Reviewer returned the statement to the drafters for changes",
+        ),
+        Action(
+            "reject",
+            (S.IN_REVIEW, S.ESCALATED),
+            S.REJECTED,
+            (decider_for_state, not_a_writer),
+            True,
+            _decider,
+            "Reviewer rejected the statement; it will not be released",
+        ),
+        Action(
+            "release",
+            (S.APPROVED,),
+            S.RELEASED,
+            (is_unit_spokesperson,),
+            False,
+            _spokesperson,
+            "Spokesperson released the approved version to the press",
+        ),
+        Action(
+            "reopen",
+            (S.APPROVED,),
+            S.DRAFT,
+            (is_spokesperson_or_leader,),
+            True,
+            _spokesperson_or_leader,
+            "Approval voided; the statement went back to draft",
+        ),
+        Action(
+            "withdraw",
+            (S.DRAFT, S.IN_REVIEW, S.CHANGES_REQUESTED),
+            S.WITHDRAWN,
+            (is_author,),
+            False,
+            _author,
+            "Author withdrew the statement",
+        ),
+        Action(
+            "retract",
+            (S.RELEASED,),
+            S.RETRACTED,
+            (is_spokesperson_or_leader,),
+            True,
+            _spokesperson_or_leader,
+            "Released statement retracted (thu hồi)",
+        ),
+        Action(
+            "clear_sensitivity",
+            (S.DRAFT, S.IN_REVIEW, S.CHANGES_REQUESTED, S.ESCALATED),
+            None,
+            (is_competent_leader, not_a_writer, is_sensitive),
+            True,
+            _leader,
+            "Leader cleared the sensitivity of this exact content, with a reason",
+        ),
+    )
+}
+
+
+def _condition(guard: Guard) -> Callable:
+    def condition(event) -> bool:
+        guard(event.model, event.kwargs["actor"])
+        return True
+
+    condition.__name__ = guard.__name__
+    return condition
+
+
+def _comment_condition(event) -> bool:
+    require_comment(event.kwargs.get("comment"))
+    return True
+
+
+def _build() -> Machine:
+    machine = Machine(
+        model=None,
+        states=[s.value for s in State],
+        initial=State.DRAFT.value,
+        auto_transitions=False,
+        send_event=True,
+        model_attribute="state",
+        ignore_invalid_triggers=False,
+    )
+    for action in ACTIONS.values():
+        conditions = [_condition(g) for g in action.guards]
+        if action.comment_required:
+            conditions.append(_comment_condition)
+        machine.add_transition(
+            action.name,
+            [s.value for s in action.sources],
+            action.dest.value if action.dest else None,
+            conditions=conditions,
+        )
+    return machine
+
+
+MACHINE = _build()
+
+
+def fire(statement: Decidable, action: str, actor: Actor, comment: str | None = None) -> None:
+    """Fire an action on the shared machine: 409 when the state does not allow it, guards' refusal otherwise."""
+    event = MACHINE.events.get(action)
+    if event is None:
+        raise KeyError(action)
+    try:
+        done = event.trigger(statement, actor=actor, comment=comment)
+    except MachineError as err:
+        raise Conflict("state", f"A statement in state '{statement.state}' does not allow '{action}'.") from err
+    if not done:  # conditions raise rather than return False; be loud if that ever changes
+        raise Conflict("state", f"'{action}' could not be applied.")
+
+
+def may(statement: Decidable, action: str, actor: Actor) -> bool:
+    """Say whether the actor may fire this action now (a comment aside)."""
+    spec = ACTIONS[action]
+    if statement.state not in spec.sources:
+        return False
+    try:
+        for guard in spec.guards:
+            guard(statement, actor)
+    except Refusal:
+        return False
+    return True
+
+
+def allowed_actions(statement: Decidable, actor: Actor | None) -> list[str]:
+    """List what the actor may do to the statement now, in table order."""
+    if actor is None:
+        return []
+    return [name for name in ACTIONS if may(statement, name, actor)]
+
+
+def mermaid() -> str:
+    """Return the lifecycle as a Mermaid state diagram for the docs and the API."""
+    lines = ["stateDiagram-v2", "    [*] --> draft"]
+    for action in ACTIONS.values():
+        for source in action.sources:
+            dest = (action.dest or source).value
+            lines.append(f"    {source.value} --> {dest}: {action.name}")
+    for state in (S.REJECTED, S.WITHDRAWN, S.RETRACTED):
+        lines.append(f"    {state.value} --> [*]")
+    return "\n".join(lines)

@@ -1,0 +1,171 @@
+"""Sensitivity rules: per-unit keyword, topic and detector rules that route a statement to a leader.
+
+The rules are policy, not hard-coded law: each carries the source it comes from, and a unit's
+leaders and admins edit them. Matching keeps diacritics (so "biến chủng" does not match
+"biến chứng", a complication), except for text typed without any diacritics at all, which is
+matched without them so that dropping the accents does not slip past the rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from workflow.db import Base, utcnow
+from workflow.text import fold, has_diacritics, strip_diacritics
+
+
+class SensitivityRule(Base):
+    """One rule of a unit: it flags a statement whose text or topics match."""
+
+    __tablename__ = "sensitivity_rules"
+    __table_args__ = (sa.UniqueConstraint("unit_id", "code", name="uq_sensitivity_rules_unit_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"), index=True)
+    #: Short stable identifier within the unit, e.g. "deaths".
+    code: Mapped[str] = mapped_column(sa.String(64))
+    label: Mapped[str] = mapped_column(sa.String(200))
+    keywords: Mapped[list] = mapped_column(sa.JSON, default=list)
+    topics: Mapped[list] = mapped_column(sa.JSON, default=list)
+    #: Names of built-in detectors (see DETECTORS), for what keywords cannot catch.
+    detectors: Mapped[list] = mapped_column(sa.JSON, default=list)
+    #: Where the rule comes from (a law, a ministry letter, a unit decision).
+    source: Mapped[str] = mapped_column(sa.Text, default="")
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+@dataclass(frozen=True)
+class Match:
+    """Why a rule matched: the rule and the words that made it match."""
+
+    code: str
+    label: str
+    matched: str
+
+    def as_reason(self) -> dict:
+        """Return the reason as listed in `sensitivity_reasons`."""
+        return {"source": "rule", "rule": self.code, "label": self.label, "matched": self.matched}
+
+
+_HONORIFICS = ("ông", "bà", "anh", "chị", "cháu", "bé", "em", "cụ", "bệnh nhân", "người bệnh", "sản phụ")
+_HONORIFIC_RE = re.compile(r"(?<!\w)(" + "|".join(_HONORIFICS) + r")\s+(\S+)(?:\s+(\S+))?", re.IGNORECASE)
+_AGE_RE = re.compile(r"(?<!\w)\d{1,3}\s+tuổi(?!\w)", re.IGNORECASE)
+_ADDRESS_RE = re.compile(r"(?<!\w)(trú tại|ngụ tại|địa chỉ|quê ở|thường trú)(?!\w)", re.IGNORECASE)
+
+
+def _capitalised(word: str | None) -> bool:
+    return bool(word) and word[0].isupper()
+
+
+def detect_patient_identity(text: str) -> str | None:
+    """Find a patient named by honorific and name (ông Nguyễn Văn A.), or by age with address."""
+    for m in _HONORIFIC_RE.finditer(text):
+        if _capitalised(m.group(2)) and _capitalised(m.group(3)):
+            return m.group(0)
+    for sentence in re.split(r"(?<=[.;!?])\s+|\n", text):
+        age, address = _AGE_RE.search(sentence), _ADDRESS_RE.search(sentence)
+        if age and address:
+            return f"{age.group(0)} … {address.group(0)}"
+    return None
+
+
+#: Built-in detectors a rule may name.
+DETECTORS: dict[str, Callable[[str], str | None]] = {"patient_identity": detect_patient_identity}
+
+
+def _keyword_hit(keyword: str, text_folded: str, text_bare: str, bare_only: bool) -> bool:
+    needle = fold(keyword).strip()
+    if not needle:
+        return False
+    if bare_only:
+        needle, haystack = strip_diacritics(needle), text_bare
+    else:
+        haystack = text_folded
+    return re.search(r"(?<!\w)" + re.escape(needle) + r"(?!\w)", haystack) is not None
+
+
+def match_rules(rules: Iterable, title: str, body: str, topics: Iterable[str]) -> list[Match]:
+    """Return the matches of the active rules against a statement's title, body and topics."""
+    text = f"{title}\n{body}"
+    text_folded = fold(text)
+    bare_only = not has_diacritics(text)
+    text_bare = strip_diacritics(text)
+    topic_keys = {fold(t).strip() for t in topics}
+    matches: list[Match] = []
+    for rule in rules:
+        if not rule.active:
+            continue
+        hit = next((k for k in rule.keywords if _keyword_hit(k, text_folded, text_bare, bare_only)), None)
+        if hit is None:
+            hit = next((t for t in rule.topics if fold(t).strip() in topic_keys), None)
+        if hit is None:
+            for name in rule.detectors:
+                detector = DETECTORS.get(name)
+                found = detector(text) if detector else None
+                if found:
+                    hit = found
+                    break
+        if hit is not None:
+            matches.append(Match(rule.code, rule.label, hit))
+    return matches
+
+
+_CIRCULAR = "Công văn 6006/BYT-TT-KT (26/7/2021): vấn đề nhạy cảm phải báo cáo cấp có thẩm quyền"
+
+#: The rules every unit starts with; units edit them afterwards.
+DEFAULT_RULES: list[dict] = [
+    {
+        "code": "deaths",
+        "label": "Ca tử vong",
+        "keywords": ["tử vong", "qua đời", "thiệt mạng", "tử thi", "death", "deaths", "died"],
+        "topics": ["tử vong"],
+        "detectors": [],
+        "source": _CIRCULAR,
+    },
+    {
+        "code": "outbreak_variant",
+        "label": "Dịch mới, ổ dịch, biến chủng mới",
+        "keywords": ["biến chủng", "chủng mới", "ổ dịch", "bùng phát", "dịch mới", "outbreak", "new variant"],
+        "topics": ["biến chủng mới", "ổ dịch"],
+        "detectors": [],
+        "source": _CIRCULAR,
+    },
+    {
+        "code": "vaccine_adverse_event",
+        "label": "Sự cố bất lợi sau tiêm chủng",
+        "keywords": [
+            "phản ứng sau tiêm",
+            "phản ứng nặng sau tiêm",
+            "tai biến sau tiêm",
+            "sự cố bất lợi sau tiêm",
+            "biến cố bất lợi",
+            "sốc phản vệ",
+            "adverse event",
+        ],
+        "topics": ["phản ứng sau tiêm"],
+        "detectors": [],
+        "source": _CIRCULAR,
+    },
+    {
+        "code": "patient_identity",
+        "label": "Thông tin nhận dạng người bệnh",
+        "keywords": [],
+        "topics": ["người bệnh"],
+        "detectors": ["patient_identity"],
+        "source": "Luật Khám bệnh, chữa bệnh 2023 Điều 10; Luật Bảo vệ dữ liệu cá nhân 91/2025/QH15",
+    },
+]
+
+
+def add_default_rules(session: Session, unit_id: int) -> list[SensitivityRule]:
+    """Give a new unit the default rules."""
+    rules = [SensitivityRule(unit_id=unit_id, **spec) for spec in DEFAULT_RULES]
+    session.add_all(rules)
+    return rules
