@@ -12,7 +12,7 @@ from auth import passwords
 from statements import config as config_module
 from statements import errors, web_session
 from statements.db import make_engine, make_sessionmaker
-from statements.extensions import api, csrf, limiter
+from statements.extensions import Api, csrf, limiter
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -50,7 +50,8 @@ def create_app(config: dict | None = None) -> Flask:
     }
 
     web_session.init_app(app)
-    api.init_app(app)
+    api = Api(app)  # one per app: the OpenAPI spec belongs to the app it describes
+    app.extensions["pressgate"]["api"] = api
     csrf.init_app(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     limiter.init_app(app)

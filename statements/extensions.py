@@ -49,6 +49,5 @@ class Api(_Api):
         return payload, error.code, headers
 
 
-api = Api()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=lambda: request.remote_addr or "local", default_limits=[], headers_enabled=True)

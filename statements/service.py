@@ -1,5 +1,6 @@
-"""Service functions: one per action. Each checks, changes, writes its ledger entry and flushes;
-the caller (API, form or CLI) commits, so a decision and its entry land together or not at all.
+"""Service functions: one per action, each checking, changing, writing its ledger entry and flushing.
+
+The caller (API, form or CLI) commits, so a decision and its entry land together or not at all.
 """
 
 from __future__ import annotations

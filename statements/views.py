@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-
-from statements.extensions import api
+from flask import Blueprint, current_app, render_template
 
 bp = Blueprint("pages", __name__)
 
@@ -18,5 +16,5 @@ def home() -> str:
 @bp.route("/api/v1/docs")
 def api_docs() -> str:
     """Render the API reference from the OpenAPI document, with no scripts or CDN."""
-    spec = api.spec.to_dict()
+    spec = current_app.extensions["pressgate"]["api"].spec.to_dict()
     return render_template("api_docs.html", spec=spec)

@@ -48,7 +48,7 @@ def is_competent_leader(statement: Decidable, actor: Actor) -> None:
 
 
 def is_spokesperson_or_leader(statement: Decidable, actor: Actor) -> None:
-    """The unit's spokesperson or a competent leader."""
+    """Require the unit's spokesperson or a competent leader."""
     if not (actor.has_role(Role.SPOKESPERSON, statement.unit_id) or actor.is_competent_leader(statement.unit_id)):
         raise Forbidden("spokesperson_or_leader", "Only the unit's spokesperson or a competent leader may do this.")
 
@@ -78,7 +78,7 @@ def not_the_escalator(statement: Decidable, actor: Actor) -> None:
 
 
 def not_sensitive(statement: Decidable, actor: Actor) -> None:
-    """A sensitive statement reaches `approved` only through a leader's sign-off."""
+    """Refuse approving a sensitive statement: it reaches `approved` only through sign-off."""
     if statement.sensitive:
         raise Conflict(
             "sensitive_requires_sign_off",

@@ -1,0 +1,137 @@
+"""Find a PostgreSQL for the tests: TEST_DATABASE_URL, else 127.0.0.1:5432, else a throwaway server."""
+
+from __future__ import annotations
+
+import atexit
+import glob
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+import uuid
+
+import sqlalchemy as sa
+
+from statements.db import normalise_url
+
+
+def _answers(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _usable(url: str) -> bool:
+    try:
+        engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+        engine.dispose()
+        return True
+    except Exception:  # noqa: BLE001 - any failure means "not usable", and we try the next way
+        return False
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_throwaway() -> str | None:
+    """Start a private PostgreSQL from the installed binaries; stopped when the tests end."""
+    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), reverse=True)
+    initdb = candidates[0] if candidates else shutil.which("initdb")
+    if not initdb:
+        return None
+    bindir = os.path.dirname(initdb)
+    datadir = tempfile.mkdtemp(prefix="pressgate-pg-")
+    prefix: list[str] = []
+    if os.geteuid() == 0:  # initdb refuses to run as root: run the server as the postgres user
+        try:
+            pw = pwd.getpwnam("postgres")
+        except KeyError:
+            return None
+        os.chown(datadir, pw.pw_uid, pw.pw_gid)
+        prefix = ["runuser", "-u", "postgres", "--"]
+    port = _free_port()
+    subprocess.run(
+        [*prefix, initdb, "-D", datadir, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"],
+        check=True,
+        capture_output=True,
+    )
+    options = f"-p {port} -k {datadir} -c listen_addresses=127.0.0.1 -c fsync=off"
+    subprocess.run(
+        [
+            *prefix,
+            os.path.join(bindir, "pg_ctl"),
+            "-D",
+            datadir,
+            "-o",
+            options,
+            "-w",
+            "-l",
+            os.path.join(datadir, "log"),
+            "start",
+        ],
+        check=True,
+        capture_output=True,
+    )
+
+    def stop() -> None:
+        subprocess.run(
+            [*prefix, os.path.join(bindir, "pg_ctl"), "-D", datadir, "-m", "immediate", "stop"], capture_output=True
+        )
+        shutil.rmtree(datadir, ignore_errors=True)
+
+    atexit.register(stop)
+    return f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+
+
+_server_url: str | None = None
+_looked = False
+
+
+def server_url() -> str | None:
+    """Return an admin URL of a PostgreSQL server the tests may create databases on, or None."""
+    global _server_url, _looked
+    if _looked:
+        return _server_url
+    _looked = True
+    explicit = os.environ.get("TEST_DATABASE_URL")
+    if explicit:
+        _server_url = normalise_url(explicit)
+    elif (
+        os.environ.get("PRESSGATE_TEST_PG") != "throwaway"
+        and _answers("127.0.0.1", 5432)
+        and _usable("postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    ):
+        _server_url = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+    else:
+        _server_url = start_throwaway()
+    return _server_url
+
+
+def create_database(admin_url: str) -> str:
+    """Create a fresh database named pressgate_test_*; return its URL."""
+    name = f"pressgate_test_{uuid.uuid4().hex[:12]}"
+    engine = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(sa.text(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0"))
+    engine.dispose()
+    return sa.make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_database(admin_url: str, url: str) -> None:
+    """Drop a database the tests created (and only such a one)."""
+    name = sa.make_url(url).database
+    if not name or not name.startswith("pressgate_test_"):
+        raise RuntimeError(f"refusing to drop {name!r}: not a test database")
+    engine = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
