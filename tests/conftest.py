@@ -15,14 +15,15 @@ os.environ.setdefault("PRESSGATE_INSTANCE_PATH", tempfile.mkdtemp(prefix="pressg
 os.environ.setdefault("PRESSGATE_SECRET_KEY", "test-secret-key")
 os.environ.setdefault("PRESSGATE_ENV", "testing")
 
-from auth import passwords  # noqa: E402
-from auth.service import actor_for, create_unit, create_user, designate_spokesperson, issue_token  # noqa: E402
-from statements import create_app  # noqa: E402
-from statements.db import make_engine, make_sessionmaker  # noqa: E402
-from statements.extensions import limiter  # noqa: E402
-from statements.migrate import upgrade  # noqa: E402
-from statements.service import create_statement, decide  # noqa: E402
-from tests import pg  # noqa: E402
+from auth import passwords
+from auth.models import User
+from auth.service import actor_for, create_unit, create_user, designate_spokesperson, issue_token
+from statements import create_app
+from statements.db import make_engine, make_sessionmaker
+from statements.extensions import limiter
+from statements.migrate import upgrade
+from statements.service import create_statement, decide
+from tests import pg
 
 # Argon2 at its production cost would make the suite slow; the algorithm is the same.
 passwords.configure(time_cost=1, memory_cost=1024)
@@ -52,8 +53,12 @@ def db_url(request, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def engine(db_url):
+    """The migrated database with the test organisation committed once; each test rolls back its own work."""
     engine = make_engine(db_url)
     upgrade(engine)
+    with Session(engine) as session:
+        seed_org(session)
+        session.commit()
     yield engine
     engine.dispose()
 
@@ -105,33 +110,38 @@ def runner(app):
 # --- the organisation every test starts from ---------------------------------------------------
 
 
-@pytest.fixture
-def org(session):
-    """BYT > SYT-HN > BV-HN, and SYT-DN beside it; one person per role, and some who hold two."""
+PEOPLE = {
+    "author": [("SYT-HN", "drafter")],
+    "drafter2": [("SYT-HN", "drafter")],
+    "spokesperson": [],
+    "leader": [("SYT-HN", "leader")],
+    "ministry_leader": [("BYT", "leader")],
+    "auditor": [("BYT", "auditor")],
+    "admin": [("BYT", "admin")],
+    "outsider": [("SYT-DN", "drafter")],
+    "dn_spokesperson": [],
+    "bv_drafter": [("BV-HN", "drafter")],
+}
+
+
+def seed_org(session: Session) -> None:
+    """BYT > SYT-HN > BV-HN, and SYT-DN beside it; one person per role, each unit's spokesperson designated."""
     create_unit(session, None, "BYT", "Bộ Y tế")
     create_unit(session, None, "SYT-HN", "Sở Y tế Hà Nội", "BYT")
     create_unit(session, None, "BV-HN", "Bệnh viện Đa khoa Hà Nội", "SYT-HN")
     create_unit(session, None, "SYT-DN", "Sở Y tế Đà Nẵng", "BYT")
-    people = {
-        "author": [("SYT-HN", "drafter")],
-        "drafter2": [("SYT-HN", "drafter")],
-        "spokesperson": [],
-        "leader": [("SYT-HN", "leader")],
-        "ministry_leader": [("BYT", "leader")],
-        "auditor": [("BYT", "auditor")],
-        "admin": [("BYT", "admin")],
-        "outsider": [("SYT-DN", "drafter")],
-        "dn_spokesperson": [],
-        "bv_drafter": [("BV-HN", "drafter")],
-    }
-    users = {}
-    for name, roles in people.items():
-        users[name] = create_user(
+    for name, roles in PEOPLE.items():
+        create_user(
             session, None, name, f"Người dùng {name}", PASSWORD, roles=[{"unit": u, "role": r} for u, r in roles]
         )
     designate_spokesperson(session, None, "SYT-HN", "spokesperson")
     designate_spokesperson(session, None, "SYT-DN", "dn_spokesperson")
-    session.commit()
+
+
+@pytest.fixture
+def org(session):
+    """The seeded organisation: users by name, and their actors as the guards see them."""
+    users = {u.username: u for u in session.scalars(sa.select(User).where(User.username.in_(list(PEOPLE))))}
     ns = SimpleNamespace(users=users, session=session)
     ns.actor = lambda name: actor_for(session, users[name])
     return ns

@@ -32,7 +32,7 @@ def _usable(url: str) -> bool:
             conn.execute(sa.text("SELECT 1"))
         engine.dispose()
         return True
-    except Exception:  # noqa: BLE001 - any failure means "not usable", and we try the next way
+    except Exception:  # any failure means "not usable": try the next way
         return False
 
 

@@ -1,0 +1,143 @@
+"""Every (state x action x person) -> allowed, or the exact refusal; written out, not derived from the guards."""
+
+from __future__ import annotations
+
+import pytest
+
+from statements.service import decide
+from workflow.errors import Refusal
+
+STATES = [
+    "draft",
+    "in_review",
+    "changes_requested",
+    "escalated",
+    "approved",
+    "released",
+    "rejected",
+    "withdrawn",
+    "retracted",
+]
+ACTIONS = [
+    "submit",
+    "approve",
+    "escalate",
+    "sign_off",
+    "request_changes",
+    "reject",
+    "release",
+    "reopen",
+    "withdraw",
+    "retract",
+    "clear_sensitivity",
+]
+PEOPLE = [
+    "author",
+    "drafter2",
+    "spokesperson",
+    "leader",
+    "ministry_leader",
+    "auditor",
+    "admin",
+    "outsider",
+    "bv_drafter",
+]
+LEADERS = {"leader", "ministry_leader"}
+
+#: Who may fire each action from each state; everything else is refused.
+ALLOWED = {
+    ("draft", "submit"): {"author", "drafter2"},
+    ("changes_requested", "submit"): {"author", "drafter2"},
+    ("in_review", "approve"): {"spokesperson"},
+    ("in_review", "escalate"): {"spokesperson"},
+    ("escalated", "sign_off"): LEADERS,
+    ("in_review", "request_changes"): {"spokesperson"},
+    ("escalated", "request_changes"): LEADERS,
+    ("in_review", "reject"): {"spokesperson"},
+    ("escalated", "reject"): LEADERS,
+    ("approved", "release"): {"spokesperson"},
+    ("approved", "reopen"): {"spokesperson"} | LEADERS,
+    ("draft", "withdraw"): {"author"},
+    ("in_review", "withdraw"): {"author"},
+    ("changes_requested", "withdraw"): {"author"},
+    ("released", "retract"): {"spokesperson"} | LEADERS,
+    ("escalated", "clear_sensitivity"): LEADERS,  # escalation made it sensitive
+}
+#: States each action may start from.
+SOURCES = {
+    "submit": {"draft", "changes_requested"},
+    "approve": {"in_review"},
+    "escalate": {"in_review"},
+    "sign_off": {"escalated"},
+    "request_changes": {"in_review", "escalated"},
+    "reject": {"in_review", "escalated"},
+    "release": {"approved"},
+    "reopen": {"approved"},
+    "withdraw": {"draft", "in_review", "changes_requested"},
+    "retract": {"released"},
+    "clear_sensitivity": {"draft", "in_review", "changes_requested", "escalated"},
+}
+#: Who may read a statement of SYT-HN before it is released.
+READERS = {"author", "drafter2", "spokesperson", "leader", "ministry_leader", "auditor"}
+TO = {
+    "submit": "in_review",
+    "approve": "approved",
+    "escalate": "escalated",
+    "sign_off": "approved",
+    "request_changes": "changes_requested",
+    "reject": "rejected",
+    "release": "released",
+    "reopen": "draft",
+    "withdraw": "withdrawn",
+    "retract": "retracted",
+}
+
+
+def expected(state: str, action: str, person: str) -> int | str:
+    """Return the destination state when allowed, else the status of the refusal."""
+    if person not in READERS and state not in ("released", "retracted"):
+        return 404
+    if state not in SOURCES[action]:
+        return 409
+    if person in ALLOWED.get((state, action), set()):
+        return TO.get(action, state)
+    if action == "clear_sensitivity" and person in LEADERS:
+        return 409  # a leader may clear, but this statement is not sensitive
+    return 403
+
+
+@pytest.mark.parametrize("state", STATES)
+def test_lifecycle(session, org, statement_in, count_ledger, state):
+    """Try every action by every person on a statement in `state`, each attempt rolled back after it."""
+    statement = statement_in(state)
+    actors = {person: org.actor(person) for person in PEOPLE}
+    mismatches = []
+    for action in ACTIONS:
+        for person in PEOPLE:
+            want = expected(state, action, person)
+            before = count_ledger()
+            attempt = session.begin_nested()
+            try:
+                decide(
+                    session,
+                    statement.id,
+                    actors[person],
+                    action,
+                    version=statement.current_version,
+                    comment="Lý do: kiểm tra bảng quy tắc.",
+                )
+                got, added = statement.state, count_ledger() - before
+                if added != 1:
+                    mismatches.append(f"{person} {action}: allowed but added {added} ledger entries")
+            except Refusal as refusal:
+                got = refusal.status
+                attempt.rollback()
+                attempt = None
+                if count_ledger() != before:
+                    mismatches.append(f"{person} {action}: refused but the ledger grew")
+            if attempt is not None:
+                attempt.rollback()
+            session.expire_all()
+            if got != want:
+                mismatches.append(f"{person} {action} on {state}: got {got}, expected {want}")
+    assert not mismatches, "\n".join(mismatches)
