@@ -1,9 +1,9 @@
 """Sensitivity rules: per-unit keyword, topic and detector rules that route a statement to a leader.
 
 The rules are policy, not hard-coded law: each carries the source it comes from, and a unit's
-leaders and admins edit them. Matching keeps diacritics (so "biến chủng" does not match
-"biến chứng", a complication), except for text typed without any diacritics at all, which is
-matched without them so that dropping the accents does not slip past the rules.
+leaders and admins edit them. Matching keeps diacritics (so "biến chủng", a variant, does not
+match "biến chứng", a complication), except where the words were typed without any diacritics,
+which match the keyword without its own: dropping the accents does not slip past the rules.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from workflow.db import Base, utcnow
-from workflow.text import fold, has_diacritics, strip_diacritics
+from workflow.text import fold, strip_diacritics
 
 
 class SensitivityRule(Base):
@@ -80,29 +80,35 @@ def detect_patient_identity(text: str) -> str | None:
 DETECTORS: dict[str, Callable[[str], str | None]] = {"patient_identity": detect_patient_identity}
 
 
-def _keyword_hit(keyword: str, text_folded: str, text_bare: str, bare_only: bool) -> bool:
+def _aligned_bare(folded: str) -> str:
+    """Strip diacritics character by character, so positions in the result match positions in `folded`."""
+    return "".join((strip_diacritics(ch) or ch)[:1] for ch in folded)
+
+
+def _keyword_hit(keyword: str, folded: str, bare: str) -> bool:
     needle = fold(keyword).strip()
     if not needle:
         return False
-    if bare_only:
-        needle, haystack = strip_diacritics(needle), text_bare
-    else:
-        haystack = text_folded
-    return re.search(r"(?<!\w)" + re.escape(needle) + r"(?!\w)", haystack) is not None
+    if re.search(r"(?<!\w)" + re.escape(needle) + r"(?!\w)", folded):
+        return True
+    # Words typed without any diacritics still match; words typed with other diacritics do not.
+    for m in re.finditer(r"(?<!\w)" + re.escape(strip_diacritics(needle)) + r"(?!\w)", bare):
+        if folded[m.start() : m.end()] == bare[m.start() : m.end()]:
+            return True
+    return False
 
 
 def match_rules(rules: Iterable, title: str, body: str, topics: Iterable[str]) -> list[Match]:
     """Return the matches of the active rules against a statement's title, body and topics."""
     text = f"{title}\n{body}"
-    text_folded = fold(text)
-    bare_only = not has_diacritics(text)
-    text_bare = strip_diacritics(text)
+    folded = fold(text)
+    bare = _aligned_bare(folded)
     topic_keys = {fold(t).strip() for t in topics}
     matches: list[Match] = []
     for rule in rules:
         if not rule.active:
             continue
-        hit = next((k for k in rule.keywords if _keyword_hit(k, text_folded, text_bare, bare_only)), None)
+        hit = next((k for k in rule.keywords if _keyword_hit(k, folded, bare)), None)
         if hit is None:
             hit = next((t for t in rule.topics if fold(t).strip() in topic_keys), None)
         if hit is None:

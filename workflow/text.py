@@ -20,11 +20,6 @@ def strip_diacritics(text: str) -> str:
     return bare.replace("đ", "d")
 
 
-def has_diacritics(text: str) -> bool:
-    """Say whether the text carries any diacritic at all (typed with a Vietnamese keyboard)."""
-    return strip_diacritics(text) != text.casefold()
-
-
 def search_key(*parts: str) -> str:
     """Return the diacritic-free, case-folded, space-collapsed form stored for search."""
     return " ".join(strip_diacritics(" ".join(parts)).split())
