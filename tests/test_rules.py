@@ -307,14 +307,12 @@ def test_release_checks_channels(session, org, statement_in):
 
 def test_versions_are_immutable_in_the_database(session, org, make_statement):
     statement = make_statement()
-    with pytest.raises(sa.exc.DBAPIError):
-        with session.begin_nested():
-            session.execute(
-                sa.text("UPDATE statement_versions SET body = 'x' WHERE statement_id = :id"), {"id": statement.id}
-            )
-    with pytest.raises(sa.exc.DBAPIError):
-        with session.begin_nested():
-            session.execute(sa.text("DELETE FROM statement_versions WHERE statement_id = :id"), {"id": statement.id})
+    with pytest.raises(sa.exc.DBAPIError), session.begin_nested():
+        session.execute(
+            sa.text("UPDATE statement_versions SET body = 'x' WHERE statement_id = :id"), {"id": statement.id}
+        )
+    with pytest.raises(sa.exc.DBAPIError), session.begin_nested():
+        session.execute(sa.text("DELETE FROM statement_versions WHERE statement_id = :id"), {"id": statement.id})
 
 
 def _drop_version_triggers(session, backend):

@@ -1,0 +1,138 @@
+"""PostgreSQL under conflicting decisions: exactly one wins each race, the rest get 409, the ledger never forks."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from auth.models import User
+from auth.service import actor_for
+from statements.db import make_engine
+from statements.migrate import upgrade
+from statements.service import create_statement, decide
+from tests import pg
+from tests.conftest import seed_org
+from workflow.errors import Conflict
+from workflow.ledger import LedgerEntry, verify
+
+THREADS = 8
+ROUNDS = 25
+
+
+@pytest.fixture(scope="module")
+def committed_engine():
+    """A database of its own with real commits (no per-test rollback), dropped afterwards."""
+    admin = pg.server_url()
+    if admin is None:
+        pytest.skip("no PostgreSQL available")
+    url = pg.create_database(admin)
+    engine = make_engine(url, pool_size=THREADS + 2)
+    upgrade(engine)
+    with Session(engine) as session:
+        seed_org(session)
+        session.commit()
+    yield engine
+    engine.dispose()
+    pg.drop_database(admin, url)
+
+
+def _actors(session):
+    users = {u.username: u for u in session.scalars(sa.select(User))}
+    return {name: actor_for(session, user) for name, user in users.items()}
+
+
+def _race(engine, statement_id, attempts):
+    """Fire the attempts at once, each from its own thread and connection; return their outcomes."""
+    barrier = threading.Barrier(len(attempts))
+    outcomes = [None] * len(attempts)
+
+    def run(i, actor, action, comment):
+        with Session(engine) as session:
+            barrier.wait()
+            try:
+                decide(session, statement_id, actor, action, version=1, comment=comment)
+                session.commit()
+                outcomes[i] = "ok"
+            except Conflict as err:
+                session.rollback()
+                outcomes[i] = 409 if err.status == 409 else err.rule
+            except Exception as err:  # noqa: BLE001 - any other outcome fails the test below
+                session.rollback()
+                outcomes[i] = repr(err)
+
+    threads = [threading.Thread(target=run, args=(i, *a)) for i, a in enumerate(attempts)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return outcomes
+
+
+@pytest.mark.postgres_only
+def test_conflicting_decisions_on_one_statement(committed_engine):
+    with Session(committed_engine) as session:
+        actors = _actors(session)
+        before = session.scalar(sa.select(sa.func.count()).select_from(LedgerEntry))
+    # Each of these, once it wins, leaves a state where all the others are state conflicts (409).
+    # (Not withdraw: after request_changes it is legitimately allowed, so it would win second.)
+    moves = [("spokesperson", "approve"), ("spokesperson", "reject"), ("spokesperson", "request_changes")]
+    for _ in range(ROUNDS):
+        with Session(committed_engine) as session:
+            statement = create_statement(
+                session, actors["author"], "SYT-HN", {"title": "Đua quyết định", "body": "Nội dung thử tranh chấp."}
+            )
+            decide(session, statement.id, actors["author"], "submit", version=1)
+            session.commit()
+            statement_id = statement.id
+        attempts = [(actors[who], action, "Lý do.") for who, action in (moves[i % len(moves)] for i in range(THREADS))]
+        outcomes = _race(committed_engine, statement_id, attempts)
+        assert outcomes.count("ok") == 1, outcomes
+        assert outcomes.count(409) == THREADS - 1, outcomes
+        with Session(committed_engine) as session:
+            entries = session.scalar(
+                sa.select(sa.func.count()).select_from(LedgerEntry).where(LedgerEntry.statement_id == statement_id)
+            )
+            assert entries == 3  # create, submit, the one winner
+    with Session(committed_engine) as session:
+        total = session.scalar(sa.select(sa.func.count()).select_from(LedgerEntry))
+        assert total == before + 3 * ROUNDS
+        distinct_prev = session.scalar(sa.select(sa.func.count(sa.distinct(LedgerEntry.prev_hash))))
+        assert distinct_prev == total, "two entries share a predecessor: the chain forked"
+        assert verify(session).ok
+
+
+@pytest.mark.postgres_only
+def test_decisions_on_different_statements_all_land_in_one_chain(committed_engine):
+    with Session(committed_engine) as session:
+        actors = _actors(session)
+        ids = []
+        for i in range(THREADS):
+            statement = create_statement(
+                session, actors["author"], "SYT-HN", {"title": f"Thông cáo {i}", "body": "Nội dung song song."}
+            )
+            decide(session, statement.id, actors["author"], "submit", version=1)
+            ids.append(statement.id)
+        session.commit()
+    barrier = threading.Barrier(THREADS)
+    errors = []
+
+    def run(statement_id):
+        with Session(committed_engine) as session:
+            barrier.wait()
+            try:
+                decide(session, statement_id, actors["spokesperson"], "approve", version=1)
+                session.commit()
+            except Exception as err:  # noqa: BLE001
+                errors.append(repr(err))
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in ids]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not errors
+    with Session(committed_engine) as session:
+        assert verify(session).ok
