@@ -1,4 +1,4 @@
-"""The ledger: one entry per decision, refused requests none, tampering found at its seq, the database refusing change."""
+"""The ledger: one entry per decision, none for refusals, tampering found at its seq, the database refusing change."""
 
 from __future__ import annotations
 
