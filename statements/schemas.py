@@ -195,6 +195,13 @@ class RuleOut(ma.Schema):
     active = fields.Boolean()
 
 
+class ReasonOut(ma.Schema):
+    source = fields.String(metadata={"description": "drafter, escalation or rule"})
+    rule = fields.String()
+    label = fields.String()
+    matched = fields.String(metadata={"description": "The words that made the rule match"})
+
+
 class StatementOut(ma.Schema):
     id = fields.Integer()
     unit = fields.String()
@@ -207,7 +214,7 @@ class StatementOut(ma.Schema):
     urgency = fields.String()
     topics = fields.List(fields.String())
     sensitive = fields.Boolean()
-    sensitivity_reasons = fields.List(fields.Dict())
+    sensitivity_reasons = fields.List(fields.Nested(ReasonOut))
     sensitivity_cleared = fields.Dict(allow_none=True)
     author = fields.String()
     content_hash = fields.String()

@@ -14,6 +14,7 @@ from statements.api.auth import require_actor
 from statements.schemas import (
     DesignationIn,
     PageArgs,
+    ReasonOut,
     RuleIn,
     RuleOut,
     SensitivityPreviewIn,
@@ -135,7 +136,7 @@ class RuleResource(MethodView):
 
 @bp.route("/units/<string:code>/sensitivity-preview", methods=["POST"])
 @bp.arguments(SensitivityPreviewIn)
-@bp.response(200, page_of(RuleOut))
+@bp.response(200, page_of(ReasonOut))
 def sensitivity_preview(data: dict, code: str):
     """Say which of the unit's rules a draft would match, before writing it."""
     require_actor()
