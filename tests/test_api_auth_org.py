@@ -75,8 +75,13 @@ def test_units(api, session):
     r = admin.get("/api/v1/units")
     assert r.status_code == 200 and r.json["total"] == 4
     hn = next(u for u in r.json["items"] if u["code"] == "SYT-HN")
-    assert hn == {"id": hn["id"], "code": "SYT-HN", "name": "Sở Y tế Hà Nội", "parent_code": "BYT",
-                  "spokesperson": "spokesperson"}
+    assert hn == {
+        "id": hn["id"],
+        "code": "SYT-HN",
+        "name": "Sở Y tế Hà Nội",
+        "parent_code": "BYT",
+        "spokesperson": "spokesperson",
+    }
     r = admin.post("/api/v1/units", json={"code": "BV-DN", "name": "Bệnh viện Đà Nẵng", "parent_code": "SYT-DN"})
     assert r.status_code == 201 and r.json["parent_code"] == "SYT-DN"
     assert admin.get("/api/v1/units/BV-DN").json["name"] == "Bệnh viện Đà Nẵng"
@@ -91,23 +96,53 @@ def test_units(api, session):
 
 def test_users(api):
     admin = api("admin")
-    r = admin.post("/api/v1/users", json={"username": "nguyen.van.b", "full_name": "Nguyễn Văn B",
-                                          "password": "mật khẩu đủ dài", "email": "b@example.org",
-                                          "roles": [{"unit": "SYT-DN", "role": "drafter"}]})
+    r = admin.post(
+        "/api/v1/users",
+        json={
+            "username": "nguyen.van.b",
+            "full_name": "Nguyễn Văn B",
+            "password": "mật khẩu đủ dài",
+            "email": "b@example.org",
+            "roles": [{"unit": "SYT-DN", "role": "drafter"}],
+        },
+    )
     assert r.status_code == 201, r.json
     assert r.json["full_name"] == "Nguyễn Văn B" and r.json["roles"] == [{"unit": "SYT-DN", "role": "drafter"}]
     assert "password" not in r.json and "password_hash" not in r.json
-    assert_error(admin.post("/api/v1/users", json={"username": "nguyen.van.b", "full_name": "x",
-                                                   "password": "mật khẩu đủ dài"}), 409)
-    body = assert_error(admin.post("/api/v1/users", json={
-        "username": "ccc", "full_name": "C", "password": "mật khẩu đủ dài",
-        "roles": [{"unit": "SYT-HN", "role": "spokesperson"}]}), 409)
+    assert_error(
+        admin.post("/api/v1/users", json={"username": "nguyen.van.b", "full_name": "x", "password": "mật khẩu đủ dài"}),
+        409,
+    )
+    body = assert_error(
+        admin.post(
+            "/api/v1/users",
+            json={
+                "username": "ccc",
+                "full_name": "C",
+                "password": "mật khẩu đủ dài",
+                "roles": [{"unit": "SYT-HN", "role": "spokesperson"}],
+            },
+        ),
+        409,
+    )
     assert "designation" in body["message"]
     assert_error(admin.post("/api/v1/users", json={"username": "d1", "full_name": "D", "password": "short"}), 422)
-    assert_error(admin.post("/api/v1/users", json={"username": "d2", "full_name": "D", "password": "mật khẩu đủ dài",
-                                                   "roles": [{"unit": "SYT-HN", "role": "king"}]}), 422)
-    assert_error(api("auditor").post("/api/v1/users", json={"username": "eee", "full_name": "E",
-                                                            "password": "mật khẩu đủ dài"}), 403)
+    assert_error(
+        admin.post(
+            "/api/v1/users",
+            json={
+                "username": "d2",
+                "full_name": "D",
+                "password": "mật khẩu đủ dài",
+                "roles": [{"unit": "SYT-HN", "role": "king"}],
+            },
+        ),
+        422,
+    )
+    assert_error(
+        api("auditor").post("/api/v1/users", json={"username": "eee", "full_name": "E", "password": "mật khẩu đủ dài"}),
+        403,
+    )
     r = admin.get("/api/v1/users?per_page=1000")
     assert r.status_code == 200 and r.json["total"] >= 11
     assert admin.get("/api/v1/users/nguyen.van.b").json["email"] == "b@example.org"
@@ -115,9 +150,15 @@ def test_users(api):
 
 
 def test_spokesperson_role_allowed_where_unit_has_none(api):
-    r = api("admin").post("/api/v1/users", json={"username": "bv.phatngon", "full_name": "Phát ngôn BV",
-                                                 "password": "mật khẩu đủ dài",
-                                                 "roles": [{"unit": "BV-HN", "role": "spokesperson"}]})
+    r = api("admin").post(
+        "/api/v1/users",
+        json={
+            "username": "bv.phatngon",
+            "full_name": "Phát ngôn BV",
+            "password": "mật khẩu đủ dài",
+            "roles": [{"unit": "BV-HN", "role": "spokesperson"}],
+        },
+    )
     assert r.status_code == 201
     assert api("admin").get("/api/v1/units/BV-HN").json["spokesperson"] == "bv.phatngon"
 
@@ -137,20 +178,25 @@ def test_designation(api, session):
 
 def test_rules_api(api):
     leader = api("leader")
-    r = leader.post("/api/v1/units/SYT-HN/rules", json={"code": "rabies", "label": "Bệnh dại",
-                                                        "keywords": ["bệnh dại"], "source": "Quyết định Sở"})
+    r = leader.post(
+        "/api/v1/units/SYT-HN/rules",
+        json={"code": "rabies", "label": "Bệnh dại", "keywords": ["bệnh dại"], "source": "Quyết định Sở"},
+    )
     assert r.status_code == 201 and r.json["keywords"] == ["bệnh dại"]
-    assert_error(leader.post("/api/v1/units/SYT-HN/rules", json={"code": "rabies", "label": "x",
-                                                                 "keywords": ["y"]}), 409)
+    assert_error(
+        leader.post("/api/v1/units/SYT-HN/rules", json={"code": "rabies", "label": "x", "keywords": ["y"]}), 409
+    )
     assert_error(leader.post("/api/v1/units/SYT-HN/rules", json={"code": "empty", "label": "Rỗng"}), 422)
-    assert_error(api("author").post("/api/v1/units/SYT-HN/rules", json={"code": "x", "label": "x",
-                                                                        "keywords": ["x"]}), 403)
+    assert_error(
+        api("author").post("/api/v1/units/SYT-HN/rules", json={"code": "x", "label": "x", "keywords": ["x"]}), 403
+    )
     assert_error(leader.post("/api/v1/units/SYT-DN/rules", json={"code": "x", "label": "x", "keywords": ["x"]}), 403)
     r = leader.patch("/api/v1/units/SYT-HN/rules/rabies", json={"active": False})
     assert r.status_code == 200 and r.json["active"] is False
     assert_error(leader.patch("/api/v1/units/SYT-HN/rules/nope", json={"active": False}), 404)
-    preview = api("author").post("/api/v1/units/SYT-HN/sensitivity-preview",
-                                 json={"title": "Tin", "body": "Có 1 ca tử vong", "topics": []})
+    preview = api("author").post(
+        "/api/v1/units/SYT-HN/sensitivity-preview", json={"title": "Tin", "body": "Có 1 ca tử vong", "topics": []}
+    )
     assert preview.status_code == 200 and preview.json["items"][0]["rule"] == "deaths"
 
 
@@ -158,8 +204,13 @@ def test_openapi_and_docs(client):
     r = client.get("/api/v1/openapi.json")
     assert r.status_code == 200
     paths = r.json["paths"]
-    for path in ("/api/v1/statements", "/api/v1/statements/{statement_id}/actions", "/api/v1/ledger/verify",
-                 "/api/v1/tokens", "/api/v1/public/statements"):
+    for path in (
+        "/api/v1/statements",
+        "/api/v1/statements/{statement_id}/actions",
+        "/api/v1/ledger/verify",
+        "/api/v1/tokens",
+        "/api/v1/public/statements",
+    ):
         assert path in paths
     docs = client.get("/api/v1/docs")
     assert docs.status_code == 200 and b"/api/v1/statements" in docs.data

@@ -1,0 +1,318 @@
+"""API: statements, versions, diffs, actions, history, exports, the ledger, and the public press room."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import pytest
+import sqlalchemy as sa
+
+from tests.test_api_auth_org import assert_error
+from workflow.ledger import LedgerEntry
+
+NEW = {
+    "unit": "SYT-HN",
+    "title": "Bản tin tuần 46",
+    "body": "Toàn tỉnh ghi nhận 1.245 ca cúm mùa, giảm 8%.",
+    "kind": "regular",
+    "urgency": "normal",
+    "sensitive": False,
+    "topics": ["dịch bệnh"],
+}
+
+
+def create(api, by="author", **fields):
+    r = api(by).post("/api/v1/statements", json=NEW | fields)
+    assert r.status_code == 201, r.json
+    return r.json
+
+
+def act(api, who, sid, action, version=1, expect=200, **extra):
+    r = api(who).post(f"/api/v1/statements/{sid}/actions", json={"action": action, "version": version, **extra})
+    if expect == 200:
+        assert r.status_code == 200, r.json
+    else:
+        assert_error(r, expect)
+    return r.json
+
+
+def test_whole_path_to_the_press_room(api, client):
+    s = create(api)
+    assert s["state"] == "draft" and s["version"] == 1 and s["author"] == "author" and len(s["content_hash"]) == 64
+    assert s["allowed_actions"] == ["submit", "withdraw"]
+    assert act(api, "author", s["id"], "submit")["state"] == "in_review"
+    spokes = api("spokesperson").get(f"/api/v1/statements/{s['id']}").json
+    assert spokes["allowed_actions"] == ["approve", "escalate", "request_changes", "reject"]
+    approved = act(api, "spokesperson", s["id"], "approve", comment="Đồng ý.")
+    assert approved["approved"]["content_hash"] == s["content_hash"] and approved["approved"]["via"] == "approve"
+    released = act(api, "spokesperson", s["id"], "release", channels=["website", "press_conference"])
+    assert released["state"] == "released" and released["released"]["channels"] == ["website", "press_conference"]
+    public = client.get("/api/v1/public/statements").json
+    item = next(i for i in public["items"] if i["id"] == s["id"])
+    assert item["content_hash"] == s["content_hash"] and item["body"] == NEW["body"] and item["unit"] == "SYT-HN"
+    assert item["released_at"].endswith("Z") and item["retracted"] is False
+    assert client.get(f"/api/v1/public/statements/{s['id']}").json["title"] == "Bản tin tuần 46"
+    page = client.get(f"/press/{s['id']}")
+    assert page.status_code == 200 and "Bản tin tuần 46" in page.get_data(as_text=True)
+    assert s["content_hash"] in page.get_data(as_text=True)
+
+
+def test_sensitive_path_through_sign_off(api):
+    s = create(api, body="Một công nhân có bệnh nền đã tử vong.")
+    assert s["sensitive"] and s["sensitivity_reasons"][0]["rule"] == "deaths"
+    act(api, "author", s["id"], "submit")
+    body = act(api, "spokesperson", s["id"], "approve", expect=409)
+    assert "escalate" in body["message"]
+    act(api, "spokesperson", s["id"], "escalate", expect=422)
+    escalated = act(api, "spokesperson", s["id"], "escalate", comment="Có ca tử vong, xin ý kiến.")
+    assert escalated["state"] == "escalated" and escalated["escalated_by"] == "spokesperson"
+    assert "sign_off" in api("ministry_leader").get(f"/api/v1/statements/{s['id']}").json["allowed_actions"]
+    signed = act(api, "leader", s["id"], "sign_off")
+    assert signed["state"] == "approved" and signed["approved"]["via"] == "sign_off"
+
+
+def test_action_errors(api):
+    s = create(api)
+    sid = s["id"]
+    assert_error(api("author").post(f"/api/v1/statements/{sid}/actions", json={"action": "fly", "version": 1}), 400)
+    assert_error(
+        api("author").post(f"/api/v1/statements/{sid}/actions", data="{", content_type="application/json"), 400
+    )
+    body = assert_error(api("author").post(f"/api/v1/statements/{sid}/actions", json={"action": "submit"}), 422)
+    assert "version" in body["errors"]
+    assert_error(
+        api("author").post(f"/api/v1/statements/{sid}/actions", json={"action": "submit", "version": "1"}), 422
+    )
+    assert_error(api("author").post(f"/api/v1/statements/{sid}/actions", json=[1, 2]), 422)
+    act(api, "author", sid, "submit", version=2, expect=409)
+    act(api, "spokesperson", sid, "approve", expect=409)  # still a draft
+    act(api, "leader", sid, "submit", expect=403)
+    act(api, "outsider", sid, "submit", expect=404)
+    act(api, "author", 999999, "submit", expect=404)
+    act(api, None, sid, "submit", expect=401)
+    act(api, "author", sid, "submit", comment="x" * 5000, expect=422)
+    act(api, "author", sid, "submit", channels=["website"], expect=422)
+    act(api, "author", sid, "submit")
+    body = act(api, "author", sid, "approve", expect=403)
+    assert body["rule"] == "spokesperson_of_unit"
+    body = act(api, "spokesperson", sid, "reject", expect=422)
+    assert "comment" in body["errors"]
+
+
+def test_create_errors(api):
+    author = api("author")
+    body = assert_error(author.post("/api/v1/statements", json={"unit": "SYT-HN", "title": "Thiếu nội dung"}), 422)
+    assert "body" in body["errors"]
+    assert_error(author.post("/api/v1/statements", json=NEW | {"body": "   "}), 422)
+    assert_error(author.post("/api/v1/statements", json=NEW | {"title": "x" * 501}), 422)
+    assert_error(author.post("/api/v1/statements", json=NEW | {"kind": "rumour"}), 422)
+    assert_error(author.post("/api/v1/statements", json=NEW | {"urgency": "yesterday"}), 422)
+    assert_error(author.post("/api/v1/statements", json=NEW | {"topics": "not a list"}), 422)
+    assert_error(author.post("/api/v1/statements", json=NEW | {"sensitive": "maybe"}), 422)
+    assert_error(author.post("/api/v1/statements", json=NEW | {"unit": "NOPE"}), 422)
+    assert_error(author.post("/api/v1/statements", json=NEW | {"unit": "SYT-DN"}), 403)
+    assert_error(api("spokesperson").post("/api/v1/statements", json=NEW), 403)
+    assert_error(
+        author.post("/api/v1/statements", data="title=x", content_type="application/x-www-form-urlencoded"), 422
+    )
+    assert_error(author.post("/api/v1/statements", data=b"\xff\xfe", content_type="application/json"), 400)
+
+
+def test_versions_and_diff(api):
+    s = create(api)
+    sid = s["id"]
+    author = api("author")
+    r = author.post(
+        f"/api/v1/statements/{sid}/versions", json={"body": "Toàn tỉnh ghi nhận 1.300 ca cúm mùa, giảm 5%."}
+    )
+    assert r.status_code == 201 and r.json["version"] == 2 and r.json["title"] == NEW["title"]
+    assert r.json["content_hash"] != s["content_hash"]
+    assert_error(author.post(f"/api/v1/statements/{sid}/versions", json={"body": "x", "version": 1}), 409)
+    assert_error(api("spokesperson").post(f"/api/v1/statements/{sid}/versions", json={"body": "x"}), 403)
+    assert_error(api("outsider").post(f"/api/v1/statements/{sid}/versions", json={"body": "x"}), 404)
+    assert_error(author.post(f"/api/v1/statements/{sid}/versions", json={"body": ""}), 422)
+    versions = author.get(f"/api/v1/statements/{sid}/versions").json
+    assert versions["total"] == 2 and [v["number"] for v in versions["items"]] == [1, 2]
+    v1 = author.get(f"/api/v1/statements/{sid}/versions/1").json
+    assert v1["body"] == NEW["body"] and v1["content_hash"] == s["content_hash"]
+    assert_error(author.get(f"/api/v1/statements/{sid}/versions/9"), 404)
+    diff = author.get(f"/api/v1/statements/{sid}/versions/1/diff/2").json
+    assert diff["from"] == 1 and diff["to"] == 2 and diff["fields_changed"] == ["body"]
+    changed = [op for op in diff["body"] if op["op"] != "equal"]
+    assert {"op": "replace", "from": "1.245", "to": "1.300"} in changed
+    assert "-Toàn tỉnh ghi nhận 1.245" in diff["unified"]
+    act(api, "author", sid, "submit", version=2)
+    assert_error(author.post(f"/api/v1/statements/{sid}/versions", json={"body": "x"}), 409)
+
+
+def test_lists_filters_and_search(api):
+    a = create(api, title="Thông tin về ổ dịch sốt xuất huyết")
+    b = create(api, title="Khuyến cáo phòng bệnh mùa đông", urgency="urgent")
+    create(api, by="outsider", unit="SYT-DN", title="Tin của Đà Nẵng")
+    act(api, "author", b["id"], "submit")
+    author = api("author")
+    listed = author.get("/api/v1/statements").json
+    ids = [i["id"] for i in listed["items"]]
+    assert b["id"] in ids and a["id"] in ids and all(i["unit"] != "SYT-DN" for i in listed["items"])
+    assert ids == sorted(ids, reverse=True)
+    assert [i["id"] for i in author.get("/api/v1/statements?state=in_review").json["items"]] == [b["id"]]
+    assert author.get("/api/v1/statements?unit=SYT-DN").json["total"] == 0
+    assert api("auditor").get("/api/v1/statements?unit=SYT-DN").json["total"] == 1
+    for q in ("sốt xuất huyết", "sot xuat huyet", "SỐT XUẤT", "o dich"):
+        found = author.get("/api/v1/statements", query_string={"q": q}).json["items"]
+        assert [i["id"] for i in found] == [a["id"]], q
+    assert author.get("/api/v1/statements?q=100%25").json["total"] == 0
+    awaiting = api("spokesperson").get("/api/v1/statements?awaiting_me=true").json
+    assert [i["id"] for i in awaiting["items"]] == [b["id"]]
+    assert api("author").get("/api/v1/statements?awaiting_me=true").json["total"] == 0
+    assert author.get("/api/v1/statements?urgency=urgent").json["items"][0]["id"] == b["id"]
+    assert_error(author.get("/api/v1/statements?state=flying"), 422)
+    assert_error(author.get("/api/v1/statements?page=0"), 422)
+    assert_error(author.get("/api/v1/statements?per_page=abc"), 422)
+
+
+def test_per_page_is_capped_not_refused(api):
+    for i in range(3):
+        create(api, title=f"Thông cáo {i}")
+    r = api("author").get("/api/v1/statements?per_page=1000")
+    assert r.status_code == 200 and len(r.json["items"]) == r.json["total"] >= 3
+    r = api("author").get("/api/v1/statements?per_page=1&page=2")
+    assert len(r.json["items"]) == 1
+
+
+def test_leader_of_parent_unit_reads_children_others_do_not(api):
+    s = create(api, by="bv_drafter", unit="BV-HN", title="Tin bệnh viện")
+    assert api("leader").get(f"/api/v1/statements/{s['id']}").status_code == 200
+    assert api("ministry_leader").get(f"/api/v1/statements/{s['id']}").status_code == 200
+    assert api("auditor").get(f"/api/v1/statements/{s['id']}").json["allowed_actions"] == []
+    for name in ("spokesperson", "author", "outsider", "admin", "dn_spokesperson"):
+        assert_error(api(name).get(f"/api/v1/statements/{s['id']}"), 404)
+        assert_error(api(name).get(f"/api/v1/statements/{s['id']}/history"), 404)
+        assert_error(api(name).get(f"/api/v1/statements/{s['id']}/versions"), 404)
+
+
+def test_history(api):
+    s = create(api)
+    act(api, "author", s["id"], "submit", comment="Nhờ anh duyệt.")
+    act(api, "spokesperson", s["id"], "request_changes", comment="Thêm phân tích số liệu.")
+    history = api("author").get(f"/api/v1/statements/{s['id']}/history").json
+    assert history["total"] == 3
+    assert [(e["action"], e["actor"], e["role"]) for e in history["items"]] == [
+        ("create", "author", "drafter"),
+        ("submit", "author", "drafter"),
+        ("request_changes", "spokesperson", "spokesperson"),
+    ]
+    last = history["items"][-1]
+    assert last["comment"] == "Thêm phân tích số liệu." and last["from_state"] == "in_review"
+    assert set(last) >= {
+        "seq",
+        "at",
+        "kind",
+        "action",
+        "statement",
+        "version",
+        "content_hash",
+        "from_state",
+        "to_state",
+        "actor",
+        "role",
+        "unit",
+        "comment",
+        "prev_hash",
+        "hash",
+    }
+
+
+def test_export_of_unreleased_copy_is_marked_and_logged(api, session):
+    s = create(api)
+    before = session.scalar(sa.select(sa.func.count()).select_from(LedgerEntry))
+    r = api("spokesperson").get(f"/api/v1/statements/{s['id']}/export?format=txt")
+    assert r.status_code == 200 and r.content_type.startswith("text/plain")
+    text = r.get_data(as_text=True)
+    assert "BẢN CHƯA PHÁT HÀNH" in text and "spokesperson" in text and NEW["body"] in text
+    entry = session.scalars(sa.select(LedgerEntry).order_by(LedgerEntry.seq.desc()).limit(1)).one()
+    assert session.scalar(sa.select(sa.func.count()).select_from(LedgerEntry)) == before + 1
+    assert (entry.kind, entry.action, entry.actor, entry.statement_id) == ("access", "export", "spokesperson", s["id"])
+    assert_error(api("spokesperson").get(f"/api/v1/statements/{s['id']}/export?format=exe"), 422)
+    assert_error(api("outsider").get(f"/api/v1/statements/{s['id']}/export"), 404)
+
+
+def test_ledger_endpoints(api):
+    s = create(api)
+    act(api, "author", s["id"], "submit")
+    auditor = api("auditor")
+    r = auditor.get(f"/api/v1/ledger?statement={s['id']}").json
+    assert [e["action"] for e in r["items"]] == ["create", "submit"]
+    seqs = [e["seq"] for e in auditor.get("/api/v1/ledger?per_page=100").json["items"]]
+    assert seqs == sorted(seqs)
+    assert auditor.get("/api/v1/ledger?actor=author&kind=decision").json["items"][-1]["action"] == "submit"
+    assert auditor.get("/api/v1/ledger?since=2000-01-01T00:00:00Z&until=2999-01-01T00:00:00Z").json["total"] > 0
+    assert_error(auditor.get("/api/v1/ledger?since=yesterday"), 422)
+    verified = auditor.get("/api/v1/ledger/verify").json
+    assert verified["ok"] is True and verified["head"]["seq"] == verified["entries"]
+    assert api("admin").get("/api/v1/ledger/verify").status_code == 200
+    for name in ("author", "spokesperson", "leader"):
+        assert_error(api(name).get("/api/v1/ledger"), 403)
+        assert_error(api(name).get("/api/v1/ledger/verify"), 403)
+    assert_error(api(None).get("/api/v1/ledger"), 401)
+
+
+def test_verify_endpoint_reports_tampering(api, session, backend):
+    s = create(api)
+    if backend == "postgresql":
+        session.execute(sa.text("DROP TRIGGER ledger_entries_append_only ON ledger_entries"))
+    else:
+        session.execute(sa.text("DROP TRIGGER ledger_entries_no_update"))
+    seq = session.scalar(sa.select(LedgerEntry.seq).where(LedgerEntry.statement_id == s["id"]))
+    session.execute(sa.text("UPDATE ledger_entries SET actor = 'ke_gian' WHERE seq = :s"), {"s": seq})
+    session.commit()
+    result = api("auditor").get("/api/v1/ledger/verify").json
+    assert result["ok"] is False and result["first_bad_seq"] == seq
+
+
+def test_retracted_stays_public_and_marked(api, client):
+    s = create(api)
+    act(api, "author", s["id"], "submit")
+    act(api, "spokesperson", s["id"], "approve")
+    act(api, "spokesperson", s["id"], "release")
+    act(api, "leader", s["id"], "retract", expect=422)
+    act(api, "leader", s["id"], "retract", comment="Số liệu đã được đính chính.")
+    item = client.get(f"/api/v1/public/statements/{s['id']}").json
+    assert item["retracted"] is True and item["retraction"]["reason"] == "Số liệu đã được đính chính."
+    assert "Đã thu hồi" in client.get("/press").get_data(as_text=True)
+
+
+def test_public_shows_released_only(api, client):
+    draft = create(api, title="Bản nháp bí mật")
+    assert_error(client.get(f"/api/v1/public/statements/{draft['id']}"), 404)
+    assert client.get(f"/press/{draft['id']}").status_code == 404
+    assert "Bản nháp bí mật" not in client.get("/press").get_data(as_text=True)
+    assert "Bản nháp bí mật" not in client.get("/press/feed.atom").get_data(as_text=True)
+    assert all(i["id"] != draft["id"] for i in client.get("/api/v1/public/statements").json["items"])
+
+
+def test_atom_feed_is_valid(api, client):
+    s = create(api, title="Thông cáo <đặc biệt> & khẩn")
+    act(api, "author", s["id"], "submit")
+    act(api, "spokesperson", s["id"], "approve")
+    act(api, "spokesperson", s["id"], "release")
+    r = client.get("/press/feed.atom")
+    assert r.content_type.startswith("application/atom+xml")
+    root = ET.fromstring(r.data)
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    titles = [e.find("a:title", ns).text for e in root.findall("a:entry", ns)]
+    assert "Thông cáo <đặc biệt> & khẩn" in titles
+    for required in ("a:id", "a:title", "a:updated"):
+        assert root.find(required, ns) is not None
+
+
+def test_html_errors_outside_api(client):
+    r = client.get("/press/999999")
+    assert (
+        r.status_code == 404 and r.content_type.startswith("text/html") and "Không tìm thấy" in r.get_data(as_text=True)
+    )
+
+
+@pytest.mark.parametrize("path", ["/", "/press", "/press/feed.atom", "/api/v1/docs", "/api/v1/public/statements"])
+def test_public_pages_answer(client, path):
+    assert client.get(path).status_code == 200
