@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup
+from flask.cli import AppGroup, FlaskGroup, with_appcontext
 
 from workflow.errors import Refusal
 
@@ -55,6 +55,7 @@ def _database_is_empty(session) -> bool:
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db() -> None:
     """Create the schema, or migrate it to the newest revision."""
     from statements.migrate import upgrade
@@ -63,7 +64,7 @@ def init_db() -> None:
     click.echo("Database is at the newest schema.")
 
 
-@click.group("db")
+@click.group("db", cls=AppGroup)
 def db_group() -> None:
     """Manage schema migrations (Alembic)."""
 
@@ -100,6 +101,7 @@ def db_current() -> None:
 
 
 @click.command("demo")
+@with_appcontext
 @click.option("--if-empty", is_flag=True, help="Seed only when the database has no units yet.")
 def demo(if_empty: bool) -> None:
     """Seed a demo organisation with sample statements and print its logins."""
@@ -125,6 +127,7 @@ def _print_logins(users: list[dict]) -> None:
 
 
 @click.command("create-admin")
+@with_appcontext
 @click.argument("username")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @click.option("--full-name", default=None)
@@ -158,7 +161,7 @@ def create_admin(username: str, password_stdin: bool, full_name: str | None, uni
 # --- statements ----------------------------------------------------------------------------
 
 
-@click.group("statement")
+@click.group("statement", cls=AppGroup)
 def statement_group() -> None:
     """Read statements and take lifecycle actions as a user (password required)."""
 
@@ -217,7 +220,7 @@ def statement_show(statement_id: int, username: str, password_stdin: bool) -> No
 # --- ledger --------------------------------------------------------------------------------
 
 
-@click.group("ledger")
+@click.group("ledger", cls=AppGroup)
 def ledger_group() -> None:
     """Verify and export the ledger."""
 

@@ -1,0 +1,137 @@
+"""The `pressgate` command: in-process for the rules, and as a real console script on a fresh database."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from statements.db import make_engine
+from statements.migrate import current, downgrade, upgrade
+from tests import pg
+from tests.conftest import PASSWORD
+from workflow.ledger import LedgerEntry
+
+PRESSGATE = str(Path(sys.executable).parent / "pressgate")
+
+
+def test_ledger_verify_exit_codes(runner, session, statement_in, backend):
+    statement_in("released")
+    result = runner.invoke(args=["ledger", "verify"])
+    assert result.exit_code == 0 and "intact" in result.output
+    if backend == "postgresql":
+        session.execute(sa.text("DROP TRIGGER ledger_entries_append_only ON ledger_entries"))
+    else:
+        session.execute(sa.text("DROP TRIGGER ledger_entries_no_update"))
+    seq = session.scalar(sa.select(sa.func.max(LedgerEntry.seq)))
+    session.execute(sa.text("UPDATE ledger_entries SET comment = 'giả mạo' WHERE seq = :s"), {"s": seq})
+    session.commit()
+    result = runner.invoke(args=["ledger", "verify"])
+    assert result.exit_code == 1 and f"seq {seq}" in result.output
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_ledger_export(runner, statement_in, tmp_path, fmt):
+    statement_in("released")
+    out = tmp_path / f"ledger.{fmt}"
+    result = runner.invoke(args=["ledger", "export", "--format", fmt, "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text))) if fmt == "csv" else [json.loads(line) for line in text.splitlines()]
+    release = [r for r in rows if r["action"] == "release"][-1]
+    assert release["actor"] == "spokesperson" and release["actor_name"] == "Người dùng spokesperson"
+    assert release["role"] == "spokesperson" and release["meaning"].startswith("Spokesperson released")
+    assert release["at_utc"].endswith("Z") and release["at_local"].endswith("+07:00")
+    assert [int(r["seq"]) for r in rows] == sorted(int(r["seq"]) for r in rows)
+
+
+def test_create_admin(runner, session):
+    result = runner.invoke(args=["create-admin", "quantri2", "--password-stdin"], input="một mật khẩu đủ dài\n")
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(args=["create-admin", "quantri2", "--password-stdin"], input="một mật khẩu đủ dài\n")
+    assert result.exit_code == 1 and "already exists" in result.output
+    result = runner.invoke(args=["create-admin", "quantri3", "--password-stdin"], input="ngắn\n")
+    assert result.exit_code == 1
+
+
+def test_statement_act_keeps_the_same_rules(runner, statement_in):
+    statement = statement_in("in_review")
+    args = ["statement", "act", str(statement.id), "approve", "--version", "1", "--password-stdin"]
+    result = runner.invoke(args=[*args, "--user", "author"], input=PASSWORD + "\n")
+    assert result.exit_code == 3 and "403" in result.output
+    result = runner.invoke(args=[*args, "--user", "spokesperson"], input="wrong\n")
+    assert result.exit_code == 2
+    result = runner.invoke(args=[*args, "--user", "spokesperson"], input=PASSWORD + "\n")
+    assert result.exit_code == 0 and "approved" in result.output
+    result = runner.invoke(
+        args=["statement", "show", str(statement.id), "--user", "outsider", "--password-stdin"], input=PASSWORD + "\n"
+    )
+    assert result.exit_code == 3 and "404" in result.output
+
+
+def _fresh_url(backend, tmp_path):
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / 'fresh.db'}", None
+    admin = pg.server_url()
+    return pg.create_database(admin), admin
+
+
+def test_console_script_on_a_fresh_database(backend, tmp_path):
+    url, admin = _fresh_url(backend, tmp_path)
+    env = {**os.environ, "PRESSGATE_DATABASE_URL": url, "PRESSGATE_INSTANCE_PATH": str(tmp_path / "instance")}
+    try:
+
+        def run(*args, **kw):
+            return subprocess.run([PRESSGATE, *args], env=env, capture_output=True, text=True, timeout=120, **kw)
+
+        assert run("init-db").returncode == 0
+        seeded = run("demo", "--if-empty")
+        assert seeded.returncode == 0 and "spokesperson" in seeded.stdout and "auditor" in seeded.stdout
+        again = run("demo", "--if-empty")
+        assert again.returncode == 0 and "not seeded" in again.stdout
+        assert run("init-db").returncode == 0  # idempotent
+        assert run("db", "current").stdout.strip().startswith("0001")
+        verified = run("ledger", "verify")
+        assert verified.returncode == 0 and "intact" in verified.stdout
+        exported = run("ledger", "export", "--format", "jsonl")
+        assert "Bản tin tình hình dịch bệnh tuần 46" not in exported.stdout  # titles are not in the ledger
+        assert any(json.loads(line)["action"] == "release" for line in exported.stdout.splitlines())
+    finally:
+        if admin:
+            pg.drop_database(admin, url)
+
+
+def test_migrations_go_down_and_up(backend, tmp_path):
+    url, admin = _fresh_url(backend, tmp_path)
+    engine = make_engine(url)
+    try:
+        upgrade(engine)
+        assert current(engine) == "0001"
+        downgrade(engine, "base")
+        assert current(engine) is None
+        assert "ledger_entries" not in sa.inspect(engine).get_table_names()
+        upgrade(engine)
+        assert {"ledger_entries", "statements", "statement_versions", "units", "users"} <= set(
+            sa.inspect(engine).get_table_names()
+        )
+    finally:
+        engine.dispose()
+        if admin:
+            pg.drop_database(admin, url)
+
+
+def test_a_throwaway_postgres_can_be_started():
+    url = pg.start_throwaway()
+    if url is None:
+        pytest.skip("no PostgreSQL binaries installed")
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SHOW server_encoding")).scalar() == "UTF8"
+    engine.dispose()
