@@ -7,12 +7,22 @@ import os
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from auth import passwords
 from statements import config as config_module
 from statements import errors, web_session
 from statements.db import make_engine, make_sessionmaker
 from statements.extensions import Api, csrf, limiter
+from workflow.db import MAX_ID
+
+
+class BoundedIntConverter(IntegerConverter):
+    """Flask's int converter, bounded to the range of the id columns."""
+
+    def __init__(self, url_map, *args, **kwargs) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -50,7 +60,12 @@ def create_app(config: dict | None = None) -> Flask:
     }
 
     web_session.init_app(app)
-    api = Api(app)  # one per app: the OpenAPI spec belongs to the app it describes
+    # Ids beyond the columns' range match no route (404) instead of reaching the database.
+    app.url_map.converters["int"] = BoundedIntConverter
+    api = Api(app)
+    api.register_converter(
+        BoundedIntConverter, lambda c: {"type": "integer", "minimum": 0, "maximum": MAX_ID}
+    )  # one per app: the OpenAPI spec belongs to the app it describes
     app.extensions["pressgate"]["api"] = api
     csrf.init_app(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")

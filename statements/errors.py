@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Flask, abort, current_app, jsonify, render_template, request
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from statements.web_session import rollback_session
-from workflow.errors import Refusal
+from workflow.errors import Conflict, Refusal
 
 _TITLES = {
     400: ("Yêu cầu không hợp lệ", "Bad request"),
@@ -47,7 +48,20 @@ def _server_error(error: Exception):
     return html_error(InternalServerError())
 
 
+def _integrity(error: IntegrityError):
+    # Two requests creating the same thing at once: the database's unique constraint decides.
+    rollback_session()
+    return _refusal(Conflict("conflict", "This conflicts with data written meanwhile; read it again and retry."))
+
+
+def _refuse_nul_in_url() -> None:
+    if "\x00" in request.path or "%00" in request.query_string.decode("latin-1"):
+        abort(400, description="The address contains a NUL character.")
+
+
 def register(app: Flask) -> None:
     """Install the handlers."""
+    app.before_request(_refuse_nul_in_url)
     app.register_error_handler(Refusal, _refusal)
+    app.register_error_handler(IntegrityError, _integrity)
     app.register_error_handler(InternalServerError, _server_error)

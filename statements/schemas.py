@@ -7,9 +7,20 @@ import functools
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from workflow.db import MAX_ID
 from workflow.states import Channel, Kind, Role, State, Urgency, values
 
 MAX_PER_PAGE = 100
+
+
+def _nul_paths(value: object, path: str = "") -> list[str]:
+    if isinstance(value, str):
+        return [path or "value"] if "\x00" in value else []
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in _nul_paths(v, str(k) if not path else f"{path}.{k}")]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in _nul_paths(v, path or str(i))]
+    return []
 
 
 class Lenient(ma.Schema):
@@ -17,6 +28,14 @@ class Lenient(ma.Schema):
 
     class Meta:
         unknown = ma.EXCLUDE
+
+    @ma.pre_load
+    def refuse_nul(self, data: object, **kwargs) -> object:
+        """Refuse NUL characters: no database stores them in text, and no statement needs one."""
+        paths = _nul_paths(dict(data) if hasattr(data, "items") else data)
+        if paths:
+            raise ma.ValidationError({p.split(".")[0]: ["Contains a NUL character."] for p in paths})
+        return data
 
 
 class PageArgs(Lenient):
@@ -47,7 +66,7 @@ class StatementListArgs(PageArgs):
 class LedgerArgs(PageArgs):
     """Filters of the ledger browser."""
 
-    statement = fields.Integer()
+    statement = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
     actor = fields.String()
     kind = fields.String()
     action = fields.String()
@@ -128,7 +147,9 @@ class StatementIn(ContentIn):
     topics = fields.List(
         fields.String(validate=validate.Length(min=1, max=100)), load_default=list, validate=validate.Length(max=20)
     )
-    corrects = fields.Integer(allow_none=True, load_default=None, strict=True)
+    corrects = fields.Integer(
+        allow_none=True, load_default=None, strict=True, validate=validate.Range(min=1, max=MAX_ID)
+    )
 
 
 class VersionIn(ContentIn):

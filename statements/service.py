@@ -15,7 +15,7 @@ from auth.service import get_unit
 from statements.models import Statement, StatementVersion, content_hash
 from workflow import ledger
 from workflow.actor import Actor
-from workflow.db import utcnow
+from workflow.db import MAX_ID, utcnow
 from workflow.errors import Conflict, Forbidden, Invalid, NotFound
 from workflow.guards import can_read, can_write_version, check_comment
 from workflow.machine import ACTIONS, fire
@@ -33,6 +33,8 @@ MAX_TOPIC = 100
 
 
 def _load(session: Session, statement_id: int, *, for_update: bool = False) -> Statement | None:
+    if not 0 < statement_id <= MAX_ID:  # beyond the column's range nothing exists (and PostgreSQL would refuse)
+        return None
     query = sa.select(Statement).where(Statement.id == statement_id)
     if for_update:
         # The row lock serialises decisions on one statement (PostgreSQL; SQLite writes are serial anyway).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -316,3 +317,24 @@ def test_html_errors_outside_api(client):
 @pytest.mark.parametrize("path", ["/", "/press", "/press/feed.atom", "/api/v1/docs", "/api/v1/public/statements"])
 def test_public_pages_answer(client, path):
     assert client.get(path).status_code == 200
+
+
+@pytest.mark.parametrize("field", ["title", "body", "topics"])
+def test_nul_characters_are_refused_not_stored(api, field):
+    value = ["dịch\x00bệnh"] if field == "topics" else "Nội dung\x00ẩn"
+    body = assert_error(api("author").post("/api/v1/statements", json=NEW | {field: value}), 422)
+    assert field in body["errors"]
+
+
+def test_vietnamese_is_kept_exactly(api, session):
+    title = "Thông cáo: Sở Y tế — “ổ dịch” đã được khống chế, tử vong 0 ca"
+    nfd_body = unicodedata.normalize(
+        "NFD", "Tiếng Việt viết ở dạng tổ hợp (NFD)"
+    )  # decomposed input stays as the client wrote it
+    s = create(api, title=title, body=nfd_body)
+    again = api("author").get(f"/api/v1/statements/{s['id']}").json
+    assert again["title"] == title and again["body"] == nfd_body
+    stored = session.execute(
+        sa.text("SELECT body FROM statement_versions WHERE statement_id = :i"), {"i": s["id"]}
+    ).scalar()
+    assert stored == nfd_body

@@ -16,6 +16,10 @@ NAMING_CONVENTION = {
 }
 
 
+#: The largest id any table holds (32-bit integer columns); larger ids exist nowhere.
+MAX_ID = 2**31 - 1
+
+
 def utcnow() -> dt.datetime:
     """Return the current time in UTC, to the microsecond."""
     return dt.datetime.now(dt.UTC)
