@@ -7,7 +7,7 @@ import hashlib
 
 import rfc8785
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from auth.models import Unit, User
 from workflow.db import Base, utcnow
@@ -127,19 +127,16 @@ class Statement(Base):
     unit: Mapped[Unit] = relationship(lazy="joined", innerjoin=True)
     author: Mapped[User] = relationship(foreign_keys=[author_id])
     versions: Mapped[list[StatementVersion]] = relationship(order_by=StatementVersion.number, viewonly=True)
-    current: Mapped[StatementVersion] = relationship(
-        primaryjoin=lambda: sa.and_(
-            foreign(StatementVersion.statement_id) == Statement.id,
-            StatementVersion.number == Statement.current_version,
-        ),
-        viewonly=True,
-        uselist=False,
-    )
     escalated_by: Mapped[User | None] = relationship(foreign_keys=[escalated_by_id])
     approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
     released_by: Mapped[User | None] = relationship(foreign_keys=[released_by_id])
     retracted_by: Mapped[User | None] = relationship(foreign_keys=[retracted_by_id])
     sensitivity_cleared_by: Mapped[User | None] = relationship(foreign_keys=[sensitivity_cleared_by_id])
+
+    @property
+    def current(self) -> StatementVersion:
+        """The newest version (from the loaded versions: no query per statement in a list)."""
+        return next(v for v in reversed(self.versions) if v.number == self.current_version)
 
     @property
     def writer_ids(self) -> set[int]:

@@ -31,6 +31,16 @@ MAX_TOPIC = 100
 
 # --- loading ---------------------------------------------------------------------------------
 
+#: Relationships naming who did what, loaded with the statement and refreshed after a decision.
+PEOPLE = ("escalated_by", "approved_by", "released_by", "retracted_by", "sensitivity_cleared_by")
+
+#: What serialising a statement reads, loaded in a fixed number of queries however many statements.
+STATEMENT_LOAD = (
+    selectinload(Statement.versions).selectinload(StatementVersion.author),
+    selectinload(Statement.author),
+    *(selectinload(getattr(Statement, name)) for name in PEOPLE),
+)
+
 
 def _load(session: Session, statement_id: int, *, for_update: bool = False) -> Statement | None:
     if not 0 < statement_id <= MAX_ID:  # beyond the column's range nothing exists (and PostgreSQL would refuse)
@@ -39,7 +49,7 @@ def _load(session: Session, statement_id: int, *, for_update: bool = False) -> S
     if for_update:
         # The row lock serialises decisions on one statement (PostgreSQL; SQLite writes are serial anyway).
         query = query.with_for_update(of=Statement)
-    return session.scalars(query.options(selectinload(Statement.versions))).unique().one_or_none()
+    return session.scalars(query.options(*STATEMENT_LOAD)).unique().one_or_none()
 
 
 def get_statement(session: Session, statement_id: int, actor: Actor | None, *, for_update: bool = False) -> Statement:
@@ -125,7 +135,7 @@ def _write_version(
     statement.search_text = search_key(content["title"], content["body"])
     statement.updated_at = utcnow()
     session.flush()
-    session.expire(statement, ["versions", "current"])
+    session.expire(statement, ["versions"])
     return version
 
 
@@ -369,6 +379,8 @@ def decide(
         data=data,
     )
     session.flush()
+    # The people behind the ids may have changed; let them load again when the answer is built.
+    session.expire(statement, list(PEOPLE))
     return statement
 
 
@@ -442,7 +454,7 @@ def list_statements(
             .order_by(*order)
             .offset((page - 1) * per_page)
             .limit(per_page)
-            .options(selectinload(Statement.versions), selectinload(Statement.author))
+            .options(*STATEMENT_LOAD)
         ).unique()
     )
     return items, total

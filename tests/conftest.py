@@ -251,3 +251,25 @@ def count_ledger(session):
         return session.scalar(sa.select(sa.func.count()).select_from(LedgerEntry))
 
     return count
+
+
+@pytest.fixture
+def count_queries(engine):
+    """Return a context manager counting the SQL statements run inside it."""
+    import contextlib
+
+    @contextlib.contextmanager
+    def counting():
+        seen: list[str] = []
+
+        def before(conn, cursor, statement, parameters, context, executemany):
+            if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+                seen.append(statement)
+
+        sa.event.listen(engine, "before_cursor_execute", before)
+        try:
+            yield seen
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", before)
+
+    return counting

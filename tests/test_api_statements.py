@@ -338,3 +338,17 @@ def test_vietnamese_is_kept_exactly(api, session):
         sa.text("SELECT body FROM statement_versions WHERE statement_id = :i"), {"i": s["id"]}
     ).scalar()
     assert stored == nfd_body
+
+
+def test_list_queries_do_not_grow_with_the_page(api, statement_in, count_queries):
+    auditor = api("auditor")
+    states = ("approved", "retracted", "escalated", "draft", "changes_requested")
+    for state in states:
+        statement_in(state)
+    with count_queries() as few:
+        assert auditor.get("/api/v1/statements?per_page=100").json["total"] >= 5
+    for state in states * 3:
+        statement_in(state)
+    with count_queries() as many:
+        assert auditor.get("/api/v1/statements?per_page=100").json["total"] >= 20
+    assert len(many) == len(few) <= 12, many
