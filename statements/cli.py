@@ -205,8 +205,8 @@ def statement_act(
 @click.option("--password-stdin", is_flag=True)
 def statement_show(statement_id: int, username: str, password_stdin: bool) -> None:
     """Print a statement as JSON, as the API shows it to this user."""
+    from statements.queries import get_statement
     from statements.serialize import statement_dict
-    from statements.service import get_statement
 
     with _session() as session:
         actor = _cli_actor(session, username, password_stdin)

@@ -6,7 +6,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 from sqlalchemy.orm import Session
 
-from statements.service import get_statement
+from statements.queries import get_statement
 from workflow import ledger
 from workflow.actor import Actor
 from workflow.db import isoformat, utcnow

@@ -54,13 +54,19 @@ def db_url(request, tmp_path_factory):
 @pytest.fixture(scope="session")
 def engine(db_url):
     """The migrated database with the test organisation committed once; each test rolls back its own work."""
-    engine = make_engine(db_url)
+    engine = seeded_engine(db_url)
+    yield engine
+    engine.dispose()
+
+
+def seeded_engine(url: str, **kwargs) -> sa.Engine:
+    """Return an engine on a migrated database holding the test organisation."""
+    engine = make_engine(url, **kwargs)
     upgrade(engine)
     with Session(engine) as session:
         seed_org(session)
         session.commit()
-    yield engine
-    engine.dispose()
+    return engine
 
 
 @pytest.fixture(scope="session")

@@ -10,11 +10,9 @@ from sqlalchemy.orm import Session
 
 from auth.models import User
 from auth.service import actor_for
-from statements.db import make_engine
-from statements.migrate import upgrade
 from statements.service import create_statement, decide
 from tests import pg
-from tests.conftest import seed_org
+from tests.conftest import seeded_engine
 from workflow.errors import Conflict
 from workflow.ledger import LedgerEntry, verify
 
@@ -29,11 +27,7 @@ def committed_engine():
     if admin is None:
         pytest.skip("no PostgreSQL available")
     url = pg.create_database(admin)
-    engine = make_engine(url, pool_size=THREADS + 2)
-    upgrade(engine)
-    with Session(engine) as session:
-        seed_org(session)
-        session.commit()
+    engine = seeded_engine(url, pool_size=THREADS + 2)
     yield engine
     engine.dispose()
     pg.drop_database(admin, url)

@@ -329,6 +329,6 @@ def test_another_units_unreleased_statement_does_not_exist_for_outsiders(session
             decide(session, statement.id, org.actor(name), "release", version=1)
         session.rollback()
     act(session, statement, org.actor("spokesperson"), "release")
-    from statements.service import get_statement
+    from statements.queries import get_statement
 
     assert get_statement(session, statement.id, org.actor("outsider")).id == statement.id

@@ -6,7 +6,7 @@ from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
-from statements import exports, service
+from statements import exports, queries, service
 from statements.api.auth import require_actor
 from statements.schemas import (
     ActionIn,
@@ -37,7 +37,7 @@ class Statements(MethodView):
         """List statements, newest first (`awaiting_me=true`: what awaits the caller, oldest first)."""
         actor = require_actor()
         page, per_page = args.pop("page"), args.pop("per_page")
-        items, total = service.list_statements(db(), actor, page=page, per_page=per_page, **args)
+        items, total = queries.list_statements(db(), actor, page=page, per_page=per_page, **args)
         return {"items": [statement_dict(s, actor) for s in items], "total": total}
 
     @bp.arguments(StatementIn)
@@ -58,7 +58,7 @@ class StatementResource(MethodView):
     def get(self, statement_id: int):
         """Return the statement at its current version, with `allowed_actions` for the caller."""
         actor = require_actor()
-        return statement_dict(service.get_statement(db(), statement_id, actor), actor)
+        return statement_dict(queries.get_statement(db(), statement_id, actor), actor)
 
 
 @bp.route("/<int:statement_id>/versions")
@@ -70,7 +70,7 @@ class Versions(MethodView):
     def get(self, args: dict, statement_id: int):
         """List the versions, oldest first."""
         actor = require_actor()
-        statement = service.get_statement(db(), statement_id, actor)
+        statement = queries.get_statement(db(), statement_id, actor)
         start = (args["page"] - 1) * args["per_page"]
         versions = statement.versions[start : start + args["per_page"]]
         return {"items": [version_dict(v) for v in versions], "total": len(statement.versions)}
@@ -91,8 +91,8 @@ class Versions(MethodView):
 def get_version(statement_id: int, number: int):
     """Return one version."""
     actor = require_actor()
-    statement = service.get_statement(db(), statement_id, actor)
-    return version_dict(service.get_version(db(), statement, number))
+    statement = queries.get_statement(db(), statement_id, actor)
+    return version_dict(queries.get_version(db(), statement, number))
 
 
 @bp.route("/<int:statement_id>/versions/<int:a>/diff/<int:b>")
@@ -100,8 +100,8 @@ def get_version(statement_id: int, number: int):
 def diff(statement_id: int, a: int, b: int):
     """Compare two versions word by word."""
     actor = require_actor()
-    statement = service.get_statement(db(), statement_id, actor)
-    return diff_dict(service.get_version(db(), statement, a), service.get_version(db(), statement, b))
+    statement = queries.get_statement(db(), statement_id, actor)
+    return diff_dict(queries.get_version(db(), statement, a), queries.get_version(db(), statement, b))
 
 
 @bp.route("/<int:statement_id>/actions", methods=["POST"])
@@ -135,8 +135,8 @@ def act(data: dict, statement_id: int):
 def history(args: dict, statement_id: int):
     """Return the statement's ledger entries, oldest first."""
     actor = require_actor()
-    statement = service.get_statement(db(), statement_id, actor)
-    items, total = service.history(db(), statement, args["page"], args["per_page"])
+    statement = queries.get_statement(db(), statement_id, actor)
+    items, total = queries.history(db(), statement, args["page"], args["per_page"])
     return {"items": [entry_dict(e) for e in items], "total": total}
 
 

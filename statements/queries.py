@@ -1,0 +1,147 @@
+"""Reading statements: loading with what their answers need, visibility, lists, awaiting and history."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, selectinload
+
+from auth.models import Unit
+from statements.models import Statement, StatementVersion
+from workflow import ledger
+from workflow.actor import Actor
+from workflow.db import MAX_ID
+from workflow.errors import NotFound
+from workflow.guards import can_read
+from workflow.states import PUBLIC_STATES, Role, State
+from workflow.text import like_pattern
+
+# --- loading ---------------------------------------------------------------------------------
+
+#: Relationships naming who did what, loaded with the statement and refreshed after a decision.
+PEOPLE = ("escalated_by", "approved_by", "released_by", "retracted_by", "sensitivity_cleared_by")
+
+#: What serialising a statement reads, loaded in a fixed number of queries however many statements.
+STATEMENT_LOAD = (
+    selectinload(Statement.versions).selectinload(StatementVersion.author),
+    selectinload(Statement.author),
+    *(selectinload(getattr(Statement, name)) for name in PEOPLE),
+)
+
+
+def load(session: Session, statement_id: int, *, for_update: bool = False) -> Statement | None:
+    """Return the statement with what its answer reads, whoever asks (callers check visibility)."""
+    if not 0 < statement_id <= MAX_ID:  # beyond the column's range nothing exists (and PostgreSQL would refuse)
+        return None
+    query = sa.select(Statement).where(Statement.id == statement_id)
+    if for_update:
+        # The row lock serialises decisions on one statement (PostgreSQL; SQLite writes are serial anyway).
+        query = query.with_for_update(of=Statement)
+    return session.scalars(query.options(*STATEMENT_LOAD)).unique().one_or_none()
+
+
+def get_statement(session: Session, statement_id: int, actor: Actor | None, *, for_update: bool = False) -> Statement:
+    """Return the statement, or 404 when it does not exist or the actor may not know it exists."""
+    statement = load(session, statement_id, for_update=for_update)
+    if statement is None or not can_read(statement, actor):
+        raise NotFound("statement", f"No statement {statement_id}.")
+    return statement
+
+
+def get_version(session: Session, statement: Statement, number: int) -> StatementVersion:
+    """Return one version of a statement, or 404."""
+    version = next((v for v in statement.versions if v.number == number), None)
+    if version is None:
+        raise NotFound("version", f"Statement {statement.id} has no version {number}.")
+    return version
+
+
+# --- lists ---------------------------------------------------------------------------------
+
+
+def visible_filter(actor: Actor | None) -> sa.ColumnElement[bool]:
+    """Return the SQL condition for statements the actor may see."""
+    public = Statement.state.in_([s.value for s in PUBLIC_STATES])
+    if actor is None:
+        return public
+    if actor.is_auditor:
+        return sa.true()
+    return sa.or_(public, Statement.unit_id.in_(sorted(actor.read_scope))) if actor.read_scope else public
+
+
+def awaiting_filter(actor: Actor) -> sa.ColumnElement[bool]:
+    """Return the SQL condition for statements awaiting the actor's decision, by role."""
+    units = lambda role: sorted({u for u, r in actor.memberships if r == role})  # noqa: E731
+    parts = []
+    if drafter := units(Role.DRAFTER):
+        parts.append(sa.and_(Statement.unit_id.in_(drafter), Statement.state == State.CHANGES_REQUESTED.value))
+    if spokes := units(Role.SPOKESPERSON):
+        parts.append(
+            sa.and_(Statement.unit_id.in_(spokes), Statement.state.in_([State.IN_REVIEW.value, State.APPROVED.value]))
+        )
+    if actor.leader_scope:
+        parts.append(
+            sa.and_(Statement.unit_id.in_(sorted(actor.leader_scope)), Statement.state == State.ESCALATED.value)
+        )
+    return sa.or_(*parts) if parts else sa.false()
+
+
+def list_statements(
+    session: Session,
+    actor: Actor | None,
+    *,
+    state: str | None = None,
+    unit: str | None = None,
+    awaiting_me: bool = False,
+    q: str | None = None,
+    kind: str | None = None,
+    urgency: str | None = None,
+    sensitive: bool | None = None,
+    page: int = 1,
+    per_page: int = 20,
+) -> tuple[list[Statement], int]:
+    """Return one page of the statements the actor may see, newest first, and the total."""
+    conditions = [visible_filter(actor)]
+    if state:
+        conditions.append(Statement.state == state)
+    if unit:
+        conditions.append(Statement.unit.has(Unit.code == unit))
+    if kind:
+        conditions.append(Statement.kind == kind)
+    if urgency:
+        conditions.append(Statement.urgency == urgency)
+    if sensitive is not None:
+        conditions.append(Statement.sensitive.is_(sensitive))
+    if awaiting_me and actor is not None:
+        conditions.append(awaiting_filter(actor))
+    if q and q.strip():
+        conditions.append(Statement.search_text.like(like_pattern(q), escape="\\"))
+    where = sa.and_(*conditions)
+    total = session.scalar(sa.select(sa.func.count()).select_from(Statement).where(where))
+    order = (Statement.updated_at.asc(), Statement.id.asc()) if awaiting_me else (Statement.id.desc(),)
+    items = list(
+        session.scalars(
+            sa.select(Statement)
+            .where(where)
+            .order_by(*order)
+            .offset((page - 1) * per_page)
+            .limit(per_page)
+            .options(*STATEMENT_LOAD)
+        ).unique()
+    )
+    return items, total
+
+
+def history(session: Session, statement: Statement, page: int = 1, per_page: int = 20) -> tuple[list, int]:
+    """Return one page of a statement's ledger entries, oldest first, and the total."""
+    where = ledger.LedgerEntry.statement_id == statement.id
+    total = session.scalar(sa.select(sa.func.count()).select_from(ledger.LedgerEntry).where(where))
+    items = list(
+        session.scalars(
+            sa.select(ledger.LedgerEntry)
+            .where(where)
+            .order_by(ledger.LedgerEntry.seq)
+            .offset((page - 1) * per_page)
+            .limit(per_page)
+        )
+    )
+    return items, total
