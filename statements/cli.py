@@ -132,23 +132,29 @@ def _print_logins(users: list[dict]) -> None:
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @click.option("--full-name", default=None)
 @click.option("--unit", "unit_code", default=None, help="Unit the admin role is held in (default: the root unit).")
-def create_admin(username: str, password_stdin: bool, full_name: str | None, unit_code: str | None) -> None:
-    """Create an administrator (the first one, or another)."""
+@click.option("--unit-name", default=None, help="With --unit on an empty database: create that root unit first.")
+def create_admin(
+    username: str, password_stdin: bool, full_name: str | None, unit_code: str | None, unit_name: str | None
+) -> None:
+    """Create an administrator; on a new installation, with its root unit (e.g. --unit BYT --unit-name "Bộ Y tế")."""
     import sqlalchemy as sa
 
     from auth.models import Unit
-    from auth.service import create_user
+    from auth.service import create_unit, create_user
 
     password = _read_password(password_stdin)
     if not password_stdin and password != click.prompt("Repeat password", hide_input=True):
         _fail("The passwords differ.")
     with _session() as session:
-        if unit_code is None:
-            root = session.scalar(sa.select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.id))
-            if root is None:
-                _fail("Create a unit first (or seed the demo): an admin role belongs to a unit.")
-            unit_code = root.code
         try:
+            if unit_code and unit_name and session.scalar(sa.select(Unit.id).where(Unit.code == unit_code)) is None:
+                create_unit(session, None, unit_code, unit_name)
+                click.echo(f"Unit {unit_code} ({unit_name}) created.")
+            if unit_code is None:
+                root = session.scalar(sa.select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.id))
+                if root is None:
+                    _fail('No unit yet: name the root unit with --unit CODE --unit-name "NAME".')
+                unit_code = root.code
             create_user(
                 session, None, username, full_name or username, password, roles=[{"unit": unit_code, "role": "admin"}]
             )

@@ -10,8 +10,8 @@ from statements.models import Statement, StatementVersion
 from workflow import ledger
 from workflow.actor import Actor
 from workflow.db import MAX_ID
-from workflow.errors import NotFound
-from workflow.guards import can_read
+from workflow.errors import Forbidden, NotFound
+from workflow.guards import can_read, can_read_internals
 from workflow.states import PUBLIC_STATES, Role, State
 from workflow.text import like_pattern
 
@@ -47,9 +47,18 @@ def get_statement(session: Session, statement_id: int, actor: Actor | None, *, f
     return statement
 
 
-def get_version(session: Session, statement: Statement, number: int) -> StatementVersion:
-    """Return one version of a statement, or 404."""
-    version = next((v for v in statement.versions if v.number == number), None)
+def readable_versions(statement: Statement, actor: Actor | None) -> list[StatementVersion]:
+    """Return the versions the actor may read: all for the unit's people, the released one for others."""
+    try:
+        can_read_internals(statement, actor)
+    except Forbidden:
+        return [v for v in statement.versions if v.number == statement.released_version]
+    return list(statement.versions)
+
+
+def get_version(session: Session, statement: Statement, number: int, actor: Actor | None) -> StatementVersion:
+    """Return one version the actor may read, or 404."""
+    version = next((v for v in readable_versions(statement, actor) if v.number == number), None)
     if version is None:
         raise NotFound("version", f"Statement {statement.id} has no version {number}.")
     return version
@@ -131,8 +140,11 @@ def list_statements(
     return items, total
 
 
-def history(session: Session, statement: Statement, page: int = 1, per_page: int = 20) -> tuple[list, int]:
-    """Return one page of a statement's ledger entries, oldest first, and the total."""
+def history(
+    session: Session, statement: Statement, actor: Actor | None, page: int = 1, per_page: int = 20
+) -> tuple[list, int]:
+    """Return one page of a statement's ledger entries, oldest first, and the total (the unit's people only)."""
+    can_read_internals(statement, actor)
     where = ledger.LedgerEntry.statement_id == statement.id
     total = session.scalar(sa.select(sa.func.count()).select_from(ledger.LedgerEntry).where(where))
     items = list(

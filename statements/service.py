@@ -237,12 +237,12 @@ def _approve(statement: Statement, actor: Actor, via: str) -> dict:
 
 
 def _release(statement: Statement, actor: Actor, channels: list[str] | None) -> dict:
-    channels = [Channel.PRESS_RELEASE.value] if channels is None else channels
+    channels = [] if channels is None else channels
     allowed = set(Channel.__members__.values())
-    if not isinstance(channels, list) or not channels or not all(isinstance(c, str) and c in allowed for c in channels):
+    if not isinstance(channels, list) or not all(isinstance(c, str) and c in allowed for c in channels):
         raise Invalid(
             "channels",
-            f"Channels must be a non-empty list of: {', '.join(Channel)}.",
+            f"Channels must be a list of: {', '.join(Channel)}.",
             errors={"channels": [f"Choose from: {', '.join(Channel)}."]},
         )
     version = next(v for v in statement.versions if v.number == statement.approved_version)

@@ -352,3 +352,19 @@ def test_list_queries_do_not_grow_with_the_page(api, statement_in, count_queries
     with count_queries() as many:
         assert auditor.get("/api/v1/statements?per_page=100").json["total"] >= 20
     assert len(many) == len(few) <= 12, many
+
+
+def test_outsiders_see_only_the_released_text(api):
+    s = create(api, body="Bản nháp đầu tiên, chưa được phép công bố.")
+    api("author").post(f"/api/v1/statements/{s['id']}/versions", json={"body": "Nội dung được duyệt."})
+    act(api, "author", s["id"], "submit", version=2)
+    act(api, "spokesperson", s["id"], "approve", version=2)
+    act(api, "spokesperson", s["id"], "release", version=2)
+    outsider = api("outsider")
+    assert outsider.get(f"/api/v1/statements/{s['id']}").json["body"] == "Nội dung được duyệt."
+    versions = outsider.get(f"/api/v1/statements/{s['id']}/versions").json
+    assert versions["total"] == 1 and versions["items"][0]["number"] == 2
+    assert_error(outsider.get(f"/api/v1/statements/{s['id']}/versions/1"), 404)
+    assert_error(outsider.get(f"/api/v1/statements/{s['id']}/versions/1/diff/2"), 404)
+    assert_error(outsider.get(f"/api/v1/statements/{s['id']}/history"), 403)
+    assert api("leader").get(f"/api/v1/statements/{s['id']}/versions").json["total"] == 2

@@ -61,6 +61,33 @@ def test_create_admin(runner, session):
     assert result.exit_code == 1
 
 
+def test_create_admin_on_a_new_installation(tmp_path):
+    env = {
+        **os.environ,
+        "PRESSGATE_DATABASE_URL": f"sqlite:///{tmp_path / 'new.db'}",
+        "PRESSGATE_INSTANCE_PATH": str(tmp_path / "instance"),
+    }
+
+    def run(*args, stdin=None):
+        return subprocess.run([PRESSGATE, *args], env=env, input=stdin, capture_output=True, text=True, timeout=120)
+
+    assert run("init-db").returncode == 0
+    refused = run("create-admin", "quantri", "--password-stdin", stdin="một mật khẩu đủ dài\n")
+    assert refused.returncode == 1 and "--unit-name" in refused.stderr
+    made = run(
+        "create-admin",
+        "quantri",
+        "--password-stdin",
+        "--unit",
+        "BYT",
+        "--unit-name",
+        "Bộ Y tế",
+        stdin="một mật khẩu đủ dài\n",
+    )
+    assert made.returncode == 0 and "Administrator quantri created in BYT" in made.stdout
+    assert run("ledger", "verify").returncode == 0
+
+
 def test_statement_act_keeps_the_same_rules(runner, statement_in):
     statement = statement_in("in_review")
     args = ["statement", "act", str(statement.id), "approve", "--version", "1", "--password-stdin"]

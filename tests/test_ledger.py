@@ -42,7 +42,7 @@ def test_a_whole_life_is_on_the_ledger(session, org, statement_in):
     )
     assert approve.role == "spokesperson" and approve.content_hash == statement.approved_hash
     assert approve.data["approved_hash"] == statement.approved_hash
-    assert release.data["channels"] == ["press_release"]
+    assert release.data["channels"] == []  # none given, none recorded
     assert retract.comment == "Thông tin đã được cập nhật."
     assert verify(session).ok
 

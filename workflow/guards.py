@@ -135,6 +135,15 @@ def can_read(statement: Decidable, actor: Actor | None) -> bool:
     return actor is not None and actor.can_read_unit(statement.unit_id)
 
 
+def can_read_internals(statement: Decidable, actor: Actor | None) -> None:
+    """Earlier versions, diffs and the decision history are the unit's, even once the statement is released."""
+    if actor is None or not actor.can_read_unit(statement.unit_id):
+        raise Forbidden(
+            "unit_internal",
+            "Earlier versions and the decision history are internal to the unit; only the released text is public.",
+        )
+
+
 def can_write_version(statement: Decidable, actor: Actor) -> None:
     """Only drafters of the unit write versions (the state is checked by the caller)."""
     is_unit_drafter(statement, actor)

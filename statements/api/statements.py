@@ -71,9 +71,9 @@ class Versions(MethodView):
         """List the versions, oldest first."""
         actor = require_actor()
         statement = queries.get_statement(db(), statement_id, actor)
+        readable = queries.readable_versions(statement, actor)
         start = (args["page"] - 1) * args["per_page"]
-        versions = statement.versions[start : start + args["per_page"]]
-        return {"items": [version_dict(v) for v in versions], "total": len(statement.versions)}
+        return {"items": [version_dict(v) for v in readable[start : start + args["per_page"]]], "total": len(readable)}
 
     @bp.arguments(VersionIn)
     @bp.response(201, StatementOut)
@@ -92,7 +92,7 @@ def get_version(statement_id: int, number: int):
     """Return one version."""
     actor = require_actor()
     statement = queries.get_statement(db(), statement_id, actor)
-    return version_dict(queries.get_version(db(), statement, number))
+    return version_dict(queries.get_version(db(), statement, number, actor))
 
 
 @bp.route("/<int:statement_id>/versions/<int:a>/diff/<int:b>")
@@ -101,7 +101,7 @@ def diff(statement_id: int, a: int, b: int):
     """Compare two versions word by word."""
     actor = require_actor()
     statement = queries.get_statement(db(), statement_id, actor)
-    return diff_dict(queries.get_version(db(), statement, a), queries.get_version(db(), statement, b))
+    return diff_dict(queries.get_version(db(), statement, a, actor), queries.get_version(db(), statement, b, actor))
 
 
 @bp.route("/<int:statement_id>/actions", methods=["POST"])
@@ -136,7 +136,7 @@ def history(args: dict, statement_id: int):
     """Return the statement's ledger entries, oldest first."""
     actor = require_actor()
     statement = queries.get_statement(db(), statement_id, actor)
-    items, total = queries.history(db(), statement, args["page"], args["per_page"])
+    items, total = queries.history(db(), statement, actor, args["page"], args["per_page"])
     return {"items": [entry_dict(e) for e in items], "total": total}
 
 
