@@ -4,7 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format install clean
+MO := statements/translations/vi/LC_MESSAGES/messages.mo
+
+.PHONY: run test lint format install clean translations
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -13,14 +15,20 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-install: $(STAMP)
+# The Vietnamese catalog is compiled by the build, never committed.
+$(MO): statements/translations/vi/LC_MESSAGES/messages.po $(STAMP)
+	$(BIN)/pybabel compile -d statements/translations
 
-run: $(STAMP)
+translations: $(MO)
+
+install: $(STAMP) $(MO)
+
+run: $(STAMP) $(MO)
 	$(BIN)/pressgate init-db
 	$(BIN)/pressgate demo --if-empty
 	$(BIN)/pressgate run --host 127.0.0.1 --port 5000
 
-test: $(STAMP)
+test: $(STAMP) $(MO)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest $(PYTEST_ARGS)

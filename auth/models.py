@@ -90,11 +90,14 @@ class Membership(Base):
 
 
 class ApiToken(Base):
-    """A bearer token; only its SHA-256 is stored."""
+    """A bearer token (API) or a signed-in browser session (web); only its SHA-256 is stored."""
 
     __tablename__ = "api_tokens"
+    __table_args__ = (sa.CheckConstraint("kind IN ('api', 'web')", name="kind_valid"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: "api" for bearer tokens, "web" for browser sessions; neither is accepted as the other.
+    kind: Mapped[str] = mapped_column(sa.String(8), default="api", server_default="api")
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -265,19 +265,21 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def issue_token(session: Session, user: User, ttl: dt.timedelta) -> tuple[str, ApiToken]:
-    """Issue a bearer token; return the secret (shown once) and its stored record."""
+def issue_token(session: Session, user: User, ttl: dt.timedelta, kind: str = "api") -> tuple[str, ApiToken]:
+    """Issue a bearer token or web session; return the secret (shown once) and its stored record."""
     secret = secrets.token_urlsafe(32)
-    record = ApiToken(user_id=user.id, token_hash=_digest(secret), expires_at=utcnow() + ttl)
+    record = ApiToken(user_id=user.id, kind=kind, token_hash=_digest(secret), expires_at=utcnow() + ttl)
     session.add(record)
     session.flush()
     return secret, record
 
 
-def resolve_token(session: Session, secret: str) -> ApiToken | None:
-    """Return the live token record for a bearer secret, or None."""
+def resolve_token(session: Session, secret: str, kind: str = "api") -> ApiToken | None:
+    """Return the live token record of this kind for a secret, or None."""
     record = session.scalar(
-        sa.select(ApiToken).options(selectinload(ApiToken.user)).where(ApiToken.token_hash == _digest(secret))
+        sa.select(ApiToken)
+        .options(selectinload(ApiToken.user))
+        .where(ApiToken.token_hash == _digest(secret), ApiToken.kind == kind)
     )
     if record is None or record.revoked_at is not None or record.expires_at <= utcnow():
         return None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
@@ -71,17 +70,24 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     limiter.init_app(app)
 
+    from auth import login
+    from statements import i18n, security
     from statements.api import register_blueprints
     from statements.press import bp as press_bp
     from statements.views import bp as views_bp
+    from statements.web import bp as web_bp
 
+    i18n.init_app(app)
+    security.init_app(app)
+    login.init_app(app, web_session.db)
     register_blueprints(app, api)
     app.register_blueprint(press_bp)
     app.register_blueprint(views_bp)
+    app.register_blueprint(web_bp)
     errors.register(app)
 
     from statements.cli import register_commands
 
     register_commands(app)
-    app.jinja_env.filters["tojson_pretty"] = lambda v: json.dumps(v, ensure_ascii=False, indent=2)
+    app.jinja_env.filters["reject_page"] = lambda args: {k: v for k, v in args.items() if k != "page"}
     return app

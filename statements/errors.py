@@ -35,9 +35,10 @@ def _refusal(error: Refusal):
     if request.path.startswith("/api/"):
         return jsonify(error.to_dict()), error.status
     vi, en = _TITLES.get(error.status, ("Lỗi", "Error"))
-    return render_template(
-        "error.html", code=error.status, title_vi=vi, title_en=en, message=error.message
-    ), error.status
+    from statements.web.labels import RULE_MESSAGES
+
+    message = RULE_MESSAGES.get(error.rule, error.message)
+    return render_template("error.html", code=error.status, title_vi=vi, title_en=en, message=message), error.status
 
 
 def _server_error(error: Exception):

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, current_app, redirect, render_template, url_for
+from flask_login import current_user
 
 bp = Blueprint("pages", __name__)
 
 
 @bp.route("/")
 def home() -> str:
-    """Say what PressGate is and where to go."""
+    """Send signed-in people to their inbox; tell everyone else what PressGate is."""
+    if current_user.is_authenticated:
+        return redirect(url_for("web.inbox"))
     return render_template("home.html")
 
 

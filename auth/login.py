@@ -1,0 +1,94 @@
+"""Browser sign-in: flask-login over server-side session records, so logout really ends a session."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import LoginManager, current_user, login_user, logout_user
+from sqlalchemy.orm import Session
+
+from auth.models import User
+from auth.service import authenticate, issue_token, resolve_token, revoke_token
+
+bp = Blueprint("auth", __name__)
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.session_protection = "strong"
+
+#: The request's database session, given by the application at init (auth does not import it).
+_db: Callable[[], Session] | None = None
+#: The session-cookie key holding the secret of the server-side session record.
+SESSION_KEY = "pg_session"
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> User | None:
+    secret = session.get(SESSION_KEY)
+    if not secret or _db is None:
+        return None
+    record = resolve_token(_db(), secret, kind="web")
+    if record is None or str(record.user_id) != user_id:
+        return None  # revoked, expired or not this user's: the cookie is dead
+    return record.user
+
+
+def _safe_next(target: str | None) -> str:
+    # Only same-site paths, so the login form cannot be used to bounce people elsewhere.
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("web.inbox")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Show the sign-in form, or sign in."""
+    if current_user.is_authenticated:
+        return redirect(_safe_next(request.args.get("next")))
+    if request.method == "GET":
+        return render_template("auth/login.html", next=request.args.get("next", ""))
+    username = (request.form.get("username") or "").strip()
+    password = request.form.get("password") or ""
+    user = authenticate(_db(), username, password) if username and password else None
+    if user is None:
+        flash(_("Wrong username or password."), "error")
+        return render_template("auth/login.html", next=request.form.get("next", ""), username=username), 401
+    hours = current_app.config["WEB_SESSION_HOURS"]
+    secret, _record = issue_token(_db(), user, dt.timedelta(hours=hours), kind="web")
+    _db().commit()
+    lang = session.get("lang")
+    session.clear()  # a new session at every sign-in: nothing from before it survives (fixation)
+    if lang:
+        session["lang"] = lang
+    session[SESSION_KEY] = secret
+    login_user(user, remember=False)
+    return redirect(_safe_next(request.form.get("next")))
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    """End the session on the server and in the browser."""
+    secret = session.get(SESSION_KEY)
+    if secret and _db is not None:
+        record = resolve_token(_db(), secret, kind="web")
+        if record is not None:
+            revoke_token(_db(), record)
+            _db().commit()
+    lang = session.get("lang")
+    logout_user()
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+def init_app(app: Flask, db: Callable[[], Session]) -> None:
+    """Wire flask-login to the app and give the loader the request's database session."""
+    global _db
+    _db = db
+    app.config.setdefault("WEB_SESSION_HOURS", 10)
+    login_manager.init_app(app)
+    app.register_blueprint(bp)

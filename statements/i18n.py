@@ -1,0 +1,50 @@
+"""Languages (Vietnamese by default, English on request) and local times (Asia/Ho_Chi_Minh)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, Flask, redirect, request, session, url_for
+from flask_babel import Babel, format_datetime
+
+LANGUAGES = ("vi", "en")
+TIMEZONE = "Asia/Ho_Chi_Minh"
+
+bp = Blueprint("i18n", __name__)
+babel = Babel()
+
+
+def select_locale() -> str:
+    """Use the language the person chose (kept in their session cookie), else Vietnamese."""
+    chosen = session.get("lang")
+    return chosen if chosen in LANGUAGES else "vi"
+
+
+@bp.route("/lang/<code>")
+def switch(code: str):
+    """Switch the interface language and go back where the person was."""
+    if code in LANGUAGES:
+        session["lang"] = code
+        session.permanent = True  # the choice outlives the browser session
+    target = request.args.get("next") or ""
+    return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("web.inbox"))
+
+
+def local_time(value: dt.datetime | str | None, fmt: str = "short") -> str:
+    """Format a UTC time in Hanoi time, in the person's language."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return format_datetime(value, fmt)
+
+
+def init_app(app: Flask) -> None:
+    """Set up Flask-Babel, the switch and the template helpers."""
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", "vi")
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", TIMEZONE)
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
+    babel.init_app(app, locale_selector=select_locale)
+    app.register_blueprint(bp)
+    app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.globals["current_lang"] = select_locale

@@ -1,0 +1,7 @@
+"""The web interface: the same service functions and guards as the API, in the person's language."""
+
+from __future__ import annotations
+
+from statements.web.views import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,69 @@
+"""Translated names of states, actions, kinds, urgencies, channels and refusal rules."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+STATE_LABELS = {
+    "draft": _l("Draft"),
+    "in_review": _l("In review"),
+    "changes_requested": _l("Changes requested"),
+    "escalated": _l("Escalated to leadership"),
+    "approved": _l("Approved"),
+    "released": _l("Released"),
+    "rejected": _l("Rejected"),
+    "withdrawn": _l("Withdrawn"),
+    "retracted": _l("Retracted"),
+}
+ACTION_LABELS = {
+    "submit": _l("Submit for review"),
+    "approve": _l("Approve"),
+    "escalate": _l("Escalate to leadership"),
+    "sign_off": _l("Sign off"),
+    "request_changes": _l("Request changes"),
+    "reject": _l("Reject"),
+    "release": _l("Release"),
+    "reopen": _l("Reopen"),
+    "withdraw": _l("Withdraw"),
+    "retract": _l("Retract"),
+    "clear_sensitivity": _l("Clear sensitivity"),
+    "create": _l("Created"),
+    "revise": _l("New version"),
+    "export": _l("Exported a copy"),
+}
+KIND_LABELS = {
+    "regular": _l("Regular information"),
+    "ad_hoc": _l("Ad hoc information"),
+    "correction": _l("Correction"),
+    "interview": _l("Interview answer"),
+}
+URGENCY_LABELS = {"normal": _l("Normal"), "urgent": _l("Urgent")}
+CHANNEL_LABELS = {
+    "press_conference": _l("Press conference"),
+    "website": _l("Website"),
+    "press_release": _l("Press release"),
+    "written_answer": _l("Written answer"),
+    "interview": _l("Interview"),
+    "social_media": _l("Social media"),
+}
+#: What a refusal means, for the person who met it.
+RULE_MESSAGES = {
+    "drafter_of_unit": _l("Only a drafter of the statement's unit may do this."),
+    "spokesperson_of_unit": _l("Only the unit's designated spokesperson may do this."),
+    "competent_leader": _l("Only a leader of the unit or of a parent unit may do this."),
+    "spokesperson_or_leader": _l("Only the unit's spokesperson or a competent leader may do this."),
+    "author": _l("Only the statement's author may do this."),
+    "four_eyes": _l("Four-eyes rule: you wrote this statement or one of its versions, so you may not decide on it."),
+    "four_eyes_escalation": _l("Four-eyes rule: you escalated this statement, so you may not sign it off."),
+    "sensitive_requires_sign_off": _l(
+        "This statement is sensitive: escalate it to the competent authority for sign-off instead of approving it."
+    ),
+    "not_sensitive": _l("This statement is not sensitive; there is nothing to clear."),
+    "stale_version": _l("A newer version exists than the one you read."),
+    "state": _l("The statement's state does not allow this action now."),
+    "statement": _l("No such statement, or it is not visible to you."),
+    "version": _l("No such version."),
+    "unit_internal": _l("Earlier versions and the decision history are internal to the unit."),
+    "comment_required": _l("A comment giving the reason is required for this action."),
+    "approved_content_changed": _l("The content differs from what was approved; it cannot be released."),
+}

@@ -1,0 +1,228 @@
+"""Pages for drafters, spokespersons and leaders: inbox, list, editor, statement page, actions, diff."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from auth.service import actor_for
+from statements import queries, service
+from statements.serialize import diff_dict, entry_dict, statement_dict, version_dict
+from statements.web.labels import ACTION_LABELS, CHANNEL_LABELS, KIND_LABELS, STATE_LABELS, URGENCY_LABELS
+from statements.web_session import commit, db, rollback_session
+from workflow.actor import Actor
+from workflow.errors import Conflict, Forbidden, Refusal
+from workflow.machine import ACTIONS
+from workflow.states import Channel, Kind, State, Urgency
+
+bp = Blueprint("web", __name__)
+PER_PAGE = 25
+
+
+def web_actor() -> Actor:
+    """Return the signed-in person as the guards see them."""
+    if "web_actor" not in g:
+        g.web_actor = actor_for(db(), current_user, via="web")
+    return g.web_actor
+
+
+@bp.app_context_processor
+def _navigation() -> dict:
+    labels = {
+        "states": STATE_LABELS,
+        "actions": ACTION_LABELS,
+        "kinds": KIND_LABELS,
+        "urgencies": URGENCY_LABELS,
+        "channels": CHANNEL_LABELS,
+    }
+    if not current_user.is_authenticated:
+        return {"labels": labels, "awaiting_count": 0}
+    _, total = queries.list_statements(db(), web_actor(), awaiting_me=True, page=1, per_page=1)
+    return {"labels": labels, "awaiting_count": total, "me": web_actor()}
+
+
+@bp.route("/inbox")
+@login_required
+def inbox():
+    """List what awaits the signed-in person, oldest first."""
+    actor = web_actor()
+    items, total = queries.list_statements(db(), actor, awaiting_me=True, page=1, per_page=100)
+    return render_template("web/inbox.html", items=[statement_dict(s, actor) for s in items], total=total)
+
+
+def _flag(value: str | None) -> bool | None:
+    return {"1": True, "0": False}.get(value or "")
+
+
+@bp.route("/statements")
+@login_required
+def statements():
+    """All the statements the person may see, filtered and searched."""
+    actor = web_actor()
+    args = request.args
+    filters = {
+        "state": args.get("state") if args.get("state") in State.__members__.values() else None,
+        "unit": args.get("unit") or None,
+        "kind": args.get("kind") if args.get("kind") in Kind.__members__.values() else None,
+        "urgency": args.get("urgency") if args.get("urgency") in Urgency.__members__.values() else None,
+        "sensitive": _flag(args.get("sensitive")),
+        "q": (args.get("q") or "")[:200] or None,
+    }
+    try:
+        page = max(1, min(int(args.get("page", 1)), 100_000))
+    except ValueError:
+        page = 1
+    items, total = queries.list_statements(db(), actor, page=page, per_page=PER_PAGE, **filters)
+    return render_template(
+        "web/list.html",
+        items=[statement_dict(s, actor) for s in items],
+        total=total,
+        page=page,
+        pages=max(1, -(-total // PER_PAGE)),
+        filters=filters,
+        units=sorted({u for u, r in actor.memberships}),
+    )
+
+
+def _content_from_form() -> dict:
+    form = request.form
+    topics = [t.strip() for t in (form.get("topics") or "").split(",") if t.strip()]
+    return {
+        "title": form.get("title", ""),
+        "body": form.get("body", ""),
+        "kind": form.get("kind"),
+        "urgency": form.get("urgency"),
+        "topics": topics,
+        "sensitive": form.get("sensitive") == "1",
+    }
+
+
+@bp.route("/statements/new", methods=["GET", "POST"])
+@login_required
+def new_statement():
+    """Write a new statement (drafters)."""
+    actor = web_actor()
+    units = _drafter_units(actor)
+    if request.method == "POST":
+        fields = _content_from_form()
+        try:
+            statement = service.create_statement(db(), actor, request.form.get("unit", ""), fields)
+            commit()
+        except Refusal as refusal:
+            rollback_session()
+            if refusal.status != 422:
+                raise
+            return render_template(
+                "web/editor.html",
+                units=units,
+                values=fields | {"unit": request.form.get("unit")},
+                errors=refusal.errors or {},
+                statement=None,
+            ), 422
+        flash(_("Statement created as a draft."), "info")
+        return redirect(url_for("web.statement", statement_id=statement.id))
+    return render_template(
+        "web/editor.html", units=units, values={"kind": "regular", "urgency": "normal"}, errors={}, statement=None
+    )
+
+
+def _drafter_units(actor: Actor) -> list[tuple[str, str]]:
+    from auth.models import Unit
+
+    ids = [u for u, r in actor.memberships if r == "drafter"]
+    rows = db().query(Unit.code, Unit.name).filter(Unit.id.in_(ids)).order_by(Unit.code).all() if ids else []
+    return [(code, name) for code, name in rows]
+
+
+@bp.route("/statements/<int:statement_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(statement_id: int):
+    """Write the next version (drafters, while the statement is a draft or returned for changes)."""
+    actor = web_actor()
+    statement = queries.get_statement(db(), statement_id, actor)
+    current = version_dict(statement.current)
+    if request.method == "POST":
+        fields = _content_from_form()
+        try:
+            version = int(request.form.get("version", "0"))
+        except ValueError:
+            version = 0
+        try:
+            service.add_version(db(), statement_id, actor, fields, version=version)
+            commit()
+        except Refusal as refusal:
+            rollback_session()
+            if refusal.status != 422:
+                raise
+            return render_template(
+                "web/editor.html",
+                units=[],
+                values=fields,
+                errors=refusal.errors or {},
+                statement=statement_dict(statement, actor),
+            ), 422
+        flash(_("New version saved."), "info")
+        return redirect(url_for("web.statement", statement_id=statement_id))
+    values = current | {"topics": ", ".join(current["topics"])}
+    return render_template(
+        "web/editor.html", units=[], values=values, errors={}, statement=statement_dict(statement, actor)
+    )
+
+
+@bp.route("/statements/<int:statement_id>")
+@login_required
+def statement(statement_id: int):
+    """Show the statement: text, state, sensitivity, the actions the person may take, versions, decisions."""
+    actor = web_actor()
+    s = queries.get_statement(db(), statement_id, actor)
+    versions = queries.readable_versions(s, actor)
+    try:
+        timeline, _total = queries.history(db(), s, actor, 1, 500)
+    except Forbidden:
+        timeline = []
+    return render_template(
+        "web/statement.html",
+        s=statement_dict(s, actor),
+        versions=[version_dict(v) for v in versions],
+        timeline=[entry_dict(e) for e in timeline],
+        comment_required={n: a.comment_required for n, a in ACTIONS.items()},
+        channels=list(Channel),
+        can_edit=s.state in ("draft", "changes_requested") and actor.has_role("drafter", s.unit_id),
+    )
+
+
+@bp.route("/statements/<int:statement_id>/act", methods=["POST"])
+@login_required
+def act(statement_id: int):
+    """Take an action from a button; a stale or refused action explains itself."""
+    actor = web_actor()
+    action = request.form.get("action", "")
+    try:
+        version = int(request.form.get("version", ""))
+    except ValueError:
+        version = None
+    channels = request.form.getlist("channels") if action == "release" else None
+    try:
+        service.decide(
+            db(), statement_id, actor, action, version=version, comment=request.form.get("comment"), channels=channels
+        )
+        commit()
+    except Conflict as conflict:
+        rollback_session()
+        s = queries.get_statement(db(), statement_id, actor)
+        return render_template(
+            "web/conflict.html", s=statement_dict(s, actor), action=action, rule=conflict.rule, read_version=version
+        ), 409
+    flash(_("Done: %(action)s.", action=ACTION_LABELS.get(action, action)), "info")
+    return redirect(url_for("web.statement", statement_id=statement_id))
+
+
+@bp.route("/statements/<int:statement_id>/versions/<int:a>/diff/<int:b>")
+@login_required
+def diff(statement_id: int, a: int, b: int):
+    """Compare two versions word by word."""
+    actor = web_actor()
+    s = queries.get_statement(db(), statement_id, actor)
+    d = diff_dict(queries.get_version(db(), s, a, actor), queries.get_version(db(), s, b, actor))
+    return render_template("web/diff.html", s=statement_dict(s, actor), d=d)

@@ -1,0 +1,218 @@
+"""The web pages with the Flask test client, in Vietnamese and English: sign-in, inbox, statement page, actions."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+from tests.conftest import PASSWORD
+
+ROOT = Path(__file__).parent.parent
+
+
+def csrf(page) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True))
+    assert match, "every state-changing form carries a CSRF token"
+    return match.group(1)
+
+
+def login(client, username: str, lang: str = "vi"):
+    if lang != "vi":
+        client.get(f"/lang/{lang}")
+    page = client.get("/login")
+    r = client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": csrf(page)})
+    assert r.status_code == 302, r.get_data(as_text=True)
+    return client
+
+
+@pytest.fixture
+def browser(app):
+    """Return a factory of separate cookie jars (one per person)."""
+    return lambda: app.test_client()
+
+
+def test_login_logout_ends_the_session(browser, org):
+    c = login(browser(), "author")
+    assert c.get("/inbox").status_code == 200
+    cookie = c.get_cookie("session").value
+    page = c.get("/inbox")
+    assert c.post("/logout", data={"csrf_token": csrf(page)}).status_code == 302
+    assert c.get("/inbox").status_code == 302
+    replay = browser()
+    replay.set_cookie("session", cookie)
+    assert replay.get("/inbox").status_code == 302, "a copied cookie dies with the logout"
+
+
+def test_wrong_password_and_csrf(browser, org):
+    c = browser()
+    page = c.get("/login")
+    r = c.post("/login", data={"username": "author", "password": "sai", "csrf_token": csrf(page)})
+    assert r.status_code == 401 and "Sai tên đăng nhập hoặc mật khẩu" in r.get_data(as_text=True)
+    r = c.post("/login", data={"username": "author", "password": PASSWORD})
+    assert r.status_code == 400, "a POST without a CSRF token is refused"
+
+
+def test_next_is_only_followed_inside_the_site(browser, org):
+    c = browser()
+    page = c.get("/login?next=//evil.example/")
+    r = c.post(
+        "/login", data={"username": "author", "password": PASSWORD, "csrf_token": csrf(page), "next": "//evil.example/"}
+    )
+    assert r.headers["Location"].endswith("/inbox")
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"), [("vi", ["Việc chờ tôi xử lý", "Đăng xuất"]), ("en", ["Awaiting me", "Sign out"])]
+)
+def test_language_switch_persists(browser, org, lang, words):
+    c = login(browser(), "spokesperson", lang)
+    text = c.get("/inbox").get_data(as_text=True)
+    assert all(w in text for w in words)
+    assert f'<html lang="{lang}">' in text
+
+
+def test_buttons_are_exactly_the_allowed_actions(browser, org, statement_in):
+    s = statement_in("in_review")
+    for who, expected in [
+        ("spokesperson", {"approve", "escalate", "request_changes", "reject"}),
+        ("author", {"withdraw"}),
+        ("leader", set()),
+        ("auditor", set()),
+    ]:
+        text = login(browser(), who).get(f"/statements/{s.id}").get_data(as_text=True)
+        assert set(re.findall(r'data-action="([a-z_]+)"', text)) == expected, who
+        assert 'data-state="in_review"' in text
+
+
+def test_path_drafter_spokesperson_leader_release(browser, org, make_statement):
+    drafter = login(browser(), "author")
+    page = drafter.get("/statements/new")
+    r = drafter.post(
+        "/statements/new",
+        data={
+            "csrf_token": csrf(page),
+            "unit": "SYT-HN",
+            "title": "Thông tin về ca tử vong do ngộ độc",
+            "body": "Một người đã tử vong.",
+            "kind": "ad_hoc",
+            "urgency": "urgent",
+            "topics": "ngộ độc",
+        },
+    )
+    assert r.status_code == 302
+    sid = int(r.headers["Location"].rsplit("/", 1)[1])
+    page = drafter.get(f"/statements/{sid}")
+    assert "Lý do nhạy cảm" in page.get_data(as_text=True)
+    drafter.post(f"/statements/{sid}/act", data={"csrf_token": csrf(page), "action": "submit", "version": "1"})
+    spokes = login(browser(), "spokesperson")
+    page = spokes.get(f"/statements/{sid}")
+    r = spokes.post(f"/statements/{sid}/act", data={"csrf_token": csrf(page), "action": "approve", "version": "1"})
+    assert r.status_code == 409 and "xin ý kiến cấp có thẩm quyền" in r.get_data(as_text=True)
+    r = spokes.post(f"/statements/{sid}/act", data={"csrf_token": csrf(page), "action": "escalate", "version": "1"})
+    assert r.status_code == 422 and "lý do" in r.get_data(as_text=True).lower()
+    spokes.post(
+        f"/statements/{sid}/act",
+        data={"csrf_token": csrf(page), "action": "escalate", "version": "1", "comment": "Có ca tử vong."},
+    )
+    leader = login(browser(), "leader")
+    assert leader.get("/inbox").get_data(as_text=True).count(f"/statements/{sid}") == 1
+    page = leader.get(f"/statements/{sid}")
+    leader.post(f"/statements/{sid}/act", data={"csrf_token": csrf(page), "action": "sign_off", "version": "1"})
+    page = spokes.get(f"/statements/{sid}")
+    r = spokes.post(
+        f"/statements/{sid}/act",
+        data={
+            "csrf_token": csrf(page),
+            "action": "release",
+            "version": "1",
+            "channels": ["website", "press_conference"],
+        },
+    )
+    assert r.status_code == 302
+    released = spokes.get(f"/statements/{sid}").get_data(as_text=True)
+    assert 'data-state="released"' in released and "Họp báo" in released
+    assert "Thông tin về ca tử vong do ngộ độc" in browser().get("/press").get_data(as_text=True)
+
+
+def test_stale_action_explains_itself(browser, org, statement_in):
+    s = statement_in("in_review")
+    spokes = login(browser(), "spokesperson", "en")
+    page = spokes.get(f"/statements/{s.id}")
+    token = csrf(page)
+    spokes.post(f"/statements/{s.id}/act", data={"csrf_token": token, "action": "approve", "version": "1"})
+    r = spokes.post(
+        f"/statements/{s.id}/act", data={"csrf_token": token, "action": "reject", "version": "1", "comment": "x"}
+    )
+    assert r.status_code == 409 and "Someone may have acted on it meanwhile" in r.get_data(as_text=True)
+
+
+def test_errors_speak_the_users_language(browser, org, statement_in):
+    s = statement_in("draft")
+    outsider = login(browser(), "outsider")
+    r = outsider.get(f"/statements/{s.id}")
+    assert r.status_code == 404 and "Không tìm thấy" in r.get_data(as_text=True)
+    english = login(browser(), "outsider", "en")
+    assert "Not found" in english.get(f"/statements/{s.id}").get_data(as_text=True)
+
+
+def test_security_headers(client):
+    r = client.get("/login")
+    assert "script-src 'self'" in r.headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in r.headers["Content-Security-Policy"]
+    assert r.headers["X-Content-Type-Options"] == "nosniff" and r.headers["X-Frame-Options"] == "DENY"
+    assert "<script" not in r.get_data(as_text=True) and "style=" not in r.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["/inbox", "/statements", "/statements/new"])
+def test_pages_need_sign_in(client, path):
+    r = client.get(path)
+    assert r.status_code == 302 and "/login" in r.headers["Location"]
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_pages_render(browser, org, statement_in, lang):
+    s = statement_in("changes_requested")
+    c = login(browser(), "author", lang)
+    for path in [
+        "/inbox",
+        "/statements",
+        "/statements?q=tiem+chung&state=changes_requested",
+        "/statements/new",
+        f"/statements/{s.id}",
+        f"/statements/{s.id}/edit",
+        "/press",
+        "/",
+    ]:
+        r = c.get(path)
+        assert r.status_code in (200, 302), (path, r.status_code)
+
+
+def test_every_ui_string_has_a_vietnamese_translation(tmp_path):
+    pot = tmp_path / "messages.pot"
+    subprocess.run(
+        [
+            str(Path(sys.executable).parent / "pybabel"),
+            "extract",
+            "-F",
+            str(ROOT / "babel.cfg"),
+            "-k",
+            "_l",
+            "-o",
+            str(pot),
+            "--no-location",
+            str(ROOT / "auth"),
+            str(ROOT / "statements"),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    wanted = {m.id for m in read_po(pot.open("rb")) if m.id}
+    with (ROOT / "statements/translations/vi/LC_MESSAGES/messages.po").open("rb") as f:
+        catalog = read_po(f)
+    translated = {m.id for m in catalog if m.id and m.string and not m.fuzzy}
+    assert not wanted - translated, f"untranslated: {sorted(wanted - translated)}"
