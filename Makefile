@@ -6,7 +6,9 @@ STAMP := $(VENV)/.installed
 
 MO := statements/translations/vi/LC_MESSAGES/messages.mo
 
-.PHONY: run test lint format install clean translations
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: run test lint format install clean translations screenshots
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -28,10 +30,17 @@ run: $(STAMP) $(MO)
 	$(BIN)/pressgate demo --if-empty
 	$(BIN)/pressgate run --host 127.0.0.1 --port 5000
 
-test: $(STAMP) $(MO)
+# Browser tests drive Debian's Chromium; Playwright never downloads a browser of its own.
+$(CHROMIUM):
+	apt-get update -qq && apt-get install -y -qq chromium
+
+test: $(STAMP) $(MO) $(CHROMIUM)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+screenshots: $(STAMP) $(MO) $(CHROMIUM)
+	PRESSGATE_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q -m browser -k "sqlite and screenshots"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

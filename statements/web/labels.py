@@ -37,6 +37,15 @@ KIND_LABELS = {
     "correction": _l("Correction"),
     "interview": _l("Interview answer"),
 }
+ROLE_LABELS = {
+    "drafter": _l("drafter"),
+    "spokesperson": _l("spokesperson"),
+    "leader": _l("leader"),
+    "auditor": _l("auditor"),
+    "admin": _l("administrator"),
+    "author": _l("author"),
+    "system": _l("system"),
+}
 URGENCY_LABELS = {"normal": _l("Normal"), "urgent": _l("Urgent")}
 CHANNEL_LABELS = {
     "press_conference": _l("Press conference"),

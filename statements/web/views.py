@@ -9,7 +9,14 @@ from flask_login import current_user, login_required
 from auth.service import actor_for
 from statements import queries, service
 from statements.serialize import diff_dict, entry_dict, statement_dict, version_dict
-from statements.web.labels import ACTION_LABELS, CHANNEL_LABELS, KIND_LABELS, STATE_LABELS, URGENCY_LABELS
+from statements.web.labels import (
+    ACTION_LABELS,
+    CHANNEL_LABELS,
+    KIND_LABELS,
+    ROLE_LABELS,
+    STATE_LABELS,
+    URGENCY_LABELS,
+)
 from statements.web_session import commit, db, rollback_session
 from workflow.actor import Actor
 from workflow.errors import Conflict, Forbidden, Refusal

@@ -1,0 +1,177 @@
+"""In a real browser (the system Chromium, through Playwright): each person in their own browser context."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from statements import create_app
+from tests import pg
+from tests.conftest import PASSWORD, seeded_engine
+
+pytestmark = pytest.mark.browser
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SHOTS = os.environ.get("PRESSGATE_SCREENSHOTS")
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def server(request, tmp_path_factory):
+    """A live server on a committed database of its own, for the browser to talk to."""
+    admin = None
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'browser.db'}"
+    else:
+        admin = pg.server_url()
+        if admin is None:
+            pytest.skip("no PostgreSQL available")
+        url = pg.create_database(admin)
+    engine = seeded_engine(url)
+    app = create_app({"ENGINE": engine, "DATABASE_URL": url, "SECRET_KEY": "browser-test"})
+    http = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=http.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{http.server_port}"
+    http.shutdown()
+    engine.dispose()
+    if admin:
+        pg.drop_database(admin, url)
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("Chromium is not installed (make test installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def person(chromium, server):
+    """Return a factory: a signed-in page in a browser context of its own."""
+    contexts = []
+
+    def sign_in(username: str, lang: str = "vi"):
+        context = chromium.new_context(viewport={"width": 1100, "height": 900})
+        contexts.append(context)
+        page = context.new_page()
+        if lang != "vi":
+            page.goto(f"{server}/lang/{lang}")
+        page.goto(f"{server}/login")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", PASSWORD)
+        page.click("main button[type=submit]")
+        page.wait_for_url("**/inbox")
+        return page
+
+    yield sign_in
+    for context in contexts:
+        context.close()
+
+
+def shoot(page, name: str) -> None:
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
+
+
+def act(page, action: str, comment: str | None = None) -> None:
+    form = page.locator(f"form:has(button[data-action={action}])")
+    if comment is not None:
+        form.locator("textarea[name=comment]").fill(comment)
+    form.locator(f"button[data-action={action}]").click()
+    page.wait_for_load_state()
+
+
+def state(page) -> str:
+    return page.locator("[data-state]").first.get_attribute("data-state")
+
+
+def test_the_whole_path_and_screenshots(person, server):
+    drafter = person("author")
+    drafter.click("text=Soạn thông tin mới")
+    drafter.fill("#title", "Thông tin ban đầu về vụ ngộ độc thực phẩm")
+    drafter.fill("#body", "47 công nhân có biểu hiện ngộ độc; 1 người có bệnh nền đã tử vong.")
+    drafter.select_option("#kind", "ad_hoc")
+    drafter.select_option("#urgency", "urgent")
+    drafter.click("main button[type=submit]")
+    assert state(drafter) == "draft" and "Lý do nhạy cảm" in drafter.content()
+    url = drafter.url
+    shoot(drafter, "statement-draft")
+    act(drafter, "submit")
+    assert state(drafter) == "in_review"
+
+    spokes = person("spokesperson")
+    assert spokes.locator("[data-testid=awaiting-count]").inner_text() != "0"
+    shoot(spokes, "inbox")
+    spokes.goto(url)
+    # It reports a death, so approving is not offered: escalation is the way.
+    assert set(spokes.locator("button[data-action]").evaluate_all("els => els.map(e => e.dataset.action)")) == {
+        "escalate",
+        "request_changes",
+        "reject",
+    }
+    act(spokes, "escalate")  # no reason: the browser itself refuses to send the form
+    assert state(spokes) == "in_review"
+    act(spokes, "escalate", "Có ca tử vong: xin ý kiến lãnh đạo.")
+    assert state(spokes) == "escalated"
+
+    leader = person("leader")
+    leader.goto(url)
+    shoot(leader, "statement-escalated")
+    act(leader, "sign_off")
+    assert state(leader) == "approved"
+
+    spokes.goto(url)
+    form = spokes.locator("form:has(button[data-action=release])")
+    form.locator("input[value=website]").check()
+    form.locator("input[value=press_conference]").check()
+    act(spokes, "release")
+    assert state(spokes) == "released"
+    shoot(spokes, "statement-released")
+
+    public = person("outsider")
+    public.goto(f"{server}/press")
+    assert "Thông tin ban đầu về vụ ngộ độc thực phẩm" in public.content()
+    shoot(public, "press-room")
+
+
+def test_buttons_per_person_and_language_switch(person, server):
+    drafter = person("author", "en")
+    drafter.click("text=New statement")
+    drafter.fill("#title", "Winter respiratory advice")
+    drafter.fill("#body", "Keep warm and wash your hands.")
+    drafter.click("main button[type=submit]")
+    url = drafter.url
+    assert "Submit for review" in drafter.content()
+    drafter.click("text=Tiếng Việt")
+    assert "Gửi duyệt" in drafter.content()
+    drafter.goto(f"{server}/inbox")
+    assert "Việc chờ tôi xử lý" in drafter.content(), "the language choice persists"
+    auditor = person("auditor")
+    auditor.goto(url)
+    assert auditor.locator("button[data-action]").count() == 0
+
+
+def test_post_without_csrf_token_is_refused(person, server):
+    drafter = person("author")
+    response = drafter.request.post(f"{server}/statements/new", form={"unit": "SYT-HN", "title": "x", "body": "y"})
+    assert response.status == 400
