@@ -42,6 +42,7 @@ def _navigation() -> dict:
         "kinds": KIND_LABELS,
         "urgencies": URGENCY_LABELS,
         "channels": CHANNEL_LABELS,
+        "roles": ROLE_LABELS,
     }
     if not current_user.is_authenticated:
         return {"labels": labels, "awaiting_count": 0}
