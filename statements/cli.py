@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from pathlib import Path
@@ -255,25 +254,12 @@ def ledger_verify() -> None:
 )
 def ledger_export(fmt: str, output: Path | None) -> None:
     """Write every entry with names, roles, what each action means and times, for auditors."""
-    from statements.ledger_export import COLUMNS, rows
+    from statements import ledger_export
 
     stream = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
     try:
         with _session() as session:
-            if fmt == "csv":
-                stream.write("\ufeff")  # so spreadsheet programs read the Vietnamese as UTF-8
-                writer = csv.DictWriter(stream, fieldnames=COLUMNS)
-                writer.writeheader()
-                for row in rows(session):
-                    writer.writerow(
-                        {
-                            k: json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v
-                            for k, v in row.items()
-                        }
-                    )
-            else:
-                for row in rows(session):
-                    stream.write(json.dumps(row, ensure_ascii=False) + "\n")
+            ledger_export.write(session, stream, fmt)
     finally:
         if output:
             stream.close()

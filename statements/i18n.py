@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Flask, redirect, request, session, url_for
 from flask_babel import Babel, format_datetime
 
 LANGUAGES = ("vi", "en")
 TIMEZONE = "Asia/Ho_Chi_Minh"
+LOCAL_ZONE = ZoneInfo(TIMEZONE)
 
 bp = Blueprint("i18n", __name__)
 babel = Babel()

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import json
 from collections.abc import Iterator
-from zoneinfo import ZoneInfo
+from typing import TextIO
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from auth.models import User
+from statements.i18n import LOCAL_ZONE
 from workflow.db import isoformat
 from workflow.ledger import LedgerEntry
 from workflow.machine import ACTIONS
 
-LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 COLUMNS = [
     "seq",
     "at_utc",
@@ -56,7 +58,7 @@ def rows(session: Session, batch: int = 2000) -> Iterator[dict]:
     names = dict(session.execute(sa.select(User.username, User.full_name)).all())
     query = sa.select(LedgerEntry).order_by(LedgerEntry.seq).execution_options(yield_per=batch)
     for entry in session.scalars(query):
-        local = entry.at.astimezone(LOCAL) if isinstance(entry.at, dt.datetime) else None
+        local = entry.at.astimezone(LOCAL_ZONE) if isinstance(entry.at, dt.datetime) else None
         yield {
             "seq": entry.seq,
             "at_utc": isoformat(entry.at),
@@ -78,3 +80,18 @@ def rows(session: Session, batch: int = 2000) -> Iterator[dict]:
             "prev_hash": entry.prev_hash,
             "hash": entry.hash,
         }
+
+
+def write(session: Session, stream: TextIO, fmt: str) -> None:
+    """Write the whole ledger as CSV (with a BOM, for spreadsheets) or JSON Lines."""
+    if fmt == "csv":
+        stream.write("\ufeff")  # so spreadsheet programs read the Vietnamese as UTF-8
+        writer = csv.DictWriter(stream, fieldnames=COLUMNS)
+        writer.writeheader()
+        for row in rows(session):
+            writer.writerow(
+                {k: json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v for k, v in row.items()}
+            )
+    else:
+        for row in rows(session):
+            stream.write(json.dumps(row, ensure_ascii=False) + "\n")

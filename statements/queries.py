@@ -157,3 +157,27 @@ def history(
         )
     )
     return items, total
+
+
+def ledger_page(session: Session, filters: dict, page: int, per_page: int) -> tuple[list[ledger.LedgerEntry], int]:
+    """Return one page of ledger entries in ascending seq, filtered by statement, actor, kind, action and time."""
+    entry = ledger.LedgerEntry
+    conditions = []
+    if filters.get("statement") is not None:
+        conditions.append(entry.statement_id == filters["statement"])
+    if filters.get("actor"):
+        conditions.append(entry.actor == filters["actor"])
+    if filters.get("kind"):
+        conditions.append(entry.kind == filters["kind"])
+    if filters.get("action"):
+        conditions.append(entry.action == filters["action"])
+    if filters.get("since") is not None:
+        conditions.append(entry.at >= filters["since"])
+    if filters.get("until") is not None:
+        conditions.append(entry.at < filters["until"])
+    where = sa.and_(sa.true(), *conditions)
+    total = session.scalar(sa.select(sa.func.count()).select_from(entry).where(where))
+    rows = session.scalars(
+        sa.select(entry).where(where).order_by(entry.seq).offset((page - 1) * per_page).limit(per_page)
+    )
+    return list(rows), total

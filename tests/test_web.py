@@ -216,3 +216,37 @@ def test_every_ui_string_has_a_vietnamese_translation(tmp_path):
         catalog = read_po(f)
     translated = {m.id for m in catalog if m.id and m.string and not m.fuzzy}
     assert not wanted - translated, f"untranslated: {sorted(wanted - translated)}"
+
+
+def test_auditor_browses_verifies_and_exports(browser, org, statement_in, session, backend):
+    import sqlalchemy as sa
+
+    s = statement_in("released")
+    auditor = login(browser(), "auditor")
+    text = auditor.get(f"/audit/ledger?statement={s.id}").get_data(as_text=True)
+    assert text.count("data-seq=") == 4 and "Phát hành" in text
+    assert auditor.get("/audit/ledger?action=release&since=2000-01-01&until=2999-12-31").status_code == 200
+    assert auditor.get("/audit/ledger?statement=abc&since=nonsense&page=x").status_code == 200
+    verified = auditor.get("/audit/verify").get_data(as_text=True)
+    assert 'data-ledger-ok="true"' in verified
+    csv_text = auditor.get("/audit/export.csv").get_data(as_text=True)
+    assert csv_text.startswith("\ufeffseq,") and "Người dùng spokesperson" in csv_text
+    assert auditor.get("/audit/export.jsonl").get_data(as_text=True).count("\n") >= 4
+    assert auditor.get("/audit/export.exe").status_code == 404
+    if backend == "postgresql":
+        session.execute(sa.text("DROP TRIGGER ledger_entries_append_only ON ledger_entries"))
+    else:
+        session.execute(sa.text("DROP TRIGGER ledger_entries_no_update"))
+    seq = session.scalar(sa.text("SELECT max(seq) FROM ledger_entries"))
+    session.execute(sa.text("UPDATE ledger_entries SET comment = 'sửa lén' WHERE seq = :s"), {"s": seq})
+    session.commit()
+    broken = auditor.get("/audit/verify").get_data(as_text=True)
+    assert 'data-ledger-ok="false"' in broken and f"#{seq}" in broken
+
+
+@pytest.mark.parametrize("who", ["author", "spokesperson", "leader"])
+def test_ledger_pages_are_for_auditors_and_admins(browser, org, who):
+    c = login(browser(), who)
+    for path in ("/audit/ledger", "/audit/verify", "/audit/export.csv"):
+        assert c.get(path).status_code == 403
+    assert login(browser(), "admin").get("/audit/ledger").status_code == 200
