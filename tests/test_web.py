@@ -250,3 +250,63 @@ def test_ledger_pages_are_for_auditors_and_admins(browser, org, who):
     for path in ("/audit/ledger", "/audit/verify", "/audit/export.csv"):
         assert c.get(path).status_code == 403
     assert login(browser(), "admin").get("/audit/ledger").status_code == 200
+
+
+def _post(client, page_path: str, path: str, data: dict):
+    return client.post(path, data={"csrf_token": csrf(client.get(page_path)), **data})
+
+
+def test_admin_manages_units_people_roles_and_designation(browser, org):
+    admin = login(browser(), "admin")
+    assert "Quản trị" in admin.get("/admin").get_data(as_text=True)
+    _post(admin, "/admin", "/admin/units", {"code": "BV-DN", "name": "Bệnh viện Đà Nẵng", "parent_code": "SYT-DN"})
+    _post(
+        admin,
+        "/admin",
+        "/admin/users",
+        {
+            "username": "tran.b",
+            "full_name": "Trần Thị B",
+            "password": "mật khẩu dài",
+            "unit": "BV-DN",
+            "role": "drafter",
+        },
+    )
+    _post(admin, "/admin", "/admin/users/tran.b/roles", {"unit": "BV-DN", "role": "leader"})
+    _post(admin, "/admin", "/admin/units/BV-DN/spokesperson", {"username": "tran.b"})
+    text = admin.get("/admin").get_data(as_text=True)
+    assert "Bệnh viện Đà Nẵng" in text and "Trần Thị B" in text
+    roles = admin.get("/admin").get_data(as_text=True)
+    assert "@ BV-DN" in roles
+    r = _post(admin, "/admin", "/admin/users", {"username": "x", "full_name": "", "password": "ngắn"})
+    assert r.status_code == 302
+    assert "error" in admin.get("/admin").get_data(as_text=True)  # the refusal is shown, nothing half-done
+    _post(admin, "/admin", "/admin/users/tran.b/roles", {"unit": "BV-DN", "role": "leader", "revoke": "1"})
+
+
+@pytest.mark.parametrize("who", ["author", "spokesperson", "leader", "auditor"])
+def test_only_admins_administer(browser, org, who):
+    c = login(browser(), who)
+    assert c.get("/admin").status_code == 403
+    r = _post(c, "/inbox", "/admin/units", {"code": "ZZ", "name": "Không được"})
+    assert r.status_code == 302
+    assert "Không được" not in login(browser(), "admin").get("/admin").get_data(as_text=True)
+
+
+def test_leader_edits_the_units_rules(browser, org, statement_in):
+    s = statement_in("in_review", body="Ghi nhận bệnh dại tại huyện Đông Anh.")
+    leader = login(browser(), "leader")
+    assert "/units/SYT-HN/rules" in leader.get("/inbox").get_data(as_text=True)
+    _post(
+        leader,
+        "/units/SYT-HN/rules",
+        "/units/SYT-HN/rules",
+        {"code": "rabies", "label": "Bệnh dại", "keywords": "bệnh dại", "source": "Quyết định của Sở"},
+    )
+    assert 'data-rule="rabies"' in leader.get("/units/SYT-HN/rules").get_data(as_text=True)
+    spokes = login(browser(), "spokesperson")
+    assert 'data-action="approve"' not in spokes.get(f"/statements/{s.id}").get_data(as_text=True)
+    _post(leader, "/units/SYT-HN/rules", "/units/SYT-HN/rules/rabies/toggle", {"active": "0"})
+    assert 'data-action="approve"' in spokes.get(f"/statements/{s.id}").get_data(as_text=True)
+    assert login(browser(), "author").get("/units/SYT-HN/rules").status_code == 403
+    assert leader.get("/units/SYT-DN/rules").status_code == 403

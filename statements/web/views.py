@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from auth.models import Unit
 from auth.service import actor_for
 from statements import queries, service
 from statements.serialize import diff_dict, entry_dict, statement_dict, version_dict
@@ -46,8 +48,11 @@ def _navigation() -> dict:
     }
     if not current_user.is_authenticated:
         return {"labels": labels, "awaiting_count": 0}
-    _, total = queries.list_statements(db(), web_actor(), awaiting_me=True, page=1, per_page=1)
-    return {"labels": labels, "awaiting_count": total, "me": web_actor()}
+    actor = web_actor()
+    _, total = queries.list_statements(db(), actor, awaiting_me=True, page=1, per_page=1)
+    led = sorted(u for u, r in actor.memberships if r == "leader")
+    rules_unit = db().scalar(sa.select(Unit.code).where(Unit.id == led[0])) if led else None
+    return {"labels": labels, "awaiting_count": total, "me": actor, "rules_unit": rules_unit}
 
 
 @bp.route("/inbox")
@@ -136,8 +141,6 @@ def new_statement():
 
 
 def _drafter_units(actor: Actor) -> list[tuple[str, str]]:
-    from auth.models import Unit
-
     ids = [u for u, r in actor.memberships if r == "drafter"]
     rows = db().query(Unit.code, Unit.name).filter(Unit.id.in_(ids)).order_by(Unit.code).all() if ids else []
     return [(code, name) for code, name in rows]
