@@ -110,6 +110,9 @@ def test_the_whole_path_and_screenshots(person, server):
     drafter.click("text=Soạn thông tin mới")
     drafter.fill("#title", "Thông tin ban đầu về vụ ngộ độc thực phẩm")
     drafter.fill("#body", "47 công nhân có biểu hiện ngộ độc; 1 người có bệnh nền đã tử vong.")
+    # As the drafter types, the matching rule is shown before anything is submitted.
+    drafter.locator("#sensitivity-preview li").first.wait_for(timeout=5000)
+    assert "tử vong" in drafter.locator("#sensitivity-preview").inner_text()
     drafter.select_option("#kind", "ad_hoc")
     drafter.select_option("#urgency", "urgent")
     drafter.click("main button[type=submit]")

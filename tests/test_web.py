@@ -310,3 +310,31 @@ def test_leader_edits_the_units_rules(browser, org, statement_in):
     assert 'data-action="approve"' in spokes.get(f"/statements/{s.id}").get_data(as_text=True)
     assert login(browser(), "author").get("/units/SYT-HN/rules").status_code == 403
     assert leader.get("/units/SYT-DN/rules").status_code == 403
+
+
+def test_sensitivity_preview_and_compare(browser, org, statement_in, session):
+    from statements.service import add_version
+
+    c = login(browser(), "author")
+    token = csrf(c.get("/statements/new"))
+    r = c.post(
+        "/statements/sensitivity-preview",
+        data={"unit": "SYT-HN", "title": "Tin", "body": "Một ca tử vong."},
+        headers={"X-CSRFToken": token},
+    )
+    assert r.status_code == 200 and r.json["items"][0]["rule"] == "deaths"
+    r = c.post(
+        "/statements/sensitivity-preview",
+        data={"unit": "SYT-HN", "title": "Tin", "body": "Giữ ấm."},
+        headers={"X-CSRFToken": token},
+    )
+    assert r.json["total"] == 0
+    assert c.post("/statements/sensitivity-preview", data={"unit": "SYT-HN"}).status_code == 400  # no CSRF token
+    s = statement_in("changes_requested")
+    add_version(session, s.id, org.actor("author"), {"body": "Phiên bản 2."})
+    add_version(session, s.id, org.actor("author"), {"body": "Phiên bản 3."})
+    session.commit()
+    r = c.get(f"/statements/{s.id}/compare?a=1&b=3")
+    assert r.status_code == 302 and r.headers["Location"].endswith(f"/statements/{s.id}/versions/1/diff/3")
+    diff = c.get(r.headers["Location"]).get_data(as_text=True)
+    assert "<ins>" in diff and "<del>" in diff

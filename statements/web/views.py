@@ -229,6 +229,28 @@ def act(statement_id: int):
     return redirect(url_for("web.statement", statement_id=statement_id))
 
 
+@bp.route("/statements/sensitivity-preview", methods=["POST"])
+@login_required
+def sensitivity_preview():
+    """Say which of the unit's rules the draft being typed matches (for the editor's script)."""
+    fields = _content_from_form()
+    reasons = service.preview_sensitivity(
+        db(), request.form.get("unit", ""), fields["title"], fields["body"], fields["topics"]
+    )
+    return {"items": reasons, "total": len(reasons)}
+
+
+@bp.route("/statements/<int:statement_id>/compare")
+@login_required
+def compare(statement_id: int):
+    """Compare the two versions chosen on the statement page."""
+    try:
+        a, b = int(request.args.get("a", "")), int(request.args.get("b", ""))
+    except ValueError:
+        return redirect(url_for("web.statement", statement_id=statement_id))
+    return redirect(url_for("web.diff", statement_id=statement_id, a=a, b=b))
+
+
 @bp.route("/statements/<int:statement_id>/versions/<int:a>/diff/<int:b>")
 @login_required
 def diff(statement_id: int, a: int, b: int):
