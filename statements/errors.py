@@ -23,11 +23,12 @@ _TITLES = {
 
 
 def html_error(error: HTTPException):
-    """Render an error page (Vietnamese first, English beside it)."""
+    """Render an error page in the person's language."""
+    from statements.web.labels import HTTP_MESSAGES
+
     code = error.code or 500
     vi, en = _TITLES.get(code, (error.name, error.name))
-    message = getattr(error, "data", {}).get("message") if getattr(error, "data", None) else error.description
-    return render_template("error.html", code=code, title_vi=vi, title_en=en, message=message), code
+    return render_template("error.html", code=code, title_vi=vi, title_en=en, message=HTTP_MESSAGES.get(code)), code
 
 
 def _refusal(error: Refusal):

@@ -175,6 +175,29 @@ def test_pages_need_sign_in(client, path):
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
+@pytest.mark.parametrize(
+    ("who", "paths"),
+    [
+        ("admin", ["/admin", "/units/SYT-HN/rules", "/audit/ledger", "/audit/verify"]),
+        ("auditor", ["/audit/ledger", "/audit/verify", "/statements"]),
+        ("leader", ["/inbox", "/units/SYT-HN/rules", "/statements"]),
+    ],
+)
+def test_role_pages_render_in_both_languages(browser, org, lang, who, paths):
+    c = login(browser(), who, lang)
+    for path in paths:
+        r = c.get(path)
+        assert r.status_code == 200, (path, r.status_code)
+        assert f'<html lang="{lang}">' in r.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("lang", "words"), [("vi", "Không có nội dung ở địa chỉ này"), ("en", "There is nothing")])
+def test_plain_http_errors_in_the_users_language(browser, org, lang, words):
+    c = login(browser(), "author", lang)
+    assert words in c.get("/no-such-page").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
 def test_pages_render(browser, org, statement_in, lang):
     s = statement_in("changes_requested")
     c = login(browser(), "author", lang)

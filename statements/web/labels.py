@@ -76,3 +76,15 @@ RULE_MESSAGES = {
     "comment_required": _l("A comment giving the reason is required for this action."),
     "approved_content_changed": _l("The content differs from what was approved; it cannot be released."),
 }
+#: What a plain HTTP error means, for pages (the API keeps its own JSON messages).
+HTTP_MESSAGES = {
+    400: _l("The request could not be understood (for example, the form had expired). Go back and try again."),
+    401: _l("Please sign in first."),
+    403: _l("You are not allowed to do this."),
+    404: _l("There is nothing at this address, or it is not visible to you."),
+    405: _l("This address does not accept that kind of request."),
+    409: _l("Someone changed this meanwhile. Read it again before deciding."),
+    422: _l("Some of what was sent is not valid."),
+    429: _l("Too many failed attempts. Wait a while and try again."),
+    500: _l("Something went wrong on the server. Nothing was changed."),
+}
