@@ -361,3 +361,13 @@ def test_sensitivity_preview_and_compare(browser, org, statement_in, session):
     assert r.status_code == 302 and r.headers["Location"].endswith(f"/statements/{s.id}/versions/1/diff/3")
     diff = c.get(r.headers["Location"]).get_data(as_text=True)
     assert "<ins>" in diff and "<del>" in diff
+
+
+def test_editor_shows_errors_and_changes_nothing(browser, org, statement_in):
+    c = login(browser(), "author")
+    r = _post(c, "/statements/new", "/statements/new", {"unit": "SYT-HN", "title": "", "body": " "})
+    assert r.status_code == 422 and "field-error" in r.get_data(as_text=True)
+    s = statement_in("draft")
+    r = _post(c, f"/statements/{s.id}/edit", f"/statements/{s.id}/edit", {"version": "1", "title": "T", "body": ""})
+    assert r.status_code == 422
+    assert "phiên bản 2" not in c.get(f"/statements/{s.id}").get_data(as_text=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import sqlalchemy as sa
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -111,6 +113,19 @@ def _content_from_form() -> dict:
     }
 
 
+def _save_or_show_editor(change: Callable[[], object], **editor) -> tuple[object, tuple | None]:
+    """Run a content change; on invalid input undo it and give back the editor with its errors (422)."""
+    try:
+        result = change()
+        commit()
+    except Refusal as refusal:
+        rollback_session()
+        if refusal.status != 422:
+            raise
+        return None, (render_template("web/editor.html", errors=refusal.errors or {}, **editor), 422)
+    return result, None
+
+
 @bp.route("/statements/new", methods=["GET", "POST"])
 @login_required
 def new_statement():
@@ -118,21 +133,15 @@ def new_statement():
     actor = web_actor()
     units = _drafter_units(actor)
     if request.method == "POST":
-        fields = _content_from_form()
-        try:
-            statement = service.create_statement(db(), actor, request.form.get("unit", ""), fields)
-            commit()
-        except Refusal as refusal:
-            rollback_session()
-            if refusal.status != 422:
-                raise
-            return render_template(
-                "web/editor.html",
-                units=units,
-                values=fields | {"unit": request.form.get("unit")},
-                errors=refusal.errors or {},
-                statement=None,
-            ), 422
+        fields, unit = _content_from_form(), request.form.get("unit", "")
+        statement, editor = _save_or_show_editor(
+            lambda: service.create_statement(db(), actor, unit, fields),
+            units=units,
+            values=fields | {"unit": unit},
+            statement=None,
+        )
+        if editor:
+            return editor
         flash(_("Statement created as a draft."), "info")
         return redirect(url_for("web.statement", statement_id=statement.id))
     return render_template(
@@ -159,20 +168,14 @@ def edit(statement_id: int):
             version = int(request.form.get("version", "0"))
         except ValueError:
             version = 0
-        try:
-            service.add_version(db(), statement_id, actor, fields, version=version)
-            commit()
-        except Refusal as refusal:
-            rollback_session()
-            if refusal.status != 422:
-                raise
-            return render_template(
-                "web/editor.html",
-                units=[],
-                values=fields,
-                errors=refusal.errors or {},
-                statement=statement_dict(statement, actor),
-            ), 422
+        _, editor = _save_or_show_editor(
+            lambda: service.add_version(db(), statement_id, actor, fields, version=version),
+            units=[],
+            values=fields,
+            statement=statement_dict(statement, actor),
+        )
+        if editor:
+            return editor
         flash(_("New version saved."), "info")
         return redirect(url_for("web.statement", statement_id=statement_id))
     values = current | {"topics": ", ".join(current["topics"])}
