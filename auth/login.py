@@ -11,6 +11,7 @@ from flask_login import LoginManager, current_user, login_user, logout_user
 from sqlalchemy.orm import Session
 
 from auth.models import User
+from auth.ratelimit import login_failures
 from auth.service import authenticate, issue_token, resolve_token, revoke_token
 
 bp = Blueprint("auth", __name__)
@@ -43,6 +44,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@login_failures
 def login():
     """Show the sign-in form, or sign in."""
     if current_user.is_authenticated:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask import request
-from flask_limiter import Limiter
 from flask_smorest import Api as _Api
 from flask_wtf import CSRFProtect
 from werkzeug.exceptions import HTTPException
+
+from auth.ratelimit import limiter
 
 
 def _flatten(errors: dict) -> dict:
@@ -50,4 +51,4 @@ class Api(_Api):
 
 
 csrf = CSRFProtect()
-limiter = Limiter(key_func=lambda: request.remote_addr or "local", default_limits=[], headers_enabled=True)
+__all__ = ["Api", "csrf", "limiter"]

@@ -371,3 +371,16 @@ def test_editor_shows_errors_and_changes_nothing(browser, org, statement_in):
     r = _post(c, f"/statements/{s.id}/edit", f"/statements/{s.id}/edit", {"version": "1", "title": "T", "body": ""})
     assert r.status_code == 422
     assert "phiên bản 2" not in c.get(f"/statements/{s.id}").get_data(as_text=True)
+
+
+def test_failed_web_logins_share_the_api_limit(browser, client, org):
+    for _ in range(3):
+        assert client.post("/api/v1/tokens", json={"username": "leader", "password": "sai"}).status_code == 401
+    c = browser()
+    for _ in range(2):
+        r = c.post("/login", data={"username": "leader", "password": "sai", "csrf_token": csrf(c.get("/login"))})
+        assert r.status_code == 401
+    r = c.post("/login", data={"username": "leader", "password": PASSWORD, "csrf_token": csrf(c.get("/login"))})
+    assert r.status_code == 429 and "Quá nhiều lần thử" in r.get_data(as_text=True)
+    assert int(r.headers["Retry-After"]) > 0
+    assert login(browser(), "author").get("/inbox").status_code == 200  # other people are not locked out

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import current_app, request
+from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
 from auth.models import Unit
+from auth.ratelimit import login_failures
 from auth.service import authenticate, issue_token, revoke_token
 from statements.api.auth import bearer_record, require_actor
-from statements.extensions import limiter
 from statements.schemas import TokenIn, TokenOut, UserOut
 from statements.serialize import user_dict
 from statements.web_session import commit, db
@@ -20,23 +20,12 @@ from workflow.db import isoformat
 bp = Blueprint("tokens", __name__, url_prefix="/api/v1", description="Authentication")
 
 
-def _username_key() -> str:
-    # Count failures per username (not per address), so a guessing attack on one account is stopped.
-    data = request.get_json(silent=True)
-    username = data.get("username") if isinstance(data, dict) else None
-    return f"login:{username}" if isinstance(username, str) else f"login-addr:{request.remote_addr}"
-
-
 def _units() -> dict[int, str]:
     return dict(db().query(Unit.id, Unit.code).all())
 
 
 @bp.route("/tokens", methods=["POST"])
-@limiter.limit(
-    lambda: current_app.config["LOGIN_FAILURE_LIMIT"],
-    key_func=_username_key,
-    deduct_when=lambda response: response.status_code == 401,
-)
+@login_failures
 @bp.arguments(TokenIn)
 @bp.response(201, TokenOut)
 @bp.alt_response(401, description="Wrong username or password")

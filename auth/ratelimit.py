@@ -1,0 +1,25 @@
+"""Failed sign-ins are limited per username, the same way for the API and the web form."""
+
+from __future__ import annotations
+
+from flask import current_app, request
+from flask_limiter import Limiter
+
+limiter = Limiter(key_func=lambda: request.remote_addr or "local", default_limits=[], headers_enabled=True)
+
+
+def _username_key() -> str:
+    # Count failures per username (not per address), so guessing one account's password is stopped.
+    data = request.get_json(silent=True) if request.is_json else request.form
+    username = data.get("username") if hasattr(data, "get") else None
+    return f"login:{username.strip()}" if isinstance(username, str) else f"login-addr:{request.remote_addr}"
+
+
+#: Decorate a sign-in view: only failures (401) count, on one counter per username for API and web alike.
+login_failures = limiter.shared_limit(
+    lambda: current_app.config["LOGIN_FAILURE_LIMIT"],
+    scope="sign-in",
+    key_func=_username_key,
+    methods=["POST"],
+    deduct_when=lambda response: response.status_code == 401,
+)
