@@ -54,6 +54,11 @@ def unit_parents(session: Session) -> dict[int, int | None]:
     return dict(session.execute(sa.select(Unit.id, Unit.parent_id)).all())
 
 
+def unit_codes(session: Session) -> dict[int, str]:
+    """Return every unit's code by id (to name units in answers)."""
+    return dict(session.execute(sa.select(Unit.id, Unit.code)).all())
+
+
 def descendants(parents: dict[int, int | None], roots: Iterable[int]) -> set[int]:
     """Return the roots and every unit below them."""
     children: dict[int | None, list[int]] = {}

@@ -67,7 +67,6 @@ def create_app(config: dict | None = None) -> Flask:
     )  # one per app: the OpenAPI spec belongs to the app it describes
     app.extensions["pressgate"]["api"] = api
     csrf.init_app(app)
-    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     limiter.init_app(app)
 
     from auth import login

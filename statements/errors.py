@@ -6,40 +6,27 @@ from flask import Flask, abort, current_app, jsonify, render_template, request
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from statements.web.labels import HTTP_MESSAGES, HTTP_TITLES, RULE_MESSAGES
 from statements.web_session import rollback_session
 from workflow.errors import Conflict, Refusal
-
-_TITLES = {
-    400: ("Yêu cầu không hợp lệ", "Bad request"),
-    401: ("Cần đăng nhập", "Sign-in required"),
-    403: ("Không có quyền", "Not allowed"),
-    404: ("Không tìm thấy", "Not found"),
-    405: ("Phương thức không được hỗ trợ", "Method not allowed"),
-    409: ("Xung đột trạng thái", "Conflict"),
-    422: ("Dữ liệu không hợp lệ", "Invalid input"),
-    429: ("Quá nhiều lần thử", "Too many attempts"),
-    500: ("Lỗi máy chủ", "Server error"),
-}
 
 
 def html_error(error: HTTPException):
     """Render an error page in the person's language."""
-    from statements.web.labels import HTTP_MESSAGES
-
     code = error.code or 500
-    vi, en = _TITLES.get(code, (error.name, error.name))
-    return render_template("error.html", code=code, title_vi=vi, title_en=en, message=HTTP_MESSAGES.get(code)), code
+    return render_template(
+        "error.html", code=code, title=HTTP_TITLES.get(code, error.name), message=HTTP_MESSAGES.get(code)
+    ), code
 
 
 def _refusal(error: Refusal):
     rollback_session()
     if request.path.startswith("/api/"):
         return jsonify(error.to_dict()), error.status
-    vi, en = _TITLES.get(error.status, ("Lỗi", "Error"))
-    from statements.web.labels import RULE_MESSAGES
-
     message = RULE_MESSAGES.get(error.rule, error.message)
-    return render_template("error.html", code=error.status, title_vi=vi, title_en=en, message=message), error.status
+    return render_template("error.html", code=error.status, title=HTTP_TITLES.get(error.status), message=message), (
+        error.status
+    )
 
 
 def _server_error(error: Exception):

@@ -84,8 +84,6 @@ class Statement(Base):
     urgency: Mapped[str] = mapped_column(sa.String(16))
     #: Number of the newest version; clients send it back with every action.
     current_version: Mapped[int] = mapped_column(default=1)
-    #: Mirror of the newest version's title, for lists.
-    title: Mapped[str] = mapped_column(sa.String(500))
     author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 
-from auth.models import Membership, Unit, User
+from auth.models import Unit, User
 from statements.models import Statement, StatementVersion
 from workflow.actor import Actor
 from workflow.db import isoformat
@@ -215,11 +215,3 @@ def diff_dict(a: StatementVersion, b: StatementVersion) -> dict:
         "body": word_diff(a.body, b.body),
         "unified": unified,
     }
-
-
-def memberships_by_unit(memberships: list[Membership]) -> dict[int, list[str]]:
-    """Group membership roles by unit id."""
-    grouped: dict[int, list[str]] = {}
-    for m in memberships:
-        grouped.setdefault(m.unit_id, []).append(m.role)
-    return grouped

@@ -18,7 +18,7 @@ from workflow import ledger
 from workflow.actor import Actor
 from workflow.db import utcnow
 from workflow.errors import Conflict, Forbidden, Invalid
-from workflow.guards import can_write_version, check_comment
+from workflow.guards import check_comment, is_unit_drafter
 from workflow.machine import ACTIONS, fire
 from workflow.sensitivity import SensitivityRule, match_rules
 from workflow.states import EDITABLE_STATES, OPEN_STATES, PUBLIC_STATES, Channel, Kind, Role, State, Urgency
@@ -91,7 +91,6 @@ def _write_version(
     )
     session.add(version)
     statement.current_version = number
-    statement.title = content["title"]
     statement.kind = content["kind"]
     statement.urgency = content["urgency"]
     statement.search_text = search_key(content["title"], content["body"])
@@ -165,7 +164,6 @@ def create_statement(session: Session, actor: Actor, unit_code: str, fields: dic
         state=State.DRAFT.value,
         kind=content["kind"],
         urgency=content["urgency"],
-        title=content["title"],
         author_id=actor.user_id,
         corrects_id=corrects_id,
         current_version=1,
@@ -196,7 +194,7 @@ def add_version(
 ) -> Statement:
     """Write the next version; only drafters of the unit, only in draft or changes_requested."""
     statement = get_statement(session, statement_id, actor, for_update=True)
-    can_write_version(statement, actor)
+    is_unit_drafter(statement, actor)
     if statement.state not in EDITABLE_STATES:
         raise Conflict("state", f"A statement in state '{statement.state}' cannot get a new version.")
     if version is not None and version != statement.current_version:

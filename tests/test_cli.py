@@ -165,3 +165,15 @@ def test_a_throwaway_postgres_can_be_started():
     with engine.connect() as conn:
         assert conn.execute(sa.text("SHOW server_encoding")).scalar() == "UTF8"
     engine.dispose()
+
+
+def test_migrations_match_the_models(engine):
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    import statements.models  # noqa: F401  (register every table)
+    from workflow.db import Base
+
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == [], diff

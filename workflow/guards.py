@@ -144,11 +144,6 @@ def can_read_internals(statement: Decidable, actor: Actor | None) -> None:
         )
 
 
-def can_write_version(statement: Decidable, actor: Actor) -> None:
-    """Only drafters of the unit write versions (the state is checked by the caller)."""
-    is_unit_drafter(statement, actor)
-
-
 def can_read_ledger(actor: Actor) -> None:
     """Auditors read the ledger; admins read it too; nobody changes it."""
     if not (actor.is_auditor or actor.is_admin):

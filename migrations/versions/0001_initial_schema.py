@@ -140,7 +140,6 @@ def upgrade() -> None:
     sa.Column('kind', sa.String(length=16), nullable=False),
     sa.Column('urgency', sa.String(length=16), nullable=False),
     sa.Column('current_version', sa.Integer(), nullable=False),
-    sa.Column('title', sa.String(length=500), nullable=False),
     sa.Column('author_id', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),

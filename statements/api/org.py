@@ -8,7 +8,8 @@ from flask_smorest import Blueprint
 from sqlalchemy.orm import selectinload
 
 from auth import service as org
-from auth.models import Membership, Unit, User
+from auth.models import User
+from statements import queries
 from statements import rules as rule_service
 from statements.api.auth import require_actor
 from statements.schemas import (
@@ -31,23 +32,6 @@ from statements.web_session import commit, db
 bp = Blueprint("organisation", __name__, url_prefix="/api/v1", description="Units, users and rules")
 
 
-def _unit_codes() -> dict[int, str]:
-    return dict(db().execute(sa.select(Unit.id, Unit.code)).all())
-
-
-def _units_page(page: int, per_page: int) -> dict:
-    session = db()
-    codes = _unit_codes()
-    spokespeople = dict(
-        session.execute(
-            sa.select(Membership.unit_id, User.username).join(User).where(Membership.role == "spokesperson")
-        ).all()
-    )
-    total = session.scalar(sa.select(sa.func.count()).select_from(Unit))
-    units = session.scalars(sa.select(Unit).order_by(Unit.code).offset((page - 1) * per_page).limit(per_page))
-    return {"items": [unit_dict(u, codes.get(u.parent_id), spokespeople.get(u.id)) for u in units], "total": total}
-
-
 @bp.route("/units")
 class Units(MethodView):
     """The unit tree."""
@@ -57,7 +41,8 @@ class Units(MethodView):
     def get(self, args: dict):
         """List units (any signed-in user)."""
         require_actor()
-        return _units_page(args["page"], args["per_page"])
+        items, total = queries.units_page(db(), args["page"], args["per_page"])
+        return {"items": items, "total": total}
 
     @bp.arguments(UnitIn)
     @bp.response(201, UnitOut)
@@ -162,7 +147,7 @@ class Users(MethodView):
             .offset((args["page"] - 1) * args["per_page"])
             .limit(args["per_page"])
         )
-        codes = _unit_codes()
+        codes = org.unit_codes(db())
         return {"items": [user_dict(u, codes) for u in users], "total": total}
 
     @bp.arguments(UserIn)
@@ -175,7 +160,7 @@ class Users(MethodView):
         )
         commit()
         db().refresh(user)
-        return user_dict(user, _unit_codes())
+        return user_dict(user, org.unit_codes(db()))
 
 
 @bp.route("/users/<string:username>")
@@ -186,4 +171,4 @@ class UserResource(MethodView):
     def get(self, username: str):
         """Return a user with roles."""
         require_actor()
-        return user_dict(org.get_user(db(), username), _unit_codes())
+        return user_dict(org.get_user(db(), username), org.unit_codes(db()))

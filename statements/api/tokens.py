@@ -8,9 +8,8 @@ from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
-from auth.models import Unit
 from auth.ratelimit import login_failures
-from auth.service import authenticate, issue_token, revoke_token
+from auth.service import authenticate, issue_token, revoke_token, unit_codes
 from statements.api.auth import bearer_record, require_actor
 from statements.schemas import TokenIn, TokenOut, UserOut
 from statements.serialize import user_dict
@@ -21,7 +20,7 @@ bp = Blueprint("tokens", __name__, url_prefix="/api/v1", description="Authentica
 
 
 def _units() -> dict[int, str]:
-    return dict(db().query(Unit.id, Unit.code).all())
+    return unit_codes(db())
 
 
 @bp.route("/tokens", methods=["POST"])

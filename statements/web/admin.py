@@ -11,9 +11,10 @@ from flask_login import login_required
 from sqlalchemy.orm import selectinload
 
 from auth import service as org
-from auth.models import Membership, Unit, User
+from auth.models import User
+from statements import queries
 from statements import rules as rule_service
-from statements.serialize import rule_dict, unit_dict, user_dict
+from statements.serialize import rule_dict, user_dict
 from statements.web.views import bp, web_actor
 from statements.web_session import commit, db, rollback_session
 from workflow.errors import Refusal
@@ -34,30 +35,17 @@ def _attempt(change: Callable[[], object], done: str) -> bool:
     return True
 
 
-def _units() -> list[dict]:
-    session = db()
-    codes = dict(session.execute(sa.select(Unit.id, Unit.code)).all())
-    spokespeople = dict(
-        session.execute(
-            sa.select(Membership.unit_id, User.username).join(User).where(Membership.role == Role.SPOKESPERSON)
-        ).all()
-    )
-    return [
-        unit_dict(u, codes.get(u.parent_id), spokespeople.get(u.id))
-        for u in session.scalars(sa.select(Unit).order_by(Unit.code))
-    ]
-
-
 @bp.route("/admin")
 @login_required
 def admin():
     """Show the organisation: units with their spokespersons, people with their roles."""
     org.can_manage_org(web_actor())
     session = db()
-    codes = dict(session.execute(sa.select(Unit.id, Unit.code)).all())
+    codes = org.unit_codes(session)
     users = session.scalars(sa.select(User).options(selectinload(User.memberships)).order_by(User.username))
+    units, _total = queries.units_page(session)
     return render_template(
-        "web/admin.html", units=_units(), users=[user_dict(u, codes) for u in users], roles=[r.value for r in Role]
+        "web/admin.html", units=units, users=[user_dict(u, codes) for u in users], roles=[r.value for r in Role]
     )
 
 

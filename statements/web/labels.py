@@ -76,6 +76,18 @@ RULE_MESSAGES = {
     "comment_required": _l("A comment giving the reason is required for this action."),
     "approved_content_changed": _l("The content differs from what was approved; it cannot be released."),
 }
+#: The heading of an error page.
+HTTP_TITLES = {
+    400: _l("Bad request"),
+    401: _l("Sign-in required"),
+    403: _l("Not allowed"),
+    404: _l("Not found"),
+    405: _l("Method not allowed"),
+    409: _l("Conflict"),
+    422: _l("Invalid input"),
+    429: _l("Too many attempts"),
+    500: _l("Server error"),
+}
 #: What a plain HTTP error means, for pages (the API keeps its own JSON messages).
 HTTP_MESSAGES = {
     400: _l("The request could not be understood (for example, the form had expired). Go back and try again."),
