@@ -210,6 +210,7 @@ def statement_act(
 @click.option("--password-stdin", is_flag=True)
 def statement_show(statement_id: int, username: str, password_stdin: bool) -> None:
     """Print a statement as JSON, as the API shows it to this user."""
+    from disclosure.access import log_reads
     from statements.queries import get_statement
     from statements.serialize import statement_dict
 
@@ -219,6 +220,8 @@ def statement_show(statement_id: int, username: str, password_stdin: bool) -> No
             statement = get_statement(session, statement_id, actor)
         except Refusal as err:
             _fail(f"Refused ({err.status} {err.rule}): {err.message}", 3)
+        log_reads(session, actor, statement, [statement.current], "cli_show")
+        session.commit()
         click.echo(json.dumps(statement_dict(statement, actor), ensure_ascii=False, indent=2))
 
 

@@ -1,19 +1,39 @@
-"""Copies of a statement: released copies as published, unreleased copies marked and logged."""
+"""Copies of a statement: released copies as published; unreleased copies marked for their recipient.
+
+An unreleased copy carries a visible line (recipient, time, not for release) and, woven into its
+text, the export's fingerprint (see ``disclosure.fingerprint``); the export is recorded with that
+fingerprint and logged on the ledger. A released copy is the released text, unmarked and unlogged.
+"""
 
 from __future__ import annotations
 
+import io
+from dataclasses import dataclass
+
 import marshmallow as ma
+import sqlalchemy as sa
+from flask import Response
 from marshmallow import fields, validate
 from sqlalchemy.orm import Session
 
+from auth.models import User
+from disclosure import fingerprint
+from disclosure.access import is_released
+from disclosure.service import record_export
+from statements.i18n import LOCAL_ZONE
 from statements.queries import get_statement
-from workflow import ledger
 from workflow.actor import Actor
-from workflow.db import isoformat, utcnow
+from workflow.db import utcnow
 from workflow.states import PUBLIC_STATES
 
-#: Formats this build writes; DOCX and PDF come with the disclosure-tracing work.
-FORMATS = ("txt",)
+FORMATS = ("txt", "docx", "pdf")
+MEDIA_TYPES = {
+    "txt": "text/plain; charset=utf-8",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+}
+#: The font PDF copies are set in; it must hold Vietnamese (Debian's fonts-dejavu-core).
+PDF_FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 
 
 class ExportArgs(ma.Schema):
@@ -25,34 +45,111 @@ class ExportArgs(ma.Schema):
     format = fields.String(load_default="txt", validate=validate.OneOf(FORMATS))
 
 
-def export_text(session: Session, statement_id: int, actor: Actor, fmt: str) -> tuple[str, str]:
-    """Return a text copy and its file name; an unreleased copy is logged on the ledger (kind access)."""
+@dataclass(frozen=True)
+class Copy:
+    """One exported copy: its parts before rendering, and who it is for."""
+
+    statement_id: int
+    version: int
+    title: str
+    body: str
+    banner: str | None
+    footer: str
+    fingerprint: str | None
+
+
+def make_copy(session: Session, statement_id: int, actor: Actor, fmt: str) -> Copy:
+    """Return the copy the actor gets; an unreleased one is fingerprinted, recorded and logged."""
     statement = get_statement(session, statement_id, actor)
     released = statement.state in PUBLIC_STATES
-    version = next(
-        v
-        for v in statement.versions
-        if v.number == (statement.released_version if released else statement.current_version)
+    number = statement.released_version if released else statement.current_version
+    version = next(v for v in statement.versions if v.number == number)
+    footer = f"Mã băm nội dung (SHA-256): {version.content_hash}"
+    if is_released(statement, number):
+        return Copy(statement.id, number, version.title, version.body, None, footer, None)
+    code = record_export(session, actor, statement, version, fmt)
+    name = session.scalar(sa.select(User.full_name).where(User.id == actor.user_id))
+    when = utcnow().astimezone(LOCAL_ZONE).strftime("%H:%M ngày %d/%m/%Y")
+    banner = (
+        f"BẢN CHƯA PHÁT HÀNH — KHÔNG CUNG CẤP CHO BÁO CHÍ. Người nhận: {name or actor.username}"
+        f" ({actor.username}). Thời điểm xuất: {when}."
     )
-    lines = []
-    if not released:
-        lines += [
-            f"BẢN CHƯA PHÁT HÀNH — KHÔNG CUNG CẤP CHO BÁO CHÍ. Người nhận: {actor.username}."
-            f" Thời điểm: {isoformat(utcnow())}.",
-            "",
-        ]
-    lines += [version.title, "", version.body, "", f"Mã băm nội dung (SHA-256): {version.content_hash}"]
-    if not released:
-        ledger.append(
-            session,
-            kind=ledger.EntryKind.ACCESS,
-            action="export",
-            statement_id=statement.id,
-            version=version.number,
-            content_hash=version.content_hash,
-            actor_id=actor.user_id,
-            actor=actor.username,
-            unit=statement.unit.code,
-            data={"format": fmt, "via": actor.via},
-        )
-    return "\n".join(lines) + "\n", f"pressgate-{statement.id}-v{version.number}.{fmt}"
+    marked = fingerprint.mark(f"{version.title}\n{version.body}", code)
+    title, _, body = marked.partition("\n")
+    return Copy(statement.id, number, title, body, banner, footer, code)
+
+
+def render(copy: Copy, fmt: str) -> bytes:
+    """Return the copy as a file of the format."""
+    return {"txt": _txt, "docx": _docx, "pdf": _pdf}[fmt](copy)
+
+
+def filename(copy: Copy, fmt: str) -> str:
+    """Return the copy's file name."""
+    return f"pressgate-{copy.statement_id}-v{copy.version}.{fmt}"
+
+
+def _txt(copy: Copy) -> bytes:
+    lines = [copy.banner, ""] if copy.banner else []
+    lines += [copy.title, "", copy.body, "", copy.footer]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _docx(copy: Copy) -> bytes:
+    from docx import Document
+    from docx.shared import Pt, RGBColor
+
+    document = Document()
+    if copy.banner:
+        for part in (document.sections[0].header.paragraphs[0], document.add_paragraph()):
+            run = part.add_run(copy.banner)
+            run.bold, run.font.color.rgb, run.font.size = True, RGBColor(0xB0, 0x00, 0x20), Pt(9)
+    document.add_heading(copy.title, level=1)
+    for paragraph in copy.body.split("\n"):
+        document.add_paragraph(paragraph)
+    document.add_paragraph(copy.footer).runs[0].font.size = Pt(8)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def _pdf(copy: Copy) -> bytes:
+    from fpdf import FPDF
+
+    class _Pdf(FPDF):
+        def header(self) -> None:
+            if copy.banner:
+                self.set_font("body", size=8)
+                self.set_text_color(176, 0, 32)
+                self.multi_cell(0, 4, copy.banner, new_x="LMARGIN", new_y="NEXT")
+                self.set_text_color(0, 0, 0)
+                self.ln(2)
+
+    pdf = _Pdf()
+    pdf.add_font("body", fname=PDF_FONT)
+    pdf.set_title(fingerprint.strip_invisible(copy.title))
+    pdf.add_page()
+    pdf.set_font("body", size=14)
+    pdf.multi_cell(0, 7, copy.title, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+    pdf.set_font("body", size=11)
+    for paragraph in copy.body.split("\n"):
+        pdf.multi_cell(0, 6, paragraph, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+    pdf.set_font("body", size=7)
+    pdf.multi_cell(0, 4, copy.footer, new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
+
+
+def download(session: Session, statement_id: int, actor: Actor, fmt: str) -> Response:
+    """Make, record and commit the copy; return it as a file download (the API and the web share this)."""
+    from statements.web_session import commit
+
+    copy = make_copy(session, statement_id, actor, fmt)
+    content = render(copy, fmt)
+    commit()
+    return Response(
+        content,
+        content_type=MEDIA_TYPES[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{filename(copy, fmt)}"', "Cache-Control": "no-store"},
+    )

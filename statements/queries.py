@@ -141,11 +141,19 @@ def list_statements(
 
 
 def history(
-    session: Session, statement: Statement, actor: Actor | None, page: int = 1, per_page: int = 20
+    session: Session,
+    statement: Statement,
+    actor: Actor | None,
+    page: int = 1,
+    per_page: int = 20,
+    *,
+    with_reads: bool = True,
 ) -> tuple[list, int]:
     """Return one page of a statement's ledger entries, oldest first, and the total (the unit's people only)."""
     can_read_internals(statement, actor)
     where = ledger.LedgerEntry.statement_id == statement.id
+    if not with_reads:
+        where = sa.and_(where, ledger.LedgerEntry.kind != ledger.EntryKind.ACCESS)
     total = session.scalar(sa.select(sa.func.count()).select_from(ledger.LedgerEntry).where(where))
     items = list(
         session.scalars(

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from auth.models import Unit
 from auth.service import get_unit
+from disclosure.matching import index_version
 from statements.models import Statement, StatementVersion, content_hash
 from statements.queries import PEOPLE, get_statement, load
 from workflow import ledger
@@ -96,6 +97,8 @@ def _write_version(
     statement.search_text = search_key(content["title"], content["body"])
     statement.updated_at = utcnow()
     session.flush()
+    # Indexed in the same transaction, so every version can be traced from the moment it exists.
+    index_version(session, version.id, version.title, version.body)
     session.expire(statement, ["versions"])
     return version
 

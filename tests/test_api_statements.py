@@ -8,6 +8,8 @@ import xml.etree.ElementTree as ET
 import pytest
 import sqlalchemy as sa
 
+from disclosure.fingerprint import decode_marks
+from disclosure.matching import tokens
 from tests.test_api_auth_org import assert_error
 from workflow.ledger import LedgerEntry
 
@@ -230,10 +232,14 @@ def test_export_of_unreleased_copy_is_marked_and_logged(api, session):
     r = api("spokesperson").get(f"/api/v1/statements/{s['id']}/export?format=txt")
     assert r.status_code == 200 and r.content_type.startswith("text/plain")
     text = r.get_data(as_text=True)
-    assert "BẢN CHƯA PHÁT HÀNH" in text and "spokesperson" in text and NEW["body"] in text
+    assert "BẢN CHƯA PHÁT HÀNH" in text and "spokesperson" in text
+    # The same words as the version, in forms the fingerprint chose, with the fingerprint woven in.
+    assert " ".join(tokens(NEW["body"])) in " ".join(tokens(text))
+    (code,) = decode_marks(text)
     entry = session.scalars(sa.select(LedgerEntry).order_by(LedgerEntry.seq.desc()).limit(1)).one()
     assert session.scalar(sa.select(sa.func.count()).select_from(LedgerEntry)) == before + 1
     assert (entry.kind, entry.action, entry.actor, entry.statement_id) == ("access", "export", "spokesperson", s["id"])
+    assert entry.data["fingerprint"] == code
     assert_error(api("spokesperson").get(f"/api/v1/statements/{s['id']}/export?format=exe"), 422)
     assert_error(api("outsider").get(f"/api/v1/statements/{s['id']}/export"), 404)
 
@@ -351,7 +357,8 @@ def test_list_queries_do_not_grow_with_the_page(api, statement_in, count_queries
         statement_in(state)
     with count_queries() as many:
         assert auditor.get("/api/v1/statements?per_page=100").json["total"] >= 20
-    assert len(many) == len(few) <= 12, many
+    # Logging the reads adds the same few whatever the page holds: the head lock (PostgreSQL), the head, one insert.
+    assert len(many) == len(few) <= 15, many
 
 
 def test_outsiders_see_only_the_released_text(api):

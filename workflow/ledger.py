@@ -30,6 +30,7 @@ class EntryKind:
     DECISION = "decision"  # a lifecycle action
     ADMIN = "admin"  # units, users, roles, designations, rules
     ACCESS = "access"  # a read or export of unreleased content
+    DISCLOSURE = "disclosure"  # a disclosure case opened or closed, a violation recorded
 
 
 class LedgerEntry(Base):
@@ -147,31 +148,34 @@ def append(
     at: dt.datetime | None = None,
 ) -> LedgerEntry:
     """Append one entry in the caller's transaction and return it (flushed, not committed)."""
-    data = data or {}
-    _check_data(data)
+    fields = {name: value for name, value in locals().items() if name != "session"}
+    return append_many(session, [fields])[0]
+
+
+def append_many(session: Session, entries: list[dict]) -> list[LedgerEntry]:
+    """Append entries (dicts of `append`'s keywords) in order, under one lock, with one insert."""
+    if not entries:
+        return []
+    now = utcnow()
+    documents = []
+    for given in entries:
+        fields = {name: given.get(name) for name in HASHED_FIELDS if name != "seq"}
+        fields["data"] = fields["data"] or {}
+        fields["at"] = fields["at"] or now
+        _check_data(fields["data"])
+        documents.append(fields)
     _lock_head(session)
     seq, prev_hash = head(session)
-    fields = {
-        "seq": seq + 1,
-        "at": (at or utcnow()),
-        "kind": kind,
-        "action": action,
-        "statement_id": statement_id,
-        "version": version,
-        "content_hash": content_hash,
-        "from_state": from_state,
-        "to_state": to_state,
-        "actor_id": actor_id,
-        "actor": actor,
-        "role": role,
-        "unit": unit,
-        "comment": comment,
-        "data": data,
-    }
-    entry = LedgerEntry(**fields, prev_hash=prev_hash, hash=chain_hash(prev_hash, canonical_bytes(fields)))
-    session.add(entry)
+    added = []
+    for fields in documents:
+        seq += 1
+        fields["seq"] = seq
+        entry_hash = chain_hash(prev_hash, canonical_bytes(fields))
+        added.append(LedgerEntry(**fields, prev_hash=prev_hash, hash=entry_hash))
+        prev_hash = entry_hash
+    session.add_all(added)
     session.flush()
-    return entry
+    return added
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ from statements.extensions import Api, csrf
 
 def register_blueprints(app: Flask, api: Api) -> None:
     """Register every API blueprint; the API authenticates by bearer token, so CSRF does not apply."""
-    from statements.api import ledger, org, public, statements, tokens
+    from statements.api import disclosures, ledger, org, public, statements, tokens
 
-    for module in (tokens, org, statements, ledger, public):
+    for module in (tokens, org, statements, ledger, disclosures, public):
         csrf.exempt(module.bp)
         api.register_blueprint(module.bp)

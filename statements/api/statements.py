@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
+from disclosure.access import log_many_reads, log_reads
 from statements import exports, queries, service
 from statements.api.auth import require_actor
 from statements.schemas import (
@@ -38,6 +38,8 @@ class Statements(MethodView):
         actor = require_actor()
         page, per_page = args.pop("page"), args.pop("per_page")
         items, total = queries.list_statements(db(), actor, page=page, per_page=per_page, **args)
+        log_many_reads(db(), actor, [(s, [s.current]) for s in items], "api_list")  # items carry their text
+        commit()
         return {"items": [statement_dict(s, actor) for s in items], "total": total}
 
     @bp.arguments(StatementIn)
@@ -58,7 +60,10 @@ class StatementResource(MethodView):
     def get(self, statement_id: int):
         """Return the statement at its current version, with `allowed_actions` for the caller."""
         actor = require_actor()
-        return statement_dict(queries.get_statement(db(), statement_id, actor), actor)
+        statement = queries.get_statement(db(), statement_id, actor)
+        log_reads(db(), actor, statement, [statement.current], "api_statement")
+        commit()
+        return statement_dict(statement, actor)
 
 
 @bp.route("/<int:statement_id>/versions")
@@ -73,7 +78,10 @@ class Versions(MethodView):
         statement = queries.get_statement(db(), statement_id, actor)
         readable = queries.readable_versions(statement, actor)
         start = (args["page"] - 1) * args["per_page"]
-        return {"items": [version_dict(v) for v in readable[start : start + args["per_page"]]], "total": len(readable)}
+        shown = readable[start : start + args["per_page"]]
+        log_reads(db(), actor, statement, shown, "api_versions")
+        commit()
+        return {"items": [version_dict(v) for v in shown], "total": len(readable)}
 
     @bp.arguments(VersionIn)
     @bp.response(201, StatementOut)
@@ -92,7 +100,10 @@ def get_version(statement_id: int, number: int):
     """Return one version."""
     actor = require_actor()
     statement = queries.get_statement(db(), statement_id, actor)
-    return version_dict(queries.get_version(db(), statement, number, actor))
+    version = queries.get_version(db(), statement, number, actor)
+    log_reads(db(), actor, statement, [version], "api_version")
+    commit()
+    return version_dict(version)
 
 
 @bp.route("/<int:statement_id>/versions/<int:a>/diff/<int:b>")
@@ -101,7 +112,10 @@ def diff(statement_id: int, a: int, b: int):
     """Compare two versions word by word."""
     actor = require_actor()
     statement = queries.get_statement(db(), statement_id, actor)
-    return diff_dict(queries.get_version(db(), statement, a, actor), queries.get_version(db(), statement, b, actor))
+    old, new = queries.get_version(db(), statement, a, actor), queries.get_version(db(), statement, b, actor)
+    log_reads(db(), actor, statement, [old, new], "api_diff")
+    commit()
+    return diff_dict(old, new)
 
 
 @bp.route("/<int:statement_id>/actions", methods=["POST"])
@@ -142,14 +156,8 @@ def history(args: dict, statement_id: int):
 
 @bp.route("/<int:statement_id>/export")
 @bp.arguments(exports.ExportArgs, location="query")
-@bp.response(200, description="A plain-text copy", content_type="text/plain")
+@bp.response(200, description="The copy (text/plain, DOCX or PDF)", content_type="application/octet-stream")
 def export(args: dict, statement_id: int):
-    """Export a copy; an unreleased copy names its recipient and the export is logged."""
+    """Export a copy; an unreleased copy names its recipient, carries its fingerprint, and the export is logged."""
     actor = require_actor()
-    text, filename = exports.export_text(db(), statement_id, actor, args["format"])
-    commit()
-    return Response(
-        text,
-        content_type="text/plain; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return exports.download(db(), statement_id, actor, args["format"])

@@ -11,7 +11,8 @@ from flask_login import current_user, login_required
 
 from auth.models import Unit
 from auth.service import actor_for
-from statements import queries, service
+from disclosure.access import log_reads
+from statements import exports, queries, service
 from statements.serialize import diff_dict, entry_dict, statement_dict, version_dict
 from statements.web.labels import (
     ACTION_LABELS,
@@ -162,6 +163,9 @@ def edit(statement_id: int):
     actor = web_actor()
     statement = queries.get_statement(db(), statement_id, actor)
     current = version_dict(statement.current)
+    if request.method == "GET":
+        log_reads(db(), actor, statement, [statement.current], "web_edit")
+        commit()
     if request.method == "POST":
         fields = _content_from_form()
         try:
@@ -191,8 +195,10 @@ def statement(statement_id: int):
     actor = web_actor()
     s = queries.get_statement(db(), statement_id, actor)
     versions = queries.readable_versions(s, actor)
+    log_reads(db(), actor, s, [s.current], "web_statement")
+    commit()
     try:
-        timeline, _total = queries.history(db(), s, actor, 1, 500)
+        timeline, _total = queries.history(db(), s, actor, 1, 500, with_reads=False)
     except Forbidden:
         timeline = []
     return render_template(
@@ -260,5 +266,18 @@ def diff(statement_id: int, a: int, b: int):
     """Compare two versions word by word."""
     actor = web_actor()
     s = queries.get_statement(db(), statement_id, actor)
-    d = diff_dict(queries.get_version(db(), s, a, actor), queries.get_version(db(), s, b, actor))
+    old, new = queries.get_version(db(), s, a, actor), queries.get_version(db(), s, b, actor)
+    log_reads(db(), actor, s, [old, new], "web_diff")
+    commit()
+    d = diff_dict(old, new)
     return render_template("web/diff.html", s=statement_dict(s, actor), d=d)
+
+
+@bp.route("/statements/<int:statement_id>/export")
+@login_required
+def export(statement_id: int):
+    """Download a copy (unreleased copies are fingerprinted for the person and recorded)."""
+    fmt = request.args.get("format", "docx")
+    if fmt not in exports.FORMATS:
+        fmt = "docx"
+    return exports.download(db(), statement_id, web_actor(), fmt)

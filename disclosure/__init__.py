@@ -1,0 +1,1 @@
+"""Disclosure tracing: access logs, fingerprinted copies, matching leaked text, cases and violations."""

@@ -1,0 +1,245 @@
+"""What a piece of leaked text is: released or not, which versions it comes from, which copy, who had it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, selectinload
+
+from auth.models import User
+from disclosure import fingerprint, matching
+from disclosure.access import is_released
+from disclosure.models import Export
+from statements.models import Statement, StatementVersion
+from workflow import ledger
+from workflow.db import isoformat
+
+#: A version counts as a match when it holds at least this share of the leak's unexplained text.
+MATCH_MIN = 0.2
+#: A paragraph is released content when released text explains it this well, and no worse than a draft.
+RELEASED_MIN, RELEASED_SLACK = 0.5, 0.05
+#: How much each kind of evidence weighs when ranking people (scaled by the match score where it applies).
+WEIGHTS = {"fingerprint": 1000, "variants": 200, "export": 50, "read": 20, "wrote": 10, "decided": 10}
+
+
+@dataclass
+class _Candidate:
+    version: StatementVersion
+    statement: Statement
+    shingles: set[int]
+    released: bool
+
+
+@dataclass
+class _Person:
+    score: float = 0.0
+    evidence: list[dict] = field(default_factory=list)
+
+
+def _released_by(statement: Statement, number: int, seen_at: dt.datetime) -> bool:
+    return is_released(statement, number) and statement.released_at <= seen_at
+
+
+def _load_candidates(session: Session, ids: set[int], seen_at: dt.datetime, scope: set[int] | None) -> list:
+    if not ids:
+        return []
+    rows = session.execute(
+        sa.select(StatementVersion, Statement)
+        .join(Statement, Statement.id == StatementVersion.statement_id)
+        .where(StatementVersion.id.in_(sorted(ids)))
+        .options(selectinload(Statement.unit))
+    )
+    out = []
+    for version, statement in rows:
+        released = _released_by(statement, version.number, seen_at)
+        # Released text is public; unreleased text only within the investigator's units.
+        if released or scope is None or statement.unit_id in scope:
+            sh = set().union(*(matching.shingles(p) for p in matching.paragraphs(f"{version.title}\n{version.body}")))
+            out.append(_Candidate(version, statement, sh, released))
+    return out
+
+
+def analyse(session: Session, text: str, seen_at: dt.datetime, scope: set[int] | None) -> dict:
+    """Return the analysis of a leaked text as seen at `seen_at`, limited to `scope` units (None: all)."""
+    marks = fingerprint.decode_marks(text)
+    exports = list(session.scalars(sa.select(Export).where(Export.fingerprint.in_(sorted(marks)))) if marks else [])
+    exports = [e for e in exports if scope is None or _unit_of(session, e.statement_id) in scope]
+    ids = matching.candidates(session, matching.text_keys(text))
+    for export in exports:
+        ids.add(_version_id(session, export.statement_id, export.version))
+    candidates = _load_candidates(session, ids, seen_at, scope)
+
+    leak_paragraphs = [matching.shingles(p) for p in matching.paragraphs(text)]
+    leak_paragraphs = [p for p in leak_paragraphs if p]
+    released_paragraphs = 0
+    unexplained: set[int] = set()
+    for para in leak_paragraphs:
+        best_released = max((matching.containment(para, c.shingles) for c in candidates if c.released), default=0)
+        best_draft = max((matching.containment(para, c.shingles) for c in candidates if not c.released), default=0)
+        if best_released >= RELEASED_MIN and best_released >= best_draft - RELEASED_SLACK:
+            released_paragraphs += 1
+        else:
+            unexplained |= para
+    is_released_text = bool(leak_paragraphs) and released_paragraphs == len(leak_paragraphs)
+
+    scored = sorted(
+        ((matching.containment(unexplained, c.shingles), c) for c in candidates if not c.released),
+        key=lambda sc: (-sc[0], sc[1].statement.id, -sc[1].version.number),
+    )
+    matches = [(score, c) for score, c in scored if score >= MATCH_MIN][:10]
+    released_matches = sorted(
+        ((matching.containment(set().union(*leak_paragraphs), c.shingles), c) for c in candidates if c.released),
+        key=lambda sc: -sc[0],
+    )[:5]
+
+    people = _suspects(session, text, matches, exports, marks, seen_at)
+    return {
+        "released": is_released_text,
+        "paragraphs": len(leak_paragraphs),
+        "released_paragraphs": released_paragraphs,
+        "matches": [_match_dict(score, c) for score, c in matches],
+        "released_matches": [_match_dict(score, c) for score, c in released_matches if score >= MATCH_MIN],
+        "exports": [
+            {
+                "fingerprint": e.fingerprint,
+                "recipient": e.username,
+                "statement": e.statement_id,
+                "version": e.version,
+                "format": e.format,
+                "at": isoformat(e.at),
+                "marks_found": marks[e.fingerprint],
+                "before_seen": e.at <= seen_at,
+            }
+            for e in exports
+        ],
+        "suspects": people,
+    }
+
+
+def _unit_of(session: Session, statement_id: int) -> int | None:
+    return session.scalar(sa.select(Statement.unit_id).where(Statement.id == statement_id))
+
+
+def _version_id(session: Session, statement_id: int, number: int) -> int:
+    return session.scalar(
+        sa.select(StatementVersion.id).where(
+            StatementVersion.statement_id == statement_id, StatementVersion.number == number
+        )
+    )
+
+
+def _match_dict(score: float, c: _Candidate) -> dict:
+    return {
+        "statement": c.statement.id,
+        "version": c.version.number,
+        "unit": c.statement.unit.code,
+        "title": c.version.title,
+        "content_hash": c.version.content_hash,
+        "score": round(score, 3),
+        "released": c.released,
+    }
+
+
+def _suspects(session: Session, text: str, matches: list, exports: list, marks, seen_at: dt.datetime) -> list[dict]:
+    people: dict[str, _Person] = defaultdict(_Person)
+
+    def add(username: str | None, kind: str, weight: float, detail: dict) -> None:
+        if username:
+            people[username].score += weight
+            people[username].evidence.append({"type": kind, **detail})
+
+    for e in exports:
+        if e.at <= seen_at:
+            add(
+                e.username,
+                "fingerprint",
+                WEIGHTS["fingerprint"],
+                {
+                    "statement": e.statement_id,
+                    "version": e.version,
+                    "at": isoformat(e.at),
+                    "fingerprint": e.fingerprint,
+                },
+            )
+
+    by_version = {(c.statement.id, c.version.number): (score, c) for score, c in matches}
+    if by_version:
+        _variant_evidence(session, text, by_version, seen_at, add)
+        _ledger_evidence(session, by_version, seen_at, add)
+
+    names = dict(session.execute(sa.select(User.username, User.full_name).where(User.username.in_(list(people)))).all())
+    ranked = sorted(people.items(), key=lambda kv: (-kv[1].score, kv[0]))
+    return [
+        {"username": u, "full_name": names.get(u, u), "score": round(p.score, 1), "evidence": p.evidence}
+        for u, p in ranked
+    ]
+
+
+def _variant_evidence(session: Session, text: str, by_version: dict, seen_at: dt.datetime, add) -> None:
+    """Credit the export whose chosen forms the leak follows better than every other copy and the screen."""
+    for (statement_id, number), (score, c) in by_version.items():
+        if score < 0.5:
+            continue
+        original = f"{c.version.title}\n{c.version.body}"
+        observed = fingerprint.observe(text, original)
+        if len(observed) < 2:
+            continue
+        copies = session.scalars(
+            sa.select(Export).where(Export.statement_id == statement_id, Export.version == number, Export.at <= seen_at)
+        ).all()
+        if not copies:
+            continue
+        margins = sorted(
+            ((a - d, e) for e in copies for a, d in [fingerprint.agreement(observed, e.fingerprint)]),
+            key=lambda m: -m[0],
+        )
+        screen = fingerprint.screen_agreement(observed, original)
+        best, export = margins[0]
+        runner_up = max([m for m, _ in margins[1:]] + [screen])
+        if best > runner_up:
+            add(
+                export.username,
+                "variants",
+                WEIGHTS["variants"] * score * (best - runner_up) / len(observed),
+                {
+                    "statement": statement_id,
+                    "version": number,
+                    "at": isoformat(export.at),
+                    "fingerprint": export.fingerprint,
+                    "forms_agreeing": (best + len(observed)) // 2,
+                    "forms_observed": len(observed),
+                },
+            )
+
+
+def _ledger_evidence(session: Session, by_version: dict, seen_at: dt.datetime, add) -> None:
+    """Credit everyone the ledger shows reading, exporting, writing or deciding a matched version before it was seen."""
+    entry = ledger.LedgerEntry
+    statement_ids = sorted({s for s, _ in by_version})
+    rows = session.execute(
+        sa.select(entry.actor, entry.kind, entry.action, entry.statement_id, entry.version, entry.at)
+        .where(entry.statement_id.in_(statement_ids), entry.at <= seen_at, entry.actor.is_not(None))
+        .order_by(entry.seq)
+    )
+    seen: set[tuple] = set()
+    for actor, kind, action, statement_id, number, at in rows:
+        match = by_version.get((statement_id, number))
+        if match is None:
+            continue
+        if kind == ledger.EntryKind.ACCESS:
+            what = "export" if action == "export" else "read"
+        elif kind == ledger.EntryKind.CONTENT:
+            what = "wrote"
+        elif kind == ledger.EntryKind.DECISION:
+            what = "decided"
+        else:
+            continue
+        detail = {"statement": statement_id, "version": number, "at": isoformat(at), "action": action}
+        once = (actor, what, statement_id, number)
+        # Repeated reads add evidence, each less than the first.
+        weight = WEIGHTS[what] * match[0] * (1.0 if once not in seen else 0.1)
+        seen.add(once)
+        add(actor, what, weight, detail)

@@ -1,0 +1,189 @@
+"""Marks that tie a copy of unreleased text to one export, and reading them back from leaked text.
+
+Two channels, both derived from the export's fingerprint (32 random bits):
+
+- **Invisible marks**: the fingerprint and a checksum written in zero-width characters, repeated in
+  every paragraph (after its first word, then every ``MARK_EVERY`` words), so a pasted paragraph
+  or even a sentence still carries it.
+- **Variants**: wherever the text allows two equally correct forms (``1.245``/``1245``,
+  ``09/11``/``9/11``, ``8%``/``8 %``, ``14h30``/``14:30``, ``vắc xin``/``vắc-xin``, dashes,
+  ellipses, quotes), the fingerprint chooses one. Retyping keeps these, so a retyped copy still
+  says which export it follows, with as many bits as the text has sites.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import unicodedata
+import zlib
+from collections import Counter
+from dataclasses import dataclass
+
+from workflow.text import strip_diacritics
+
+FINGERPRINT_BITS = 32
+#: Zero-width characters: a frame around 32 data bits and 8 checksum bits.
+MARK_START, MARK_END = "\u2060", "\u200d"
+BIT = ("\u200b", "\u200c")
+MARK_EVERY = 12
+_MARK = re.compile(f"{MARK_START}([{BIT[0]}{BIT[1]}]{{40}}){MARK_END}")
+
+
+def new_fingerprint() -> str:
+    """Return a fresh random fingerprint as 8 hex digits (never zero)."""
+    return f"{secrets.randbelow(2**FINGERPRINT_BITS - 1) + 1:08x}"
+
+
+def _checksum(value: int) -> int:
+    return zlib.crc32(value.to_bytes(4, "big")) & 0xFF
+
+
+def encode_mark(fingerprint: str) -> str:
+    """Return the invisible mark carrying the fingerprint and its checksum."""
+    value = int(fingerprint, 16)
+    payload = (value << 8) | _checksum(value)
+    return MARK_START + "".join(BIT[(payload >> (39 - i)) & 1] for i in range(40)) + MARK_END
+
+
+def decode_marks(text: str) -> Counter[str]:
+    """Return the fingerprints whose marks are intact in the text, with how often each appears."""
+    found: Counter[str] = Counter()
+    for match in _MARK.finditer(text):
+        payload = int("".join("1" if ch == BIT[1] else "0" for ch in match.group(1)), 2)
+        value, check = payload >> 8, payload & 0xFF
+        if value and _checksum(value) == check:
+            found[f"{value:08x}"] += 1
+    return found
+
+
+def strip_invisible(text: str) -> str:
+    """Return the text without format characters (zero-width marks, BOMs) and with plain spaces."""
+    return "".join(" " if ch in "\u00a0\u2007\u202f" else ch for ch in text if unicodedata.category(ch) != "Cf")
+
+
+def _mark_paragraph(paragraph: str, mark: str) -> str:
+    words = paragraph.split(" ")
+    if len(words) < 2:
+        return paragraph
+    # The mark sits at the start of a word, after its space: copying any sentence takes one along.
+    return " ".join(mark + w if i % MARK_EVERY == 1 else w for i, w in enumerate(words))
+
+
+# --- variants ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Site:
+    """One place in the text with two correct forms; ``key`` names it so repeats share one choice."""
+
+    start: int
+    end: int
+    key: str
+    forms: tuple[str, str]
+
+
+_SITES = re.compile(
+    r"(?P<date>(?<![\d/.,])(?P<d>\d{1,2})/(?P<m>\d{1,2})(?P<y>/\d{4})?(?![\d]|/\d))"
+    r"|(?P<time>(?<![\d:.,])(?P<hh>\d{1,2})(?:h|:)(?P<mm>\d{2})(?![\d]|:\d))"
+    r"|(?P<pct>(?<![\d.,])(?P<pn>\d+(?:[.,]\d+)*)[ \u00a0]?%)"
+    r"|(?P<num>(?<![\d.,])(?:[1-9]\d{0,2}(?:\.\d{3})+|[1-9]\d{4,6})(?![\d]|[.,]\d))"
+    r"|(?P<vx>(?P<v>[vV])ắc[ -]xin)"
+    r"|(?P<dash> [-–] )"
+    r"|(?P<ell>\.\.\.|…)"
+    r"|(?P<quote>[\"“](?P<q>[^\"“”\n]{1,200})[\"”])"
+)
+
+
+#: Words before a day/month without a year that make it a date ("24/7" alone is not one).
+_DATE_CUES = ("ngay ", "tu ", "den ", "va ", "- ", "– ")
+
+
+def _site(match: re.Match, text: str) -> Site | None:
+    g = match.group
+    if match.group("date"):
+        d, m, y = int(g("d")), int(g("m")), g("y") or ""
+        if not (1 <= d <= 31 and 1 <= m <= 12) or (d >= 10 and m >= 10):
+            return None
+        if not y and not strip_diacritics(text[max(0, match.start() - 6) : match.start()]).endswith(_DATE_CUES):
+            return None
+        key, forms = f"date:{d}/{m}{y}", (f"{d}/{m}{y}", f"{d:02d}/{m:02d}{y}")
+    elif match.group("time"):
+        hh, mm = int(g("hh")), g("mm")
+        if hh > 23 or int(mm) > 59:
+            return None
+        key, forms = f"time:{hh}:{mm}", (f"{hh}h{mm}", f"{hh}:{mm}")
+    elif match.group("pct"):
+        key, forms = f"pct:{g('pn')}", (f"{g('pn')}%", f"{g('pn')} %")
+    elif match.group("num"):
+        digits = g("num").replace(".", "")
+        grouped = f"{int(digits):,}".replace(",", ".")
+        key, forms = f"num:{digits}", (grouped, digits)
+    elif match.group("vx"):
+        key, forms = "vaccine", (f"{g('v')}ắc xin", f"{g('v')}ắc-xin")
+    elif match.group("dash"):
+        key, forms = "dash", (" - ", " – ")
+    elif match.group("ell"):
+        key, forms = "ellipsis", ("...", "…")
+    else:
+        key, forms = "quotes", (f'"{g("q")}"', f"“{g('q')}”")
+    return Site(match.start(), match.end(), key, forms)
+
+
+def sites(text: str) -> list[Site]:
+    """Return the variant sites of a text, left to right."""
+    return [s for m in _SITES.finditer(text) if (s := _site(m, text))]
+
+
+def variant_bit(fingerprint: str, key: str) -> int:
+    """Return which form the export with this fingerprint uses at sites named ``key``."""
+    return hashlib.sha256(f"{fingerprint}:{key}".encode()).digest()[0] & 1
+
+
+def apply_variants(text: str, fingerprint: str) -> str:
+    """Return the text with every variant site in the form the fingerprint chooses."""
+    out, last = [], 0
+    for site in sites(text):
+        out += [text[last : site.start], site.forms[variant_bit(fingerprint, site.key)]]
+        last = site.end
+    return "".join([*out, text[last:]])
+
+
+def mark(text: str, fingerprint: str) -> str:
+    """Return the text as the export with this fingerprint carries it: variants chosen, marks woven in."""
+    code = encode_mark(fingerprint)
+    return "\n".join(_mark_paragraph(p, code) for p in apply_variants(text, fingerprint).split("\n"))
+
+
+def _form_pattern(form: str) -> re.Pattern:
+    folded = re.escape(strip_diacritics(form))
+    # A form only counts as a whole token: "5/3/2026" is not inside "15/3/2026".
+    return re.compile(rf"(?<![\w.,/:]){folded}(?![\w]|[.,/:]\d)" if form[:1].isalnum() else folded)
+
+
+def observe(leaked: str, original: str) -> dict[str, int]:
+    """Return, per site key of the original, the form the leaked text uses (when it uses exactly one)."""
+    text = strip_diacritics(" ".join(strip_invisible(leaked).split()))
+    seen: dict[str, int] = {}
+    for site in {s.key: s for s in sites(original)}.values():
+        present = [bool(_form_pattern(f).search(text)) for f in site.forms]
+        if present.count(True) == 1:
+            seen[site.key] = present.index(True)
+    return seen
+
+
+def agreement(observed: dict[str, int], fingerprint: str) -> tuple[int, int]:
+    """Return (agreeing, disagreeing) observed sites for the export with this fingerprint."""
+    agree = sum(1 for key, bit in observed.items() if variant_bit(fingerprint, key) == bit)
+    return agree, len(observed) - agree
+
+
+def screen_agreement(observed: dict[str, int], original: str) -> int:
+    """Return agreeing minus disagreeing observed sites for the text as written (what a screen shows)."""
+    written = {}
+    for site in sites(original):
+        text = original[site.start : site.end]
+        if text in site.forms:
+            written.setdefault(site.key, site.forms.index(text))
+    return sum((1 if written[k] == bit else -1) for k, bit in observed.items() if k in written)

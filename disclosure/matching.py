@@ -1,0 +1,126 @@
+"""Finding which versions a text came from: normalise, shingle, MinHash, and a banded index in the database.
+
+Text is normalised so that retyping does not matter (no diacritics, no case, no punctuation, numbers
+and dates in one form, invisible marks dropped), cut into overlapping word triples (shingles), and
+summarised by a MinHash signature per paragraph. The signature is cut into bands; each band's hash is
+a row in ``version_bands``. A leaked paragraph whose band equals a stored one names a candidate
+version, found with one indexed query, never by comparing the leak with every version. Candidates
+are then scored exactly by containment: the share of the leak's shingles the version holds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import re
+from collections.abc import Iterable, Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from disclosure.fingerprint import strip_invisible
+from disclosure.models import VersionBand
+from workflow.text import strip_diacritics
+
+SHINGLE = 3
+BANDS, ROWS = 16, 3
+_PRIME = (1 << 61) - 1
+_PERMUTATIONS = [
+    (r.randrange(1, _PRIME), r.randrange(0, _PRIME)) for r in [random.Random(20261123)] for _ in range(BANDS * ROWS)
+]
+_GROUPED = re.compile(r"(?<=\d)\.(?=\d{3}(?!\d))")
+_TIME = re.compile(r"(?<=\d)h(?=\d{2}(?!\d))")
+_WORD = re.compile(r"\w+")
+#: Paragraphs shorter than this many words are joined to the next before indexing.
+MIN_PARAGRAPH_WORDS = 8
+
+
+def tokens(text: str) -> list[str]:
+    """Return the words of the text in one comparable form (retyping, marks and diacritics do not matter)."""
+    text = strip_diacritics(strip_invisible(text))
+    text = _TIME.sub(":", _GROUPED.sub("", text))
+    return [w.lstrip("0") or "0" if w.isdigit() else w for w in _WORD.findall(text.replace("_", " "))]
+
+
+def paragraphs(text: str) -> list[list[str]]:
+    """Return the text's paragraphs as token lists, short ones joined to the next."""
+    out: list[list[str]] = []
+    pending: list[str] = []
+    for line in strip_invisible(text).split("\n"):
+        pending += tokens(line)
+        if len(pending) >= MIN_PARAGRAPH_WORDS:
+            out.append(pending)
+            pending = []
+    if pending:
+        if out and len(pending) < MIN_PARAGRAPH_WORDS:
+            out[-1] = out[-1] + pending
+        else:
+            out.append(pending)
+    return out
+
+
+def _h64(text: str) -> int:
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big")
+
+
+def shingles(words: Sequence[str]) -> set[int]:
+    """Return the hashed word triples of a token list (the whole list when shorter)."""
+    if len(words) < SHINGLE:
+        return {_h64(" ".join(words))} if words else set()
+    return {_h64(" ".join(words[i : i + SHINGLE])) for i in range(len(words) - SHINGLE + 1)}
+
+
+def signature(shingle_set: Iterable[int]) -> list[int]:
+    """Return the MinHash signature: per permutation, the least permuted shingle."""
+    values = list(shingle_set)
+    return [min((a * x + b) % _PRIME for x in values) for a, b in _PERMUTATIONS]
+
+
+def band_keys(sig: Sequence[int]) -> list[tuple[int, int]]:
+    """Return (band, bucket) pairs; two texts share a bucket when their signatures agree on a whole band."""
+    keys = []
+    for band in range(BANDS):
+        chunk = ",".join(map(str, sig[band * ROWS : (band + 1) * ROWS]))
+        keys.append((band, _h64(chunk) >> 1))  # 63 bits: fits a signed BIGINT
+    return keys
+
+
+def text_keys(text: str) -> set[tuple[int, int]]:
+    """Return the band keys of every paragraph of a text and of the text as a whole."""
+    paras = paragraphs(text)
+    keys: set[tuple[int, int]] = set()
+    for words in [*paras, [w for p in paras for w in p]]:
+        if sh := shingles(words):
+            keys.update(band_keys(signature(sh)))
+    return keys
+
+
+def index_version(session: Session, version_id: int, title: str, body: str) -> None:
+    """Store a version's band keys (in the caller's transaction)."""
+    keys = text_keys(f"{title}\n{body}")
+    session.execute(
+        sa.insert(VersionBand), [{"version_id": version_id, "band": b, "bucket": k} for b, k in sorted(keys)]
+    )
+
+
+def candidates(session: Session, keys: set[tuple[int, int]]) -> set[int]:
+    """Return the ids of versions sharing at least one band bucket with the keys."""
+    if not keys:
+        return set()
+    found: set[int] = set()
+    pairs = sorted(keys)
+    for i in range(0, len(pairs), 500):
+        chunk = pairs[i : i + 500]
+        found.update(
+            session.scalars(
+                sa.select(VersionBand.version_id)
+                .where(sa.tuple_(VersionBand.band, VersionBand.bucket).in_(chunk))
+                .distinct()
+            )
+        )
+    return found
+
+
+def containment(leak: set[int], source: set[int]) -> float:
+    """Return the share of the leak's shingles that the source holds."""
+    return len(leak & source) / len(leak) if leak else 0.0

@@ -1,0 +1,237 @@
+"""Fingerprinted exports and disclosure investigations, through the API, on both databases."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from disclosure import fingerprint
+from disclosure.fingerprint import decode_marks, strip_invisible
+from disclosure.matching import tokens
+from disclosure.models import Export, Violation
+from workflow.ledger import LedgerEntry
+from workflow.text import strip_diacritics
+
+SAMPLES = json.loads((Path(__file__).parent.parent / "statements/demo_data/statements.json").read_text("utf-8"))
+SAMPLE = SAMPLES["statements"][0]
+
+
+def later(minutes: int = 5) -> str:
+    return (dt.datetime.now(dt.UTC) + dt.timedelta(minutes=minutes)).isoformat()
+
+
+def create(api, by="author", **fields):
+    body = {k: SAMPLE[k] for k in ("title", "body", "kind", "urgency", "topics")} | {"unit": "SYT-HN"} | fields
+    r = api(by).post("/api/v1/statements", json=body)
+    assert r.status_code == 201, r.json
+    return r.json
+
+
+def export(api, who, sid, fmt="txt") -> bytes:
+    r = api(who).get(f"/api/v1/statements/{sid}/export?format={fmt}")
+    assert r.status_code == 200, r.json
+    return r.data
+
+
+def body_of(copy: bytes) -> str:
+    """Return the statement text of a txt copy, without the banner and the hash line."""
+    lines = copy.decode("utf-8").split("\n")
+    return "\n".join(lines[2:-3])
+
+
+def investigate(api, text, who="auditor", seen_at=None, expect=201):
+    r = api(who).post(
+        "/api/v1/disclosures", json={"text": text, "seen_where": "Facebook", "seen_at": seen_at or later()}
+    )
+    assert r.status_code == expect, r.json
+    return r.json
+
+
+# --- the fingerprint itself -----------------------------------------------------------------
+
+
+def test_marks_survive_any_paragraph_and_variants_differ_per_export():
+    text = SAMPLE["body"]
+    a, b = fingerprint.new_fingerprint(), fingerprint.new_fingerprint()
+    marked = fingerprint.mark(text, a)
+    for paragraph in marked.split("\n"):
+        if paragraph.strip():
+            assert set(decode_marks(paragraph)) == {a}
+    # Without its marks, the copy reads as the same words.
+    assert tokens(strip_invisible(marked)) == tokens(text)
+    # A damaged mark is not read as another fingerprint.
+    assert decode_marks(marked.replace(fingerprint.BIT[0], fingerprint.BIT[1], 1)).keys() <= {a}
+    observed = fingerprint.observe(strip_diacritics(strip_invisible(marked)), text)
+    assert len(observed) >= 4, observed
+    assert fingerprint.agreement(observed, a) == (len(observed), 0)
+    if any(fingerprint.variant_bit(a, k) != fingerprint.variant_bit(b, k) for k in observed):
+        assert fingerprint.agreement(observed, b)[1] > 0
+
+
+def test_variant_sites_keep_meaning():
+    text = "Từ ngày 09/11 đến 15/11/2026, lúc 14h30, ghi nhận 1.245 ca (8%) - tiêm vắc xin 12000 liều... “an toàn”."
+    for fp in ("00000001", "ffffffff", fingerprint.new_fingerprint()):
+        varied = fingerprint.apply_variants(text, fp)
+        assert tokens(varied) == tokens(text), varied
+    assert "24/7" in fingerprint.apply_variants("Trực 24/7 tại bệnh viện", "ffffffff")
+    assert "0912345678" in fingerprint.apply_variants("Gọi 0912345678", "ffffffff")
+
+
+# --- exports ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["txt", "docx", "pdf"])
+def test_unreleased_copy_carries_banner_and_fingerprint_in_every_format(api, session, fmt):
+    s = create(api)
+    data = export(api, "spokesperson", s["id"], fmt)
+    if fmt == "docx":
+        from docx import Document
+
+        doc = Document(io.BytesIO(data))
+        text = "\n".join(p.text for p in doc.paragraphs)
+        assert "BẢN CHƯA PHÁT HÀNH" in doc.sections[0].header.paragraphs[0].text
+    elif fmt == "pdf":
+        from pypdf import PdfReader
+
+        text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    else:
+        text = data.decode("utf-8")
+    assert "BẢN CHƯA PHÁT HÀNH" in text and "KHÔNG CUNG CẤP CHO BÁO CHÍ" in text and "(spokesperson)" in text
+    (code,) = decode_marks(text)
+    row = session.scalars(sa.select(Export).where(Export.fingerprint == code)).one()
+    assert (row.username, row.statement_id, row.version, row.format) == ("spokesperson", s["id"], 1, fmt)
+    entry = session.scalars(sa.select(LedgerEntry).order_by(LedgerEntry.seq.desc()).limit(1)).one()
+    assert (entry.action, entry.data["fingerprint"], entry.data["format"]) == ("export", code, fmt)
+
+
+def test_every_export_has_its_own_fingerprint(api):
+    s = create(api)
+    codes = [set(decode_marks(export(api, who, s["id"]).decode())) for who in ("author", "author", "leader")]
+    assert all(len(c) == 1 for c in codes) and len(set().union(*codes)) == 3
+
+
+def test_released_copy_is_unmarked_and_unlogged(api, count_ledger, statement_in):
+    s = statement_in("released")
+    before = count_ledger()
+    data = export(api, "outsider", s.id).decode()
+    assert count_ledger() == before
+    assert "BẢN CHƯA PHÁT HÀNH" not in data and not decode_marks(data)
+    assert s.current.body in data
+
+
+# --- investigations --------------------------------------------------------------------------
+
+
+def test_pasted_paragraph_names_the_recipient(api):
+    s = create(api)
+    copies = {who: export(api, who, s["id"]) for who in ("author", "spokesperson", "leader", "auditor")}
+    pasted = body_of(copies["leader"]).split("\n")[2]  # the middle paragraph only
+    case = investigate(api, pasted)
+    analysis = case["analysis"]
+    assert not case["released"] and case["status"] == "open"
+    assert [(e["recipient"], e["statement"]) for e in analysis["exports"]] == [("leader", s["id"])]
+    assert analysis["matches"][0]["statement"] == s["id"] and analysis["matches"][0]["score"] > 0.9
+    assert analysis["suspects"][0]["username"] == "leader"
+    assert analysis["suspects"][0]["evidence"][0]["type"] == "fingerprint"
+
+
+def test_retyped_copy_without_marks_finds_the_version_and_ranks_readers(api):
+    s = create(api)
+    copies = {who: export(api, who, s["id"]) for who in ("author", "spokesperson", "leader", "auditor")}
+    api("drafter2").get(f"/api/v1/statements/{s['id']}")  # read on screen only
+    retyped = strip_diacritics(strip_invisible(body_of(copies["spokesperson"])))
+    paragraphs = retyped.split("\n\n")
+    retyped = "\n\n".join(reversed(paragraphs))  # reordered too
+    case = investigate(api, retyped)
+    analysis = case["analysis"]
+    assert not analysis["exports"]
+    assert (analysis["matches"][0]["statement"], analysis["matches"][0]["version"]) == (s["id"], 1)
+    names = [p["username"] for p in analysis["suspects"]]
+    assert {"author", "spokesperson", "leader", "auditor", "drafter2"} <= set(names)
+    assert names[0] == "spokesperson", analysis["suspects"][:3]
+
+
+def test_released_text_is_not_a_leak_but_the_same_text_before_release_is(api, statement_in):
+    s = statement_in("released", body=SAMPLE["body"], title=SAMPLE["title"])
+    case = investigate(api, s.current.body)
+    assert case["released"] and case["analysis"]["matches"] == []
+    before = (s.released_at - dt.timedelta(minutes=1)).isoformat()
+    early = investigate(api, s.current.body, seen_at=before)
+    assert not early["released"] and early["analysis"]["matches"][0]["statement"] == s.id
+
+
+def test_edited_version_matches_the_closer_version(api):
+    s = create(api)
+    edited_body = SAMPLE["body"].replace("1.245 ca mắc cúm mùa", "1.300 ca mắc cúm mùa").replace("14 xã", "20 xã")
+    r = api("author").post(
+        f"/api/v1/statements/{s['id']}/versions",
+        json={"version": 1, "title": SAMPLE["title"] + " (cập nhật)", "body": edited_body + "\n\nThêm một đoạn mới."},
+    )
+    assert r.status_code == 201, r.json
+    case = investigate(api, edited_body)
+    assert [m["version"] for m in case["analysis"]["matches"][:2]] == [2, 1]
+
+
+def test_investigations_are_for_auditors_and_leaders_within_their_units(api):
+    s = create(api)
+    export(api, "author", s["id"])
+    investigate(api, SAMPLE["body"], who="author", expect=403)
+    investigate(api, SAMPLE["body"], who="admin", expect=403)
+    # The leader of another unit's tree does not learn of SYT-HN's drafts.
+    api_leader = api("leader")
+    mine = investigate(api, SAMPLE["body"], who="leader")
+    assert mine["analysis"]["matches"][0]["statement"] == s["id"]
+    assert api_leader.get(f"/api/v1/disclosures/{mine['id']}").status_code == 200
+    assert api("outsider").get(f"/api/v1/disclosures/{mine['id']}").status_code == 403
+
+
+def test_bad_reports_are_refused_clearly(api):
+    for body in (
+        {"text": "ba", "seen_where": "x", "seen_at": later()},
+        {"text": "một hai ba bốn", "seen_where": "x", "seen_at": later(60 * 24)},
+        {"text": "một hai ba bốn", "seen_where": "x", "seen_at": "2026-11-01T10:00:00"},
+        {"text": "một hai ba bốn", "seen_where": "x"},
+    ):
+        r = api("auditor").post("/api/v1/disclosures", json=body)
+        assert r.status_code == 422 and r.json["code"] == 422, (body, r.json)
+
+
+def test_finding_records_violations_on_the_register_and_the_ledger(api, session):
+    s = create(api)
+    copy = export(api, "drafter2", s["id"])
+    case = investigate(api, body_of(copy), who="leader")
+    assert case["analysis"]["suspects"][0]["username"] == "drafter2"
+    auditor = api("auditor")
+    bad = auditor.post(f"/api/v1/disclosures/{case['id']}/finding", json={"outcome": "leak_attributed", "finding": "x"})
+    assert bad.status_code == 422 and "violators" in bad.json["errors"]
+    self_finding = api("leader").post(
+        f"/api/v1/disclosures/{case['id']}/finding",
+        json={"outcome": "leak_attributed", "finding": "x", "violators": ["leader"]},
+    )
+    assert self_finding.status_code == 403
+    r = auditor.post(
+        f"/api/v1/disclosures/{case['id']}/finding",
+        json={
+            "outcome": "leak_attributed",
+            "finding": "Bản sao của drafter2 đăng lên mạng.",
+            "violators": ["drafter2"],
+        },
+    )
+    assert r.status_code == 200, r.json
+    assert r.json["status"] == "closed" and [v["user"] for v in r.json["violations"]] == ["drafter2"]
+    again = auditor.post(f"/api/v1/disclosures/{case['id']}/finding", json={"outcome": "inconclusive", "finding": "x"})
+    assert again.status_code == 409
+    register = api("leader").get("/api/v1/violations").json
+    assert register["items"][0]["user"] == "drafter2" and register["items"][0]["case"] == case["id"]
+    assert api("outsider").get("/api/v1/violations").status_code == 403
+    assert api("dn_spokesperson").get("/api/v1/violations").status_code == 403
+    actions = session.scalars(
+        sa.select(LedgerEntry.action).where(LedgerEntry.kind == "disclosure").order_by(LedgerEntry.seq)
+    ).all()
+    assert actions[-2:] == ["open_case", "close_case"]
+    assert session.scalar(sa.select(sa.func.count()).select_from(Violation)) >= 1
