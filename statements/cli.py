@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -225,53 +224,10 @@ def statement_show(statement_id: int, username: str, password_stdin: bool) -> No
         click.echo(json.dumps(statement_dict(statement, actor), ensure_ascii=False, indent=2))
 
 
-# --- ledger --------------------------------------------------------------------------------
-
-
-@click.group("ledger", cls=AppGroup)
-def ledger_group() -> None:
-    """Verify and export the ledger."""
-
-
-@ledger_group.command("verify")
-def ledger_verify() -> None:
-    """Recompute the chain; exit 0 when intact, 1 when broken (printing the first bad seq)."""
-    from workflow.ledger import verify
-
-    with _session() as session:
-        result = verify(session)
-    if result.ok:
-        click.echo(f"Ledger intact: {result.entries} entries, head seq {result.head_seq} hash {result.head_hash}.")
-        return
-    _fail(f"Ledger BROKEN at seq {result.first_bad_seq}: {result.reason}", 1)
-
-
-@ledger_group.command("export")
-@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="jsonl", show_default=True)
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False, writable=True, path_type=Path),
-    default=None,
-    help="File to write (default: standard output).",
-)
-def ledger_export(fmt: str, output: Path | None) -> None:
-    """Write every entry with names, roles, what each action means and times, for auditors."""
-    from statements import ledger_export
-
-    stream = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
-    try:
-        with _session() as session:
-            ledger_export.write(session, stream, fmt)
-    finally:
-        if output:
-            stream.close()
-    if output:
-        click.echo(f"Ledger written to {output}.", err=True)
-
-
 def register_commands(app: Flask) -> None:
     """Attach PressGate's commands to the app's CLI."""
+    from statements.ledger_cli import ledger_group
+
     for command in (init_db, db_group, demo, create_admin, statement_group, ledger_group):
         app.cli.add_command(command)
 

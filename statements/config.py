@@ -37,6 +37,9 @@ def from_environment(instance_path: Path) -> dict:
         "TOKEN_TTL_HOURS": int(os.environ.get("PRESSGATE_TOKEN_TTL_HOURS", "12")),
         "LOGIN_FAILURE_LIMIT": os.environ.get("PRESSGATE_LOGIN_FAILURE_LIMIT", "5 per 15 minutes"),
         "RATELIMIT_STORAGE_URI": os.environ.get("PRESSGATE_RATELIMIT_STORAGE_URI", "memory://"),
+        # The ledger's signing key lives outside the database (and, in production, outside its backups).
+        "LEDGER_KEY": os.environ.get("PRESSGATE_LEDGER_KEY") or str(instance_path / "ledger-key.pem"),
+        "CHECKPOINT_DIR": os.environ.get("PRESSGATE_CHECKPOINT_DIR") or str(instance_path / "checkpoints"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env == "production",

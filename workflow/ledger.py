@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 import rfc8785
@@ -180,7 +180,7 @@ def append_many(session: Session, entries: list[dict]) -> list[LedgerEntry]:
 
 @dataclass(frozen=True)
 class VerifyResult:
-    """The outcome of recomputing the chain."""
+    """The outcome of recomputing the chain (and holding it to signed checkpoints, when given)."""
 
     ok: bool
     entries: int
@@ -188,11 +188,13 @@ class VerifyResult:
     head_hash: str
     first_bad_seq: int | None = None
     reason: str | None = None
+    checkpoints: int = 0
 
     def as_dict(self) -> dict:
         """Return the result as the API and CLI report it."""
         if self.ok:
-            return {"ok": True, "entries": self.entries, "head": {"seq": self.head_seq, "hash": self.head_hash}}
+            out = {"ok": True, "entries": self.entries, "head": {"seq": self.head_seq, "hash": self.head_hash}}
+            return out | ({"checkpoints": self.checkpoints} if self.checkpoints else {})
         return {"ok": False, "entries": self.entries, "first_bad_seq": self.first_bad_seq, "reason": self.reason}
 
 
@@ -205,38 +207,54 @@ def iter_rows(session: Session, batch: int = 5000) -> Iterator[sa.Row]:
     yield from result
 
 
-def verify(session: Session) -> VerifyResult:
+def verify(session: Session, checkpoints: Iterable[dict] = ()) -> VerifyResult:
     """Recompute the chain from the stored columns; name the first seq that does not hold."""
+    return verify_rows((row._asdict() for row in iter_rows(session)), checkpoints)
+
+
+def verify_rows(rows: Iterable[Mapping], checkpoints: Iterable[dict] = ()) -> VerifyResult:
+    """Recompute a chain from its entries in seq order, then hold it to signed checkpoints (size, head_hash, at)."""
+    marks = sorted(checkpoints, key=lambda c: c["size"])
+    wanted = {c["size"] for c in marks}
+    hash_at: dict[int, str] = {0: GENESIS_HASH}
     expected_seq, prev_hash, count = 1, GENESIS_HASH, 0
-    for row in iter_rows(session):
-        fields = row._asdict()
+
+    def broken(reason: str) -> VerifyResult:
+        return VerifyResult(False, count, expected_seq - 1, prev_hash, expected_seq, reason)
+
+    for fields in rows:
         if fields["seq"] != expected_seq:
-            return VerifyResult(
-                False,
-                count,
-                expected_seq - 1,
-                prev_hash,
-                expected_seq,
-                f"entry {expected_seq} is missing (next stored entry is {fields['seq']})",
-            )
+            return broken(f"entry {expected_seq} is missing (next stored entry is {fields['seq']})")
         if fields["prev_hash"] != prev_hash:
+            return broken("prev_hash does not match the hash of the entry before it")
+        if chain_hash(prev_hash, canonical_bytes(fields)) != fields["hash"]:
+            return broken("stored hash does not match the entry's content (the entry was altered)")
+        prev_hash, count = fields["hash"], count + 1
+        if count in wanted:
+            hash_at[count] = prev_hash
+        expected_seq += 1
+    good = 0  # the size of the last checkpoint the chain still agrees with
+    for mark in marks:
+        size, at = mark["size"], mark["at"]
+        if size > count:
             return VerifyResult(
                 False,
                 count,
-                expected_seq - 1,
+                count,
                 prev_hash,
-                expected_seq,
-                "prev_hash does not match the hash of the entry before it",
+                count + 1,
+                f"the ledger ends at entry {count}, but the checkpoint signed at {at} records {size} entries:"
+                f" entries {count + 1} to {size} were removed",
             )
-        recomputed = chain_hash(prev_hash, canonical_bytes(fields))
-        if recomputed != fields["hash"]:
+        if hash_at[size] != mark["head_hash"]:
             return VerifyResult(
                 False,
                 count,
-                expected_seq - 1,
+                count,
                 prev_hash,
-                expected_seq,
-                "stored hash does not match the entry's content (the entry was altered)",
+                good + 1,
+                f"entry {size} differs from the checkpoint signed at {at}: the chain was rewritten"
+                f" from an entry between {good + 1} and {size}",
             )
-        prev_hash, expected_seq, count = fields["hash"], expected_seq + 1, count + 1
-    return VerifyResult(True, count, expected_seq - 1, prev_hash)
+        good = size
+    return VerifyResult(True, count, expected_seq - 1, prev_hash, checkpoints=len(marks))

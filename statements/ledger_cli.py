@@ -1,0 +1,185 @@
+"""`pressgate ledger`: verify, export, and sign checkpoints of the ledger (keys kept outside the database)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from statements.cli import _fail, _session
+
+
+@click.group("ledger", cls=AppGroup)
+def ledger_group() -> None:
+    """Verify and export the ledger."""
+
+
+def _public_key(given: Path | None):
+    """Return the trusted public key: the one given, else the public half of the configured signing key."""
+    from workflow.checkpoints import CheckpointError, load_public, public_key_path
+
+    configured = Path(current_app.config["LEDGER_KEY"])
+    for path in [given] if given else [public_key_path(configured), configured]:
+        if path.exists():
+            try:
+                return load_public(path.read_bytes())
+            except (CheckpointError, ValueError) as err:
+                _fail(f"{path}: not an Ed25519 key ({err}).", 2)
+    if given:
+        _fail(f"{given}: no such key file.", 2)
+    return None
+
+
+def _signing_key():
+    from workflow.checkpoints import CheckpointError, load_private
+
+    path = Path(current_app.config["LEDGER_KEY"])
+    if not path.exists():
+        _fail(f"No signing key at {path}: run `pressgate ledger keygen` (or set PRESSGATE_LEDGER_KEY).", 2)
+    try:
+        return load_private(path)
+    except (CheckpointError, ValueError) as err:
+        _fail(f"{path}: not an Ed25519 private key ({err}).", 2)
+
+
+@ledger_group.command("keygen")
+@click.option(
+    "--key",
+    "path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the private key (default: PRESSGATE_LEDGER_KEY).",
+)
+def ledger_keygen(path: Path | None) -> None:
+    """Make the Ed25519 key that signs checkpoints (never overwrites one); its public half goes beside it."""
+    from workflow.checkpoints import generate_key, key_id, load_public
+
+    path = path or Path(current_app.config["LEDGER_KEY"])
+    try:
+        public = generate_key(path)
+    except FileExistsError as err:
+        _fail(str(err), 2)
+    click.echo(f"Signing key written to {path} (keep it off the database server and out of its backups).")
+    click.echo(f"Public key: {public} (key id {key_id(load_public(public.read_bytes()))}); give it to your auditors.")
+
+
+@ledger_group.command("checkpoint")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="File or folder to write (default: PRESSGATE_CHECKPOINT_DIR).",
+)
+def ledger_checkpoint(out: Path | None) -> None:
+    """Sign the ledger's head (size, head hash, time) and write it as a checkpoint file; run it from cron."""
+    from workflow.checkpoints import default_name, make_checkpoint
+
+    key = _signing_key()
+    with _session() as session:
+        doc = make_checkpoint(session, key)
+    out = out or Path(current_app.config["CHECKPOINT_DIR"])
+    if out.is_dir() or not out.suffix:
+        out.mkdir(parents=True, exist_ok=True)
+        out = out / default_name(doc)
+    out.write_text(json.dumps(doc, indent=2) + "\n", "utf-8")
+    click.echo(f"Checkpoint of {doc['size']} entries (head {doc['head_hash']}) written to {out}.")
+
+
+@ledger_group.command("verify")
+@click.option(
+    "--checkpoint",
+    "checkpoint_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A signed checkpoint the ledger must still agree with (repeatable).",
+)
+@click.option(
+    "--bundle",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Verify an exported bundle instead of the database (no database needed).",
+)
+@click.option(
+    "--public-key",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The public key to trust (default: the configured signing key's public half).",
+)
+def ledger_verify(checkpoint_files: tuple[Path, ...], bundle: Path | None, public_key: Path | None) -> None:
+    """Recompute the chain and hold it to checkpoints; exit 0 when intact, 1 when broken (printing where)."""
+    from workflow.checkpoints import Bundle, CheckpointError, check_signature, key_id, read_checkpoint
+    from workflow.ledger import verify, verify_rows
+
+    trusted = _public_key(public_key)
+    try:
+        if bundle:
+            opened = Bundle(bundle)
+            if trusted is None:
+                trusted = opened.public_key
+                click.echo(f"Trusting the bundle's own key {key_id(trusted)}: compare it with the key you were given.")
+            marks = [check_signature(opened.checkpoint, trusted)]
+            marks += [check_signature(read_checkpoint(p), trusted) for p in checkpoint_files]
+            result = verify_rows(opened.entries(), marks)
+            if result.ok and result.entries != opened.checkpoint["size"]:
+                signed = opened.checkpoint["size"]
+                _fail(f"Bundle BROKEN: it holds {result.entries} entries but its checkpoint signs {signed}.", 1)
+            opened.close()
+        else:
+            if checkpoint_files and trusted is None:
+                _fail("No public key to check the checkpoints with: pass --public-key.", 2)
+            marks = [check_signature(read_checkpoint(p), trusted) for p in checkpoint_files]
+            with _session() as session:
+                result = verify(session, marks)
+    except CheckpointError as err:
+        _fail(f"Checkpoint REFUSED: {err}.", 1)
+    if result.ok:
+        held = f", agreeing with {result.checkpoints} signed checkpoint(s)" if result.checkpoints else ""
+        click.echo(
+            f"Ledger intact: {result.entries} entries, head seq {result.head_seq} hash {result.head_hash}{held}."
+        )
+        return
+    _fail(f"Ledger BROKEN at seq {result.first_bad_seq}: {result.reason}", 1)
+
+
+@ledger_group.command("export")
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="jsonl", show_default=True)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    default=None,
+    help="File to write (default: standard output).",
+)
+@click.option(
+    "--bundle",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write a signed bundle (entries, checkpoint, public key) that verifies without the database.",
+)
+def ledger_export(fmt: str, output: Path | None, bundle: Path | None) -> None:
+    """Write every entry with names, roles, what each action means and times, for auditors."""
+    from statements import ledger_export
+
+    if bundle:
+        from workflow.checkpoints import write_bundle
+
+        key = _signing_key()
+        with _session() as session, bundle.open("wb") as out:
+            doc = write_bundle(session, key, out)
+        click.echo(
+            f"Bundle of {doc['size']} entries written to {bundle}; check it with `pressgate ledger verify --bundle`."
+        )
+        return
+    stream = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
+    try:
+        with _session() as session:
+            ledger_export.write(session, stream, fmt)
+    finally:
+        if output:
+            stream.close()
+    if output:
+        click.echo(f"Ledger written to {output}.", err=True)

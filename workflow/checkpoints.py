@@ -1,0 +1,197 @@
+"""Signed checkpoints of the ledger's head, and bundles that verify without the database.
+
+A bare hash chain shows that no entry was changed in place, but not that the tail was not cut
+off, nor that the whole chain was not recomputed after a change. A checkpoint, signed with an
+Ed25519 key kept outside the database, records the size and head hash at a moment; a later
+chain must still hold that entry with that hash. Run `pressgate ledger checkpoint` from cron and
+keep the files where the database's administrators cannot rewrite them.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import rfc8785
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from sqlalchemy.orm import Session
+
+from workflow import ledger
+from workflow.db import isoformat, utcnow
+
+FORMAT = "pressgate.checkpoint/1"
+BUNDLE_FORMAT = "pressgate.ledger-bundle/1"
+
+
+class CheckpointError(ValueError):
+    """A checkpoint or bundle that cannot be trusted as it is (bad signature, wrong key, wrong shape)."""
+
+
+# --- keys ---------------------------------------------------------------------------------
+
+
+def generate_key(path: Path) -> Path:
+    """Write a new Ed25519 private key (mode 0600) and its public key beside it; return the public key's path."""
+    if path.exists():
+        raise FileExistsError(f"{path} exists; a signing key is never overwritten.")
+    key = Ed25519PrivateKey.generate()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        out.write(pem)
+    public = public_key_path(path)
+    public.write_bytes(public_pem(key.public_key()))
+    return public
+
+
+def public_key_path(private: Path) -> Path:
+    """Return where the public half of a key file is kept."""
+    return private.with_name(private.name + ".pub")
+
+
+def public_pem(key: Ed25519PublicKey) -> bytes:
+    """Return the public key as PEM."""
+    return key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+def load_private(path: Path) -> Ed25519PrivateKey:
+    """Read an Ed25519 private key file."""
+    key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    if not isinstance(key, Ed25519PrivateKey):
+        raise CheckpointError(f"{path} is not an Ed25519 private key.")
+    return key
+
+
+def load_public(data: bytes) -> Ed25519PublicKey:
+    """Read an Ed25519 public key from PEM (a private key's PEM gives its public half)."""
+    try:
+        key = serialization.load_pem_public_key(data)
+    except ValueError:
+        key = serialization.load_pem_private_key(data, password=None).public_key()
+    if not isinstance(key, Ed25519PublicKey):
+        raise CheckpointError("not an Ed25519 key")
+    return key
+
+
+def key_id(key: Ed25519PublicKey) -> str:
+    """Return a short, stable name of a public key (first 16 hex digits of SHA-256 of its raw bytes)."""
+    raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return hashlib.sha256(raw).hexdigest()[:16]
+
+
+# --- checkpoints --------------------------------------------------------------------------
+
+
+def _signed_part(doc: dict) -> bytes:
+    return rfc8785.dumps({k: doc[k] for k in ("format", "size", "head_hash", "at", "key_id")})
+
+
+def make_checkpoint(session: Session, key: Ed25519PrivateKey) -> dict:
+    """Return a signed checkpoint of the ledger's head now."""
+    size, head_hash = ledger.head(session)
+    doc = {
+        "format": FORMAT,
+        "size": size,
+        "head_hash": head_hash,
+        "at": isoformat(utcnow()),
+        "key_id": key_id(key.public_key()),
+    }
+    doc["signature"] = base64.b64encode(key.sign(_signed_part(doc))).decode("ascii")
+    return doc
+
+
+def check_signature(doc: dict, key: Ed25519PublicKey) -> dict:
+    """Return the checkpoint when its signature is this key's; otherwise raise CheckpointError."""
+    try:
+        if doc.get("format") != FORMAT:
+            raise CheckpointError(f"not a PressGate checkpoint (format {doc.get('format')!r})")
+        if doc["key_id"] != key_id(key):
+            raise CheckpointError(f"signed by key {doc['key_id']}, not by the trusted key {key_id(key)}")
+        key.verify(base64.b64decode(doc["signature"], validate=True), _signed_part(doc))
+    except InvalidSignature:
+        raise CheckpointError(f"the signature of the checkpoint at {doc.get('at')} does not verify") from None
+    except (KeyError, TypeError, ValueError) as err:
+        if isinstance(err, CheckpointError):
+            raise
+        raise CheckpointError(f"malformed checkpoint: {err}") from None
+    if not isinstance(doc["size"], int) or doc["size"] < 0:
+        raise CheckpointError("malformed checkpoint: size")
+    return doc
+
+
+def read_checkpoint(path: Path) -> dict:
+    """Read a checkpoint file."""
+    try:
+        return json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError) as err:
+        raise CheckpointError(f"{path}: {err}") from None
+
+
+def default_name(doc: dict) -> str:
+    """Return a file name that sorts checkpoints by time."""
+    stamp = doc["at"].replace(":", "").replace("-", "")[:15]
+    return f"checkpoint-{stamp}-{doc['size']}.json"
+
+
+# --- bundles ------------------------------------------------------------------------------
+
+
+def entry_document(row: dict) -> dict:
+    """Return an entry as a bundle stores it: the hashed fields, prev_hash and hash, time as text."""
+    doc = {name: row[name] for name in (*ledger.HASHED_FIELDS, "prev_hash", "hash")}
+    if isinstance(doc["at"], dt.datetime):
+        doc["at"] = isoformat(doc["at"])
+    doc["data"] = doc["data"] or {}
+    return doc
+
+
+def write_bundle(session: Session, key: Ed25519PrivateKey, out: io.BufferedIOBase) -> dict:
+    """Write entries up to a fresh checkpoint, the checkpoint and the public key as one zip; return the checkpoint."""
+    checkpoint = make_checkpoint(session, key)
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
+        with bundle.open("entries.jsonl", "w") as entries:
+            for row in ledger.iter_rows(session):
+                if row.seq > checkpoint["size"]:
+                    break
+                entries.write((json.dumps(entry_document(row._asdict()), ensure_ascii=False) + "\n").encode("utf-8"))
+        bundle.writestr("checkpoint.json", json.dumps(checkpoint, indent=2))
+        bundle.writestr("public-key.pem", public_pem(key.public_key()))
+        bundle.writestr("manifest.json", json.dumps({"format": BUNDLE_FORMAT, "entries": checkpoint["size"]}, indent=2))
+    return checkpoint
+
+
+class Bundle:
+    """An opened bundle: its entries (streamed), its checkpoint and its public key."""
+
+    def __init__(self, path: Path):
+        try:
+            self._zip = zipfile.ZipFile(path)
+            manifest = json.loads(self._zip.read("manifest.json"))
+            if manifest.get("format") != BUNDLE_FORMAT:
+                raise CheckpointError(f"{path} is not a PressGate ledger bundle")
+            self.checkpoint = json.loads(self._zip.read("checkpoint.json"))
+            self.public_key = load_public(self._zip.read("public-key.pem"))
+        except (OSError, KeyError, ValueError, zipfile.BadZipFile) as err:
+            if isinstance(err, CheckpointError):
+                raise
+            raise CheckpointError(f"{path}: not a readable bundle ({err})") from None
+
+    def entries(self) -> Iterator[dict]:
+        """Yield the bundle's entries in order."""
+        with self._zip.open("entries.jsonl") as lines:
+            for line in lines:
+                yield json.loads(line)
+
+    def close(self) -> None:
+        """Close the zip."""
+        self._zip.close()
