@@ -87,6 +87,21 @@ def db_downgrade(revision: str) -> None:
     click.echo(f"Downgraded to {revision}.")
 
 
+@db_group.command("protect")
+@click.option("--app-role", required=True, help="The PostgreSQL role the application connects as.")
+def db_protect(app_role: str) -> None:
+    """PostgreSQL: let APP_ROLE read and add evidence but never change or remove it (run as the schema's owner)."""
+    from statements.pg_roles import RoleError, protect
+
+    try:
+        with _engine().begin() as connection:
+            for statement in protect(connection, app_role):
+                click.echo(statement + ";")
+    except RoleError as err:
+        _fail(str(err), 2)
+    click.echo(f"{app_role} may now add to the ledger and never change it.")
+
+
 @db_group.command("current")
 def db_current() -> None:
     """Print the schema's revision."""

@@ -1,0 +1,94 @@
+"""PostgreSQL: an application role that cannot UPDATE, DELETE or TRUNCATE evidence, and triggers behind it."""
+
+from __future__ import annotations
+
+import secrets
+
+import pytest
+import sqlalchemy as sa
+from psycopg import errors as pg_errors
+from sqlalchemy.orm import Session
+
+from auth.service import actor_for, get_user
+from statements.db import make_engine
+from statements.migrate import upgrade
+from statements.pg_roles import EVIDENCE_TABLES, RoleError, protect
+from statements.service import create_statement
+from tests import pg
+from tests.conftest import seed_org
+
+pytestmark = pytest.mark.postgres_only
+
+
+@pytest.fixture
+def protected(backend):
+    """A fresh database migrated by its owner, and an ordinary role protected on it; both dropped after."""
+    if backend != "postgresql":
+        pytest.skip("roles are PostgreSQL's")
+    admin = pg.server_url()
+    url = pg.create_database(admin)
+    role = f"pressgate_app_{secrets.token_hex(4)}"
+    owner = make_engine(url)
+    upgrade(owner)
+    with Session(owner) as session:
+        seed_org(session)
+        session.commit()
+    with owner.begin() as conn:
+        conn.execute(sa.text(f"CREATE ROLE {role} LOGIN"))
+        protect(conn, role)
+    app_url = sa.make_url(url).set(username=role, password=None)
+    app = make_engine(app_url.render_as_string(hide_password=False))
+    yield owner, app, role
+    app.dispose()
+    owner.dispose()
+    pg.drop_database(admin, url)
+    with sa.create_engine(admin, isolation_level="AUTOCOMMIT").connect() as conn:
+        conn.execute(sa.text(f"DROP OWNED BY {role}"))
+        conn.execute(sa.text(f"DROP ROLE {role}"))
+
+
+def test_the_app_role_works_but_cannot_change_evidence(protected):
+    _owner, app, _role = protected
+    # The application, as its role, does its work: a statement, a version, a ledger entry.
+    with Session(app) as session:
+        author = actor_for(session, get_user(session, "author"))
+        create_statement(
+            session,
+            author,
+            "SYT-HN",
+            {"title": "Thông cáo", "body": "Nội dung thử nghiệm.", "kind": "regular", "urgency": "normal"},
+        )
+        session.commit()
+    for table in EVIDENCE_TABLES:
+        for sql in (
+            f"UPDATE {table} SET id = id" if table != "ledger_entries" else f"UPDATE {table} SET seq = seq",
+            f"DELETE FROM {table}",
+            f"TRUNCATE {table}",
+        ):
+            with app.connect() as conn, pytest.raises(sa.exc.ProgrammingError) as refused:
+                conn.execute(sa.text(sql))
+            assert isinstance(refused.value.orig, pg_errors.InsufficientPrivilege), sql
+            assert "permission denied" in str(refused.value.orig), sql
+
+
+def test_triggers_refuse_even_the_owner(protected):
+    owner, _app, _role = protected
+    for sql in (
+        "UPDATE ledger_entries SET comment = 'x'",
+        "DELETE FROM ledger_entries",
+        "TRUNCATE ledger_entries",
+        "TRUNCATE statement_versions CASCADE",
+        "TRUNCATE exports, violations",
+    ):
+        with owner.connect() as conn, pytest.raises(sa.exc.DBAPIError) as refused:
+            conn.execute(sa.text(sql))
+        assert "append-only" in str(refused.value.orig), sql
+
+
+def test_protect_refuses_unsafe_roles(protected):
+    owner, _app, _role = protected
+    with owner.begin() as conn:
+        with pytest.raises(RoleError, match="superuser"):
+            protect(conn, "postgres")
+        with pytest.raises(RoleError, match="No role"):
+            protect(conn, "nobody_" + secrets.token_hex(3))
