@@ -14,6 +14,7 @@ from disclosure import fingerprint
 from disclosure.fingerprint import decode_marks, strip_invisible
 from disclosure.matching import tokens
 from disclosure.models import Export, Violation
+from statements.i18n import LOCAL_ZONE
 from workflow.ledger import LedgerEntry
 from workflow.text import strip_diacritics
 
@@ -235,3 +236,69 @@ def test_finding_records_violations_on_the_register_and_the_ledger(api, session)
     ).all()
     assert actions[-2:] == ["open_case", "close_case"]
     assert session.scalar(sa.select(sa.func.count()).select_from(Violation)) >= 1
+
+
+# --- in the browser ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_web_case_from_pasted_text_to_finding(app, api, lang):
+    from tests.test_web import csrf, login
+
+    s = create(api)
+    copy = api("drafter2").get(f"/api/v1/statements/{s['id']}/export?format=txt").data
+    auditor = login(app.test_client(), "auditor", lang)
+    page = auditor.get("/disclosures")
+    assert page.status_code == 200 and f'<html lang="{lang}">' in page.get_data(as_text=True)
+    seen = (dt.datetime.now(LOCAL_ZONE) + dt.timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M")  # as a Hanoi clock reads
+    bad = auditor.post("/disclosures", data={"text": "", "seen_where": "x", "seen_at": "", "csrf_token": csrf(page)})
+    assert bad.status_code == 422
+    r = auditor.post(
+        "/disclosures",
+        data={"text": body_of(copy), "seen_where": "Nhóm Zalo", "seen_at": seen, "csrf_token": csrf(page)},
+    )
+    assert r.status_code == 302, r.get_data(as_text=True)
+    case_page = auditor.get(r.headers["Location"])
+    html = case_page.get_data(as_text=True)
+    assert 'data-released="false"' in html and 'data-suspect="drafter2"' in html
+    assert html.index('data-suspect="drafter2"') < html.index('data-suspect="author"')
+    missing = auditor.post(
+        r.headers["Location"], data={"outcome": "leak_attributed", "finding": "x", "csrf_token": csrf(case_page)}
+    )
+    assert missing.status_code == 422
+    done = auditor.post(
+        r.headers["Location"],
+        data={
+            "outcome": "leak_attributed",
+            "finding": "Đăng bản sao lên nhóm Zalo.",
+            "violators": "drafter2",
+            "csrf_token": csrf(case_page),
+        },
+    )
+    assert done.status_code == 302
+    register = auditor.get("/violations").get_data(as_text=True)
+    assert "drafter2" in register and "Đăng bản sao lên nhóm Zalo." in register
+
+
+def test_web_disclosure_pages_are_for_investigators(app):
+    from tests.test_web import login
+
+    for who, status in (("author", 403), ("spokesperson", 403), ("admin", 403), ("leader", 200), ("auditor", 200)):
+        c = login(app.test_client(), who)
+        assert c.get("/disclosures").status_code == status, who
+        assert c.get("/violations").status_code == status, who
+
+
+def test_web_export_button_downloads_a_marked_copy(app, api):
+    from tests.test_web import login
+
+    s = create(api)
+    c = login(app.test_client(), "spokesperson")
+    page = c.get(f"/statements/{s['id']}").get_data(as_text=True)
+    assert "data-export" in page
+    r = c.get(f"/statements/{s['id']}/export?format=docx")
+    assert r.status_code == 200 and r.headers["Content-Disposition"].endswith('.docx"')
+    from docx import Document
+
+    text = "\n".join(p.text for p in Document(io.BytesIO(r.data)).paragraphs)
+    assert len(decode_marks(text)) == 1

@@ -1,4 +1,4 @@
-"""Translated names of states, actions, kinds, urgencies, channels and refusal rules."""
+"""Translated names of states, actions, kinds, urgencies, channels, refusal rules, outcomes and evidence."""
 
 from __future__ import annotations
 
@@ -75,6 +75,12 @@ RULE_MESSAGES = {
     "unit_internal": _l("Earlier versions and the decision history are internal to the unit."),
     "comment_required": _l("A comment giving the reason is required for this action."),
     "approved_content_changed": _l("The content differs from what was approved; it cannot be released."),
+    "investigators_only": _l("Only auditors and leaders investigate disclosures."),
+    "case": _l("No such disclosure case, or it is not visible to you."),
+    "case_closed": _l("This case is already closed."),
+    "not_own_case": _l("Nobody records a violation against themselves."),
+    "invalid_disclosure": _l("The disclosure report is incomplete."),
+    "invalid_finding": _l("The finding is incomplete."),
 }
 #: The heading of an error page.
 HTTP_TITLES = {
@@ -99,4 +105,39 @@ HTTP_MESSAGES = {
     422: _l("Some of what was sent is not valid."),
     429: _l("Too many failed attempts. Wait a while and try again."),
     500: _l("Something went wrong on the server. Nothing was changed."),
+}
+
+OUTCOME_LABELS = {
+    "not_a_leak": _l("Not a leak: released content"),
+    "leak_attributed": _l("Leak, source established"),
+    "leak_unattributed": _l("Leak, source not established"),
+    "inconclusive": _l("Inconclusive"),
+}
+EVIDENCE_LABELS = {
+    "fingerprint": _l("The text carries the invisible mark of this person's copy"),
+    "variants": _l("The text follows the number, date and punctuation forms of this person's copy"),
+    "export": _l("Downloaded a copy of the matched version"),
+    "read": _l("Read the matched version"),
+    "wrote": _l("Wrote the matched version"),
+    "decided": _l("Decided on the matched version"),
+}
+#: The services' fixed field messages, for forms in the person's language (others are shown as written).
+FIELD_MESSAGES = {
+    "A title is required.": _l("A title is required."),
+    "The body may not be empty.": _l("The body may not be empty."),
+    "Unknown unit.": _l("Unknown unit."),
+    "Not a valid boolean.": _l("Not a valid boolean."),
+    "Missing data for required field.": _l("This field is required."),
+    "A label is required.": _l("A label is required."),
+    "Give at least one keyword, topic or detector.": _l("Give at least one keyword, topic or detector."),
+    "Paste at least a sentence of the text that was found.": _l(
+        "Paste at least a sentence of the text that was found."
+    ),
+    "Say where the text was seen.": _l("Say where the text was seen."),
+    "The text cannot have been seen in the future.": _l("The text cannot have been seen in the future."),
+    "Write the finding.": _l("Write the finding."),
+    "Name who disclosed it, or choose an unattributed outcome.": _l(
+        "Name who disclosed it, or choose an unattributed outcome."
+    ),
+    "Only an attributed leak names people.": _l("Only an attributed leak names people."),
 }

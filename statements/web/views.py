@@ -17,7 +17,10 @@ from statements.serialize import diff_dict, entry_dict, statement_dict, version_
 from statements.web.labels import (
     ACTION_LABELS,
     CHANNEL_LABELS,
+    EVIDENCE_LABELS,
+    FIELD_MESSAGES,
     KIND_LABELS,
+    OUTCOME_LABELS,
     ROLE_LABELS,
     STATE_LABELS,
     URGENCY_LABELS,
@@ -48,6 +51,8 @@ def _navigation() -> dict:
         "urgencies": URGENCY_LABELS,
         "channels": CHANNEL_LABELS,
         "roles": ROLE_LABELS,
+        "outcomes": OUTCOME_LABELS,
+        "evidence": EVIDENCE_LABELS,
     }
     if not current_user.is_authenticated:
         return {"labels": labels, "awaiting_count": 0}
@@ -55,7 +60,20 @@ def _navigation() -> dict:
     _, total = queries.list_statements(db(), actor, awaiting_me=True, page=1, per_page=1)
     led = sorted(u for u, r in actor.memberships if r == "leader")
     rules_unit = db().scalar(sa.select(Unit.code).where(Unit.id == led[0])) if led else None
-    return {"labels": labels, "awaiting_count": total, "me": actor, "rules_unit": rules_unit}
+    investigator = actor.is_auditor or bool(actor.leader_scope)
+    return {
+        "labels": labels,
+        "awaiting_count": total,
+        "me": actor,
+        "rules_unit": rules_unit,
+        "investigator": investigator,
+    }
+
+
+@bp.app_template_filter("field_error")
+def field_error(message: str) -> str:
+    """Return a service's field message in the person's language when it is one of the fixed ones."""
+    return str(FIELD_MESSAGES.get(message, message))
 
 
 @bp.route("/inbox")

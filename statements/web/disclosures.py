@@ -1,0 +1,111 @@
+"""Disclosure investigations in the browser: open a case, read its evidence, record the finding; the register."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from disclosure import service
+from disclosure.models import Outcome
+from statements.i18n import LOCAL_ZONE
+from statements.serialize import case_dict, violation_dict
+from statements.web.views import bp, web_actor
+from statements.web_session import commit, db, rollback_session
+from workflow.errors import Invalid
+
+PER_PAGE = 25
+
+
+def _seen_at(value: str) -> dt.datetime | None:
+    """Read the browser's local date and time as Hanoi time."""
+    try:
+        return dt.datetime.fromisoformat(value).replace(tzinfo=LOCAL_ZONE).astimezone(dt.UTC)
+    except ValueError:
+        return None
+
+
+def _page() -> int:
+    try:
+        return max(1, min(int(request.args.get("page", 1)), 100_000))
+    except ValueError:
+        return 1
+
+
+def _cases_page(values: dict, errors: dict, status: int = 200):
+    page = _page()
+    items, total = service.list_cases(db(), web_actor(), None, page, PER_PAGE)
+    return render_template(
+        "web/disclosures.html",
+        items=[case_dict(c, with_text=False) for c in items],
+        total=total,
+        page=page,
+        pages=max(1, -(-total // PER_PAGE)),
+        values=values,
+        errors=errors,
+    ), status
+
+
+@bp.route("/disclosures", methods=["GET", "POST"])
+@login_required
+def disclosures():
+    """List the cases and open a new one from text found outside."""
+    actor = service.require_investigator(web_actor())
+    if request.method == "GET":
+        return _cases_page({}, {})
+    form = request.form
+    values = {
+        "text": form.get("text", ""),
+        "seen_where": form.get("seen_where", ""),
+        "seen_at": form.get("seen_at", ""),
+    }
+    seen_at = _seen_at(values["seen_at"])
+    if seen_at is None:
+        return _cases_page(values, {"seen_at": [_("Give the date and time it was seen.")]}, 422)
+    try:
+        case = service.open_case(db(), actor, values["text"], values["seen_where"], seen_at)
+        commit()
+    except Invalid as refusal:
+        rollback_session()
+        return _cases_page(values, refusal.errors or {}, 422)
+    return redirect(url_for("web.disclosure", case_id=case.id))
+
+
+@bp.route("/disclosures/<int:case_id>", methods=["GET", "POST"])
+@login_required
+def disclosure(case_id: int):
+    """Show a case's evidence; record its finding."""
+    actor = web_actor()
+    errors: dict = {}
+    if request.method == "POST":
+        form = request.form
+        violators = [v.strip() for v in form.get("violators", "").split(",") if v.strip()]
+        try:
+            service.close_case(db(), case_id, actor, form.get("outcome", ""), form.get("finding", ""), violators)
+            commit()
+            flash(_("Finding recorded."), "info")
+            return redirect(url_for("web.disclosure", case_id=case_id))
+        except Invalid as refusal:
+            rollback_session()
+            errors = refusal.errors or {}
+    case = service.get_case(db(), case_id, actor)
+    return render_template(
+        "web/disclosure.html", c=case_dict(case), outcomes=Outcome.ALL, errors=errors, form=request.form
+    ), (422 if errors else 200)
+
+
+@bp.route("/violations")
+@login_required
+def violations():
+    """Show the register of violations found by closed cases."""
+    page = _page()
+    items, total = service.list_violations(db(), web_actor(), page, PER_PAGE)
+    return render_template(
+        "web/violations.html",
+        items=[violation_dict(v) for v in items],
+        total=total,
+        page=page,
+        pages=max(1, -(-total // PER_PAGE)),
+    )
