@@ -1,0 +1,157 @@
+"""Every route that shows unreleased text logs the read; every other route says why it shows none.
+
+The two tables below cover the application's whole URL map: a new route that is in neither fails
+`test_every_route_is_classified`, so nobody can add a way to read drafts that leaves no trace.
+"""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from tests.test_web import login
+from workflow.ledger import LedgerEntry
+
+#: Routes that show unreleased text, how to call them for statement `s` (as a GET), and the versions shown.
+LOGGED = {
+    "statements.StatementResource": ("api", "/api/v1/statements/{s}", [2]),
+    "statements.Statements": ("api", "/api/v1/statements?q=phong+chong", [2]),
+    "statements.Versions": ("api", "/api/v1/statements/{s}/versions", [1, 2]),
+    "statements.get_version": ("api", "/api/v1/statements/{s}/versions/1", [1]),
+    "statements.diff": ("api", "/api/v1/statements/{s}/versions/1/diff/2", [1, 2]),
+    "statements.export": ("api", "/api/v1/statements/{s}/export?format=txt", [2]),
+    "web.statement": ("web", "/statements/{s}", [2]),
+    "web.edit": ("web", "/statements/{s}/edit", [2]),
+    "web.diff": ("web", "/statements/{s}/versions/1/diff/2", [1, 2]),
+    "web.export": ("web", "/statements/{s}/export?format=pdf", [2]),
+}
+
+#: Routes that show no unreleased text, and why.
+NOT_CONTENT = {
+    "api-docs.openapi_json": "the API's description",
+    "auth.login": "sign-in",
+    "auth.logout": "sign-out",
+    "i18n.switch": "language choice",
+    "pages.api_docs": "the API's description",
+    "pages.home": "a welcome page",
+    "static": "style sheet and script",
+    "tokens.CurrentToken": "token revocation",
+    "tokens.Me": "the caller's own account",
+    "tokens.create_token": "sign-in",
+    "press.feed": "released statements only",
+    "press.index": "released statements only",
+    "press.show": "released statements only",
+    "public.one": "released statements only",
+    "public.released": "released statements only",
+    "ledger.entries": "ledger entries: who did what, never the text",
+    "ledger.verify": "the chain's verification",
+    "ledger.workflow": "the lifecycle's description",
+    "statements.history": "ledger entries: who did what, never the text",
+    "statements.act": "answers the decider, whose decision entry records the version",
+    "organisation.RuleResource": "sensitivity rules",
+    "organisation.Rules": "sensitivity rules",
+    "organisation.Spokesperson": "designation",
+    "organisation.UnitResource": "units",
+    "organisation.Units": "units",
+    "organisation.UserResource": "people",
+    "organisation.Users": "people",
+    "organisation.sensitivity_preview": "the rules the sender's own text matches",
+    "web.sensitivity_preview": "the rules the sender's own text matches",
+    "web.act": "redirects after the decision, whose entry records the version",
+    "web.compare": "redirects to web.diff, which logs",
+    "web.inbox": "titles and states of a list, not the text",
+    "web.statements": "titles and states of a list, not the text",
+    "web.new_statement": "the drafter's own new text, recorded by its content entry",
+    "web.admin": "units and people",
+    "web.admin_create_unit": "units",
+    "web.admin_create_user": "people",
+    "web.admin_designate": "designation",
+    "web.admin_grant_role": "people",
+    "web.toggle_rule": "sensitivity rules",
+    "web.unit_rules": "sensitivity rules",
+    "web.audit_export": "ledger entries: who did what, never the text",
+    "web.audit_ledger": "ledger entries: who did what, never the text",
+    "web.audit_verify": "the chain's verification",
+    "disclosures.open_case": "the investigator's own pasted text, and titles within their scope; logged as a case",
+    "disclosures.close_case": "a finding, logged as such",
+    "disclosures.get_case": "a case: pasted text and titles within the investigator's scope",
+    "disclosures.list_cases": "cases",
+    "disclosures.violations": "the register of violations",
+    "web.disclosure": "a case: pasted text and titles within the investigator's scope",
+    "web.disclosures": "cases",
+    "web.violations": "the register of violations",
+}
+
+
+def test_every_route_is_classified(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    unclassified = endpoints - LOGGED.keys() - NOT_CONTENT.keys()
+    assert not unclassified, f"routes that may show unreleased text without logging it: {sorted(unclassified)}"
+    assert not (LOGGED.keys() & NOT_CONTENT.keys())
+    assert not ((LOGGED.keys() | NOT_CONTENT.keys()) - endpoints), "the tables name routes that no longer exist"
+
+
+@pytest.fixture
+def revised(api, make_statement, session, org):
+    """An unreleased statement at version 2."""
+    from statements.service import add_version
+
+    s = make_statement(title="Phòng chống sốt xuất huyết", body="Phiên bản đầu tiên của thông cáo.")
+    add_version(
+        session,
+        s.id,
+        org.actor("author"),
+        {"title": "Phòng chống sốt xuất huyết", "body": "Phiên bản thứ hai, đã bổ sung số liệu 1.245 ca."},
+        version=1,
+    )
+    session.commit()
+    return s
+
+
+def reads(session, after: int) -> list[tuple]:
+    return session.execute(
+        sa.select(LedgerEntry.actor, LedgerEntry.action, LedgerEntry.statement_id, LedgerEntry.version)
+        .where(LedgerEntry.seq > after, LedgerEntry.kind == "access")
+        .order_by(LedgerEntry.seq)
+    ).all()
+
+
+def head(session) -> int:
+    return session.scalar(sa.select(sa.func.coalesce(sa.func.max(LedgerEntry.seq), 0)))
+
+
+@pytest.mark.parametrize("endpoint", sorted(LOGGED))
+def test_route_logs_each_unreleased_version_it_shows(endpoint, app, api, revised, session):
+    via, path, versions = LOGGED[endpoint]
+    client = api("spokesperson") if via == "api" else login(app.test_client(), "spokesperson")
+    before = head(session)
+    r = client.get(path.format(s=revised.id))
+    assert r.status_code == 200, (endpoint, r.status_code)
+    action = "export" if endpoint.endswith("export") else "read"
+    assert reads(session, before) == [("spokesperson", action, revised.id, v) for v in versions], endpoint
+
+
+@pytest.mark.parametrize("endpoint", ["statements.StatementResource", "web.statement", "statements.export"])
+def test_released_content_is_not_logged(endpoint, app, api, statement_in, session):
+    s = statement_in("released")
+    via, path, _ = LOGGED[endpoint]
+    client = api("outsider") if via == "api" else login(app.test_client(), "outsider")
+    before = head(session)
+    assert client.get(path.format(s=s.id)).status_code == 200
+    assert reads(session, before) == []
+
+
+def test_refused_reads_log_nothing(api, revised, session):
+    before = head(session)
+    assert api("outsider").get(f"/api/v1/statements/{revised.id}").status_code == 404
+    assert reads(session, before) == []
+
+
+def test_reads_are_in_the_chain(api, revised, session):
+    from workflow.ledger import verify
+
+    api("leader").get(f"/api/v1/statements/{revised.id}/versions/1")
+    entry = session.scalars(sa.select(LedgerEntry).order_by(LedgerEntry.seq.desc()).limit(1)).one()
+    assert (entry.kind, entry.actor, entry.version, entry.data["how"]) == ("access", "leader", 1, "api_version")
+    assert entry.content_hash == revised.versions[0].content_hash
+    assert verify(session).ok
