@@ -21,6 +21,8 @@ from workflow.db import isoformat
 MATCH_MIN = 0.2
 #: A paragraph is released content when released text explains it this well, and no worse than a draft.
 RELEASED_MIN, RELEASED_SLACK = 0.5, 0.05
+#: Versions scoring at least this share of the best match count as evidence against their readers.
+EVIDENCE_SHARE = 0.6
 #: How much each kind of evidence weighs when ranking people (scaled by the match score where it applies).
 WEIGHTS = {"fingerprint": 1000, "variants": 200, "export": 50, "read": 20, "wrote": 10, "decided": 10}
 
@@ -85,9 +87,16 @@ def analyse(session: Session, text: str, seen_at: dt.datetime, scope: set[int] |
             unexplained |= para
     is_released_text = bool(leak_paragraphs) and released_paragraphs == len(leak_paragraphs)
 
+    marked = {(e.statement_id, e.version) for e in exports}
     scored = sorted(
         ((matching.containment(unexplained, c.shingles), c) for c in candidates if not c.released),
-        key=lambda sc: (-sc[0], sc[1].statement.id, -sc[1].version.number),
+        # A version whose copy's marks are in the text is its source, whatever else reads alike.
+        key=lambda sc: (
+            (sc[1].statement.id, sc[1].version.number) not in marked,
+            -sc[0],
+            sc[1].statement.id,
+            -sc[1].version.number,
+        ),
     )
     matches = [(score, c) for score, c in scored if score >= MATCH_MIN][:10]
     released_matches = sorted(
@@ -165,7 +174,9 @@ def _suspects(session: Session, text: str, matches: list, exports: list, marks, 
                 },
             )
 
-    by_version = {(c.statement.id, c.version.number): (score, c) for score, c in matches}
+    # People are weighed by the versions the text most likely came from, not by every faint resemblance.
+    best = max((score for score, _ in matches), default=0)
+    by_version = {(c.statement.id, c.version.number): (s, c) for s, c in matches if s >= EVIDENCE_SHARE * best}
     if by_version:
         _variant_evidence(session, text, by_version, seen_at, add)
         _ledger_evidence(session, by_version, seen_at, add)

@@ -6,8 +6,9 @@ Two channels, both derived from the export's fingerprint (32 random bits):
   every paragraph (after its first word, then every ``MARK_EVERY`` words), so a pasted paragraph
   or even a sentence still carries it.
 - **Variants**: wherever the text allows two equally correct forms (``1.245``/``1245``,
-  ``09/11``/``9/11``, ``8%``/``8 %``, ``14h30``/``14:30``, ``vắc xin``/``vắc-xin``, dashes,
-  ellipses, quotes), the fingerprint chooses one. Retyping keeps these, so a retyped copy still
+  ``09/11``/``9/11``, ``8%``/``8 %``, ``14h30``/``14:30``, ``vắc xin``/``vắc-xin``,
+  ``tỷ lệ``/``tỉ lệ``, ``hai huyện``/``2 huyện``, dashes, ellipses, quotes), the fingerprint
+  chooses one. Retyping keeps these, so a retyped copy still
   says which export it follows, with as many bits as the text has sites.
 """
 
@@ -84,12 +85,20 @@ class Site:
     forms: tuple[str, str]
 
 
+#: Y and i spellings that Vietnamese accepts alike (tỷ lệ / tỉ lệ, quản lý / quản lí): the y form, the i form.
+_YI = {"tỷ": "tỉ", "lý": "lí", "kỹ": "kĩ", "mỹ": "mĩ", "quý": "quí"}
+#: Numbers up to ten written as words or digits before what they count (hai huyện / 2 huyện).
+_NUMBER_WORDS = {"hai": 2, "ba": 3, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7, "tám": 8, "chín": 9, "mười": 10}
+_COUNTED = ("ca", "người", "huyện", "xã", "tỉnh", "ngày", "tuần", "tháng", "lần", "liều", "đợt", "cơ sở", "bệnh viện")
+
 _SITES = re.compile(
     r"(?P<date>(?<![\d/.,])(?P<d>\d{1,2})/(?P<m>\d{1,2})(?P<y>/\d{4})?(?![\d]|/\d))"
     r"|(?P<time>(?<![\d:.,])(?P<hh>\d{1,2})(?:h|:)(?P<mm>\d{2})(?![\d]|:\d))"
     r"|(?P<pct>(?<![\d.,])(?P<pn>\d+(?:[.,]\d+)*)[ \u00a0]?%)"
     r"|(?P<num>(?<![\d.,])(?:[1-9]\d{0,2}(?:\.\d{3})+|[1-9]\d{4,6})(?![\d]|[.,]\d))"
     r"|(?P<vx>(?P<v>[vV])ắc[ -]xin)"
+    r"|(?P<yi>(?<!\w)(?P<yw>tỷ|tỉ|lý|lí|kỹ|kĩ|mỹ|mĩ|quý|quí)(?!\w))"
+    r"|(?P<nw>(?<!\w)(?P<nn>hai|ba|bốn|năm|sáu|bảy|tám|chín|mười) (?P<noun>" + "|".join(_COUNTED) + r")(?!\w))"
     r"|(?P<dash> [-–] )"
     r"|(?P<ell>\.\.\.|…)"
     r"|(?P<quote>[\"“](?P<q>[^\"“”\n]{1,200})[\"”])"
@@ -120,6 +129,13 @@ def _site(match: re.Match, text: str) -> Site | None:
         digits = g("num").replace(".", "")
         grouped = f"{int(digits):,}".replace(",", ".")
         key, forms = f"num:{digits}", (grouped, digits)
+    elif match.group("yi"):
+        word = g("yw")
+        y_form = next((y for y, i in _YI.items() if word in (y, i)), word)
+        key, forms = f"yi:{y_form}", (y_form, _YI[y_form])
+    elif match.group("nw"):
+        number, noun = g("nn"), g("noun")
+        key, forms = f"count:{number} {noun}", (f"{number} {noun}", f"{_NUMBER_WORDS[number]} {noun}")
     elif match.group("vx"):
         key, forms = "vaccine", (f"{g('v')}ắc xin", f"{g('v')}ắc-xin")
     elif match.group("dash"):

@@ -35,11 +35,17 @@ _WORD = re.compile(r"\w+")
 MIN_PARAGRAPH_WORDS = 8
 
 
+#: Spellings and number words that mean the same, in one form (after diacritics are gone).
+_SAME = {"ti": "ty", "li": "ly", "ki": "ky", "mi": "my", "qui": "quy"} | {
+    w: str(n) for w, n in {"hai": 2, "ba": 3, "bon": 4, "sau": 6, "bay": 7, "tam": 8, "chin": 9, "muoi": 10}.items()
+}
+
+
 def tokens(text: str) -> list[str]:
     """Return the words of the text in one comparable form (retyping, marks and diacritics do not matter)."""
     text = strip_diacritics(strip_invisible(text))
     text = _TIME.sub(":", _GROUPED.sub("", text))
-    return [w.lstrip("0") or "0" if w.isdigit() else w for w in _WORD.findall(text.replace("_", " "))]
+    return [(w.lstrip("0") or "0") if w.isdigit() else _SAME.get(w, w) for w in _WORD.findall(text.replace("_", " "))]
 
 
 def paragraphs(text: str) -> list[list[str]]:

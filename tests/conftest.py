@@ -279,3 +279,18 @@ def count_queries(engine):
             sa.event.remove(engine, "before_cursor_execute", before)
 
     return counting
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print the measured accuracy of the leak simulations (tests/test_leak_simulation.py)."""
+    from tests.test_leak_simulation import REPORT
+
+    if not REPORT:
+        return
+    terminalreporter.section("disclosure investigations: measured accuracy")
+    for scenario, measures in REPORT.items():
+        for measure, outcomes in measures.items():
+            share = 100 * sum(outcomes) / len(outcomes)
+            terminalreporter.write_line(
+                f"{scenario:<48} {measure:<40} {sum(outcomes):>3}/{len(outcomes):<3} {share:5.1f}%"
+            )
