@@ -7,6 +7,8 @@ STAMP := $(VENV)/.installed
 MO := statements/translations/vi/LC_MESSAGES/messages.mo
 
 CHROMIUM := /usr/bin/chromium
+# PDF copies of statements are set in DejaVu Sans (it has every Vietnamese letter).
+FONT := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 
 .PHONY: run test lint format install clean translations screenshots
 
@@ -25,7 +27,7 @@ translations: $(MO)
 
 install: $(STAMP) $(MO)
 
-run: $(STAMP) $(MO)
+run: $(STAMP) $(MO) $(FONT)
 	$(BIN)/pressgate init-db
 	$(BIN)/pressgate demo --if-empty
 	$(BIN)/pressgate run --host 127.0.0.1 --port 5000
@@ -34,7 +36,10 @@ run: $(STAMP) $(MO)
 $(CHROMIUM):
 	apt-get update -qq && apt-get install -y -qq chromium
 
-test: $(STAMP) $(MO) $(CHROMIUM)
+$(FONT):
+	apt-get update -qq && apt-get install -y -qq fonts-dejavu-core
+
+test: $(STAMP) $(MO) $(CHROMIUM) $(FONT)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from pathlib import Path
 
 import marshmallow as ma
 import sqlalchemy as sa
@@ -24,6 +25,7 @@ from statements.i18n import LOCAL_ZONE
 from statements.queries import get_statement
 from workflow.actor import Actor
 from workflow.db import utcnow
+from workflow.errors import Invalid
 from workflow.states import PUBLIC_STATES
 
 FORMATS = ("txt", "docx", "pdf")
@@ -145,6 +147,8 @@ def download(session: Session, statement_id: int, actor: Actor, fmt: str) -> Res
     """Make, record and commit the copy; return it as a file download (the API and the web share this)."""
     from statements.web_session import commit
 
+    if fmt == "pdf" and not Path(PDF_FONT).exists():
+        raise Invalid("pdf_font", "PDF copies need the DejaVu font (Debian: fonts-dejavu-core); choose DOCX or text.")
     copy = make_copy(session, statement_id, actor, fmt)
     content = render(copy, fmt)
     commit()

@@ -94,8 +94,8 @@ def ledger_checkpoint(out: Path | None) -> None:
     "--checkpoint",
     "checkpoint_files",
     multiple=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="A signed checkpoint the ledger must still agree with (repeatable).",
+    type=click.Path(exists=True, path_type=Path),
+    help="A signed checkpoint (or a folder of them) the ledger must still agree with; more may follow.",
 )
 @click.option(
     "--bundle",
@@ -109,11 +109,22 @@ def ledger_checkpoint(out: Path | None) -> None:
     default=None,
     help="The public key to trust (default: the configured signing key's public half).",
 )
-def ledger_verify(checkpoint_files: tuple[Path, ...], bundle: Path | None, public_key: Path | None) -> None:
-    """Recompute the chain and hold it to checkpoints; exit 0 when intact, 1 when broken (printing where)."""
+@click.argument("more", nargs=-1, type=click.Path(exists=True, path_type=Path))
+def ledger_verify(
+    checkpoint_files: tuple[Path, ...], bundle: Path | None, public_key: Path | None, more: tuple[Path, ...]
+) -> None:
+    """Recompute the chain and hold it to checkpoints; exit 0 when intact, 1 when broken (printing where).
+
+    `--checkpoint FILE...` takes several files (a shell glob) or folders of them.
+    """
     from workflow.checkpoints import Bundle, CheckpointError, check_signature, key_id, read_checkpoint
     from workflow.ledger import verify, verify_rows
 
+    if more and not checkpoint_files:
+        _fail("Name checkpoint files after --checkpoint.", 2)
+    checkpoint_files = tuple(
+        f for p in (*checkpoint_files, *more) for f in (sorted(p.glob("*.json")) if p.is_dir() else [p])
+    )
     trusted = _public_key(public_key)
     try:
         if bundle:

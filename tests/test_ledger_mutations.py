@@ -199,6 +199,11 @@ def test_cli_keygen_checkpoint_and_verify(runner, app, chain, tmp_path, statemen
     statement_in("draft")
     ok = runner.invoke(args=["ledger", "verify", "--checkpoint", str(written)])
     assert ok.exit_code == 0 and "1 signed checkpoint" in ok.output, ok.output
+    assert runner.invoke(args=["ledger", "checkpoint"]).exit_code == 0
+    both = runner.invoke(args=["ledger", "verify", "--checkpoint", *map(str, (tmp_path / "checkpoints").iterdir())])
+    assert both.exit_code == 0 and "2 signed checkpoint" in both.output, both.output
+    folder = runner.invoke(args=["ledger", "verify", "--checkpoint", str(tmp_path / "checkpoints")])
+    assert folder.exit_code == 0 and "2 signed checkpoint" in folder.output, folder.output
     doc = json.loads(written.read_text())
     with tampering(chain):
         chain.execute(sa.delete(LedgerEntry).where(LedgerEntry.seq > doc["size"] - 2))

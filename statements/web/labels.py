@@ -81,6 +81,7 @@ RULE_MESSAGES = {
     "not_own_case": _l("Nobody records a violation against themselves."),
     "invalid_disclosure": _l("The disclosure report is incomplete."),
     "invalid_finding": _l("The finding is incomplete."),
+    "pdf_font": _l("PDF copies cannot be made on this server (its font is missing); choose DOCX or text."),
 }
 #: The heading of an error page.
 HTTP_TITLES = {
