@@ -45,7 +45,7 @@ test: $(STAMP) $(MO) $(CHROMIUM) $(FONT)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 screenshots: $(STAMP) $(MO) $(CHROMIUM)
-	PRESSGATE_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q -m browser -k "sqlite and screenshots"
+	PRESSGATE_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q -m browser -k "sqlite and (screenshots or leaks)"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -42,7 +42,10 @@ COLUMNS = [
 MEANINGS = {name: action.meaning for name, action in ACTIONS.items()} | {
     "create": "Drafter created the statement (version 1)",
     "revise": "Drafter wrote a new version",
-    "export": "Someone exported a copy of unreleased content",
+    "export": "Someone exported a copy of unreleased content (data.fingerprint names the copy)",
+    "read": "Someone was shown unreleased content (data.how says where)",
+    "open_case": "An investigator opened a disclosure case (data: matches, copies found, suspects)",
+    "close_case": "An investigator closed a disclosure case with its finding and any violations",
     "create_unit": "Administrator created a unit",
     "create_user": "Administrator created a user account",
     "grant_role": "Administrator gave a user a role",

@@ -178,3 +178,43 @@ def test_post_without_csrf_token_is_refused(person, server):
     drafter = person("author")
     response = drafter.request.post(f"{server}/statements/new", form={"unit": "SYT-HN", "title": "x", "body": "y"})
     assert response.status == 400
+
+
+def test_a_downloaded_copy_leaks_and_the_investigation_names_its_recipient(person, server, tmp_path):
+    import datetime as dt
+
+    from disclosure.fingerprint import decode_marks
+    from statements.i18n import LOCAL_ZONE
+
+    drafter = person("author")
+    drafter.click("text=Soạn thông tin mới")
+    drafter.fill("#title", "Kế hoạch tiêm chủng vắc xin sởi đợt 2")
+    drafter.fill(
+        "#body",
+        "Từ ngày 02/12, toàn tỉnh tổ chức tiêm bổ sung 28.450 liều vắc xin sởi tại hai huyện miền núi.\n\n"
+        "Tỷ lệ tiêm chủng đợt 1 đạt 96,2%; Sở Y tế đề nghị phụ huynh đưa trẻ đến trạm y tế xã.",
+    )
+    drafter.click("main button[type=submit]")
+    url = drafter.url
+
+    spokes = person("spokesperson")
+    spokes.goto(url)
+    spokes.select_option("#export-format", "txt")
+    with spokes.expect_download() as download:
+        spokes.click("button[data-export]")
+    copy = tmp_path / "copy.txt"
+    download.value.save_as(copy)
+    text = copy.read_text("utf-8")
+    assert "BẢN CHƯA PHÁT HÀNH" in text and len(decode_marks(text)) == 1
+
+    auditor = person("auditor")
+    auditor.click("text=Lộ lọt thông tin")
+    auditor.fill("#text", text.split("\n")[4])  # the second paragraph, as pasted on a forum
+    auditor.fill("#seen_where", "Diễn đàn phụ huynh")
+    auditor.fill("#seen_at", (dt.datetime.now(LOCAL_ZONE) + dt.timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M"))
+    auditor.click("main form button[type=submit]")
+    auditor.wait_for_url("**/disclosures/*")
+    assert auditor.locator("[data-released]").get_attribute("data-released") == "false"
+    assert auditor.locator("[data-suspect]").first.get_attribute("data-suspect") == "spokesperson"
+    assert auditor.locator("[data-fingerprint]").count() == 1
+    shoot(auditor, "disclosure-case")

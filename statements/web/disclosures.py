@@ -92,8 +92,22 @@ def disclosure(case_id: int):
             errors = refusal.errors or {}
     case = service.get_case(db(), case_id, actor)
     return render_template(
-        "web/disclosure.html", c=case_dict(case), outcomes=Outcome.ALL, errors=errors, form=request.form
+        "web/disclosure.html",
+        c=case_dict(case),
+        outcomes=Outcome.ALL,
+        suggested=_suggested_outcome(case.analysis),
+        errors=errors,
+        form=request.form,
     ), (422 if errors else 200)
+
+
+def _suggested_outcome(analysis: dict) -> str:
+    """Return the outcome the evidence points to, preselected for the investigator to confirm or change."""
+    if analysis.get("released"):
+        return Outcome.NOT_A_LEAK
+    if any(e["before_seen"] for e in analysis.get("exports", [])):
+        return Outcome.LEAK_ATTRIBUTED
+    return Outcome.LEAK_UNATTRIBUTED if analysis.get("matches") else Outcome.INCONCLUSIVE
 
 
 @bp.route("/violations")

@@ -30,6 +30,9 @@ ACTION_LABELS = {
     "create": _l("Created"),
     "revise": _l("New version"),
     "export": _l("Exported a copy"),
+    "read": _l("Read unreleased content"),
+    "open_case": _l("Opened a disclosure case"),
+    "close_case": _l("Closed a disclosure case"),
 }
 KIND_LABELS = {
     "regular": _l("Regular information"),
