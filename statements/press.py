@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from statements.models import Statement
 from statements.serialize import public_dict
-from statements.web_session import db
+from statements.web_session import db, page_arg
 from workflow.errors import NotFound
 from workflow.states import PUBLIC_STATES
 
@@ -41,17 +41,10 @@ def released_one(session: Session, statement_id: int) -> Statement:
     return statement
 
 
-def _page_arg() -> int:
-    try:
-        return max(1, min(int(request.args.get("page", 1)), 10_000_000))
-    except ValueError:
-        return 1
-
-
 @bp.route("")
 def index() -> str:
     """List released statements."""
-    page = _page_arg()
+    page = page_arg()
     items, total = released_page(db(), page, 20)
     return render_template(
         "press/index.html", items=[public_dict(s) for s in items], total=total, page=page, pages=max(1, -(-total // 20))

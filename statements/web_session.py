@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, request
 from sqlalchemy.orm import Session
 
 
@@ -34,3 +34,11 @@ def init_app(app: Flask) -> None:
         session = g.pop("db_session", None)
         if session is not None:
             session.close()
+
+
+def page_arg() -> int:
+    """Return the `page` query argument of a page, from 1; anything unreadable is page 1."""
+    try:
+        return max(1, min(int(request.args.get("page", 1)), 10_000_000))
+    except ValueError:
+        return 1

@@ -12,7 +12,7 @@ from statements import ledger_export, queries
 from statements.i18n import LOCAL_ZONE
 from statements.serialize import entry_dict
 from statements.web.views import bp, web_actor
-from statements.web_session import db
+from statements.web_session import db, page_arg
 from workflow import ledger
 from workflow.db import MAX_ID, isoformat, utcnow
 from workflow.errors import NotFound
@@ -45,10 +45,7 @@ def audit_ledger():
         "since": _date(args.get("since")),
         "until": _date(args.get("until"), end=True),
     }
-    try:
-        page = max(1, min(int(args.get("page", 1)), 1_000_000))
-    except ValueError:
-        page = 1
+    page = page_arg()
     items, total = queries.ledger_page(db(), filters, page, PER_PAGE)
     return render_template(
         "web/ledger.html",

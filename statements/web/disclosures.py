@@ -13,7 +13,7 @@ from disclosure.models import Outcome
 from statements.i18n import LOCAL_ZONE
 from statements.serialize import case_dict, violation_dict
 from statements.web.views import bp, web_actor
-from statements.web_session import commit, db, rollback_session
+from statements.web_session import commit, db, page_arg, rollback_session
 from workflow.errors import Invalid
 
 PER_PAGE = 25
@@ -27,15 +27,8 @@ def _seen_at(value: str) -> dt.datetime | None:
         return None
 
 
-def _page() -> int:
-    try:
-        return max(1, min(int(request.args.get("page", 1)), 100_000))
-    except ValueError:
-        return 1
-
-
 def _cases_page(values: dict, errors: dict, status: int = 200):
-    page = _page()
+    page = page_arg()
     items, total = service.list_cases(db(), web_actor(), None, page, PER_PAGE)
     return render_template(
         "web/disclosures.html",
@@ -114,7 +107,7 @@ def _suggested_outcome(analysis: dict) -> str:
 @login_required
 def violations():
     """Show the register of violations found by closed cases."""
-    page = _page()
+    page = page_arg()
     items, total = service.list_violations(db(), web_actor(), page, PER_PAGE)
     return render_template(
         "web/violations.html",

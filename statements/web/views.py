@@ -25,7 +25,7 @@ from statements.web.labels import (
     STATE_LABELS,
     URGENCY_LABELS,
 )
-from statements.web_session import commit, db, rollback_session
+from statements.web_session import commit, db, page_arg, rollback_session
 from workflow.actor import Actor
 from workflow.errors import Conflict, Forbidden, Refusal
 from workflow.machine import ACTIONS
@@ -103,10 +103,7 @@ def statements():
         "sensitive": _flag(args.get("sensitive")),
         "q": (args.get("q") or "")[:200] or None,
     }
-    try:
-        page = max(1, min(int(args.get("page", 1)), 100_000))
-    except ValueError:
-        page = 1
+    page = page_arg()
     items, total = queries.list_statements(db(), actor, page=page, per_page=PER_PAGE, **filters)
     return render_template(
         "web/list.html",
