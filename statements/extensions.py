@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import marshmallow as ma
 from flask import request
 from flask_smorest import Api as _Api
 from flask_wtf import CSRFProtect
-from werkzeug.exceptions import HTTPException
+from marshmallow import fields
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from auth.ratelimit import limiter
 
@@ -13,17 +15,29 @@ from auth.ratelimit import limiter
 def _flatten(errors: dict) -> dict:
     # webargs nests validation errors by location ({"json": {...}}); the contract wants {field: [...]}.
     flat: dict = {}
-    for location, fields in errors.items():
-        if isinstance(fields, dict) and location in ("json", "query", "view_args", "path", "form", "headers"):
-            for name, messages in fields.items():
+    for location, found in errors.items():
+        if isinstance(found, dict) and location in ("json", "query", "view_args", "path", "form", "headers"):
+            for name, messages in found.items():
                 flat[str(name)] = messages if isinstance(messages, list) else [messages]
         else:
-            flat[location] = fields if isinstance(fields, list) else [fields]
+            flat[location] = found if isinstance(found, list) else [found]
     return flat
+
+
+class ErrorOut(ma.Schema):
+    """Every error the API answers: the status, what went wrong, the rule that refused, field errors."""
+
+    code = fields.Integer(required=True)
+    status = fields.String()
+    message = fields.String(required=True)
+    rule = fields.String()
+    errors = fields.Dict(keys=fields.String(), values=fields.Raw())
 
 
 class Api(_Api):
     """flask-smorest's Api with the contract's error body: code, message, and flat field errors."""
+
+    ERROR_SCHEMA = ErrorOut
 
     def handle_http_exception(self, error: HTTPException):
         """Answer every HTTP error under /api as JSON; leave the rest to the HTML handler."""
@@ -47,6 +61,8 @@ class Api(_Api):
         headers = data.get("headers") or {}
         if error.code == 401:
             headers.setdefault("WWW-Authenticate", 'Bearer realm="pressgate"')
+        if isinstance(error, MethodNotAllowed) and error.valid_methods:
+            headers.setdefault("Allow", ", ".join(sorted(error.valid_methods)))
         return payload, error.code, headers
 
 

@@ -8,6 +8,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from workflow.db import MAX_ID
+from workflow.machine import ACTIONS
 from workflow.states import Channel, Kind, Role, State, Urgency, values
 
 MAX_PER_PAGE = 100
@@ -84,7 +85,7 @@ class TokenIn(Lenient):
 class RoleIn(Lenient):
     """A role in a unit."""
 
-    unit = fields.String(required=True)
+    unit = fields.String(required=True, validate=validate.Length(min=1, max=64))
     role = fields.String(required=True, validate=validate.OneOf(values(Role)))
 
 
@@ -138,7 +139,7 @@ class ContentIn(Lenient):
 class StatementIn(ContentIn):
     """A new statement."""
 
-    unit = fields.String(required=True)
+    unit = fields.String(required=True, validate=validate.Length(min=1, max=64))
     title = fields.String(required=True, validate=validate.Length(min=1, max=500))
     body = fields.String(required=True, validate=validate.Length(min=1, max=100_000))
     kind = fields.String(load_default=Kind.REGULAR.value, validate=validate.OneOf(values(Kind)))
@@ -161,7 +162,8 @@ class VersionIn(ContentIn):
 class ActionIn(Lenient):
     """A lifecycle action on the version the actor read."""
 
-    action = fields.String(required=True)
+    # Listed for clients; an unknown action is answered 400 by the view, as the contract says.
+    action = fields.String(required=True, metadata={"enum": list(ACTIONS)})
     version = fields.Integer(required=True, strict=True)
     comment = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=4000))
     channels = fields.List(fields.String(validate=validate.OneOf(values(Channel))), allow_none=True, load_default=None)

@@ -35,6 +35,7 @@ def verify():
 
 
 @bp.route("/workflow")
+@bp.doc(security=[])
 @bp.response(200)
 def workflow():
     """Describe the lifecycle: actions, their sources and destinations, and a Mermaid diagram."""

@@ -13,6 +13,7 @@ bp = Blueprint("public", __name__, url_prefix="/api/v1/public", description="Pub
 
 
 @bp.route("/statements")
+@bp.doc(security=[])
 @bp.arguments(PageArgs, location="query")
 @bp.response(200, page_of(PublicStatementOut), description="Released statements, newest first")
 def released(args: dict):
@@ -22,6 +23,7 @@ def released(args: dict):
 
 
 @bp.route("/statements/<int:statement_id>")
+@bp.doc(security=[])
 @bp.response(200, PublicStatementOut)
 def one(statement_id: int):
     """Return one released statement."""

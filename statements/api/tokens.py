@@ -24,6 +24,7 @@ def _units() -> dict[int, str]:
 
 
 @bp.route("/tokens", methods=["POST"])
+@bp.doc(security=[])
 @login_failures
 @bp.arguments(TokenIn)
 @bp.response(201, TokenOut)
