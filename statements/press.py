@@ -60,7 +60,7 @@ def show(statement_id: int) -> str:
 @bp.route("/feed.atom")
 def feed() -> Response:
     """Return an Atom feed of the latest released statements."""
-    items, _ = released_page(db(), 1, 50)
+    items, _total = released_page(db(), 1, 50)
     entries = [public_dict(s) for s in items]
     updated = entries[0]["released_at"] if entries else "1970-01-01T00:00:00.000000Z"
     base = request.url_root.rstrip("/")

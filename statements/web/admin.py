@@ -22,12 +22,14 @@ from workflow.states import Role
 
 
 def _attempt(change: Callable[[], object], done: str) -> bool:
-    """Run one change; on a refusal, undo it and tell the person why."""
+    """Run one change; on invalid input or a conflict, undo it and tell the person why (403 and 404 stay errors)."""
     try:
         change()
         commit()
     except Refusal as refusal:
         rollback_session()
+        if refusal.status in (403, 404):
+            raise
         details = "; ".join(f"{k}: {' '.join(v)}" for k, v in (refusal.errors or {}).items())
         flash(f"{refusal.message} {details}".strip(), "error")
         return False

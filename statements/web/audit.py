@@ -65,7 +65,7 @@ def audit_verify():
     result = ledger.verify(db())
     bad = None
     if not result.ok:
-        rows, _ = queries.ledger_page(db(), {}, result.first_bad_seq, 1)
+        rows, _total = queries.ledger_page(db(), {}, result.first_bad_seq, 1)
         bad = entry_dict(rows[0]) if rows else None
     return render_template("web/verify.html", result=result.as_dict(), bad=bad, at=isoformat(utcnow()))
 

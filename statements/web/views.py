@@ -57,7 +57,7 @@ def _navigation() -> dict:
     if not current_user.is_authenticated:
         return {"labels": labels, "awaiting_count": 0}
     actor = web_actor()
-    _, total = queries.list_statements(db(), actor, awaiting_me=True, page=1, per_page=1)
+    _items, total = queries.list_statements(db(), actor, awaiting_me=True, page=1, per_page=1)
     led = sorted(u for u, r in actor.memberships if r == "leader")
     rules_unit = db().scalar(sa.select(Unit.code).where(Unit.id == led[0])) if led else None
     investigator = actor.is_auditor or bool(actor.leader_scope)
@@ -187,7 +187,7 @@ def edit(statement_id: int):
             version = int(request.form.get("version", "0"))
         except ValueError:
             version = 0
-        _, editor = _save_or_show_editor(
+        _saved, editor = _save_or_show_editor(
             lambda: service.add_version(db(), statement_id, actor, fields, version=version),
             units=[],
             values=fields,

@@ -1,0 +1,263 @@
+"""The access-control matrix: every route of the URL map × every kind of person, against a table.
+
+Each route names who gets through (a 2xx or a redirect to where they were going); everyone else must
+be refused: 401 from the API or a redirect to sign-in for nobody signed in, 403 or 404 for the rest.
+The people stand for roles in the statement's own unit (SYT-HN), above it (BYT), and in another unit
+(SYT-DN). A route missing from the table fails `test_every_route_is_in_the_matrix`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
+
+from auth.service import issue_token
+from disclosure.service import open_case
+from tests.conftest import PASSWORD
+from tests.test_web import login
+from workflow.sensitivity import SensitivityRule
+
+PERSONS = {
+    "anonymous": None,
+    "author": "author",  # drafter of SYT-HN who wrote the statement
+    "drafter": "drafter2",  # another drafter of SYT-HN
+    "spokesperson": "spokesperson",  # SYT-HN's designated spokesperson
+    "leader": "leader",  # leader of SYT-HN
+    "ministry_leader": "ministry_leader",  # leader of BYT, above SYT-HN
+    "other_drafter": "outsider",  # drafter of SYT-DN
+    "other_spokesperson": "dn_spokesperson",  # SYT-DN's spokesperson
+    "auditor": "auditor",
+    "admin": "admin",
+}
+EVERYONE = set(PERSONS)
+SIGNED_IN = EVERYONE - {"anonymous"}
+DRAFTERS = {"author", "drafter"}
+UNIT_READERS = {"author", "drafter", "spokesperson", "leader", "ministry_leader", "auditor"}
+COMPETENT_LEADERS = {"leader", "ministry_leader"}
+INVESTIGATORS = COMPETENT_LEADERS | {"auditor"}
+RULE_EDITORS = COMPETENT_LEADERS | {"admin"}
+LEDGER_READERS = {"auditor", "admin"}
+
+# (endpoint, method) -> (path, body, who gets through). Paths name {s}: a statement in review, {d}: a
+# draft, {r}: a released statement, {case}: a disclosure case about {s}, {rule}: one of SYT-HN's rules.
+MATRIX: dict[tuple[str, str], tuple[str, dict | None, set[str]]] = {
+    # public or anyone's
+    ("api-docs.openapi_json", "GET"): ("/api/v1/openapi.json", None, EVERYONE),
+    ("pages.api_docs", "GET"): ("/api/v1/docs", None, EVERYONE),
+    ("pages.home", "GET"): ("/", None, EVERYONE),
+    ("static", "GET"): ("/static/pressgate.css", None, EVERYONE),
+    ("i18n.switch", "GET"): ("/lang/en", None, EVERYONE),
+    ("auth.login", "GET"): ("/login", None, EVERYONE),
+    ("auth.login", "POST"): ("/login", {"username": "nobody", "password": "wrong"}, EVERYONE),
+    ("auth.logout", "POST"): ("/logout", {}, EVERYONE),
+    ("ledger.workflow", "GET"): ("/api/v1/workflow", None, EVERYONE),
+    ("public.released", "GET"): ("/api/v1/public/statements", None, EVERYONE),
+    ("public.one", "GET"): ("/api/v1/public/statements/{r}", None, EVERYONE),
+    ("press.index", "GET"): ("/press", None, EVERYONE),
+    ("press.show", "GET"): ("/press/{r}", None, EVERYONE),
+    ("press.feed", "GET"): ("/press/feed.atom", None, EVERYONE),
+    # tokens and the organisation
+    ("tokens.create_token", "POST"): ("/api/v1/tokens", {"username": "{me}", "password": PASSWORD}, SIGNED_IN),
+    ("tokens.CurrentToken", "DELETE"): ("/api/v1/tokens/current", None, SIGNED_IN),
+    ("tokens.Me", "GET"): ("/api/v1/me", None, SIGNED_IN),
+    ("organisation.Units", "GET"): ("/api/v1/units", None, SIGNED_IN),
+    ("organisation.Units", "POST"): ("/api/v1/units", {"code": "TT-MOI", "name": "Trung tâm mới"}, {"admin"}),
+    ("organisation.UnitResource", "GET"): ("/api/v1/units/SYT-HN", None, SIGNED_IN),
+    ("organisation.Spokesperson", "PUT"): ("/api/v1/units/SYT-HN/spokesperson", {"username": "drafter2"}, {"admin"}),
+    ("organisation.Rules", "GET"): ("/api/v1/units/SYT-HN/rules", None, SIGNED_IN),
+    ("organisation.Rules", "POST"): (
+        "/api/v1/units/SYT-HN/rules",
+        {"code": "thu-nghiem", "label": "Thử nghiệm", "keywords": ["thử nghiệm"]},
+        RULE_EDITORS,
+    ),
+    ("organisation.RuleResource", "PATCH"): ("/api/v1/units/SYT-HN/rules/{rule}", {"active": False}, RULE_EDITORS),
+    ("organisation.sensitivity_preview", "POST"): (
+        "/api/v1/units/SYT-HN/sensitivity-preview",
+        {"title": "Tin", "body": "Một ca tử vong."},
+        SIGNED_IN,
+    ),
+    ("organisation.Users", "GET"): ("/api/v1/users", None, SIGNED_IN),
+    ("organisation.Users", "POST"): (
+        "/api/v1/users",
+        {"username": "nguoi-moi", "full_name": "Người mới", "password": "mat-khau-dai-du-12"},
+        {"admin"},
+    ),
+    ("organisation.UserResource", "GET"): ("/api/v1/users/author", None, SIGNED_IN),
+    # statements through the API
+    ("statements.Statements", "GET"): ("/api/v1/statements", None, SIGNED_IN),
+    ("statements.Statements", "POST"): (
+        "/api/v1/statements",
+        {"unit": "SYT-HN", "title": "Tin mới", "body": "Nội dung tin mới."},
+        DRAFTERS,
+    ),
+    ("statements.StatementResource", "GET"): ("/api/v1/statements/{s}", None, UNIT_READERS),
+    ("statements.Versions", "GET"): ("/api/v1/statements/{s}/versions", None, UNIT_READERS),
+    ("statements.Versions", "POST"): (
+        "/api/v1/statements/{d}/versions",
+        {"version": 1, "title": "Tin đã sửa", "body": "Nội dung đã sửa."},
+        DRAFTERS,
+    ),
+    ("statements.get_version", "GET"): ("/api/v1/statements/{s}/versions/1", None, UNIT_READERS),
+    ("statements.diff", "GET"): ("/api/v1/statements/{s}/versions/1/diff/1", None, UNIT_READERS),
+    ("statements.act", "POST"): (
+        "/api/v1/statements/{s}/actions",
+        {"action": "request_changes", "version": 1, "comment": "Bổ sung số liệu."},
+        {"spokesperson"},
+    ),
+    ("statements.history", "GET"): ("/api/v1/statements/{s}/history", None, UNIT_READERS),
+    ("statements.export", "GET"): ("/api/v1/statements/{s}/export?format=txt", None, UNIT_READERS),
+    # ledger and disclosures
+    ("ledger.entries", "GET"): ("/api/v1/ledger", None, LEDGER_READERS),
+    ("ledger.verify", "GET"): ("/api/v1/ledger/verify", None, LEDGER_READERS),
+    ("disclosures.open_case", "POST"): (
+        "/api/v1/disclosures",
+        {"text": "Nội dung lan truyền trên mạng xã hội.", "seen_where": "Facebook", "seen_at": "{now}"},
+        INVESTIGATORS,
+    ),
+    ("disclosures.list_cases", "GET"): ("/api/v1/disclosures", None, INVESTIGATORS),
+    ("disclosures.get_case", "GET"): ("/api/v1/disclosures/{case}", None, INVESTIGATORS),
+    ("disclosures.close_case", "POST"): (
+        "/api/v1/disclosures/{case}/finding",
+        {"outcome": "inconclusive", "finding": "Chưa đủ căn cứ."},
+        INVESTIGATORS,
+    ),
+    ("disclosures.violations", "GET"): ("/api/v1/violations", None, INVESTIGATORS),
+    # pages
+    ("web.inbox", "GET"): ("/inbox", None, SIGNED_IN),
+    ("web.statements", "GET"): ("/statements", None, SIGNED_IN),
+    ("web.new_statement", "GET"): ("/statements/new", None, SIGNED_IN),
+    ("web.new_statement", "POST"): (
+        "/statements/new",
+        {"unit": "SYT-HN", "title": "Tin mới", "body": "Nội dung.", "kind": "regular", "urgency": "normal"},
+        DRAFTERS,
+    ),
+    ("web.statement", "GET"): ("/statements/{s}", None, UNIT_READERS),
+    ("web.edit", "GET"): ("/statements/{d}/edit", None, UNIT_READERS),
+    ("web.edit", "POST"): (
+        "/statements/{d}/edit",
+        {"version": "1", "title": "Tin sửa", "body": "Nội dung sửa.", "kind": "regular", "urgency": "normal"},
+        DRAFTERS,
+    ),
+    ("web.act", "POST"): (
+        "/statements/{s}/act",
+        {"action": "request_changes", "version": "1", "comment": "Bổ sung số liệu."},
+        {"spokesperson"},
+    ),
+    ("web.sensitivity_preview", "POST"): (
+        "/statements/sensitivity-preview",
+        {"unit": "SYT-HN", "title": "Tin", "body": "Một ca tử vong."},
+        SIGNED_IN,
+    ),
+    # compare only redirects to the diff, which decides
+    ("web.compare", "GET"): ("/statements/{s}/compare?a=1&b=1", None, SIGNED_IN),
+    ("web.diff", "GET"): ("/statements/{s}/versions/1/diff/1", None, UNIT_READERS),
+    ("web.export", "GET"): ("/statements/{s}/export?format=txt", None, UNIT_READERS),
+    ("web.audit_ledger", "GET"): ("/audit/ledger", None, LEDGER_READERS),
+    ("web.audit_verify", "GET"): ("/audit/verify", None, LEDGER_READERS),
+    ("web.audit_export", "GET"): ("/audit/export.csv", None, LEDGER_READERS),
+    ("web.admin", "GET"): ("/admin", None, {"admin"}),
+    ("web.admin_create_unit", "POST"): ("/admin/units", {"code": "TT-MOI", "name": "Trung tâm mới"}, {"admin"}),
+    ("web.admin_create_user", "POST"): (
+        "/admin/users",
+        {"username": "nguoi-moi", "full_name": "Người mới", "password": "mat-khau-dai-du-12"},
+        {"admin"},
+    ),
+    ("web.admin_designate", "POST"): ("/admin/units/SYT-HN/spokesperson", {"username": "drafter2"}, {"admin"}),
+    ("web.admin_grant_role", "POST"): ("/admin/users/bv_drafter/roles", {"unit": "BV-HN", "role": "leader"}, {"admin"}),
+    ("web.unit_rules", "GET"): ("/units/SYT-HN/rules", None, RULE_EDITORS),
+    ("web.unit_rules", "POST"): (
+        "/units/SYT-HN/rules",
+        {"code": "thu-nghiem", "label": "Thử nghiệm", "keywords": "thử nghiệm"},
+        RULE_EDITORS,
+    ),
+    ("web.toggle_rule", "POST"): ("/units/SYT-HN/rules/{rule}/toggle", {"active": "0"}, RULE_EDITORS),
+    ("web.disclosures", "GET"): ("/disclosures", None, INVESTIGATORS),
+    ("web.disclosures", "POST"): (
+        "/disclosures",
+        {"text": "Nội dung lan truyền trên mạng.", "seen_where": "Zalo", "seen_at": "{local_now}"},
+        INVESTIGATORS,
+    ),
+    ("web.disclosure", "GET"): ("/disclosures/{case}", None, INVESTIGATORS),
+    ("web.disclosure", "POST"): (
+        "/disclosures/{case}",
+        {"outcome": "inconclusive", "finding": "Chưa rõ."},
+        INVESTIGATORS,
+    ),
+    ("web.violations", "GET"): ("/violations", None, INVESTIGATORS),
+}
+
+
+def test_every_route_is_in_the_matrix(app):
+    routes = {
+        (rule.endpoint, method) for rule in app.url_map.iter_rules() for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    assert routes - MATRIX.keys() == set(), "routes without a row in the access-control matrix"
+    assert MATRIX.keys() - routes == set(), "rows for routes that no longer exist"
+
+
+@pytest.fixture
+def world(app, session, org, statement_in, make_statement):
+    from statements.i18n import LOCAL_ZONE
+
+    app.config["WTF_CSRF_ENABLED"] = False  # CSRF has its own tests; here the question is who
+    s = statement_in("in_review", body="Dự thảo: 312 ca sốt xuất huyết tại hai huyện ven sông trong tuần 46.")
+    d, r = make_statement(), statement_in("released")
+    case = open_case(session, org.actor("auditor"), s.current.body, "Facebook", dt.datetime.now(dt.UTC))
+    rule = session.scalar(
+        sa.select(SensitivityRule.code).where(SensitivityRule.unit_id == s.unit_id).order_by(SensitivityRule.id)
+    )
+    session.commit()
+    yield {
+        "s": s.id,
+        "d": d.id,
+        "r": r.id,
+        "case": case.id,
+        "rule": rule,
+        "now": dt.datetime.now(dt.UTC).isoformat(),
+        "local_now": dt.datetime.now(LOCAL_ZONE).strftime("%Y-%m-%dT%H:%M"),
+    }
+    app.config["WTF_CSRF_ENABLED"] = True
+
+
+def _fill(value, names: dict):
+    if isinstance(value, str):
+        return value.format(**names)
+    if isinstance(value, dict):
+        return {k: _fill(v, names) for k, v in value.items()}
+    return value
+
+
+def _request(app, session, org, person: str, method: str, path: str, body):
+    username = PERSONS[person]
+    is_api = path.startswith("/api/")
+    if is_api:
+        client, headers = app.test_client(), {}
+        if username and path != "/api/v1/tokens":
+            token, _ = issue_token(session, org.users[username], dt.timedelta(hours=1))
+            session.commit()
+            headers = {"Authorization": f"Bearer {token}"}
+        kwargs = {"json": body} if body is not None else {}
+        return client.open(path, method=method, headers=headers, **kwargs)
+    client = login(app.test_client(), username) if username else app.test_client()
+    return client.open(path, method=method, data=body or {})
+
+
+@pytest.mark.parametrize("person", sorted(PERSONS))
+@pytest.mark.parametrize("route", sorted(MATRIX), ids=lambda r: f"{r[1]} {r[0]}")
+def test_route_lets_through_exactly_whom_the_table_says(route, person, app, session, org, world):
+    path, body, allowed = MATRIX[route]
+    names = world | {"me": PERSONS[person] or "nobody"}
+    r = _request(app, session, org, person, route[1], _fill(path, names), _fill(body, names))
+    location = r.headers.get("Location", "")
+    if person in allowed:
+        assert (r.status_code < 400 and "/login" not in location) or route[0].startswith("auth."), (
+            r.status_code,
+            r.get_data(as_text=True)[:300],
+        )
+    elif person == "anonymous" and not path.startswith("/api/"):
+        assert r.status_code == 302 and "/login" in location, r.status_code
+    else:
+        expected = {401} if person == "anonymous" else {403, 404}
+        assert r.status_code in expected, (r.status_code, r.get_data(as_text=True)[:300])
