@@ -9,8 +9,10 @@ MO := statements/translations/vi/LC_MESSAGES/messages.mo
 CHROMIUM := /usr/bin/chromium
 # PDF copies of statements are set in DejaVu Sans (it has every Vietnamese letter).
 FONT := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
+# The load generator of the benchmarks (Debian's wrk).
+WRK := /usr/bin/wrk
 
-.PHONY: run test lint format install clean translations screenshots
+.PHONY: run test lint format install clean translations screenshots bench
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -39,10 +41,12 @@ $(CHROMIUM):
 $(FONT):
 	apt-get update -qq && apt-get install -y -qq fonts-dejavu-core
 
-test: $(STAMP) $(MO) $(CHROMIUM) $(FONT)
+test: $(STAMP) $(MO) $(CHROMIUM) $(FONT) $(WRK)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest $(PYTEST_ARGS)
+	@# The quick benchmark runs with the tests so that it never rots; its figures are reported, not judged.
+	QUICK=1 $(BIN)/python -m bench.run
 
 screenshots: $(STAMP) $(MO) $(CHROMIUM)
 	PRESSGATE_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q -m browser -k "sqlite and (screenshots or leaks)"
@@ -57,3 +61,10 @@ format: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+
+# Benchmarks: PressGate beside its stack and database ceilings (bench/README.md). QUICK=1: under two minutes.
+$(WRK):
+	apt-get update -qq && apt-get install -y -qq wrk
+
+bench: $(STAMP) $(MO) $(WRK)
+	QUICK=$(QUICK) $(BIN)/python -m bench.run

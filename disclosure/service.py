@@ -158,7 +158,9 @@ def get_case(session: Session, case_id: int, actor: Actor | None, *, for_update:
     case = None
     if 0 < case_id <= MAX_ID:
         query = sa.select(Disclosure).where(Disclosure.id == case_id).options(selectinload(Disclosure.violations))
-        case = session.scalars(query.with_for_update(of=Disclosure) if for_update else query).one_or_none()
+        if for_update:
+            query = query.with_for_update(of=Disclosure, key_share=True)
+        case = session.scalars(query).one_or_none()
     if case is None or not can_see_case(case, actor):
         raise NotFound("case", f"No disclosure case {case_id}.")
     return case

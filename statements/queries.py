@@ -35,7 +35,10 @@ def load(session: Session, statement_id: int, *, for_update: bool = False) -> St
     query = sa.select(Statement).where(Statement.id == statement_id)
     if for_update:
         # The row lock serialises decisions on one statement (PostgreSQL; SQLite writes are serial anyway).
-        query = query.with_for_update(of=Statement)
+        # NO KEY UPDATE, because a plain FOR UPDATE also blocks the foreign-key checks of ledger entries
+        # about this statement: a reader logging its read under the ledger lock would wait for the decider,
+        # who waits for the ledger lock (a deadlock the benchmark found; see test_concurrency).
+        query = query.with_for_update(of=Statement, key_share=True)
     return session.scalars(query.options(*STATEMENT_LOAD)).unique().one_or_none()
 
 

@@ -130,3 +130,55 @@ def test_decisions_on_different_statements_all_land_in_one_chain(committed_engin
     assert not errors
     with Session(committed_engine) as session:
         assert verify(session).ok
+
+
+@pytest.mark.postgres_only
+def test_reads_logged_while_deciding_never_deadlock(committed_engine):
+    """Readers log reads of a statement (under the ledger lock) while its spokesperson and drafter decide on it."""
+    from disclosure.access import log_reads
+    from statements.queries import get_statement
+
+    with Session(committed_engine) as session:
+        actors = _actors(session)
+        s = create_statement(
+            session, actors["author"], "SYT-HN", {"title": "Thông cáo", "body": "Nội dung.", "kind": "regular"}
+        )
+        decide(session, s.id, actors["author"], "submit", version=1)
+        session.commit()
+        statement_id = s.id
+    errors: list[str] = []
+    stop = threading.Event()
+
+    def decider() -> None:
+        moves = [("spokesperson", "request_changes", "Bổ sung."), ("author", "submit", None)]
+        for i in range(60):
+            who, action, comment = moves[i % 2]
+            with Session(committed_engine) as session:
+                try:
+                    decide(session, statement_id, actors[who], action, version=1, comment=comment)
+                    session.commit()
+                except Exception as err:
+                    errors.append(repr(err))
+        stop.set()
+
+    def reader(name: str) -> None:
+        while not stop.is_set():
+            with Session(committed_engine) as session:
+                try:
+                    statement = get_statement(session, statement_id, actors[name])
+                    log_reads(session, actors[name], statement, [statement.current], "test")
+                    session.commit()
+                except Exception as err:
+                    errors.append(repr(err))
+                    return
+
+    threads = [threading.Thread(target=decider)] + [
+        threading.Thread(target=reader, args=(n,)) for n in ("leader", "auditor", "drafter2", "spokesperson")
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with Session(committed_engine) as session:
+        assert verify(session).ok

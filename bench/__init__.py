@@ -1,0 +1,1 @@
+"""Benchmarks: PressGate measured beside the ceilings of its own stack and database, in one run."""

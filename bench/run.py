@@ -1,0 +1,285 @@
+"""Run the benchmarks: PressGate and its ceilings side by side, same load generator, same settings.
+
+    python -m bench.run            # the full run (make bench)
+    QUICK=1 python -m bench.run    # a small run in under two minutes (make bench QUICK=1; CI runs it)
+
+Writes bench/results/latest.json and prints a table. Nothing here is a timed assertion: the figures
+are ratios measured in one run on one machine, with the server configuration that produced them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+ROOT = Path(__file__).resolve().parent.parent
+LUA = ROOT / "bench" / "lua"
+RESULTS = ROOT / "bench" / "results"
+QUICK = os.environ.get("QUICK", "") not in ("", "0", "false")
+CLIENTS = 16
+WORKERS = 2 * (os.cpu_count() or 1)
+THREADS = 4
+DURATION = 6 if QUICK else 30
+STATEMENTS = 16 * (10 if QUICK else 50)
+LEDGER_ENTRIES = 20_000 if QUICK else 1_000_000
+TARGETS = {"decision_ratio": 0.5, "read_ratio": 0.6, "verify_ratio": 0.25}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def gunicorn(target: str, url: str):
+    """Serve `target` under gunicorn (gthread, WORKERS × THREADS) until the block ends; yield its base URL."""
+    port = _free_port()
+    env = os.environ | {
+        "PRESSGATE_DATABASE_URL": url,
+        "PRESSGATE_ENV": "production",
+        "PRESSGATE_SECRET_KEY": "bench-" + os.urandom(8).hex(),
+        "PRESSGATE_INSTANCE_PATH": str(RESULTS / "instance"),
+    }
+    command = [
+        str(Path(sys.executable).with_name("gunicorn")),
+        "--workers", str(WORKERS),
+        "--threads", str(THREADS),
+        "--worker-class", "gthread",
+        "--bind", f"127.0.0.1:{port}",
+        "--log-level", "warning",
+        target,
+    ]  # fmt: skip
+    process = subprocess.Popen(command, cwd=ROOT, env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                break
+            time.sleep(0.2)
+        time.sleep(1.0)  # let every worker boot
+        yield base, process
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+def wrk(base: str, script: str, env: dict | None = None, path: str = "/") -> dict:
+    """Run wrk (CLIENTS threads, one connection each) and return its figures."""
+    command = [
+        "wrk",
+        "-t",
+        str(CLIENTS),
+        "-c",
+        str(CLIENTS),
+        "-d",
+        f"{DURATION}s",
+        "-s",
+        str(LUA / script),
+        base + path,
+    ]
+    run_env = os.environ | {"BENCH_LUA": str(LUA), "BENCH_THREADS": str(CLIENTS)} | (env or {})
+    out = subprocess.run(command, env=run_env, capture_output=True, text=True, check=True).stdout
+    line = next(line for line in out.splitlines() if line.startswith("BENCH "))
+    figures = json.loads(line[len("BENCH ") :])
+    seconds = figures["duration_us"] / 1e6
+    figures["ok_per_s"] = round((figures["requests"] - figures["non2xx"]) / seconds, 1)
+    return figures
+
+
+def database_ceiling(url: str) -> dict:
+    """Single-row INSERT transactions through psycopg directly, CLIENTS connections, no HTTP."""
+    import psycopg
+
+    dsn = sa.make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    counts = [0] * CLIENTS
+    stop = time.monotonic() + DURATION
+
+    def client(i: int) -> None:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            while time.monotonic() < stop:
+                conn.execute("INSERT INTO bench_ceiling (payload) VALUES (%s)", ("một dòng thử nghiệm",))
+                counts[i] += 1
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(CLIENTS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return {"ok_per_s": round(sum(counts) / DURATION, 1), "requests": sum(counts)}
+
+
+def seed(url: str) -> dict:
+    """Migrate, create a unit with its people, and statements awaiting review; return ids and tokens."""
+    from auth.service import actor_for, create_unit, create_user, designate_spokesperson, get_user, issue_token
+    from statements.db import make_engine
+    from statements.migrate import upgrade
+    from statements.service import create_statement, decide
+
+    engine = make_engine(url)
+    upgrade(engine)
+    with Session(engine) as session:
+        create_unit(session, None, "BYT", "Bộ Y tế")
+        create_unit(session, None, "SYT-AH", "Sở Y tế tỉnh An Hòa", "BYT")
+        for name, role in (("drafter", "drafter"), ("spokesperson", None), ("leader", "leader")):
+            roles = [{"unit": "SYT-AH", "role": role}] if role else []
+            create_user(session, None, name, name.title(), "bench-password-2026", roles=roles)
+        designate_spokesperson(session, None, "SYT-AH", "spokesperson")
+        drafter = actor_for(session, get_user(session, "drafter"))
+        body = "Trong tuần 46, toàn tỉnh ghi nhận 1.245 ca mắc cúm mùa, giảm 8% so với tuần trước."
+        ids = []
+        for i in range(STATEMENTS):
+            fields = {"title": f"Bản tin tuần số {i}", "body": body, "kind": "regular", "urgency": "normal"}
+            s = create_statement(session, drafter, "SYT-AH", fields)
+            decide(session, s.id, drafter, "submit", version=1)
+            ids.append(s.id)
+        tokens = {
+            name: issue_token(session, get_user(session, name), dt.timedelta(hours=4))[0]
+            for name in ("drafter", "spokesperson")
+        }
+        session.commit()
+        with engine.begin() as conn:
+            conn.execute(sa.text("CREATE TABLE bench_ceiling (id BIGSERIAL PRIMARY KEY, payload TEXT NOT NULL)"))
+            settings = {
+                name: conn.execute(sa.text(f"SHOW {name}")).scalar()
+                for name in ("server_version", "fsync", "synchronous_commit", "max_connections", "shared_buffers")
+            }
+    engine.dispose()
+    return {"ids": ids, "tokens": tokens, "postgres": settings}
+
+
+def verify_rate(url: str) -> dict:
+    """Seed LEDGER_ENTRIES entries; time `verify` against raw SHA-256 over the same canonical bytes."""
+    from statements.db import make_engine
+    from workflow import ledger
+
+    engine = make_engine(url)
+    with Session(engine) as session:
+        have = ledger.head(session)[0]
+        for start in range(have, LEDGER_ENTRIES, 5000):
+            batch = [
+                {"kind": "admin", "action": "bench", "actor": "bench", "unit": "SYT-AH", "data": {"i": i}}
+                for i in range(start, min(start + 5000, LEDGER_ENTRIES))
+            ]
+            ledger.append_many(session, batch)
+            session.commit()
+        rows = [row._asdict() for row in ledger.iter_rows(session)]
+        canonical = [ledger.canonical_bytes(r) for r in rows]
+        started = time.perf_counter()
+        result = ledger.verify(session)
+        verify_seconds = time.perf_counter() - started
+    engine.dispose()
+    assert result.ok, result
+    started = time.perf_counter()
+    prev = ledger.GENESIS_HASH
+    for doc in canonical:
+        prev = hashlib.sha256(prev.encode("ascii") + doc).hexdigest()
+    raw_seconds = time.perf_counter() - started
+    n = len(canonical)
+    return {
+        "entries": n,
+        "verify_per_s": round(n / verify_seconds),
+        "raw_sha256_per_s": round(n / raw_seconds),
+        "verify_ratio": round(raw_seconds / verify_seconds, 3),
+    }
+
+
+def main() -> int:
+    """Run everything and write bench/results/latest.json."""
+    from tests import pg
+
+    if shutil.which("wrk") is None:
+        print("wrk is not installed (make bench installs it: apt-get install wrk)", file=sys.stderr)
+        return 2
+    admin = pg.server_url()
+    if admin is None:
+        print("no PostgreSQL server found", file=sys.stderr)
+        return 2
+    RESULTS.mkdir(exist_ok=True)
+    url = pg.create_database(admin)
+    started = time.monotonic()
+    try:
+        seeded = seed(url)
+        env = {
+            "BENCH_IDS": ",".join(map(str, seeded["ids"])),
+            "BENCH_SPOKES_TOKEN": seeded["tokens"]["spokesperson"],
+            "BENCH_DRAFTER_TOKEN": seeded["tokens"]["drafter"],
+        }
+        db = database_ceiling(url)
+        with gunicorn("bench.ceiling:app", url) as (base, _):
+            stack = wrk(base, "insert.lua", path="/insert")
+        with gunicorn("wsgi:app", url) as (base, _):
+            decision = wrk(base, "decide.lua", env)
+            read = wrk(base, "read.lua", env)
+        verification = verify_rate(url)
+    finally:
+        pg.drop_database(admin, url)
+    results = {
+        "quick": QUICK,
+        "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "system": platform.platform()},
+        "server": {
+            "gunicorn": {"workers": WORKERS, "threads": THREADS, "worker_class": "gthread"},
+            "clients": CLIENTS,
+            "duration_s": DURATION,
+            "load_generator": "wrk (one connection per thread, Lua scripts in bench/lua)",
+            "postgres": seeded["postgres"],
+        },
+        "db_ceiling": db,
+        "stack_ceiling": stack,
+        "decision": decision,
+        "read": read,
+        "verify": verification,
+        "decision_ratio": round(decision["ok_per_s"] / stack["ok_per_s"], 3),
+        "decision_db_ratio": round(decision["ok_per_s"] / db["ok_per_s"], 3),
+        "read_ratio": round(read["ok_per_s"] / stack["ok_per_s"], 3),
+        "read_db_ratio": round(read["ok_per_s"] / db["ok_per_s"], 3),
+        "verify_ratio": verification["verify_ratio"],
+        "seconds": round(time.monotonic() - started, 1),
+    }
+    (RESULTS / "latest.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    _print(results)
+    return 0
+
+
+def _print(r: dict) -> None:
+    rows = [
+        ("database ceiling (psycopg INSERT tx/s)", r["db_ceiling"]["ok_per_s"], ""),
+        ("stack ceiling (gunicorn+Flask INSERT req/s)", r["stack_ceiling"]["ok_per_s"], ""),
+        (
+            "decisions/s",
+            r["decision"]["ok_per_s"],
+            f"p95 {r['decision']['p95_ms']} ms, non-2xx {r['decision']['non2xx']}",
+        ),
+        ("reads of unreleased statements/s", r["read"]["ok_per_s"], f"p95 {r['read']['p95_ms']} ms"),
+        ("ledger verify entries/s", r["verify"]["verify_per_s"], f"raw SHA-256 {r['verify']['raw_sha256_per_s']}/s"),
+    ]
+    print(f"\nPressGate benchmarks ({'quick' if r['quick'] else 'full'}; {r['machine']['cpus']} CPUs,"
+          f" gunicorn {WORKERS}×{THREADS} gthread, {CLIENTS} clients, {DURATION}s each)")  # fmt: skip
+    for name, value, note in rows:
+        print(f"  {name:<46} {value:>10}  {note}")
+    for key in ("decision_ratio", "decision_db_ratio", "read_ratio", "read_db_ratio", "verify_ratio"):
+        target = TARGETS.get(key)
+        verdict = "" if target is None else ("meets" if r[key] >= target else "BELOW") + f" target {target}"
+        print(f"  {key:<46} {r[key]:>10}  {verdict}")
+    print(f"  written to {RESULTS / 'latest.json'} in {r['seconds']} s")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
