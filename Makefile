@@ -68,3 +68,5 @@ $(WRK):
 
 bench: $(STAMP) $(MO) $(WRK)
 	QUICK=$(QUICK) $(BIN)/python -m bench.run
+	@# The long crash harness (200 kills) belongs to the full run.
+	test -n "$(QUICK)" || $(BIN)/pytest -q -m slow tests/test_crash.py

@@ -9,7 +9,7 @@ import secrets
 from collections.abc import Iterable
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from auth.models import ApiToken, Membership, Unit, User
 from auth.passwords import DUMMY_HASH, check_password, hash_password
@@ -283,7 +283,7 @@ def resolve_token(session: Session, secret: str, kind: str = "api") -> ApiToken 
     """Return the live token record of this kind for a secret, or None."""
     record = session.scalar(
         sa.select(ApiToken)
-        .options(selectinload(ApiToken.user))
+        .options(joinedload(ApiToken.user))
         .where(ApiToken.token_hash == _digest(secret), ApiToken.kind == kind)
     )
     if record is None or record.revoked_at is not None or record.expires_at <= utcnow():

@@ -125,7 +125,7 @@ def database_ceiling(url: str) -> dict:
     return {"ok_per_s": round(sum(counts) / DURATION, 1), "requests": sum(counts)}
 
 
-def seed(url: str) -> dict:
+def seed(url: str, statements: int | None = None) -> dict:
     """Migrate, create a unit with its people, and statements awaiting review; return ids and tokens."""
     from auth.service import actor_for, create_unit, create_user, designate_spokesperson, get_user, issue_token
     from statements.db import make_engine
@@ -144,7 +144,7 @@ def seed(url: str) -> dict:
         drafter = actor_for(session, get_user(session, "drafter"))
         body = "Trong tuần 46, toàn tỉnh ghi nhận 1.245 ca mắc cúm mùa, giảm 8% so với tuần trước."
         ids = []
-        for i in range(STATEMENTS):
+        for i in range(STATEMENTS if statements is None else statements):
             fields = {"title": f"Bản tin tuần số {i}", "body": body, "kind": "regular", "urgency": "normal"}
             s = create_statement(session, drafter, "SYT-AH", fields)
             decide(session, s.id, drafter, "submit", version=1)

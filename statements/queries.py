@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from auth.models import Unit
 from statements.models import Statement, StatementVersion
@@ -20,11 +20,12 @@ from workflow.text import like_pattern
 #: Relationships naming who did what, loaded with the statement and refreshed after a decision.
 PEOPLE = ("escalated_by", "approved_by", "released_by", "retracted_by", "sensitivity_cleared_by")
 
-#: What serialising a statement reads, loaded in a fixed number of queries however many statements.
+#: What serialising a statement reads, loaded in a fixed number of queries however many statements:
+#: the people (one each) joined into the statement's own query, the versions and their authors in one more.
 STATEMENT_LOAD = (
-    selectinload(Statement.versions).selectinload(StatementVersion.author),
-    selectinload(Statement.author),
-    *(selectinload(getattr(Statement, name)) for name in PEOPLE),
+    selectinload(Statement.versions).joinedload(StatementVersion.author),
+    joinedload(Statement.author),
+    *(joinedload(getattr(Statement, name)) for name in PEOPLE),
 )
 
 

@@ -6,6 +6,8 @@ import hashlib
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from statements.service import decide
 from workflow import ledger
@@ -147,3 +149,31 @@ def test_refused_decisions_add_nothing(session, org, statement_in, count_ledger)
             decide(session, statement.id, org.actor(name), action, version=version)
         session.rollback()
     assert count_ledger() == before
+
+
+_json_scalars = st.none() | st.booleans() | st.integers(-(2**53) + 1, 2**53 - 1) | st.text()
+_json_values = st.recursive(
+    _json_scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@given(
+    data=st.dictionaries(st.text(max_size=8), _json_values, max_size=5),
+    comment=st.none() | st.text(),
+    seq=st.integers(1, 2**31),
+)
+@settings(max_examples=300, deadline=None)
+def test_fast_canonical_form_is_rfc8785(data, comment, seq):
+    import rfc8785
+
+    from workflow.ledger import HASHED_FIELDS, canonical_bytes
+
+    fields = dict.fromkeys(HASHED_FIELDS) | {"seq": seq, "at": "2026-11-23T01:02:03.000004Z", "kind": "decision"}
+    fields |= {"action": "approve", "comment": comment, "data": data, "actor": "Người dùng"}
+    try:
+        expected = rfc8785.dumps({k: fields[k] for k in HASHED_FIELDS} | {"data": data or {}})
+    except Exception:
+        return  # what RFC 8785 cannot write (lone surrogates) the ledger never holds
+    assert canonical_bytes(fields) == expected

@@ -7,8 +7,10 @@ stored columns and names the first entry that does not hold.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
+import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
@@ -95,7 +97,28 @@ def canonical_bytes(fields: dict) -> bytes:
     if isinstance(at, dt.datetime):
         doc["at"] = isoformat(at)
     doc["data"] = doc["data"] or {}
+    if _plain(doc):
+        # For ASCII keys, JSON-safe integers, text and null, sorted compact JSON *is* RFC 8785, and much
+        # faster than the general implementation (tests/test_ledger.py checks the two agree).
+        with contextlib.suppress(UnicodeEncodeError):
+            return json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
     return rfc8785.dumps(doc)
+
+
+def _plain(value: object) -> bool:
+    if value is None or isinstance(value, str | bool):
+        return True
+    if isinstance(value, int):
+        return -_JSON_SAFE < value < _JSON_SAFE
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and k.isascii() and _plain(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_plain(v) for v in value)
+    return False
+
+
+#: Integers RFC 8785 writes exactly (IEEE 754 doubles hold every integer below 2**53).
+_JSON_SAFE = 2**53
 
 
 def chain_hash(prev_hash: str, canonical: bytes) -> str:
@@ -209,7 +232,7 @@ def iter_rows(session: Session, batch: int = 5000) -> Iterator[sa.Row]:
 
 def verify(session: Session, checkpoints: Iterable[dict] = ()) -> VerifyResult:
     """Recompute the chain from the stored columns; name the first seq that does not hold."""
-    return verify_rows((row._asdict() for row in iter_rows(session)), checkpoints)
+    return verify_rows((row._mapping for row in iter_rows(session)), checkpoints)
 
 
 def verify_rows(rows: Iterable[Mapping], checkpoints: Iterable[dict] = ()) -> VerifyResult:

@@ -1,0 +1,238 @@
+"""Crash harness: a server under a stream of decisions is killed with SIGKILL at random moments and restarted.
+
+Whatever the moment, every decision a client saw succeed is in the database with its ledger entry,
+every statement's state is the replay of its ledger entries, and the chain verifies. The quick
+version runs with the tests; `pytest -m slow` (and `make bench`'s long run) kills it 200 times.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from statements.db import make_engine
+from tests import pg
+from workflow.ledger import LedgerEntry, verify
+
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.postgres_only
+
+
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _serve(url: str, port: int, instance: Path) -> subprocess.Popen:
+    env = os.environ | {
+        "PRESSGATE_DATABASE_URL": url,
+        "PRESSGATE_ENV": "production",
+        "PRESSGATE_SECRET_KEY": "crash-harness",
+        "PRESSGATE_INSTANCE_PATH": str(instance),
+    }
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    command = [gunicorn, "-w", "2", "--threads", "4", "-k", "gthread", "-b", f"127.0.0.1:{port}", "wsgi:app"]
+    return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True, stderr=subprocess.DEVNULL)
+
+
+def _wait_until_serving(port: int) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/workflow", timeout=2):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError("the server did not come back")
+
+
+class Client(threading.Thread):
+    """Decides on its statements in a loop, remembering what the server said succeeded."""
+
+    def __init__(self, base: str, ids: list[int], tokens: dict):
+        super().__init__(daemon=True)
+        self.base, self.ids, self.tokens = base, ids, tokens
+        self.state = dict.fromkeys(ids, "in_review")
+        self.succeeded: list[tuple[int, str, str]] = []
+        self.running = True
+        self.unsure: set[int] = set()
+
+    def call(self, method: str, path: str, token: str, body: dict | None = None) -> tuple[int, dict]:
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(self.base + path, data=data, method=method)
+        request.add_header("Authorization", f"Bearer {token}")
+        request.add_header("Content-Type", "application/json")
+        try:
+            with urllib.request.urlopen(request, timeout=5) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as err:
+            return err.code, {}
+
+    def run(self) -> None:
+        rng = random.Random(7)
+        while self.running:
+            sid = rng.choice(self.ids)
+            try:
+                if sid in self.unsure:  # the answer was lost in a crash: ask what happened
+                    status, body = self.call("GET", f"/api/v1/statements/{sid}", self.tokens["spokesperson"])
+                    if status != 200:
+                        continue
+                    self.state[sid] = body["state"]
+                    self.unsure.discard(sid)
+                if self.state[sid] == "in_review":
+                    who, action, body = "spokesperson", "request_changes", {"comment": "Bổ sung số liệu."}
+                else:
+                    who, action, body = "drafter", "submit", {}
+                status, answer = self.call(
+                    "POST",
+                    f"/api/v1/statements/{sid}/actions",
+                    self.tokens[who],
+                    {"action": action, "version": 1} | body,
+                )
+            except (OSError, http.client.HTTPException, ValueError):  # the connection died mid-answer
+                self.unsure.add(sid)
+                time.sleep(0.05)
+                continue
+            if status == 200:
+                self.state[sid] = answer["state"]
+                self.succeeded.append((sid, action, answer["state"]))
+            elif status == 409:
+                self.unsure.add(sid)
+
+
+def run_harness(kills: int) -> dict:
+    from bench.run import seed
+
+    admin = pg.server_url()
+    if admin is None:
+        pytest.skip("no PostgreSQL available")
+    url = pg.create_database(admin)
+    try:
+        seeded = seed(url, statements=24)
+        port = _port()
+        client = Client(f"http://127.0.0.1:{port}", seeded["ids"], seeded["tokens"])
+        rng = random.Random(20261123)
+        instance = ROOT / "bench" / "results" / "crash-instance"
+        server = _serve(url, port, instance)
+        client.start()
+        for _ in range(kills):
+            _wait_until_serving(port)
+            time.sleep(rng.uniform(0.05, 1.5))  # under a stream of decisions, the kill lands anywhere
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+            server = _serve(url, port, instance)
+        _wait_until_serving(port)
+        time.sleep(2.0)
+        client.running = False
+        client.join(timeout=10)
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+        return _check(url, client)
+    finally:
+        pg.drop_database(admin, url)
+
+
+def _check(url: str, client: Client) -> dict:
+    engine = make_engine(url)
+    with Session(engine) as session:
+        assert verify(session).ok
+        entries = session.execute(
+            sa.select(LedgerEntry.statement_id, LedgerEntry.action, LedgerEntry.from_state, LedgerEntry.to_state)
+            .where(LedgerEntry.kind == "decision")
+            .order_by(LedgerEntry.seq)
+        ).all()
+        states = dict(session.execute(sa.text("SELECT id, state FROM statements")).all())
+    engine.dispose()
+    replayed: dict[int, str] = {}
+    for sid, _action, from_state, to_state in entries:
+        assert replayed.get(sid, from_state) == from_state, f"statement {sid}: entries do not follow each other"
+        replayed[sid] = to_state
+    for sid in client.ids:
+        assert states[sid] == replayed.get(sid, "in_review"), f"statement {sid}: state is not its ledger's replay"
+    recorded: dict[tuple[int, str], int] = {}
+    for sid, action, _from, _to in entries:
+        recorded[(sid, action)] = recorded.get((sid, action), 0) + 1
+    seen: dict[tuple[int, str], int] = {}
+    for sid, action, _state in client.succeeded:
+        seen[(sid, action)] = seen.get((sid, action), 0) + 1
+    lost = {key: n - recorded.get(key, 0) for key, n in seen.items() if n > recorded.get(key, 0)}
+    assert not lost, f"decisions answered 200 but missing from the ledger: {lost}"
+    return {"decisions_seen": len(client.succeeded), "decisions_recorded": len(entries)}
+
+
+def test_killed_server_loses_no_decision():
+    figures = run_harness(kills=4)
+    assert figures["decisions_seen"] >= 20, figures  # the kills landed in a real stream of decisions
+
+
+@pytest.mark.slow
+def test_killed_two_hundred_times():
+    run_harness(kills=200)
+
+
+def test_two_servers_race_and_exactly_one_wins_each_conflict():
+    """Two app instances (separate processes) take conflicting decisions on the same statements at once."""
+    from bench.run import seed
+
+    admin = pg.server_url()
+    if admin is None:
+        pytest.skip("no PostgreSQL available")
+    url = pg.create_database(admin)
+    servers = []
+    try:
+        seeded = seed(url, statements=30)
+        ports = [_port(), _port()]
+        servers = [_serve(url, port, ROOT / "bench" / "results" / f"race-{port}") for port in ports]
+        for port in ports:
+            _wait_until_serving(port)
+        clients = [Client(f"http://127.0.0.1:{port}", seeded["ids"], seeded["tokens"]) for port in ports]
+        moves = [
+            {"action": "approve", "version": 1},
+            {"action": "reject", "version": 1, "comment": "Không phù hợp."},
+        ]
+        outcomes: dict[int, list[int]] = {}
+        for sid in seeded["ids"]:
+            barrier = threading.Barrier(2)
+            results = [0, 0]
+
+            def race(i: int, sid: int = sid, barrier: threading.Barrier = barrier, results: list = results) -> None:
+                barrier.wait()
+                token = seeded["tokens"]["spokesperson"]
+                results[i] = clients[i].call("POST", f"/api/v1/statements/{sid}/actions", token, moves[i])[0]
+
+            threads = [threading.Thread(target=race, args=(i,)) for i in range(2)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            outcomes[sid] = sorted(results)
+        assert all(result == [200, 409] for result in outcomes.values()), outcomes
+        engine = make_engine(url)
+        with Session(engine) as session:
+            assert verify(session).ok
+            decided = session.scalar(
+                sa.select(sa.func.count()).select_from(LedgerEntry).where(LedgerEntry.action.in_(["approve", "reject"]))
+            )
+        engine.dispose()
+        assert decided == len(seeded["ids"])
+    finally:
+        for server in servers:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+        pg.drop_database(admin, url)
