@@ -27,6 +27,9 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from bench import memory, scale
+from workflow import sealing
+
 ROOT = Path(__file__).resolve().parent.parent
 LUA = ROOT / "bench" / "lua"
 RESULTS = ROOT / "bench" / "results"
@@ -36,8 +39,13 @@ WORKERS = 2 * (os.cpu_count() or 1)
 THREADS = 4
 DURATION = 6 if QUICK else 30
 STATEMENTS = 16 * (10 if QUICK else 50)
-LEDGER_ENTRIES = 20_000 if QUICK else 1_000_000
+LEDGER_ENTRIES = 50_000 if QUICK else 1_000_000
+SCALE_STATEMENTS = 5_000 if QUICK else 100_000
+SCALE_SAMPLES = 30 if QUICK else 200
+MEMORY_DECISIONS = 2_000 if QUICK else 100_000
 TARGETS = {"decision_ratio": 0.5, "read_ratio": 0.6, "verify_ratio": 0.25}
+#: Targets that are ceilings, not floors.
+LIMITS = {"read_p95_ms": 50, "max_queries_per_request": 8, "rss_growth_mb": 20}
 
 
 def _free_port() -> int:
@@ -47,8 +55,8 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def gunicorn(target: str, url: str):
-    """Serve `target` under gunicorn (gthread, WORKERS × THREADS) until the block ends; yield its base URL."""
+def gunicorn(target: str, url: str, workers: int = WORKERS):
+    """Serve `target` under gunicorn (gthread, workers × THREADS) until the block ends; yield its base URL."""
     port = _free_port()
     env = os.environ | {
         "PRESSGATE_DATABASE_URL": url,
@@ -58,7 +66,7 @@ def gunicorn(target: str, url: str):
     }
     command = [
         str(Path(sys.executable).with_name("gunicorn")),
-        "--workers", str(WORKERS),
+        "--workers", str(workers),
         "--threads", str(THREADS),
         "--worker-class", "gthread",
         "--bind", f"127.0.0.1:{port}",
@@ -80,7 +88,7 @@ def gunicorn(target: str, url: str):
         process.wait(timeout=30)
 
 
-def wrk(base: str, script: str, env: dict | None = None, path: str = "/") -> dict:
+def wrk(base: str, script: str, env: dict | None = None, path: str = "/", duration: int = DURATION) -> dict:
     """Run wrk (CLIENTS threads, one connection each) and return its figures."""
     command = [
         "wrk",
@@ -89,7 +97,7 @@ def wrk(base: str, script: str, env: dict | None = None, path: str = "/") -> dic
         "-c",
         str(CLIENTS),
         "-d",
-        f"{DURATION}s",
+        f"{duration}s",
         "-s",
         str(LUA / script),
         base + path,
@@ -133,11 +141,13 @@ def seed(url: str, statements: int | None = None) -> dict:
     from statements.service import create_statement, decide
 
     engine = make_engine(url)
+    sealing.configure(engine, mode="inline")  # seeding commits once; its entries are sealed inside
     upgrade(engine)
     with Session(engine) as session:
         create_unit(session, None, "BYT", "Bộ Y tế")
         create_unit(session, None, "SYT-AH", "Sở Y tế tỉnh An Hòa", "BYT")
-        for name, role in (("drafter", "drafter"), ("spokesperson", None), ("leader", "leader")):
+        people = (("drafter", "drafter"), ("spokesperson", None), ("leader", "leader"), ("auditor", "auditor"))
+        for name, role in people:
             roles = [{"unit": "SYT-AH", "role": role}] if role else []
             create_user(session, None, name, name.title(), "bench-password-2026", roles=roles)
         designate_spokesperson(session, None, "SYT-AH", "spokesperson")
@@ -165,11 +175,12 @@ def seed(url: str, statements: int | None = None) -> dict:
 
 
 def verify_rate(url: str) -> dict:
-    """Seed LEDGER_ENTRIES entries; time `verify` against raw SHA-256 over the same canonical bytes."""
+    """Top the ledger up to LEDGER_ENTRIES entries; time `verify` against raw SHA-256 over the same canonical bytes."""
     from statements.db import make_engine
     from workflow import ledger
 
     engine = make_engine(url)
+    sealing.configure(engine, mode="inline")
     with Session(engine) as session:
         have = ledger.head(session)[0]
         for start in range(have, LEDGER_ENTRIES, 5000):
@@ -179,8 +190,7 @@ def verify_rate(url: str) -> dict:
             ]
             ledger.append_many(session, batch)
             session.commit()
-        rows = [row._asdict() for row in ledger.iter_rows(session)]
-        canonical = [ledger.canonical_bytes(r) for r in rows]
+        canonical = [ledger.canonical_bytes(row._mapping) for row in ledger.iter_rows(session)]
         started = time.perf_counter()
         result = ledger.verify(session)
         verify_seconds = time.perf_counter() - started
@@ -227,6 +237,10 @@ def main() -> int:
         with gunicorn("wsgi:app", url) as (base, _):
             decision = wrk(base, "decide.lua", env)
             read = wrk(base, "read.lua", env)
+        memory_figures = memory.measure(gunicorn, wrk, url, env, MEMORY_DECISIONS // 20, MEMORY_DECISIONS)
+        small = scale.measure(url, SCALE_SAMPLES // 4)
+        seeded_scale = scale.seed_scale(url, SCALE_STATEMENTS, LEDGER_ENTRIES)
+        large = scale.measure(url, SCALE_SAMPLES)
         verification = verify_rate(url)
     finally:
         pg.drop_database(admin, url)
@@ -246,6 +260,12 @@ def main() -> int:
         "decision": decision,
         "read": read,
         "verify": verification,
+        "memory": memory_figures,
+        "read_path": {"seeded": seeded_scale, "small": small, "at_scale": large},
+        "read_p95_ms": max(page["p95_ms"] for page in large.values()),
+        "max_queries_per_request": max(page["queries"] for pages in (small, large) for page in pages.values()),
+        "queries_grow": any(large[name]["queries"] > small[name]["queries"] for name in large),
+        "rss_growth_mb": memory_figures["rss_growth_mb"],
         "decision_ratio": round(decision["ok_per_s"] / stack["ok_per_s"], 3),
         "decision_db_ratio": round(decision["ok_per_s"] / db["ok_per_s"], 3),
         "read_ratio": round(read["ok_per_s"] / stack["ok_per_s"], 3),
@@ -274,10 +294,23 @@ def _print(r: dict) -> None:
           f" gunicorn {WORKERS}×{THREADS} gthread, {CLIENTS} clients, {DURATION}s each)")  # fmt: skip
     for name, value, note in rows:
         print(f"  {name:<46} {value:>10}  {note}")
+    seeded = r["read_path"]["seeded"]
+    print(f"  read path at {seeded['statements']} more statements, {r['verify']['entries']} ledger entries"
+          " (in process; p50 / p95 ms, SQL statements small -> at scale):")  # fmt: skip
+    for name, page in r["read_path"]["at_scale"].items():
+        small = r["read_path"]["small"][name]
+        queries = f"queries {small['queries']} -> {page['queries']}"
+        print(f"    {name:<44} {page['p50_ms']:>6} / {page['p95_ms']:<6}  {queries}")
+    memory_note = f"{r['memory']['decisions']} decisions, {r['memory']['worker_rss_before_mb']} MiB before"
+    print(f"  {'worker RSS growth (MiB)':<46} {r['rss_growth_mb']:>10}  {memory_note}")
     for key in ("decision_ratio", "decision_db_ratio", "read_ratio", "read_db_ratio", "verify_ratio"):
         target = TARGETS.get(key)
         verdict = "" if target is None else ("meets" if r[key] >= target else "BELOW") + f" target {target}"
         print(f"  {key:<46} {r[key]:>10}  {verdict}")
+    for key, limit in LIMITS.items():
+        within = r[key] <= limit if key.startswith("max") else r[key] < limit
+        print(f"  {key:<46} {r[key]:>10}  {'meets' if within else 'ABOVE'} limit {limit}")
+    print(f"  {'queries grow with data or page size':<46} {'yes' if r['queries_grow'] else 'no':>10}")
     print(f"  written to {RESULTS / 'latest.json'} in {r['seconds']} s")
 
 

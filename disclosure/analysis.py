@@ -233,7 +233,7 @@ def _ledger_evidence(session: Session, by_version: dict, seen_at: dt.datetime, a
     rows = session.execute(
         sa.select(entry.actor, entry.kind, entry.action, entry.statement_id, entry.version, entry.at)
         .where(entry.statement_id.in_(statement_ids), entry.at <= seen_at, entry.actor.is_not(None))
-        .order_by(entry.seq)
+        .order_by(*ledger.CHAIN_ORDER)
     )
     seen: set[tuple] = set()
     for actor, kind, action, statement_id, number, at in rows:

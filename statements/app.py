@@ -13,6 +13,7 @@ from statements import config as config_module
 from statements import errors, web_session
 from statements.db import make_engine, make_sessionmaker
 from statements.extensions import Api, csrf, limiter
+from workflow import sealing
 from workflow.db import MAX_ID
 
 
@@ -52,7 +53,11 @@ def create_app(config: dict | None = None) -> Flask:
     if app.config.get("ARGON2_TIME_COST") or app.config.get("ARGON2_MEMORY_COST"):
         passwords.configure(app.config.get("ARGON2_TIME_COST"), app.config.get("ARGON2_MEMORY_COST"))
 
-    engine = app.config.get("ENGINE") or make_engine(app.config["DATABASE_URL"])
+    engine = app.config.get("ENGINE")
+    if engine is None:
+        engine = make_engine(app.config["DATABASE_URL"])
+        # An engine passed in is configured by whoever made it (the tests choose their sealing).
+        sealing.configure(engine, mode=app.config["LEDGER_SEALING"], sweep_seconds=app.config["SEAL_SWEEP_SECONDS"])
     app.extensions["pressgate"] = {
         "engine": engine,
         "sessionmaker": app.config.get("SESSIONMAKER") or make_sessionmaker(engine),

@@ -40,6 +40,10 @@ def from_environment(instance_path: Path) -> dict:
         # The ledger's signing key lives outside the database (and, in production, outside its backups).
         "LEDGER_KEY": os.environ.get("PRESSGATE_LEDGER_KEY") or str(instance_path / "ledger-key.pem"),
         "CHECKPOINT_DIR": os.environ.get("PRESSGATE_CHECKPOINT_DIR") or str(instance_path / "checkpoints"),
+        # PostgreSQL: seal ledger entries after commit ("background") or inside the writing transaction
+        # ("inline", one decision at a time); how often each process sweeps for entries left unsealed.
+        "LEDGER_SEALING": os.environ.get("PRESSGATE_LEDGER_SEALING", "background"),
+        "SEAL_SWEEP_SECONDS": float(os.environ.get("PRESSGATE_SEAL_SWEEP_SECONDS", "1")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env == "production",

@@ -149,11 +149,26 @@ def ledger_verify(
         _fail(f"Checkpoint REFUSED: {err}.", 1)
     if result.ok:
         held = f", agreeing with {result.checkpoints} signed checkpoint(s)" if result.checkpoints else ""
+        waiting = f" {result.unsealed} newer entries are about to be sealed." if result.unsealed else ""
         click.echo(
             f"Ledger intact: {result.entries} entries, head seq {result.head_seq} hash {result.head_hash}{held}."
+            + waiting
         )
         return
     _fail(f"Ledger BROKEN at seq {result.first_bad_seq}: {result.reason}", 1)
+
+
+@ledger_group.command("seal")
+def ledger_seal() -> None:
+    """Seal entries still waiting for their place in the chain (servers do this themselves within a second)."""
+    from workflow import sealing
+
+    engine = current_app.extensions["pressgate"]["engine"]
+    if engine.dialect.name != "postgresql":
+        click.echo("Nothing to seal: on SQLite every entry is chained as it is written.")
+        return
+    sealed = sealing.seal_pending(engine, wait=True)
+    click.echo(f"Sealed {sealed} entries." if sealed else "Nothing to seal: every entry is in the chain.")
 
 
 @ledger_group.command("export")

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from auth.models import User
 from statements.i18n import LOCAL_ZONE
 from workflow.db import isoformat
-from workflow.ledger import LedgerEntry
+from workflow.ledger import CHAIN_ORDER, LedgerEntry
 from workflow.machine import ACTIONS
 
 COLUMNS = [
@@ -59,7 +59,7 @@ MEANINGS = {name: action.meaning for name, action in ACTIONS.items()} | {
 def rows(session: Session, batch: int = 2000) -> Iterator[dict]:
     """Yield every entry in seq order as a flat, readable row."""
     names = dict(session.execute(sa.select(User.username, User.full_name)).all())
-    query = sa.select(LedgerEntry).order_by(LedgerEntry.seq).execution_options(yield_per=batch)
+    query = sa.select(LedgerEntry).order_by(*CHAIN_ORDER).execution_options(yield_per=batch)
     for entry in session.scalars(query):
         local = entry.at.astimezone(LOCAL_ZONE) if isinstance(entry.at, dt.datetime) else None
         yield {

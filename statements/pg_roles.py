@@ -51,6 +51,7 @@ def protect(connection: sa.Connection, role: str) -> list[str]:
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {quoted}",
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {quoted}",
         f"REVOKE UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON {evidence} FROM {quoted}",
+        f"GRANT UPDATE (seq, prev_hash, hash) ON ledger_entries TO {quoted}",
         f"REVOKE TRUNCATE, TRIGGER ON ALL TABLES IN SCHEMA public FROM {quoted}",
         f"REVOKE INSERT, UPDATE, DELETE ON alembic_version FROM {quoted}",
     ]

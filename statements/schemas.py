@@ -277,7 +277,8 @@ class DiffOut(ma.Schema):
 
 
 class LedgerEntryOut(ma.Schema):
-    seq = fields.Integer()
+    #: Null, with prev_hash and hash, until the entry is sealed into the chain (PostgreSQL: moments after commit).
+    seq = fields.Integer(allow_none=True)
     at = fields.String()
     kind = fields.String()
     action = fields.String()
@@ -291,8 +292,8 @@ class LedgerEntryOut(ma.Schema):
     unit = fields.String(allow_none=True)
     comment = fields.String(allow_none=True)
     data = fields.Dict()
-    prev_hash = fields.String()
-    hash = fields.String()
+    prev_hash = fields.String(allow_none=True)
+    hash = fields.String(allow_none=True)
 
 
 class VerifyOut(ma.Schema):
@@ -301,6 +302,9 @@ class VerifyOut(ma.Schema):
     head = fields.Dict()
     first_bad_seq = fields.Integer()
     reason = fields.String()
+    checkpoints = fields.Integer()
+    #: Entries written but not yet sealed; only those older than a few seconds make `ok` false.
+    unsealed = fields.Integer()
 
 
 class PublicStatementOut(ma.Schema):

@@ -24,6 +24,7 @@ from statements.extensions import limiter
 from statements.migrate import upgrade
 from statements.service import create_statement, decide
 from tests import pg
+from workflow import sealing
 
 # Argon2 at its production cost would make the suite slow; the algorithm is the same.
 passwords.configure(time_cost=1, memory_cost=1024)
@@ -59,14 +60,23 @@ def engine(db_url):
     engine.dispose()
 
 
-def seeded_engine(url: str, **kwargs) -> sa.Engine:
+def seeded_engine(url: str, sealing_mode: str = "inline", **kwargs) -> sa.Engine:
     """Return an engine on a migrated database holding the test organisation."""
     engine = make_engine(url, **kwargs)
+    # Most tests roll their transaction back, so their entries are sealed inside it. Tests that commit
+    # for real (sealing, concurrency) seal after commit, as servers do; so do the crash and race harnesses.
+    sealing.configure(engine, mode=sealing_mode)
     upgrade(engine)
     with Session(engine) as session:
         seed_org(session)
         session.commit()
     return engine
+
+
+def settle(engine: sa.Engine) -> None:
+    """Wait until this process has sealed what it committed (PostgreSQL seals after commit)."""
+    if engine.dialect.name == "postgresql":
+        assert sealing.sealer(engine).wait_idle(30), "the sealer did not finish"
 
 
 @pytest.fixture(scope="session")

@@ -267,7 +267,7 @@ def test_ledger_endpoints(api):
 def test_verify_endpoint_reports_tampering(api, session, backend):
     s = create(api)
     if backend == "postgresql":
-        session.execute(sa.text("DROP TRIGGER ledger_entries_append_only ON ledger_entries"))
+        session.execute(sa.text("DROP TRIGGER ledger_entries_seal_once ON ledger_entries"))
     else:
         session.execute(sa.text("DROP TRIGGER ledger_entries_no_update"))
     seq = session.scalar(sa.select(LedgerEntry.seq).where(LedgerEntry.statement_id == s["id"]))

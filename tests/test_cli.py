@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from statements.db import make_engine
 from statements.migrate import current, downgrade, upgrade
@@ -30,7 +31,7 @@ def test_ledger_verify_exit_codes(runner, session, statement_in, backend):
     result = runner.invoke(args=["ledger", "verify"])
     assert result.exit_code == 0 and "intact" in result.output
     if backend == "postgresql":
-        session.execute(sa.text("DROP TRIGGER ledger_entries_append_only ON ledger_entries"))
+        session.execute(sa.text("DROP TRIGGER ledger_entries_seal_once ON ledger_entries"))
     else:
         session.execute(sa.text("DROP TRIGGER ledger_entries_no_update"))
     seq = session.scalar(sa.select(sa.func.max(LedgerEntry.seq)))
@@ -152,6 +153,44 @@ def test_migrations_go_down_and_up(backend, tmp_path):
             sa.inspect(engine).get_table_names()
         )
     finally:
+        engine.dispose()
+        if admin:
+            pg.drop_database(admin, url)
+
+
+def test_migrating_keeps_a_ledger_with_entries_whole(backend, tmp_path):
+    """0003 -> 0004 turns seq into the id and keeps every hash; 0004 -> 0003 gives them back."""
+    from auth.service import create_unit
+    from statements import demo
+    from workflow import ledger, sealing
+
+    url, admin = _fresh_url(backend, tmp_path)
+    engine = make_engine(url)
+    sealing.configure(engine, mode="inline")
+    try:
+        upgrade(engine)
+        with Session(engine) as session:
+            demo.seed(session)
+            session.commit()
+        with engine.connect() as conn:
+            before = conn.execute(sa.text("SELECT seq, hash FROM ledger_entries ORDER BY seq")).all()
+        assert len(before) > 10
+        downgrade(engine, "0003")
+        with engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT seq, hash FROM ledger_entries ORDER BY seq")).all() == before
+            assert "id" not in {c["name"] for c in sa.inspect(conn).get_columns("ledger_entries")}
+        upgrade(engine)
+        with Session(engine) as session:
+            assert ledger.verify(session).ok
+            ids = session.execute(sa.text("SELECT id, seq, hash FROM ledger_entries ORDER BY id")).all()
+        assert [(seq, digest) for _, seq, digest in ids] == before and all(i == seq for i, seq, _ in ids)
+        with Session(engine) as session:  # new entries continue after the migrated ones
+            create_unit(session, None, "SYT-MIG", "Sở Y tế sau di chuyển", None)
+            session.commit()
+            assert session.scalar(sa.select(sa.func.max(LedgerEntry.seq))) == len(before) + 1
+            assert ledger.verify(session).ok
+    finally:
+        sealing.stop(engine)
         engine.dispose()
         if admin:
             pg.drop_database(admin, url)

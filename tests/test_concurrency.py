@@ -12,7 +12,8 @@ from auth.models import User
 from auth.service import actor_for
 from statements.service import create_statement, decide
 from tests import pg
-from tests.conftest import seeded_engine
+from tests.conftest import seeded_engine, settle
+from workflow import sealing
 from workflow.errors import Conflict
 from workflow.ledger import LedgerEntry, verify
 
@@ -27,8 +28,9 @@ def committed_engine():
     if admin is None:
         pytest.skip("no PostgreSQL available")
     url = pg.create_database(admin)
-    engine = seeded_engine(url, pool_size=THREADS + 2)
+    engine = seeded_engine(url, sealing_mode="background", pool_size=THREADS + 2)
     yield engine
+    sealing.stop(engine)
     engine.dispose()
     pg.drop_database(admin, url)
 
@@ -90,12 +92,14 @@ def test_conflicting_decisions_on_one_statement(committed_engine):
                 sa.select(sa.func.count()).select_from(LedgerEntry).where(LedgerEntry.statement_id == statement_id)
             )
             assert entries == 3  # create, submit, the one winner
+    settle(committed_engine)
     with Session(committed_engine) as session:
         total = session.scalar(sa.select(sa.func.count()).select_from(LedgerEntry))
         assert total == before + 3 * ROUNDS
         distinct_prev = session.scalar(sa.select(sa.func.count(sa.distinct(LedgerEntry.prev_hash))))
         assert distinct_prev == total, "two entries share a predecessor: the chain forked"
-        assert verify(session).ok
+        result = verify(session)
+        assert result.ok and result.unsealed == 0, result
 
 
 @pytest.mark.postgres_only
@@ -128,13 +132,14 @@ def test_decisions_on_different_statements_all_land_in_one_chain(committed_engin
     for t in threads:
         t.join(timeout=60)
     assert not errors
+    settle(committed_engine)
     with Session(committed_engine) as session:
         assert verify(session).ok
 
 
 @pytest.mark.postgres_only
 def test_reads_logged_while_deciding_never_deadlock(committed_engine):
-    """Readers log reads of a statement (under the ledger lock) while its spokesperson and drafter decide on it."""
+    """Readers log reads of a statement while its spokesperson and drafter decide on it."""
     from disclosure.access import log_reads
     from statements.queries import get_statement
 
@@ -180,5 +185,6 @@ def test_reads_logged_while_deciding_never_deadlock(committed_engine):
     for t in threads:
         t.join()
     assert errors == []
+    settle(committed_engine)
     with Session(committed_engine) as session:
         assert verify(session).ok

@@ -24,7 +24,7 @@ def _entries(session, statement_id):
 
 def _drop_triggers(session, backend):
     if backend == "postgresql":
-        session.execute(sa.text("DROP TRIGGER ledger_entries_append_only ON ledger_entries"))
+        session.execute(sa.text("DROP TRIGGER ledger_entries_seal_once ON ledger_entries"))
     else:
         session.execute(sa.text("DROP TRIGGER ledger_entries_no_update"))
         session.execute(sa.text("DROP TRIGGER ledger_entries_no_delete"))

@@ -257,7 +257,7 @@ def test_auditor_browses_verifies_and_exports(browser, org, statement_in, sessio
     assert auditor.get("/audit/export.jsonl").get_data(as_text=True).count("\n") >= 4
     assert auditor.get("/audit/export.exe").status_code == 404
     if backend == "postgresql":
-        session.execute(sa.text("DROP TRIGGER ledger_entries_append_only ON ledger_entries"))
+        session.execute(sa.text("DROP TRIGGER ledger_entries_seal_once ON ledger_entries"))
     else:
         session.execute(sa.text("DROP TRIGGER ledger_entries_no_update"))
     seq = session.scalar(sa.text("SELECT max(seq) FROM ledger_entries"))

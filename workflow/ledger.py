@@ -1,13 +1,17 @@
 """The ledger: one hash-chained, append-only log of every decision, content change and admin act.
 
-hash = SHA-256(prev_hash || RFC 8785 canonical JSON of the entry). The database refuses UPDATE
-and DELETE on the table (triggers in the migration); `verify` recomputes the chain from the
-stored columns and names the first entry that does not hold.
+hash = SHA-256(prev_hash || RFC 8785 canonical JSON of the entry). On SQLite, whose writes are
+serial anyway, an entry is chained as it is written. On PostgreSQL an entry is written unsealed in
+the decision's own transaction (no global lock) and sealed into the chain shortly after its commit
+(`workflow.sealing`). The database refuses every UPDATE and DELETE except sealing an entry once
+(triggers in the migrations); `verify` recomputes the chain from the stored columns, names the
+first entry that does not hold, and reports entries left unsealed too long.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -21,7 +25,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from workflow.db import Base, isoformat, utcnow
 
 GENESIS_HASH = "0" * 64
-#: The advisory lock key that serialises appends on PostgreSQL ("PGLEDGER" in ASCII).
+#: The advisory lock key that serialises sealing on PostgreSQL ("PGLEDGER" in ASCII).
 ADVISORY_LOCK_KEY = 0x50474C4544474552
 
 
@@ -40,9 +44,9 @@ class LedgerEntry(Base):
 
     __tablename__ = "ledger_entries"
 
-    seq: Mapped[int] = mapped_column(
-        sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=False
-    )
+    #: The row's identity, given at insert; its place in the chain is `seq`, given when sealed.
+    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), sa.Identity(), primary_key=True)
+    seq: Mapped[int | None] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), unique=True)
     at: Mapped[dt.datetime]
     kind: Mapped[str] = mapped_column(sa.String(16))
     action: Mapped[str] = mapped_column(sa.String(64))
@@ -61,13 +65,34 @@ class LedgerEntry(Base):
     comment: Mapped[str | None] = mapped_column(sa.Text)
     #: Anything else the action records (channels, changed fields); integers and text only.
     data: Mapped[dict] = mapped_column(sa.JSON, default=dict)
-    prev_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    prev_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+
+    @property
+    def sealed(self) -> bool:
+        """Whether the entry has its place in the chain yet."""
+        return self.seq is not None
 
     __table_args__ = (
         sa.Index("ix_ledger_entries_kind_action", "kind", "action"),
+        # The sealer's queue: only unsealed rows are in it, so it stays tiny.
+        sa.Index(
+            "ix_ledger_entries_unsealed",
+            "id",
+            postgresql_where=sa.text("seq IS NULL"),
+            sqlite_where=sa.text("seq IS NULL"),
+        ),
         sa.CheckConstraint("seq >= 1", name="seq_positive"),
+        sa.CheckConstraint(
+            "(seq IS NULL AND prev_hash IS NULL AND hash IS NULL)"
+            " OR (seq IS NOT NULL AND prev_hash IS NOT NULL AND hash IS NOT NULL)",
+            name="sealed_whole",
+        ),
     )
+
+
+#: Chain order; entries not yet sealed come last, in the order they were written.
+CHAIN_ORDER = (LedgerEntry.seq.asc().nulls_last(), LedgerEntry.id)
 
 
 #: The columns the hash covers, in the canonical document's keys.
@@ -90,19 +115,57 @@ HASHED_FIELDS = (
 )
 
 
-def canonical_bytes(fields: dict) -> bytes:
+def canonical_bytes(fields: Mapping) -> bytes:
     """Return the RFC 8785 canonical JSON of an entry's hashed fields (text kept as written)."""
-    doc = {name: fields.get(name) for name in HASHED_FIELDS}
-    at = doc["at"]
+    get = fields.get
+    at = get("at")
     if isinstance(at, dt.datetime):
-        doc["at"] = isoformat(at)
-    doc["data"] = doc["data"] or {}
-    if _plain(doc):
+        at = _iso(at)
+    data = get("data") or {}
+    # Keys in sorted order already: the common case is encoded without building anything else.
+    doc = {
+        "action": get("action"),
+        "actor": get("actor"),
+        "actor_id": get("actor_id"),
+        "at": at,
+        "comment": get("comment"),
+        "content_hash": get("content_hash"),
+        "data": data,
+        "from_state": get("from_state"),
+        "kind": get("kind"),
+        "role": get("role"),
+        "seq": get("seq"),
+        "statement_id": get("statement_id"),
+        "to_state": get("to_state"),
+        "unit": get("unit"),
+        "version": get("version"),
+    }
+    if _SCALARS.issuperset(map(type, doc.values())) and _safe_ints(doc) and (not data or _plain(data)):
         # For ASCII keys, JSON-safe integers, text and null, sorted compact JSON *is* RFC 8785, and much
         # faster than the general implementation (tests/test_ledger.py checks the two agree).
         with contextlib.suppress(UnicodeEncodeError):
-            return json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+            return _ENCODE(doc).encode("utf-8")
     return rfc8785.dumps(doc)
+
+
+_SCALARS = frozenset({str, int, type(None), dict})
+_ENCODE = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
+
+
+def _safe_ints(doc: dict) -> bool:
+    # Only these four hold integers at the top level (None counts as 0; text there takes the slow path).
+    try:
+        values = (doc["seq"] or 0, doc["actor_id"] or 0, doc["statement_id"] or 0, doc["version"] or 0)
+        return max(map(abs, values)) < _JSON_SAFE
+    except TypeError:
+        return False
+
+
+def _iso(at: dt.datetime) -> str:
+    # isoformat() is C; strftime is not. Both give the same text for UTC times from year 1000 on.
+    if at.tzinfo is dt.UTC and at.year >= 1000:
+        return at.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+    return isoformat(at)
 
 
 def _plain(value: object) -> bool:
@@ -126,18 +189,26 @@ def chain_hash(prev_hash: str, canonical: bytes) -> str:
     return hashlib.sha256(prev_hash.encode("ascii") + canonical).hexdigest()
 
 
-def _lock_head(session: Session) -> None:
-    """Serialise appends: on PostgreSQL an advisory lock held to commit; SQLite writes are already serial."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(sa.select(sa.func.pg_advisory_xact_lock(ADVISORY_LOCK_KEY)))
-
-
-def head(session: Session) -> tuple[int, str]:
-    """Return the (seq, hash) at the head of the chain, (0, GENESIS_HASH) when empty."""
+def head(session: Session | sa.Connection) -> tuple[int, str]:
+    """Return the (seq, hash) at the head of the sealed chain, (0, GENESIS_HASH) when empty."""
     row = session.execute(
-        sa.select(LedgerEntry.seq, LedgerEntry.hash).order_by(LedgerEntry.seq.desc()).limit(1)
+        sa.select(LedgerEntry.seq, LedgerEntry.hash)
+        .where(LedgerEntry.seq.is_not(None))
+        .order_by(LedgerEntry.seq.desc())
+        .limit(1)
     ).first()
     return (row.seq, row.hash) if row else (0, GENESIS_HASH)
+
+
+def chain(documents: list[dict], seq: int, prev_hash: str) -> list[dict]:
+    """Give documents (hashed fields without seq) their seq, prev_hash and hash after (seq, prev_hash)."""
+    sealed = []
+    for fields in documents:
+        seq += 1
+        entry_hash = chain_hash(prev_hash, canonical_bytes(fields | {"seq": seq}))
+        sealed.append({"seq": seq, "prev_hash": prev_hash, "hash": entry_hash})
+        prev_hash = entry_hash
+    return sealed
 
 
 def _check_data(value: object, path: str = "data") -> None:
@@ -169,14 +240,14 @@ def append(
     comment: str | None = None,
     data: dict | None = None,
     at: dt.datetime | None = None,
-) -> LedgerEntry:
-    """Append one entry in the caller's transaction and return it (flushed, not committed)."""
+) -> None:
+    """Append one entry in the caller's transaction (written, not committed)."""
     fields = {name: value for name, value in locals().items() if name != "session"}
-    return append_many(session, [fields])[0]
+    append_many(session, [fields])
 
 
-def append_many(session: Session, entries: list[dict]) -> list[LedgerEntry]:
-    """Append entries (dicts of `append`'s keywords) in order, under one lock, with one insert."""
+def append_many(session: Session, entries: list[dict]) -> None:
+    """Append entries (dicts of `append`'s keywords) in order, with one insert; chained now or sealed soon."""
     if not entries:
         return []
     now = utcnow()
@@ -187,18 +258,15 @@ def append_many(session: Session, entries: list[dict]) -> list[LedgerEntry]:
         fields["at"] = fields["at"] or now
         _check_data(fields["data"])
         documents.append(fields)
-    _lock_head(session)
-    seq, prev_hash = head(session)
-    added = []
-    for fields in documents:
-        seq += 1
-        fields["seq"] = seq
-        entry_hash = chain_hash(prev_hash, canonical_bytes(fields))
-        added.append(LedgerEntry(**fields, prev_hash=prev_hash, hash=entry_hash))
-        prev_hash = entry_hash
-    session.add_all(added)
-    session.flush()
-    return added
+    if session.get_bind().dialect.name == "postgresql":
+        from workflow import sealing
+
+        session.execute(sa.insert(LedgerEntry), documents)  # one statement, no RETURNING
+        sealing.written(session)
+        return
+    # SQLite: BEGIN IMMEDIATE already serialises writers, so the chain head cannot move under us.
+    links = chain(documents, *head(session))
+    session.execute(sa.insert(LedgerEntry), [fields | link for fields, link in zip(documents, links, strict=True)])
 
 
 @dataclass(frozen=True)
@@ -212,27 +280,82 @@ class VerifyResult:
     first_bad_seq: int | None = None
     reason: str | None = None
     checkpoints: int = 0
+    #: Entries written but not yet in the chain (PostgreSQL seals them shortly after their commit).
+    unsealed: int = 0
 
     def as_dict(self) -> dict:
         """Return the result as the API and CLI report it."""
+        extra = {"unsealed": self.unsealed} if self.unsealed else {}
         if self.ok:
             out = {"ok": True, "entries": self.entries, "head": {"seq": self.head_seq, "hash": self.head_hash}}
-            return out | ({"checkpoints": self.checkpoints} if self.checkpoints else {})
-        return {"ok": False, "entries": self.entries, "first_bad_seq": self.first_bad_seq, "reason": self.reason}
+            return out | ({"checkpoints": self.checkpoints} if self.checkpoints else {}) | extra
+        return {
+            "ok": False,
+            "entries": self.entries,
+            "first_bad_seq": self.first_bad_seq,
+            "reason": self.reason,
+        } | extra
+
+
+#: An entry still unsealed after this long means no sealer is running; verify reports it.
+STALE_AFTER = dt.timedelta(seconds=5)
 
 
 def iter_rows(session: Session, batch: int = 5000) -> Iterator[sa.Row]:
-    """Stream every entry's columns in seq order without building ORM objects."""
+    """Stream every sealed entry's columns in seq order without building ORM objects."""
     columns = [LedgerEntry.__table__.c[name] for name in (*HASHED_FIELDS, "prev_hash", "hash")]
     result = session.execute(
-        sa.select(*columns).order_by(LedgerEntry.seq).execution_options(yield_per=batch, stream_results=True)
+        sa.select(*columns)
+        .where(LedgerEntry.seq.is_not(None))
+        .order_by(LedgerEntry.seq)
+        .execution_options(yield_per=batch, stream_results=True)
     )
     yield from result
 
 
+def _pg_rows(session: Session, batch: int = 10_000) -> Iterator[dict]:
+    """Stream sealed entries straight from psycopg (a server-side cursor): verify's hot loop, kept lean."""
+    names = (*sorted(HASHED_FIELDS), "prev_hash", "hash")
+    dbapi = session.connection().connection.dbapi_connection
+    with dbapi.cursor(name="pressgate_verify") as cursor:
+        cursor.itersize = batch
+        cursor.execute(f"SELECT {', '.join(names)} FROM ledger_entries WHERE seq IS NOT NULL ORDER BY seq")
+        for row in cursor:
+            doc = dict(zip(names, row, strict=True))
+            at = doc["at"]  # timestamp without time zone, in UTC
+            doc["at"] = (
+                at.isoformat(timespec="microseconds") + "Z" if at.year >= 1000 else isoformat(at.replace(tzinfo=dt.UTC))
+            )
+            yield doc
+
+
+def unsealed(session: Session, older_than: dt.timedelta | None = None) -> tuple[int, dt.datetime | None]:
+    """Return how many entries wait to be sealed (written before now - older_than) and the oldest one's time."""
+    query = sa.select(sa.func.count(), sa.func.min(LedgerEntry.at)).where(LedgerEntry.seq.is_(None))
+    if older_than is not None:
+        query = query.where(LedgerEntry.at < utcnow() - older_than)
+    count, oldest = session.execute(query).one()
+    return count, oldest
+
+
 def verify(session: Session, checkpoints: Iterable[dict] = ()) -> VerifyResult:
-    """Recompute the chain from the stored columns; name the first seq that does not hold."""
-    return verify_rows((row._mapping for row in iter_rows(session)), checkpoints)
+    """Recompute the chain from the stored columns; name the first seq that does not hold, or stale unsealed entries."""
+    rows = _pg_rows(session) if session.get_bind().dialect.name == "postgresql" else iter_rows(session)
+    result = verify_rows((row if isinstance(row, dict) else row._asdict() for row in rows), checkpoints)
+    waiting, _ = unsealed(session)
+    result = dataclasses.replace(result, unsealed=waiting)
+    if not result.ok or not waiting:
+        return result
+    stale, oldest = unsealed(session, STALE_AFTER)
+    if not stale:
+        return result
+    return dataclasses.replace(
+        result,
+        ok=False,
+        first_bad_seq=result.head_seq + 1,
+        reason=f"{stale} entries written more than {STALE_AFTER.seconds} seconds ago are not sealed into the chain"
+        f" (the oldest at {isoformat(oldest)}): no sealer is running; `pressgate ledger seal` seals them",
+    )
 
 
 def verify_rows(rows: Iterable[Mapping], checkpoints: Iterable[dict] = ()) -> VerifyResult:

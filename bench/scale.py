@@ -1,0 +1,218 @@
+"""The read path at scale: many statements and a long ledger; latency and SQL statements per request.
+
+Seeds statements (spread over units and states) and ledger entries directly (bulk inserts, the
+entries sealed by the real sealer), then times the pages people open most, in process, and counts
+the SQL statements each request runs. The counts are taken on the small database first and again
+at scale, with two page sizes, because they must not grow with either.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import statistics
+import time
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from workflow import ledger, sealing
+
+UNITS = 40
+PASSWORD = "bench-password-2026"
+#: The states seeded, with their share of the statements.
+STATES = (
+    ("released", 45),
+    ("draft", 20),
+    ("in_review", 15),
+    ("approved", 8),
+    ("changes_requested", 7),
+    ("rejected", 5),
+)
+
+
+def seed_scale(url: str, statements: int, entries: int) -> dict:
+    """Add `statements` statements over UNITS units and about `entries` ledger entries; return what was made."""
+    from auth.models import Unit, User
+    from auth.service import create_unit
+    from statements.db import make_engine
+    from statements.models import Statement, StatementVersion, content_hash
+    from statements.service import search_key
+
+    engine = make_engine(url)
+    sealing.configure(engine, mode="inline")
+    with Session(engine) as session:
+        for i in range(UNITS):
+            create_unit(session, None, f"BV-{i:02d}", f"Bệnh viện số {i}", "SYT-AH")
+        session.commit()
+        units = session.scalars(sa.select(Unit.id).order_by(Unit.id)).all()
+        drafter = session.scalar(sa.select(User).where(User.username == "drafter"))
+        spokesperson = session.scalar(sa.select(User.id).where(User.username == "spokesperson"))
+        start = (session.scalar(sa.select(sa.func.max(Statement.id))) or 0) + 1
+    weights = [w for _, w in STATES]
+    cycle = [state for (state, _), w in zip(STATES, weights, strict=True) for _ in range(w)]
+    now = dt.datetime.now(dt.UTC)
+    body = (
+        "Sở Y tế thông báo tình hình dịch bệnh trong tuần: ghi nhận {n} ca sốt xuất huyết, không có ca tử vong."
+        " Người dân chủ động phòng bệnh, diệt lăng quăng, loại bỏ nơi muỗi đẻ trứng."
+    )
+    made = 0
+    with engine.begin() as conn:
+        for lo in range(start, start + statements, 10_000):
+            ids = range(lo, min(lo + 10_000, start + statements))
+            rows, versions = [], []
+            for sid in ids:
+                state = cycle[sid % len(cycle)]
+                at = now - dt.timedelta(minutes=statements - (sid - start))
+                text = body.format(n=sid % 997)
+                title = f"Bản tin dịch bệnh số {sid}"
+                digest = content_hash(title, text, "regular", [])
+                released = state == "released"
+                approved = state in ("approved", "released")
+                rows.append(
+                    {
+                        "id": sid,
+                        "unit_id": units[sid % len(units)],
+                        "state": state,
+                        "kind": "regular",
+                        "urgency": "normal",
+                        "current_version": 1,
+                        "author_id": drafter.id,
+                        "created_at": at,
+                        "updated_at": at,
+                        "sensitive": False,
+                        "sensitivity_reasons": [],
+                        "approved_version": 1 if approved else None,
+                        "approved_hash": digest if approved else None,
+                        "approved_by_id": spokesperson if approved else None,
+                        "approved_at": at if approved else None,
+                        "approved_via": "approve" if approved else None,
+                        "released_version": 1 if released else None,
+                        "released_hash": digest if released else None,
+                        "released_at": at if released else None,
+                        "released_by_id": spokesperson if released else None,
+                        "channels": ["website"] if released else [],
+                        "search_text": search_key(title, text),
+                    }
+                )
+                versions.append(
+                    {
+                        "statement_id": sid,
+                        "number": 1,
+                        "title": title,
+                        "body": text,
+                        "kind": "regular",
+                        "urgency": "normal",
+                        "topics": [],
+                        "sensitive_flag": False,
+                        "content_hash": digest,
+                        "author_id": drafter.id,
+                        "created_at": at,
+                    }
+                )
+            conn.execute(sa.insert(Statement.__table__), rows)
+            conn.execute(sa.insert(StatementVersion.__table__), versions)
+            made += len(rows)
+        if engine.dialect.name == "postgresql":
+            conn.execute(sa.text("SELECT setval(pg_get_serial_sequence('statements', 'id'), MAX(id)) FROM statements"))
+    per_statement = max(1, entries // max(statements, 1))
+    pattern = ["create", "submit", "read", "request_changes", "read", "submit", "read", "approve", "read", "release"]
+    batch: list[dict] = []
+    with Session(engine) as session:
+        for sid in range(start, start + statements):
+            for k in range(per_statement):
+                action = pattern[k % len(pattern)]
+                kind = "access" if action == "read" else ("content" if action == "create" else "decision")
+                batch.append(
+                    {
+                        "kind": kind,
+                        "action": action,
+                        "statement_id": sid,
+                        "version": 1,
+                        "actor_id": drafter.id,
+                        "actor": "drafter",
+                        "role": "drafter",
+                        "unit": "SYT-AH",
+                        "data": {"how": "web_statement"} if kind == "access" else {},
+                    }
+                )
+            if len(batch) >= 5000:
+                ledger.append_many(session, batch)
+                session.commit()
+                batch = []
+        ledger.append_many(session, batch)
+        session.commit()
+        total = ledger.head(session)[0]
+    engine.dispose()
+    return {"statements": made, "entries": total, "units": UNITS}
+
+
+def _csrf(page) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+
+
+def measure(url: str, samples: int) -> dict:
+    """Time the most used pages in process and count the SQL statements each runs."""
+    from statements import create_app
+
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench-scale", "SEAL_SWEEP_SECONDS": 0})
+    engine = app.extensions["pressgate"]["engine"]
+    counted: list[int] = [0]
+
+    @sa.event.listens_for(engine, "before_cursor_execute")
+    def _count(*_args) -> None:
+        counted[0] += 1
+
+    with Session(engine) as session:
+        in_review = session.scalars(
+            sa.text("SELECT id FROM statements WHERE state = 'in_review' ORDER BY id DESC LIMIT :n"), {"n": samples}
+        ).all()
+    clients = {}
+    for name in ("spokesperson", "leader", "drafter", "auditor"):
+        client = app.test_client()
+        page = client.get("/login")
+        client.post("/login", data={"username": name, "password": PASSWORD, "csrf_token": _csrf(page)})
+        clients[name] = client
+    pages = {
+        "inbox": ("spokesperson", lambda i: "/inbox"),
+        "statement_list_filtered": ("leader", lambda i: f"/statements?state=released&unit=BV-{i % UNITS:02d}&page=2"),
+        "statement_list_search": ("leader", lambda i: f"/statements?q=s%E1%BB%91+{i}&kind=regular"),
+        "statement_page": ("leader", lambda i: f"/statements/{in_review[i % len(in_review)]}"),
+        "ledger_page": ("auditor", lambda i: f"/audit/ledger?page={1 + i % 50}"),
+        "ledger_page_statement": ("auditor", lambda i: f"/audit/ledger?statement={in_review[i % len(in_review)]}"),
+        "api_statement_list_100": ("leader", lambda i: f"/api/v1/statements?per_page=100&state=in_review&page={1 + i}"),
+    }
+    out: dict = {}
+    for name, (who, path) in pages.items():
+        client = clients[who]
+        headers = {}
+        if name.startswith("api_"):
+            headers = {"Authorization": f"Bearer {_token(app, who)}"}
+        times, queries = [], []
+        for i in range(samples):
+            counted[0] = 0
+            started = time.perf_counter()
+            response = client.get(path(i), headers=headers)
+            times.append((time.perf_counter() - started) * 1000)
+            queries.append(counted[0])
+            if response.status_code != 200:
+                raise RuntimeError(f"{path(i)} answered {response.status_code}")
+        times.sort()
+        out[name] = {
+            "p50_ms": round(statistics.median(times), 1),
+            "p95_ms": round(times[int(0.95 * (len(times) - 1))], 1),
+            "queries": max(queries),
+        }
+    sealing.stop(engine)
+    engine.dispose()
+    return out
+
+
+def _token(app, username: str) -> str:
+    from auth.service import get_user, issue_token
+
+    engine = app.extensions["pressgate"]["engine"]
+    with Session(engine) as session:
+        token = issue_token(session, get_user(session, username), dt.timedelta(hours=1))[0]
+        session.commit()
+    return token

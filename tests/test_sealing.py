@@ -1,0 +1,234 @@
+"""PostgreSQL's sealed ledger: entries written unsealed, sealed after commit, once, in order; nothing else changes."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from auth.models import User
+from auth.service import actor_for
+from statements import create_app
+from statements.service import create_statement, decide
+from tests import pg
+from tests.conftest import seeded_engine, settle
+from workflow import ledger, sealing
+from workflow.ledger import LedgerEntry
+
+pytestmark = pytest.mark.postgres_only
+
+
+@pytest.fixture
+def committed(backend):
+    """A database of its own, sealing after commit as servers do; dropped afterwards."""
+    if backend != "postgresql":
+        pytest.skip("SQLite chains each entry as it is written")
+    admin = pg.server_url()
+    url = pg.create_database(admin)
+    engine = seeded_engine(url, sealing_mode="background")
+    settle(engine)
+    yield engine, url
+    sealing.stop(engine)
+    engine.dispose()
+    pg.drop_database(admin, url)
+
+
+def _actors(session):
+    return {u.username: actor_for(session, u) for u in session.scalars(sa.select(User))}
+
+
+def _draft(engine, title="Thông cáo về ổ dịch sởi", submit=True) -> int:
+    with Session(engine) as session:
+        actors = _actors(session)
+        statement = create_statement(session, actors["author"], "SYT-HN", {"title": title, "body": "Nội dung."})
+        if submit:
+            decide(session, statement.id, actors["author"], "submit", version=1)
+        session.commit()
+        return statement.id
+
+
+class HeldLock:
+    """Hold the sealing lock from another connection, as a busy (or stuck) sealer elsewhere would."""
+
+    def __init__(self, engine):
+        self.connection = engine.connect()
+        self.connection.execute(sa.select(sa.func.pg_advisory_lock(ledger.ADVISORY_LOCK_KEY)))
+
+    def release(self):
+        self.connection.execute(sa.select(sa.func.pg_advisory_unlock(ledger.ADVISORY_LOCK_KEY)))
+        self.connection.close()
+
+
+def test_entries_are_written_unsealed_and_sealed_after_commit(committed):
+    engine, _ = committed
+    held = HeldLock(engine)
+    try:
+        statement_id = _draft(engine)
+        with Session(engine) as session:
+            waiting = session.scalars(sa.select(LedgerEntry).where(LedgerEntry.statement_id == statement_id)).all()
+            assert [e.action for e in waiting] == ["create", "submit"]
+            assert all(e.seq is None and e.prev_hash is None and e.hash is None for e in waiting)
+            # Unsealed but fresh: the chain holds, and verify says what waits.
+            result = ledger.verify(session)
+            assert result.ok and result.unsealed == 2, result
+            assert result.as_dict()["unsealed"] == 2
+    finally:
+        held.release()
+    # The sealer kept trying while the lock was held elsewhere; now it gets it.
+    settle(engine)
+    with Session(engine) as session:
+        sealed = session.scalars(
+            sa.select(LedgerEntry).where(LedgerEntry.statement_id == statement_id).order_by(LedgerEntry.seq)
+        ).all()
+        assert [e.action for e in sealed] == ["create", "submit"]
+        assert sealed[1].seq == sealed[0].seq + 1 and sealed[1].prev_hash == sealed[0].hash
+        result = ledger.verify(session)
+        assert result.ok and result.unsealed == 0 and result.head_seq == sealed[1].seq
+
+
+def test_verify_reports_entries_left_unsealed_too_long(committed, monkeypatch):
+    engine, _ = committed
+    held = HeldLock(engine)
+    try:
+        _draft(engine, submit=False)
+        monkeypatch.setattr(ledger, "STALE_AFTER", ledger.dt.timedelta(0))
+        with Session(engine) as session:
+            result = ledger.verify(session)
+        assert not result.ok and result.first_bad_seq == result.head_seq + 1
+        assert "not sealed" in result.reason and "pressgate ledger seal" in result.reason
+    finally:
+        held.release()
+    settle(engine)
+
+
+def test_the_database_allows_sealing_once_and_nothing_else(committed):
+    engine, _ = committed
+    held = HeldLock(engine)  # keep the sealer off the entry while we try things by hand
+    try:
+        statement_id = _draft(engine, submit=False)
+        with engine.connect() as conn:
+            entry_id = conn.scalar(sa.select(LedgerEntry.id).where(LedgerEntry.statement_id == statement_id))
+            seq, prev = ledger.head(conn)
+            fake = {"seq": seq + 1, "prev_hash": prev, "hash": "a" * 64}
+            conn.rollback()
+            refused = [
+                # inserted already sealed: only the sealer seals
+                sa.insert(LedgerEntry).values(kind="admin", action="forged", data={}, at=ledger.utcnow(), **fake),
+                # sealing while changing what the entry says
+                sa.update(LedgerEntry).where(LedgerEntry.id == entry_id).values(comment="đã sửa", **fake),
+                # changing an unsealed entry without sealing it
+                sa.update(LedgerEntry).where(LedgerEntry.id == entry_id).values(actor="someone_else"),
+                sa.delete(LedgerEntry).where(LedgerEntry.id == entry_id),
+            ]
+            for statement in refused:
+                with pytest.raises(sa.exc.DBAPIError) as err, conn.begin():
+                    conn.execute(statement)
+                assert "ledger" in str(err.value.orig), statement
+            # A half-sealed entry breaks the check constraint.
+            with pytest.raises(sa.exc.IntegrityError), conn.begin():
+                conn.execute(sa.update(LedgerEntry).where(LedgerEntry.id == entry_id).values(seq=seq + 1))
+            # Sealing itself is allowed once...
+            with conn.begin():
+                conn.execute(sa.update(LedgerEntry).where(LedgerEntry.id == entry_id).values(**fake))
+            # ...and never again.
+            with pytest.raises(sa.exc.DBAPIError) as err, conn.begin():
+                conn.execute(sa.update(LedgerEntry).where(LedgerEntry.id == entry_id).values(hash="b" * 64))
+            assert "sealed once" in str(err.value.orig)
+        with Session(engine) as session:
+            # The hand-made seal has a made-up hash: verify names it.
+            result = ledger.verify(session)
+            assert not result.ok and result.first_bad_seq == seq + 1 and "altered" in result.reason
+    finally:
+        held.release()
+
+
+def test_a_sealer_killed_mid_batch_leaves_nothing_half_done(committed):
+    engine, _ = committed
+    held = HeldLock(engine)
+    ids = [_draft(engine) for _ in range(3)]
+    sealing.stop(engine)  # this process's sealer stands aside: the test plays the sealers
+    held.release()
+    # A sealer that dies before its commit (its connection cut) seals nothing...
+    doomed = engine.connect()
+    doomed.begin()
+    assert sealing.seal(doomed, wait=True) >= 6
+    pid = doomed.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+    with engine.connect() as conn:
+        conn.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    with pytest.raises(sa.exc.DBAPIError):
+        doomed.commit()
+    doomed.invalidate()
+    # ...and the next one seals everything, in the order it was written.
+    assert sealing.seal_pending(engine, wait=True) >= 6
+    with Session(engine) as session:
+        result = ledger.verify(session)
+        assert result.ok and result.unsealed == 0
+        for statement_id in ids:
+            actions = session.scalars(
+                sa.select(LedgerEntry.action).where(LedgerEntry.statement_id == statement_id).order_by(LedgerEntry.seq)
+            ).all()
+            assert actions == ["create", "submit"]
+
+
+def test_concurrent_decisions_seal_in_each_statements_order(committed):
+    """Writers never wait for the chain; each statement's entries still chain in the order they happened."""
+    engine, _ = committed
+    ids = [_draft(engine) for _ in range(6)]
+    with Session(engine) as session:
+        actors = _actors(session)
+    errors: list[str] = []
+
+    def churn(statement_id: int) -> None:
+        moves = [("spokesperson", "request_changes", "Bổ sung."), ("author", "submit", None)]
+        for i in range(20):
+            who, action, comment = moves[i % 2]
+            with Session(engine) as session:
+                try:
+                    decide(session, statement_id, actors[who], action, version=1, comment=comment)
+                    session.commit()
+                except Exception as err:  # reported below
+                    errors.append(repr(err))
+
+    threads = [threading.Thread(target=churn, args=(i,)) for i in ids]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    settle(engine)
+    with Session(engine) as session:
+        result = ledger.verify(session)
+        assert result.ok and result.unsealed == 0, result
+        for statement_id in ids:
+            entries = session.execute(
+                sa.select(LedgerEntry.from_state, LedgerEntry.to_state)
+                .where(LedgerEntry.statement_id == statement_id, LedgerEntry.kind == "decision")
+                .order_by(LedgerEntry.seq)
+            ).all()
+            assert len(entries) == 21
+            for before, after in itertools.pairwise(entries):
+                assert after.from_state == before.to_state, statement_id
+
+
+def test_pressgate_ledger_seal_seals_what_waits(committed):
+    engine, url = committed
+    held = HeldLock(engine)
+    _draft(engine)
+    sealing.stop(engine)  # as if this process had died before sealing
+    held.release()
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "seal", "SEAL_SWEEP_SECONDS": 0})
+    try:
+        out = app.test_cli_runner().invoke(args=["ledger", "seal"])
+        assert out.exit_code == 0, out.output
+        assert "Sealed" in out.output
+        again = app.test_cli_runner().invoke(args=["ledger", "seal"])
+        assert "Nothing to seal" in again.output
+        verified = app.test_cli_runner().invoke(args=["ledger", "verify"])
+        assert verified.exit_code == 0 and "Ledger intact" in verified.output
+    finally:
+        app_engine = app.extensions["pressgate"]["engine"]
+        sealing.stop(app_engine)
+        app_engine.dispose()

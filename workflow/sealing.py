@@ -1,0 +1,205 @@
+"""Sealing on PostgreSQL: entries are written unsealed in their own transaction, then chained in batches.
+
+A decision's transaction inserts its ledger entry without seq, prev_hash or hash, so no decision
+waits for another's commit. After the commit, a sealer (one thread per process, woken by the
+commit) takes the advisory lock without waiting, gives every committed unsealed entry its place in
+the chain in the order they were written, and commits. If another process holds the lock, it
+tries again shortly, because the holder may have started before this entry was visible. A
+periodic sweep in servers and a drain at process exit seal what a crashed or busy process left.
+The database refuses any change to an entry except sealing it once (migration 0004).
+
+Entries that depend on each other keep their order: a decision locks its statement, so the next
+decision on it is inserted (and given a larger id) only after the previous one committed.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import threading
+import weakref
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from workflow import ledger
+
+log = logging.getLogger(__name__)
+
+#: How many entries one sealing transaction takes.
+BATCH = 2000
+#: Modes: "background" seals after commit (servers, the CLI); "inline" seals in the writing
+#: transaction under the lock, as SQLite always does (tests that roll their transaction back).
+MODES = ("background", "inline")
+
+_ENTRY = ledger.LedgerEntry.__table__
+_DOCUMENT = [_ENTRY.c[name] for name in ledger.HASHED_FIELDS if name != "seq"]
+_SEAL = sa.text(
+    "UPDATE ledger_entries AS e SET seq = v.seq, prev_hash = v.prev_hash, hash = v.hash"
+    " FROM unnest(CAST(:ids AS bigint[]), CAST(:seqs AS bigint[]), CAST(:prevs AS varchar[]),"
+    " CAST(:hashes AS varchar[])) AS v(id, seq, prev_hash, hash) WHERE e.id = v.id"
+)
+
+_modes: weakref.WeakKeyDictionary[sa.Engine, str] = weakref.WeakKeyDictionary()
+_sealers: dict[tuple[int, int], Sealer] = {}
+_sealers_lock = threading.Lock()
+
+
+def seal(connection: sa.Connection, *, wait: bool, limit: int = BATCH) -> int | None:
+    """Seal up to `limit` unsealed entries in the caller's transaction; None when another sealer holds the lock."""
+    if wait:
+        connection.execute(sa.select(sa.func.pg_advisory_xact_lock(ledger.ADVISORY_LOCK_KEY)))
+    elif not connection.execute(sa.select(sa.func.pg_try_advisory_xact_lock(ledger.ADVISORY_LOCK_KEY))).scalar():
+        return None
+    rows = connection.execute(
+        sa.select(_ENTRY.c.id, *_DOCUMENT).where(_ENTRY.c.seq.is_(None)).order_by(_ENTRY.c.id).limit(limit)
+    ).all()
+    if not rows:
+        return 0
+    # The hash covers the values as stored and read back, exactly as verify will read them.
+    links = ledger.chain([row._asdict() for row in rows], *ledger.head(connection))
+    connection.execute(
+        _SEAL,
+        {
+            "ids": [row.id for row in rows],
+            "seqs": [link["seq"] for link in links],
+            "prevs": [link["prev_hash"] for link in links],
+            "hashes": [link["hash"] for link in links],
+        },
+    )
+    return len(rows)
+
+
+def seal_pending(engine: sa.Engine, *, wait: bool = False) -> int | None:
+    """Seal every committed unsealed entry, a batch per transaction; None if another sealer held the lock."""
+    total = 0
+    while True:
+        with engine.begin() as connection:
+            sealed = seal(connection, wait=wait)
+        if sealed is None:
+            return None
+        total += sealed
+        if sealed < BATCH:
+            return total
+
+
+def configure(engine: sa.Engine, *, mode: str = "background", sweep_seconds: float = 0) -> None:
+    """Choose how entries written through `engine` are sealed; a positive sweep starts this process's sweeper."""
+    if mode not in MODES:
+        raise ValueError(f"ledger sealing mode must be one of {', '.join(MODES)}, not {mode!r}")
+    _modes[engine] = mode
+    if mode == "background" and sweep_seconds > 0 and engine.dialect.name == "postgresql":
+        sealer(engine).sweep(sweep_seconds)
+
+
+def written(session: Session) -> None:
+    """Note that the session wrote unsealed entries: seal them now (inline) or after its commit."""
+    bind = session.get_bind()
+    engine = getattr(bind, "engine", bind)
+    if _modes.get(engine, "background") == "inline":
+        connection = session.connection()
+        while seal(connection, wait=True) == BATCH:
+            pass
+        return
+    session.info["ledger_unsealed"] = engine
+
+
+@sa.event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    engine = session.info.pop("ledger_unsealed", None)
+    if engine is not None:
+        sealer(engine).wake()
+
+
+@sa.event.listens_for(Session, "after_soft_rollback")
+def _after_rollback(session: Session, previous_transaction) -> None:
+    session.info.pop("ledger_unsealed", None)
+
+
+class Sealer:
+    """One process's sealing thread for one engine: woken by commits, and sweeping when asked to."""
+
+    RETRY_SECONDS = 0.02
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+        self._wake = threading.Event()
+        self._stopped = threading.Event()
+        self._idle = threading.Event()
+        self._idle.set()
+        self._sweep_seconds: float | None = None
+        self.woken = False
+        self._thread = threading.Thread(target=self._run, name="pressgate-sealer", daemon=True)
+        self._thread.start()
+
+    def wake(self) -> None:
+        """Ask for a sealing pass soon."""
+        self.woken = True
+        self._idle.clear()
+        self._wake.set()
+
+    def sweep(self, seconds: float) -> None:
+        """Also seal every `seconds`, for entries a crashed or busy process left behind."""
+        self._sweep_seconds = seconds
+        self.wake()
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until no pass is pending; return whether it got there in time."""
+        return self._idle.wait(timeout)
+
+    def stop(self) -> None:
+        """Stop the thread (what is unsealed stays for the next sealer)."""
+        self._stopped.set()
+        self._wake.set()
+        self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        while not self._stopped.is_set():
+            if not self._wake.wait(self._sweep_seconds):
+                self._idle.clear()  # a sweep
+            self._wake.clear()
+            if self._stopped.is_set():
+                return
+            try:
+                while seal_pending(self.engine) is None and not self._stopped.is_set():
+                    # Another process is sealing; it may have looked before our entries were visible.
+                    self._stopped.wait(self.RETRY_SECONDS)
+            except Exception:  # the database may be restarting; the next wake or sweep tries again
+                log.warning("sealing the ledger failed; will retry", exc_info=True)
+                self._stopped.wait(1.0)
+                self._wake.set()
+                continue
+            if not self._wake.is_set():
+                self._idle.set()
+
+
+def sealer(engine: sa.Engine) -> Sealer:
+    """Return this process's sealer for the engine (threads do not survive fork, so it is per process)."""
+    key = (os.getpid(), id(engine))
+    with _sealers_lock:
+        found = _sealers.get(key)
+        if found is None or found.engine is not engine:
+            found = _sealers[key] = Sealer(engine)
+        return found
+
+
+def stop(engine: sa.Engine) -> None:
+    """Stop this process's sealer for the engine, if it has one."""
+    with _sealers_lock:
+        found = _sealers.pop((os.getpid(), id(engine)), None)
+    if found is not None:
+        found.stop()
+
+
+@atexit.register
+def _drain_at_exit() -> None:
+    # A CLI command or a server shutting down seals what it wrote before the process ends.
+    with _sealers_lock:
+        mine = [s for (pid, _), s in _sealers.items() if pid == os.getpid() and s.woken]
+    for found in mine:
+        found.stop()
+        try:
+            seal_pending(found.engine, wait=True)
+        except sa.exc.SQLAlchemyError as err:
+            log.warning("could not seal the ledger at exit (%s); the next sealer will", type(err).__name__)
