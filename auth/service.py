@@ -94,8 +94,11 @@ def get_user(session: Session, username: str) -> User:
 
 def actor_for(session: Session, user: User, via: str = "service") -> Actor:
     """Resolve a user's roles over the unit tree into the Actor the guards read."""
-    rows = session.execute(sa.select(Membership.unit_id, Membership.role).where(Membership.user_id == user.id)).all()
-    memberships = frozenset((unit_id, role) for unit_id, role in rows)
+    if "memberships" in sa.inspect(user).unloaded:
+        rows = session.execute(sa.select(Membership.unit_id, Membership.role).where(Membership.user_id == user.id))
+        memberships = frozenset((unit_id, role) for unit_id, role in rows)
+    else:  # loaded with the user (a token's query does so)
+        memberships = frozenset((m.unit_id, m.role) for m in user.memberships)
     leads = [unit_id for unit_id, role in memberships if role == Role.LEADER]
     leader_scope = frozenset(descendants(unit_parents(session), leads)) if leads else frozenset()
     read_scope = frozenset({u for u, r in memberships if r in READER_ROLES}) | leader_scope
@@ -281,10 +284,15 @@ def issue_token(session: Session, user: User, ttl: dt.timedelta, kind: str = "ap
 
 def resolve_token(session: Session, secret: str, kind: str = "api") -> ApiToken | None:
     """Return the live token record of this kind for a secret, or None."""
-    record = session.scalar(
-        sa.select(ApiToken)
-        .options(joinedload(ApiToken.user))
-        .where(ApiToken.token_hash == _digest(secret), ApiToken.kind == kind)
+    # The user's memberships come in the same query: every request turns them into its actor.
+    record = (
+        session.scalars(
+            sa.select(ApiToken)
+            .options(joinedload(ApiToken.user).joinedload(User.memberships))
+            .where(ApiToken.token_hash == _digest(secret), ApiToken.kind == kind)
+        )
+        .unique()
+        .one_or_none()
     )
     if record is None or record.revoked_at is not None or record.expires_at <= utcnow():
         return None

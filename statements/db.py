@@ -25,6 +25,9 @@ def make_engine(url: str, **kwargs) -> sa.Engine:
         engine = sa.create_engine(url, connect_args={"timeout": 30}, **kwargs)
         _configure_sqlite(engine)
         return engine
+    # Room for every request thread of a worker and its sealer, so the pool does not open and
+    # close connections under load.
+    kwargs.setdefault("pool_size", 10)
     return sa.create_engine(url, pool_pre_ping=True, **kwargs)
 
 

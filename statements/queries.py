@@ -113,22 +113,7 @@ def list_statements(
     per_page: int = 20,
 ) -> tuple[list[Statement], int]:
     """Return one page of the statements the actor may see, newest first, and the total."""
-    conditions = [visible_filter(actor)]
-    if state:
-        conditions.append(Statement.state == state)
-    if unit:
-        conditions.append(Statement.unit.has(Unit.code == unit))
-    if kind:
-        conditions.append(Statement.kind == kind)
-    if urgency:
-        conditions.append(Statement.urgency == urgency)
-    if sensitive is not None:
-        conditions.append(Statement.sensitive.is_(sensitive))
-    if awaiting_me and actor is not None:
-        conditions.append(awaiting_filter(actor))
-    if q and q.strip():
-        conditions.append(Statement.search_text.like(like_pattern(q), escape="\\"))
-    where = sa.and_(*conditions)
+    where = _list_filter(actor, state, unit, awaiting_me, q, kind, urgency, sensitive)
     total = session.scalar(sa.select(sa.func.count()).select_from(Statement).where(where))
     order = (Statement.updated_at.asc(), Statement.id.asc()) if awaiting_me else (Statement.id.desc(),)
     items = list(
@@ -144,6 +129,40 @@ def list_statements(
     return items, total
 
 
+def count_awaiting(session: Session, actor: Actor) -> int:
+    """Return how many statements await the actor's decision (one query, for every page's menu)."""
+    where = _list_filter(actor, None, None, True, None, None, None, None)
+    return session.scalar(sa.select(sa.func.count()).select_from(Statement).where(where)) or 0
+
+
+def _list_filter(
+    actor: Actor | None,
+    state: str | None,
+    unit: str | None,
+    awaiting_me: bool,
+    q: str | None,
+    kind: str | None,
+    urgency: str | None,
+    sensitive: bool | None,
+) -> sa.ColumnElement[bool]:
+    conditions = [visible_filter(actor)]
+    if state:
+        conditions.append(Statement.state == state)
+    if unit:
+        conditions.append(Statement.unit.has(Unit.code == unit))
+    if kind:
+        conditions.append(Statement.kind == kind)
+    if urgency:
+        conditions.append(Statement.urgency == urgency)
+    if sensitive is not None:
+        conditions.append(Statement.sensitive.is_(sensitive))
+    if awaiting_me and actor is not None:
+        conditions.append(awaiting_filter(actor))
+    if q and q.strip():
+        conditions.append(Statement.search_text.like(like_pattern(q), escape="\\"))
+    return sa.and_(*conditions)
+
+
 def history(
     session: Session,
     statement: Statement,
@@ -152,13 +171,14 @@ def history(
     per_page: int = 20,
     *,
     with_reads: bool = True,
-) -> tuple[list, int]:
-    """Return one page of a statement's ledger entries, oldest first, and the total (the unit's people only)."""
+    count: bool = True,
+) -> tuple[list, int | None]:
+    """Return a page of a statement's ledger entries, oldest first, and the total if asked (its unit's people only)."""
     can_read_internals(statement, actor)
     where = ledger.LedgerEntry.statement_id == statement.id
     if not with_reads:
         where = sa.and_(where, ledger.LedgerEntry.kind != ledger.EntryKind.ACCESS)
-    total = session.scalar(sa.select(sa.func.count()).select_from(ledger.LedgerEntry).where(where))
+    total = session.scalar(sa.select(sa.func.count()).select_from(ledger.LedgerEntry).where(where)) if count else None
     items = list(
         session.scalars(
             sa.select(ledger.LedgerEntry)

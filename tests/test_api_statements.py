@@ -375,3 +375,27 @@ def test_outsiders_see_only_the_released_text(api):
     assert_error(outsider.get(f"/api/v1/statements/{s['id']}/versions/1/diff/2"), 404)
     assert_error(outsider.get(f"/api/v1/statements/{s['id']}/history"), 403)
     assert api("leader").get(f"/api/v1/statements/{s['id']}/versions").json["total"] == 2
+
+
+#: What the sealer runs; in the tests it seals inside the request's transaction, in servers on its own thread.
+_SEALING = ("SELECT pg_advisory_xact_lock", "SELECT pg_try_advisory_xact_lock", "UPDATE ledger_entries AS e")
+
+
+def _request_sql(seen: list[str]) -> list[str]:
+    sealing = [s for s in seen if s.startswith(_SEALING)]
+    # The sealer's two reads: the unsealed entries, and the chain's head.
+    reads = [s for s in seen if "WHERE ledger_entries.seq IS NULL" in s or "WHERE ledger_entries.seq IS NOT NULL" in s]
+    return [s for s in seen if s not in sealing and s not in reads]
+
+
+def test_a_read_and_a_decision_run_few_queries(api, statement_in, count_queries):
+    s = statement_in("in_review")
+    spokesperson = api("spokesperson")  # issues its token
+    with count_queries() as read:
+        assert spokesperson.get(f"/api/v1/statements/{s.id}").status_code == 200
+    with count_queries() as decision:
+        act(api, "spokesperson", s.id, "request_changes", version=s.current_version, comment="Bổ sung số liệu.")
+    # Token with roles, statement with its people, its versions, the access entry: no more.
+    assert len(_request_sql(read)) <= 4, _request_sql(read)
+    # ... and for a decision the unit's rules, the state, the decision's entry.
+    assert len(_request_sql(decision)) <= 7, _request_sql(decision)

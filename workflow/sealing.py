@@ -120,7 +120,10 @@ def _after_rollback(session: Session, previous_transaction) -> None:
 class Sealer:
     """One process's sealing thread for one engine: woken by commits, and sweeping when asked to."""
 
-    RETRY_SECONDS = 0.02
+    RETRY_SECONDS = 0.05
+    #: After a wake, wait this long for more commits, so that a busy server seals in batches
+    #: instead of running a sealing transaction (and a disk flush) per decision.
+    GATHER_SECONDS = 0.05
 
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
@@ -158,9 +161,9 @@ class Sealer:
         while not self._stopped.is_set():
             if not self._wake.wait(self._sweep_seconds):
                 self._idle.clear()  # a sweep
-            self._wake.clear()
-            if self._stopped.is_set():
+            if self._stopped.wait(self.GATHER_SECONDS):
                 return
+            self._wake.clear()
             try:
                 while seal_pending(self.engine) is None and not self._stopped.is_set():
                     # Another process is sealing; it may have looked before our entries were visible.

@@ -9,6 +9,7 @@ which match the keyword without its own: dropping the accents does not slip past
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -80,47 +81,69 @@ def detect_patient_identity(text: str) -> str | None:
 DETECTORS: dict[str, Callable[[str], str | None]] = {"patient_identity": detect_patient_identity}
 
 
+@functools.lru_cache(maxsize=4096)
+def _bare_char(ch: str) -> str:
+    return (strip_diacritics(ch) or ch)[:1]
+
+
 def _aligned_bare(folded: str) -> str:
     """Strip diacritics character by character, so positions in the result match positions in `folded`."""
-    return "".join((strip_diacritics(ch) or ch)[:1] for ch in folded)
+    return "".join(map(_bare_char, folded))
+
+
+@functools.lru_cache(maxsize=1024)
+def _keyword_patterns(keyword: str) -> tuple[re.Pattern, re.Pattern] | None:
+    needle = fold(keyword).strip()
+    if not needle:
+        return None
+    return (
+        re.compile(r"(?<!\w)" + re.escape(needle) + r"(?!\w)"),
+        re.compile(r"(?<!\w)" + re.escape(strip_diacritics(needle)) + r"(?!\w)"),
+    )
 
 
 def _keyword_hit(keyword: str, folded: str, bare: str) -> bool:
-    needle = fold(keyword).strip()
-    if not needle:
+    patterns = _keyword_patterns(keyword)
+    if patterns is None:
         return False
-    if re.search(r"(?<!\w)" + re.escape(needle) + r"(?!\w)", folded):
-        return True
+    exact, undecorated = patterns
     # Words typed without any diacritics still match; words typed with other diacritics do not.
-    for m in re.finditer(r"(?<!\w)" + re.escape(strip_diacritics(needle)) + r"(?!\w)", bare):
-        if folded[m.start() : m.end()] == bare[m.start() : m.end()]:
-            return True
-    return False
+    return bool(exact.search(folded)) or any(
+        folded[m.start() : m.end()] == bare[m.start() : m.end()] for m in undecorated.finditer(bare)
+    )
 
 
 def match_rules(rules: Iterable, title: str, body: str, topics: Iterable[str]) -> list[Match]:
     """Return the matches of the active rules against a statement's title, body and topics."""
+    # Every decision on an open statement checks its text again (the rules may have changed):
+    # the same rules over the same text give the same answer, so it is worked out once.
+    signature = tuple(
+        (r.code, r.label, tuple(r.keywords), tuple(r.topics), tuple(r.detectors)) for r in rules if r.active
+    )
+    return list(_matches(signature, title, body, tuple(topics)))
+
+
+@functools.lru_cache(maxsize=512)
+def _matches(rules: tuple, title: str, body: str, topics: tuple[str, ...]) -> tuple[Match, ...]:
     text = f"{title}\n{body}"
     folded = fold(text)
     bare = _aligned_bare(folded)
     topic_keys = {fold(t).strip() for t in topics}
     matches: list[Match] = []
-    for rule in rules:
-        if not rule.active:
-            continue
-        hit = next((k for k in rule.keywords if _keyword_hit(k, folded, bare)), None)
+    for code, label, keywords, rule_topics, detectors in rules:
+        hit = next((k for k in keywords if _keyword_hit(k, folded, bare)), None)
         if hit is None:
-            hit = next((t for t in rule.topics if fold(t).strip() in topic_keys), None)
+            hit = next((t for t in rule_topics if fold(t).strip() in topic_keys), None)
         if hit is None:
-            for name in rule.detectors:
+            for name in detectors:
                 detector = DETECTORS.get(name)
                 found = detector(text) if detector else None
                 if found:
                     hit = found
                     break
         if hit is not None:
-            matches.append(Match(rule.code, rule.label, hit))
-    return matches
+            matches.append(Match(code, label, hit))
+    return tuple(matches)
 
 
 _CIRCULAR = "Công văn 6006/BYT-TT-KT (26/7/2021): vấn đề nhạy cảm phải báo cáo cấp có thẩm quyền"

@@ -57,7 +57,7 @@ def _navigation() -> dict:
     if not current_user.is_authenticated:
         return {"labels": labels, "awaiting_count": 0}
     actor = web_actor()
-    _items, total = queries.list_statements(db(), actor, awaiting_me=True, page=1, per_page=1)
+    total = queries.count_awaiting(db(), actor)
     led = sorted(u for u, r in actor.memberships if r == "leader")
     rules_unit = db().scalar(sa.select(Unit.code).where(Unit.id == led[0])) if led else None
     investigator = actor.is_auditor or bool(actor.leader_scope)
@@ -213,7 +213,7 @@ def statement(statement_id: int):
     log_reads(db(), actor, s, [s.current], "web_statement")
     commit()
     try:
-        timeline, _total = queries.history(db(), s, actor, 1, 500, with_reads=False)
+        timeline, _ = queries.history(db(), s, actor, 1, 500, with_reads=False, count=False)
     except Forbidden:
         timeline = []
     return render_template(
