@@ -47,7 +47,10 @@ def seed_scale(url: str, statements: int, entries: int) -> dict:
             for i in range(UNITS):
                 create_unit(session, None, f"BV-{i:02d}", f"Bệnh viện số {i}", "SYT-AH")
             session.commit()
-        units = session.scalars(sa.select(Unit.id).order_by(Unit.id)).all()
+        # The province's hospitals and its department: what its leader oversees (the ministry's are not).
+        units = session.scalars(
+            sa.select(Unit.id).where(sa.or_(Unit.code == "SYT-AH", Unit.code.like("BV-%"))).order_by(Unit.id)
+        ).all()
         drafter = session.scalar(sa.select(User).where(User.username == "drafter"))
         spokesperson = session.scalar(sa.select(User.id).where(User.username == "spokesperson"))
         start = (session.scalar(sa.select(sa.func.max(Statement.id))) or 0) + 1

@@ -73,6 +73,19 @@ def seeded_engine(url: str, sealing_mode: str = "inline", **kwargs) -> sa.Engine
     return engine
 
 
+def churn(engine: sa.Engine, actors: dict, statement_id: int, rounds: int, errors: list[str]) -> None:
+    """Send a statement back and forth (changes requested, resubmitted), a transaction each; collect failures."""
+    moves = [("spokesperson", "request_changes", "Bổ sung."), ("author", "submit", None)]
+    for i in range(rounds):
+        who, action, comment = moves[i % 2]
+        with Session(engine) as session:
+            try:
+                decide(session, statement_id, actors[who], action, version=1, comment=comment)
+                session.commit()
+            except Exception as err:  # the caller asserts there were none
+                errors.append(repr(err))
+
+
 def settle(engine: sa.Engine) -> None:
     """Wait until this process has sealed what it committed (PostgreSQL seals after commit)."""
     if engine.dialect.name == "postgresql":

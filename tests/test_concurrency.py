@@ -12,7 +12,7 @@ from auth.models import User
 from auth.service import actor_for
 from statements.service import create_statement, decide
 from tests import pg
-from tests.conftest import seeded_engine, settle
+from tests.conftest import churn, seeded_engine, settle
 from workflow import sealing
 from workflow.errors import Conflict
 from workflow.ledger import LedgerEntry, verify
@@ -155,15 +155,7 @@ def test_reads_logged_while_deciding_never_deadlock(committed_engine):
     stop = threading.Event()
 
     def decider() -> None:
-        moves = [("spokesperson", "request_changes", "Bổ sung."), ("author", "submit", None)]
-        for i in range(60):
-            who, action, comment = moves[i % 2]
-            with Session(committed_engine) as session:
-                try:
-                    decide(session, statement_id, actors[who], action, version=1, comment=comment)
-                    session.commit()
-                except Exception as err:
-                    errors.append(repr(err))
+        churn(committed_engine, actors, statement_id, 60, errors)
         stop.set()
 
     def reader(name: str) -> None:

@@ -14,7 +14,7 @@ from auth.service import actor_for
 from statements import create_app
 from statements.service import create_statement, decide
 from tests import pg
-from tests.conftest import seeded_engine, settle
+from tests.conftest import churn, seeded_engine, settle
 from workflow import ledger, sealing
 from workflow.ledger import LedgerEntry
 
@@ -181,18 +181,7 @@ def test_concurrent_decisions_seal_in_each_statements_order(committed):
         actors = _actors(session)
     errors: list[str] = []
 
-    def churn(statement_id: int) -> None:
-        moves = [("spokesperson", "request_changes", "Bổ sung."), ("author", "submit", None)]
-        for i in range(20):
-            who, action, comment = moves[i % 2]
-            with Session(engine) as session:
-                try:
-                    decide(session, statement_id, actors[who], action, version=1, comment=comment)
-                    session.commit()
-                except Exception as err:  # reported below
-                    errors.append(repr(err))
-
-    threads = [threading.Thread(target=churn, args=(i,)) for i in ids]
+    threads = [threading.Thread(target=churn, args=(engine, actors, i, 20, errors)) for i in ids]
     for t in threads:
         t.start()
     for t in threads:
