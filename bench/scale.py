@@ -183,7 +183,7 @@ def measure(url: str, samples: int) -> dict:
     api = "/api/v1/statements"
     pages = {
         "inbox": ("spokesperson", lambda i: "/inbox"),
-        "statement_list_filtered": ("leader", lambda i: f"/statements?state=released&unit=BV-{i % UNITS:02d}&page=2"),
+        "statement_list_filtered": ("leader", lambda i: f"/statements?state=released&unit=BV-{i % UNITS:02d}"),
         "statement_list_search": ("leader", lambda i: f"/statements?q=s%E1%BB%91+{i}&kind=regular"),
         "statement_page": ("leader", lambda i: f"/statements/{in_review[i % len(in_review)]}"),
         "ledger_page": ("auditor", lambda i: f"/audit/ledger?page={1 + i % 50}"),
