@@ -213,6 +213,7 @@ def measure(url: str, samples: int) -> dict:
             "queries": max(queries),
         }
     sealing.stop(engine)
+    sealing.seal_pending(engine, wait=True)  # what the last reads logged, as a stopping server does
     engine.dispose()
     return out
 

@@ -395,7 +395,7 @@ def test_a_read_and_a_decision_run_few_queries(api, statement_in, count_queries)
         assert spokesperson.get(f"/api/v1/statements/{s.id}").status_code == 200
     with count_queries() as decision:
         act(api, "spokesperson", s.id, "request_changes", version=s.current_version, comment="Bổ sung số liệu.")
-    # Token with roles, statement with its people, its versions, the access entry: no more.
-    assert len(_request_sql(read)) <= 4, _request_sql(read)
+    # Token with roles, statement with its people and versions, the access entry: no more.
+    assert len(_request_sql(read)) <= 3, _request_sql(read)
     # ... and for a decision the unit's rules, the state, the decision's entry.
-    assert len(_request_sql(decision)) <= 7, _request_sql(decision)
+    assert len(_request_sql(decision)) <= 6, _request_sql(decision)
