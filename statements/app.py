@@ -57,7 +57,15 @@ def create_app(config: dict | None = None) -> Flask:
     if engine is None:
         engine = make_engine(app.config["DATABASE_URL"])
         # An engine passed in is configured by whoever made it (the tests choose their sealing).
-        sealing.configure(engine, mode=app.config["LEDGER_SEALING"], sweep_seconds=app.config["SEAL_SWEEP_SECONDS"])
+        sealing.configure(engine, mode=app.config["LEDGER_SEALING"])
+        sweep = app.config["SEAL_SWEEP_SECONDS"]
+
+        @app.before_request
+        def _keep_sweeping() -> None:
+            # Started by the first request, in the process that serves it (a forked worker starts its
+            # own); CLI commands serve none, and seal what they wrote when they exit.
+            sealing.keep_sweeping(engine, sweep)
+
     app.extensions["pressgate"] = {
         "engine": engine,
         "sessionmaker": app.config.get("SESSIONMAKER") or make_sessionmaker(engine),

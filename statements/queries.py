@@ -118,7 +118,9 @@ def list_statements(
     per_page: int = 20,
 ) -> tuple[list[Statement], int]:
     """Return one page of the statements the actor may see, newest first, and the total."""
-    where = _list_filter(actor, state, unit, awaiting_me, q, kind, urgency, sensitive)
+    where = _list_filter(
+        actor, state=state, unit=unit, awaiting_me=awaiting_me, q=q, kind=kind, urgency=urgency, sensitive=sensitive
+    )
     total = session.scalar(sa.select(sa.func.count()).select_from(Statement).where(where))
     order = (Statement.updated_at.asc(), Statement.id.asc()) if awaiting_me else (Statement.id.desc(),)
     items = list(
@@ -136,19 +138,20 @@ def list_statements(
 
 def count_awaiting(session: Session, actor: Actor) -> int:
     """Return how many statements await the actor's decision (one query, for every page's menu)."""
-    where = _list_filter(actor, None, None, True, None, None, None, None)
+    where = _list_filter(actor, awaiting_me=True)
     return session.scalar(sa.select(sa.func.count()).select_from(Statement).where(where)) or 0
 
 
 def _list_filter(
     actor: Actor | None,
-    state: str | None,
-    unit: str | None,
-    awaiting_me: bool,
-    q: str | None,
-    kind: str | None,
-    urgency: str | None,
-    sensitive: bool | None,
+    *,
+    state: str | None = None,
+    unit: str | None = None,
+    awaiting_me: bool = False,
+    q: str | None = None,
+    kind: str | None = None,
+    urgency: str | None = None,
+    sensitive: bool | None = None,
 ) -> sa.ColumnElement[bool]:
     conditions = [visible_filter(actor)]
     if state:

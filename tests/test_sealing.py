@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+import time
 
 import pytest
 import sqlalchemy as sa
@@ -219,5 +220,30 @@ def test_pressgate_ledger_seal_seals_what_waits(committed):
         assert verified.exit_code == 0 and "Ledger intact" in verified.output
     finally:
         app_engine = app.extensions["pressgate"]["engine"]
+        sealing.stop(app_engine)
+        app_engine.dispose()
+
+
+def test_a_serving_process_sweeps_what_another_left(committed):
+    engine, url = committed
+    held = HeldLock(engine)
+    _draft(engine)
+    sealing.stop(engine)  # this writer died before sealing
+    held.release()
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "sweep", "SEAL_SWEEP_SECONDS": 0.2})
+    app_engine = app.extensions["pressgate"]["engine"]
+    try:
+        assert sealing.sealer(app_engine).sweep_seconds is None, "creating the app (as the CLI does) sweeps nothing"
+        assert app.test_client().get("/login").status_code == 200  # no commit: only the sweep can seal
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with Session(engine) as session:
+                if ledger.unsealed(session, ledger.STALE_AFTER)[0] == 0:
+                    break
+            time.sleep(0.1)
+        assert sealing.sealer(app_engine).sweep_seconds == 0.2
+        with Session(engine) as session:
+            assert ledger.unsealed(session, ledger.STALE_AFTER)[0] == 0 and ledger.verify(session).ok
+    finally:
         sealing.stop(app_engine)
         app_engine.dispose()

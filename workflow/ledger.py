@@ -162,10 +162,16 @@ def _safe_ints(doc: dict) -> bool:
 
 
 def _iso(at: dt.datetime) -> str:
-    # isoformat() is C; strftime is not. Both give the same text for UTC times from year 1000 on.
-    if at.tzinfo is dt.UTC and at.year >= 1000:
-        return at.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+    if at.tzinfo is dt.UTC:
+        return _naive_utc_iso(at.replace(tzinfo=None))
     return isoformat(at)
+
+
+def _naive_utc_iso(at: dt.datetime) -> str:
+    # isoformat() is C; strftime is not. Both give the same text for UTC times from year 1000 on.
+    if at.year >= 1000:
+        return at.isoformat(timespec="microseconds") + "Z"
+    return isoformat(at.replace(tzinfo=dt.UTC))
 
 
 def _plain(value: object) -> bool:
@@ -249,7 +255,7 @@ def append(
 def append_many(session: Session, entries: list[dict]) -> None:
     """Append entries (dicts of `append`'s keywords) in order, with one insert; chained now or sealed soon."""
     if not entries:
-        return []
+        return
     now = utcnow()
     documents = []
     for given in entries:
@@ -322,32 +328,24 @@ def _pg_rows(session: Session, batch: int = 10_000) -> Iterator[dict]:
         cursor.execute(f"SELECT {', '.join(names)} FROM ledger_entries WHERE seq IS NOT NULL ORDER BY seq")
         for row in cursor:
             doc = dict(zip(names, row, strict=True))
-            at = doc["at"]  # timestamp without time zone, in UTC
-            doc["at"] = (
-                at.isoformat(timespec="microseconds") + "Z" if at.year >= 1000 else isoformat(at.replace(tzinfo=dt.UTC))
-            )
+            doc["at"] = _naive_utc_iso(doc["at"])  # timestamp without time zone, in UTC
             yield doc
 
 
-def unsealed(session: Session, older_than: dt.timedelta | None = None) -> tuple[int, dt.datetime | None]:
-    """Return how many entries wait to be sealed (written before now - older_than) and the oldest one's time."""
-    query = sa.select(sa.func.count(), sa.func.min(LedgerEntry.at)).where(LedgerEntry.seq.is_(None))
-    if older_than is not None:
-        query = query.where(LedgerEntry.at < utcnow() - older_than)
-    count, oldest = session.execute(query).one()
-    return count, oldest
+def unsealed(session: Session, older_than: dt.timedelta) -> tuple[int, int, dt.datetime | None]:
+    """Return how many entries wait to be sealed, how many of those are older than `older_than`, and the oldest time."""
+    waiting = LedgerEntry.seq.is_(None)
+    stale = sa.func.count().filter(LedgerEntry.at < utcnow() - older_than)
+    return tuple(session.execute(sa.select(sa.func.count(), stale, sa.func.min(LedgerEntry.at)).where(waiting)).one())
 
 
 def verify(session: Session, checkpoints: Iterable[dict] = ()) -> VerifyResult:
     """Recompute the chain from the stored columns; name the first seq that does not hold, or stale unsealed entries."""
     rows = _pg_rows(session) if session.get_bind().dialect.name == "postgresql" else iter_rows(session)
     result = verify_rows((row if isinstance(row, dict) else row._asdict() for row in rows), checkpoints)
-    waiting, _ = unsealed(session)
+    waiting, stale, oldest = unsealed(session, STALE_AFTER)
     result = dataclasses.replace(result, unsealed=waiting)
-    if not result.ok or not waiting:
-        return result
-    stale, oldest = unsealed(session, STALE_AFTER)
-    if not stale:
+    if not result.ok or not stale:
         return result
     return dataclasses.replace(
         result,

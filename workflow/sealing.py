@@ -84,13 +84,20 @@ def seal_pending(engine: sa.Engine, *, wait: bool = False) -> int | None:
             return total
 
 
-def configure(engine: sa.Engine, *, mode: str = "background", sweep_seconds: float = 0) -> None:
-    """Choose how entries written through `engine` are sealed; a positive sweep starts this process's sweeper."""
+def configure(engine: sa.Engine, *, mode: str = "background") -> None:
+    """Choose how entries written through `engine` are sealed."""
     if mode not in MODES:
         raise ValueError(f"ledger sealing mode must be one of {', '.join(MODES)}, not {mode!r}")
     _modes[engine] = mode
-    if mode == "background" and sweep_seconds > 0 and engine.dialect.name == "postgresql":
-        sealer(engine).sweep(sweep_seconds)
+
+
+def keep_sweeping(engine: sa.Engine, seconds: float) -> None:
+    """Make sure this process sweeps every `seconds` for entries others left unsealed (servers call it per request)."""
+    if seconds <= 0 or engine.dialect.name != "postgresql" or _modes.get(engine, "background") != "background":
+        return
+    found = sealer(engine)
+    if found.sweep_seconds != seconds:
+        found.sweep(seconds)
 
 
 def written(session: Session) -> None:
@@ -131,7 +138,7 @@ class Sealer:
         self._stopped = threading.Event()
         self._idle = threading.Event()
         self._idle.set()
-        self._sweep_seconds: float | None = None
+        self.sweep_seconds: float | None = None
         self.woken = False
         self._thread = threading.Thread(target=self._run, name="pressgate-sealer", daemon=True)
         self._thread.start()
@@ -144,7 +151,7 @@ class Sealer:
 
     def sweep(self, seconds: float) -> None:
         """Also seal every `seconds`, for entries a crashed or busy process left behind."""
-        self._sweep_seconds = seconds
+        self.sweep_seconds = seconds
         self.wake()
 
     def wait_idle(self, timeout: float) -> bool:
@@ -159,7 +166,7 @@ class Sealer:
 
     def _run(self) -> None:
         while not self._stopped.is_set():
-            if not self._wake.wait(self._sweep_seconds):
+            if not self._wake.wait(self.sweep_seconds):
                 self._idle.clear()  # a sweep
             if self._stopped.wait(self.GATHER_SECONDS):
                 return
