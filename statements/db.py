@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
-from functools import partial
-
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
+
+from workflow.canonical import json_text
 
 
 def normalise_url(url: str) -> str:
@@ -19,8 +18,9 @@ def normalise_url(url: str) -> str:
 def make_engine(url: str, **kwargs) -> sa.Engine:
     """Create an engine configured the way PressGate needs it on either database."""
     url = normalise_url(url)
-    # Store JSON text as written: Vietnamese stays readable in the database, not \u-escaped.
-    kwargs.setdefault("json_serializer", partial(json.dumps, ensure_ascii=False))
+    # Store JSON text as written (Vietnamese readable, not \u-escaped) and in canonical order, so
+    # PostgreSQL can rebuild a ledger entry's hashed bytes itself when it verifies the chain.
+    kwargs.setdefault("json_serializer", json_text)
     if url.startswith("sqlite"):
         engine = sa.create_engine(url, connect_args={"timeout": 30}, **kwargs)
         _configure_sqlite(engine)

@@ -10,21 +10,24 @@ first entry that does not hold, and reports entries left unsealed too long.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as dt
-import hashlib
-import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
-import rfc8785
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from workflow.db import Base, isoformat, utcnow
+from workflow.canonical import (
+    GENESIS_HASH,
+    HASHED_FIELDS,
+    canonical_bytes,
+    chain_hash,
+    json_text,
+    naive_utc_iso,
+)
+from workflow.db import Base, UTCDateTime, isoformat, utcnow
 
-GENESIS_HASH = "0" * 64
 #: The advisory lock key that serialises sealing on PostgreSQL ("PGLEDGER" in ASCII).
 ADVISORY_LOCK_KEY = 0x50474C4544474552
 
@@ -93,106 +96,6 @@ class LedgerEntry(Base):
 
 #: Chain order; entries not yet sealed come last, in the order they were written.
 CHAIN_ORDER = (LedgerEntry.seq.asc().nulls_last(), LedgerEntry.id)
-
-
-#: The columns the hash covers, in the canonical document's keys.
-HASHED_FIELDS = (
-    "seq",
-    "at",
-    "kind",
-    "action",
-    "statement_id",
-    "version",
-    "content_hash",
-    "from_state",
-    "to_state",
-    "actor_id",
-    "actor",
-    "role",
-    "unit",
-    "comment",
-    "data",
-)
-
-
-def canonical_bytes(fields: Mapping) -> bytes:
-    """Return the RFC 8785 canonical JSON of an entry's hashed fields (text kept as written)."""
-    get = fields.get
-    at = get("at")
-    if isinstance(at, dt.datetime):
-        at = _iso(at)
-    data = get("data") or {}
-    # Keys in sorted order already: the common case is encoded without building anything else.
-    doc = {
-        "action": get("action"),
-        "actor": get("actor"),
-        "actor_id": get("actor_id"),
-        "at": at,
-        "comment": get("comment"),
-        "content_hash": get("content_hash"),
-        "data": data,
-        "from_state": get("from_state"),
-        "kind": get("kind"),
-        "role": get("role"),
-        "seq": get("seq"),
-        "statement_id": get("statement_id"),
-        "to_state": get("to_state"),
-        "unit": get("unit"),
-        "version": get("version"),
-    }
-    if _SCALARS.issuperset(map(type, doc.values())) and _safe_ints(doc) and (not data or _plain(data)):
-        # For ASCII keys, JSON-safe integers, text and null, sorted compact JSON *is* RFC 8785, and much
-        # faster than the general implementation (tests/test_ledger.py checks the two agree).
-        with contextlib.suppress(UnicodeEncodeError):
-            return _ENCODE(doc).encode("utf-8")
-    return rfc8785.dumps(doc)
-
-
-_SCALARS = frozenset({str, int, type(None), dict})
-_ENCODE = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
-
-
-def _safe_ints(doc: dict) -> bool:
-    # Only these four hold integers at the top level (None counts as 0; text there takes the slow path).
-    try:
-        values = (doc["seq"] or 0, doc["actor_id"] or 0, doc["statement_id"] or 0, doc["version"] or 0)
-        return max(map(abs, values)) < _JSON_SAFE
-    except TypeError:
-        return False
-
-
-def _iso(at: dt.datetime) -> str:
-    if at.tzinfo is dt.UTC:
-        return _naive_utc_iso(at.replace(tzinfo=None))
-    return isoformat(at)
-
-
-def _naive_utc_iso(at: dt.datetime) -> str:
-    # isoformat() is C; strftime is not. Both give the same text for UTC times from year 1000 on.
-    if at.year >= 1000:
-        return at.isoformat(timespec="microseconds") + "Z"
-    return isoformat(at.replace(tzinfo=dt.UTC))
-
-
-def _plain(value: object) -> bool:
-    if value is None or isinstance(value, str | bool):
-        return True
-    if isinstance(value, int):
-        return -_JSON_SAFE < value < _JSON_SAFE
-    if isinstance(value, dict):
-        return all(isinstance(k, str) and k.isascii() and _plain(v) for k, v in value.items())
-    if isinstance(value, list):
-        return all(_plain(v) for v in value)
-    return False
-
-
-#: Integers RFC 8785 writes exactly (IEEE 754 doubles hold every integer below 2**53).
-_JSON_SAFE = 2**53
-
-
-def chain_hash(prev_hash: str, canonical: bytes) -> str:
-    """Return SHA-256(prev_hash || canonical) as hex."""
-    return hashlib.sha256(prev_hash.encode("ascii") + canonical).hexdigest()
 
 
 def head(session: Session | sa.Connection) -> tuple[int, str]:
@@ -267,12 +170,47 @@ def append_many(session: Session, entries: list[dict]) -> None:
     if session.get_bind().dialect.name == "postgresql":
         from workflow import sealing
 
-        session.execute(sa.insert(LedgerEntry), documents)  # one statement, no RETURNING
+        session.execute(_INSERT_UNSEALED, _as_arrays(documents))
         sealing.written(session)
         return
     # SQLite: BEGIN IMMEDIATE already serialises writers, so the chain head cannot move under us.
     links = chain(documents, *head(session))
     session.execute(sa.insert(LedgerEntry), [fields | link for fields, link in zip(documents, links, strict=True)])
+
+
+#: Unsealed entries of one transaction in one statement and one round trip, in the order given (their ids
+#: follow it, and sealing follows the ids), whatever their number: a list page logs a read of each
+#: unreleased statement on it.
+_UNSEALED_COLUMNS = {
+    "at": "timestamp",
+    "kind": "varchar",
+    "action": "varchar",
+    "statement_id": "integer",
+    "version": "integer",
+    "content_hash": "varchar",
+    "from_state": "varchar",
+    "to_state": "varchar",
+    "actor_id": "integer",
+    "actor": "varchar",
+    "role": "varchar",
+    "unit": "varchar",
+    "comment": "text",
+    "data": "json",
+}
+_INSERT_UNSEALED = sa.text(
+    f"INSERT INTO ledger_entries ({', '.join(_UNSEALED_COLUMNS)})"
+    f" SELECT {', '.join(_UNSEALED_COLUMNS)} FROM unnest("
+    + ", ".join(f"CAST(:{name} AS {kind}[])" for name, kind in _UNSEALED_COLUMNS.items())
+    + f") WITH ORDINALITY AS entry({', '.join(_UNSEALED_COLUMNS)}, n) ORDER BY n"
+)
+_TIME = UTCDateTime()
+
+
+def _as_arrays(documents: list[dict]) -> dict[str, list]:
+    arrays: dict[str, list] = {name: [doc[name] for doc in documents] for name in _UNSEALED_COLUMNS}
+    arrays["at"] = [_TIME.process_bind_param(at, None) for at in arrays["at"]]
+    arrays["data"] = [json_text(data) for data in arrays["data"]]
+    return arrays
 
 
 @dataclass(frozen=True)
@@ -328,7 +266,7 @@ def _pg_rows(session: Session, batch: int = 10_000) -> Iterator[dict]:
         cursor.execute(f"SELECT {', '.join(names)} FROM ledger_entries WHERE seq IS NOT NULL ORDER BY seq")
         for row in cursor:
             doc = dict(zip(names, row, strict=True))
-            doc["at"] = _naive_utc_iso(doc["at"])  # timestamp without time zone, in UTC
+            doc["at"] = naive_utc_iso(doc["at"])  # timestamp without time zone, in UTC
             yield doc
 
 
@@ -341,8 +279,12 @@ def unsealed(session: Session, older_than: dt.timedelta) -> tuple[int, int, dt.d
 
 def verify(session: Session, checkpoints: Iterable[dict] = ()) -> VerifyResult:
     """Recompute the chain from the stored columns; name the first seq that does not hold, or stale unsealed entries."""
-    rows = _pg_rows(session) if session.get_bind().dialect.name == "postgresql" else iter_rows(session)
-    result = verify_rows((row if isinstance(row, dict) else row._asdict() for row in rows), checkpoints)
+    marks = sorted(checkpoints, key=lambda c: c["size"])
+    postgres = session.get_bind().dialect.name == "postgresql"
+    result = _verify_in_server(session, marks) if postgres else None
+    if result is None:  # SQLite, or the server found something: Python recomputes and names it
+        rows = _pg_rows(session) if postgres else iter_rows(session)
+        result = verify_rows((row if isinstance(row, dict) else row._asdict() for row in rows), marks)
     waiting, stale, oldest = unsealed(session, STALE_AFTER)
     result = dataclasses.replace(result, unsealed=waiting)
     if not result.ok or not stale:
@@ -354,6 +296,21 @@ def verify(session: Session, checkpoints: Iterable[dict] = ()) -> VerifyResult:
         reason=f"{stale} entries written more than {STALE_AFTER.seconds} seconds ago are not sealed into the chain"
         f" (the oldest at {isoformat(oldest)}): no sealer is running; `pressgate ledger seal` seals them",
     )
+
+
+def _verify_in_server(session: Session, marks: list[dict]) -> VerifyResult | None:
+    """Return the result when PostgreSQL's recomputation finds every entry whole, None when Python must look."""
+    from workflow import chain_sql
+
+    sealed = LedgerEntry.seq.is_not(None)
+    count, top = session.execute(sa.select(sa.func.count(), sa.func.max(LedgerEntry.seq)).where(sealed)).one()
+    if count != (top or 0) or (count and not chain_sql.chain_holds(session.get_bind(), count)):
+        return None
+    wanted = [m["size"] for m in marks if m["size"] <= count] + [count]
+    at_sizes = sa.select(LedgerEntry.seq, LedgerEntry.hash).where(LedgerEntry.seq.in_(wanted))
+    hash_at = dict(session.execute(at_sizes).all())
+    hash_at[0] = GENESIS_HASH
+    return _hold_to_checkpoints(marks, count, hash_at)
 
 
 def verify_rows(rows: Iterable[Mapping], checkpoints: Iterable[dict] = ()) -> VerifyResult:
@@ -377,6 +334,12 @@ def verify_rows(rows: Iterable[Mapping], checkpoints: Iterable[dict] = ()) -> Ve
         if count in wanted:
             hash_at[count] = prev_hash
         expected_seq += 1
+    return _hold_to_checkpoints(marks, count, hash_at | {count: prev_hash})
+
+
+def _hold_to_checkpoints(marks: list[dict], count: int, hash_at: dict[int, str]) -> VerifyResult:
+    """Hold a whole chain of `count` entries (hashes at the marks' sizes and at its head) to signed checkpoints."""
+    head_hash = hash_at[count]
     good = 0  # the size of the last checkpoint the chain still agrees with
     for mark in marks:
         size, at = mark["size"], mark["at"]
@@ -385,7 +348,7 @@ def verify_rows(rows: Iterable[Mapping], checkpoints: Iterable[dict] = ()) -> Ve
                 False,
                 count,
                 count,
-                prev_hash,
+                head_hash,
                 count + 1,
                 f"the ledger ends at entry {count}, but the checkpoint signed at {at} records {size} entries:"
                 f" entries {count + 1} to {size} were removed",
@@ -395,10 +358,10 @@ def verify_rows(rows: Iterable[Mapping], checkpoints: Iterable[dict] = ()) -> Ve
                 False,
                 count,
                 count,
-                prev_hash,
+                head_hash,
                 good + 1,
                 f"entry {size} differs from the checkpoint signed at {at}: the chain was rewritten"
                 f" from an entry between {good + 1} and {size}",
             )
         good = size
-    return VerifyResult(True, count, expected_seq - 1, prev_hash, checkpoints=len(marks))
+    return VerifyResult(True, count, count, head_hash, checkpoints=len(marks))

@@ -1,0 +1,144 @@
+"""PostgreSQL recomputes the chain itself: the same bytes as Python, in parallel ranges, and never more lenient."""
+
+from __future__ import annotations
+
+import datetime as dt
+import string
+
+import pytest
+import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy.orm import Session
+
+from tests import pg
+from tests.conftest import seeded_engine, settle
+from workflow import chain_sql, ledger, sealing
+from workflow.canonical import canonical_bytes, json_text
+from workflow.ledger import LedgerEntry
+
+pytestmark = pytest.mark.postgres_only
+
+# PostgreSQL text holds every character but NUL; the rest (controls, quotes, backslashes, emoji) must survive.
+_text = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=40)
+_plain = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**53) + 1, 2**53 - 1) | _text,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(string.ascii_letters, max_size=6), inner),
+    max_leaves=8,
+)
+
+
+@pytest.fixture
+def postgres(session, backend):
+    if backend != "postgresql":
+        pytest.skip("the server-side recomputation is PostgreSQL's")
+    return session
+
+
+@given(
+    comment=st.none() | _text,
+    actor=st.none() | _text,
+    data=st.dictionaries(st.text(string.ascii_letters + "_", max_size=8), _plain, max_size=4),
+    at=st.datetimes(dt.datetime(1000, 1, 1), dt.datetime(9999, 12, 31)),
+    seq=st.integers(1, 2**53 - 1),
+)
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_server_builds_the_bytes_python_hashes(postgres, comment, actor, data, at, seq):
+    fields = dict.fromkeys(ledger.HASHED_FIELDS) | {"kind": "decision", "action": "approve", "unit": "SYT-HN"}
+    fields |= {"comment": comment, "actor": actor, "data": data, "at": at, "seq": seq, "statement_id": 7}
+    row = (
+        "SELECT CAST(:action AS varchar) AS action, CAST(:actor AS varchar) AS actor, CAST(NULL AS int) AS actor_id,"
+        " CAST(:at AS timestamp) AS at, CAST(:comment AS text) AS comment, CAST(NULL AS varchar) AS content_hash,"
+        " CAST(:data AS json) AS data, CAST(NULL AS varchar) AS from_state, CAST(:kind AS varchar) AS kind,"
+        " CAST(NULL AS varchar) AS role, CAST(:seq AS bigint) AS seq, CAST(:statement_id AS int) AS statement_id,"
+        " CAST(NULL AS varchar) AS to_state, CAST(:unit AS varchar) AS unit, CAST(NULL AS int) AS version"
+    )
+    params = fields | {"data": json_text(data)}
+    built = postgres.execute(sa.text(f"SELECT {chain_sql.document('entry')} FROM ({row}) AS entry"), params).scalar()
+    assert built.encode("utf-8") == canonical_bytes(fields)
+
+
+def test_a_whole_chain_raises_no_doubt(postgres, statement_in, api):
+    for state in ("released", "escalated", "rejected"):
+        api("auditor").get(f"/api/v1/statements/{statement_in(state).id}")
+    size = ledger.head(postgres)[0]
+    first_doubt = postgres.execute(chain_sql.SUSPECTS, {"lo": 1, "hi": size}).scalar()
+    assert size > 10 and first_doubt is None
+
+
+def test_data_stored_before_canonical_text_is_checked_in_python(postgres, org):
+    """Entries written with JSON text in another spelling (older versions) still verify: Python re-checks them."""
+    postgres.execute(sa.text("SET LOCAL session_replication_role = replica"))  # write a row as an old version did
+    seq, prev = ledger.head(postgres)
+    fields = dict.fromkeys(ledger.HASHED_FIELDS) | {"kind": "admin", "action": "old", "seq": seq + 1}
+    fields |= {"at": dt.datetime(2025, 1, 2, 3, 4, 5), "data": {"b": "Hà Nội", "a": 1}}
+    h = ledger.chain_hash(prev, canonical_bytes(fields | {"at": "2025-01-02T03:04:05.000000Z"}))
+    postgres.execute(
+        sa.text(
+            "INSERT INTO ledger_entries (seq, at, kind, action, data, prev_hash, hash)"
+            " VALUES (:seq, :at, 'admin', 'old', CAST(:data AS json), :prev, :hash)"
+        ),
+        {
+            "seq": seq + 1,
+            "at": fields["at"],
+            "data": '{"b": "H\\u00e0 N\\u1ed9i", "a": 1}',
+            "prev": prev,
+            "hash": h,
+        },
+    )
+    assert postgres.execute(chain_sql.SUSPECTS, {"lo": 1, "hi": seq + 1}).scalar() == seq + 1
+    assert ledger.verify(postgres).ok
+
+
+@pytest.fixture
+def committed(backend, monkeypatch):
+    """A database of its own with committed entries; verify runs ranges of 7 on connections of its own."""
+    if backend != "postgresql":
+        pytest.skip("the server-side recomputation is PostgreSQL's")
+    monkeypatch.setattr(chain_sql, "RANGE", 7)
+    admin = pg.server_url()
+    url = pg.create_database(admin)
+    engine = seeded_engine(url, sealing_mode="background")
+    for batch in range(4):
+        with Session(engine) as session:
+            entries = [
+                {"kind": "admin", "action": "note", "comment": f"Ghi chú {batch}.{i}", "data": {"i": i, "tên": "Hà"}}
+                for i in range(9)
+            ]
+            ledger.append_many(session, entries)
+            session.commit()
+    settle(engine)
+    yield engine
+    sealing.stop(engine)
+    engine.dispose()
+    pg.drop_database(admin, url)
+
+
+def test_parallel_ranges_verify_a_whole_chain(committed):
+    with Session(committed) as session:
+        result = ledger.verify(session)
+        size = ledger.head(session)[0]
+    assert result.ok and result.entries == size and size > 3 * chain_sql.RANGE
+
+
+@pytest.mark.parametrize("where", ["first", "middle", "last"])
+def test_parallel_ranges_find_an_altered_entry(committed, where):
+    with Session(committed) as session:
+        size = ledger.head(session)[0]
+    target = {"first": 1, "middle": size // 2, "last": size}[where]
+    with committed.begin() as conn:
+        conn.execute(sa.text("SET LOCAL session_replication_role = replica"))
+        conn.execute(sa.update(LedgerEntry).where(LedgerEntry.seq == target).values(comment="Đã sửa"))
+    with Session(committed) as session:
+        result = ledger.verify(session)
+    assert not result.ok and result.first_bad_seq == target and "altered" in result.reason
+
+
+def test_parallel_ranges_find_a_broken_link_at_a_range_boundary(committed):
+    target = chain_sql.RANGE + 1  # the first entry of the second range: only its link to the first shows it
+    with committed.begin() as conn:
+        conn.execute(sa.text("SET LOCAL session_replication_role = replica"))
+        conn.execute(sa.update(LedgerEntry).where(LedgerEntry.seq == target).values(prev_hash="e" * 64))
+    with Session(committed) as session:
+        result = ledger.verify(session)
+    assert not result.ok and result.first_bad_seq == target and "prev_hash" in result.reason
