@@ -11,6 +11,7 @@ import statements.models  # noqa: F401
 import workflow.ledger
 import workflow.sensitivity  # noqa: F401
 from statements.db import make_engine
+from statements.migrate import include_object
 from workflow.db import Base
 
 config = context.config
@@ -30,7 +31,9 @@ def run_migrations_offline() -> None:
 
 
 def _run(connection: sa.Connection) -> None:
-    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+    context.configure(
+        connection=connection, target_metadata=target_metadata, render_as_batch=True, include_object=include_object
+    )
     with context.begin_transaction():
         context.run_migrations()
 

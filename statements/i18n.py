@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from babel import dates
 from flask import Blueprint, Flask, redirect, request, session, url_for
-from flask_babel import Babel, format_datetime
+from flask_babel import Babel, get_locale
 
 LANGUAGES = ("vi", "en")
 TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -36,9 +38,18 @@ def local_time(value: dt.datetime | str | None, fmt: str = "short") -> str:
     """Format a UTC time in Hanoi time, in the person's language."""
     if value is None:
         return ""
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return format_datetime(value, fmt)
+    if isinstance(value, dt.datetime):
+        value = (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).isoformat()
+    return _formatted(value, fmt, str(get_locale()))
+
+
+@lru_cache(maxsize=8192)
+def _formatted(iso: str, fmt: str, locale: str) -> str:
+    # A list page formats a hundred times at once, the same times page after page; Babel takes ~0.1 ms each.
+    value = dt.datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    if value.tzinfo is None:  # stored times are UTC
+        value = value.replace(tzinfo=dt.UTC)
+    return dates.format_datetime(value, fmt, tzinfo=LOCAL_ZONE, locale=locale)
 
 
 def init_app(app: Flask) -> None:

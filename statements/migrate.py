@@ -9,6 +9,13 @@ from alembic import command
 from alembic.config import Config
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+#: Indexes only migrations make, where the database can (PostgreSQL's pg_trgm): the models leave them out.
+MIGRATION_ONLY_INDEXES = frozenset({"ix_statements_search_trgm"})
+
+
+def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+    """Tell autogenerate what the models describe (everything but the migration-only indexes)."""
+    return not (type_ == "index" and name in MIGRATION_ONLY_INDEXES)
 
 
 def alembic_config(connection: sa.Connection | None = None, url: str | None = None) -> Config:

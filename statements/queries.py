@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
-from auth.models import Unit
+from auth.models import Unit, User
 from statements.models import Statement, StatementVersion
 from workflow import ledger
 from workflow.actor import Actor
@@ -20,18 +21,27 @@ from workflow.text import like_pattern
 #: Relationships naming who did what, loaded with the statement and refreshed after a decision.
 PEOPLE = ("escalated_by", "approved_by", "released_by", "retracted_by", "sensitivity_cleared_by")
 
-#: What serialising a statement reads, loaded in a fixed number of queries however many statements:
-#: the people (one each) joined into the statement's own query, the versions and their authors in one more.
-STATEMENT_LOAD = (
-    selectinload(Statement.versions).joinedload(StatementVersion.author),
+#: One statement with what serialising it reads, in one query: its versions and every person it names.
+ONE_STATEMENT_LOAD = (
+    joinedload(Statement.versions).joinedload(StatementVersion.author),
     joinedload(Statement.author),
     *(joinedload(getattr(Statement, name)) for name in PEOPLE),
 )
-#: One statement: its few versions joined in too, so reading or deciding loads it in one query.
-ONE_STATEMENT_LOAD = (
-    joinedload(Statement.versions).joinedload(StatementVersion.author),
-    *STATEMENT_LOAD[1:],
-)
+
+
+def attach_people(session: Session, statements: list[Statement]) -> None:
+    """Give a page of statements (versions loaded) the people they name, from one query for all of them."""
+    # Joined into a page's query, six users came with every row; a page names only a handful of people.
+    names = ("author", *PEOPLE)
+    wanted = {getattr(s, f"{name}_id") for s in statements for name in names}
+    wanted |= {v.author_id for s in statements for v in s.versions}
+    wanted.discard(None)
+    users = {u.id: u for u in session.scalars(sa.select(User).where(User.id.in_(sorted(wanted))))} if wanted else {}
+    for statement in statements:
+        for name in names:
+            set_committed_value(statement, name, users.get(getattr(statement, f"{name}_id")))
+        for version in statement.versions:
+            set_committed_value(version, "author", users[version.author_id])
 
 
 def load(session: Session, statement_id: int, *, for_update: bool = False) -> Statement | None:
@@ -121,19 +131,38 @@ def list_statements(
     where = _list_filter(
         actor, state=state, unit=unit, awaiting_me=awaiting_me, q=q, kind=kind, urgency=urgency, sensitive=sensitive
     )
-    total = session.scalar(sa.select(sa.func.count()).select_from(Statement).where(where))
-    order = (Statement.updated_at.asc(), Statement.id.asc()) if awaiting_me else (Statement.id.desc(),)
-    items = list(
-        session.scalars(
-            sa.select(Statement)
-            .where(where)
-            .order_by(*order)
-            .offset((page - 1) * per_page)
-            .limit(per_page)
-            .options(*STATEMENT_LOAD)
-        ).unique()
+    source, matching = Statement.__table__, where
+    if q and q.strip() and session.get_bind().dialect.name == "postgresql":
+        # A search's matches lie anywhere in id order, and PostgreSQL would walk the primary key
+        # newest-first hoping to meet them soon (through most of the table when they are old).
+        # Gather them through the trigram index first; then only the matches are sorted.
+        source = sa.select(Statement.id, Statement.updated_at).where(where).cte("hits").prefix_with("MATERIALIZED")
+        matching = sa.true()
+    order = (source.c.updated_at.asc(), source.c.id.asc()) if awaiting_me else (source.c.id.desc(),)
+    # The page's ids first, then the rows they name: joined before the LIMIT, every match would be loaded
+    # just to be sorted and dropped. (A join, not IN: PostgreSQL hashes the whole table for an IN over a
+    # LIMIT subquery.) The total rides along as an uncorrelated subquery: counted once, no round trip.
+    ids = sa.select(source.c.id).where(matching).order_by(*order).offset((page - 1) * per_page).limit(per_page)
+    ids = ids.subquery()
+    count = sa.select(sa.func.count()).select_from(Statement).where(where)
+    if source is not Statement.__table__:  # the search's matches are gathered already: count those
+        count = sa.select(sa.func.count()).select_from(source)
+    query = (
+        sa.select(Statement, count.scalar_subquery().label("total"))
+        .join(ids, Statement.id == ids.c.id)
+        .order_by(*_ORDER[awaiting_me])
     )
-    return items, total
+    rows = session.execute(query.options(selectinload(Statement.versions))).all()
+    items = [row.Statement for row in rows]
+    attach_people(session, items)
+    if rows:
+        return items, rows[0].total
+    # Past the last page: no row carries the total.
+    return items, session.scalar(count) if page > 1 else 0
+
+
+#: Newest first; the awaiting list oldest first (what waits longest comes first).
+_ORDER = {False: (Statement.id.desc(),), True: (Statement.updated_at.asc(), Statement.id.asc())}
 
 
 def count_awaiting(session: Session, actor: Actor) -> int:

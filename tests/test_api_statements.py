@@ -148,6 +148,24 @@ def test_versions_and_diff(api):
     assert_error(author.post(f"/api/v1/statements/{sid}/versions", json={"body": "x"}), 409)
 
 
+def test_search_pages_newest_first_with_the_total(api):
+    """A search's matches are paged newest first however old they are (PostgreSQL gathers them by trigram)."""
+    matching = [create(api, title=f"Cảnh báo ngộ độc nấm rừng số {i}")["id"] for i in range(7)]
+    for i in range(5):
+        create(api, title=f"Lịch tiêm chủng tháng {i}")
+    for i in (1, 4):
+        act(api, "author", matching[i], "submit")
+    author = api("author")
+    pages = [
+        author.get("/api/v1/statements", query_string={"q": "ngo doc nam", "per_page": 3, "page": n}).json
+        for n in (1, 2, 3)
+    ]
+    assert [page["total"] for page in pages] == [7, 7, 7]
+    assert [i["id"] for page in pages for i in page["items"]] == sorted(matching, reverse=True)
+    awaiting = api("spokesperson").get("/api/v1/statements", query_string={"q": "NGỘ ĐỘC", "awaiting_me": "true"}).json
+    assert [i["id"] for i in awaiting["items"]] == [matching[1], matching[4]] and awaiting["total"] == 2
+
+
 def test_lists_filters_and_search(api):
     a = create(api, title="Thông tin về ổ dịch sốt xuất huyết")
     b = create(api, title="Khuyến cáo phòng bệnh mùa đông", urgency="urgent")

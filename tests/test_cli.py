@@ -158,6 +158,24 @@ def test_migrations_go_down_and_up(backend, tmp_path):
             pg.drop_database(admin, url)
 
 
+def test_postgres_search_has_its_trigram_index(backend, tmp_path):
+    if backend != "postgresql":
+        pytest.skip("pg_trgm is PostgreSQL's")
+    url, admin = _fresh_url(backend, tmp_path)
+    engine = make_engine(url)
+    index = "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_statements_search_trgm'"
+    try:
+        upgrade(engine)
+        with engine.connect() as conn:
+            assert "gin_trgm_ops" in conn.execute(sa.text(index)).scalar()
+        downgrade(engine, "0004")
+        with engine.connect() as conn:
+            assert conn.execute(sa.text(index)).first() is None
+    finally:
+        engine.dispose()
+        pg.drop_database(admin, url)
+
+
 def test_migrating_keeps_a_ledger_with_entries_whole(backend, tmp_path):
     """0003 -> 0004 turns seq into the id and keeps every hash; 0004 -> 0003 gives them back."""
     from auth.service import create_unit
@@ -211,8 +229,10 @@ def test_migrations_match_the_models(engine):
     from alembic.runtime.migration import MigrationContext
 
     import statements.models  # noqa: F401  (register every table)
+    from statements.migrate import include_object
     from workflow.db import Base
 
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        context = MigrationContext.configure(conn, opts={"include_object": include_object})
+        diff = compare_metadata(context, Base.metadata)
     assert diff == [], diff
