@@ -180,7 +180,7 @@ def seed(url: str, statements: int | None = None) -> dict:
 def verify_rate(url: str) -> dict:
     """Top the ledger up to LEDGER_ENTRIES entries; time `verify` against raw SHA-256 over the same canonical bytes."""
     from statements.db import make_engine
-    from workflow import ledger
+    from workflow import chain_sql, ledger
 
     engine = make_engine(url)
     sealing.configure(engine, mode="inline")
@@ -193,23 +193,36 @@ def verify_rate(url: str) -> dict:
             ]
             ledger.append_many(session, batch)
             session.commit()
+        scale.analyze(engine)
         canonical = [ledger.canonical_bytes(row._mapping) for row in ledger.iter_rows(session)]
-        started = time.perf_counter()
-        result = ledger.verify(session)
-        verify_seconds = time.perf_counter() - started
+        verify_seconds = []
+        for _ in range(2):  # best of two, for both: a shared machine's hiccups are not the code's
+            started = time.perf_counter()
+            result = ledger.verify(session)
+            verify_seconds.append(time.perf_counter() - started)
+            assert result.ok, result
+        # The same recomputation on one connection, for comparison: verify spreads ranges over the CPUs.
+        with engine.connect() as conn:
+            started = time.perf_counter()
+            assert chain_sql.chain_holds(conn, result.entries)
+            one_connection_seconds = time.perf_counter() - started
     engine.dispose()
-    assert result.ok, result
-    started = time.perf_counter()
-    prev = ledger.GENESIS_HASH
-    for doc in canonical:
-        prev = hashlib.sha256(prev.encode("ascii") + doc).hexdigest()
-    raw_seconds = time.perf_counter() - started
+    raw_seconds = []
+    for _ in range(2):
+        started = time.perf_counter()
+        prev = ledger.GENESIS_HASH
+        for doc in canonical:
+            prev = hashlib.sha256(prev.encode("ascii") + doc).hexdigest()
+        raw_seconds.append(time.perf_counter() - started)
+    verify_seconds, raw_seconds = min(verify_seconds), min(raw_seconds)
     n = len(canonical)
     return {
         "entries": n,
         "verify_per_s": round(n / verify_seconds),
         "raw_sha256_per_s": round(n / raw_seconds),
         "verify_ratio": round(raw_seconds / verify_seconds, 3),
+        "connections": min(-(-n // chain_sql.RANGE), os.cpu_count() or 1),
+        "one_connection_per_s": round(n / one_connection_seconds),
     }
 
 
@@ -295,7 +308,11 @@ def _print(r: dict) -> None:
             f"p95 {r['decision']['p95_ms']} ms, non-2xx {r['decision']['non2xx']}",
         ),
         ("reads of unreleased statements/s", r["read"]["ok_per_s"], f"p95 {r['read']['p95_ms']} ms"),
-        ("ledger verify entries/s", r["verify"]["verify_per_s"], f"raw SHA-256 {r['verify']['raw_sha256_per_s']}/s"),
+        (
+            "ledger verify entries/s",
+            r["verify"]["verify_per_s"],
+            f"raw SHA-256 {r['verify']['raw_sha256_per_s']}/s; one connection {r['verify']['one_connection_per_s']}/s",
+        ),
     ]
     print(f"\nPressGate benchmarks ({'quick' if r['quick'] else 'full'}; {r['machine']['cpus']} CPUs,"
           f" gunicorn {WORKERS}×{THREADS} gthread, {CLIENTS} clients, {DURATION}s each)")  # fmt: skip
