@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 
 import sqlalchemy as sa
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
@@ -42,17 +42,40 @@ def web_actor() -> Actor:
     return g.web_actor
 
 
+class _Translated(Mapping):
+    """Labels translated on first use in this page (a list page shows the same few a hundred times)."""
+
+    def __init__(self, lazy: dict) -> None:
+        self.lazy, self.done = lazy, {}
+
+    def __getitem__(self, key: str) -> str:
+        try:
+            return self.done[key]
+        except KeyError:
+            self.done[key] = text = str(self.lazy[key])
+            return text
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.lazy)
+
+    def __len__(self) -> int:
+        return len(self.lazy)
+
+
 @bp.app_context_processor
 def _navigation() -> dict:
     labels = {
-        "states": STATE_LABELS,
-        "actions": ACTION_LABELS,
-        "kinds": KIND_LABELS,
-        "urgencies": URGENCY_LABELS,
-        "channels": CHANNEL_LABELS,
-        "roles": ROLE_LABELS,
-        "outcomes": OUTCOME_LABELS,
-        "evidence": EVIDENCE_LABELS,
+        name: _Translated(lazy)
+        for name, lazy in (
+            ("states", STATE_LABELS),
+            ("actions", ACTION_LABELS),
+            ("kinds", KIND_LABELS),
+            ("urgencies", URGENCY_LABELS),
+            ("channels", CHANNEL_LABELS),
+            ("roles", ROLE_LABELS),
+            ("outcomes", OUTCOME_LABELS),
+            ("evidence", EVIDENCE_LABELS),
+        )
     }
     if not current_user.is_authenticated:
         return {"labels": labels, "awaiting_count": 0}
