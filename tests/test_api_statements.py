@@ -156,12 +156,13 @@ def test_search_pages_newest_first_with_the_total(api):
     for i in (1, 4):
         act(api, "author", matching[i], "submit")
     author = api("author")
-    pages = [
-        author.get("/api/v1/statements", query_string={"q": "ngo doc nam", "per_page": 3, "page": n}).json
-        for n in (1, 2, 3)
-    ]
+    search = {"q": "ngo doc nam", "per_page": 3}
+    pages = [author.get("/api/v1/statements", query_string=search | {"page": n}).json for n in (1, 2, 3)]
     assert [page["total"] for page in pages] == [7, 7, 7]
     assert [i["id"] for page in pages for i in page["items"]] == sorted(matching, reverse=True)
+    beyond = author.get("/api/v1/statements", query_string=search | {"page": 9}).json
+    assert beyond == {"items": [], "total": 7}
+    assert author.get("/api/v1/statements", query_string={"q": "xyzzy"}).json == {"items": [], "total": 0}
     awaiting = api("spokesperson").get("/api/v1/statements", query_string={"q": "NGỘ ĐỘC", "awaiting_me": "true"}).json
     assert [i["id"] for i in awaiting["items"]] == [matching[1], matching[4]] and awaiting["total"] == 2
 
