@@ -221,7 +221,7 @@ def verify_rate(url: str) -> dict:
         "verify_per_s": round(n / verify_seconds),
         "raw_sha256_per_s": round(n / raw_seconds),
         "verify_ratio": round(raw_seconds / verify_seconds, 3),
-        "connections": min(-(-n // chain_sql.RANGE), os.cpu_count() or 1),
+        "connections": chain_sql.connections(n),
         "one_connection_per_s": round(n / one_connection_seconds),
     }
 

@@ -55,8 +55,10 @@ WHERE e.seq BETWEEN :lo AND :hi
        OR e.prev_hash IS DISTINCT FROM coalesce(before.hash, CASE WHEN e.seq = 1 THEN '{GENESIS_HASH}' END))
 """)
 
-#: Seqs per query: ranges spread over connections, each large enough that starting it costs little.
+#: Seqs per query at most; a chain is cut into at least two ranges per CPU so that every CPU works.
 RANGE = 125_000
+#: ... but no range is smaller than this: starting a query costs more than checking a few entries.
+MIN_RANGE = 5_000
 
 _COLUMNS = (
     "action, actor, actor_id, at, comment, content_hash, data, from_state, kind, role, seq,"
@@ -66,13 +68,22 @@ _COLUMNS = (
 
 def chain_holds(bind: sa.Engine | sa.Connection, size: int) -> bool:
     """Return whether entries 1..size all hold, recomputed by the server (Python re-checks what it doubts)."""
-    ranges = [(lo, min(lo + RANGE - 1, size)) for lo in range(1, size + 1, RANGE)]
     if isinstance(bind, sa.Connection):
         # A connection (a test's transaction, a caller's snapshot) must see its own writes: stay on it.
-        return all(_range_holds(bind, lo, hi) for lo, hi in ranges)
-    workers = min(len(ranges), os.cpu_count() or 1)
-    with concurrent.futures.ThreadPoolExecutor(workers) as pool:
-        return all(pool.map(_on_own_connection(bind), ranges))
+        return all(_range_holds(bind, lo, hi) for lo, hi in ranges(size))
+    with concurrent.futures.ThreadPoolExecutor(connections(size)) as pool:
+        return all(pool.map(_on_own_connection(bind), ranges(size)))
+
+
+def ranges(size: int) -> list[tuple[int, int]]:
+    """Return the seq ranges 1..size is checked in."""
+    step = min(RANGE, max(MIN_RANGE, -(-size // (2 * (os.cpu_count() or 1)))))
+    return [(lo, min(lo + step - 1, size)) for lo in range(1, size + 1, step)]
+
+
+def connections(size: int) -> int:
+    """Return how many connections check a chain of `size` entries at once (one per CPU at most)."""
+    return max(1, min(len(ranges(size)), os.cpu_count() or 1))
 
 
 def _on_own_connection(engine: sa.Engine) -> Callable[[tuple[int, int]], bool]:
