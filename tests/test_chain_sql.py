@@ -142,3 +142,14 @@ def test_parallel_ranges_find_a_broken_link_at_a_range_boundary(committed):
     with Session(committed) as session:
         result = ledger.verify(session)
     assert not result.ok and result.first_bad_seq == target and "prev_hash" in result.reason
+
+
+def test_a_time_moved_to_the_same_date_bc_is_not_passed(postgres, org):
+    """'YYYY' prints 2026 BC like 2026 AD: the server must not take the two for the same bytes."""
+    seq = ledger.head(postgres)[0]
+    postgres.execute(sa.text("SET LOCAL session_replication_role = replica"))
+    to_bc = "UPDATE ledger_entries SET at = (at::text || ' BC')::timestamp WHERE seq = :seq"
+    postgres.execute(sa.text(to_bc), {"seq": seq})
+    assert postgres.execute(chain_sql.SUSPECTS, {"lo": 1, "hi": seq}).scalar() == seq
+    result = ledger.verify(postgres)  # and Python, which cannot hold a BC time, reports it instead of failing
+    assert not result.ok and result.first_bad_seq == seq and "altered" in result.reason

@@ -91,8 +91,15 @@ def _iso(at: dt.datetime) -> str:
     return isoformat(at)
 
 
-def naive_utc_iso(at: dt.datetime) -> str:
+#: A stored time Python can read, as SQL: outside it (BC, infinity, which only tampering writes) a
+#: ledger query reads NULL, so verify reports the entry as altered instead of failing to read it.
+READABLE_AT = "CASE WHEN at BETWEEN '0001-01-01' AND '9999-12-31 23:59:59.999999' THEN at END AS at"
+
+
+def naive_utc_iso(at: dt.datetime | None) -> str | None:
     """Return a naive UTC time as the canonical form writes it."""
+    if at is None:
+        return None
     # isoformat() is C; strftime is not. Both give the same text for UTC times from year 1000 on.
     if at.year >= 1000:
         return at.isoformat(timespec="microseconds") + "Z"

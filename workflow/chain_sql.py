@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 
 import sqlalchemy as sa
 
-from workflow.canonical import GENESIS_HASH, canonical_bytes, chain_hash, naive_utc_iso
+from workflow.canonical import GENESIS_HASH, READABLE_AT, canonical_bytes, chain_hash, naive_utc_iso
 
 #: The canonical document of an entry, built by PostgreSQL: keys in RFC 8785 order, text escaped by
 #: to_json exactly as the canonical form escapes it, `data` as its stored (canonical) JSON text.
@@ -34,7 +34,11 @@ def document(alias: str) -> str:
         if key in _NUMBER or key in ("data", "seq"):  # data: its stored canonical JSON text
             value = f"{column}::text"
         elif key == "at":
-            value = f"'\"' || to_char({column}, 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') || '\"'"
+            # From year 1000 on, to_char writes what the canonical form writes, and only for that time;
+            # before (BC years included, which 'YYYY' would print like AD ones) the server builds no
+            # bytes, so Python decides.
+            text = f'to_char({column}, \'YYYY-MM-DD"T"HH24:MI:SS.US"Z"\')'
+            value = f"CASE WHEN {column} >= '1000-01-01' THEN '\"' || {text} || '\"' END"
         else:
             value = f"to_json({column})::text"
         parts += [f"'{',' if parts else '{'}\"{key}\":'", f"coalesce({value}, 'null')"]
@@ -61,7 +65,7 @@ RANGE = 125_000
 MIN_RANGE = 5_000
 
 _COLUMNS = (
-    "action, actor, actor_id, at, comment, content_hash, data, from_state, kind, role, seq,"
+    f"action, actor, actor_id, {READABLE_AT}, comment, content_hash, data, from_state, kind, role, seq,"
     " statement_id, to_state, unit, version, prev_hash, hash"
 )
 

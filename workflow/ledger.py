@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from workflow.canonical import (
     GENESIS_HASH,
     HASHED_FIELDS,
+    READABLE_AT,
     canonical_bytes,
     chain_hash,
     json_text,
@@ -263,7 +264,8 @@ def _pg_rows(session: Session, batch: int = 10_000) -> Iterator[dict]:
     dbapi = session.connection().connection.dbapi_connection
     with dbapi.cursor(name="pressgate_verify") as cursor:
         cursor.itersize = batch
-        cursor.execute(f"SELECT {', '.join(names)} FROM ledger_entries WHERE seq IS NOT NULL ORDER BY seq")
+        columns = ", ".join(READABLE_AT if name == "at" else name for name in names)
+        cursor.execute(f"SELECT {columns} FROM ledger_entries WHERE seq IS NOT NULL ORDER BY seq")
         for row in cursor:
             doc = dict(zip(names, row, strict=True))
             doc["at"] = naive_utc_iso(doc["at"])  # timestamp without time zone, in UTC
