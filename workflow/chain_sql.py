@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import concurrent.futures
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import sqlalchemy as sa
 
-from workflow.canonical import GENESIS_HASH, READABLE_AT, canonical_bytes, chain_hash, naive_utc_iso
+from workflow import ledger
+from workflow.canonical import GENESIS_HASH, canonical_bytes, chain_hash
 
 #: The canonical document of an entry, built by PostgreSQL: keys in RFC 8785 order, text escaped by
 #: to_json exactly as the canonical form escapes it, `data` as its stored (canonical) JSON text.
@@ -63,11 +64,6 @@ WHERE e.seq BETWEEN :lo AND :hi
 RANGE = 125_000
 #: ... but no range is smaller than this: starting a query costs more than checking a few entries.
 MIN_RANGE = 5_000
-
-_COLUMNS = (
-    f"action, actor, actor_id, {READABLE_AT}, comment, content_hash, data, from_state, kind, role, seq,"
-    " statement_id, to_state, unit, version, prev_hash, hash"
-)
 
 
 def chain_holds(bind: sa.Engine | sa.Connection, size: int) -> bool:
@@ -114,19 +110,10 @@ def _python_holds(conn: sa.Connection, lo: int, hi: int) -> bool:
         if prev_hash is None:
             return False
     expected = lo
-    for doc in _rows(conn, lo, hi):
+    for doc in ledger.pg_rows(conn, lo, hi):
         if doc["seq"] != expected or doc["prev_hash"] != prev_hash:
             return False
         if chain_hash(prev_hash, canonical_bytes(doc)) != doc["hash"]:
             return False
         prev_hash, expected = doc["hash"], expected + 1
     return expected == hi + 1
-
-
-def _rows(conn: sa.Connection, lo: int, hi: int) -> Iterator[dict]:
-    query = sa.text(f"SELECT {_COLUMNS} FROM ledger_entries WHERE seq BETWEEN :lo AND :hi ORDER BY seq")
-    result = conn.execute(query.execution_options(stream_results=True, yield_per=5000), {"lo": lo, "hi": hi})
-    for row in result.mappings():
-        doc = dict(row)
-        doc["at"] = naive_utc_iso(doc["at"])
-        yield doc

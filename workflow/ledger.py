@@ -258,14 +258,16 @@ def iter_rows(session: Session, batch: int = 5000) -> Iterator[sa.Row]:
     yield from result
 
 
-def _pg_rows(session: Session, batch: int = 10_000) -> Iterator[dict]:
-    """Stream sealed entries straight from psycopg (a server-side cursor): verify's hot loop, kept lean."""
+def pg_rows(conn: sa.Connection, lo: int = 1, hi: int | None = None, batch: int = 10_000) -> Iterator[dict]:
+    """Stream sealed entries lo..hi (to the head when None) straight from psycopg, a server-side cursor."""
     names = (*sorted(HASHED_FIELDS), "prev_hash", "hash")
-    dbapi = session.connection().connection.dbapi_connection
-    with dbapi.cursor(name="pressgate_verify") as cursor:
+    columns = ", ".join(READABLE_AT if name == "at" else name for name in names)
+    upto = "" if hi is None else " AND seq <= %(hi)s"
+    with conn.connection.dbapi_connection.cursor(name=f"pressgate_verify_{lo}") as cursor:
         cursor.itersize = batch
-        columns = ", ".join(READABLE_AT if name == "at" else name for name in names)
-        cursor.execute(f"SELECT {columns} FROM ledger_entries WHERE seq IS NOT NULL ORDER BY seq")
+        cursor.execute(
+            f"SELECT {columns} FROM ledger_entries WHERE seq >= %(lo)s{upto} ORDER BY seq", {"lo": lo, "hi": hi}
+        )
         for row in cursor:
             doc = dict(zip(names, row, strict=True))
             doc["at"] = naive_utc_iso(doc["at"])  # timestamp without time zone, in UTC
@@ -285,7 +287,7 @@ def verify(session: Session, checkpoints: Iterable[dict] = ()) -> VerifyResult:
     postgres = session.get_bind().dialect.name == "postgresql"
     result = _verify_in_server(session, marks) if postgres else None
     if result is None:  # SQLite, or the server found something: Python recomputes and names it
-        rows = _pg_rows(session) if postgres else iter_rows(session)
+        rows = pg_rows(session.connection()) if postgres else iter_rows(session)
         result = verify_rows((row if isinstance(row, dict) else row._asdict() for row in rows), marks)
     waiting, stale, oldest = unsealed(session, STALE_AFTER)
     result = dataclasses.replace(result, unsealed=waiting)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable
+from functools import lru_cache
 
 import sqlalchemy as sa
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -42,41 +44,27 @@ def web_actor() -> Actor:
     return g.web_actor
 
 
-class _Translated(Mapping):
-    """Labels translated on first use in this page (a list page shows the same few a hundred times)."""
+_LAZY_LABELS = {
+    "states": STATE_LABELS,
+    "actions": ACTION_LABELS,
+    "kinds": KIND_LABELS,
+    "urgencies": URGENCY_LABELS,
+    "channels": CHANNEL_LABELS,
+    "roles": ROLE_LABELS,
+    "outcomes": OUTCOME_LABELS,
+    "evidence": EVIDENCE_LABELS,
+}
 
-    def __init__(self, lazy: dict) -> None:
-        self.lazy, self.done = lazy, {}
 
-    def __getitem__(self, key: str) -> str:
-        try:
-            return self.done[key]
-        except KeyError:
-            self.done[key] = text = str(self.lazy[key])
-            return text
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.lazy)
-
-    def __len__(self) -> int:
-        return len(self.lazy)
+@lru_cache(maxsize=8)
+def _labels(locale: str) -> dict[str, dict[str, str]]:
+    # Translated once per language, not at every row of every page (a list shows the same few a hundred times).
+    return {name: {key: str(label) for key, label in lazy.items()} for name, lazy in _LAZY_LABELS.items()}
 
 
 @bp.app_context_processor
 def _navigation() -> dict:
-    labels = {
-        name: _Translated(lazy)
-        for name, lazy in (
-            ("states", STATE_LABELS),
-            ("actions", ACTION_LABELS),
-            ("kinds", KIND_LABELS),
-            ("urgencies", URGENCY_LABELS),
-            ("channels", CHANNEL_LABELS),
-            ("roles", ROLE_LABELS),
-            ("outcomes", OUTCOME_LABELS),
-            ("evidence", EVIDENCE_LABELS),
-        )
-    }
+    labels = _labels(str(get_locale()))
     if not current_user.is_authenticated:
         return {"labels": labels, "awaiting_count": 0}
     actor = web_actor()
