@@ -99,10 +99,14 @@ def actor_for(session: Session, user: User, via: str = "service") -> Actor:
         memberships = frozenset((unit_id, role) for unit_id, role in rows)
     else:  # loaded with the user (a token's query does so)
         memberships = frozenset((m.unit_id, m.role) for m in user.memberships)
+    return _actor(session, user.id, user.username, memberships, via)
+
+
+def _actor(session: Session, user_id: int, username: str, memberships: frozenset[tuple[int, str]], via: str) -> Actor:
     leads = [unit_id for unit_id, role in memberships if role == Role.LEADER]
     leader_scope = frozenset(descendants(unit_parents(session), leads)) if leads else frozenset()
     read_scope = frozenset({u for u, r in memberships if r in READER_ROLES}) | leader_scope
-    return Actor(user.id, user.username, memberships, leader_scope, read_scope, via=via)
+    return Actor(user_id, username, memberships, leader_scope, read_scope, via=via)
 
 
 # --- organisation changes ----------------------------------------------------------------
@@ -299,6 +303,32 @@ def resolve_token(session: Session, secret: str, kind: str = "api") -> ApiToken 
     if not record.user.active:
         return None
     return record
+
+
+#: A token with its holder and their roles, one row per membership, as plain columns: an API request
+#: needs no ORM objects to know who is acting (the token's record is loaded only to revoke it).
+_GRANT = (
+    sa.select(
+        ApiToken.id, ApiToken.expires_at, ApiToken.revoked_at, User.id.label("user_id"), User.username, User.active,
+        Membership.unit_id, Membership.role,
+    )
+    .join(User, User.id == ApiToken.user_id)
+    .outerjoin(Membership, Membership.user_id == User.id)
+    .where(ApiToken.token_hash == sa.bindparam("digest"), ApiToken.kind == sa.bindparam("kind"))
+)  # fmt: skip
+
+
+def resolve_actor(session: Session, secret: str, via: str, kind: str = "api") -> tuple[int, Actor] | None:
+    """Return the live token's id and its holder as an Actor for a secret, or None."""
+    rows = session.connection().execute(_GRANT, {"digest": _digest(secret), "kind": kind}).all()
+    if not rows:
+        return None
+    token = rows[0]
+    # The same refusals as resolve_token: revoked, expired, or a deactivated holder.
+    if token.revoked_at is not None or token.expires_at <= utcnow() or not token.active:
+        return None
+    memberships = frozenset((row.unit_id, row.role) for row in rows if row.unit_id is not None)
+    return token.id, _actor(session, token.user_id, token.username, memberships, via)
 
 
 def revoke_token(session: Session, record: ApiToken) -> None:

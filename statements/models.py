@@ -7,7 +7,7 @@ import hashlib
 
 import rfc8785
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from auth.models import Unit, User
 from workflow.db import Base, utcnow
@@ -20,6 +20,19 @@ def content_hash(title: str, body: str, kind: str, topics: list[str]) -> str:
     """Return the SHA-256 of the canonical form of what would be released (text kept as written)."""
     doc = {"schema": CONTENT_SCHEMA, "title": title, "body": body, "kind": kind, "topics": list(topics)}
     return hashlib.sha256(rfc8785.dumps(doc)).hexdigest()
+
+
+def username_of(user_id: sa.ColumnElement[int] | Mapped[int]) -> sa.ScalarSelect[str]:
+    """Return the username behind a user id column, as a subquery correlated to the row that names it."""
+    return sa.select(User.username).where(User.id == user_id).scalar_subquery()
+
+
+def _name_of(user_id: Mapped[int] | Mapped[int | None]) -> Mapped[str | None]:
+    # Answers name people by username only: a column in the statement's own row, deferred until a
+    # query that builds answers asks for the "people" group, costs less than a User object per person.
+    # Not expired by every flush of the row: only a decision changes who is named, and it expires the
+    # names it changed (statements.service.decide).
+    return column_property(username_of(user_id), deferred=True, group="people", expire_on_flush=False)
 
 
 class StatementVersion(Base):
@@ -47,7 +60,7 @@ class StatementVersion(Base):
     author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
-    author: Mapped[User] = relationship()
+    author_name: Mapped[str] = _name_of(author_id)
 
     def recompute_hash(self) -> str:
         """Return the content hash recomputed from the stored columns."""
@@ -123,13 +136,13 @@ class Statement(Base):
     search_text: Mapped[str] = mapped_column(sa.Text, default="")
 
     unit: Mapped[Unit] = relationship(lazy="joined", innerjoin=True)
-    author: Mapped[User] = relationship(foreign_keys=[author_id])
     versions: Mapped[list[StatementVersion]] = relationship(order_by=StatementVersion.number, viewonly=True)
-    escalated_by: Mapped[User | None] = relationship(foreign_keys=[escalated_by_id])
-    approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
-    released_by: Mapped[User | None] = relationship(foreign_keys=[released_by_id])
-    retracted_by: Mapped[User | None] = relationship(foreign_keys=[retracted_by_id])
-    sensitivity_cleared_by: Mapped[User | None] = relationship(foreign_keys=[sensitivity_cleared_by_id])
+    author_name: Mapped[str] = _name_of(author_id)
+    escalated_by_name: Mapped[str | None] = _name_of(escalated_by_id)
+    approved_by_name: Mapped[str | None] = _name_of(approved_by_id)
+    released_by_name: Mapped[str | None] = _name_of(released_by_id)
+    retracted_by_name: Mapped[str | None] = _name_of(retracted_by_id)
+    sensitivity_cleared_by_name: Mapped[str | None] = _name_of(sensitivity_cleared_by_id)
 
     @property
     def current(self) -> StatementVersion:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, joinedload, selectinload
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm import Session, joinedload, selectinload, undefer_group
 
-from auth.models import Unit, User
+from auth.models import Unit
 from statements.models import Statement, StatementVersion
 from workflow import ledger
 from workflow.actor import Actor
@@ -18,30 +17,11 @@ from workflow.text import like_pattern
 
 # --- loading ---------------------------------------------------------------------------------
 
-#: Relationships naming who did what, loaded with the statement and refreshed after a decision.
-PEOPLE = ("escalated_by", "approved_by", "released_by", "retracted_by", "sensitivity_cleared_by")
+#: Who did what: each `<name>_id` column has its `<name>_name`, reloaded after a decision changes it.
+PEOPLE = ("author", "escalated_by", "approved_by", "released_by", "retracted_by", "sensitivity_cleared_by")
 
 #: One statement with what serialising it reads, in one query: its versions and every person it names.
-ONE_STATEMENT_LOAD = (
-    joinedload(Statement.versions).joinedload(StatementVersion.author),
-    joinedload(Statement.author),
-    *(joinedload(getattr(Statement, name)) for name in PEOPLE),
-)
-
-
-def attach_people(session: Session, statements: list[Statement]) -> None:
-    """Give a page of statements (versions loaded) the people they name, from one query for all of them."""
-    # Joined into a page's query, six users came with every row; a page names only a handful of people.
-    names = ("author", *PEOPLE)
-    wanted = {getattr(s, f"{name}_id") for s in statements for name in names}
-    wanted |= {v.author_id for s in statements for v in s.versions}
-    wanted.discard(None)
-    users = {u.id: u for u in session.scalars(sa.select(User).where(User.id.in_(sorted(wanted))))} if wanted else {}
-    for statement in statements:
-        for name in names:
-            set_committed_value(statement, name, users.get(getattr(statement, f"{name}_id")))
-        for version in statement.versions:
-            set_committed_value(version, "author", users[version.author_id])
+ONE_STATEMENT_LOAD = (joinedload(Statement.versions).undefer_group("people"), undefer_group("people"))
 
 
 def load(session: Session, statement_id: int, *, for_update: bool = False) -> Statement | None:
@@ -152,9 +132,8 @@ def list_statements(
         .join(ids, Statement.id == ids.c.id)
         .order_by(*_ORDER[awaiting_me])
     )
-    rows = session.execute(query.options(selectinload(Statement.versions))).all()
+    rows = session.execute(query.options(selectinload(Statement.versions), undefer_group("people"))).all()
     items = [row.Statement for row in rows]
-    attach_people(session, items)
     if rows:
         return items, rows[0].total
     # Past the last page: no row carries the total.

@@ -74,24 +74,24 @@ def statement_dict(statement: Statement, actor: Actor | None) -> dict:
         "sensitive": statement.sensitive,
         "sensitivity_reasons": statement.sensitivity_reasons,
         "sensitivity_cleared": {
-            "by": _name(statement.sensitivity_cleared_by),
+            "by": statement.sensitivity_cleared_by_name,
             "reason": statement.sensitivity_cleared_reason,
             "at": isoformat(statement.sensitivity_cleared_at),
             "content_hash": statement.sensitivity_cleared_hash,
         }
         if statement.sensitivity_cleared_hash
         else None,
-        "author": statement.author.username,
+        "author": statement.author_name,
         "content_hash": current.content_hash,
         "allowed_actions": allowed_actions(statement, actor),
         "created_at": isoformat(statement.created_at),
         "updated_at": isoformat(statement.updated_at),
         "corrects": statement.corrects_id,
-        "escalated_by": _name(statement.escalated_by),
+        "escalated_by": statement.escalated_by_name,
         "approved": {
             "version": statement.approved_version,
             "content_hash": statement.approved_hash,
-            "by": _name(statement.approved_by),
+            "by": statement.approved_by_name,
             "at": isoformat(statement.approved_at),
             "via": statement.approved_via,
         }
@@ -100,14 +100,14 @@ def statement_dict(statement: Statement, actor: Actor | None) -> dict:
         "released": {
             "version": statement.released_version,
             "content_hash": statement.released_hash,
-            "by": _name(statement.released_by),
+            "by": statement.released_by_name,
             "at": isoformat(statement.released_at),
             "channels": statement.channels,
         }
         if statement.released_at
         else None,
         "retracted": {
-            "by": _name(statement.retracted_by),
+            "by": statement.retracted_by_name,
             "at": isoformat(statement.retracted_at),
             "reason": statement.retraction_reason,
         }
@@ -128,7 +128,7 @@ def version_dict(version: StatementVersion) -> dict:
         "topics": version.topics,
         "sensitive": version.sensitive_flag,
         "content_hash": version.content_hash,
-        "author": version.author.username,
+        "author": version.author_name,
         "created_at": isoformat(version.created_at),
     }
 

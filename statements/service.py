@@ -320,6 +320,7 @@ def decide(
     if statement.state in OPEN_STATES:
         refresh_sensitivity(session, statement)  # rules may have changed since the last version
     from_state = statement.state
+    named = {name: getattr(statement, f"{name}_id") for name in PEOPLE}
     role = ACTIONS[action].role(statement, actor) if statement.state in ACTIONS[action].sources else None
     fire(statement, action, actor, comment)
     data = _apply_effects(session, statement, action, actor, comment, channels)
@@ -342,6 +343,7 @@ def decide(
         data=data,
     )
     session.flush()
-    # The people behind the ids may have changed; let them load again when the answer is built.
-    session.expire(statement, list(PEOPLE))
+    # Names of the people the decision recorded load again (together, one query) when the answer is built.
+    if changed := [f"{name}_name" for name in PEOPLE if getattr(statement, f"{name}_id") != named[name]]:
+        session.expire(statement, changed)  # (an empty list would expire everything)
     return statement

@@ -6,26 +6,26 @@ from flask import g, request
 from flask_smorest import abort
 
 from auth.models import ApiToken
-from auth.service import actor_for, resolve_token
+from auth.service import resolve_actor
 from statements.web_session import db
 from workflow.actor import Actor
-
-
-def bearer_record() -> ApiToken | None:
-    """Return the live token record of this request, or None."""
-    if "token_record" not in g:
-        header = request.headers.get("Authorization", "")
-        scheme, _, secret = header.partition(" ")
-        g.token_record = resolve_token(db(), secret.strip()) if scheme.lower() == "bearer" and secret.strip() else None
-    return g.token_record
 
 
 def optional_actor() -> Actor | None:
     """Return the caller's actor when a valid token is sent, else None."""
     if "actor" not in g:
-        record = bearer_record()
-        g.actor = actor_for(db(), record.user, via="api") if record else None
+        header = request.headers.get("Authorization", "")
+        scheme, _, secret = header.partition(" ")
+        secret = secret.strip()
+        found = resolve_actor(db(), secret, via="api") if scheme.lower() == "bearer" and secret else None
+        g.token_id, g.actor = found if found else (None, None)
     return g.actor
+
+
+def bearer_record() -> ApiToken | None:
+    """Return the live token record of this request, or None."""
+    optional_actor()
+    return db().get(ApiToken, g.token_id) if g.token_id is not None else None
 
 
 def require_actor() -> Actor:
