@@ -133,7 +133,8 @@ class Statement(Base):
     retraction_reason: Mapped[str | None] = mapped_column(sa.Text)
 
     #: Case-folded title and body without diacritics, so search finds "tu vong" and "tử vong" alike.
-    search_text: Mapped[str] = mapped_column(sa.Text, default="")
+    #: Deferred: only search reads it, in SQL; loading it with every statement moved the text twice.
+    search_text: Mapped[str] = mapped_column(sa.Text, default="", deferred=True)
 
     unit: Mapped[Unit] = relationship(lazy="joined", innerjoin=True)
     versions: Mapped[list[StatementVersion]] = relationship(order_by=StatementVersion.number, viewonly=True)

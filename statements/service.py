@@ -106,18 +106,21 @@ def _write_version(
 # --- sensitivity ---------------------------------------------------------------------------
 
 
-def unit_rules(session: Session, unit_id: int) -> list[SensitivityRule]:
-    """Return a unit's active sensitivity rules."""
-    return list(
-        session.scalars(
-            sa.select(SensitivityRule)
-            .where(SensitivityRule.unit_id == unit_id, SensitivityRule.active)
-            .order_by(SensitivityRule.id)
-        )
-    )
+_RULES = SensitivityRule.__table__.c
+#: What matching reads of a unit's active rules, as plain rows: every decision on an open statement reads them.
+_ACTIVE_RULES = (
+    sa.select(_RULES.code, _RULES.label, _RULES.keywords, _RULES.topics, _RULES.detectors, _RULES.active)
+    .where(_RULES.unit_id == sa.bindparam("unit_id"), _RULES.active)
+    .order_by(_RULES.id)
+)
 
 
-def refresh_sensitivity(session: Session, statement: Statement, rules: Iterable[SensitivityRule] | None = None) -> None:
+def unit_rules(session: Session, unit_id: int) -> list[sa.Row]:
+    """Return a unit's active sensitivity rules, as rows of what matching reads."""
+    return list(session.execute(_ACTIVE_RULES, {"unit_id": unit_id}))
+
+
+def refresh_sensitivity(session: Session, statement: Statement, rules: Iterable | None = None) -> None:
     """Recompute `sensitive` and its reasons from the drafter's flag, escalation and the unit's rules."""
     current = statement.current
     reasons: list[dict] = []

@@ -418,3 +418,32 @@ def test_a_read_and_a_decision_run_few_queries(api, statement_in, count_queries)
     assert len(_request_sql(read)) <= 3, _request_sql(read)
     # ... and for a decision the unit's rules, the state, the decision's entry.
     assert len(_request_sql(decision)) <= 6, _request_sql(decision)
+
+
+def test_statement_answers_are_exactly_what_their_schemas_document(api):
+    # The statement, a page of them and a decision's answer skip marshmallow's dump (statements.api.
+    # as_documented): each must equal what its schema dumps of it, field for field, in every state.
+    from statements.schemas import StatementOut, page_of
+
+    one, page = StatementOut(), page_of(StatementOut)()
+    seen = []
+
+    def check(answer):
+        assert one.dump(answer) == answer
+        seen.append(answer)
+
+    plain = create(api)
+    check(act(api, "author", plain["id"], "submit"))
+    check(act(api, "spokesperson", plain["id"], "approve", comment="Đồng ý."))
+    check(act(api, "spokesperson", plain["id"], "release", channels=["website"]))
+    check(act(api, "leader", plain["id"], "retract", comment="Số liệu đã được đính chính."))
+    sensitive = create(api, body="Một công nhân có bệnh nền đã tử vong.")
+    check(act(api, "author", sensitive["id"], "submit"))
+    check(act(api, "spokesperson", sensitive["id"], "escalate", comment="Có ca tử vong, xin ý kiến."))
+    check(act(api, "leader", sensitive["id"], "clear_sensitivity", comment="Số liệu đã công bố."))
+    check(api("spokesperson").get(f"/api/v1/statements/{sensitive['id']}").json)
+    for who in ("spokesperson", "leader", "author", "outsider"):
+        listed = api(who).get("/api/v1/statements?per_page=100").json
+        assert page.dump(listed) == listed and listed["total"] == len(listed["items"])
+    assert any(a["sensitivity_reasons"] for a in seen) and any(a["sensitivity_cleared"] for a in seen)
+    assert any(a["approved"] for a in seen) and any(a["released"] for a in seen) and any(a["retracted"] for a in seen)

@@ -7,6 +7,7 @@ from flask_smorest import Blueprint, abort
 
 from disclosure.access import log_many_reads, log_reads
 from statements import exports, queries, service
+from statements.api import as_documented
 from statements.api.auth import require_actor
 from statements.schemas import (
     ActionIn,
@@ -40,7 +41,7 @@ class Statements(MethodView):
         items, total = queries.list_statements(db(), actor, page=page, per_page=per_page, **args)
         log_many_reads(db(), actor, [(s, [s.current]) for s in items], "api_list")  # items carry their text
         commit()
-        return {"items": [statement_dict(s, actor) for s in items], "total": total}
+        return as_documented({"items": [statement_dict(s, actor) for s in items], "total": total})
 
     @bp.arguments(StatementIn)
     @bp.response(201, StatementOut)
@@ -63,7 +64,7 @@ class StatementResource(MethodView):
         statement = queries.get_statement(db(), statement_id, actor)
         log_reads(db(), actor, statement, [statement.current], "api_statement")
         commit()
-        return statement_dict(statement, actor)
+        return as_documented(statement_dict(statement, actor))
 
 
 @bp.route("/<int:statement_id>/versions")
@@ -140,7 +141,7 @@ def act(data: dict, statement_id: int):
         channels=data.get("channels"),
     )
     commit()
-    return statement_dict(statement, actor)
+    return as_documented(statement_dict(statement, actor))
 
 
 @bp.route("/<int:statement_id>/history")
