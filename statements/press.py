@@ -6,9 +6,10 @@ from xml.sax.saxutils import escape
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, render_template, request, url_for
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from statements.models import Statement
+from statements.queries import attach_versions
 from statements.serialize import public_dict
 from statements.web_session import db, page_arg
 from workflow.errors import NotFound
@@ -22,15 +23,17 @@ def released_page(session: Session, page: int, per_page: int) -> tuple[list[Stat
     """Return one page of released (and retracted) statements, newest release first."""
     where = Statement.state.in_(PUBLIC)
     total = session.scalar(sa.select(sa.func.count()).select_from(Statement).where(where))
-    items = session.scalars(
-        sa.select(Statement)
-        .where(where)
-        .order_by(Statement.released_at.desc(), Statement.id.desc())
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-        .options(selectinload(Statement.versions))
-    ).unique()
-    return list(items), total
+    items = list(
+        session.scalars(
+            sa.select(Statement)
+            .where(where)
+            .order_by(Statement.released_at.desc(), Statement.id.desc())
+            .offset((page - 1) * per_page)
+            .limit(per_page)
+        )
+    )
+    attach_versions(session, items)
+    return items, total
 
 
 def released_one(session: Session, statement_id: int) -> Statement:

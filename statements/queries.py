@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, joinedload, selectinload, undefer_group
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Session, joinedload, undefer_group
+from sqlalchemy.orm.attributes import set_committed_value
 
 from auth.models import Unit
 from statements.models import Statement, StatementVersion
@@ -22,6 +24,25 @@ PEOPLE = ("author", "escalated_by", "approved_by", "released_by", "retracted_by"
 
 #: One statement with what serialising it reads, in one query: its versions and every person it names.
 ONE_STATEMENT_LOAD = (joinedload(Statement.versions).undefer_group("people"), undefer_group("people"))
+
+
+def attach_versions(session: Session, statements: list[Statement]) -> None:
+    """Give a page of statements their versions, from one query whose text is the same for any page."""
+    # selectinload's IN (...) has one parameter per statement: a new SQL text for every page size,
+    # which psycopg converts afresh and PostgreSQL never prepares. An array parameter keeps one text.
+    if not statements:
+        return
+    ids = [s.id for s in statements]
+    if session.get_bind().dialect.name == "postgresql":
+        among = StatementVersion.statement_id == sa.any_(sa.bindparam("ids", ids, type_=ARRAY(sa.Integer)))
+    else:
+        among = StatementVersion.statement_id.in_(ids)
+    found: dict[int, list[StatementVersion]] = {i: [] for i in ids}
+    query = sa.select(StatementVersion).where(among).order_by(StatementVersion.statement_id, StatementVersion.number)
+    for version in session.scalars(query):
+        found[version.statement_id].append(version)
+    for statement in statements:
+        set_committed_value(statement, "versions", found[statement.id])
 
 
 def load(session: Session, statement_id: int, *, for_update: bool = False) -> Statement | None:
@@ -132,8 +153,9 @@ def list_statements(
         .join(ids, Statement.id == ids.c.id)
         .order_by(*_ORDER[awaiting_me])
     )
-    rows = session.execute(query.options(selectinload(Statement.versions), undefer_group("people"))).all()
+    rows = session.execute(query.options(undefer_group("people"))).all()
     items = [row.Statement for row in rows]
+    attach_versions(session, items)
     if rows:
         return items, rows[0].total
     # Past the last page: no row carries the total.
