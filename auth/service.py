@@ -288,7 +288,7 @@ def issue_token(session: Session, user: User, ttl: dt.timedelta, kind: str = "ap
 
 def resolve_token(session: Session, secret: str, kind: str = "api") -> ApiToken | None:
     """Return the live token record of this kind for a secret, or None."""
-    # The user's memberships come in the same query: every request turns them into its actor.
+    # The user's memberships come in the same query: every web request turns them into its actor.
     record = (
         session.scalars(
             sa.select(ApiToken)
@@ -298,11 +298,14 @@ def resolve_token(session: Session, secret: str, kind: str = "api") -> ApiToken 
         .unique()
         .one_or_none()
     )
-    if record is None or record.revoked_at is not None or record.expires_at <= utcnow():
-        return None
-    if not record.user.active:
+    if record is None or not _live(record.revoked_at, record.expires_at, record.user.active):
         return None
     return record
+
+
+def _live(revoked_at: dt.datetime | None, expires_at: dt.datetime, holder_active: bool) -> bool:
+    # The one rule for every token and web session: not revoked, not expired, its holder not deactivated.
+    return revoked_at is None and expires_at > utcnow() and holder_active
 
 
 #: A token with its holder and their roles, one row per membership, as plain columns: an API request
@@ -324,8 +327,7 @@ def resolve_actor(session: Session, secret: str, via: str, kind: str = "api") ->
     if not rows:
         return None
     token = rows[0]
-    # The same refusals as resolve_token: revoked, expired, or a deactivated holder.
-    if token.revoked_at is not None or token.expires_at <= utcnow() or not token.active:
+    if not _live(token.revoked_at, token.expires_at, token.active):
         return None
     memberships = frozenset((row.unit_id, row.role) for row in rows if row.unit_id is not None)
     return token.id, _actor(session, token.user_id, token.username, memberships, via)

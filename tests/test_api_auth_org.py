@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import sqlalchemy as sa
 
+from auth.models import Membership, User
 from tests.conftest import PASSWORD
 from workflow.ledger import LedgerEntry
 
@@ -26,6 +29,28 @@ def test_token_lifecycle(client, org):
     assert client.get("/api/v1/me", headers=headers).json["username"] == "author"
     assert client.delete("/api/v1/tokens/current", headers=headers).status_code == 204
     assert_error(client.get("/api/v1/me", headers=headers), 401)
+
+
+def test_expired_tokens_and_deactivated_holders_are_refused(client, org, session):
+    def token_for(name):
+        r = client.post("/api/v1/tokens", json={"username": name, "password": PASSWORD})
+        return {"Authorization": f"Bearer {r.json['token']}"}
+
+    expired, holder, roleless = token_for("author"), token_for("leader"), token_for("auditor")
+    session.execute(sa.text("UPDATE api_tokens SET expires_at = :t WHERE id = (SELECT min(id) FROM api_tokens)"),
+                    {"t": dt.datetime(2020, 1, 1)})  # fmt: skip
+    session.commit()
+    assert_error(client.get("/api/v1/me", headers=expired), 401)
+    assert_error(client.get("/api/v1/statements", headers=expired), 401)
+    assert client.get("/api/v1/statements", headers=holder).status_code == 200
+    session.execute(sa.update(User).where(User.username == "leader").values(active=False))
+    session.commit()
+    assert_error(client.get("/api/v1/statements", headers=holder), 401)
+    # A holder without roles is still someone: no membership rows joins to the token's row as NULLs.
+    session.execute(sa.delete(Membership).where(Membership.user_id == org.users["auditor"].id))
+    session.commit()
+    assert client.get("/api/v1/me", headers=roleless).json["roles"] == []
+    assert client.get("/api/v1/statements", headers=roleless).status_code == 200
 
 
 def test_tokens_are_stored_hashed(client, org, session):
