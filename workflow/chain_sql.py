@@ -19,7 +19,7 @@ from collections.abc import Callable
 import sqlalchemy as sa
 
 from workflow import ledger
-from workflow.canonical import GENESIS_HASH, canonical_bytes, chain_hash
+from workflow.canonical import GENESIS_HASH
 
 #: The canonical document of an entry, built by PostgreSQL: keys in RFC 8785 order, text escaped by
 #: to_json exactly as the canonical form escapes it, `data` as its stored (canonical) JSON text.
@@ -109,11 +109,5 @@ def _python_holds(conn: sa.Connection, lo: int, hi: int) -> bool:
         prev_hash = conn.execute(sa.text("SELECT hash FROM ledger_entries WHERE seq = :seq"), {"seq": lo - 1}).scalar()
         if prev_hash is None:
             return False
-    expected = lo
-    for doc in ledger.pg_rows(conn, lo, hi):
-        if doc["seq"] != expected or doc["prev_hash"] != prev_hash:
-            return False
-        if chain_hash(prev_hash, canonical_bytes(doc)) != doc["hash"]:
-            return False
-        prev_hash, expected = doc["hash"], expected + 1
-    return expected == hi + 1
+    next_seq, _, reason = ledger.first_break(ledger.pg_rows(conn, lo, hi), lo, prev_hash)
+    return reason is None and next_seq == hi + 1

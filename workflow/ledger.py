@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -322,23 +322,34 @@ def verify_rows(rows: Iterable[Mapping], checkpoints: Iterable[dict] = ()) -> Ve
     marks = sorted(checkpoints, key=lambda c: c["size"])
     wanted = {c["size"] for c in marks}
     hash_at: dict[int, str] = {0: GENESIS_HASH}
-    expected_seq, prev_hash, count = 1, GENESIS_HASH, 0
 
-    def broken(reason: str) -> VerifyResult:
-        return VerifyResult(False, count, expected_seq - 1, prev_hash, expected_seq, reason)
+    def seen(seq: int, hash_: str) -> None:
+        if seq in wanted:
+            hash_at[seq] = hash_
 
+    next_seq, head_hash, reason = first_break(rows, 1, GENESIS_HASH, seen)
+    count = next_seq - 1
+    if reason is not None:
+        return VerifyResult(False, count, count, head_hash, next_seq, reason)
+    return _hold_to_checkpoints(marks, count, hash_at | {count: head_hash})
+
+
+def first_break(
+    rows: Iterable[Mapping], seq: int, prev_hash: str, seen: Callable[[int, str], None] | None = None
+) -> tuple[int, str, str | None]:
+    """Follow entries from `seq` linked to `prev_hash`; return the next seq, the last good hash and what broke."""
     for fields in rows:
-        if fields["seq"] != expected_seq:
-            return broken(f"entry {expected_seq} is missing (next stored entry is {fields['seq']})")
+        if fields["seq"] != seq:
+            return seq, prev_hash, f"entry {seq} is missing (next stored entry is {fields['seq']})"
         if fields["prev_hash"] != prev_hash:
-            return broken("prev_hash does not match the hash of the entry before it")
+            return seq, prev_hash, "prev_hash does not match the hash of the entry before it"
         if chain_hash(prev_hash, canonical_bytes(fields)) != fields["hash"]:
-            return broken("stored hash does not match the entry's content (the entry was altered)")
-        prev_hash, count = fields["hash"], count + 1
-        if count in wanted:
-            hash_at[count] = prev_hash
-        expected_seq += 1
-    return _hold_to_checkpoints(marks, count, hash_at | {count: prev_hash})
+            return seq, prev_hash, "stored hash does not match the entry's content (the entry was altered)"
+        prev_hash = fields["hash"]
+        if seen is not None:
+            seen(seq, prev_hash)
+        seq += 1
+    return seq, prev_hash, None
 
 
 def _hold_to_checkpoints(marks: list[dict], count: int, hash_at: dict[int, str]) -> VerifyResult:
