@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, joinedload, undefer_group
@@ -87,6 +89,24 @@ def get_version(session: Session, statement: Statement, number: int, actor: Acto
 # --- lists ---------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Filters:
+    """What a list of statements is narrowed to; None (or False) narrows nothing."""
+
+    state: str | None = None
+    unit: str | None = None
+    #: What awaits the actor's decision, oldest first (instead of everything, newest first).
+    awaiting_me: bool = False
+    q: str | None = None
+    kind: str | None = None
+    urgency: str | None = None
+    sensitive: bool | None = None
+
+
+NO_FILTERS = Filters()
+AWAITING_ME = Filters(awaiting_me=True)
+
+
 def visible_filter(actor: Actor | None) -> sa.ColumnElement[bool]:
     """Return the SQL condition for statements the actor may see."""
     public = Statement.state.in_([s.value for s in PUBLIC_STATES])
@@ -115,23 +135,11 @@ def awaiting_filter(actor: Actor) -> sa.ColumnElement[bool]:
 
 
 def list_statements(
-    session: Session,
-    actor: Actor | None,
-    *,
-    state: str | None = None,
-    unit: str | None = None,
-    awaiting_me: bool = False,
-    q: str | None = None,
-    kind: str | None = None,
-    urgency: str | None = None,
-    sensitive: bool | None = None,
-    page: int = 1,
-    per_page: int = 20,
+    session: Session, actor: Actor | None, filters: Filters = NO_FILTERS, *, page: int = 1, per_page: int = 20
 ) -> tuple[list[Statement], int]:
     """Return one page of the statements the actor may see, newest first, and the total."""
-    where = _list_filter(
-        actor, state=state, unit=unit, awaiting_me=awaiting_me, q=q, kind=kind, urgency=urgency, sensitive=sensitive
-    )
+    where = _list_filter(actor, filters)
+    awaiting_me, q = filters.awaiting_me, filters.q
     source, matching = Statement.__table__, where
     if q and q.strip() and session.get_bind().dialect.name == "postgresql":
         # A search's matches lie anywhere in id order, and PostgreSQL would walk the primary key
@@ -168,36 +176,26 @@ _ORDER = {False: (Statement.id.desc(),), True: (Statement.updated_at.asc(), Stat
 
 def count_awaiting(session: Session, actor: Actor) -> int:
     """Return how many statements await the actor's decision (one query, for every page's menu)."""
-    where = _list_filter(actor, awaiting_me=True)
+    where = _list_filter(actor, AWAITING_ME)
     return session.scalar(sa.select(sa.func.count()).select_from(Statement).where(where)) or 0
 
 
-def _list_filter(
-    actor: Actor | None,
-    *,
-    state: str | None = None,
-    unit: str | None = None,
-    awaiting_me: bool = False,
-    q: str | None = None,
-    kind: str | None = None,
-    urgency: str | None = None,
-    sensitive: bool | None = None,
-) -> sa.ColumnElement[bool]:
+def _list_filter(actor: Actor | None, filters: Filters) -> sa.ColumnElement[bool]:
     conditions = [visible_filter(actor)]
-    if state:
-        conditions.append(Statement.state == state)
-    if unit:
-        conditions.append(Statement.unit.has(Unit.code == unit))
-    if kind:
-        conditions.append(Statement.kind == kind)
-    if urgency:
-        conditions.append(Statement.urgency == urgency)
-    if sensitive is not None:
-        conditions.append(Statement.sensitive.is_(sensitive))
-    if awaiting_me and actor is not None:
+    if filters.state:
+        conditions.append(Statement.state == filters.state)
+    if filters.unit:
+        conditions.append(Statement.unit.has(Unit.code == filters.unit))
+    if filters.kind:
+        conditions.append(Statement.kind == filters.kind)
+    if filters.urgency:
+        conditions.append(Statement.urgency == filters.urgency)
+    if filters.sensitive is not None:
+        conditions.append(Statement.sensitive.is_(filters.sensitive))
+    if filters.awaiting_me and actor is not None:
         conditions.append(awaiting_filter(actor))
-    if q and q.strip():
-        conditions.append(Statement.search_text.like(like_pattern(q), escape="\\"))
+    if filters.q and filters.q.strip():
+        conditions.append(Statement.search_text.like(like_pattern(filters.q), escape="\\"))
     return sa.and_(*conditions)
 
 

@@ -38,7 +38,7 @@ class Statements(MethodView):
         """List statements, newest first (`awaiting_me=true`: what awaits the caller, oldest first)."""
         actor = require_actor()
         page, per_page = args.pop("page"), args.pop("per_page")
-        items, total = queries.list_statements(db(), actor, page=page, per_page=per_page, **args)
+        items, total = queries.list_statements(db(), actor, queries.Filters(**args), page=page, per_page=per_page)
         log_many_reads(db(), actor, [(s, [s.current]) for s in items], "api_list")  # items carry their text
         commit()
         return as_documented({"items": [statement_dict(s, actor) for s in items], "total": total})

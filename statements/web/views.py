@@ -92,7 +92,7 @@ def field_error(message: str) -> str:
 def inbox():
     """List what awaits the signed-in person, oldest first."""
     actor = web_actor()
-    items, total = queries.list_statements(db(), actor, awaiting_me=True, page=1, per_page=100)
+    items, total = queries.list_statements(db(), actor, queries.AWAITING_ME, page=1, per_page=100)
     return render_template("web/inbox.html", items=[statement_dict(s, actor) for s in items], total=total)
 
 
@@ -115,7 +115,7 @@ def statements():
         "q": (args.get("q") or "")[:200] or None,
     }
     page = page_arg()
-    items, total = queries.list_statements(db(), actor, page=page, per_page=PER_PAGE, **filters)
+    items, total = queries.list_statements(db(), actor, queries.Filters(**filters), page=page, per_page=PER_PAGE)
     return render_template(
         "web/list.html",
         items=[statement_dict(s, actor) for s in items],
