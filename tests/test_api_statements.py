@@ -431,16 +431,22 @@ def test_statement_answers_are_exactly_what_their_schemas_document(api):
     def check(answer):
         assert one.dump(answer) == answer
         seen.append(answer)
+        return answer
 
     plain = create(api)
     check(act(api, "author", plain["id"], "submit"))
-    check(act(api, "spokesperson", plain["id"], "approve", comment="Đồng ý."))
-    check(act(api, "spokesperson", plain["id"], "release", channels=["website"]))
-    check(act(api, "leader", plain["id"], "retract", comment="Số liệu đã được đính chính."))
+    # Each decision's answer names who took it (the names it changed load again, statements.service.decide).
+    approved = check(act(api, "spokesperson", plain["id"], "approve", comment="Đồng ý."))
+    released = check(act(api, "spokesperson", plain["id"], "release", channels=["website"]))
+    assert approved["approved"]["by"] == released["released"]["by"] == "spokesperson"
+    retracted = check(act(api, "leader", plain["id"], "retract", comment="Số liệu đã được đính chính."))
+    assert retracted["retracted"]["by"] == "leader" and retracted["approved"]["by"] == "spokesperson"
     sensitive = create(api, body="Một công nhân có bệnh nền đã tử vong.")
     check(act(api, "author", sensitive["id"], "submit"))
     check(act(api, "spokesperson", sensitive["id"], "escalate", comment="Có ca tử vong, xin ý kiến."))
-    check(act(api, "leader", sensitive["id"], "clear_sensitivity", comment="Số liệu đã công bố."))
+    cleared = check(act(api, "leader", sensitive["id"], "clear_sensitivity", comment="Số liệu đã công bố."))
+    assert cleared["sensitivity_cleared"]["by"] == "leader" and cleared["escalated_by"] == "spokesperson"
+    assert cleared["author"] == "author"
     check(api("spokesperson").get(f"/api/v1/statements/{sensitive['id']}").json)
     for who in ("spokesperson", "leader", "author", "outsider"):
         listed = api(who).get("/api/v1/statements?per_page=100").json
