@@ -27,12 +27,18 @@ def username_of(user_id: sa.ColumnElement[int] | Mapped[int]) -> sa.ScalarSelect
     return sa.select(User.username).where(User.id == user_id).scalar_subquery()
 
 
+#: The deferred group of the `*_name` columns: queries that build answers undefer it.
+PEOPLE_GROUP = "people"
+#: Who did what: each `<name>_id` column of a statement has its `<name>_name`.
+PEOPLE = ("author", "escalated_by", "approved_by", "released_by", "retracted_by", "sensitivity_cleared_by")
+
+
 def _name_of(user_id: Mapped[int] | Mapped[int | None]) -> Mapped[str | None]:
     # Answers name people by username only: a column in the statement's own row, deferred until a
-    # query that builds answers asks for the "people" group, costs less than a User object per person.
+    # query that builds answers asks for the PEOPLE_GROUP, costs less than a User object per person.
     # Not expired by every flush of the row: only a decision changes who is named, and it expires the
     # names it changed (statements.service.decide).
-    return column_property(username_of(user_id), deferred=True, group="people", expire_on_flush=False)
+    return column_property(username_of(user_id), deferred=True, group=PEOPLE_GROUP, expire_on_flush=False)
 
 
 class StatementVersion(Base):

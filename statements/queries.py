@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, joinedload, undefer_group
 from sqlalchemy.orm.attributes import set_committed_value
 
 from auth.models import Unit
-from statements.models import Statement, StatementVersion
+from statements.models import PEOPLE_GROUP, Statement, StatementVersion
 from workflow import ledger
 from workflow.actor import Actor
 from workflow.db import MAX_ID
@@ -21,11 +21,8 @@ from workflow.text import like_pattern
 
 # --- loading ---------------------------------------------------------------------------------
 
-#: Who did what: each `<name>_id` column has its `<name>_name`, reloaded after a decision changes it.
-PEOPLE = ("author", "escalated_by", "approved_by", "released_by", "retracted_by", "sensitivity_cleared_by")
-
 #: One statement with what serialising it reads, in one query: its versions and every person it names.
-ONE_STATEMENT_LOAD = (joinedload(Statement.versions).undefer_group("people"), undefer_group("people"))
+ONE_STATEMENT_LOAD = (joinedload(Statement.versions).undefer_group(PEOPLE_GROUP), undefer_group(PEOPLE_GROUP))
 
 
 def attach_versions(session: Session, statements: list[Statement]) -> None:
@@ -161,7 +158,7 @@ def list_statements(
         .join(ids, Statement.id == ids.c.id)
         .order_by(*_ORDER[awaiting_me])
     )
-    rows = session.execute(query.options(undefer_group("people"))).all()
+    rows = session.execute(query.options(undefer_group(PEOPLE_GROUP))).all()
     items = [row.Statement for row in rows]
     attach_versions(session, items)
     if rows:

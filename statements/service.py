@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from auth.models import Unit
 from auth.service import get_unit
 from disclosure.matching import index_version
-from statements.models import Statement, StatementVersion, content_hash
-from statements.queries import PEOPLE, get_statement, load
+from statements.models import PEOPLE, Statement, StatementVersion, content_hash
+from statements.queries import get_statement, load
 from workflow import ledger
 from workflow.actor import Actor
 from workflow.db import utcnow

@@ -433,7 +433,7 @@ def test_statement_answers_are_exactly_what_their_schemas_document(api):
         seen.append(answer)
         return answer
 
-    plain = create(api)
+    plain = check(create(api))
     check(act(api, "author", plain["id"], "submit"))
     # Each decision's answer names who took it (the names it changed load again, statements.service.decide).
     approved = check(act(api, "spokesperson", plain["id"], "approve", comment="Đồng ý."))
@@ -441,7 +441,7 @@ def test_statement_answers_are_exactly_what_their_schemas_document(api):
     assert approved["approved"]["by"] == released["released"]["by"] == "spokesperson"
     retracted = check(act(api, "leader", plain["id"], "retract", comment="Số liệu đã được đính chính."))
     assert retracted["retracted"]["by"] == "leader" and retracted["approved"]["by"] == "spokesperson"
-    sensitive = create(api, body="Một công nhân có bệnh nền đã tử vong.")
+    sensitive = check(create(api, body="Một công nhân có bệnh nền đã tử vong."))
     check(act(api, "author", sensitive["id"], "submit"))
     check(act(api, "spokesperson", sensitive["id"], "escalate", comment="Có ca tử vong, xin ý kiến."))
     cleared = check(act(api, "leader", sensitive["id"], "clear_sensitivity", comment="Số liệu đã công bố."))

@@ -109,5 +109,5 @@ def _python_holds(conn: sa.Connection, lo: int, hi: int) -> bool:
         prev_hash = conn.execute(sa.text("SELECT hash FROM ledger_entries WHERE seq = :seq"), {"seq": lo - 1}).scalar()
         if prev_hash is None:
             return False
-    next_seq, _, reason = ledger.first_break(ledger.pg_rows(conn, lo, hi), lo, prev_hash)
-    return reason is None and next_seq == hi + 1
+    walk = ledger.first_break(ledger.pg_rows(conn, lo, hi), lo, prev_hash)
+    return walk.reason is None and walk.next_seq == hi + 1

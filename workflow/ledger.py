@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -320,36 +321,41 @@ def _verify_in_server(session: Session, marks: list[dict]) -> VerifyResult | Non
 def verify_rows(rows: Iterable[Mapping], checkpoints: Iterable[dict] = ()) -> VerifyResult:
     """Recompute a chain from its entries in seq order, then hold it to signed checkpoints (size, head_hash, at)."""
     marks = sorted(checkpoints, key=lambda c: c["size"])
-    wanted = {c["size"] for c in marks}
-    hash_at: dict[int, str] = {0: GENESIS_HASH}
-
-    def seen(seq: int, hash_: str) -> None:
-        if seq in wanted:
-            hash_at[seq] = hash_
-
-    next_seq, head_hash, reason = first_break(rows, 1, GENESIS_HASH, seen)
-    count = next_seq - 1
-    if reason is not None:
-        return VerifyResult(False, count, count, head_hash, next_seq, reason)
-    return _hold_to_checkpoints(marks, count, hash_at | {count: head_hash})
+    walk = first_break(rows, 1, GENESIS_HASH, keep={c["size"] for c in marks})
+    count = walk.next_seq - 1
+    if walk.reason is not None:
+        return VerifyResult(False, count, count, walk.head_hash, walk.next_seq, walk.reason)
+    return _hold_to_checkpoints(marks, count, {0: GENESIS_HASH, **walk.kept, count: walk.head_hash})
 
 
-def first_break(
-    rows: Iterable[Mapping], seq: int, prev_hash: str, seen: Callable[[int, str], None] | None = None
-) -> tuple[int, str, str | None]:
-    """Follow entries from `seq` linked to `prev_hash`; return the next seq, the last good hash and what broke."""
+class Walk(NamedTuple):
+    """How far a walk along the chain got."""
+
+    #: The seq after the last entry that held.
+    next_seq: int
+    #: The hash of that entry (the start's prev_hash when none held).
+    head_hash: str
+    #: Why the entry at next_seq did not hold; None when the entries ran out first.
+    reason: str | None
+    #: The hashes at the seqs asked to keep (checkpoint sizes).
+    kept: dict[int, str]
+
+
+def first_break(rows: Iterable[Mapping], seq: int, prev_hash: str, keep: Container[int] = ()) -> Walk:
+    """Follow entries from `seq` linked to `prev_hash` until one does not hold or they run out."""
+    kept: dict[int, str] = {}
     for fields in rows:
         if fields["seq"] != seq:
-            return seq, prev_hash, f"entry {seq} is missing (next stored entry is {fields['seq']})"
+            return Walk(seq, prev_hash, f"entry {seq} is missing (next stored entry is {fields['seq']})", kept)
         if fields["prev_hash"] != prev_hash:
-            return seq, prev_hash, "prev_hash does not match the hash of the entry before it"
+            return Walk(seq, prev_hash, "prev_hash does not match the hash of the entry before it", kept)
         if chain_hash(prev_hash, canonical_bytes(fields)) != fields["hash"]:
-            return seq, prev_hash, "stored hash does not match the entry's content (the entry was altered)"
+            return Walk(seq, prev_hash, "stored hash does not match the entry's content (the entry was altered)", kept)
         prev_hash = fields["hash"]
-        if seen is not None:
-            seen(seq, prev_hash)
+        if seq in keep:
+            kept[seq] = prev_hash
         seq += 1
-    return seq, prev_hash, None
+    return Walk(seq, prev_hash, None, kept)
 
 
 def _hold_to_checkpoints(marks: list[dict], count: int, hash_at: dict[int, str]) -> VerifyResult:

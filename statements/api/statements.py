@@ -50,7 +50,7 @@ class Statements(MethodView):
         actor = require_actor()
         statement = service.create_statement(db(), actor, data.pop("unit"), data)
         commit()
-        return statement_dict(statement, actor)
+        return as_documented(statement_dict(statement, actor), 201)
 
 
 @bp.route("/<int:statement_id>")
@@ -92,7 +92,7 @@ class Versions(MethodView):
         version = data.pop("version", None)
         statement = service.add_version(db(), statement_id, actor, data, version=version)
         commit()
-        return statement_dict(statement, actor)
+        return as_documented(statement_dict(statement, actor), 201)
 
 
 @bp.route("/<int:statement_id>/versions/<int:number>")
