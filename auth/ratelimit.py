@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import Flask, current_app, request
 from flask_limiter import Limiter
 
 limiter = Limiter(key_func=lambda: request.remote_addr or "local", default_limits=[], headers_enabled=True)
@@ -23,3 +23,14 @@ login_failures = limiter.shared_limit(
     methods=["POST"],
     deduct_when=lambda response: response.status_code == 401,
 )
+
+
+def init_app(app: Flask) -> None:
+    """Register the limiter, without its per-request check when no limit applies app- or blueprint-wide."""
+    limiter.init_app(app)
+    manager = limiter.limit_manager
+    if manager.application_limits or manager.default_limits or manager._blueprint_limits:
+        return
+    # Every limit here is a view's own, which its decorator checks when the view runs; the
+    # before-request check would only find none, at ~200 function calls on every request.
+    app.before_request_funcs[None].remove(limiter._check_request_limit)

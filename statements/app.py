@@ -8,11 +8,11 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-from auth import passwords
+from auth import passwords, ratelimit
 from statements import config as config_module
 from statements import errors, web_session
 from statements.db import make_engine, make_sessionmaker
-from statements.extensions import Api, csrf, limiter
+from statements.extensions import Api, csrf
 from workflow import sealing
 from workflow.db import MAX_ID
 
@@ -80,7 +80,7 @@ def create_app(config: dict | None = None) -> Flask:
     )  # one per app: the OpenAPI spec belongs to the app it describes
     app.extensions["pressgate"]["api"] = api
     csrf.init_app(app)
-    limiter.init_app(app)
+    ratelimit.init_app(app)
 
     from auth import login
     from statements import i18n, security

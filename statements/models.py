@@ -24,7 +24,8 @@ def content_hash(title: str, body: str, kind: str, topics: list[str]) -> str:
 
 def username_of(user_id: sa.ColumnElement[int] | Mapped[int]) -> sa.ScalarSelect[str]:
     """Return the username behind a user id column, as a subquery correlated to the row that names it."""
-    return sa.select(User.username).where(User.id == user_id).scalar_subquery()
+    users = User.__table__.c  # Core columns: a query of plain rows stays plain (no ORM compile step)
+    return sa.select(users.username).where(users.id == user_id).scalar_subquery()
 
 
 #: The deferred group of the `*_name` columns: queries that build answers undefer it.

@@ -8,9 +8,10 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, render_template, request, url_for
 from sqlalchemy.orm import Session
 
+from statements import snapshots
 from statements.models import Statement
-from statements.queries import attach_versions
 from statements.serialize import public_dict
+from statements.snapshots import STATEMENT_COLUMNS, WITH_UNIT, StatementView
 from statements.web_session import db, page_arg
 from workflow.errors import NotFound
 from workflow.states import PUBLIC_STATES
@@ -19,21 +20,19 @@ bp = Blueprint("press", __name__, url_prefix="/press")
 PUBLIC = [s.value for s in PUBLIC_STATES]
 
 
-def released_page(session: Session, page: int, per_page: int) -> tuple[list[Statement], int]:
+def released_page(session: Session, page: int, per_page: int) -> tuple[list[StatementView], int]:
     """Return one page of released (and retracted) statements, newest release first."""
     where = Statement.state.in_(PUBLIC)
     total = session.scalar(sa.select(sa.func.count()).select_from(Statement).where(where))
-    items = list(
-        session.scalars(
-            sa.select(Statement)
-            .where(where)
-            .order_by(Statement.released_at.desc(), Statement.id.desc())
-            .offset((page - 1) * per_page)
-            .limit(per_page)
-        )
-    )
-    attach_versions(session, items)
-    return items, total
+    rows = session.execute(
+        sa.select(*STATEMENT_COLUMNS)
+        .select_from(WITH_UNIT)
+        .where(where)
+        .order_by(Statement.released_at.desc(), Statement.id.desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    return snapshots.page_of(session, rows), total
 
 
 def released_one(session: Session, statement_id: int) -> Statement:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, joinedload, undefer_group
-from sqlalchemy.orm.attributes import set_committed_value
 
 from auth.models import Unit
+from statements import snapshots
 from statements.models import PEOPLE_GROUP, Statement, StatementVersion
+from statements.snapshots import STATEMENT_COLUMNS, WITH_UNIT, StatementView
 from workflow import ledger
 from workflow.actor import Actor
 from workflow.db import MAX_ID
@@ -23,25 +23,6 @@ from workflow.text import like_pattern
 
 #: One statement with what serialising it reads, in one query: its versions and every person it names.
 ONE_STATEMENT_LOAD = (joinedload(Statement.versions).undefer_group(PEOPLE_GROUP), undefer_group(PEOPLE_GROUP))
-
-
-def attach_versions(session: Session, statements: list[Statement]) -> None:
-    """Give a page of statements their versions, from one query whose text is the same for any page."""
-    # selectinload's IN (...) has one parameter per statement: a new SQL text for every page size,
-    # which psycopg converts afresh and PostgreSQL never prepares. An array parameter keeps one text.
-    if not statements:
-        return
-    ids = [s.id for s in statements]
-    if session.get_bind().dialect.name == "postgresql":
-        among = StatementVersion.statement_id == sa.any_(sa.bindparam("ids", ids, type_=ARRAY(sa.Integer)))
-    else:
-        among = StatementVersion.statement_id.in_(ids)
-    found: dict[int, list[StatementVersion]] = {i: [] for i in ids}
-    query = sa.select(StatementVersion).where(among).order_by(StatementVersion.statement_id, StatementVersion.number)
-    for version in session.scalars(query):
-        found[version.statement_id].append(version)
-    for statement in statements:
-        set_committed_value(statement, "versions", found[statement.id])
 
 
 def load(session: Session, statement_id: int, *, for_update: bool = False) -> Statement | None:
@@ -61,6 +42,14 @@ def load(session: Session, statement_id: int, *, for_update: bool = False) -> St
 def get_statement(session: Session, statement_id: int, actor: Actor | None, *, for_update: bool = False) -> Statement:
     """Return the statement, or 404 when it does not exist or the actor may not know it exists."""
     statement = load(session, statement_id, for_update=for_update)
+    if statement is None or not can_read(statement, actor):
+        raise NotFound("statement", f"No statement {statement_id}.")
+    return statement
+
+
+def read_statement(session: Session, statement_id: int, actor: Actor | None) -> StatementView:
+    """Return the statement to answer with (read-only, one query), or 404 as `get_statement` does."""
+    statement = snapshots.one(session, statement_id) if 0 < statement_id <= MAX_ID else None
     if statement is None or not can_read(statement, actor):
         raise NotFound("statement", f"No statement {statement_id}.")
     return statement
@@ -133,7 +122,7 @@ def awaiting_filter(actor: Actor) -> sa.ColumnElement[bool]:
 
 def list_statements(
     session: Session, actor: Actor | None, filters: Filters = NO_FILTERS, *, page: int = 1, per_page: int = 20
-) -> tuple[list[Statement], int]:
+) -> tuple[list[StatementView], int]:
     """Return one page of the statements the actor may see, newest first, and the total."""
     where = _list_filter(actor, filters)
     awaiting_me, q = filters.awaiting_me, filters.q
@@ -154,13 +143,12 @@ def list_statements(
     if source is not Statement.__table__:  # the search's matches are gathered already: count those
         count = sa.select(sa.func.count()).select_from(source)
     query = (
-        sa.select(Statement, count.scalar_subquery().label("total"))
-        .join(ids, Statement.id == ids.c.id)
+        sa.select(*STATEMENT_COLUMNS, count.scalar_subquery().label("total"))
+        .select_from(WITH_UNIT.join(ids, Statement.id == ids.c.id))
         .order_by(*_ORDER[awaiting_me])
     )
-    rows = session.execute(query.options(undefer_group(PEOPLE_GROUP))).all()
-    items = [row.Statement for row in rows]
-    attach_versions(session, items)
+    rows = session.execute(query).all()
+    items = snapshots.page_of(session, rows)
     if rows:
         return items, rows[0].total
     # Past the last page: no row carries the total.

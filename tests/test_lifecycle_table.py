@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from statements import snapshots
 from statements.service import decide
 from workflow.errors import Refusal
+from workflow.machine import allowed_actions
 
 STATES = [
     "draft",
@@ -141,3 +143,15 @@ def test_lifecycle(session, org, statement_in, count_ledger, state):
             if got != want:
                 mismatches.append(f"{person} {action} on {state}: got {got}, expected {want}")
     assert not mismatches, "\n".join(mismatches)
+
+
+@pytest.mark.parametrize("state", STATES)
+def test_allowed_actions_are_the_table(session, org, statement_in, state):
+    """The actions offered to each person are exactly those the table allows, on the ORM row and on its view."""
+    statement = statement_in(state)
+    view = snapshots.one(session, statement.id)
+    for person in PEOPLE:
+        want = [a for a in ACTIONS if isinstance(expected(state, a, person), str)]
+        actor = org.actor(person)
+        assert allowed_actions(statement, actor) == want, person
+        assert allowed_actions(view, actor) == want, person

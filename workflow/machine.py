@@ -234,8 +234,10 @@ def fire(statement: Decidable, action: str, actor: Actor, comment: str | None = 
 def may(statement: Decidable, action: str, actor: Actor) -> bool:
     """Say whether the actor may fire this action now (a comment aside)."""
     spec = ACTIONS[action]
-    if statement.state not in spec.sources:
-        return False
+    return statement.state in spec.sources and _guards_pass(spec, statement, actor)
+
+
+def _guards_pass(spec: Action, statement: Decidable, actor: Actor) -> bool:
     try:
         for guard in spec.guards:
             guard(statement, actor)
@@ -244,11 +246,17 @@ def may(statement: Decidable, action: str, actor: Actor) -> bool:
     return True
 
 
+#: The actions each state allows, in table order: a list of 100 statements asks each of them only these.
+_FROM_STATE: dict[str, tuple[Action, ...]] = {
+    state.value: tuple(a for a in ACTIONS.values() if state in a.sources) for state in State
+}
+
+
 def allowed_actions(statement: Decidable, actor: Actor | None) -> list[str]:
     """List what the actor may do to the statement now, in table order."""
     if actor is None:
         return []
-    return [name for name in ACTIONS if may(statement, name, actor)]
+    return [spec.name for spec in _FROM_STATE.get(statement.state, ()) if _guards_pass(spec, statement, actor)]
 
 
 def mermaid() -> str:

@@ -61,7 +61,7 @@ class StatementResource(MethodView):
     def get(self, statement_id: int):
         """Return the statement at its current version, with `allowed_actions` for the caller."""
         actor = require_actor()
-        statement = queries.get_statement(db(), statement_id, actor)
+        statement = queries.read_statement(db(), statement_id, actor)
         log_reads(db(), actor, statement, [statement.current], "api_statement")
         commit()
         return as_documented(statement_dict(statement, actor))

@@ -219,7 +219,7 @@ def edit(statement_id: int):
 def statement(statement_id: int):
     """Show the statement: text, state, sensitivity, the actions the person may take, versions, decisions."""
     actor = web_actor()
-    s = queries.get_statement(db(), statement_id, actor)
+    s = queries.read_statement(db(), statement_id, actor)
     versions = queries.readable_versions(s, actor)
     log_reads(db(), actor, s, [s.current], "web_statement")
     commit()
