@@ -47,9 +47,11 @@ def get_statement(session: Session, statement_id: int, actor: Actor | None, *, f
     return statement
 
 
-def read_statement(session: Session, statement_id: int, actor: Actor | None) -> StatementView:
-    """Return the statement to answer with (read-only, one query), or 404 as `get_statement` does."""
-    statement = snapshots.one(session, statement_id) if 0 < statement_id <= MAX_ID else None
+def read_statement(
+    session: Session, statement_id: int, actor: Actor | None, *, for_update: bool = False
+) -> StatementView:
+    """Return the statement as plain values (one query), or 404 as `get_statement` does; locked when asked."""
+    statement = snapshots.one(session, statement_id, for_update=for_update) if 0 < statement_id <= MAX_ID else None
     if statement is None or not can_read(statement, actor):
         raise NotFound("statement", f"No statement {statement_id}.")
     return statement

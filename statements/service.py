@@ -10,11 +10,13 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from auth.models import Unit
+from auth.models import Unit, User
 from auth.service import get_unit
 from disclosure.matching import index_version
+from statements import snapshots
 from statements.models import PEOPLE, Statement, StatementVersion, content_hash
-from statements.queries import get_statement, load
+from statements.queries import get_statement, load, read_statement
+from statements.snapshots import AnyStatement, StatementView
 from workflow import ledger
 from workflow.actor import Actor
 from workflow.db import utcnow
@@ -120,7 +122,7 @@ def unit_rules(session: Session, unit_id: int) -> list[sa.Row]:
     return list(session.execute(_ACTIVE_RULES, {"unit_id": unit_id}))
 
 
-def refresh_sensitivity(session: Session, statement: Statement, rules: Iterable | None = None) -> None:
+def refresh_sensitivity(session: Session, statement: AnyStatement, rules: Iterable | None = None) -> None:
     """Recompute `sensitive` and its reasons from the drafter's flag, escalation and the unit's rules."""
     current = statement.current
     reasons: list[dict] = []
@@ -230,7 +232,7 @@ def add_version(
 # --- decisions -----------------------------------------------------------------------------
 
 
-def _approve(statement: Statement, actor: Actor, via: str) -> dict:
+def _approve(statement: StatementView, actor: Actor, via: str) -> dict:
     current = statement.current
     statement.approved_version = current.number
     statement.approved_hash = current.content_hash
@@ -240,7 +242,7 @@ def _approve(statement: Statement, actor: Actor, via: str) -> dict:
     return {"approved_hash": current.content_hash}
 
 
-def _release(statement: Statement, actor: Actor, channels: list[str] | None) -> dict:
+def _release(statement: StatementView, actor: Actor, channels: list[str] | None) -> dict:
     channels = [] if channels is None else channels
     allowed = set(Channel.__members__.values())
     if not isinstance(channels, list) or not all(isinstance(c, str) and c in allowed for c in channels):
@@ -262,7 +264,12 @@ def _release(statement: Statement, actor: Actor, channels: list[str] | None) -> 
 
 
 def _apply_effects(
-    session: Session, statement: Statement, action: str, actor: Actor, comment: str | None, channels: list[str] | None
+    session: Session,
+    statement: StatementView,
+    action: str,
+    actor: Actor,
+    comment: str | None,
+    channels: list[str] | None,
 ) -> dict:
     now = utcnow()
     if action == "approve":
@@ -271,7 +278,7 @@ def _apply_effects(
         return _approve(statement, actor, "sign_off")
     if action == "escalate":
         statement.escalated_by_id, statement.escalated_at = actor.user_id, now
-        refresh_sensitivity(session, statement)
+        refresh_sensitivity(session, statement, statement.rules)
         return {"sensitive": True}
     if action == "release":
         return _release(statement, actor, channels)
@@ -287,7 +294,7 @@ def _apply_effects(
         statement.sensitivity_cleared_hash = statement.current.content_hash
         statement.sensitivity_cleared_by_id, statement.sensitivity_cleared_at = actor.user_id, now
         statement.sensitivity_cleared_reason = comment
-        refresh_sensitivity(session, statement)
+        refresh_sensitivity(session, statement, statement.rules)
         return {"cleared_hash": statement.sensitivity_cleared_hash}
     return {}
 
@@ -301,11 +308,14 @@ def decide(
     version: int | None,
     comment: str | None = None,
     channels: list[str] | None = None,
-) -> Statement:
+) -> StatementView:
     """Fire a lifecycle action: lock, refuse stale versions, let the guards decide, record on the ledger."""
     if action not in ACTIONS:
         raise Invalid("action", f"Unknown action '{action}'.", errors={"action": ["Unknown action."]})
-    statement = get_statement(session, statement_id, actor, for_update=True)
+    # The statement is read as plain rows and written back with one UPDATE (snapshots: the ORM's load
+    # and flush were most of a decision's cost); what this session has not written yet goes first.
+    session.flush()
+    statement = read_statement(session, statement_id, actor, for_update=True)
     comment = check_comment(comment)
     if version is None or isinstance(version, bool) or not isinstance(version, int):
         raise Invalid(
@@ -320,10 +330,9 @@ def decide(
         )
     if channels is not None and action != "release":
         raise Invalid("channels", "Only 'release' takes channels.", errors={"channels": ["Only for release."]})
+    before = {key: getattr(statement, key) for key in snapshots.WRITABLE}
     if statement.state in OPEN_STATES:
-        refresh_sensitivity(session, statement)  # rules may have changed since the last version
-    from_state = statement.state
-    named = {name: getattr(statement, f"{name}_id") for name in PEOPLE}
+        refresh_sensitivity(session, statement, statement.rules)  # rules may have changed since the last version
     role = ACTIONS[action].role(statement, actor) if statement.state in ACTIONS[action].sources else None
     fire(statement, action, actor, comment)
     data = _apply_effects(session, statement, action, actor, comment, channels)
@@ -336,7 +345,7 @@ def decide(
         statement_id=statement.id,
         version=statement.current_version,
         content_hash=statement.current.content_hash,
-        from_state=from_state,
+        from_state=before["state"],
         to_state=statement.state,
         actor_id=actor.user_id,
         actor=actor.username,
@@ -345,8 +354,14 @@ def decide(
         comment=comment,
         data=data,
     )
-    session.flush()
-    # Names of the people the decision recorded load again (together, one query) when the answer is built.
-    if changed := [f"{name}_name" for name in PEOPLE if getattr(statement, f"{name}_id") != named[name]]:
-        session.expire(statement, changed)  # (an empty list would expire everything)
+    snapshots.write_back(session, statement, before)
+    for name in PEOPLE:  # the answer names whom the decision recorded: the actor, or nobody any more
+        if (person := getattr(statement, f"{name}_id")) != before[f"{name}_id"]:
+            setattr(statement, f"{name}_name", _username(session, actor, person))
     return statement
+
+
+def _username(session: Session, actor: Actor, user_id: int | None) -> str | None:
+    if user_id is None or user_id == actor.user_id:
+        return None if user_id is None else actor.username
+    return session.scalar(sa.select(User.username).where(User.id == user_id))

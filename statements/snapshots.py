@@ -4,12 +4,14 @@ Reads are most of the traffic, and what an answer needs of a statement is fixed:
 the people it records, its unit's code and name, and its versions. Loading ORM objects for that cost more
 than the rest of a read together (the identity map, three entities a row, attribute instrumentation).
 `StatementView` and `VersionView` carry the same attributes under the ORM's names, so the serialisers,
-the guards and access logging take either; they are read-only by convention and never flushed.
+the guards, the state machine and access logging take either. A decision changes a view it loaded
+locked and writes what it changed back in one UPDATE (`write_back`); nothing else writes them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+from collections.abc import Callable, Iterable
 from types import SimpleNamespace
 
 import sqlalchemy as sa
@@ -17,11 +19,13 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from auth.models import Unit
-from statements.models import PEOPLE, Statement, StatementVersion, username_of
+from statements.models import PEOPLE, Statement, StatementVersion, content_hash, username_of
+from workflow.sensitivity import SensitivityRule
 
 _S = Statement.__table__
 _V = StatementVersion.__table__
 _U = Unit.__table__
+_R = SensitivityRule.__table__
 
 
 class UnitView(SimpleNamespace):
@@ -31,9 +35,16 @@ class UnitView(SimpleNamespace):
 class VersionView(SimpleNamespace):
     """A version as answers read it: its columns and `author_name`."""
 
+    def recompute_hash(self) -> str:
+        """Return the content hash recomputed from the stored columns."""
+        return content_hash(self.title, self.body, self.kind, self.topics)
+
 
 class StatementView(SimpleNamespace):
     """A statement as answers and guards read it: its columns, `*_name`s, `unit` and `versions`."""
+
+    #: Its unit's active sensitivity rules, when loaded for a decision (`one(..., for_update=True)`).
+    rules: list | None = None
 
     @property
     def current(self) -> VersionView:
@@ -45,6 +56,9 @@ class StatementView(SimpleNamespace):
         """Everyone who authored the statement or wrote one of its versions (for four-eyes)."""
         return {self.author_id, *(v.author_id for v in self.versions)}
 
+
+#: What the serialisers, the guards and sensitivity take.
+AnyStatement = Statement | StatementView
 
 #: What a statement's answer reads, in this order: its columns (not the search key), who it names, its unit.
 STATEMENT_COLUMNS: tuple[sa.ColumnElement, ...] = (
@@ -61,12 +75,40 @@ _VERSION_KEYS = tuple(c.key for c in _VERSION_COLUMNS)
 #: The FROM every statement query here reads: a statement always has its unit.
 WITH_UNIT = _S.join(_U, _U.c.id == _S.c.unit_id)
 
+_WITH_VERSIONS = WITH_UNIT.join(_V, _V.c.statement_id == _S.c.id)
 _ONE = (
     sa.select(*STATEMENT_COLUMNS, *_VERSION_COLUMNS)
-    .select_from(WITH_UNIT.join(_V, _V.c.statement_id == _S.c.id))
+    .select_from(_WITH_VERSIONS)
     .where(_S.c.id == sa.bindparam("id"))
     .order_by(_V.c.number)
 )
+
+
+def _unit_rules(aggregate: Callable, array: Callable, nested: Callable) -> sa.ScalarSelect:
+    # The statement's unit's active rules as one JSON array of [id, code, label, keywords, topics,
+    # detectors], aggregated by the server: a decision reads them with its statement, not in a query of
+    # their own. Unordered (SQLite 3.40 cannot order an aggregate); `rules_of` sorts them by id.
+    r = _R.alias("r")
+    rule = array(r.c.id, r.c.code, r.c.label, nested(r.c.keywords), nested(r.c.topics), nested(r.c.detectors))
+    return sa.select(aggregate(rule)).where(r.c.unit_id == _S.c.unit_id, r.c.active).scalar_subquery()
+
+
+#: One statement locked for a decision (NO KEY UPDATE, of the statement only: see `queries.load`),
+#: with its unit's active sensitivity rules in the last column; per dialect, as JSON is built differently.
+_LOCKED = {
+    dialect: sa.select(*STATEMENT_COLUMNS, *_VERSION_COLUMNS, rules)
+    .select_from(_WITH_VERSIONS)
+    .where(_S.c.id == sa.bindparam("id"))
+    .order_by(_V.c.number)
+    .with_for_update(of=_S, key_share=True)
+    for dialect, rules in (
+        ("postgresql", _unit_rules(sa.func.json_agg, sa.func.json_build_array, lambda column: column)),
+        ("sqlite", _unit_rules(sa.func.json_group_array, sa.func.json_array, sa.func.json)),
+    )
+}
+#: What a decision may change: every column but the id and the search key.
+WRITABLE = tuple(c.key for c in _S.c if c.key not in ("id", "search_text"))
+_UPDATE = sa.update(_S).where(_S.c.id == sa.bindparam("_id"))
 
 
 def statement_view(values: Iterable, versions: list[VersionView]) -> StatementView:
@@ -76,14 +118,30 @@ def statement_view(values: Iterable, versions: list[VersionView]) -> StatementVi
     return StatementView(**fields, versions=versions)
 
 
-def one(session: Session, statement_id: int) -> StatementView | None:
-    """Return one statement with its versions (one query), or None."""
-    rows = session.execute(_ONE, {"id": statement_id}).all()
+def one(session: Session, statement_id: int, *, for_update: bool = False) -> StatementView | None:
+    """Return one statement with its versions (one query), or None.
+
+    `for_update` locks it until commit and gives it `rules`: its unit's active sensitivity rules.
+    """
+    query = _LOCKED[session.get_bind().dialect.name] if for_update else _ONE
+    rows = session.execute(query, {"id": statement_id}).all()
     if not rows:
         return None
-    width = len(_STATEMENT_KEYS)
-    versions = [VersionView(**dict(zip(_VERSION_KEYS, row[width:], strict=True))) for row in rows]
-    return statement_view(rows[0][:width], versions)
+    width, end = len(_STATEMENT_KEYS), len(_STATEMENT_KEYS) + len(_VERSION_KEYS)
+    versions = [VersionView(**dict(zip(_VERSION_KEYS, row[width:end], strict=True))) for row in rows]
+    statement = statement_view(rows[0][:width], versions)
+    if for_update:
+        statement.rules = rules_of(rows[0][end])
+    return statement
+
+
+def rules_of(aggregated: str | list | None) -> list[SimpleNamespace]:
+    """Return the rules `_unit_rules` aggregated, in id order, as rows of what matching reads."""
+    found = json.loads(aggregated) if isinstance(aggregated, str) else aggregated or []
+    return [
+        SimpleNamespace(code=code, label=label, keywords=keywords, topics=topics, detectors=detectors, active=True)
+        for _id, code, label, keywords, topics, detectors in sorted(found)
+    ]
 
 
 def versions_of(session: Session, ids: list[int]) -> dict[int, list[VersionView]]:
@@ -110,3 +168,16 @@ def page_of(session: Session, rows: list[Iterable]) -> list[StatementView]:
     values = [tuple(row)[:width] for row in rows]
     found = versions_of(session, [v[_ID] for v in values])
     return [statement_view(v, found[v[_ID]]) for v in values]
+
+
+def write_back(session: Session, statement: StatementView, before: dict) -> None:
+    """Write the columns that differ from `before` (values of WRITABLE) in one UPDATE."""
+    changed = {key: value for key in WRITABLE if (value := getattr(statement, key)) != before[key]}
+    if changed:
+        # SET comes from the parameters' names: one statement object, its SQL cached per set of columns.
+        done = session.execute(_UPDATE, {"_id": statement.id, **changed})
+        if done.rowcount != 1:  # the row is locked by this transaction: anything else is a bug
+            raise RuntimeError(f"statement {statement.id}: {done.rowcount} rows updated")
+    # An ORM copy of this row in the session (a caller's, a test's) would now be stale.
+    if (copy := session.identity_map.get(session.identity_key(Statement, statement.id))) is not None:
+        session.expire(copy)

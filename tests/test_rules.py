@@ -230,6 +230,59 @@ def test_rules_are_edited_by_leaders_and_admins_and_apply_to_open_statements(ses
     assert statement.state == State.APPROVED
 
 
+def _insert_rule(session, unit_code, code, keywords, *, active=True, detectors=()):
+    """Write a rule straight into its table: no service applies it to open statements."""
+    from workflow.sensitivity import SensitivityRule
+
+    rule = SensitivityRule(
+        unit_id=_unit_id(session, unit_code),
+        code=code,
+        label=f"Quy tắc «{code}»",
+        keywords=list(keywords),
+        topics=["Dịch tễ"],
+        detectors=list(detectors),
+        active=active,
+    )
+    session.add(rule)
+    session.flush()
+    return rule
+
+
+def test_a_decision_reads_the_units_active_rules_as_they_are(session, org, statement_in):
+    """Loaded with the locked statement: exactly its unit's active rules, in id order, text and lists intact."""
+    from statements import snapshots
+    from statements.service import unit_rules
+
+    statement = statement_in("in_review")
+    _insert_rule(session, "SYT-HN", "z-first", ["tả", "sốt xuất huyết"], detectors=["patient_identity"])
+    _insert_rule(session, "SYT-HN", "a-second", ["dịch hạch"])
+    _insert_rule(session, "SYT-HN", "off", ["tắt"], active=False)
+    _insert_rule(session, "SYT-DN", "elsewhere", ["nơi khác"])
+    view = snapshots.one(session, statement.id, for_update=True)
+    fields = ("code", "label", "keywords", "topics", "detectors")
+    got = [tuple(getattr(r, f) for f in fields) for r in view.rules]
+    assert got == [tuple(getattr(r, f) for f in fields) for r in unit_rules(session, statement.unit_id)]
+    assert [g[0] for g in got][-2:] == ["z-first", "a-second"] and ("Quy tắc «z-first»", ["tả", "sốt xuất huyết"]) in [
+        (g[1], g[2]) for g in got
+    ]
+    assert "off" not in [g[0] for g in got] and "elsewhere" not in [g[0] for g in got]
+
+
+def test_a_decision_applies_rules_written_since_the_statement_last_changed(session, org, statement_in):
+    """A rule no service has applied yet still makes the statement sensitive when someone decides on it."""
+    statement = statement_in("in_review", body="Bệnh viện bắt đầu dùng thuốc Zêtamix tại xã Nậm Cang.")
+    assert not statement.sensitive
+    _insert_rule(session, "SYT-HN", "zetamix", ["zêtamix"])
+    with pytest.raises(Conflict):
+        act(session, statement, org.actor("spokesperson"), "approve")
+    session.rollback()
+    _insert_rule(session, "SYT-HN", "zetamix", ["zêtamix"])
+    decided = act(session, statement, org.actor("spokesperson"), "request_changes")
+    assert decided.sensitive and decided.sensitivity_reasons[-1]["rule"] == "zetamix"
+    session.refresh(statement)
+    assert statement.sensitive and statement.sensitivity_reasons[-1]["rule"] == "zetamix"
+
+
 # --- versions, reopen, release ------------------------------------------------------------------
 
 
