@@ -6,18 +6,18 @@ from collections.abc import Iterable
 
 from sqlalchemy.orm import Session
 
-from statements.models import Statement, StatementVersion
+from statements.snapshots import AnyStatement, AnyVersion
 from workflow import ledger
 from workflow.actor import Actor
 
 
-def is_released(statement: Statement, number: int) -> bool:
+def is_released(statement: AnyStatement, number: int) -> bool:
     """Say whether this version is the one the statement released (public since, even if retracted later)."""
     return statement.released_at is not None and statement.released_version == number
 
 
 def log_reads(
-    session: Session, actor: Actor | None, statement: Statement, versions: Iterable[StatementVersion], how: str
+    session: Session, actor: Actor | None, statement: AnyStatement, versions: Iterable[AnyVersion], how: str
 ) -> int:
     """Append one `access` entry per unreleased version shown to the actor; return how many."""
     return log_many_reads(session, actor, [(statement, versions)], how)
@@ -26,7 +26,7 @@ def log_reads(
 def log_many_reads(
     session: Session,
     actor: Actor | None,
-    shown: Iterable[tuple[Statement, Iterable[StatementVersion]]],
+    shown: Iterable[tuple[AnyStatement, Iterable[AnyVersion]]],
     how: str,
 ) -> int:
     """Log every unreleased version of several statements shown at once (one lock, one insert)."""

@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session, joinedload, undefer_group
 
 from auth.models import Unit
 from statements import snapshots
-from statements.models import PEOPLE_GROUP, Statement, StatementVersion
-from statements.snapshots import STATEMENT_COLUMNS, WITH_UNIT, StatementView
+from statements.models import PEOPLE_GROUP, Statement
+from statements.snapshots import STATEMENT_COLUMNS, WITH_UNIT, AnyStatement, AnyVersion, StatementView
 from workflow import ledger
 from workflow.actor import Actor
 from workflow.db import MAX_ID
@@ -57,7 +57,7 @@ def read_statement(
     return statement
 
 
-def readable_versions(statement: Statement, actor: Actor | None) -> list[StatementVersion]:
+def readable_versions(statement: AnyStatement, actor: Actor | None) -> list[AnyVersion]:
     """Return the versions the actor may read: all for the unit's people, the released one for others."""
     try:
         can_read_internals(statement, actor)
@@ -66,7 +66,7 @@ def readable_versions(statement: Statement, actor: Actor | None) -> list[Stateme
     return list(statement.versions)
 
 
-def get_version(session: Session, statement: Statement, number: int, actor: Actor | None) -> StatementVersion:
+def get_version(session: Session, statement: AnyStatement, number: int, actor: Actor | None) -> AnyVersion:
     """Return one version the actor may read, or 404."""
     version = next((v for v in readable_versions(statement, actor) if v.number == number), None)
     if version is None:

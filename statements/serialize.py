@@ -6,7 +6,7 @@ import difflib
 import re
 
 from auth.models import Unit, User
-from statements.models import Statement, StatementVersion
+from statements.snapshots import AnyStatement, AnyVersion
 from workflow.actor import Actor
 from workflow.db import isoformat
 from workflow.ledger import LedgerEntry
@@ -57,7 +57,7 @@ def rule_dict(rule: SensitivityRule) -> dict:
     }
 
 
-def statement_dict(statement: Statement, actor: Actor | None) -> dict:
+def statement_dict(statement: AnyStatement, actor: Actor | None) -> dict:
     """Return a statement at its current version, with what the actor may do now."""
     current = statement.current
     return {
@@ -116,7 +116,7 @@ def statement_dict(statement: Statement, actor: Actor | None) -> dict:
     }
 
 
-def version_dict(version: StatementVersion) -> dict:
+def version_dict(version: AnyVersion) -> dict:
     """Return one version."""
     return {
         "statement": version.statement_id,
@@ -133,7 +133,7 @@ def version_dict(version: StatementVersion) -> dict:
     }
 
 
-def public_dict(statement: Statement) -> dict:
+def public_dict(statement: AnyStatement) -> dict:
     """Return a released (or retracted) statement as the public sees it: the released version only."""
     version = next(v for v in statement.versions if v.number == statement.released_version)
     return {
@@ -190,7 +190,7 @@ def word_diff(a: str, b: str) -> list[dict]:
     return ops
 
 
-def diff_dict(a: StatementVersion, b: StatementVersion) -> dict:
+def diff_dict(a: AnyVersion, b: AnyVersion) -> dict:
     """Return the difference between two versions, word by word and as a unified diff."""
     changed = [
         name

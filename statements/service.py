@@ -1,6 +1,8 @@
-"""Service functions: one per action, each checking, changing, writing its ledger entry and flushing.
+"""Service functions: one per action, each checking, changing and writing its ledger entry in the caller's transaction.
 
 The caller (API, form or CLI) commits, so a decision and its entry land together or not at all.
+Creating and revising go through the ORM; a decision, the hot path, reads a locked snapshot and
+writes back only what it changed (`statements.snapshots`).
 """
 
 from __future__ import annotations

@@ -57,8 +57,9 @@ class StatementView(SimpleNamespace):
         return {self.author_id, *(v.author_id for v in self.versions)}
 
 
-#: What the serialisers, the guards and sensitivity take.
+#: What the serialisers, the guards, access logging and sensitivity take.
 AnyStatement = Statement | StatementView
+AnyVersion = StatementVersion | VersionView
 
 #: What a statement's answer reads, in this order: its columns (not the search key), who it names, its unit.
 STATEMENT_COLUMNS: tuple[sa.ColumnElement, ...] = (
