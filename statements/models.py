@@ -74,7 +74,21 @@ class StatementVersion(Base):
         return content_hash(self.title, self.body, self.kind, self.topics)
 
 
-class Statement(Base):
+class WithVersions:
+    """What a statement derives from its loaded versions: the ORM row and its snapshot share it."""
+
+    @property
+    def current(self) -> StatementVersion:  # a snapshot's: its VersionView, shaped alike
+        """The newest version (from the loaded versions: no query per statement in a list)."""
+        return next(v for v in reversed(self.versions) if v.number == self.current_version)
+
+    @property
+    def writer_ids(self) -> set[int]:
+        """Everyone who authored the statement or wrote one of its versions (for four-eyes)."""
+        return {self.author_id, *(v.author_id for v in self.versions)}
+
+
+class Statement(WithVersions, Base):
     """A press statement of one unit, moving through the lifecycle."""
 
     __tablename__ = "statements"
@@ -151,13 +165,3 @@ class Statement(Base):
     released_by_name: Mapped[str | None] = _name_of(released_by_id)
     retracted_by_name: Mapped[str | None] = _name_of(retracted_by_id)
     sensitivity_cleared_by_name: Mapped[str | None] = _name_of(sensitivity_cleared_by_id)
-
-    @property
-    def current(self) -> StatementVersion:
-        """The newest version (from the loaded versions: no query per statement in a list)."""
-        return next(v for v in reversed(self.versions) if v.number == self.current_version)
-
-    @property
-    def writer_ids(self) -> set[int]:
-        """Everyone who authored the statement or wrote one of its versions (for four-eyes)."""
-        return {self.author_id, *(v.author_id for v in self.versions)}

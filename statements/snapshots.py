@@ -19,7 +19,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from auth.models import Unit
-from statements.models import PEOPLE, Statement, StatementVersion, content_hash, username_of
+from statements.models import PEOPLE, Statement, StatementVersion, WithVersions, content_hash, username_of
 from workflow.sensitivity import SensitivityRule
 
 _S = Statement.__table__
@@ -40,21 +40,11 @@ class VersionView(SimpleNamespace):
         return content_hash(self.title, self.body, self.kind, self.topics)
 
 
-class StatementView(SimpleNamespace):
+class StatementView(WithVersions, SimpleNamespace):
     """A statement as answers and guards read it: its columns, `*_name`s, `unit` and `versions`."""
 
     #: Its unit's active sensitivity rules, when loaded for a decision (`one(..., for_update=True)`).
     rules: list | None = None
-
-    @property
-    def current(self) -> VersionView:
-        """The newest version."""
-        return next(v for v in reversed(self.versions) if v.number == self.current_version)
-
-    @property
-    def writer_ids(self) -> set[int]:
-        """Everyone who authored the statement or wrote one of its versions (for four-eyes)."""
-        return {self.author_id, *(v.author_id for v in self.versions)}
 
 
 #: What the serialisers, the guards, access logging and sensitivity take.
