@@ -268,6 +268,17 @@ def test_a_decision_reads_the_units_active_rules_as_they_are(session, org, state
     assert "off" not in [g[0] for g in got] and "elsewhere" not in [g[0] for g in got]
 
 
+def test_a_unit_without_active_rules_gives_a_decision_none(session, org, statement_in):
+    from statements import snapshots
+    from workflow.sensitivity import SensitivityRule
+
+    statement = statement_in("in_review")
+    session.execute(sa.update(SensitivityRule).values(active=False))
+    assert snapshots.one(session, statement.id, for_update=True).rules == []
+    decided = act(session, statement, org.actor("spokesperson"), "approve")
+    assert decided.state == State.APPROVED and decided.sensitivity_reasons == []
+
+
 def test_a_decision_applies_rules_written_since_the_statement_last_changed(session, org, statement_in):
     """A rule no service has applied yet still makes the statement sensitive when someone decides on it."""
     statement = statement_in("in_review", body="Bệnh viện bắt đầu dùng thuốc Zêtamix tại xã Nậm Cang.")
