@@ -364,6 +364,8 @@ def decide(
 
 
 def _username(session: Session, actor: Actor, user_id: int | None) -> str | None:
-    if user_id is None or user_id == actor.user_id:
-        return None if user_id is None else actor.username
+    if user_id is None:
+        return None
+    if user_id == actor.user_id:  # every decision so far records its own actor
+        return actor.username
     return session.scalar(sa.select(User.username).where(User.id == user_id))

@@ -87,11 +87,7 @@ def _unit_rules(aggregate: Callable, array: Callable, nested: Callable) -> sa.Sc
 #: One statement locked for a decision (NO KEY UPDATE, of the statement only: see `queries.load`),
 #: with its unit's active sensitivity rules in the last column; per dialect, as JSON is built differently.
 _LOCKED = {
-    dialect: sa.select(*STATEMENT_COLUMNS, *_VERSION_COLUMNS, rules)
-    .select_from(_WITH_VERSIONS)
-    .where(_S.c.id == sa.bindparam("id"))
-    .order_by(_V.c.number)
-    .with_for_update(of=_S, key_share=True)
+    dialect: _ONE.add_columns(rules).with_for_update(of=_S, key_share=True)
     for dialect, rules in (
         ("postgresql", _unit_rules(sa.func.json_agg, sa.func.json_build_array, lambda column: column)),
         ("sqlite", _unit_rules(sa.func.json_group_array, sa.func.json_array, sa.func.json)),
@@ -104,7 +100,7 @@ _UPDATE = sa.update(_S).where(_S.c.id == sa.bindparam("_id"))
 
 def statement_view(values: Iterable, versions: list[VersionView]) -> StatementView:
     """Build a statement from the values of STATEMENT_COLUMNS, in order, and its versions."""
-    fields = dict(zip(_STATEMENT_KEYS, values, strict=False))
+    fields = dict(zip(_STATEMENT_KEYS, values, strict=True))
     fields["unit"] = UnitView(id=fields["unit_id"], code=fields.pop("unit_code"), name=fields.pop("unit_name"))
     return StatementView(**fields, versions=versions)
 
