@@ -12,7 +12,8 @@ from auth.models import Membership, User
 from disclosure import fingerprint
 from disclosure.analysis import analyse
 from disclosure.models import CaseStatus, Disclosure, Export, Outcome, Violation
-from statements.models import Statement, StatementVersion
+from statements.models import Statement
+from statements.snapshots import AnyStatement, AnyVersion
 from workflow import ledger
 from workflow.actor import Actor
 from workflow.db import MAX_ID, isoformat, utcnow
@@ -53,7 +54,7 @@ def can_see_case(case: Disclosure, actor: Actor) -> bool:
 # --- exports ------------------------------------------------------------------------------
 
 
-def record_export(session: Session, actor: Actor, statement: Statement, version: StatementVersion, fmt: str) -> str:
+def record_export(session: Session, actor: Actor, statement: AnyStatement, version: AnyVersion, fmt: str) -> str:
     """Give this copy a fresh fingerprint, record it and its ledger entry; return the fingerprint."""
     code = fingerprint.new_fingerprint()
     while session.scalar(sa.select(Export.id).where(Export.fingerprint == code)) is not None:

@@ -225,13 +225,13 @@ def statement_act(
 def statement_show(statement_id: int, username: str, password_stdin: bool) -> None:
     """Print a statement as JSON, as the API shows it to this user."""
     from disclosure.access import log_reads
-    from statements.queries import get_statement
+    from statements.queries import read_statement
     from statements.serialize import statement_dict
 
     with _session() as session:
         actor = _cli_actor(session, username, password_stdin)
         try:
-            statement = get_statement(session, statement_id, actor)
+            statement = read_statement(session, statement_id, actor)
         except Refusal as err:
             _fail(f"Refused ({err.status} {err.rule}): {err.message}", 3)
         log_reads(session, actor, statement, [statement.current], "cli_show")

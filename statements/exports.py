@@ -22,7 +22,7 @@ from disclosure import fingerprint
 from disclosure.access import is_released
 from disclosure.service import record_export
 from statements.i18n import LOCAL_ZONE
-from statements.queries import get_statement
+from statements.queries import read_statement
 from workflow.actor import Actor
 from workflow.db import utcnow
 from workflow.errors import Invalid
@@ -62,7 +62,7 @@ class Copy:
 
 def make_copy(session: Session, statement_id: int, actor: Actor, fmt: str) -> Copy:
     """Return the copy the actor gets; an unreleased one is fingerprinted, recorded and logged."""
-    statement = get_statement(session, statement_id, actor)
+    statement = read_statement(session, statement_id, actor)
     released = statement.state in PUBLIC_STATES
     number = statement.released_version if released else statement.current_version
     version = next(v for v in statement.versions if v.number == number)

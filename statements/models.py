@@ -37,8 +37,8 @@ PEOPLE = ("author", "escalated_by", "approved_by", "released_by", "retracted_by"
 def _name_of(user_id: Mapped[int] | Mapped[int | None]) -> Mapped[str | None]:
     # Answers name people by username only: a column in the statement's own row, deferred until a
     # query that builds answers asks for the PEOPLE_GROUP, costs less than a User object per person.
-    # Not expired by every flush of the row: only a decision changes who is named, and it expires the
-    # names it changed (statements.service.decide).
+    # Not expired by every flush of the row: no ORM flush changes who is named (a decision writes
+    # through statements.snapshots.write_back, which expires the session's ORM copy whole).
     return column_property(username_of(user_id), deferred=True, group=PEOPLE_GROUP, expire_on_flush=False)
 
 

@@ -35,10 +35,10 @@ def released_page(session: Session, page: int, per_page: int) -> tuple[list[Stat
     return snapshots.page_of(session, rows), total
 
 
-def released_one(session: Session, statement_id: int) -> Statement:
+def released_one(session: Session, statement_id: int) -> StatementView:
     """Return a released statement, or 404 for anything else (unreleased ones do not exist here)."""
-    statement = session.scalar(sa.select(Statement).where(Statement.id == statement_id, Statement.state.in_(PUBLIC)))
-    if statement is None:
+    statement = snapshots.one(session, statement_id)
+    if statement is None or statement.state not in PUBLIC:
         raise NotFound("statement", f"No released statement {statement_id}.")
     return statement
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload, undefer_group
@@ -18,6 +19,8 @@ from workflow.errors import Forbidden, NotFound
 from workflow.guards import can_read, can_read_internals
 from workflow.states import PUBLIC_STATES, Role, State
 from workflow.text import like_pattern
+
+_S = TypeVar("_S", Statement, StatementView)
 
 # --- loading ---------------------------------------------------------------------------------
 
@@ -41,17 +44,18 @@ def load(session: Session, statement_id: int, *, for_update: bool = False) -> St
 
 def get_statement(session: Session, statement_id: int, actor: Actor | None, *, for_update: bool = False) -> Statement:
     """Return the statement, or 404 when it does not exist or the actor may not know it exists."""
-    statement = load(session, statement_id, for_update=for_update)
-    if statement is None or not can_read(statement, actor):
-        raise NotFound("statement", f"No statement {statement_id}.")
-    return statement
+    return _readable(load(session, statement_id, for_update=for_update), statement_id, actor)
 
 
 def read_statement(
     session: Session, statement_id: int, actor: Actor | None, *, for_update: bool = False
 ) -> StatementView:
     """Return the statement as plain values (one query), or 404 as `get_statement` does; locked when asked."""
-    statement = snapshots.one(session, statement_id, for_update=for_update) if 0 < statement_id <= MAX_ID else None
+    return _readable(snapshots.one(session, statement_id, for_update=for_update), statement_id, actor)
+
+
+def _readable(statement: _S | None, statement_id: int, actor: Actor | None) -> _S:
+    # Not there and not visible answer alike: an outsider may not learn that a statement exists.
     if statement is None or not can_read(statement, actor):
         raise NotFound("statement", f"No statement {statement_id}.")
     return statement

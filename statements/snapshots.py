@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from auth.models import Unit
 from statements.models import PEOPLE, Statement, StatementVersion, WithVersions, content_hash, username_of
+from workflow.db import MAX_ID
 from workflow.sensitivity import SensitivityRule
 
 _S = Statement.__table__
@@ -110,6 +111,8 @@ def one(session: Session, statement_id: int, *, for_update: bool = False) -> Sta
 
     `for_update` locks it until commit and gives it `rules`: its unit's active sensitivity rules.
     """
+    if not 0 < statement_id <= MAX_ID:  # beyond the column's range nothing exists (and PostgreSQL would refuse)
+        return None
     query = _LOCKED[session.get_bind().dialect.name] if for_update else _ONE
     rows = session.execute(query, {"id": statement_id}).all()
     if not rows:

@@ -76,7 +76,7 @@ class Versions(MethodView):
     def get(self, args: dict, statement_id: int):
         """List the versions, oldest first."""
         actor = require_actor()
-        statement = queries.get_statement(db(), statement_id, actor)
+        statement = queries.read_statement(db(), statement_id, actor)
         readable = queries.readable_versions(statement, actor)
         start = (args["page"] - 1) * args["per_page"]
         shown = readable[start : start + args["per_page"]]
@@ -100,7 +100,7 @@ class Versions(MethodView):
 def get_version(statement_id: int, number: int):
     """Return one version."""
     actor = require_actor()
-    statement = queries.get_statement(db(), statement_id, actor)
+    statement = queries.read_statement(db(), statement_id, actor)
     version = queries.get_version(db(), statement, number, actor)
     log_reads(db(), actor, statement, [version], "api_version")
     commit()
@@ -112,7 +112,7 @@ def get_version(statement_id: int, number: int):
 def diff(statement_id: int, a: int, b: int):
     """Compare two versions word by word."""
     actor = require_actor()
-    statement = queries.get_statement(db(), statement_id, actor)
+    statement = queries.read_statement(db(), statement_id, actor)
     old, new = queries.get_version(db(), statement, a, actor), queries.get_version(db(), statement, b, actor)
     log_reads(db(), actor, statement, [old, new], "api_diff")
     commit()
@@ -150,7 +150,7 @@ def act(data: dict, statement_id: int):
 def history(args: dict, statement_id: int):
     """Return the statement's ledger entries, oldest first."""
     actor = require_actor()
-    statement = queries.get_statement(db(), statement_id, actor)
+    statement = queries.read_statement(db(), statement_id, actor)
     items, total = queries.history(db(), statement, actor, args["page"], args["per_page"])
     return {"items": [entry_dict(e) for e in items], "total": total}
 

@@ -256,7 +256,7 @@ def act(statement_id: int):
         commit()
     except Conflict as conflict:
         rollback_session()
-        s = queries.get_statement(db(), statement_id, actor)
+        s = queries.read_statement(db(), statement_id, actor)
         return render_template(
             "web/conflict.html", s=statement_dict(s, actor), action=action, rule=conflict.rule, read_version=version
         ), 409
@@ -291,7 +291,7 @@ def compare(statement_id: int):
 def diff(statement_id: int, a: int, b: int):
     """Compare two versions word by word."""
     actor = web_actor()
-    s = queries.get_statement(db(), statement_id, actor)
+    s = queries.read_statement(db(), statement_id, actor)
     old, new = queries.get_version(db(), s, a, actor), queries.get_version(db(), s, b, actor)
     log_reads(db(), actor, s, [old, new], "web_diff")
     commit()
