@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
-from workflow.canonical import json_text
+from workflow.canonical import json_text, json_value
 
 
 def normalise_url(url: str) -> str:
@@ -21,6 +21,7 @@ def make_engine(url: str, **kwargs) -> sa.Engine:
     # Store JSON text as written (Vietnamese readable, not \u-escaped) and in canonical order, so
     # PostgreSQL can rebuild a ledger entry's hashed bytes itself when it verifies the chain.
     kwargs.setdefault("json_serializer", json_text)
+    kwargs.setdefault("json_deserializer", json_value)
     if url.startswith("sqlite"):
         engine = sa.create_engine(url, connect_args={"timeout": 30}, **kwargs)
         _configure_sqlite(engine)

@@ -10,11 +10,19 @@ CSP = (
 )
 
 
+HEADERS = (
+    ("Content-Security-Policy", CSP),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "same-origin"),
+)
+_NAMES = frozenset(name.lower() for name, _ in HEADERS)
+
+
 def _headers(response: Response) -> Response:
-    response.headers.setdefault("Content-Security-Policy", CSP)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
+    # A view may set one of them itself (it wins); one pass over the headers instead of one per name.
+    present = {name.lower() for name, _ in response.headers} & _NAMES
+    response.headers.extend([(name, value) for name, value in HEADERS if name.lower() not in present])
     return response
 
 

@@ -146,7 +146,7 @@ def versions_of(session: Session, ids: list[int]) -> dict[int, list[VersionView]
     else:
         among = _V.c.statement_id.in_(ids)
     query = sa.select(*_VERSION_COLUMNS).where(among).order_by(_V.c.statement_id, _V.c.number)
-    for row in session.execute(query):
+    for row in session.execute(query).all():  # one fetch, not one per row
         version = VersionView(**dict(zip(_VERSION_KEYS, row, strict=True)))
         found[version.statement_id].append(version)
     return found

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from disclosure import service
 from disclosure.models import Outcome
 from statements.api.auth import require_actor
+from statements.extensions import Blueprint
 from statements.schemas import Lenient, PageArgs, page_of
 from statements.serialize import case_dict, violation_dict
 from statements.web_session import commit, db

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
-
 from statements.api.auth import require_actor
+from statements.extensions import Blueprint
 from statements.queries import ledger_page
 from statements.schemas import LedgerArgs, LedgerEntryOut, VerifyOut, page_of
 from statements.serialize import entry_dict

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from sqlalchemy.orm import selectinload
 
 from auth import service as org
@@ -12,6 +11,7 @@ from auth.models import User
 from statements import queries
 from statements import rules as rule_service
 from statements.api.auth import require_actor
+from statements.extensions import Blueprint
 from statements.schemas import (
     DesignationIn,
     PageArgs,

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
-
 from statements import press
+from statements.extensions import Blueprint
 from statements.schemas import PageArgs, PublicStatementOut, page_of
 from statements.serialize import public_dict
 from statements.web_session import db

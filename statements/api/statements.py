@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 
 from disclosure.access import log_many_reads, log_reads
 from statements import exports, queries, service
 from statements.api import as_documented
 from statements.api.auth import require_actor
+from statements.extensions import Blueprint
 from statements.schemas import (
     ActionIn,
     DiffOut,

@@ -6,11 +6,12 @@ import datetime as dt
 
 from flask import current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 
 from auth.ratelimit import login_failures
 from auth.service import authenticate, issue_token, revoke_token, unit_codes
 from statements.api.auth import bearer_record, require_actor
+from statements.extensions import Blueprint
 from statements.schemas import TokenIn, TokenOut, UserOut
 from statements.serialize import user_dict
 from statements.web_session import commit, db
