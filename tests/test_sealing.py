@@ -90,6 +90,28 @@ def test_entries_are_written_unsealed_and_sealed_after_commit(committed):
         assert result.ok and result.unsealed == 0 and result.head_seq == sealed[1].seq
 
 
+def test_one_pass_seals_many_slices_as_one_chain_in_write_order(committed):
+    engine, _ = committed
+    count = 3 * sealing.SLICE + 1
+    held = HeldLock(engine)  # every entry waits, so that one pass takes them all
+    try:
+        with Session(engine) as session:
+            read = {"kind": "access", "action": "read", "actor": "Lê Thị Hà"}
+            ledger.append_many(session, [read | {"data": {"i": i}} for i in range(count)])
+            session.commit()
+    finally:
+        held.release()
+    settle(engine)
+    with Session(engine) as session:
+        sealed = session.scalars(sa.select(LedgerEntry).where(LedgerEntry.action == "read").order_by(LedgerEntry.seq))
+        sealed = sealed.all()
+        assert [e.data["i"] for e in sealed] == list(range(count))
+        assert all(b.seq == a.seq + 1 and b.prev_hash == a.hash for a, b in itertools.pairwise(sealed))
+        assert {e.actor for e in sealed} == {"Lê Thị Hà"}
+        result = ledger.verify(session)
+        assert result.ok and result.unsealed == 0, result
+
+
 def test_verify_reports_entries_left_unsealed_too_long(committed, monkeypatch):
     engine, _ = committed
     held = HeldLock(engine)

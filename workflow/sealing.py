@@ -18,6 +18,7 @@ import atexit
 import logging
 import os
 import threading
+import time
 import weakref
 
 import sqlalchemy as sa
@@ -30,6 +31,8 @@ log = logging.getLogger(__name__)
 
 #: How many entries one sealing transaction takes.
 BATCH = 2000
+#: How many entries are hashed between two chances for request threads to run (about a millisecond).
+SLICE = 25
 #: Modes: "background" seals after commit (servers, the CLI); "inline" seals in the writing
 #: transaction under the lock, as SQLite always does (tests that roll their transaction back).
 MODES = ("background", "inline")
@@ -70,7 +73,15 @@ def seal(connection: sa.Connection, *, wait: bool, limit: int = BATCH) -> int | 
     documents = [dict(zip(_FIELDS, row[1:], strict=True)) for row in rows]
     for doc in documents:
         doc["at"] = naive_utc_iso(doc["at"])
-    links = ledger.chain(documents, *ledger.head(connection))
+    seq, prev_hash = ledger.head(connection)
+    links: list[dict] = []
+    for start in range(0, len(documents), SLICE):
+        if start:
+            # Hand the GIL over between slices: a request thread back from the database would otherwise
+            # wait for the switch interval (5 ms) each time, and a request makes several round trips.
+            time.sleep(0)
+        links += ledger.chain(documents[start : start + SLICE], seq, prev_hash)
+        seq, prev_hash = links[-1]["seq"], links[-1]["hash"]
     for row, link in zip(rows, links, strict=True):
         link["id"] = row[0]
     connection.execute(_SEAL, {"links": json_text(links)})
