@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import marshmallow as ma
 from flask import request
 from flask_smorest import Api as _Api
@@ -70,7 +73,7 @@ class Api(_Api):
 class Blueprint(_Blueprint):
     """flask-smorest's Blueprint, building each argument schema once instead of on every request."""
 
-    def arguments(self, schema: type[ma.Schema] | ma.Schema, **kwargs):
+    def arguments(self, schema: type[ma.Schema] | ma.Schema, **kwargs: Any) -> Callable[[Callable], Callable]:
         """Parse and validate the arguments with one shared instance of `schema` (its hooks keep no state)."""
         # webargs instantiates a schema class per request, and marshmallow deep-copies every declared
         # field to do it: a tenth of a decision's request. The OpenAPI document names the same components.
