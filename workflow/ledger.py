@@ -259,20 +259,30 @@ def iter_rows(session: Session, batch: int = 5000) -> Iterator[sa.Row]:
     yield from result
 
 
+def stored_columns(names: Iterable[str]) -> str:
+    """Return the SQL select list of these entry columns, the time as every reader of stored entries takes it."""
+    return ", ".join(READABLE_AT if name == "at" else name for name in names)
+
+
+def stored_document(names: Iterable[str], row: Iterable) -> dict:
+    """Return a row selected by `stored_columns(names)` as the document its hash covers."""
+    doc = dict(zip(names, row, strict=True))
+    doc["at"] = naive_utc_iso(doc["at"])  # timestamp without time zone, in UTC
+    return doc
+
+
 def pg_rows(conn: sa.Connection, lo: int = 1, hi: int | None = None, batch: int = 10_000) -> Iterator[dict]:
     """Stream sealed entries lo..hi (to the head when None) straight from psycopg, a server-side cursor."""
     names = (*sorted(HASHED_FIELDS), "prev_hash", "hash")
-    columns = ", ".join(READABLE_AT if name == "at" else name for name in names)
     upto = "" if hi is None else " AND seq <= %(hi)s"
     with conn.connection.dbapi_connection.cursor(name=f"pressgate_verify_{lo}") as cursor:
         cursor.itersize = batch
         cursor.execute(
-            f"SELECT {columns} FROM ledger_entries WHERE seq >= %(lo)s{upto} ORDER BY seq", {"lo": lo, "hi": hi}
+            f"SELECT {stored_columns(names)} FROM ledger_entries WHERE seq >= %(lo)s{upto} ORDER BY seq",
+            {"lo": lo, "hi": hi},
         )
         for row in cursor:
-            doc = dict(zip(names, row, strict=True))
-            doc["at"] = naive_utc_iso(doc["at"])  # timestamp without time zone, in UTC
-            yield doc
+            yield stored_document(names, row)
 
 
 def unsealed(session: Session, older_than: dt.timedelta) -> tuple[int, int, dt.datetime | None]:

@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from workflow import ledger
-from workflow.canonical import READABLE_AT, json_text, naive_utc_iso
+from workflow.canonical import json_text
 
 log = logging.getLogger(__name__)
 
@@ -37,13 +37,11 @@ SLICE = 25
 #: transaction under the lock, as SQLite always does (tests that roll their transaction back).
 MODES = ("background", "inline")
 
-_ENTRY = ledger.LedgerEntry.__table__
 #: The hashed fields of the oldest unsealed entries, read straight from psycopg: no result processing,
 #: since the sealer reads thousands of rows a second on a busy server, in the process serving requests.
 _FIELDS = tuple(name for name in ledger.HASHED_FIELDS if name != "seq")
 _UNSEALED = (
-    f"SELECT id, {', '.join(READABLE_AT if name == 'at' else name for name in _FIELDS)}"
-    " FROM ledger_entries WHERE seq IS NULL ORDER BY id LIMIT %(limit)s"
+    f"SELECT id, {ledger.stored_columns(_FIELDS)} FROM ledger_entries WHERE seq IS NULL ORDER BY id LIMIT %(limit)s"
 )
 #: The links travel as one JSON array that PostgreSQL takes apart: psycopg adapts a typed array element
 #: by element in Python, which cost more than hashing the entries.
@@ -68,11 +66,8 @@ def seal(connection: sa.Connection, *, wait: bool, limit: int = BATCH) -> int | 
         rows = cursor.execute(_UNSEALED, {"limit": limit}).fetchall()
     if not rows:
         return 0
-    # The hash covers the values as stored and read back, exactly as verify will read them (the
-    # column is a naive UTC time, as verify's reader takes it too).
-    documents = [dict(zip(_FIELDS, row[1:], strict=True)) for row in rows]
-    for doc in documents:
-        doc["at"] = naive_utc_iso(doc["at"])
+    # The hash covers the values as stored and read back, exactly as verify will read them.
+    documents = [ledger.stored_document(_FIELDS, row[1:]) for row in rows]
     seq, prev_hash = ledger.head(connection)
     links: list[dict] = []
     for start in range(0, len(documents), SLICE):
