@@ -11,13 +11,14 @@ from typing import Any
 from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import URLSafeTimedSerializer
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, UnicodeConverter
 
 from auth import passwords, ratelimit
 from statements import config as config_module
 from statements import errors, web_session
 from statements.db import make_engine, make_sessionmaker
 from statements.extensions import Api, csrf
+from statements.schemas import NO_NUL, no_nul_pattern
 from workflow import sealing
 from workflow.db import MAX_ID
 
@@ -120,6 +121,9 @@ def create_app(config: dict | None = None) -> Flask:
     api.register_converter(
         BoundedIntConverter, lambda c: {"type": "integer", "minimum": 0, "maximum": MAX_ID}
     )  # one per app: the OpenAPI spec belongs to the app it describes
+    # No text the API takes may hold NUL (errors.py refuses it in addresses, Lenient in bodies and queries).
+    api.register_converter(UnicodeConverter, lambda c: {"type": "string", "pattern": NO_NUL})
+    api.ma_plugin.converter.add_attribute_function(no_nul_pattern)
     app.extensions["pressgate"]["api"] = api
     csrf.init_app(app)
     ratelimit.init_app(app)

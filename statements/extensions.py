@@ -77,7 +77,11 @@ class Blueprint(_Blueprint):
         """Parse and validate the arguments with one shared instance of `schema` (its hooks keep no state)."""
         # webargs instantiates a schema class per request, and marshmallow deep-copies every declared
         # field to do it: a tenth of a decision's request. The OpenAPI document names the same components.
-        return super().arguments(schema() if isinstance(schema, type) else schema, **kwargs)
+        instance = schema() if isinstance(schema, type) else schema
+        if kwargs.get("location", "json") == "json" and not any(f.required for f in instance.load_fields.values()):
+            # With nothing required, a request without a body is read as {}: the document must not demand one.
+            kwargs.setdefault("required", False)
+        return super().arguments(instance, **kwargs)
 
 
 csrf = CSRFProtect()

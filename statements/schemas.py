@@ -14,6 +14,11 @@ from workflow.states import Channel, Kind, Role, State, Urgency, values
 MAX_PER_PAGE = 100
 
 
+#: What the OpenAPI document says of every text the API takes (JSON Schema has no other way to say
+#: it), so that a request valid by the document is one the API accepts.
+NO_NUL = r"^[^\x00]*$"
+
+
 def _nul_paths(value: object, path: str = "") -> list[str]:
     if isinstance(value, str):
         return [path or "value"] if "\x00" in value else []
@@ -24,6 +29,12 @@ def _nul_paths(value: object, path: str = "") -> list[str]:
     return []
 
 
+def _holds_text(field: fields.Field) -> bool:
+    # A nested schema checks its own fields (and ignores what it does not know, NUL or not).
+    inner = field.inner if isinstance(field, fields.List) else field
+    return not isinstance(inner, fields.Nested)
+
+
 class Lenient(ma.Schema):
     """Input schema that ignores fields it does not know (clients may send more than we read)."""
 
@@ -32,11 +43,33 @@ class Lenient(ma.Schema):
 
     @ma.pre_load
     def refuse_nul(self, data: object, **kwargs) -> object:
-        """Refuse NUL characters: no database stores them in text, and no statement needs one."""
-        paths = _nul_paths(dict(data) if hasattr(data, "items") else data)
+        """Refuse NUL characters in the fields it reads: no database stores them in text, and no statement needs one."""
+        if not hasattr(data, "items"):
+            return data
+        read = {field.data_key or name for name, field in self.load_fields.items() if _holds_text(field)}
+        paths = _nul_paths({key: value for key, value in dict(data).items() if key in read})
         if paths:
             raise ma.ValidationError({p.split(".")[0]: ["Contains a NUL character."] for p in paths})
         return data
+
+
+def no_nul_pattern(converter: object, field: fields.Field, **kwargs: object) -> dict:
+    """Document that a text field of an input schema refuses NUL characters (an apispec attribute function)."""
+    if not isinstance(field, fields.String) or "enum" in kwargs.get("ret", {}):
+        return {}
+    owner = field.parent
+    while isinstance(owner, fields.Field):  # the inner field of a List
+        owner = owner.parent
+    return {"pattern": NO_NUL} if isinstance(owner, Lenient) else {}
+
+
+class Flag(fields.Boolean):
+    """A boolean in a JSON body: true or false only, as the document says (not 0, 1 or "yes")."""
+
+    def _deserialize(self, value: object, attr: str | None, data: object, **kwargs: object) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
 
 
 class PageArgs(Lenient):
@@ -122,7 +155,7 @@ class RuleIn(Lenient):
     topics = fields.List(fields.String(validate=validate.Length(min=1, max=100)))
     detectors = fields.List(fields.String())
     source = fields.String(allow_none=True)
-    active = fields.Boolean()
+    active = Flag()
 
 
 class ContentIn(Lenient):
@@ -132,7 +165,7 @@ class ContentIn(Lenient):
     body = fields.String(validate=validate.Length(max=100_000))
     kind = fields.String(validate=validate.OneOf(values(Kind)))
     urgency = fields.String(validate=validate.OneOf(values(Urgency)))
-    sensitive = fields.Boolean()
+    sensitive = Flag()
     topics = fields.List(fields.String(validate=validate.Length(min=1, max=100)), validate=validate.Length(max=20))
 
 
@@ -144,7 +177,7 @@ class StatementIn(ContentIn):
     body = fields.String(required=True, validate=validate.Length(min=1, max=100_000))
     kind = fields.String(load_default=Kind.REGULAR.value, validate=validate.OneOf(values(Kind)))
     urgency = fields.String(load_default=Urgency.NORMAL.value, validate=validate.OneOf(values(Urgency)))
-    sensitive = fields.Boolean(load_default=False)
+    sensitive = Flag(load_default=False)
     topics = fields.List(
         fields.String(validate=validate.Length(min=1, max=100)), load_default=list, validate=validate.Length(max=20)
     )

@@ -330,7 +330,7 @@ def decide(
             "stale_version",
             f"You read version {version}, but version {statement.current_version} is newer; read it again.",
         )
-    if channels is not None and action != "release":
+    if channels and action != "release":  # an empty list names no channel
         raise Invalid("channels", "Only 'release' takes channels.", errors={"channels": ["Only for release."]})
     before = {key: getattr(statement, key) for key in snapshots.WRITABLE}
     if statement.state in OPEN_STATES:

@@ -95,7 +95,7 @@ def test_action_errors(api):
     act(api, None, sid, "submit", expect=401)
     act(api, "author", sid, "submit", comment="x" * 5000, expect=422)
     act(api, "author", sid, "submit", channels=["website"], expect=422)
-    act(api, "author", sid, "submit")
+    act(api, "author", sid, "submit", channels=[])  # an empty list names no channel
     body = act(api, "author", sid, "approve", expect=403)
     assert body["rule"] == "spokesperson_of_unit"
     body = act(api, "spokesperson", sid, "reject", expect=422)
@@ -349,6 +349,38 @@ def test_nul_characters_are_refused_not_stored(api, field):
     value = ["dịch\x00bệnh"] if field == "topics" else "Nội dung\x00ẩn"
     body = assert_error(api("author").post("/api/v1/statements", json=NEW | {field: value}), 422)
     assert field in body["errors"]
+
+
+def test_nul_in_a_field_the_api_does_not_read_is_ignored_like_the_field(api):
+    # The document lets clients send more than the API reads; what it does not read, it does not judge.
+    response = api("author").post("/api/v1/statements", json=NEW | {"extra\x00": "x\x00y", "note": ["\x00"]})
+    assert response.status_code == 201, response.json
+
+
+def test_the_document_says_text_refuses_nul(client):
+    document = client.get("/api/v1/openapi.json").json
+    statement_in = document["components"]["schemas"]["StatementIn"]["properties"]
+    assert statement_in["title"]["pattern"] == statement_in["topics"]["items"]["pattern"] == "^[^\\x00]*$"
+    assert "pattern" not in statement_in["kind"]  # an enum says enough
+    unit = document["paths"]["/api/v1/units/{code}"]["parameters"][0]
+    assert unit["schema"]["pattern"] == "^[^\\x00]*$"
+    assert "pattern" not in document["components"]["schemas"]["ErrorOut"]["properties"]["message"]
+
+
+@pytest.mark.parametrize("value", [0, 1, "true", "false", None])
+def test_a_flag_in_a_body_is_true_or_false_only(api, value):
+    body = assert_error(api("author").post("/api/v1/statements", json=NEW | {"sensitive": value}), 422)
+    assert "sensitive" in body["errors"]
+
+
+def test_a_body_is_documented_as_required_exactly_when_something_in_it_is(client, api):
+    operations = client.get("/api/v1/openapi.json").json["paths"]
+    assert operations["/api/v1/statements"]["post"]["requestBody"]["required"] is True
+    assert operations["/api/v1/statements/{statement_id}/versions"]["post"]["requestBody"]["required"] is False
+    s = create(api)
+    # Without a body, a new version is the same content again, as {} would make it.
+    again = api("author").post(f"/api/v1/statements/{s['id']}/versions")
+    assert again.status_code == 201 and again.json["version"] == 2 and again.json["title"] == s["title"]
 
 
 def test_vietnamese_is_kept_exactly(api, session):
