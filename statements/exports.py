@@ -27,6 +27,7 @@ from workflow.actor import Actor
 from workflow.db import utcnow
 from workflow.errors import Invalid
 from workflow.states import PUBLIC_STATES
+from workflow.text import xml_text
 
 FORMATS = ("txt", "docx", "pdf")
 MEDIA_TYPES = {
@@ -102,14 +103,15 @@ def _docx(copy: Copy) -> bytes:
     from docx.shared import Pt, RGBColor
 
     document = Document()
-    if copy.banner:
+    banner, title, body, footer = (xml_text(text) for text in (copy.banner, copy.title, copy.body, copy.footer))
+    if banner:
         for part in (document.sections[0].header.paragraphs[0], document.add_paragraph()):
-            run = part.add_run(copy.banner)
+            run = part.add_run(banner)
             run.bold, run.font.color.rgb, run.font.size = True, RGBColor(0xB0, 0x00, 0x20), Pt(9)
-    document.add_heading(copy.title, level=1)
-    for paragraph in copy.body.split("\n"):
+    document.add_heading(title, level=1)
+    for paragraph in body.split("\n"):
         document.add_paragraph(paragraph)
-    document.add_paragraph(copy.footer).runs[0].font.size = Pt(8)
+    document.add_paragraph(footer).runs[0].font.size = Pt(8)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape as _escape
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, render_template, request, url_for
@@ -15,8 +15,16 @@ from statements.snapshots import STATEMENT_COLUMNS, WITH_UNIT, StatementView
 from statements.web_session import db, page_arg
 from workflow.errors import NotFound
 from workflow.states import PUBLIC_STATES
+from workflow.text import xml_text
 
 bp = Blueprint("press", __name__, url_prefix="/press")
+
+
+def escape(text: str) -> str:
+    """Escape text for the feed, showing what XML cannot hold (a control character) instead of breaking it."""
+    return _escape(xml_text(text))
+
+
 PUBLIC = [s.value for s in PUBLIC_STATES]
 
 

@@ -87,6 +87,21 @@ def test_variant_sites_keep_meaning():
 
 
 @pytest.mark.parametrize("fmt", ["txt", "docx", "pdf"])
+def test_control_characters_in_a_statement_do_not_break_its_copy(api, fmt):
+    s = create(api, title="Tiêu đề\x02 có ký tự điều khiển", body="Dòng một\x13\vvẫn còn\nDòng hai")
+    data = export(api, "spokesperson", s["id"], fmt)
+    if fmt == "docx":
+        from docx import Document
+
+        text = fingerprint.strip_invisible("\n".join(p.text for p in Document(io.BytesIO(data)).paragraphs))
+        # XML cannot hold them: each shows as its Control Pictures sign, nothing silently dropped.
+        assert "\u2402" in text and "\u2413\u240b" in text and "\x02" not in text
+    elif fmt == "txt":
+        text = fingerprint.strip_invisible(data.decode("utf-8"))
+        assert "\x02" in text and "\x13\x0b" in text
+
+
+@pytest.mark.parametrize("fmt", ["txt", "docx", "pdf"])
 def test_unreleased_copy_carries_banner_and_fingerprint_in_every_format(api, session, fmt):
     s = create(api)
     data = export(api, "spokesperson", s["id"], fmt)

@@ -28,3 +28,15 @@ def search_key(*parts: str) -> str:
 def like_pattern(query: str) -> str:
     """Return a LIKE pattern (escape character backslash) matching the query anywhere."""
     return "%" + _LIKE_SPECIAL.sub(r"\\\1", search_key(query)) + "%"
+
+
+#: XML 1.0 (a .docx, an Atom feed) cannot hold most control characters: a copy shows each C0 control as
+#: its Control Pictures sign (U+0002 as U+2402) and anything else it cannot hold as U+FFFD.
+_NOT_XML = {c: 0x2400 + c for c in (*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20))} | dict.fromkeys(
+    (*range(0xD800, 0xE000), 0xFFFE, 0xFFFF), 0xFFFD
+)
+
+
+def xml_text(text: str) -> str:
+    """Return the text with what XML cannot hold shown visibly instead (the stored text is untouched)."""
+    return text.translate(_NOT_XML)
