@@ -20,6 +20,7 @@ from workflow.errors import Conflict, Forbidden, Invalid, NotFound
 from workflow.sensitivity import add_default_rules
 from workflow.states import Role
 
+#: Matched whole (fullmatch: "$" alone lets a final newline through); the API document shows the patterns.
 CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{0,63}$")
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 MIN_PASSWORD = 10
@@ -116,7 +117,7 @@ def create_unit(session: Session, actor: Actor | None, code: str, name: str, par
     """Create a unit with the default sensitivity rules."""
     if actor is not None:
         can_manage_org(actor)
-    if not CODE_RE.match(code or ""):
+    if not CODE_RE.fullmatch(code or ""):
         raise Invalid(
             "unit_code",
             "A unit code is 1-64 capital letters, digits, '-' or '_'.",
@@ -158,7 +159,7 @@ def create_user(
     if actor is not None:
         can_manage_org(actor)
     errors: dict[str, list[str]] = {}
-    if not USERNAME_RE.match(username or ""):
+    if not USERNAME_RE.fullmatch(username or ""):
         errors["username"] = ["2-64 lowercase letters, digits, '.', '_' or '-'."]
     if not (full_name or "").strip():
         errors["full_name"] = ["Missing data for required field."]

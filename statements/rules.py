@@ -103,7 +103,7 @@ def create_rule(session: Session, actor: Actor, unit_code: str, fields: dict) ->
     unit = get_unit(session, unit_code)
     can_edit_rules(actor, unit)
     code = fields.get("code")
-    if not isinstance(code, str) or not RULE_CODE_RE.match(code):
+    if not isinstance(code, str) or not RULE_CODE_RE.fullmatch(code):
         raise Invalid(
             "rule_code",
             "A rule code is lowercase letters, digits, '-' or '_'.",

@@ -7,8 +7,11 @@ import functools
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from auth.service import CODE_RE, MIN_PASSWORD, USERNAME_RE
+from statements.rules import RULE_CODE_RE
 from workflow.db import MAX_ID
 from workflow.machine import ACTIONS
+from workflow.sensitivity import DETECTORS
 from workflow.states import Channel, Kind, Role, State, Urgency, values
 
 MAX_PER_PAGE = 100
@@ -55,7 +58,8 @@ class Lenient(ma.Schema):
 
 def no_nul_pattern(converter: object, field: fields.Field, **kwargs: object) -> dict:
     """Document that a text field of an input schema refuses NUL characters (an apispec attribute function)."""
-    if not isinstance(field, fields.String) or "enum" in kwargs.get("ret", {}):
+    ret = kwargs.get("ret", {})
+    if not isinstance(field, fields.String) or "enum" in ret or "pattern" in ret:  # either excludes NUL already
         return {}
     owner = field.parent
     while isinstance(owner, fields.Field):  # the inner field of a List
@@ -125,7 +129,7 @@ class RoleIn(Lenient):
 class UnitIn(Lenient):
     """A new unit."""
 
-    code = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    code = fields.String(required=True, validate=validate.Length(min=1, max=64), metadata={"pattern": CODE_RE.pattern})
     name = fields.String(required=True, validate=validate.Length(min=1, max=300))
     parent_code = fields.String(allow_none=True, load_default=None)
 
@@ -133,9 +137,14 @@ class UnitIn(Lenient):
 class UserIn(Lenient):
     """A new user with roles."""
 
-    username = fields.String(required=True, validate=validate.Length(min=2, max=64))
+    # The service decides (for the CLI too); the document says what it will take.
+    username = fields.String(
+        required=True, validate=validate.Length(min=2, max=64), metadata={"pattern": USERNAME_RE.pattern}
+    )
     full_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    password = fields.String(required=True, validate=validate.Length(min=1, max=1024))
+    password = fields.String(
+        required=True, validate=validate.Length(min=1, max=1024), metadata={"minLength": MIN_PASSWORD}
+    )
     email = fields.Email(allow_none=True, load_default=None)
     roles = fields.List(fields.Nested(RoleIn), load_default=list)
 
@@ -149,11 +158,11 @@ class DesignationIn(Lenient):
 class RuleIn(Lenient):
     """A sensitivity rule (all fields optional when changing one)."""
 
-    code = fields.String(validate=validate.Length(min=1, max=64))
+    code = fields.String(validate=validate.Length(min=1, max=64), metadata={"pattern": RULE_CODE_RE.pattern})
     label = fields.String(validate=validate.Length(min=1, max=200))
     keywords = fields.List(fields.String(validate=validate.Length(min=1, max=200)))
     topics = fields.List(fields.String(validate=validate.Length(min=1, max=100)))
-    detectors = fields.List(fields.String())
+    detectors = fields.List(fields.String(metadata={"enum": sorted(DETECTORS)}))
     source = fields.String(allow_none=True)
     active = Flag()
 

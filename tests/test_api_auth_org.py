@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 import sqlalchemy as sa
 
 from auth.models import Membership, User
@@ -242,3 +243,21 @@ def test_openapi_and_docs(client):
     wf = client.get("/api/v1/workflow").json
     assert {a["action"] for a in wf["actions"]} >= {"submit", "approve", "sign_off", "retract"}
     assert wf["mermaid"].startswith("stateDiagram-v2")
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/api/v1/units", {"code": "SYT-XY\n", "name": "Sở Y tế"}, "code"),
+        (
+            "/api/v1/users",
+            {"username": "nguoi.moi\n", "full_name": "Người Mới", "password": "mật-khẩu-dài-đủ"},
+            "username",
+        ),
+        ("/api/v1/units/SYT-HN/rules", {"code": "tu-vong\n", "label": "Tử vong", "keywords": ["tử vong"]}, "code"),
+    ],
+)
+def test_codes_and_usernames_match_whole_as_the_document_says(api, client, path, body, field):
+    # Python's "$" matches before a final newline; JSON Schema's pattern (and so the document) does not.
+    response = api("admin").post(path, json=body)
+    assert response.status_code == 422 and field in response.json["errors"], response.json
