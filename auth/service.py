@@ -246,7 +246,10 @@ def designate_spokesperson(session: Session, actor: Actor | None, unit_code: str
     """Make this user the unit's one spokesperson; the previous holder loses the role."""
     if actor is not None:
         can_manage_org(actor)
-    unit, user = get_unit(session, unit_code), get_user(session, username)
+    unit = get_unit(session, unit_code)
+    user = session.scalar(sa.select(User).where(User.username == username))
+    if user is None:  # named in the request's body, not its address: invalid input, as an unknown unit is
+        raise Invalid("user", f"No user named '{username}'.", errors={"username": ["Unknown user."]})
     current = _spokesperson_of(session, unit)
     previous = current.user.username if current else None
     if current is not None and current.user_id == user.id:

@@ -103,7 +103,7 @@ def _docx(copy: Copy) -> bytes:
     from docx.shared import Pt, RGBColor
 
     document = Document()
-    banner, title, body, footer = (xml_text(text) for text in (copy.banner, copy.title, copy.body, copy.footer))
+    banner, title, body, footer = (xml_text(text or "") for text in (copy.banner, copy.title, copy.body, copy.footer))
     if banner:
         for part in (document.sections[0].header.paragraphs[0], document.add_paragraph()):
             run = part.add_run(banner)

@@ -167,6 +167,13 @@ class RuleIn(Lenient):
     active = Flag()
 
 
+class RuleChangeIn(RuleIn):
+    """A change to a rule: its code names it in the address and does not change."""
+
+    class Meta(Lenient.Meta):
+        exclude = ("code",)
+
+
 class ContentIn(Lenient):
     """The content of a version; on a new version, what is left out stays as it was."""
 

@@ -198,7 +198,9 @@ def test_designation(api, session):
     entry = session.scalars(sa.select(LedgerEntry).order_by(LedgerEntry.seq.desc()).limit(1)).one()
     assert entry.action == "designate_spokesperson" and entry.data["previous"] == "spokesperson"
     assert_error(api("leader").put("/api/v1/units/SYT-HN/spokesperson", json={"username": "author"}), 403)
-    assert_error(admin.put("/api/v1/units/SYT-HN/spokesperson", json={"username": "nobody"}), 404)
+    # Named in the body, not the address: invalid input (422), as an unknown unit in a new statement is.
+    body = assert_error(admin.put("/api/v1/units/SYT-HN/spokesperson", json={"username": "nobody"}), 422)
+    assert body["errors"] == {"username": ["Unknown user."]}
     assert_error(admin.put("/api/v1/units/SYT-HN/spokesperson", json={}), 422)
 
 
@@ -261,3 +263,11 @@ def test_codes_and_usernames_match_whole_as_the_document_says(api, client, path,
     # Python's "$" matches before a final newline; JSON Schema's pattern (and so the document) does not.
     response = api("admin").post(path, json=body)
     assert response.status_code == 422 and field in response.json["errors"], response.json
+
+
+def test_a_rules_code_is_not_changed_by_a_patch_and_the_document_does_not_offer_it(api, client):
+    schema = client.get("/api/v1/openapi.json").json["paths"]["/api/v1/units/{code}/rules/{rule_code}"]["patch"]
+    ref = schema["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    assert "code" not in client.get("/api/v1/openapi.json").json["components"]["schemas"][ref]["properties"]
+    r = api("admin").patch("/api/v1/units/SYT-HN/rules/deaths", json={"code": "×ø", "label": "Tử vong (sửa)"})
+    assert r.status_code == 200 and r.json["code"] == "deaths" and r.json["label"] == "Tử vong (sửa)"

@@ -87,6 +87,25 @@ def test_variant_sites_keep_meaning():
 
 
 @pytest.mark.parametrize("fmt", ["txt", "docx", "pdf"])
+def test_a_released_copy_has_no_banner_in_any_format(api, fmt):
+    s = create(api)
+    for who, action in (("author", "submit"), ("spokesperson", "approve"), ("spokesperson", "release")):
+        assert (
+            api(who).post(f"/api/v1/statements/{s['id']}/actions", json={"action": action, "version": 1}).status_code
+            == 200
+        )
+    data = export(api, "spokesperson", s["id"], fmt)
+    if fmt == "docx":
+        from docx import Document
+
+        document = Document(io.BytesIO(data))
+        assert not document.sections[0].header.paragraphs[0].text
+        assert s["title"] in "\n".join(p.text for p in document.paragraphs)
+    elif fmt == "txt":
+        assert "BẢN CHƯA PHÁT HÀNH" not in data.decode("utf-8")
+
+
+@pytest.mark.parametrize("fmt", ["txt", "docx", "pdf"])
 def test_control_characters_in_a_statement_do_not_break_its_copy(api, fmt):
     s = create(api, title="Tiêu đề\x02 có ký tự điều khiển", body="Dòng một\x13\vvẫn còn\nDòng hai")
     data = export(api, "spokesperson", s["id"], fmt)

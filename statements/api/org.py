@@ -16,6 +16,7 @@ from statements.schemas import (
     DesignationIn,
     PageArgs,
     ReasonOut,
+    RuleChangeIn,
     RuleIn,
     RuleOut,
     SensitivityPreviewIn,
@@ -109,7 +110,7 @@ class Rules(MethodView):
 class RuleResource(MethodView):
     """One sensitivity rule."""
 
-    @bp.arguments(RuleIn)
+    @bp.arguments(RuleChangeIn)
     @bp.response(200, RuleOut)
     def patch(self, data: dict, code: str, rule_code: str):
         """Change a rule, or switch it off with `active: false`."""
