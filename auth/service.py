@@ -74,6 +74,14 @@ def descendants(parents: dict[int, int | None], roots: Iterable[int]) -> set[int
     return found
 
 
+def named_unit(session: Session, code: object, field: str) -> Unit:
+    """Return the unit a request's body names in `field`, or refuse it as invalid input (422)."""
+    unit = session.scalar(sa.select(Unit).where(Unit.code == code)) if isinstance(code, str) else None
+    if unit is None:
+        raise Invalid("unit", f"No unit with code '{code}'.", errors={field: ["Unknown unit."]})
+    return unit
+
+
 def get_unit(session: Session, code: str) -> Unit:
     """Return the unit with this code or refuse with 404."""
     unit = session.scalar(sa.select(Unit).where(Unit.code == code))
@@ -125,7 +133,7 @@ def create_unit(session: Session, actor: Actor | None, code: str, name: str, par
         )
     if not (name or "").strip():
         raise Invalid("unit_name", "A unit needs a name.", errors={"name": ["Missing data for required field."]})
-    parent = get_unit(session, parent_code) if parent_code else None
+    parent = named_unit(session, parent_code, "parent_code") if parent_code else None
     if session.scalar(sa.select(Unit.id).where(Unit.code == code)) is not None:
         raise Conflict("unit_exists", f"A unit with code '{code}' already exists.")
     unit = Unit(code=code, name=name.strip(), parent_id=parent.id if parent else None)
@@ -142,7 +150,7 @@ def _validate_roles(session: Session, roles: Iterable[dict]) -> list[tuple[Unit,
         role = item.get("role")
         if role not in Role.__members__.values():
             raise Invalid("role", f"Unknown role '{role}'.", errors={"roles": [f"Unknown role '{role}'."]})
-        resolved.append((get_unit(session, item.get("unit")), role))
+        resolved.append((named_unit(session, item.get("unit"), "roles"), role))
     return resolved
 
 

@@ -122,7 +122,7 @@ class TokenIn(Lenient):
 class RoleIn(Lenient):
     """A role in a unit."""
 
-    unit = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    unit = fields.String(required=True, validate=validate.Length(min=1, max=64), metadata={"pattern": CODE_RE.pattern})
     role = fields.String(required=True, validate=validate.OneOf(values(Role)))
 
 
@@ -152,13 +152,12 @@ class UserIn(Lenient):
 class DesignationIn(Lenient):
     """Who becomes the unit's spokesperson."""
 
-    username = fields.String(required=True)
+    username = fields.String(required=True, metadata={"pattern": USERNAME_RE.pattern})
 
 
-class RuleIn(Lenient):
-    """A sensitivity rule (all fields optional when changing one)."""
+class RuleChangeIn(Lenient):
+    """A change to a rule: what is sent changes; its code names it in the address and does not change."""
 
-    code = fields.String(validate=validate.Length(min=1, max=64), metadata={"pattern": RULE_CODE_RE.pattern})
     label = fields.String(validate=validate.Length(min=1, max=200))
     keywords = fields.List(fields.String(validate=validate.Length(min=1, max=200)))
     topics = fields.List(fields.String(validate=validate.Length(min=1, max=100)))
@@ -167,11 +166,13 @@ class RuleIn(Lenient):
     active = Flag()
 
 
-class RuleChangeIn(RuleIn):
-    """A change to a rule: its code names it in the address and does not change."""
+class RuleIn(RuleChangeIn):
+    """A new sensitivity rule (it also needs keywords, topics or a detector: the service says so)."""
 
-    class Meta(Lenient.Meta):
-        exclude = ("code",)
+    code = fields.String(
+        required=True, validate=validate.Length(min=1, max=64), metadata={"pattern": RULE_CODE_RE.pattern}
+    )
+    label = fields.String(required=True, validate=validate.Length(min=1, max=200))
 
 
 class ContentIn(Lenient):
@@ -188,7 +189,7 @@ class ContentIn(Lenient):
 class StatementIn(ContentIn):
     """A new statement."""
 
-    unit = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    unit = fields.String(required=True, validate=validate.Length(min=1, max=64), metadata={"pattern": CODE_RE.pattern})
     title = fields.String(required=True, validate=validate.Length(min=1, max=500))
     body = fields.String(required=True, validate=validate.Length(min=1, max=100_000))
     kind = fields.String(load_default=Kind.REGULAR.value, validate=validate.OneOf(values(Kind)))

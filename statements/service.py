@@ -12,8 +12,8 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from auth.models import Unit, User
-from auth.service import get_unit
+from auth.models import User
+from auth.service import get_unit, named_unit
 from disclosure.matching import index_version
 from statements import snapshots
 from statements.models import PEOPLE, Statement, StatementVersion, content_hash
@@ -150,9 +150,7 @@ def preview_sensitivity(session: Session, unit_code: str, title: str, body: str,
 
 def create_statement(session: Session, actor: Actor, unit_code: str, fields: dict) -> Statement:
     """Create a statement in `draft` with its version 1; only drafters of the unit may."""
-    unit = session.scalar(sa.select(Unit).where(Unit.code == unit_code)) if isinstance(unit_code, str) else None
-    if unit is None:
-        raise Invalid("unit", f"No unit with code '{unit_code}'.", errors={"unit": ["Unknown unit."]})
+    unit = named_unit(session, unit_code, "unit")
     if not actor.has_role(Role.DRAFTER, unit.id):
         if actor.can_read_unit(unit.id):
             raise Forbidden("drafter_of_unit", "Only a drafter of the unit may create its statements.")

@@ -113,7 +113,14 @@ def test_units(api, session):
     assert admin.get("/api/v1/units/BV-DN").json["name"] == "Bệnh viện Đà Nẵng"
     assert admin.get("/api/v1/units/BV-DN/rules").json["total"] >= 4, "a new unit starts with the default rules"
     assert_error(admin.post("/api/v1/units", json={"code": "BV-DN", "name": "Trùng"}), 409)
-    assert_error(admin.post("/api/v1/units", json={"code": "X", "name": "Cha không có", "parent_code": "NOPE"}), 404)
+    # A unit named in the body, not the address: invalid input, wherever it is named.
+    orphan = {"code": "X", "name": "Cha không có", "parent_code": "NOPE"}
+    body = assert_error(admin.post("/api/v1/units", json=orphan), 422)
+    assert body["errors"] == {"parent_code": ["Unknown unit."]}
+    roles = [{"unit": "NOPE", "role": "drafter"}]
+    person = {"username": "moi", "full_name": "M", "password": PASSWORD, "roles": roles}
+    body = assert_error(admin.post("/api/v1/users", json=person), 422)
+    assert body["errors"] == {"roles": ["Unknown unit."]}
     assert_error(admin.post("/api/v1/units", json={"code": "bad code", "name": "x"}), 422)
     assert_error(admin.post("/api/v1/units", json={"name": "Thiếu mã"}), 422)
     assert_error(api("leader").post("/api/v1/units", json={"code": "Y", "name": "Không phải admin"}), 403)
