@@ -49,11 +49,16 @@ class Lenient(ma.Schema):
         """Refuse NUL characters in the fields it reads: no database stores them in text, and no statement needs one."""
         if not hasattr(data, "items"):
             return data
-        read = {field.data_key or name for name, field in self.load_fields.items() if _holds_text(field)}
+        read = self._text_keys
         paths = _nul_paths({key: value for key, value in dict(data).items() if key in read})
         if paths:
             raise ma.ValidationError({p.split(".")[0]: ["Contains a NUL character."] for p in paths})
         return data
+
+    @functools.cached_property
+    def _text_keys(self) -> frozenset[str]:
+        # Asked on every request: the API's schema instances live as long as the app.
+        return frozenset(f.data_key or name for name, f in self.load_fields.items() if _holds_text(f))
 
 
 def no_nul_pattern(converter: object, field: fields.Field, **kwargs: object) -> dict:
