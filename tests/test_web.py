@@ -303,7 +303,11 @@ def test_admin_manages_units_people_roles_and_designation(browser, org):
     assert "@ BV-DN" in roles
     r = _post(admin, "/admin", "/admin/users", {"username": "x", "full_name": "", "password": "ngắn"})
     assert r.status_code == 302
-    assert "error" in admin.get("/admin").get_data(as_text=True)  # the refusal is shown, nothing half-done
+    page = admin.get("/admin").get_data(as_text=True)
+    assert "error" in page  # the refusal is shown, nothing half-done, in the person's language
+    assert "Thông tin người dùng chưa hợp lệ." in page and "Mật khẩu: ít nhất 10 ký tự." in page
+    _post(admin, "/admin", "/admin/units/BV-DN/spokesperson", {"username": "khong.co"})
+    assert "Không có người dùng này." in admin.get("/admin").get_data(as_text=True)
     _post(admin, "/admin", "/admin/users/tran.b/roles", {"unit": "BV-DN", "role": "leader", "revoke": "1"})
 
 

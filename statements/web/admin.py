@@ -15,7 +15,8 @@ from auth.models import User
 from statements import queries
 from statements import rules as rule_service
 from statements.serialize import rule_dict, user_dict
-from statements.web.views import bp, web_actor
+from statements.web.labels import RULE_MESSAGES
+from statements.web.views import bp, field_error, web_actor
 from statements.web_session import commit, db, rollback_session
 from workflow.errors import Refusal
 from workflow.states import Role
@@ -30,8 +31,10 @@ def _attempt(change: Callable[[], object], done: str) -> bool:
         rollback_session()
         if refusal.status in (403, 404):
             raise
-        details = "; ".join(f"{k}: {' '.join(v)}" for k, v in (refusal.errors or {}).items())
-        flash(f"{refusal.message} {details}".strip(), "error")
+        # In the person's language where the refusal is a known one (the details name no field: the
+        # messages say what is wrong, and the field names are the API's).
+        details = " ".join(field_error(m) for messages in (refusal.errors or {}).values() for m in messages)
+        flash(f"{RULE_MESSAGES.get(refusal.rule, refusal.message)} {details}".strip(), "error")
         return False
     flash(done, "info")
     return True

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from auth.service import MIN_PASSWORD
+
 STATE_LABELS = {
     "draft": _l("Draft"),
     "in_review": _l("In review"),
@@ -85,6 +87,17 @@ RULE_MESSAGES = {
     "invalid_disclosure": _l("The disclosure report is incomplete."),
     "invalid_finding": _l("The finding is incomplete."),
     "pdf_font": _l("PDF copies cannot be made on this server (its font is missing); choose DOCX or text."),
+    # The organisation's refusals, flashed on the administration page.
+    "unit": _l("No unit with that code."),
+    "user": _l("No user with that username."),
+    "unit_code": _l("A unit code is 1-64 capital letters, digits, '-' or '_'."),
+    "unit_name": _l("A unit needs a name."),
+    "unit_exists": _l("A unit with that code already exists."),
+    "user_fields": _l("The user's details are not valid."),
+    "user_exists": _l("A user with that username already exists."),
+    "spokesperson_exists": _l("The unit already has a spokesperson: designate the new one instead."),
+    "use_designation": _l("Designate a spokesperson through the designation form."),
+    "role_exists": _l("The person already holds that role in that unit."),
 }
 #: The heading of an error page.
 HTTP_TITLES = {
@@ -144,4 +157,12 @@ FIELD_MESSAGES = {
         "Name who disclosed it, or choose an unattributed outcome."
     ),
     "Only an attributed leak names people.": _l("Only an attributed leak names people."),
+    "Unknown user.": _l("Unknown user."),
+    "2-64 lowercase letters, digits, '.', '_' or '-'.": _l(
+        "Username: 2-64 lowercase letters, digits, '.', '_' or '-'."
+    ),
+    f"At least {MIN_PASSWORD} characters.": _l("Password: at least %(n)d characters.", n=MIN_PASSWORD),
+    "Use capital letters, digits, '-' or '_' (e.g. SYT-HN).": _l(
+        "Use capital letters, digits, '-' or '_' (e.g. SYT-HN)."
+    ),
 }
