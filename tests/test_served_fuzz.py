@@ -66,7 +66,9 @@ def test_the_stock_cli_finds_nothing_in_the_served_api(served, username):
         "--exclude-name", "DELETE /api/v1/tokens/current",
         "--max-examples", str(EXAMPLES),
         "--seed", "20261125",
-        "--workers", "2",
+        # One worker: Python 3.11 can fail building an AST in two threads at once (CPython gh-106905),
+        # which hypothesis does while it draws, and the run would end in that error instead of a verdict.
+        "--workers", "1",
         "--no-color",
     ]  # fmt: skip
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=900)
