@@ -18,14 +18,12 @@ from workflow.states import PUBLIC_STATES
 from workflow.text import xml_text
 
 bp = Blueprint("press", __name__, url_prefix="/press")
+PUBLIC = [s.value for s in PUBLIC_STATES]
 
 
 def escape(text: str) -> str:
     """Escape text for the feed, showing what XML cannot hold (a control character) instead of breaking it."""
     return _escape(xml_text(text))
-
-
-PUBLIC = [s.value for s in PUBLIC_STATES]
 
 
 def released_page(session: Session, page: int, per_page: int) -> tuple[list[StatementView], int]:
