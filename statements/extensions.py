@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import marshmallow as ma
+from apispec import BasePlugin
 from flask import request
 from flask_smorest import Api as _Api
 from flask_smorest import Blueprint as _Blueprint
@@ -38,10 +39,33 @@ class ErrorOut(ma.Schema):
     errors = fields.Dict(keys=fields.String(), values=fields.Raw())
 
 
+#: gunicorn refuses a request line over 8,190 bytes (gunicorn.conf.py; its maximum short of none at all)
+#: with its own HTML page, before the application sees the request: the document says so, truthfully.
+URI_TOO_LONG = {
+    "description": "The address is longer than the HTTP server takes (8,190 bytes); the server answers in HTML.",
+    "content": {"text/html": {"schema": {"type": "string"}}},
+}
+
+
+class UriTooLong(BasePlugin):
+    """Document the HTTP server's 414 on every operation (an apispec plugin)."""
+
+    def operation_helper(self, path: str | None = None, operations: dict | None = None, **kwargs: Any) -> None:
+        """Add the 414 answer to each operation of the path."""
+        for operation in (operations or {}).values():
+            operation.setdefault("responses", {}).setdefault("414", URI_TOO_LONG)
+
+
 class Api(_Api):
     """flask-smorest's Api with the contract's error body: code, message, and flat field errors."""
 
     ERROR_SCHEMA = ErrorOut
+
+    def __init__(self, app: Any = None, **kwargs: Any) -> None:
+        """Create the Api with PressGate's apispec plugins."""
+        spec_kwargs = kwargs.pop("spec_kwargs", None) or {}
+        spec_kwargs.setdefault("extra_plugins", [UriTooLong()])
+        super().__init__(app, spec_kwargs=spec_kwargs, **kwargs)
 
     def handle_http_exception(self, error: HTTPException):
         """Answer every HTTP error under /api as JSON; leave the rest to the HTML handler."""

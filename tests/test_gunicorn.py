@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -51,3 +52,15 @@ def test_a_long_query_reaches_the_api_and_is_answered_in_json(served):
         urllib.request.urlopen(f"{served}/api/v1/statements?{query}", timeout=10)
     assert refused.value.code == 422
     assert refused.value.headers["Content-Type"] == "application/json"
+
+
+def test_past_gunicorns_limit_its_own_answer_is_the_documented_one(served):
+    query = "&".join(f"per_page=x{i}" for i in range(800))
+    assert len(query) > 8190
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(f"{served}/api/v1/statements?{query}", timeout=10)
+    assert refused.value.code == 414
+    with urllib.request.urlopen(f"{served}/api/v1/openapi.json", timeout=10) as response:
+        document = json.load(response)
+    documented = document["paths"]["/api/v1/statements"]["get"]["responses"]["414"]["content"]
+    assert refused.value.headers["Content-Type"].split(";")[0] in documented
