@@ -6,7 +6,7 @@ from flask import Flask, abort, current_app, jsonify, render_template, request
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from statements.web.labels import HTTP_MESSAGES, HTTP_TITLES, RULE_MESSAGES
+from statements.web.labels import HTTP_MESSAGES, HTTP_TITLES, refusal_message
 from statements.web_session import rollback_session
 from workflow.errors import Conflict, Refusal
 
@@ -23,7 +23,7 @@ def _refusal(error: Refusal):
     rollback_session()
     if request.path.startswith("/api/"):
         return jsonify(error.to_dict()), error.status
-    message = RULE_MESSAGES.get(error.rule, error.message)
+    message = refusal_message(error.rule, error.message)
     return render_template("error.html", code=error.status, title=HTTP_TITLES.get(error.status), message=message), (
         error.status
     )

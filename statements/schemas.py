@@ -49,8 +49,7 @@ class Lenient(ma.Schema):
         """Refuse NUL characters in the fields it reads: no database stores them in text, and no statement needs one."""
         if not hasattr(data, "items"):
             return data
-        read = self._text_keys
-        paths = _nul_paths({key: value for key, value in dict(data).items() if key in read})
+        paths = _nul_paths({key: value for key, value in data.items() if key in self._text_keys})
         if paths:
             raise ma.ValidationError({p.split(".")[0]: ["Contains a NUL character."] for p in paths})
         return data
@@ -70,6 +69,11 @@ def no_nul_pattern(converter: object, field: fields.Field, **kwargs: object) -> 
     while isinstance(owner, fields.Field):  # the inner field of a List
         owner = owner.parent
     return {"pattern": NO_NUL} if isinstance(owner, Lenient) else {}
+
+
+def unit_code(**kwargs: object) -> fields.String:
+    """Return a field naming a unit by its code, documented with the pattern unit codes follow."""
+    return fields.String(validate=validate.Length(min=1, max=64), metadata={"pattern": CODE_RE.pattern}, **kwargs)
 
 
 class Flag(fields.Boolean):
@@ -127,14 +131,14 @@ class TokenIn(Lenient):
 class RoleIn(Lenient):
     """A role in a unit."""
 
-    unit = fields.String(required=True, validate=validate.Length(min=1, max=64), metadata={"pattern": CODE_RE.pattern})
+    unit = unit_code(required=True)
     role = fields.String(required=True, validate=validate.OneOf(values(Role)))
 
 
 class UnitIn(Lenient):
     """A new unit."""
 
-    code = fields.String(required=True, validate=validate.Length(min=1, max=64), metadata={"pattern": CODE_RE.pattern})
+    code = unit_code(required=True)
     name = fields.String(required=True, validate=validate.Length(min=1, max=300))
     parent_code = fields.String(allow_none=True, load_default=None)
 
@@ -194,7 +198,7 @@ class ContentIn(Lenient):
 class StatementIn(ContentIn):
     """A new statement."""
 
-    unit = fields.String(required=True, validate=validate.Length(min=1, max=64), metadata={"pattern": CODE_RE.pattern})
+    unit = unit_code(required=True)
     title = fields.String(required=True, validate=validate.Length(min=1, max=500))
     body = fields.String(required=True, validate=validate.Length(min=1, max=100_000))
     kind = fields.String(load_default=Kind.REGULAR.value, validate=validate.OneOf(values(Kind)))

@@ -12,14 +12,10 @@ import json
 import os
 import random
 import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -27,39 +23,10 @@ from sqlalchemy.orm import Session
 
 from statements.db import make_engine
 from tests import pg
+from tests.serving import ROOT, free_port, serve, wait_until_serving
 from workflow.ledger import LedgerEntry, verify
 
-ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.postgres_only
-
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _serve(url: str, port: int, instance: Path) -> subprocess.Popen:
-    env = os.environ | {
-        "PRESSGATE_DATABASE_URL": url,
-        "PRESSGATE_ENV": "production",
-        "PRESSGATE_SECRET_KEY": "crash-harness",
-        "PRESSGATE_INSTANCE_PATH": str(instance),
-    }
-    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-    command = [gunicorn, "-w", "2", "--threads", "4", "-k", "gthread", "-b", f"127.0.0.1:{port}", "wsgi:app"]
-    return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True, stderr=subprocess.DEVNULL)
-
-
-def _wait_until_serving(port: int) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/workflow", timeout=2):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError("the server did not come back")
 
 
 class Client(threading.Thread):
@@ -125,19 +92,19 @@ def run_harness(kills: int) -> dict:
     url = pg.create_database(admin)
     try:
         seeded = seed(url, statements=24)
-        port = _port()
+        port = free_port()
         client = Client(f"http://127.0.0.1:{port}", seeded["ids"], seeded["tokens"])
         rng = random.Random(20261123)
         instance = ROOT / "bench" / "results" / "crash-instance"
-        server = _serve(url, port, instance)
+        server = serve(url, port, instance)
         client.start()
         for _ in range(kills):
-            _wait_until_serving(port)
+            wait_until_serving(port)
             time.sleep(rng.uniform(0.05, 1.5))  # under a stream of decisions, the kill lands anywhere
             os.killpg(server.pid, signal.SIGKILL)
             server.wait()
-            server = _serve(url, port, instance)
-        _wait_until_serving(port)
+            server = serve(url, port, instance)
+        wait_until_serving(port)
         time.sleep(2.0)
         client.running = False
         client.join(timeout=10)
@@ -202,10 +169,10 @@ def test_two_servers_race_and_exactly_one_wins_each_conflict():
     servers = []
     try:
         seeded = seed(url, statements=30)
-        ports = [_port(), _port()]
-        servers = [_serve(url, port, ROOT / "bench" / "results" / f"race-{port}") for port in ports]
+        ports = [free_port(), free_port()]
+        servers = [serve(url, port, ROOT / "bench" / "results" / f"race-{port}") for port in ports]
         for port in ports:
-            _wait_until_serving(port)
+            wait_until_serving(port)
         clients = [Client(f"http://127.0.0.1:{port}", seeded["ids"], seeded["tokens"]) for port in ports]
         moves = [
             {"action": "approve", "version": 1},

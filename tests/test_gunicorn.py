@@ -3,45 +3,24 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 
-from tests.test_crash import _port
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.serving import free_port, serve, wait_until_serving
 
 
 @pytest.fixture
 def served(tmp_path):
-    port = _port()
-    env = os.environ | {
-        "PRESSGATE_DATABASE_URL": f"sqlite:///{tmp_path / 'pressgate.db'}",
-        "PRESSGATE_ENV": "production",
-        "PRESSGATE_SECRET_KEY": "gunicorn-settings",
-        "PRESSGATE_INSTANCE_PATH": str(tmp_path),
-    }
-    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-    process = subprocess.Popen(
-        [gunicorn, "-b", f"127.0.0.1:{port}", "wsgi:app"], cwd=ROOT, env=env, stderr=subprocess.DEVNULL
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(base + "/api/v1/workflow", timeout=2).close()
-            break
-        except OSError:
-            time.sleep(0.05)
-    yield base
-    process.terminate()
-    process.wait(timeout=30)
+    port = free_port()
+    server = serve(f"sqlite:///{tmp_path / 'pressgate.db'}", port, tmp_path)
+    try:
+        wait_until_serving(port)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 def test_a_long_query_reaches_the_api_and_is_answered_in_json(served):

@@ -17,9 +17,8 @@ from pathlib import Path
 import pytest
 
 from tests import pg
-from tests.test_crash import _port, _serve, _wait_until_serving
+from tests.serving import ROOT, free_port, serve, wait_until_serving
 
-ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.postgres_only
 #: Examples per operation; the slow run tries many more.
 EXAMPLES = int(os.environ.get("PRESSGATE_FUZZ_EXAMPLES", "8"))
@@ -37,10 +36,10 @@ def served(tmp_path_factory):
     pressgate = str(Path(sys.executable).with_name("pressgate"))
     for command in (["init-db"], ["demo", "--if-empty"]):
         subprocess.run([pressgate, *command], cwd=ROOT, env=env, check=True, capture_output=True)
-    port = _port()
-    server = _serve(url, port, instance)
+    port = free_port()
+    server = serve(url, port, instance)
     try:
-        _wait_until_serving(port)
+        wait_until_serving(port)
         yield f"http://127.0.0.1:{port}"
     finally:
         server.terminate()

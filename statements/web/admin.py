@@ -15,7 +15,7 @@ from auth.models import User
 from statements import queries
 from statements import rules as rule_service
 from statements.serialize import rule_dict, user_dict
-from statements.web.labels import RULE_MESSAGES
+from statements.web.labels import refusal_message
 from statements.web.views import bp, field_error, web_actor
 from statements.web_session import commit, db, rollback_session
 from workflow.errors import Refusal
@@ -34,7 +34,7 @@ def _attempt(change: Callable[[], object], done: str) -> bool:
         # In the person's language where the refusal is a known one (the details name no field: the
         # messages say what is wrong, and the field names are the API's).
         details = " ".join(field_error(m) for messages in (refusal.errors or {}).values() for m in messages)
-        flash(f"{RULE_MESSAGES.get(refusal.rule, refusal.message)} {details}".strip(), "error")
+        flash(f"{refusal_message(refusal.rule, refusal.message)} {details}".strip(), "error")
         return False
     flash(done, "info")
     return True

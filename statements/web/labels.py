@@ -99,6 +99,13 @@ RULE_MESSAGES = {
     "use_designation": _l("Designate a spokesperson through the designation form."),
     "role_exists": _l("The person already holds that role in that unit."),
 }
+
+
+def refusal_message(rule: str, message: str) -> str:
+    """Return what a refusal means in the person's language when its rule is a known one, else its message."""
+    return str(RULE_MESSAGES.get(rule, message))
+
+
 #: The heading of an error page.
 HTTP_TITLES = {
     400: _l("Bad request"),

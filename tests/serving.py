@@ -1,0 +1,45 @@
+"""PressGate served for real in the tests: `gunicorn wsgi:app` started in the project's folder, as in production."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    """Return a port nobody listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve(url: str, port: int, instance: Path) -> subprocess.Popen:
+    """Start gunicorn (2 workers × 4 threads) on the database at `url`, in a session of its own."""
+    env = os.environ | {
+        "PRESSGATE_DATABASE_URL": url,
+        "PRESSGATE_ENV": "production",
+        "PRESSGATE_SECRET_KEY": "served-in-tests",
+        "PRESSGATE_INSTANCE_PATH": str(instance),
+    }
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    command = [gunicorn, "-w", "2", "--threads", "4", "-k", "gthread", "-b", f"127.0.0.1:{port}", "wsgi:app"]
+    return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True, stderr=subprocess.DEVNULL)
+
+
+def wait_until_serving(port: int) -> None:
+    """Wait until the server answers, or fail after 30 s."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/workflow", timeout=2):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError("the server did not come back")
