@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,3 +45,16 @@ def wait_until_serving(port: int) -> None:
         except OSError:
             time.sleep(0.05)
     raise RuntimeError("the server did not come back")
+
+
+@contextlib.contextmanager
+def served(url: str, instance: Path) -> Iterator[str]:
+    """Serve the database at `url` until the block ends; yield the server's base URL."""
+    port = free_port()
+    server = serve(url, port, instance)
+    try:
+        wait_until_serving(port)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from tests import pg
-from tests.serving import ROOT, free_port, serve, wait_until_serving
+from tests import pg, serving
+from tests.serving import ROOT
 
 pytestmark = pytest.mark.postgres_only
 #: Examples per operation; the slow run tries many more.
@@ -36,14 +36,10 @@ def served(tmp_path_factory):
     pressgate = str(Path(sys.executable).with_name("pressgate"))
     for command in (["init-db"], ["demo", "--if-empty"]):
         subprocess.run([pressgate, *command], cwd=ROOT, env=env, check=True, capture_output=True)
-    port = free_port()
-    server = serve(url, port, instance)
     try:
-        wait_until_serving(port)
-        yield f"http://127.0.0.1:{port}"
+        with serving.served(url, instance) as base:
+            yield base
     finally:
-        server.terminate()
-        server.wait(timeout=30)
         pg.drop_database(admin, url)
 
 
