@@ -64,7 +64,9 @@ class Api(_Api):
     def __init__(self, app: Any = None, **kwargs: Any) -> None:
         """Create the Api with PressGate's apispec plugins."""
         spec_kwargs = kwargs.pop("spec_kwargs", None) or {}
-        spec_kwargs.setdefault("extra_plugins", [UriTooLong()])
+        from statements.api.links import Links
+
+        spec_kwargs.setdefault("extra_plugins", [UriTooLong(), Links()])
         super().__init__(app, spec_kwargs=spec_kwargs, **kwargs)
 
     def handle_http_exception(self, error: HTTPException):
