@@ -114,7 +114,11 @@ def committed(backend, monkeypatch):
     pg.drop_database(admin, url)
 
 
-def test_parallel_ranges_verify_a_whole_chain(committed):
+def test_parallel_ranges_verify_a_whole_chain(committed, monkeypatch):
+    def doubted(*args):
+        raise AssertionError(f"the server doubted a whole chain at {args[1:]}")
+
+    monkeypatch.setattr(chain_sql, "_python_holds", doubted)  # every range, its first entry's link included
     with Session(committed) as session:
         result = ledger.verify(session)
         size = ledger.head(session)[0]
@@ -142,6 +146,25 @@ def test_parallel_ranges_find_a_broken_link_at_a_range_boundary(committed):
     with Session(committed) as session:
         result = ledger.verify(session)
     assert not result.ok and result.first_bad_seq == target and "prev_hash" in result.reason
+
+
+@pytest.mark.parametrize("where", ["boundary", "middle"])
+def test_parallel_ranges_find_an_entry_rehashed_after_its_successor(committed, where):
+    """An entry rewritten with a hash that matches its new content: only its successor's link shows it."""
+    target = {"boundary": chain_sql.RANGE, "middle": chain_sql.RANGE + 3}[where]  # boundary: the link crosses ranges
+    with committed.begin() as conn:
+        row = next(ledger.pg_rows(conn, target, target))
+        forged = row | {"comment": "Đã sửa, băm lại"}
+        new_hash = ledger.chain_hash(row["prev_hash"], canonical_bytes(forged))
+        conn.execute(sa.text("SET LOCAL session_replication_role = replica"))
+        conn.execute(
+            sa.update(LedgerEntry).where(LedgerEntry.seq == target).values(comment=forged["comment"], hash=new_hash)
+        )
+    with committed.connect() as conn:
+        assert chain_sql._range_holds(conn, target, target)  # the entry itself holds: its hash is its content's
+    with Session(committed) as session:
+        result = ledger.verify(session)
+    assert not result.ok and result.first_bad_seq == target + 1 and "prev_hash" in result.reason
 
 
 def test_a_time_moved_to_the_same_date_bc_is_not_passed(postgres, org):

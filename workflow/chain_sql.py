@@ -2,12 +2,13 @@
 
 Python needs ~17 µs an entry to fetch a row and build its RFC 8785 bytes; PostgreSQL builds the same
 bytes from the columns in C (the `data` column is stored as canonical JSON text, `json_text`), hashes
-them with its own SHA-256 and checks each link with a join, over seq ranges on as many connections as
-there are CPUs. The server only *accuses*: an entry whose bytes it cannot rebuild exactly (data written
-before canonical storage, a key the fast form leaves to the general encoder) is checked again in Python,
-and whenever an accusation holds, `ledger.verify` reports from its own Python pass. So the server can
-only ever make verification faster, never more lenient: an entry passes here only if SHA-256 over bytes
-built injectively from its current columns equals its stored hash.
+them with its own SHA-256 and checks each link against the entry before it in seq order, over seq
+ranges on as many connections as there are CPUs. The server only *accuses*: an entry whose bytes it
+cannot rebuild exactly (data written before canonical storage, a key the fast form leaves to the
+general encoder) is checked again in Python, and whenever an accusation holds, `ledger.verify` reports
+from its own Python pass. So the server can only ever make verification faster, never more lenient: an
+entry passes here only if SHA-256 over bytes built injectively from its current columns equals its
+stored hash.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ _NUMBER = ("actor_id", "statement_id", "version")
 
 def document(alias: str) -> str:
     """Return the SQL expression of the canonical document of the entry row `alias`."""
-    parts = []
+    pairs = []
     for key in sorted(("action", "at", "data", "kind", "seq", *_TEXT, *_NUMBER)):
         column = f"{alias}.{key}"
         if key in _NUMBER or key in ("data", "seq"):  # data: its stored canonical JSON text
@@ -42,22 +43,29 @@ def document(alias: str) -> str:
             value = f"CASE WHEN {column} >= '1000-01-01' THEN '\"' || {text} || '\"' END"
         else:
             value = f"to_json({column})::text"
-        parts += [f"'{',' if parts else '{'}\"{key}\":'", f"coalesce({value}, 'null')"]
-    # concat_ws builds the text once; a chain of || copies it at every step (measured 1.4x slower).
-    return f"concat_ws('', {', '.join(parts)}, '}}')"
+        pairs.append(f"'{',' if pairs else '{'}\"{key}\":' || coalesce({value}, 'null')")
+    # concat_ws looks up an output function per argument and row: one argument per key, not two (its
+    # text built 11% faster), and not one chain of || either, which would copy the growing text at every key.
+    return f"concat_ws('', {', '.join(pairs)}, '}}')"
 
 
 #: The first entry in [lo, hi] whose hash does not match its bytes or whose link to the entry before it
-#: does not hold (an entry missing before it included). min() over a join rather than a window or
-#: ORDER BY ... LIMIT 1: PostgreSQL then hashes the two ranges (in parallel workers where it may)
-#: instead of walking the index row by row or sorting (and spilling) the range.
+#: does not hold (an entry missing before it included). The entry before each is its neighbour in one
+#: scan of lo - 1 .. hi in seq order (lag), which costs less than a self-join on seq - 1 (measured 13%).
 SUSPECTS = sa.text(f"""
-SELECT min(e.seq)
-FROM ledger_entries AS e
-LEFT JOIN ledger_entries AS before ON before.seq = e.seq - 1 AND before.seq BETWEEN :lo - 1 AND :hi - 1
-WHERE e.seq BETWEEN :lo AND :hi
-  AND (encode(sha256(convert_to(e.prev_hash || {document("e")}, 'UTF8')), 'hex') IS DISTINCT FROM e.hash
-       OR e.prev_hash IS DISTINCT FROM coalesce(before.hash, CASE WHEN e.seq = 1 THEN '{GENESIS_HASH}' END))
+SELECT min(seq)
+FROM (
+  SELECT e.seq, e.prev_hash, e.hash,
+         lag(e.seq) OVER by_seq AS before_seq, lag(e.hash) OVER by_seq AS before_hash,
+         encode(sha256(convert_to(e.prev_hash || {document("e")}, 'UTF8')), 'hex') AS recomputed
+  FROM ledger_entries AS e
+  WHERE e.seq BETWEEN :lo - 1 AND :hi
+  WINDOW by_seq AS (ORDER BY e.seq)
+) AS entry
+WHERE seq >= :lo
+  AND (recomputed IS DISTINCT FROM hash
+       OR prev_hash IS DISTINCT FROM
+          CASE WHEN seq = 1 THEN '{GENESIS_HASH}' WHEN before_seq = seq - 1 THEN before_hash END)
 """)
 
 #: Seqs per query at most; a chain is cut into at least two ranges per CPU so that every CPU works.
