@@ -64,7 +64,7 @@ class Api(_Api):
     def __init__(self, app: Any = None, **kwargs: Any) -> None:
         """Create the Api with PressGate's apispec plugins."""
         spec_kwargs = kwargs.pop("spec_kwargs", None) or {}
-        from statements.api.links import Links
+        from statements.api.links import Links  # statements.api imports this module: import it late
 
         spec_kwargs.setdefault("extra_plugins", [UriTooLong(), Links()])
         super().__init__(app, spec_kwargs=spec_kwargs, **kwargs)

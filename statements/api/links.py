@@ -1,8 +1,9 @@
 """OpenAPI links: which answer gives the values another operation needs.
 
-The statement's id and the version a decision must name, the unit a new statement is written in, a
-new rule's code. Clients and tools that follow links (schemathesis's stateful phase among them) can then walk the
-lifecycle: read your roles, write a statement in one of your units, decide on the version you read.
+The statement's id and the version a decision must name, the unit a new statement is written in, a new
+rule's code. Clients and tools that follow links (schemathesis's stateful phase among them) can then
+walk the lifecycle: read your roles, write a statement in one of your units, decide on the version you
+read.
 """
 
 from __future__ import annotations
