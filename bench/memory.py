@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -29,13 +30,13 @@ def decisions_until(run_chunk, target: int) -> tuple[int, int]:
     return done, chunks
 
 
-def measure(gunicorn, wrk, decision_env, url: str, env: dict, warmup: int, decisions: int) -> dict:
+def measure(gunicorn, wrk, url: str, load_env: Callable[[], dict], warmup: int, decisions: int) -> dict:
     """Serve with one worker; warm it up, read its RSS, run `decisions` more, read it again."""
     with gunicorn("wsgi:app", url, workers=1) as (base, process):
         (pid,) = worker_pids(process.pid)
 
         def chunk() -> dict:
-            return wrk(base, "decide.lua", decision_env(url, env), duration=10)
+            return wrk(base, "decide.lua", load_env(), duration=10)
 
         decisions_until(chunk, warmup)
         before = rss_mb(pid)

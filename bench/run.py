@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -280,7 +281,8 @@ def main() -> int:
                 runs["decision"].append(wrk(app, "decide.lua", decision_env(url, env), duration=DURATION // ROUNDS))
                 runs["read"].append(wrk(app, "read.lua", env, duration=DURATION // ROUNDS))
         stack, decision, read = (combined(runs[name]) for name in ("stack", "decision", "read"))
-        memory_figures = memory.measure(gunicorn, wrk, decision_env, url, env, MEMORY_DECISIONS // 20, MEMORY_DECISIONS)
+        load_env = functools.partial(decision_env, url, env)  # read again before each chunk of load
+        memory_figures = memory.measure(gunicorn, wrk, url, load_env, MEMORY_DECISIONS // 20, MEMORY_DECISIONS)
         # The same pages on a small organisation first, then at scale: the SQL each runs must not grow.
         scale.seed_scale(url, SCALE_SMALL, SCALE_SMALL * 10)
         small = scale.measure(url, SCALE_SAMPLES // 4)
