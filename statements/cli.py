@@ -253,6 +253,22 @@ def _create_app() -> Flask:
     return create_app()
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
+class _Commands(FlaskGroup):
+    """Flask's command group, telling a database that cannot serve in one line instead of a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        """Run the command; an unavailable database ends it with a clear message and status 1."""
+        from workflow.db import UNAVAILABLE, unavailable_detail
+
+        try:
+            return super().invoke(ctx)
+        except UNAVAILABLE as err:
+            raise click.ClickException(
+                f"The database is not available: {unavailable_detail(err)}. Run the command again when it is back;"
+                " a change it was making when the connection was lost may or may not have been recorded."
+            ) from err
+
+
+@click.group(cls=_Commands, create_app=_create_app, add_version_option=False)
 def main() -> None:
     """PressGate: press statements approved, released and recorded."""

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Flask, abort, current_app, jsonify, render_template, request
-from sqlalchemy.exc import IntegrityError
+import contextlib
+import threading
+import time
+
+from flask import Flask, abort, current_app, g, jsonify, render_template, request
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from statements.web.labels import HTTP_MESSAGES, HTTP_TITLES, refusal_message
+from statements.web.labels import HTTP_MESSAGES, HTTP_TITLES, IN_DOUBT_MESSAGE, refusal_message
 from statements.web_session import rollback_session
+from workflow.db import UNAVAILABLE, unavailable_detail
 from workflow.errors import Conflict, Refusal
 
 
@@ -37,6 +42,44 @@ def _server_error(error: Exception):
     return html_error(InternalServerError())
 
 
+#: Seconds a client is asked to wait before retrying while the database is unavailable.
+RETRY_AFTER = 5
+#: While the database is down every request fails alike: one log line per interval says so, not a
+#: traceback per request.
+LOG_EVERY = 10.0
+_quiet = {"last": 0.0, "since": 0}
+_quiet_lock = threading.Lock()
+
+
+def _log_unavailable(error: Exception) -> None:
+    with _quiet_lock:
+        now = time.monotonic()
+        if now - _quiet["last"] < LOG_EVERY:
+            _quiet["since"] += 1
+            return
+        also, _quiet["last"], _quiet["since"] = _quiet["since"], now, 0
+    more = f" ({also} more since the last report)" if also else ""
+    current_app.logger.warning("The database is unavailable: %s; answered 503%s", unavailable_detail(error), more)
+
+
+def _unavailable(error: Exception):
+    with contextlib.suppress(SQLAlchemyError):  # the connection may be the thing that is gone
+        rollback_session()
+    _log_unavailable(error)
+    in_doubt = g.get("commit_in_doubt", False)
+    headers = {"Retry-After": str(RETRY_AFTER)}
+    if request.path.startswith("/api/"):
+        message = (
+            "The database connection was lost while the change was being saved: it may or may not have been"
+            " recorded. Read it again before you retry."
+            if in_doubt
+            else f"The database is not available right now; nothing was changed. Try again in {RETRY_AFTER} seconds."
+        )
+        return jsonify({"code": 503, "status": "Service Unavailable", "message": message}), 503, headers
+    message = IN_DOUBT_MESSAGE if in_doubt else HTTP_MESSAGES[503]
+    return render_template("error.html", code=503, title=HTTP_TITLES[503], message=message), 503, headers
+
+
 def _integrity(error: IntegrityError):
     # Two requests creating the same thing at once: the database's unique constraint decides.
     rollback_session()
@@ -53,4 +96,6 @@ def register(app: Flask) -> None:
     app.before_request(_refuse_nul_in_url)
     app.register_error_handler(Refusal, _refusal)
     app.register_error_handler(IntegrityError, _integrity)
+    for unavailable in UNAVAILABLE:
+        app.register_error_handler(unavailable, _unavailable)
     app.register_error_handler(InternalServerError, _server_error)

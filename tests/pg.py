@@ -42,54 +42,54 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+class Throwaway:
+    """A private PostgreSQL from the installed binaries, in a temporary folder: started, stopped, removed."""
+
+    def __init__(self) -> None:
+        candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), reverse=True)
+        initdb = candidates[0] if candidates else shutil.which("initdb")
+        if not initdb:
+            raise FileNotFoundError("no PostgreSQL binaries (initdb) installed")
+        self.bindir = os.path.dirname(initdb)
+        self.datadir = tempfile.mkdtemp(prefix="pressgate-pg-")
+        self.prefix: list[str] = []
+        if os.geteuid() == 0:  # initdb refuses to run as root: run the server as the postgres user
+            pw = pwd.getpwnam("postgres")  # KeyError: no such user, no server
+            os.chown(self.datadir, pw.pw_uid, pw.pw_gid)
+            self.prefix = ["runuser", "-u", "postgres", "--"]
+        self.port = _free_port()
+        self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+        auth = ["-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]
+        subprocess.run([*self.prefix, initdb, "-D", self.datadir, *auth], check=True, capture_output=True)
+
+    def _ctl(self, *args: str, check: bool = True) -> None:
+        pg_ctl = os.path.join(self.bindir, "pg_ctl")
+        subprocess.run([*self.prefix, pg_ctl, "-D", self.datadir, *args], check=check, capture_output=True)
+
+    def start(self) -> None:
+        """Start the server and wait until it takes connections."""
+        options = f"-p {self.port} -k {self.datadir} -c listen_addresses=127.0.0.1 -c fsync=off"
+        self._ctl("-o", options, "-w", "-l", os.path.join(self.datadir, "log"), "start")
+
+    def stop(self) -> None:
+        """Stop the server at once, as a crash would (no checkpoint; it recovers on the next start)."""
+        self._ctl("-m", "immediate", "-w", "stop", check=False)
+
+    def remove(self) -> None:
+        """Stop the server and delete its files."""
+        self.stop()
+        shutil.rmtree(self.datadir, ignore_errors=True)
+
+
 def start_throwaway() -> str | None:
     """Start a private PostgreSQL from the installed binaries; stopped when the tests end."""
-    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), reverse=True)
-    initdb = candidates[0] if candidates else shutil.which("initdb")
-    if not initdb:
+    try:
+        server = Throwaway()
+    except (FileNotFoundError, KeyError):
         return None
-    bindir = os.path.dirname(initdb)
-    datadir = tempfile.mkdtemp(prefix="pressgate-pg-")
-    prefix: list[str] = []
-    if os.geteuid() == 0:  # initdb refuses to run as root: run the server as the postgres user
-        try:
-            pw = pwd.getpwnam("postgres")
-        except KeyError:
-            return None
-        os.chown(datadir, pw.pw_uid, pw.pw_gid)
-        prefix = ["runuser", "-u", "postgres", "--"]
-    port = _free_port()
-    subprocess.run(
-        [*prefix, initdb, "-D", datadir, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"],
-        check=True,
-        capture_output=True,
-    )
-    options = f"-p {port} -k {datadir} -c listen_addresses=127.0.0.1 -c fsync=off"
-    subprocess.run(
-        [
-            *prefix,
-            os.path.join(bindir, "pg_ctl"),
-            "-D",
-            datadir,
-            "-o",
-            options,
-            "-w",
-            "-l",
-            os.path.join(datadir, "log"),
-            "start",
-        ],
-        check=True,
-        capture_output=True,
-    )
-
-    def stop() -> None:
-        subprocess.run(
-            [*prefix, os.path.join(bindir, "pg_ctl"), "-D", datadir, "-m", "immediate", "stop"], capture_output=True
-        )
-        shutil.rmtree(datadir, ignore_errors=True)
-
-    atexit.register(stop)
-    return f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+    server.start()
+    atexit.register(server.remove)
+    return server.url
 
 
 _server_url: str | None = None

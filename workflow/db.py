@@ -58,3 +58,15 @@ class Base(DeclarativeBase):
 
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {dt.datetime: UTCDateTime()}
+
+
+#: What the database raises when it cannot serve: it is down, restarting or unreachable, a connection
+#: died, the pool had none free in time, or the server refused for now (too many connections, a
+#: deadlock or serialization failure, a statement cancelled). None of these is a bug; a retry may work.
+UNAVAILABLE = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError)
+
+
+def unavailable_detail(error: Exception) -> str:
+    """Return the first line of what the driver said, without SQLAlchemy's background link."""
+    original = getattr(error, "orig", None) or error
+    return (str(original).strip().splitlines() or [type(original).__name__])[0]

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from workflow import ledger
 from workflow.canonical import json_text
+from workflow.db import UNAVAILABLE, unavailable_detail
 
 log = logging.getLogger(__name__)
 
@@ -187,8 +188,12 @@ class Sealer:
                 while seal_pending(self.engine) is None and not self._stopped.is_set():
                     # Another process is sealing; it may have looked before our entries were visible.
                     self._stopped.wait(self.RETRY_SECONDS)
-            except Exception:  # the database may be restarting; the next wake or sweep tries again
-                log.warning("sealing the ledger failed; will retry", exc_info=True)
+            except Exception as err:  # the sealer keeps going whatever happens: the next wake or sweep tries again
+                if isinstance(err, UNAVAILABLE):  # the database is down or restarting: one line, not a traceback
+                    detail = unavailable_detail(err)
+                    log.warning("sealing the ledger failed, the database is unavailable (%s); will retry", detail)
+                else:
+                    log.warning("sealing the ledger failed; will retry", exc_info=True)
                 self._stopped.wait(1.0)
                 self._wake.set()
                 continue

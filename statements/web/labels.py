@@ -117,6 +117,7 @@ HTTP_TITLES = {
     422: _l("Invalid input"),
     429: _l("Too many attempts"),
     500: _l("Server error"),
+    503: _l("Service unavailable"),
 }
 #: What a plain HTTP error means, for pages (the API keeps its own JSON messages).
 HTTP_MESSAGES = {
@@ -129,7 +130,13 @@ HTTP_MESSAGES = {
     422: _l("Some of what was sent is not valid."),
     429: _l("Too many failed attempts. Wait a while and try again."),
     500: _l("Something went wrong on the server. Nothing was changed."),
+    503: _l("The database is not available right now. Nothing was changed. Try again in a few seconds."),
 }
+#: A 503 whose connection died during COMMIT: the server may have recorded the change or not.
+IN_DOUBT_MESSAGE = _l(
+    "The connection to the database was lost while your change was being saved: it may or may not have"
+    " been recorded. Open the page again to see, before you retry."
+)
 
 OUTCOME_LABELS = {
     "not_a_leak": _l("Not a leak: released content"),

@@ -1,0 +1,129 @@
+"""The database goes away and comes back: 503 with Retry-After while it is gone, never a 500, then service again."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+import statements.press as press
+from statements.db import make_engine
+from tests import pg, serving
+from workflow.ledger import verify
+
+
+def _call(base: str, path: str, token: str | None = None, body: dict | None = None, accept: str = "application/json"):
+    """Return (status, headers, text) of one request."""
+    request = urllib.request.Request(base + path, data=json.dumps(body).encode() if body is not None else None)
+    request.add_header("Accept", accept)
+    if body is not None:
+        request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=15) as response:
+            return response.status, response.headers, response.read().decode()
+    except urllib.error.HTTPError as err:
+        return err.code, err.headers, err.read().decode()
+
+
+@pytest.fixture(scope="module")
+def own_server():
+    """A PostgreSQL of this module's own, which its tests stop and start."""
+    try:
+        server = pg.Throwaway()
+    except (FileNotFoundError, KeyError, subprocess.CalledProcessError):
+        pytest.skip("no PostgreSQL binaries to start a server of our own")
+    server.start()
+    yield server
+    server.remove()
+
+
+@pytest.mark.postgres_only
+def test_a_served_app_answers_503_while_the_database_is_down_and_recovers(own_server, tmp_path):
+    from bench.run import seed
+
+    url = pg.create_database(own_server.url)
+    seeded = seed(url, statements=2)
+    sid, tokens = seeded["ids"][0], seeded["tokens"]
+    decision = {"action": "request_changes", "version": 1, "comment": "Bổ sung số liệu."}
+    with serving.served(url, tmp_path / "instance") as base:
+        assert _call(base, f"/api/v1/statements/{sid}", tokens["spokesperson"])[0] == 200
+        own_server.stop()  # as a crash would
+        try:
+            for path, body in ((f"/api/v1/statements/{sid}", None), (f"/api/v1/statements/{sid}/actions", decision)):
+                status, headers, text = _call(base, path, tokens["spokesperson"], body)
+                assert status == 503 and headers["Retry-After"] == "5", (status, text)
+                assert headers["Content-Type"] == "application/json"
+                answer = json.loads(text)
+                assert answer["code"] == 503 and "nothing was changed" in answer["message"], answer
+            status, headers, page = _call(base, "/press", accept="text/html")
+            assert status == 503 and headers["Retry-After"] == "5" and "text/html" in headers["Content-Type"]
+            assert "Cơ sở dữ liệu" in page, page  # the person's language: Vietnamese by default
+        finally:
+            own_server.start()
+        # The pool's pre-ping replaces the dead connections: the next requests are served.
+        assert _call(base, f"/api/v1/statements/{sid}", tokens["spokesperson"])[0] == 200
+        status, _, text = _call(base, f"/api/v1/statements/{sid}/actions", tokens["spokesperson"], decision)
+        assert status == 200, text
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT state FROM statements WHERE id = :id"), {"id": sid}).scalar() == (
+            "changes_requested"
+        )
+    with Session(engine) as session:
+        result = verify(session)
+        assert result.ok and result.unsealed == 0, result
+    engine.dispose()
+    pg.drop_database(own_server.url, url)
+
+
+def test_a_connection_lost_during_commit_is_reported_in_doubt(app, api, make_statement, monkeypatch):
+    statement = make_statement()
+    client = api("author")
+
+    def lost(self):
+        lost = OSError("server closed the connection unexpectedly")
+        raise sa.exc.OperationalError("COMMIT", {}, lost, connection_invalidated=True)
+
+    monkeypatch.setattr(sa.orm.Session, "commit", lost)
+    r = client.post(f"/api/v1/statements/{statement.id}/actions", json={"action": "submit", "version": 1})
+    assert r.status_code == 503 and r.headers["Retry-After"] == "5"
+    assert "may or may not have been recorded" in r.json["message"], r.json
+
+
+def test_a_page_says_so_in_the_persons_language(client, monkeypatch):
+    def down(*args, **kwargs):
+        raise sa.exc.OperationalError("SELECT", {}, OSError("connection refused"))
+
+    monkeypatch.setattr(press, "db", down)
+    r = client.get("/press")
+    assert r.status_code == 503 and "Cơ sở dữ liệu hiện chưa sẵn sàng" in r.get_data(as_text=True)
+    client.get("/lang/en")
+    r = client.get("/press")
+    assert r.status_code == 503 and "The database is not available right now" in r.get_data(as_text=True)
+
+
+def test_the_cli_says_the_database_is_not_available_in_one_line(tmp_path):
+    port = serving.free_port()  # nobody listens there
+    env = {
+        "PRESSGATE_DATABASE_URL": f"postgresql://postgres@127.0.0.1:{port}/none",
+        "PRESSGATE_INSTANCE_PATH": str(tmp_path),
+    }
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("pressgate")), "ledger", "verify"],
+        env=os.environ | env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1, done
+    assert "The database is not available" in done.stderr and "Traceback" not in done.stderr, done.stderr
