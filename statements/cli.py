@@ -9,6 +9,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup, with_appcontext
 
+from workflow.db import UNAVAILABLE, unavailable_detail
 from workflow.errors import Refusal
 
 
@@ -258,8 +259,6 @@ class _Commands(FlaskGroup):
 
     def invoke(self, ctx: click.Context):
         """Run the command; an unavailable database ends it with a clear message and status 1."""
-        from workflow.db import UNAVAILABLE, unavailable_detail
-
         try:
             return super().invoke(ctx)
         except UNAVAILABLE as err:
