@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -83,6 +85,32 @@ def test_a_served_app_answers_503_while_the_database_is_down_and_recovers(own_se
         result = verify(session)
         assert result.ok and result.unsealed == 0, result
     engine.dispose()
+    pg.drop_database(own_server.url, url)
+
+
+@pytest.mark.postgres_only
+def test_database_crashes_under_a_stream_of_decisions_lose_none(own_server, tmp_path):
+    """PostgreSQL stopped as a crash would, three times, while a client decides: nothing it was told is lost."""
+    from bench.run import seed
+    from tests.test_crash import Client, check
+
+    url = pg.create_database(own_server.url)
+    seeded = seed(url, statements=24)
+    rng = random.Random(20261125)
+    with serving.served(url, tmp_path / "instance") as base:
+        client = Client(base, seeded["ids"], seeded["tokens"])
+        client.start()
+        for _ in range(3):
+            time.sleep(rng.uniform(0.5, 1.5))
+            own_server.stop()
+            time.sleep(rng.uniform(0.2, 1.0))
+            own_server.start()
+        time.sleep(2.0)
+        client.running = False
+        client.join(timeout=10)
+        time.sleep(1.5)  # each worker's sweep seals within a second
+    figures = check(url, client)
+    assert figures["decisions_seen"] >= 20, figures  # the crashes landed in a real stream of decisions
     pg.drop_database(own_server.url, url)
 
 
