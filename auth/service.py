@@ -74,26 +74,22 @@ def descendants(parents: dict[int, int | None], roots: Iterable[int]) -> set[int
     return found
 
 
-def named_unit(session: Session, code: object, field: str) -> Unit:
-    """Return the unit a request's body names in `field`, or refuse it as invalid input (422)."""
+def get_unit(session: Session, code: object, field: str | None = None) -> Unit:
+    """Return the unit with this code; refuse with 404 when the address names it, 422 when a body's `field` does."""
     unit = session.scalar(sa.select(Unit).where(Unit.code == code)) if isinstance(code, str) else None
     if unit is None:
-        raise Invalid("unit", f"No unit with code '{code}'.", errors={field: ["Unknown unit."]})
-    return unit
-
-
-def get_unit(session: Session, code: str) -> Unit:
-    """Return the unit with this code or refuse with 404."""
-    unit = session.scalar(sa.select(Unit).where(Unit.code == code))
-    if unit is None:
+        if field is not None:  # a reference inside the request's body is invalid input, not a missing object
+            raise Invalid("unit", f"No unit with code '{code}'.", errors={field: ["Unknown unit."]})
         raise NotFound("unit", f"No unit with code '{code}'.")
     return unit
 
 
-def get_user(session: Session, username: str) -> User:
-    """Return the user with this username or refuse with 404."""
-    user = session.scalar(sa.select(User).where(User.username == username))
+def get_user(session: Session, username: object, field: str | None = None) -> User:
+    """Return the user with this username; refuse with 404 when the address names it, 422 when a body's `field` does."""
+    user = session.scalar(sa.select(User).where(User.username == username)) if isinstance(username, str) else None
     if user is None:
+        if field is not None:
+            raise Invalid("user", f"No user named '{username}'.", errors={field: ["Unknown user."]})
         raise NotFound("user", f"No user named '{username}'.")
     return user
 
@@ -133,7 +129,7 @@ def create_unit(session: Session, actor: Actor | None, code: str, name: str, par
         )
     if not (name or "").strip():
         raise Invalid("unit_name", "A unit needs a name.", errors={"name": ["Missing data for required field."]})
-    parent = named_unit(session, parent_code, "parent_code") if parent_code else None
+    parent = get_unit(session, parent_code, "parent_code") if parent_code else None
     if session.scalar(sa.select(Unit.id).where(Unit.code == code)) is not None:
         raise Conflict("unit_exists", f"A unit with code '{code}' already exists.")
     unit = Unit(code=code, name=name.strip(), parent_id=parent.id if parent else None)
@@ -150,7 +146,7 @@ def _validate_roles(session: Session, roles: Iterable[dict]) -> list[tuple[Unit,
         role = item.get("role")
         if role not in Role.__members__.values():
             raise Invalid("role", f"Unknown role '{role}'.", errors={"roles": [f"Unknown role '{role}'."]})
-        resolved.append((named_unit(session, item.get("unit"), "roles"), role))
+        resolved.append((get_unit(session, item.get("unit"), "roles"), role))
     return resolved
 
 
@@ -254,10 +250,7 @@ def designate_spokesperson(session: Session, actor: Actor | None, unit_code: str
     """Make this user the unit's one spokesperson; the previous holder loses the role."""
     if actor is not None:
         can_manage_org(actor)
-    unit = get_unit(session, unit_code)
-    user = session.scalar(sa.select(User).where(User.username == username))
-    if user is None:  # named in the request's body, not its address: invalid input, as an unknown unit is
-        raise Invalid("user", f"No user named '{username}'.", errors={"username": ["Unknown user."]})
+    unit, user = get_unit(session, unit_code), get_user(session, username, "username")
     current = _spokesperson_of(session, unit)
     previous = current.user.username if current else None
     if current is not None and current.user_id == user.id:

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from auth.models import User
-from auth.service import get_unit, named_unit
+from auth.service import get_unit
 from disclosure.matching import index_version
 from statements import snapshots
 from statements.models import PEOPLE, Statement, StatementVersion, content_hash
@@ -150,7 +150,7 @@ def preview_sensitivity(session: Session, unit_code: str, title: str, body: str,
 
 def create_statement(session: Session, actor: Actor, unit_code: str, fields: dict) -> Statement:
     """Create a statement in `draft` with its version 1; only drafters of the unit may."""
-    unit = named_unit(session, unit_code, "unit")
+    unit = get_unit(session, unit_code, "unit")
     if not actor.has_role(Role.DRAFTER, unit.id):
         if actor.can_read_unit(unit.id):
             raise Forbidden("drafter_of_unit", "Only a drafter of the unit may create its statements.")
