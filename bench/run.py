@@ -29,6 +29,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bench import memory, scale
+from tests.serving import free_port
 from workflow import sealing
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,16 +57,10 @@ TARGETS = {"decision_ratio": 0.5, "read_ratio": 0.6, "verify_ratio": 0.25}
 LIMITS = {"read_p95_ms": 50, "max_queries_per_request": 8, "rss_growth_mb": 20}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextlib.contextmanager
 def gunicorn(target: str, url: str, workers: int = WORKERS):
     """Serve `target` under gunicorn (gthread, workers × THREADS) until the block ends; yield its base URL."""
-    port = _free_port()
+    port = free_port()
     env = os.environ | {
         "PRESSGATE_DATABASE_URL": url,
         "PRESSGATE_ENV": "production",

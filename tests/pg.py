@@ -15,6 +15,7 @@ import uuid
 import sqlalchemy as sa
 
 from statements.db import normalise_url
+from tests.serving import free_port
 
 
 def _answers(host: str, port: int) -> bool:
@@ -36,12 +37,6 @@ def _usable(url: str) -> bool:
         return False
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class Throwaway:
     """A private PostgreSQL from the installed binaries, in a temporary folder: started, stopped, removed."""
 
@@ -51,13 +46,13 @@ class Throwaway:
         if not initdb:
             raise FileNotFoundError("no PostgreSQL binaries (initdb) installed")
         self.bindir = os.path.dirname(initdb)
+        # initdb refuses to run as root: run the server as the postgres user (KeyError: no such user, no server).
+        owner = pwd.getpwnam("postgres") if os.geteuid() == 0 else None
+        self.prefix = ["runuser", "-u", "postgres", "--"] if owner else []
         self.datadir = tempfile.mkdtemp(prefix="pressgate-pg-")
-        self.prefix: list[str] = []
-        if os.geteuid() == 0:  # initdb refuses to run as root: run the server as the postgres user
-            pw = pwd.getpwnam("postgres")  # KeyError: no such user, no server
-            os.chown(self.datadir, pw.pw_uid, pw.pw_gid)
-            self.prefix = ["runuser", "-u", "postgres", "--"]
-        self.port = _free_port()
+        if owner:
+            os.chown(self.datadir, owner.pw_uid, owner.pw_gid)
+        self.port = free_port()
         self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
         auth = ["-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]
         subprocess.run([*self.prefix, initdb, "-D", self.datadir, *auth], check=True, capture_output=True)
