@@ -14,8 +14,6 @@ import random
 import signal
 import threading
 import time
-import urllib.error
-import urllib.request
 
 import pytest
 import sqlalchemy as sa
@@ -23,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from statements.db import make_engine
 from tests import pg
-from tests.serving import ROOT, free_port, serve, wait_until_serving
+from tests.serving import ROOT, call, free_port, serve, wait_until_serving
 from workflow.ledger import LedgerEntry, verify
 
 pytestmark = pytest.mark.postgres_only
@@ -40,16 +38,9 @@ class Client(threading.Thread):
         self.running = True
         self.unsure: set[int] = set()
 
-    def call(self, method: str, path: str, token: str, body: dict | None = None) -> tuple[int, dict]:
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(self.base + path, data=data, method=method)
-        request.add_header("Authorization", f"Bearer {token}")
-        request.add_header("Content-Type", "application/json")
-        try:
-            with urllib.request.urlopen(request, timeout=5) as response:
-                return response.status, json.loads(response.read())
-        except urllib.error.HTTPError as err:
-            return err.code, {}
+    def call(self, path: str, token: str, body: dict | None = None) -> tuple[int, dict]:
+        status, _, text = call(self.base, path, token, body, timeout=5)
+        return status, json.loads(text) if status == 200 else {}
 
     def run(self) -> None:
         rng = random.Random(7)
@@ -57,7 +48,7 @@ class Client(threading.Thread):
             sid = rng.choice(self.ids)
             try:
                 if sid in self.unsure:  # the answer was lost in a crash: ask what happened
-                    status, body = self.call("GET", f"/api/v1/statements/{sid}", self.tokens["spokesperson"])
+                    status, body = self.call(f"/api/v1/statements/{sid}", self.tokens["spokesperson"])
                     if status != 200:
                         continue
                     self.state[sid] = body["state"]
@@ -67,7 +58,6 @@ class Client(threading.Thread):
                 else:
                     who, action, body = "drafter", "submit", {}
                 status, answer = self.call(
-                    "POST",
                     f"/api/v1/statements/{sid}/actions",
                     self.tokens[who],
                     {"action": action, "version": 1} | body,
@@ -187,7 +177,7 @@ def test_two_servers_race_and_exactly_one_wins_each_conflict():
             def race(i: int, sid: int = sid, barrier: threading.Barrier = barrier, results: list = results) -> None:
                 barrier.wait()
                 token = seeded["tokens"]["spokesperson"]
-                results[i] = clients[i].call("POST", f"/api/v1/statements/{sid}/actions", token, moves[i])[0]
+                results[i] = clients[i].call(f"/api/v1/statements/{sid}/actions", token, moves[i])[0]
 
             threads = [threading.Thread(target=race, args=(i,)) for i in range(2)]
             for t in threads:

@@ -8,8 +8,6 @@ import random
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -20,21 +18,6 @@ import statements.press as press
 from statements.db import make_engine
 from tests import pg, serving
 from workflow.ledger import verify
-
-
-def _call(base: str, path: str, token: str | None = None, body: dict | None = None, accept: str = "application/json"):
-    """Return (status, headers, text) of one request."""
-    request = urllib.request.Request(base + path, data=json.dumps(body).encode() if body is not None else None)
-    request.add_header("Accept", accept)
-    if body is not None:
-        request.add_header("Content-Type", "application/json")
-    if token:
-        request.add_header("Authorization", f"Bearer {token}")
-    try:
-        with urllib.request.urlopen(request, timeout=15) as response:
-            return response.status, response.headers, response.read().decode()
-    except urllib.error.HTTPError as err:
-        return err.code, err.headers, err.read().decode()
 
 
 @pytest.fixture(scope="module")
@@ -58,23 +41,23 @@ def test_a_served_app_answers_503_while_the_database_is_down_and_recovers(own_se
     sid, tokens = seeded["ids"][0], seeded["tokens"]
     decision = {"action": "request_changes", "version": 1, "comment": "Bổ sung số liệu."}
     with serving.served(url, tmp_path / "instance") as base:
-        assert _call(base, f"/api/v1/statements/{sid}", tokens["spokesperson"])[0] == 200
+        assert serving.call(base, f"/api/v1/statements/{sid}", tokens["spokesperson"])[0] == 200
         own_server.stop()  # as a crash would
         try:
             for path, body in ((f"/api/v1/statements/{sid}", None), (f"/api/v1/statements/{sid}/actions", decision)):
-                status, headers, text = _call(base, path, tokens["spokesperson"], body)
+                status, headers, text = serving.call(base, path, tokens["spokesperson"], body)
                 assert status == 503 and headers["Retry-After"] == "5", (status, text)
                 assert headers["Content-Type"] == "application/json"
                 answer = json.loads(text)
                 assert answer["code"] == 503 and "nothing was changed" in answer["message"], answer
-            status, headers, page = _call(base, "/press", accept="text/html")
+            status, headers, page = serving.call(base, "/press", accept="text/html")
             assert status == 503 and headers["Retry-After"] == "5" and "text/html" in headers["Content-Type"]
             assert "Cơ sở dữ liệu" in page, page  # the person's language: Vietnamese by default
         finally:
             own_server.start()
         # The pool's pre-ping replaces the dead connections: the next requests are served.
-        assert _call(base, f"/api/v1/statements/{sid}", tokens["spokesperson"])[0] == 200
-        status, _, text = _call(base, f"/api/v1/statements/{sid}/actions", tokens["spokesperson"], decision)
+        assert serving.call(base, f"/api/v1/statements/{sid}", tokens["spokesperson"])[0] == 200
+        status, _, text = serving.call(base, f"/api/v1/statements/{sid}/actions", tokens["spokesperson"], decision)
         assert status == 200, text
     engine = make_engine(url)
     with engine.connect() as conn:
