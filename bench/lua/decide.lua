@@ -16,13 +16,12 @@ end
 function request()
   sid = mine[(math.floor(k / 2) % #mine) + 1]
   k = k + 1
+  local body, token = '{"action": "request_changes", "version": 1, "comment": "Bổ sung số liệu."}', spokes
   if returned[sid] then
-    return wrk.format("POST", "/api/v1/statements/" .. sid .. "/actions",
-      {["Authorization"] = drafter, ["Content-Type"] = "application/json"}, '{"action": "submit", "version": 1}')
+    body, token = '{"action": "submit", "version": 1}', drafter
   end
   return wrk.format("POST", "/api/v1/statements/" .. sid .. "/actions",
-    {["Authorization"] = spokes, ["Content-Type"] = "application/json"},
-    '{"action": "request_changes", "version": 1, "comment": "Bổ sung số liệu."}')
+    {["Authorization"] = token, ["Content-Type"] = "application/json"}, body)
 end
 
 function response(status, headers, body)
