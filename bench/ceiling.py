@@ -1,4 +1,8 @@
-"""The stack ceiling: the same Flask, SQLAlchemy and psycopg under gunicorn, doing one INSERT per request."""
+"""The stack ceiling: the same Flask, SQLAlchemy and psycopg under gunicorn, doing one INSERT per request.
+
+Its engine has the stack's defaults, as a bare endpoint would: the thinnest this stack can be, whatever
+the app configures for itself (its pool's ping, its JSON).
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,9 @@ import os
 import sqlalchemy as sa
 from flask import Flask
 
-from statements.db import make_engine
+from statements.db import normalise_url
 
-engine = make_engine(os.environ["PRESSGATE_DATABASE_URL"])
+engine = sa.create_engine(normalise_url(os.environ["PRESSGATE_DATABASE_URL"]))
 rows = sa.table("bench_ceiling", sa.column("payload"))
 app = Flask("ceiling")
 

@@ -55,7 +55,7 @@ def test_a_served_app_answers_503_while_the_database_is_down_and_recovers(own_se
             assert "Cơ sở dữ liệu" in page, page  # the person's language: Vietnamese by default
         finally:
             own_server.start()
-        # The pool's pre-ping replaces the dead connections: the next requests are served.
+        # The pool replaces the dead connections (pinged after a second idle): the next requests are served.
         assert serving.call(base, f"/api/v1/statements/{sid}", tokens["spokesperson"])[0] == 200
         status, _, text = serving.call(base, f"/api/v1/statements/{sid}/actions", tokens["spokesperson"], decision)
         assert status == 200, text
@@ -138,3 +138,48 @@ def test_the_cli_says_the_database_is_not_available_in_one_line(tmp_path):
     )
     assert done.returncode == 1, done
     assert "The database is not available" in done.stderr and "Traceback" not in done.stderr, done.stderr
+
+
+def _backend_pid(engine: sa.Engine) -> int:
+    with engine.connect() as conn:
+        return conn.execute(sa.text("SELECT pg_backend_pid()")).scalar()
+
+
+def _terminate(url: str, pid: int) -> None:
+    admin = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    with admin.connect() as conn:
+        assert conn.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar()
+    admin.dispose()
+
+
+@pytest.mark.postgres_only
+def test_an_idle_pooled_connection_that_died_is_pinged_and_replaced(own_server, monkeypatch):
+    import statements.db
+
+    monkeypatch.setattr(statements.db, "IDLE_PING_SECONDS", 0.05)
+    url = pg.create_database(own_server.url)
+    engine = make_engine(url)
+    pid = _backend_pid(engine)
+    _terminate(url, pid)  # as a database restart would, while the connection sat in the pool
+    time.sleep(0.1)
+    assert _backend_pid(engine) != pid  # pinged, found dead, replaced: the caller never saw it
+    engine.dispose()
+
+
+@pytest.mark.postgres_only
+def test_a_connection_back_within_the_second_is_not_pinged_and_its_failure_renews_the_pool(own_server):
+    url = pg.create_database(own_server.url)
+    engine = make_engine(url)
+    with engine.connect() as first, engine.connect() as second:  # two pooled connections
+        pids = [conn.execute(sa.text("SELECT pg_backend_pid()")).scalar() for conn in (first, second)]
+    for pid in pids:
+        _terminate(url, pid)
+    # Used again at once: no ping (no round trip), so the one request on the dead connection fails...
+    with pytest.raises(sa.exc.OperationalError) as failure, engine.connect() as conn:
+        conn.execute(sa.text("SELECT 1"))
+    assert failure.value.connection_invalidated
+    # ...and the pool replaces the other dead connection too, instead of failing once more for it.
+    with engine.connect() as first, engine.connect() as second:
+        fresh = {conn.execute(sa.text("SELECT pg_backend_pid()")).scalar() for conn in (first, second)}
+    assert not fresh & set(pids)
+    engine.dispose()
