@@ -6,9 +6,11 @@ import json
 import sys
 
 import click
+import sqlalchemy as sa
 from flask import Flask, current_app
-from flask.cli import AppGroup, FlaskGroup, with_appcontext
+from flask.cli import AppGroup, FlaskGroup, ScriptInfo, with_appcontext
 
+from statements.migrate import not_current
 from workflow.db import UNAVAILABLE, unavailable_detail
 from workflow.errors import Refusal
 
@@ -258,10 +260,21 @@ class _Commands(FlaskGroup):
     """Flask's command group, telling a database that cannot serve in one line instead of a traceback."""
 
     def invoke(self, ctx: click.Context):
-        """Run the command; an unavailable database ends it with a clear message and status 1."""
+        """Run the command; an unavailable or unmigrated database ends it with a clear message and status 1."""
         try:
             return super().invoke(ctx)
-        except UNAVAILABLE as err:
+        except (*UNAVAILABLE, sa.exc.ProgrammingError) as err:
+            # A missing table is an OperationalError on SQLite and a ProgrammingError on PostgreSQL: a
+            # database that answers without this code's schema is not set up, not unavailable.
+            engine = ctx.ensure_object(ScriptInfo).load_app().extensions["pressgate"]["engine"]
+            if (why := not_current(engine)) is not None:
+                where = engine.url.render_as_string(hide_password=True)
+                raise click.ClickException(
+                    f"The database {where} is not set up for this PressGate: {why}."
+                    " Run `pressgate init-db` to create or migrate it."
+                ) from err
+            if not isinstance(err, UNAVAILABLE):
+                raise
             raise click.ClickException(
                 f"The database is not available: {unavailable_detail(err)}. Run the command again when it is back;"
                 " a change it was making when the connection was lost may or may not have been recorded."

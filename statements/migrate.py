@@ -47,3 +47,19 @@ def current(engine: sa.Engine) -> str | None:
 
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
+
+
+def not_current(engine: sa.Engine) -> str | None:
+    """Say why the database is not at this code's schema (none, or an older one); None if it is or cannot tell."""
+    from alembic.script import ScriptDirectory
+
+    try:
+        found = current(engine)
+    except sa.exc.SQLAlchemyError:  # the database itself cannot answer
+        return None
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    if found == head:
+        return None
+    if found is None:
+        return "it has no PressGate schema"
+    return f"its schema is at revision {found}, and this PressGate needs {head}"

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 import statements.press as press
 from statements.db import make_engine
+from statements.migrate import current, not_current, upgrade
 from tests import pg, serving
 from workflow.ledger import verify
 
@@ -183,3 +184,47 @@ def test_a_connection_back_within_the_second_is_not_pinged_and_its_failure_renew
         fresh = {conn.execute(sa.text("SELECT pg_backend_pid()")).scalar() for conn in (first, second)}
     assert not fresh & set(pids)
     engine.dispose()
+
+
+def _database(tmp_path, backend: str):
+    """A database URL of the backend, with nothing in it; and how to drop it."""
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / 'elsewhere.db'}", lambda: None
+    if (admin := pg.server_url()) is None:
+        pytest.skip("no PostgreSQL available")
+    url = pg.create_database(admin)
+    return url, lambda: pg.drop_database(admin, url)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_the_cli_tells_a_database_without_the_schema_from_one_that_is_unavailable(tmp_path, backend):
+    url, drop = _database(tmp_path, backend)  # a wrong PRESSGATE_DATABASE_URL, or init-db never run
+    try:
+        done = subprocess.run(
+            [str(Path(sys.executable).with_name("pressgate")), "ledger", "verify"],
+            env=os.environ | {"PRESSGATE_DATABASE_URL": url, "PRESSGATE_INSTANCE_PATH": str(tmp_path)},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        drop()
+    assert done.returncode == 1, done
+    assert "is not set up for this PressGate: it has no PressGate schema" in done.stderr, done.stderr
+    assert "pressgate init-db" in done.stderr, done.stderr
+    assert "not available" not in done.stderr and "Traceback" not in done.stderr, done.stderr
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_a_schema_behind_the_code_is_named_with_its_revision(tmp_path, backend):
+    url, drop = _database(tmp_path, backend)
+    engine = make_engine(url)
+    try:
+        upgrade(engine, "0003")  # an installation not migrated after the code was upgraded
+        behind = not_current(engine)
+        upgrade(engine)
+        assert behind == f"its schema is at revision 0003, and this PressGate needs {current(engine)}"
+        assert not_current(engine) is None
+    finally:
+        engine.dispose()
+        drop()
