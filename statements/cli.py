@@ -267,7 +267,8 @@ class _Commands(FlaskGroup):
             # A missing table is an OperationalError on SQLite and a ProgrammingError on PostgreSQL: a
             # database that answers without this code's schema is not set up, not unavailable.
             engine = ctx.ensure_object(ScriptInfo).load_app().extensions["pressgate"]["engine"]
-            if (why := not_current(engine)) is not None:
+            migrating = ctx.invoked_subcommand in ("init-db", "db")  # their own failure: not "run init-db"
+            if not migrating and (why := not_current(engine)) is not None:
                 where = engine.url.render_as_string(hide_password=True)
                 raise click.ClickException(
                     f"The database {where} is not set up for this PressGate: {why}."

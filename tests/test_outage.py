@@ -228,3 +228,21 @@ def test_a_schema_behind_the_code_is_named_with_its_revision(tmp_path, backend):
     finally:
         engine.dispose()
         drop()
+
+
+def test_init_db_failing_is_not_told_to_run_init_db(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    import statements.migrate
+    from statements.cli import main
+
+    def refused(engine: sa.Engine, revision: str = "head") -> None:
+        raise sa.exc.ProgrammingError("CREATE TABLE units", {}, Exception("permission denied for schema public"))
+
+    monkeypatch.setattr(statements.migrate, "upgrade", refused)
+    monkeypatch.setenv("PRESSGATE_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.delenv("PRESSGATE_DATABASE_URL", raising=False)
+    result = CliRunner().invoke(main, ["init-db"])
+    assert result.exit_code != 0
+    assert isinstance(result.exception, sa.exc.ProgrammingError), result.output  # its own error, as it was
+    assert "pressgate init-db" not in result.output, result.output
