@@ -16,6 +16,8 @@ from email.message import Message
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+#: The installed console script, beside this interpreter.
+PRESSGATE = str(Path(sys.executable).with_name("pressgate"))
 
 
 def free_port() -> int:

@@ -7,7 +7,6 @@ import io
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,9 +17,9 @@ from statements.db import make_engine
 from statements.migrate import current, downgrade, upgrade
 from tests import pg
 from tests.conftest import PASSWORD
+from tests.serving import PRESSGATE
 from workflow.ledger import LedgerEntry
 
-PRESSGATE = str(Path(sys.executable).parent / "pressgate")
 HEAD = sorted(p.name.split("_")[0] for p in (Path(__file__).parent.parent / "migrations" / "versions").glob("0*.py"))[
     -1
 ]

@@ -6,7 +6,6 @@ import json
 import os
 import random
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -124,19 +123,15 @@ def test_a_page_says_so_in_the_persons_language(client, monkeypatch):
     assert r.status_code == 503 and "The database is not available right now" in r.get_data(as_text=True)
 
 
+def _verify_ledger(url: str, instance: Path) -> subprocess.CompletedProcess:
+    """Run `pressgate ledger verify` on a database, as someone would at a shell."""
+    env = os.environ | {"PRESSGATE_DATABASE_URL": url, "PRESSGATE_INSTANCE_PATH": str(instance)}
+    return subprocess.run([serving.PRESSGATE, "ledger", "verify"], env=env, capture_output=True, text=True, timeout=60)
+
+
 def test_the_cli_says_the_database_is_not_available_in_one_line(tmp_path):
     port = serving.free_port()  # nobody listens there
-    env = {
-        "PRESSGATE_DATABASE_URL": f"postgresql://postgres@127.0.0.1:{port}/none",
-        "PRESSGATE_INSTANCE_PATH": str(tmp_path),
-    }
-    done = subprocess.run(
-        [str(Path(sys.executable).with_name("pressgate")), "ledger", "verify"],
-        env=os.environ | env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = _verify_ledger(f"postgresql://postgres@127.0.0.1:{port}/none", tmp_path)
     assert done.returncode == 1, done
     assert "The database is not available" in done.stderr and "Traceback" not in done.stderr, done.stderr
 
@@ -200,13 +195,7 @@ def _database(tmp_path, backend: str):
 def test_the_cli_tells_a_database_without_the_schema_from_one_that_is_unavailable(tmp_path, backend):
     url, drop = _database(tmp_path, backend)  # a wrong PRESSGATE_DATABASE_URL, or init-db never run
     try:
-        done = subprocess.run(
-            [str(Path(sys.executable).with_name("pressgate")), "ledger", "verify"],
-            env=os.environ | {"PRESSGATE_DATABASE_URL": url, "PRESSGATE_INSTANCE_PATH": str(tmp_path)},
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        done = _verify_ledger(url, tmp_path)
     finally:
         drop()
     assert done.returncode == 1, done

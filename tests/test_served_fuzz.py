@@ -33,9 +33,8 @@ def served(tmp_path_factory):
     url = pg.create_database(admin)
     instance = tmp_path_factory.mktemp("served")
     env = os.environ | {"PRESSGATE_DATABASE_URL": url, "PRESSGATE_INSTANCE_PATH": str(instance)}
-    pressgate = str(Path(sys.executable).with_name("pressgate"))
     for command in (["init-db"], ["demo", "--if-empty"]):
-        subprocess.run([pressgate, *command], cwd=ROOT, env=env, check=True, capture_output=True)
+        subprocess.run([serving.PRESSGATE, *command], cwd=ROOT, env=env, check=True, capture_output=True)
     try:
         with serving.served(url, instance) as base:
             yield base
