@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -10,6 +11,16 @@ def worker_pids(master: int) -> list[int]:
     """Return the pids of a gunicorn master's workers (its children)."""
     children = Path(f"/proc/{master}/task/{master}/children")
     return [int(pid) for pid in children.read_text().split()] if children.exists() else []
+
+
+def the_worker(master: int, timeout: float = 30.0) -> int:
+    """Return the pid of a one-worker gunicorn's worker, waiting for the master to fork it."""
+    # The master listens before it forks: a server that takes connections may have no worker yet.
+    deadline = time.monotonic() + timeout
+    while not (pids := worker_pids(master)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    (pid,) = pids
+    return pid
 
 
 def rss_mb(pid: int) -> float:
@@ -33,7 +44,7 @@ def decisions_until(run_chunk, target: int) -> tuple[int, int]:
 def measure(gunicorn, wrk, url: str, load_env: Callable[[], dict], warmup: int, decisions: int) -> dict:
     """Serve with one worker; warm it up, read its RSS, run `decisions` more, read it again."""
     with gunicorn("wsgi:app", url, workers=1) as (base, process):
-        (pid,) = worker_pids(process.pid)
+        pid = the_worker(process.pid)
 
         def chunk() -> dict:
             return wrk(base, "decide.lua", load_env(), duration=10)
