@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import contextlib
-import threading
-import time
 
 from flask import Flask, abort, current_app, g, jsonify, render_template, request
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from statements.web.labels import HTTP_MESSAGES, HTTP_TITLES, IN_DOUBT_MESSAGE, refusal_message
+from statements.migrate import not_current
+from statements.web.labels import HTTP_MESSAGES, HTTP_TITLES, IN_DOUBT_MESSAGE, NOT_SET_UP_MESSAGE, refusal_message
 from statements.web_session import rollback_session
-from workflow.db import UNAVAILABLE, unavailable_detail
+from workflow.db import UNAVAILABLE, QuietLog, unavailable_detail
 from workflow.errors import Conflict, Refusal
 
 
@@ -46,26 +45,51 @@ def _server_error(error: Exception):
 RETRY_AFTER = 5
 #: While the database is down every request fails alike: one log line per interval says so, not a
 #: traceback per request.
-LOG_EVERY = 10.0
-_quiet = {"last": 0.0, "since": 0}
-_quiet_lock = threading.Lock()
+_quiet = QuietLog()
 
 
-def _log_unavailable(error: Exception) -> None:
-    with _quiet_lock:
-        now = time.monotonic()
-        if now - _quiet["last"] < LOG_EVERY:
-            _quiet["since"] += 1
-            return
-        also, _quiet["last"], _quiet["since"] = _quiet["since"], now, 0
-    more = f" ({also} more since the last report)" if also else ""
-    current_app.logger.warning("The database is unavailable: %s; answered 503%s", unavailable_detail(error), more)
+#: How SQLite says a table or column is missing (PostgreSQL raises a ProgrammingError instead).
+_SQLITE_MISSING = ("no such table", "no such column")
+
+
+def _not_set_up(error: Exception) -> str | None:
+    """Say why the database lacks this code's schema when the error may mean that; else None."""
+    with contextlib.suppress(SQLAlchemyError):  # the connection may be the thing that is gone
+        rollback_session()
+    # Any other OperationalError is an outage, where asking the database would only wait on it twice.
+    if isinstance(error, OperationalError) and not unavailable_detail(error).startswith(_SQLITE_MISSING):
+        return None
+    return not_current(current_app.extensions["pressgate"]["engine"])
+
+
+def _schema_error(error: ProgrammingError):
+    if (why := _not_set_up(error)) is None:
+        return _server_error(error)  # a query the schema does not explain: a bug
+    return _unset(why)
+
+
+def _unset(why: str):
+    _quiet.warning(
+        current_app.logger,
+        "unset",
+        "The database is not set up for this PressGate: %s; run `pressgate init-db`; answered 503",
+        why,
+    )
+    if request.path.startswith("/api/"):
+        message = (
+            f"The database is not set up for this PressGate ({why}); nothing was changed."
+            " An administrator must run `pressgate init-db`."
+        )
+        return jsonify({"code": 503, "status": "Service Unavailable", "message": message}), 503
+    return render_template("error.html", code=503, title=HTTP_TITLES[503], message=NOT_SET_UP_MESSAGE), 503
 
 
 def _unavailable(error: Exception):
-    with contextlib.suppress(SQLAlchemyError):  # the connection may be the thing that is gone
-        rollback_session()
-    _log_unavailable(error)
+    if (why := _not_set_up(error)) is not None:
+        return _unset(why)
+    _quiet.warning(
+        current_app.logger, "unavailable", "The database is unavailable: %s; answered 503", unavailable_detail(error)
+    )
     in_doubt = g.get("commit_in_doubt", False)
     headers = {"Retry-After": str(RETRY_AFTER)}
     if request.path.startswith("/api/"):
@@ -96,6 +120,7 @@ def register(app: Flask) -> None:
     app.before_request(_refuse_nul_in_url)
     app.register_error_handler(Refusal, _refusal)
     app.register_error_handler(IntegrityError, _integrity)
+    app.register_error_handler(ProgrammingError, _schema_error)
     for unavailable in UNAVAILABLE:
         app.register_error_handler(unavailable, _unavailable)
     app.register_error_handler(InternalServerError, _server_error)

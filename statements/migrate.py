@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -49,15 +50,20 @@ def current(engine: sa.Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
-def not_current(engine: sa.Engine) -> str | None:
-    """Say why the database is not at this code's schema (none, or an older one); None if it is or cannot tell."""
+@functools.cache
+def _head() -> str | None:
     from alembic.script import ScriptDirectory
 
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def not_current(engine: sa.Engine) -> str | None:
+    """Say why the database is not at this code's schema (none, or an older one); None if it is or cannot tell."""
     try:
         found = current(engine)
     except sa.exc.SQLAlchemyError:  # the database itself cannot answer
         return None
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    head = _head()
     if found == head:
         return None
     if found is None:

@@ -235,3 +235,70 @@ def test_init_db_failing_is_not_told_to_run_init_db(tmp_path, monkeypatch):
     assert result.exit_code != 0
     assert isinstance(result.exception, sa.exc.ProgrammingError), result.output  # its own error, as it was
     assert "pressgate init-db" not in result.output, result.output
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_a_server_on_a_database_without_the_schema_answers_503_saying_so(tmp_path, backend, caplog, monkeypatch):
+    from statements import create_app, errors
+    from workflow import sealing
+    from workflow.db import QuietLog
+
+    monkeypatch.setattr(errors, "_quiet", QuietLog())  # what earlier tests logged does not quieten this one
+    url, drop = _database(tmp_path, backend)  # gunicorn started by hand, init-db never run
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "test"})
+    try:
+        client = app.test_client()
+        for _ in range(3):  # however many requests fail alike, the log says so once
+            answer = client.get("/api/v1/statements", headers={"Authorization": "Bearer whatever"})
+            assert answer.status_code == 503, answer.data
+            message = answer.get_json()["message"]
+            assert "not set up for this PressGate (it has no PressGate schema)" in message, message
+            assert "pressgate init-db" in message and "Retry-After" not in answer.headers, message
+        page = client.get("/press")
+        assert page.status_code == 503 and "text/html" in page.content_type
+        assert "pressgate init-db" in page.text and "Cơ sở dữ liệu" in page.text, page.text  # in Vietnamese
+    finally:
+        sealing.stop(app.extensions["pressgate"]["engine"])
+        app.extensions["pressgate"]["engine"].dispose()
+        drop()
+    said = [r.getMessage() for r in caplog.records if "not set up" in r.getMessage()]
+    assert said == [said[0]] and "run `pressgate init-db`" in said[0], said  # the second cause within 10 s: quiet
+    assert not [r for r in caplog.records if r.exc_info], "no traceback for a database that is not set up"
+
+
+def test_a_query_the_schema_does_not_explain_is_still_a_server_error(client, monkeypatch, caplog):
+    import statements.api.statements as api
+    from tests.conftest import PASSWORD
+
+    token = client.post("/api/v1/tokens", json={"username": "author", "password": PASSWORD}).json["token"]
+
+    def broken(*args, **kwargs):
+        raise sa.exc.ProgrammingError("SELECT nonsense", {}, Exception('column "nonsense" does not exist'))
+
+    monkeypatch.setattr(api.queries, "list_statements", broken)  # a bug, on a database that is current
+    answer = client.get("/api/v1/statements", headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 500 and answer.get_json()["message"].startswith("Internal server error")
+    assert [r for r in caplog.records if r.getMessage() == "Unhandled error" and r.exc_info]  # its traceback
+
+
+@pytest.mark.postgres_only
+def test_a_sealer_on_a_database_without_the_schema_says_so_quietly(tmp_path, caplog, monkeypatch):
+    from workflow import sealing
+    from workflow.db import QuietLog
+
+    monkeypatch.setattr(sealing, "_quiet", QuietLog())
+    url, drop = _database(tmp_path, "postgresql")
+    engine = make_engine(url)
+    try:
+        with pytest.raises(sa.exc.ProgrammingError):  # as SQLAlchemy raises it, though read through psycopg
+            sealing.seal_pending(engine)
+        found = sealing.sealer(engine)
+        found.wake()
+        time.sleep(2.5)  # it retries each second
+        sealing.stop(engine)
+    finally:
+        engine.dispose()
+        drop()
+    said = [r for r in caplog.records if r.name == "workflow.sealing"]
+    assert len(said) == 1 and "does not match this code" in said[0].getMessage(), [r.getMessage() for r in said]
+    assert 'relation "ledger_entries" does not exist' in said[0].getMessage() and not said[0].exc_info

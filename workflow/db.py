@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import threading
+import time
 
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase
@@ -70,3 +73,24 @@ def unavailable_detail(error: Exception) -> str:
     """Return the first line of what the driver said, without SQLAlchemy's background link."""
     original = getattr(error, "orig", None) or error
     return (str(original).strip().splitlines() or [type(original).__name__])[0]
+
+
+class QuietLog:
+    """Log a failure that repeats alike (the database is down) once per interval, with a count, not each time."""
+
+    def __init__(self, every: float = 10.0) -> None:
+        self.every = every
+        self._lock = threading.Lock()
+        self._last: dict[str, float] = {}
+        self._since: dict[str, int] = {}
+
+    def warning(self, logger: logging.Logger, kind: str, message: str, *args: object) -> None:
+        """Log `message` unless one of `kind` was logged less than `every` seconds ago; then count it."""
+        with self._lock:
+            now = time.monotonic()
+            if now - self._last.get(kind, -self.every) < self.every:
+                self._since[kind] = self._since.get(kind, 0) + 1
+                return
+            also, self._last[kind], self._since[kind] = self._since.get(kind, 0), now, 0
+        more = f" ({also} more since the last report)" if also else ""
+        logger.warning(message + more, *args)

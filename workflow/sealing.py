@@ -21,14 +21,18 @@ import threading
 import time
 import weakref
 
+import psycopg
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from workflow import ledger
 from workflow.canonical import json_text
-from workflow.db import UNAVAILABLE, unavailable_detail
+from workflow.db import UNAVAILABLE, QuietLog, unavailable_detail
 
 log = logging.getLogger(__name__)
+#: A sealer retries each second: a failure that lasts (the database down, or without this code's
+#: schema) is said once per interval, not a line or a traceback each second in every worker.
+_quiet = QuietLog()
 
 #: How many entries one sealing transaction takes.
 BATCH = 2000
@@ -63,8 +67,11 @@ def seal(connection: sa.Connection, *, wait: bool, limit: int = BATCH) -> int | 
         connection.execute(sa.select(sa.func.pg_advisory_xact_lock(ledger.ADVISORY_LOCK_KEY)))
     elif not connection.execute(sa.select(sa.func.pg_try_advisory_xact_lock(ledger.ADVISORY_LOCK_KEY))).scalar():
         return None
-    with connection.connection.dbapi_connection.cursor() as cursor:
-        rows = cursor.execute(_UNSEALED, {"limit": limit}).fetchall()
+    try:
+        with connection.connection.dbapi_connection.cursor() as cursor:
+            rows = cursor.execute(_UNSEALED, {"limit": limit}).fetchall()
+    except psycopg.Error as err:  # raised as SQLAlchemy raises it, so an outage is told from a bug alike
+        raise sa.exc.DBAPIError.instance(_UNSEALED, {"limit": limit}, err, psycopg.Error) from err
     if not rows:
         return 0
     # The hash covers the values as stored and read back, exactly as verify will read them.
@@ -189,9 +196,18 @@ class Sealer:
                     # Another process is sealing; it may have looked before our entries were visible.
                     self._stopped.wait(self.RETRY_SECONDS)
             except Exception as err:  # the sealer keeps going whatever happens: the next wake or sweep tries again
+                detail = unavailable_detail(err)
                 if isinstance(err, UNAVAILABLE):  # the database is down or restarting: one line, not a traceback
-                    detail = unavailable_detail(err)
-                    log.warning("sealing the ledger failed, the database is unavailable (%s); will retry", detail)
+                    _quiet.warning(
+                        log, "down", "sealing the ledger failed, the database is unavailable (%s); will retry", detail
+                    )
+                elif isinstance(err, sa.exc.ProgrammingError):  # no ledger table: `pressgate init-db` never ran
+                    _quiet.warning(
+                        log,
+                        "schema",
+                        "sealing the ledger failed, the database does not match this code (%s); will retry",
+                        detail,
+                    )
                 else:
                     log.warning("sealing the ledger failed; will retry", exc_info=True)
                 self._stopped.wait(1.0)

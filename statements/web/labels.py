@@ -132,6 +132,11 @@ HTTP_MESSAGES = {
     500: _l("Something went wrong on the server. Nothing was changed."),
     503: _l("The database is not available right now. Nothing was changed. Try again in a few seconds."),
 }
+#: A 503 from a database without this code's schema: no retry helps until someone migrates it.
+NOT_SET_UP_MESSAGE = _l(
+    "PressGate's database is not set up for this version. Nothing was changed. An administrator must run"
+    " `pressgate init-db`."
+)
 #: A 503 whose connection died during COMMIT: the server may have recorded the change or not.
 IN_DOUBT_MESSAGE = _l(
     "The connection to the database was lost while your change was being saved: it may or may not have"
