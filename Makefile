@@ -12,6 +12,9 @@ FONT := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 # The load generator of the benchmarks (Debian's wrk).
 WRK := /usr/bin/wrk
 
+# Test processes (pytest-xdist): one per CPU, at most 4; each has databases and servers of its own.
+TEST_WORKERS ?= auto
+
 .PHONY: run test lint format install clean translations screenshots bench
 
 $(STAMP): pyproject.toml
@@ -44,7 +47,7 @@ $(FONT):
 test: $(STAMP) $(MO) $(CHROMIUM) $(FONT) $(WRK)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --maxprocesses=4 $(PYTEST_ARGS)
 	@# The quick benchmark runs with the tests so that it never rots; its figures are reported, not judged.
 	QUICK=1 $(BIN)/python -m bench.run
 
