@@ -9,6 +9,7 @@ import click
 import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup, ScriptInfo, with_appcontext
+from sqlalchemy.orm import Session
 
 from statements.migrate import not_current
 from workflow.db import UNAVAILABLE, unavailable_detail
@@ -16,7 +17,22 @@ from workflow.errors import Refusal
 
 
 def _session():
-    return current_app.extensions["pressgate"]["sessionmaker"]()
+    session = current_app.extensions["pressgate"]["sessionmaker"]()
+    sa.event.listen(session, "before_commit", _committing)
+    sa.event.listen(session, "after_commit", _committed)
+    return session
+
+
+#: Whether the command is saving a change now: a connection lost meanwhile leaves it in doubt.
+_saving = {"now": False}
+
+
+def _committing(session: Session) -> None:
+    _saving["now"] = True
+
+
+def _committed(session: Session) -> None:
+    _saving["now"] = False
 
 
 def _engine():
@@ -276,9 +292,14 @@ class _Commands(FlaskGroup):
                 ) from err
             if not isinstance(err, UNAVAILABLE):
                 raise
+            in_doubt = (
+                "; the change it was saving when the connection was lost may or may not have been recorded"
+                if _saving["now"]
+                else ""
+            )
             raise click.ClickException(
-                f"The database is not available: {unavailable_detail(err)}. Run the command again when it is back;"
-                " a change it was making when the connection was lost may or may not have been recorded."
+                f"The database is not available: {unavailable_detail(err)}. Run the command again when it is back"
+                f"{in_doubt}."
             ) from err
 
 

@@ -134,6 +134,28 @@ def test_the_cli_says_the_database_is_not_available_in_one_line(tmp_path):
     done = _verify_ledger(f"postgresql://postgres@127.0.0.1:{port}/none", tmp_path)
     assert done.returncode == 1, done
     assert "The database is not available" in done.stderr and "Traceback" not in done.stderr, done.stderr
+    assert "may or may not have been recorded" not in done.stderr, done.stderr  # verify saves nothing
+
+
+def test_the_cli_says_a_change_lost_with_the_connection_while_saving_is_in_doubt(tmp_path, monkeypatch):
+    import sqlite3
+
+    from click.testing import CliRunner
+
+    from statements.cli import main
+
+    monkeypatch.setenv("PRESSGATE_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("PRESSGATE_DATABASE_URL", f"sqlite:///{tmp_path / 'pressgate.db'}")
+    assert CliRunner().invoke(main, ["init-db"]).exit_code == 0
+
+    def lost(self, dbapi_connection) -> None:
+        raise sqlite3.OperationalError("disk I/O error")  # the database went away while COMMIT was on its way
+
+    monkeypatch.setattr(sa.engine.default.DefaultDialect, "do_commit", lost)
+    result = CliRunner().invoke(main, ["demo"])
+    assert result.exit_code == 1, result.output
+    assert "The database is not available: disk I/O error" in result.output, result.output
+    assert "the change it was saving when the connection was lost may or may not have been recorded" in result.output
 
 
 def _backend_pid(engine: sa.Engine) -> int:
