@@ -14,6 +14,7 @@ import random
 import signal
 import threading
 import time
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from statements.db import make_engine
 from tests import pg
-from tests.serving import ROOT, call, free_port, serve, wait_until_serving
+from tests.serving import call, free_port, serve, wait_until_serving
 from workflow.ledger import LedgerEntry, verify
 
 pytestmark = pytest.mark.postgres_only
@@ -73,7 +74,7 @@ class Client(threading.Thread):
                 self.unsure.add(sid)
 
 
-def run_harness(kills: int) -> dict:
+def run_harness(kills: int, instance: Path) -> dict:
     from bench.run import seed
 
     admin = pg.server_url()
@@ -85,7 +86,6 @@ def run_harness(kills: int) -> dict:
         port = free_port()
         client = Client(f"http://127.0.0.1:{port}", seeded["ids"], seeded["tokens"])
         rng = random.Random(20261123)
-        instance = ROOT / "bench" / "results" / "crash-instance"
         server = serve(url, port, instance)
         client.start()
         for _ in range(kills):
@@ -139,17 +139,17 @@ def check(url: str, client: Client) -> dict:
     return {"decisions_seen": len(client.succeeded), "decisions_recorded": len(entries)}
 
 
-def test_killed_server_loses_no_decision():
-    figures = run_harness(kills=4)
+def test_killed_server_loses_no_decision(tmp_path):
+    figures = run_harness(kills=4, instance=tmp_path)
     assert figures["decisions_seen"] >= 20, figures  # the kills landed in a real stream of decisions
 
 
 @pytest.mark.slow
-def test_killed_two_hundred_times():
-    run_harness(kills=200)
+def test_killed_two_hundred_times(tmp_path):
+    run_harness(kills=200, instance=tmp_path)
 
 
-def test_two_servers_race_and_exactly_one_wins_each_conflict():
+def test_two_servers_race_and_exactly_one_wins_each_conflict(tmp_path):
     """Two app instances (separate processes) take conflicting decisions on the same statements at once."""
     from bench.run import seed
 
@@ -161,7 +161,7 @@ def test_two_servers_race_and_exactly_one_wins_each_conflict():
     try:
         seeded = seed(url, statements=30)
         ports = [free_port(), free_port()]
-        servers = [serve(url, port, ROOT / "bench" / "results" / f"race-{port}") for port in ports]
+        servers = [serve(url, port, tmp_path / f"race-{port}") for port in ports]
         for port in ports:
             wait_until_serving(port)
         clients = [Client(f"http://127.0.0.1:{port}", seeded["ids"], seeded["tokens"]) for port in ports]
