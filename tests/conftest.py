@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import os
+import shutil
 import tempfile
 from types import SimpleNamespace
 
@@ -11,7 +13,9 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-os.environ.setdefault("PRESSGATE_INSTANCE_PATH", tempfile.mkdtemp(prefix="pressgate-instance-"))
+if "PRESSGATE_INSTANCE_PATH" not in os.environ:  # each test process has its own, removed when it ends
+    os.environ["PRESSGATE_INSTANCE_PATH"] = tempfile.mkdtemp(prefix="pressgate-instance-")
+    atexit.register(shutil.rmtree, os.environ["PRESSGATE_INSTANCE_PATH"], ignore_errors=True)
 os.environ.setdefault("PRESSGATE_SECRET_KEY", "test-secret-key")
 os.environ.setdefault("PRESSGATE_ENV", "testing")
 
