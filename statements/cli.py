@@ -11,7 +11,6 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup, ScriptInfo, with_appcontext
 from sqlalchemy.orm import Session
 
-from statements.migrate import not_current
 from workflow.db import UNAVAILABLE, unavailable_detail
 from workflow.errors import Refusal
 
@@ -281,11 +280,12 @@ class _Commands(FlaskGroup):
         try:
             return super().invoke(ctx)
         except (*UNAVAILABLE, sa.exc.ProgrammingError) as err:
-            # A missing table is an OperationalError on SQLite and a ProgrammingError on PostgreSQL: a
-            # database that answers without this code's schema is not set up, not unavailable.
+            from statements.migrate import schema_missing  # Alembic: not imported by every server worker
+
+            # A database that answers without this code's schema is not set up, not unavailable.
             engine = ctx.ensure_object(ScriptInfo).load_app().extensions["pressgate"]["engine"]
             migrating = ctx.invoked_subcommand in ("init-db", "db")  # their own failure: not "run init-db"
-            if not migrating and (why := not_current(engine)) is not None:
+            if not migrating and (why := schema_missing(engine, err)) is not None:
                 where = engine.url.render_as_string(hide_password=True)
                 raise click.ClickException(
                     f"The database {where} is not set up for this PressGate: {why}."

@@ -5,10 +5,9 @@ from __future__ import annotations
 import contextlib
 
 from flask import Flask, abort, current_app, g, jsonify, render_template, request
-from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, ProgrammingError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from statements.migrate import not_current
 from statements.web.labels import HTTP_MESSAGES, HTTP_TITLES, IN_DOUBT_MESSAGE, NOT_SET_UP_MESSAGE, refusal_message
 from statements.web_session import rollback_session
 from workflow.db import UNAVAILABLE, QuietLog, unavailable_detail
@@ -48,18 +47,13 @@ RETRY_AFTER = 5
 _quiet = QuietLog()
 
 
-#: How SQLite says a table or column is missing (PostgreSQL raises a ProgrammingError instead).
-_SQLITE_MISSING = ("no such table", "no such column")
-
-
 def _not_set_up(error: Exception) -> str | None:
     """Say why the database lacks this code's schema when the error may mean that; else None."""
+    from statements.migrate import schema_missing  # Alembic: imported on such an error, not by every worker
+
     with contextlib.suppress(SQLAlchemyError):  # the connection may be the thing that is gone
         rollback_session()
-    # Any other OperationalError is an outage, where asking the database would only wait on it twice.
-    if isinstance(error, OperationalError) and not unavailable_detail(error).startswith(_SQLITE_MISSING):
-        return None
-    return not_current(current_app.extensions["pressgate"]["engine"])
+    return schema_missing(current_app.extensions["pressgate"]["engine"], error)
 
 
 def _schema_error(error: ProgrammingError):

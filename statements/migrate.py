@@ -9,6 +9,8 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 
+from workflow.db import unavailable_detail
+
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 #: Indexes only migrations make, where the database can (PostgreSQL's pg_trgm): the models leave them out.
 MIGRATION_ONLY_INDEXES = frozenset({"ix_statements_search_trgm"})
@@ -69,3 +71,17 @@ def not_current(engine: sa.Engine) -> str | None:
     if found is None:
         return "it has no PressGate schema"
     return f"its schema is at revision {found}, and this PressGate needs {head}"
+
+
+#: How SQLite says a table or column is missing (PostgreSQL raises a ProgrammingError instead).
+_SQLITE_MISSING = ("no such table", "no such column")
+
+
+def schema_missing(engine: sa.Engine, error: Exception) -> str | None:
+    """Say why the database lacks this code's schema when `error` may come from that (`not_current`); else None."""
+    if isinstance(error, sa.exc.ProgrammingError):
+        return not_current(engine)
+    # Any other OperationalError is an outage, where asking the database would only wait on it again.
+    if isinstance(error, sa.exc.OperationalError) and unavailable_detail(error).startswith(_SQLITE_MISSING):
+        return not_current(engine)
+    return None
