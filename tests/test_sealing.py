@@ -17,6 +17,7 @@ from statements.service import create_statement, decide
 from tests import pg
 from tests.conftest import churn, seeded_engine, settle
 from workflow import ledger, sealing
+from workflow.canonical import json_text
 from workflow.ledger import LedgerEntry
 
 pytestmark = pytest.mark.postgres_only
@@ -142,6 +143,11 @@ def test_the_database_allows_sealing_once_and_nothing_else(committed):
                 sa.insert(LedgerEntry).values(kind="admin", action="forged", data={}, at=ledger.utcnow(), **fake),
                 # sealing while changing what the entry says
                 sa.update(LedgerEntry).where(LedgerEntry.id == entry_id).values(comment="đã sửa", **fake),
+                sa.update(LedgerEntry).where(LedgerEntry.id == entry_id).values(data={"via": "sửa"}, **fake),
+                sa.update(LedgerEntry)
+                .where(LedgerEntry.id == entry_id)
+                .values(at=LedgerEntry.at + sa.text("interval '1 microsecond'"), **fake),
+                sa.update(LedgerEntry).where(LedgerEntry.id == entry_id).values(statement_id=None, **fake),
                 # changing an unsealed entry without sealing it
                 sa.update(LedgerEntry).where(LedgerEntry.id == entry_id).values(actor="someone_else"),
                 sa.delete(LedgerEntry).where(LedgerEntry.id == entry_id),
@@ -166,6 +172,27 @@ def test_the_database_allows_sealing_once_and_nothing_else(committed):
             assert not result.ok and result.first_bad_seq == seq + 1 and "altered" in result.reason
     finally:
         held.release()
+
+
+def test_sealing_reads_only_the_unsealed_entries_however_long_the_ledger(committed):
+    engine, _ = committed
+    with Session(engine) as session:
+        read = {"kind": "access", "action": "read", "actor": "Lê Thị Hà"}
+        ledger.append_many(session, [read | {"data": {"i": i}} for i in range(3000)])
+        session.commit()
+    settle(engine)
+    links = [{"id": 1, "seq": 1, "prev_hash": "a" * 64, "hash": "b" * 64}]
+    with engine.connect() as conn:
+        conn.exec_driver_sql("ANALYZE ledger_entries")
+        plan = conn.execute(sa.text("EXPLAIN (FORMAT JSON) " + sealing._SEAL.text), {"links": json_text(links)})
+        nodes = _plan_nodes(plan.scalar()[0]["Plan"])
+    # The planner guesses a hundred links; joined to a scan of every entry, each pass grew with the ledger.
+    scans = {(node["Node Type"], node.get("Index Name")) for node in nodes if node.get("Relation Name")}
+    assert scans == {("ModifyTable", None), ("Index Scan", "ix_ledger_entries_unsealed")}, scans
+
+
+def _plan_nodes(node: dict) -> list[dict]:
+    return [node, *(found for child in node.get("Plans", []) for found in _plan_nodes(child))]
 
 
 def test_a_sealer_killed_mid_batch_leaves_nothing_half_done(committed):

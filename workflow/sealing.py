@@ -49,11 +49,12 @@ _UNSEALED = (
     f"SELECT id, {ledger.stored_columns(_FIELDS)} FROM ledger_entries WHERE seq IS NULL ORDER BY id LIMIT %(limit)s"
 )
 #: The links travel as one JSON array that PostgreSQL takes apart: psycopg adapts a typed array element
-#: by element in Python, which cost more than hashing the entries.
+#: by element in Python, which cost more than hashing the entries. `seq IS NULL` names the unsealed index:
+#: the planner guesses a hundred links and would otherwise join them to a scan of the whole ledger.
 _SEAL = sa.text(
     "UPDATE ledger_entries AS e SET seq = v.seq, prev_hash = v.prev_hash, hash = v.hash"
     " FROM json_to_recordset(CAST(:links AS json)) AS v(id bigint, seq bigint, prev_hash varchar, hash varchar)"
-    " WHERE e.id = v.id"
+    " WHERE e.id = v.id AND e.seq IS NULL"
 )
 
 _modes: weakref.WeakKeyDictionary[sa.Engine, str] = weakref.WeakKeyDictionary()
