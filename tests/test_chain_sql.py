@@ -148,6 +148,20 @@ def test_parallel_ranges_find_a_broken_link_at_a_range_boundary(committed):
     assert not result.ok and result.first_bad_seq == target and "prev_hash" in result.reason
 
 
+@pytest.mark.parametrize("where", ["first", "middle", "range_start", "range_end"])
+def test_parallel_ranges_find_a_removed_entry(committed, where):
+    """The server's ranges alone find an entry missing anywhere below the head: nothing counts the entries."""
+    target = {"first": 1, "middle": chain_sql.RANGE + 3, "range_start": chain_sql.RANGE + 1}.get(where, chain_sql.RANGE)
+    with committed.begin() as conn:
+        conn.execute(sa.text("SET LOCAL session_replication_role = replica"))
+        conn.execute(sa.delete(LedgerEntry).where(LedgerEntry.seq == target))
+    with Session(committed) as session:
+        size = ledger.head(session)[0]
+        assert not chain_sql.chain_holds(committed, size)
+        result = ledger.verify(session)
+    assert not result.ok and result.first_bad_seq == target and "missing" in result.reason, result
+
+
 @pytest.mark.parametrize("where", ["boundary", "middle"])
 def test_parallel_ranges_find_an_entry_rehashed_after_its_successor(committed, where):
     """An entry rewritten with a hash that matches its new content: only its successor's link shows it."""
