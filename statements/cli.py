@@ -11,27 +11,19 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup, ScriptInfo, with_appcontext
 from sqlalchemy.orm import Session
 
+from statements.db import was_committing
 from workflow.db import UNAVAILABLE, unavailable_detail
 from workflow.errors import Refusal
 
 
 def _session():
     session = current_app.extensions["pressgate"]["sessionmaker"]()
-    sa.event.listen(session, "before_commit", _committing)
-    sa.event.listen(session, "after_commit", _committed)
+    _opened.append(session)
     return session
 
 
-#: Whether the command is saving a change now: a connection lost meanwhile leaves it in doubt.
-_saving = {"now": False}
-
-
-def _committing(session: Session) -> None:
-    _saving["now"] = True
-
-
-def _committed(session: Session) -> None:
-    _saving["now"] = False
+#: The sessions the running command opened: one that was committing when the database went away is in doubt.
+_opened: list[Session] = []
 
 
 def _engine():
@@ -276,7 +268,7 @@ class _Commands(FlaskGroup):
 
     def invoke(self, ctx: click.Context):
         """Run the command; an unavailable or unmigrated database ends it with a clear message and status 1."""
-        _saving["now"] = False  # one command per process, but tests run many
+        _opened.clear()  # one command per process, but tests run many
         try:
             return super().invoke(ctx)
         except (*UNAVAILABLE, sa.exc.ProgrammingError) as err:
@@ -295,7 +287,7 @@ class _Commands(FlaskGroup):
                 raise
             in_doubt = (
                 "; the change it was saving when the connection was lost may or may not have been recorded"
-                if _saving["now"]
+                if any(was_committing(session) for session in _opened)
                 else ""
             )
             raise click.ClickException(

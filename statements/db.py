@@ -86,4 +86,21 @@ def _configure_sqlite(engine: sa.Engine) -> None:
 
 def make_sessionmaker(bind: sa.Engine | sa.Connection, **kwargs) -> sessionmaker[Session]:
     """Return the session factory used by requests, the CLI and tests."""
-    return sessionmaker(bind=bind, expire_on_commit=False, **kwargs)
+    factory = sessionmaker(bind=bind, expire_on_commit=False, **kwargs)
+    sa.event.listen(factory, "before_commit", _committing)
+    sa.event.listen(factory, "after_commit", _committed)
+    return factory
+
+
+def _committing(session: Session) -> None:
+    session.info["committing"] = True
+
+
+def _committed(session: Session) -> None:
+    session.info.pop("committing", None)
+
+
+def was_committing(session: Session | None) -> bool:
+    """Return whether the session began a commit that did not finish: if the database went away, it is in doubt."""
+    # COMMIT may have reached the server and its answer not come back: the change may or may not be recorded.
+    return session is not None and session.info.get("committing", False)

@@ -8,6 +8,7 @@ from flask import Flask, abort, current_app, g, jsonify, render_template, reques
 from sqlalchemy.exc import IntegrityError, ProgrammingError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from statements.db import was_committing
 from statements.web.labels import HTTP_MESSAGES, HTTP_TITLES, IN_DOUBT_MESSAGE, NOT_SET_UP_MESSAGE, refusal_message
 from statements.web_session import rollback_session
 from workflow.db import UNAVAILABLE, QuietLog, unavailable_detail
@@ -84,7 +85,7 @@ def _unavailable(error: Exception):
     _quiet.warning(
         current_app.logger, "unavailable", "The database is unavailable: %s; answered 503", unavailable_detail(error)
     )
-    in_doubt = g.get("commit_in_doubt", False)
+    in_doubt = was_committing(g.get("db_session"))
     headers = {"Retry-After": str(RETRY_AFTER)}
     if request.path.startswith("/api/"):
         message = (

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Flask, current_app, g, request
 from sqlalchemy.orm import Session
 
@@ -17,12 +16,7 @@ def db() -> Session:
 def commit() -> None:
     """Commit this request's work (the decision and its ledger entry together)."""
     if "db_session" in g:
-        try:
-            g.db_session.commit()
-        except sa.exc.DBAPIError as err:
-            # The connection died while COMMIT was on its way: the server may have committed or not.
-            g.commit_in_doubt = bool(err.connection_invalidated)
-            raise
+        g.db_session.commit()
 
 
 def rollback_session() -> None:

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 import statements.press as press
+import statements.service as service
 from statements.db import make_engine
 from statements.migrate import current, not_current, upgrade
 from tests import pg, serving
@@ -101,14 +102,28 @@ def test_a_connection_lost_during_commit_is_reported_in_doubt(app, api, make_sta
     statement = make_statement()
     client = api("author")
 
-    def lost(self):
+    def lost(*args) -> None:
+        # The database went away while COMMIT was on its way (a test's request releases its savepoint instead).
         lost = OSError("server closed the connection unexpectedly")
         raise sa.exc.OperationalError("COMMIT", {}, lost, connection_invalidated=True)
 
-    monkeypatch.setattr(sa.orm.Session, "commit", lost)
+    monkeypatch.setattr(sa.engine.default.DefaultDialect, "do_commit", lost)
+    monkeypatch.setattr(sa.engine.default.DefaultDialect, "do_release_savepoint", lost)
     r = client.post(f"/api/v1/statements/{statement.id}/actions", json={"action": "submit", "version": 1})
     assert r.status_code == 503 and r.headers["Retry-After"] == "5"
     assert "may or may not have been recorded" in r.json["message"], r.json
+
+
+def test_a_connection_lost_before_saving_says_nothing_was_changed(app, api, make_statement, monkeypatch):
+    statement = make_statement()
+    client = api("author")
+
+    def lost(*args, **kwargs) -> None:
+        raise sa.exc.OperationalError("SELECT", {}, OSError("server closed the connection unexpectedly"))
+
+    monkeypatch.setattr(service, "decide", lost)
+    r = client.post(f"/api/v1/statements/{statement.id}/actions", json={"action": "submit", "version": 1})
+    assert r.status_code == 503 and "nothing was changed" in r.json["message"], r.json
 
 
 def test_a_page_says_so_in_the_persons_language(client, monkeypatch):
