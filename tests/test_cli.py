@@ -175,6 +175,24 @@ def test_postgres_search_has_its_trigram_index(backend, tmp_path):
         pg.drop_database(admin, url)
 
 
+def test_the_seal_once_trigger_compares_text_from_0006_and_jsonb_before(backend, tmp_path):
+    if backend != "postgresql":
+        pytest.skip("the trigger is PostgreSQL's")
+    url, admin = _fresh_url(backend, tmp_path)
+    engine = make_engine(url)
+    body = "SELECT pg_get_functiondef('pressgate_ledger_seal_once'::regproc)"
+    try:
+        upgrade(engine)
+        with engine.connect() as conn:
+            assert "unsealed::text = OLD::text" in conn.execute(sa.text(body)).scalar()
+        downgrade(engine, "0005")
+        with engine.connect() as conn:
+            assert "to_jsonb(NEW)" in conn.execute(sa.text(body)).scalar()
+    finally:
+        engine.dispose()
+        pg.drop_database(admin, url)
+
+
 def test_migrating_keeps_a_ledger_with_entries_whole(backend, tmp_path):
     """0003 -> 0004 turns seq into the id and keeps every hash; 0004 -> 0003 gives them back."""
     from auth.service import create_unit

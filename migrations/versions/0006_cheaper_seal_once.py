@@ -20,11 +20,10 @@ down_revision = '0005'
 branch_labels = None
 depends_on = None
 
+#: The trigger function; only how it recognises a sealing UPDATE changes between 0004 and here.
 _FUNCTION = """
 CREATE OR REPLACE FUNCTION pressgate_ledger_seal_once() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    unsealed ledger_entries;
-BEGIN
+{declare}BEGIN
     IF TG_OP = 'INSERT' THEN
         IF NEW.seq IS NULL AND NEW.prev_hash IS NULL AND NEW.hash IS NULL THEN
             RETURN NEW;
@@ -32,7 +31,16 @@ BEGIN
         RAISE EXCEPTION 'ledger entries are written unsealed; only the sealer gives them their place in the chain'
             USING ERRCODE = 'insufficient_privilege';
     END IF;
-    IF TG_OP = 'UPDATE' AND OLD.seq IS NULL AND NEW.seq IS NOT NULL THEN
+{sealing}
+    RAISE EXCEPTION 'ledger_entries is append-only: % refused (an entry is sealed once and never changed)', TG_OP
+        USING ERRCODE = 'insufficient_privilege';
+END
+$$;
+"""
+
+_BY_TEXT = {
+    "declare": "DECLARE\n    unsealed ledger_entries;\n",
+    "sealing": """    IF TG_OP = 'UPDATE' AND OLD.seq IS NULL AND NEW.seq IS NOT NULL THEN
         unsealed := NEW;
         unsealed.seq := NULL;
         unsealed.prev_hash := NULL;
@@ -40,41 +48,25 @@ BEGIN
         IF unsealed::text = OLD::text THEN
             RETURN NEW;
         END IF;
-    END IF;
-    RAISE EXCEPTION 'ledger_entries is append-only: % refused (an entry is sealed once and never changed)', TG_OP
-        USING ERRCODE = 'insufficient_privilege';
-END
-$$;
-"""
+    END IF;""",
+}
 
-#: The function as migration 0004 wrote it.
-_PREVIOUS = """
-CREATE OR REPLACE FUNCTION pressgate_ledger_seal_once() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP = 'INSERT' THEN
-        IF NEW.seq IS NULL AND NEW.prev_hash IS NULL AND NEW.hash IS NULL THEN
-            RETURN NEW;
-        END IF;
-        RAISE EXCEPTION 'ledger entries are written unsealed; only the sealer gives them their place in the chain'
-            USING ERRCODE = 'insufficient_privilege';
-    END IF;
-    IF TG_OP = 'UPDATE' AND OLD.seq IS NULL AND NEW.seq IS NOT NULL
+#: Migration 0004's test, for going back.
+_BY_JSONB = {
+    "declare": "",
+    "sealing": """    IF TG_OP = 'UPDATE' AND OLD.seq IS NULL AND NEW.seq IS NOT NULL
         AND (to_jsonb(NEW) - ARRAY['seq', 'prev_hash', 'hash']) = (to_jsonb(OLD) - ARRAY['seq', 'prev_hash', 'hash'])
     THEN
         RETURN NEW;
-    END IF;
-    RAISE EXCEPTION 'ledger_entries is append-only: % refused (an entry is sealed once and never changed)', TG_OP
-        USING ERRCODE = 'insufficient_privilege';
-END
-$$;
-"""
+    END IF;""",
+}
 
 
 def upgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
-        op.execute(_FUNCTION)
+        op.execute(_FUNCTION.format(**_BY_TEXT))
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
-        op.execute(_PREVIOUS)
+        op.execute(_FUNCTION.format(**_BY_JSONB))
