@@ -191,6 +191,27 @@ def test_sealing_reads_only_the_unsealed_entries_however_long_the_ledger(committ
     assert scans == {("ModifyTable", None), ("Index Scan", "ix_ledger_entries_unsealed")}, scans
 
 
+def test_a_pass_that_would_seal_an_entry_twice_seals_nothing(committed, monkeypatch):
+    engine, _ = committed
+    held = HeldLock(engine)
+    try:
+        statement_id = _draft(engine)
+    finally:
+        held.release()
+    sealing.stop(engine)  # this process's sealer stands aside: the test plays a faulty one
+    # A sealer whose queue (wrongly) held the first entry, sealed long ago, beside the waiting ones.
+    monkeypatch.setattr(
+        sealing, "_UNSEALED", sealing._UNSEALED.replace("WHERE seq IS NULL", "WHERE seq IS NULL OR seq = 1")
+    )
+    with pytest.raises(RuntimeError, match="changed 2"), engine.begin() as conn:
+        sealing.seal(conn, wait=True)
+    with Session(engine) as session:
+        waiting = session.scalars(sa.select(LedgerEntry.seq).where(LedgerEntry.statement_id == statement_id)).all()
+        assert waiting == [None, None]
+    monkeypatch.undo()
+    assert sealing.seal_pending(engine, wait=True) == 2
+
+
 def _plan_nodes(node: dict) -> list[dict]:
     return [node, *(found for child in node.get("Plans", []) for found in _plan_nodes(child))]
 

@@ -88,7 +88,9 @@ def seal(connection: sa.Connection, *, wait: bool, limit: int = BATCH) -> int | 
         seq, prev_hash = links[-1]["seq"], links[-1]["hash"]
     for row, link in zip(rows, links, strict=True):
         link["id"] = row[0]
-    connection.execute(_SEAL, {"links": json_text(links)})
+    done = connection.execute(_SEAL, {"links": json_text(links)})
+    if done.rowcount != len(links):  # under the lock nothing else seals: anything else is a bug, and rolls back
+        raise RuntimeError(f"sealing {len(links)} entries changed {done.rowcount}")
     return len(rows)
 
 
