@@ -194,11 +194,9 @@ def test_sealing_reads_only_the_unsealed_entries_however_long_the_ledger(committ
 def test_a_pass_that_would_seal_an_entry_twice_seals_nothing(committed, monkeypatch):
     engine, _ = committed
     held = HeldLock(engine)
-    try:
-        statement_id = _draft(engine)
-    finally:
-        held.release()
-    sealing.stop(engine)  # this process's sealer stands aside: the test plays a faulty one
+    statement_id = _draft(engine)
+    sealing.stop(engine)  # this process's sealer stands aside, its entries unsealed: the test plays a faulty one
+    held.release()
     # A sealer whose queue (wrongly) held the first entry, sealed long ago, beside the waiting ones.
     monkeypatch.setattr(
         sealing, "_UNSEALED", sealing._UNSEALED.replace("WHERE seq IS NULL", "WHERE seq IS NULL OR seq = 1")
