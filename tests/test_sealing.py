@@ -187,8 +187,9 @@ def test_sealing_reads_only_the_unsealed_entries_however_long_the_ledger(committ
         plan = conn.execute(sa.text("EXPLAIN (FORMAT JSON) " + sealing._SEAL.text), {"links": json_text(links)})
         nodes = _plan_nodes(plan.scalar()[0]["Plan"])
     # The planner guesses a hundred links; joined to a scan of every entry, each pass grew with the ledger.
-    scans = {(node["Node Type"], node.get("Index Name")) for node in nodes if node.get("Relation Name")}
-    assert scans == {("ModifyTable", None), ("Index Scan", "ix_ledger_entries_unsealed")}, scans
+    kinds = {node["Node Type"] for node in nodes}
+    indexes = {node["Index Name"] for node in nodes if "Index Name" in node}
+    assert "Seq Scan" not in kinds and indexes == {"ix_ledger_entries_unsealed"}, (kinds, indexes)
 
 
 def test_a_pass_that_would_seal_an_entry_twice_seals_nothing(committed, monkeypatch):
