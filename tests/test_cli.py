@@ -113,6 +113,17 @@ def _fresh_url(backend, tmp_path):
     return pg.create_database(admin), admin
 
 
+@pytest.fixture
+def fresh_engine(backend, tmp_path):
+    """An engine on an empty database of its own, disposed (and the database dropped) afterwards."""
+    url, admin = _fresh_url(backend, tmp_path)
+    engine = make_engine(url)
+    yield engine
+    engine.dispose()
+    if admin:
+        pg.drop_database(admin, url)
+
+
 def test_console_script_on_a_fresh_database(backend, tmp_path):
     url, admin = _fresh_url(backend, tmp_path)
     env = {**os.environ, "PRESSGATE_DATABASE_URL": url, "PRESSGATE_INSTANCE_PATH": str(tmp_path / "instance")}
@@ -138,69 +149,52 @@ def test_console_script_on_a_fresh_database(backend, tmp_path):
             pg.drop_database(admin, url)
 
 
-def test_migrations_go_down_and_up(backend, tmp_path):
-    url, admin = _fresh_url(backend, tmp_path)
-    engine = make_engine(url)
-    try:
-        upgrade(engine)
-        assert current(engine) == HEAD
-        downgrade(engine, "base")
-        assert current(engine) is None
-        assert "ledger_entries" not in sa.inspect(engine).get_table_names()
-        upgrade(engine)
-        assert {"ledger_entries", "statements", "statement_versions", "units", "users"} <= set(
-            sa.inspect(engine).get_table_names()
-        )
-    finally:
-        engine.dispose()
-        if admin:
-            pg.drop_database(admin, url)
+def test_migrations_go_down_and_up(fresh_engine):
+    engine = fresh_engine
+    upgrade(engine)
+    assert current(engine) == HEAD
+    downgrade(engine, "base")
+    assert current(engine) is None
+    assert "ledger_entries" not in sa.inspect(engine).get_table_names()
+    upgrade(engine)
+    assert {"ledger_entries", "statements", "statement_versions", "units", "users"} <= set(
+        sa.inspect(engine).get_table_names()
+    )
 
 
-def test_postgres_search_has_its_trigram_index(backend, tmp_path):
+def test_postgres_search_has_its_trigram_index(backend, fresh_engine):
     if backend != "postgresql":
         pytest.skip("pg_trgm is PostgreSQL's")
-    url, admin = _fresh_url(backend, tmp_path)
-    engine = make_engine(url)
+    engine = fresh_engine
     index = "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_statements_search_trgm'"
-    try:
-        upgrade(engine)
-        with engine.connect() as conn:
-            assert "gin_trgm_ops" in conn.execute(sa.text(index)).scalar()
-        downgrade(engine, "0004")
-        with engine.connect() as conn:
-            assert conn.execute(sa.text(index)).first() is None
-    finally:
-        engine.dispose()
-        pg.drop_database(admin, url)
+    upgrade(engine)
+    with engine.connect() as conn:
+        assert "gin_trgm_ops" in conn.execute(sa.text(index)).scalar()
+    downgrade(engine, "0004")
+    with engine.connect() as conn:
+        assert conn.execute(sa.text(index)).first() is None
 
 
-def test_the_seal_once_trigger_compares_text_from_0006_and_jsonb_before(backend, tmp_path):
+def test_the_seal_once_trigger_compares_text_from_0006_and_jsonb_before(backend, fresh_engine):
     if backend != "postgresql":
         pytest.skip("the trigger is PostgreSQL's")
-    url, admin = _fresh_url(backend, tmp_path)
-    engine = make_engine(url)
+    engine = fresh_engine
     body = "SELECT pg_get_functiondef('pressgate_ledger_seal_once'::regproc)"
-    try:
-        upgrade(engine)
-        with engine.connect() as conn:
-            assert "unsealed::text = OLD::text" in conn.execute(sa.text(body)).scalar()
-        downgrade(engine, "0005")
-        with engine.connect() as conn:
-            assert "to_jsonb(NEW)" in conn.execute(sa.text(body)).scalar()
-    finally:
-        engine.dispose()
-        pg.drop_database(admin, url)
+    upgrade(engine)
+    with engine.connect() as conn:
+        assert "unsealed::text = OLD::text" in conn.execute(sa.text(body)).scalar()
+    downgrade(engine, "0005")
+    with engine.connect() as conn:
+        assert "to_jsonb(NEW)" in conn.execute(sa.text(body)).scalar()
 
 
-def test_migrating_keeps_a_ledger_with_entries_whole(backend, tmp_path):
+def test_migrating_keeps_a_ledger_with_entries_whole(fresh_engine):
     """0003 -> 0004 turns seq into the id and keeps every hash; 0004 -> 0003 gives them back."""
     from auth.service import create_unit
     from statements import demo
     from workflow import ledger, sealing
 
-    url, admin = _fresh_url(backend, tmp_path)
-    engine = make_engine(url)
+    engine = fresh_engine
     sealing.configure(engine, mode="inline")
     try:
         upgrade(engine)
@@ -226,9 +220,6 @@ def test_migrating_keeps_a_ledger_with_entries_whole(backend, tmp_path):
             assert ledger.verify(session).ok
     finally:
         sealing.stop(engine)
-        engine.dispose()
-        if admin:
-            pg.drop_database(admin, url)
 
 
 def test_a_throwaway_postgres_can_be_started():
