@@ -318,8 +318,8 @@ def _verify_in_server(session: Session, marks: list[dict]) -> VerifyResult | Non
     from workflow import chain_sql
 
     # No count of the entries: the server checks each entry's link to its neighbour in seq order, which
-    # must be seq - 1, so seqs 1..top hold only if none is missing; counting them read the whole index again.
-    count = session.execute(sa.select(sa.func.max(LedgerEntry.seq))).scalar() or 0
+    # must be seq - 1, so seqs 1..head hold only if none is missing; counting them read the whole index again.
+    count = head(session)[0]
     if count and not chain_sql.chain_holds(session.get_bind(), count):
         return None
     wanted = [m["size"] for m in marks if m["size"] <= count] + [count]
