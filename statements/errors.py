@@ -49,7 +49,7 @@ _quiet = QuietLog()
 
 
 def _not_set_up(error: Exception) -> str | None:
-    """Say why the database lacks this code's schema when the error may mean that; else None."""
+    """Roll back the request's work; say why the database lacks this code's schema if the error may mean that."""
     from statements.migrate import schema_missing  # Alembic: imported on such an error, not by every worker
 
     with contextlib.suppress(SQLAlchemyError):  # the connection may be the thing that is gone
@@ -70,13 +70,11 @@ def _unset(why: str):
         "The database is not set up for this PressGate: %s; run `pressgate init-db`; answered 503",
         why,
     )
-    if request.path.startswith("/api/"):
-        message = (
-            f"The database is not set up for this PressGate ({why}); nothing was changed."
-            " An administrator must run `pressgate init-db`."
-        )
-        return jsonify({"code": 503, "status": "Service Unavailable", "message": message}), 503
-    return render_template("error.html", code=503, title=HTTP_TITLES[503], message=NOT_SET_UP_MESSAGE), 503
+    api_message = (
+        f"The database is not set up for this PressGate ({why}); nothing was changed."
+        " An administrator must run `pressgate init-db`."
+    )
+    return _service_unavailable(api_message, NOT_SET_UP_MESSAGE)
 
 
 def _unavailable(error: Exception):
@@ -85,18 +83,25 @@ def _unavailable(error: Exception):
     _quiet.warning(
         current_app.logger, "unavailable", "The database is unavailable: %s; answered 503", unavailable_detail(error)
     )
-    in_doubt = was_committing(g.get("db_session"))
-    headers = {"Retry-After": str(RETRY_AFTER)}
-    if request.path.startswith("/api/"):
-        message = (
+    if was_committing(g.get("db_session")):
+        api_message = (
             "The database connection was lost while the change was being saved: it may or may not have been"
             " recorded. Read it again before you retry."
-            if in_doubt
-            else f"The database is not available right now; nothing was changed. Try again in {RETRY_AFTER} seconds."
         )
-        return jsonify({"code": 503, "status": "Service Unavailable", "message": message}), 503, headers
-    message = IN_DOUBT_MESSAGE if in_doubt else HTTP_MESSAGES[503]
-    return render_template("error.html", code=503, title=HTTP_TITLES[503], message=message), 503, headers
+        page_message = IN_DOUBT_MESSAGE
+    else:
+        api_message = (
+            f"The database is not available right now; nothing was changed. Try again in {RETRY_AFTER} seconds."
+        )
+        page_message = HTTP_MESSAGES[503]
+    return _service_unavailable(api_message, page_message, {"Retry-After": str(RETRY_AFTER)})
+
+
+def _service_unavailable(api_message: str, page_message: str, headers: dict | None = None):
+    """Answer 503: JSON under /api, the error page in the person's language elsewhere."""
+    if request.path.startswith("/api/"):
+        return jsonify({"code": 503, "status": "Service Unavailable", "message": api_message}), 503, headers or {}
+    return render_template("error.html", code=503, title=HTTP_TITLES[503], message=page_message), 503, headers or {}
 
 
 def _integrity(error: IntegrityError):
