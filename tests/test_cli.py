@@ -162,30 +162,31 @@ def test_migrations_go_down_and_up(fresh_engine):
     )
 
 
-def test_postgres_search_has_its_trigram_index(backend, fresh_engine):
+@pytest.mark.parametrize(
+    ("query", "at_head", "revision", "below"),
+    [
+        # 0005: the trigram index of statement search, absent before it.
+        ("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_statements_search_trgm'", "gin_trgm_ops", "0004", None),
+        # 0006: the seal-once trigger compares rows as text; before it, as JSONB.
+        (
+            "SELECT pg_get_functiondef('pressgate_ledger_seal_once'::regproc)",
+            "unsealed::text = OLD::text",
+            "0005",
+            "to_jsonb(NEW)",
+        ),
+    ],
+    ids=["search_trigram_index", "seal_once_trigger"],
+)
+def test_postgres_migrations_install_and_undo_objects(backend, fresh_engine, query, at_head, revision, below):
     if backend != "postgresql":
-        pytest.skip("pg_trgm is PostgreSQL's")
-    engine = fresh_engine
-    index = "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_statements_search_trgm'"
-    upgrade(engine)
-    with engine.connect() as conn:
-        assert "gin_trgm_ops" in conn.execute(sa.text(index)).scalar()
-    downgrade(engine, "0004")
-    with engine.connect() as conn:
-        assert conn.execute(sa.text(index)).first() is None
-
-
-def test_the_seal_once_trigger_compares_text_from_0006_and_jsonb_before(backend, fresh_engine):
-    if backend != "postgresql":
-        pytest.skip("the trigger is PostgreSQL's")
-    engine = fresh_engine
-    body = "SELECT pg_get_functiondef('pressgate_ledger_seal_once'::regproc)"
-    upgrade(engine)
-    with engine.connect() as conn:
-        assert "unsealed::text = OLD::text" in conn.execute(sa.text(body)).scalar()
-    downgrade(engine, "0005")
-    with engine.connect() as conn:
-        assert "to_jsonb(NEW)" in conn.execute(sa.text(body)).scalar()
+        pytest.skip("these objects are PostgreSQL's")
+    upgrade(fresh_engine)
+    with fresh_engine.connect() as conn:
+        assert at_head in conn.execute(sa.text(query)).scalar()
+    downgrade(fresh_engine, revision)
+    with fresh_engine.connect() as conn:
+        found = conn.execute(sa.text(query)).scalar()
+    assert found is None if below is None else below in found, found
 
 
 def test_migrating_keeps_a_ledger_with_entries_whole(fresh_engine):
