@@ -46,16 +46,39 @@ def postgres(session, backend):
 def test_server_builds_the_bytes_python_hashes(postgres, comment, actor, data, at, seq):
     fields = dict.fromkeys(ledger.HASHED_FIELDS) | {"kind": "decision", "action": "approve", "unit": "SYT-HN"}
     fields |= {"comment": comment, "actor": actor, "data": data, "at": at, "seq": seq, "statement_id": 7}
+    assert _server_document(postgres, fields) == canonical_bytes(fields)
+
+
+#: Every ASCII character (the quote, the backslash and each control among them), DEL, and characters
+#: beyond ASCII that JSON leaves as they are, Vietnamese among them.
+_EVERY_KIND = [chr(c) for c in range(1, 128)] + ["\x80", "ã", "ệ", "Đ", "\u2028", "\ufeff", "😷"]
+
+
+@pytest.mark.parametrize("column", chain_sql.TEXT_KEYS)
+def test_server_escapes_every_text_column_as_python_does(postgres, column):
+    # The server quotes text without to_json unless some text column holds a character JSON escapes:
+    # each character, alone and inside a word, in each column, must give Python's bytes either way.
+    base = dict.fromkeys(ledger.HASHED_FIELDS) | {"kind": "decision", "action": "approve", "data": {}, "seq": 3}
+    base["at"] = dt.datetime(2026, 11, 26, 4, 27, 42, 50, tzinfo=dt.UTC)
+    for char in _EVERY_KIND:
+        for text in (char, f"Sở Y tế{char}An Hòa"):
+            fields = base | {column: text}
+            assert _server_document(postgres, fields) == canonical_bytes(fields), (column, text)
+
+
+def _server_document(session: Session, fields: dict) -> bytes:
+    """Return the canonical bytes PostgreSQL builds for an entry with these fields."""
     row = (
         "SELECT CAST(:action AS varchar) AS action, CAST(:actor AS varchar) AS actor, CAST(NULL AS int) AS actor_id,"
-        " CAST(:at AS timestamp) AS at, CAST(:comment AS text) AS comment, CAST(NULL AS varchar) AS content_hash,"
-        " CAST(:data AS json) AS data, CAST(NULL AS varchar) AS from_state, CAST(:kind AS varchar) AS kind,"
-        " CAST(NULL AS varchar) AS role, CAST(:seq AS bigint) AS seq, CAST(:statement_id AS int) AS statement_id,"
-        " CAST(NULL AS varchar) AS to_state, CAST(:unit AS varchar) AS unit, CAST(NULL AS int) AS version"
+        " CAST(:at AS timestamp) AS at, CAST(:comment AS text) AS comment, CAST(:content_hash AS varchar)"
+        " AS content_hash, CAST(:data AS json) AS data, CAST(:from_state AS varchar) AS from_state,"
+        " CAST(:kind AS varchar) AS kind, CAST(:role AS varchar) AS role, CAST(:seq AS bigint) AS seq,"
+        " CAST(:statement_id AS int) AS statement_id, CAST(:to_state AS varchar) AS to_state,"
+        " CAST(:unit AS varchar) AS unit, CAST(NULL AS int) AS version"
     )
-    params = fields | {"data": json_text(data)}
-    built = postgres.execute(sa.text(f"SELECT {chain_sql.document('entry')} FROM ({row}) AS entry"), params).scalar()
-    assert built.encode("utf-8") == canonical_bytes(fields)
+    params = fields | {"data": json_text(fields["data"])}
+    built = session.execute(sa.text(f"SELECT {chain_sql.document('entry')} FROM ({row}) AS entry"), params).scalar()
+    return built.encode("utf-8")
 
 
 def test_a_whole_chain_raises_no_doubt(postgres, statement_in, api):

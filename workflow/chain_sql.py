@@ -24,14 +24,26 @@ from workflow.canonical import GENESIS_HASH
 
 #: The canonical document of an entry, built by PostgreSQL: keys in RFC 8785 order, text escaped by
 #: to_json exactly as the canonical form escapes it, `data` as its stored (canonical) JSON text.
-_TEXT = ("actor", "comment", "content_hash", "from_state", "role", "to_state", "unit")
+TEXT_KEYS = ("action", "actor", "comment", "content_hash", "from_state", "kind", "role", "to_state", "unit")
 _NUMBER = ("actor_id", "statement_id", "version")
+#: What JSON escapes in text, in to_json as in RFC 8785: the quote, the backslash and controls (text
+#: holds no NUL). An E'' string, so the pattern reads the same whatever standard_conforming_strings says.
+_ESCAPED = r"""E'[\\x01-\\x1f"\\\\]'"""
 
 
 def document(alias: str) -> str:
     """Return the SQL expression of the canonical document of the entry row `alias`."""
+    # Where no text column holds a character JSON escapes, which is nearly always, to_json would only
+    # add quotes: quoting alone builds the same bytes, without a type lookup per column and row (8% of
+    # verify). One pattern match over the columns together decides; any other entry takes to_json.
+    texts = ", ".join(f"{alias}.{key}" for key in TEXT_KEYS)
+    plain, escaped = _document(alias, escape=False), _document(alias, escape=True)
+    return f"CASE WHEN concat({texts}) ~ {_ESCAPED} THEN {escaped} ELSE {plain} END"
+
+
+def _document(alias: str, *, escape: bool) -> str:
     pairs = []
-    for key in sorted(("action", "at", "data", "kind", "seq", *_TEXT, *_NUMBER)):
+    for key in sorted(("at", "data", "seq", *TEXT_KEYS, *_NUMBER)):
         column = f"{alias}.{key}"
         if key in _NUMBER or key in ("data", "seq"):  # data: its stored canonical JSON text
             value = f"{column}::text"
@@ -42,7 +54,7 @@ def document(alias: str) -> str:
             text = f'to_char({column}, \'YYYY-MM-DD"T"HH24:MI:SS.US"Z"\')'
             value = f"CASE WHEN {column} >= '1000-01-01' THEN '\"' || {text} || '\"' END"
         else:
-            value = f"to_json({column})::text"
+            value = f"to_json({column})::text" if escape else f"'\"' || {column} || '\"'"
         pairs.append(f"'{',' if pairs else '{'}\"{key}\":' || coalesce({value}, 'null')")
     # concat_ws looks up an output function per argument and row: one argument per key, not two (its
     # text built 11% faster), and not one chain of || either, which would copy the growing text at every key.
