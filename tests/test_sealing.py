@@ -211,6 +211,20 @@ def test_a_pass_that_would_seal_an_entry_twice_seals_nothing(committed, monkeypa
     assert sealing.seal_pending(engine, wait=True) == 2
 
 
+def test_sealing_refuses_a_connection_without_a_transaction(committed):
+    engine, _ = committed
+    held = HeldLock(engine)
+    _draft(engine)
+    sealing.stop(engine)
+    held.release()
+    # In autocommit the advisory lock would be let go as soon as it was taken, leaving the chain's head
+    # to whichever sealer came next: nothing is sealed there.
+    autocommit = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+    with autocommit as conn, pytest.raises(RuntimeError, match="needs a transaction"):
+        sealing.seal(conn, wait=True)
+    assert sealing.seal_pending(engine, wait=True) == 2
+
+
 def _plan_nodes(node: dict) -> list[dict]:
     return [node, *(found for child in node.get("Plans", []) for found in _plan_nodes(child))]
 

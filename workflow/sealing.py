@@ -64,6 +64,10 @@ _sealers_lock = threading.Lock()
 
 def seal(connection: sa.Connection, *, wait: bool, limit: int = BATCH) -> int | None:
     """Seal up to `limit` unsealed entries in the caller's transaction; None when another sealer holds the lock."""
+    if connection.connection.dbapi_connection.autocommit:
+        # There every statement is a transaction of its own, so the transaction's lock would end with the
+        # statement that took it, and two sealers could chain the same entries.
+        raise RuntimeError("sealing needs a transaction; this connection commits each statement on its own")
     if wait:
         connection.execute(sa.select(sa.func.pg_advisory_xact_lock(ledger.ADVISORY_LOCK_KEY)))
     elif not connection.execute(sa.select(sa.func.pg_try_advisory_xact_lock(ledger.ADVISORY_LOCK_KEY))).scalar():
