@@ -79,9 +79,8 @@ _SQLITE_MISSING = ("no such table", "no such column")
 
 def schema_missing(engine: sa.Engine, error: Exception) -> str | None:
     """Say why the database lacks this code's schema when `error` may come from that (`not_current`); else None."""
-    if isinstance(error, sa.exc.ProgrammingError):
-        return not_current(engine)
     # Any other OperationalError is an outage, where asking the database would only wait on it again.
-    if isinstance(error, sa.exc.OperationalError) and unavailable_detail(error).startswith(_SQLITE_MISSING):
-        return not_current(engine)
-    return None
+    missing = isinstance(error, sa.exc.ProgrammingError) or (
+        isinstance(error, sa.exc.OperationalError) and unavailable_detail(error).startswith(_SQLITE_MISSING)
+    )
+    return not_current(engine) if missing else None

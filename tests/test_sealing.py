@@ -192,12 +192,18 @@ def test_sealing_reads_only_the_unsealed_entries_however_long_the_ledger(committ
     assert "Seq Scan" not in kinds and indexes == {"ix_ledger_entries_unsealed"}, (kinds, indexes)
 
 
+def _left_unsealed(engine, statements: int = 1) -> list[int]:
+    """Draft and submit statements whose two entries each wait unsealed: this process's sealer stands aside."""
+    held = HeldLock(engine)
+    ids = [_draft(engine) for _ in range(statements)]
+    sealing.stop(engine)
+    held.release()
+    return ids
+
+
 def test_a_pass_that_would_seal_an_entry_twice_seals_nothing(committed, monkeypatch):
     engine, _ = committed
-    held = HeldLock(engine)
-    statement_id = _draft(engine)
-    sealing.stop(engine)  # this process's sealer stands aside, its entries unsealed: the test plays a faulty one
-    held.release()
+    [statement_id] = _left_unsealed(engine)  # the test plays a faulty sealer
     # A sealer whose queue (wrongly) held the first entry, sealed long ago, beside the waiting ones.
     monkeypatch.setattr(
         sealing, "_UNSEALED", sealing._UNSEALED.replace("WHERE seq IS NULL", "WHERE seq IS NULL OR seq = 1")
@@ -213,10 +219,7 @@ def test_a_pass_that_would_seal_an_entry_twice_seals_nothing(committed, monkeypa
 
 def test_sealing_refuses_a_connection_without_a_transaction(committed):
     engine, _ = committed
-    held = HeldLock(engine)
-    _draft(engine)
-    sealing.stop(engine)
-    held.release()
+    _left_unsealed(engine)
     # In autocommit the advisory lock would be let go as soon as it was taken, leaving the chain's head
     # to whichever sealer came next: nothing is sealed there.
     autocommit = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
@@ -231,10 +234,7 @@ def _plan_nodes(node: dict) -> list[dict]:
 
 def test_a_sealer_killed_mid_batch_leaves_nothing_half_done(committed):
     engine, _ = committed
-    held = HeldLock(engine)
-    ids = [_draft(engine) for _ in range(3)]
-    sealing.stop(engine)  # this process's sealer stands aside: the test plays the sealers
-    held.release()
+    ids = _left_unsealed(engine, statements=3)  # the test plays the sealers
     # A sealer that dies before its commit (its connection cut) seals nothing...
     doomed = engine.connect()
     doomed.begin()
