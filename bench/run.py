@@ -276,16 +276,29 @@ def main() -> int:
             "BENCH_DRAFTER_TOKEN": seeded["tokens"]["drafter"],
         }
         db = database_ceiling(url)
-        # Both servers stay up (the idle one costs nothing) and take turns under the same wrk.
-        with gunicorn("bench.ceiling:app", url) as (ceiling, _), gunicorn("wsgi:app", url) as (app, _):
+        # The servers stay up (an idle one costs nothing) and take turns under the same wrk; the floors
+        # and PressGate take turns on the same statements (bench/floor.py flips them as decide.lua expects).
+        with (
+            gunicorn("bench.ceiling:app", url) as (ceiling, _),
+            gunicorn("bench.floor:create_app()", url) as (floor, _),
+            gunicorn("wsgi:app", url) as (app, _),
+        ):
             wrk(ceiling, "insert.lua", path="/insert", duration=WARMUP)
+            wrk(floor, "read.lua", env, duration=WARMUP // 2)
             wrk(app, "read.lua", env, duration=WARMUP)  # reads change nothing the decisions depend on
-            runs: dict[str, list[dict]] = {"stack": [], "decision": [], "read": []}
+            turns = {
+                "stack": lambda: wrk(ceiling, "insert.lua", path="/insert", duration=DURATION // ROUNDS),
+                "decision_floor": lambda: wrk(floor, "decide.lua", decision_env(url, env), duration=DURATION // ROUNDS),
+                "decision": lambda: wrk(app, "decide.lua", decision_env(url, env), duration=DURATION // ROUNDS),
+                "read_floor": lambda: wrk(floor, "read.lua", env, duration=DURATION // ROUNDS),
+                "read": lambda: wrk(app, "read.lua", env, duration=DURATION // ROUNDS),
+            }
+            runs: dict[str, list[dict]] = {name: [] for name in turns}
             for _ in range(ROUNDS):
-                runs["stack"].append(wrk(ceiling, "insert.lua", path="/insert", duration=DURATION // ROUNDS))
-                runs["decision"].append(wrk(app, "decide.lua", decision_env(url, env), duration=DURATION // ROUNDS))
-                runs["read"].append(wrk(app, "read.lua", env, duration=DURATION // ROUNDS))
+                for name, turn in turns.items():
+                    runs[name].append(turn())
         stack, decision, read = (combined(runs[name]) for name in ("stack", "decision", "read"))
+        floors = {name: combined(runs[f"{name}_floor"]) for name in ("decision", "read")}
         load_env = functools.partial(decision_env, url, env)  # read again before each chunk of load
         memory_figures = memory.measure(gunicorn, wrk, url, load_env, MEMORY_DECISIONS // 20, MEMORY_DECISIONS)
         # The same pages on a small organisation first, then at scale: the SQL each runs must not grow.
@@ -312,6 +325,7 @@ def main() -> int:
         "stack_ceiling": stack,
         "decision": decision,
         "read": read,
+        "floor": floors,
         "verify": verification,
         "memory": memory_figures,
         "read_path": {"seeded": seeded_scale, "small": small, "at_scale": large},
@@ -323,6 +337,12 @@ def main() -> int:
         "decision_db_ratio": round(decision["ok_per_s"] / db["ok_per_s"], 3),
         "read_ratio": round(read["ok_per_s"] / stack["ok_per_s"], 3),
         "read_db_ratio": round(read["ok_per_s"] / db["ok_per_s"], 3),
+        # Beside the targets, not targets: what the statements cost (floor against ceiling), and what
+        # PressGate's own Python costs on top of them (PressGate against its floor).
+        "decision_floor_ratio": round(floors["decision"]["ok_per_s"] / stack["ok_per_s"], 3),
+        "read_floor_ratio": round(floors["read"]["ok_per_s"] / stack["ok_per_s"], 3),
+        "decision_of_floor": round(decision["ok_per_s"] / floors["decision"]["ok_per_s"], 3),
+        "read_of_floor": round(read["ok_per_s"] / floors["read"]["ok_per_s"], 3),
         "verify_ratio": verification["verify_ratio"],
         "seconds": round(time.monotonic() - started, 1),
     }
@@ -341,6 +361,8 @@ def _print(r: dict) -> None:
             f"p95 {r['decision']['p95_ms']} ms, non-2xx {r['decision']['non2xx']}",
         ),
         ("reads of unreleased statements/s", r["read"]["ok_per_s"], f"p95 {r['read']['p95_ms']} ms"),
+        ("decision floor (its statements, no logic)/s", r["floor"]["decision"]["ok_per_s"], "bench/floor.py"),
+        ("read floor (its statements, no logic)/s", r["floor"]["read"]["ok_per_s"], "bench/floor.py"),
         (
             "ledger verify entries/s",
             r["verify"]["verify_per_s"],
@@ -361,7 +383,8 @@ def _print(r: dict) -> None:
         print(f"    {name:<44} {page['p50_ms']:>6} / {page['p95_ms']:<6}  {queries}")
     memory_note = f"{r['memory']['decisions']} decisions, {r['memory']['worker_rss_before_mb']} MiB before"
     print(f"  {'worker RSS growth (MiB)':<46} {r['rss_growth_mb']:>10}  {memory_note}")
-    for key in ("decision_ratio", "decision_db_ratio", "read_ratio", "read_db_ratio", "verify_ratio"):
+    ratios = ("decision_ratio", "decision_db_ratio", "read_ratio", "read_db_ratio", "verify_ratio")
+    for key in (*ratios, "decision_floor_ratio", "read_floor_ratio", "decision_of_floor", "read_of_floor"):
         target = TARGETS.get(key)
         verdict = "" if target is None else ("meets" if r[key] >= target else "BELOW") + f" target {target}"
         print(f"  {key:<46} {r[key]:>10}  {verdict}")

@@ -1,0 +1,94 @@
+"""The benchmark's floors send exactly the SQL PressGate sends for the same request, and leave the ledger whole."""
+
+from __future__ import annotations
+
+import threading
+from functools import partial
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from bench import floor
+from bench.run import seed
+from statements import create_app
+from tests import pg
+from tests.conftest import settle
+from workflow import ledger, sealing
+
+
+@pytest.fixture
+def served(backend):
+    """A database seeded as the benchmark seeds it, PressGate and the floors on it, as test clients."""
+    if backend != "postgresql":
+        pytest.skip("the benchmarks run on PostgreSQL")
+    admin = pg.server_url()
+    url = pg.create_database(admin)
+    seeded = seed(url, statements=4)
+    app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "test", "SEAL_SWEEP_SECONDS": 0})
+    floors = floor.create_app(url)
+    engines = (app.extensions["pressgate"]["engine"], floors.extensions["floor"])
+    yield seeded, app.test_client(), floors.test_client(), engines
+    for engine in engines:
+        sealing.stop(engine)
+        engine.dispose()
+    pg.drop_database(admin, url)
+
+
+def _sent(engine: sa.Engine, request) -> tuple[list[str], object]:
+    """Return the SQL the calling thread sends through `engine` while it makes `request`, and the answer."""
+    sent, me = [], threading.get_ident()
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:
+        if threading.get_ident() == me:  # not the sealer's
+            sent.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        answer = request()
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    return sent, answer
+
+
+def test_floors_send_what_pressgate_sends_and_keep_the_ledger_whole(served):
+    seeded, pressgate, floors, (app_engine, floor_engine) = served
+    ours, theirs, *_ = seeded["ids"]
+    spokes = {"Authorization": f"Bearer {seeded['tokens']['spokesperson']}"}
+    drafter = {"Authorization": f"Bearer {seeded['tokens']['drafter']}"}
+    back = {"action": "request_changes", "version": 1, "comment": "Bổ sung số liệu."}
+
+    for method, path, body in (("post", "/api/v1/statements/{}/actions", back), ("get", "/api/v1/statements/{}", None)):
+        app_sql, answer = _sent(
+            app_engine, partial(getattr(pressgate, method), path.format(ours), headers=spokes, json=body)
+        )
+        assert answer.status_code == 200, answer.json
+        floor_sql, answer = _sent(
+            floor_engine, partial(getattr(floors, method), path.format(theirs), headers=spokes, json=body)
+        )
+        assert answer.status_code == 200, answer.json
+        assert floor_sql == app_sql  # the same statements, in the same order
+        assert len(app_sql) >= 3  # the caller, the statement, the entry (and, deciding, the update)
+
+    # The floor's decision is one PressGate takes up: the drafter resubmits what the floor returned.
+    answer = pressgate.post(
+        f"/api/v1/statements/{theirs}/actions", headers=drafter, json={"action": "submit", "version": 1}
+    )
+    assert answer.status_code == 200, answer.json
+    assert answer.json["state"] == "in_review"
+    for engine in (app_engine, floor_engine):
+        settle(engine)
+    with Session(app_engine) as session:
+        result = ledger.verify(session)
+        assert result.ok and result.unsealed == 0, result
+        entries = session.execute(
+            sa.select(ledger.LedgerEntry.kind, ledger.LedgerEntry.actor, ledger.LedgerEntry.from_state,
+                      ledger.LedgerEntry.to_state)
+            .where(ledger.LedgerEntry.statement_id == theirs)
+            .order_by(ledger.LedgerEntry.seq)
+        ).all()  # fmt: skip
+    assert [tuple(e) for e in entries[-3:]] == [
+        ("decision", "spokesperson", "in_review", "changes_requested"),
+        ("access", "spokesperson", None, None),
+        ("decision", "drafter", "changes_requested", "in_review"),
+    ]
