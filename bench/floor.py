@@ -1,13 +1,14 @@
 """The floors: a decision's and a read's own SQL statements under the same stack, with no application logic.
 
 Between the stack ceiling (one INSERT per request) and PressGate stands the work a decision cannot skip:
-it authenticates its caller, locks and reads the statement, appends its entry to the ledger and updates
-the statement, all in one transaction, and its entry is sealed afterwards; a read authenticates, reads
-and appends its access entry. The floors send exactly those statements, taken from the application's
-own modules so that a change to them shows here, through the same Flask, SQLAlchemy, psycopg and
-gunicorn as the ceiling, and the same sealer. They skip everything else a request does: no
-validation, no guards, no session, no answer beyond the new state. What PressGate measures below its
-floor is what its own Python costs; what the floor measures below the ceiling is what the statements cost.
+it authenticates its caller, locks and reads the statement, then appends its entry to the ledger and
+updates the statement (one statement on PostgreSQL), all in one transaction, and its entry is sealed
+afterwards; a read authenticates, reads and appends its access entry. The floors send exactly those
+statements, taken from the application's own modules so that a change to them shows here, through the
+same Flask, SQLAlchemy, psycopg and gunicorn as the ceiling, and the same sealer. They skip everything
+else a request does: no validation, no guards, no session, no answer beyond the new state. What
+PressGate measures below its floor is what its own Python costs; what the floor measures below the
+ceiling is what the statements cost.
 
 A decision here flips the statement between `in_review` and `changes_requested`, as `decide.lua` expects
 of PressGate, and records that on the ledger as PressGate would, so both servers can take turns on the
@@ -27,7 +28,7 @@ from auth.service import _GRANT
 from statements.db import normalise_url
 from statements.snapshots import _LOCKED, _ONE, _UPDATE
 from workflow import sealing
-from workflow.ledger import _INSERT_UNSEALED, EntryKind, _as_json
+from workflow.ledger import _INSERT_UNSEALED, _INSERTED, EntryKind, _as_json
 
 #: The other half of decide.lua's cycle, and who takes each step.
 FLIP = {"in_review": ("changes_requested", "spokesperson"), "changes_requested": ("in_review", "drafter")}
@@ -42,16 +43,16 @@ def create_app(url: str | None = None) -> Flask:
 
     @app.post("/api/v1/statements/<int:statement_id>/actions")
     def decide(statement_id: int) -> dict:
-        """Authenticate, lock and read, append the entry, update the statement; commit; wake the sealer."""
+        """Authenticate, lock and read, append the entry and update the statement; commit; wake the sealer."""
         action = request.get_json()["action"]
         now = dt.datetime.now(dt.UTC)
         with engine.begin() as connection:
             caller = _caller(connection)
             row = connection.execute(_LOCKED["postgresql"], {"id": statement_id}).all()[-1]
             state = FLIP[row.state][0]
-            entry = _entry(row, caller, action, state, {"via": "api"}, now)
-            connection.execute(_INSERT_UNSEALED, _as_json([entry]))
-            connection.execute(_UPDATE, {"_id": statement_id, "state": state, "updated_at": now})
+            entry = _as_json([_entry(row, caller, action, state, {"via": "api"}, now)])
+            update = {"_id": statement_id, "state": state, "updated_at": now}
+            connection.execute(_UPDATE.add_cte(_INSERTED), update | entry)
         sealing.sealer(engine).wake()
         return {"id": statement_id, "state": state}
 

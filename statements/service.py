@@ -338,23 +338,22 @@ def decide(
     data = _apply_effects(session, statement, action, actor, comment, channels)
     data["via"] = actor.via
     statement.updated_at = utcnow()
-    ledger.append(
-        session,
-        kind=ledger.EntryKind.DECISION,
-        action=action,
-        statement_id=statement.id,
-        version=statement.current_version,
-        content_hash=statement.current.content_hash,
-        from_state=before["state"],
-        to_state=statement.state,
-        actor_id=actor.user_id,
-        actor=actor.username,
-        role=role,
-        unit=statement.unit.code,
-        comment=comment,
-        data=data,
-    )
-    snapshots.write_back(session, statement, before)
+    entry = {
+        "kind": ledger.EntryKind.DECISION,
+        "action": action,
+        "statement_id": statement.id,
+        "version": statement.current_version,
+        "content_hash": statement.current.content_hash,
+        "from_state": before["state"],
+        "to_state": statement.state,
+        "actor_id": actor.user_id,
+        "actor": actor.username,
+        "role": role,
+        "unit": statement.unit.code,
+        "comment": comment,
+        "data": data,
+    }
+    snapshots.write_back(session, statement, before, entry)  # the decision and its entry, in one statement
     for name in PEOPLE:  # the answer names whom the decision recorded: the actor, or nobody any more
         if (person := getattr(statement, f"{name}_id")) != before[f"{name}_id"]:
             setattr(statement, f"{name}_name", _username(session, actor, person))

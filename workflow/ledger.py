@@ -161,14 +161,7 @@ def append_many(session: Session, entries: list[dict]) -> None:
     """Append entries (dicts of `append`'s keywords) in order, with one insert; chained now or sealed soon."""
     if not entries:
         return
-    now = utcnow()
-    documents = []
-    for given in entries:
-        fields = {name: given.get(name) for name in HASHED_FIELDS if name != "seq"}
-        fields["data"] = fields["data"] or {}
-        fields["at"] = fields["at"] or now
-        _check_data(fields["data"])
-        documents.append(fields)
+    documents = _documents(entries)
     if session.get_bind().dialect.name == "postgresql":
         from workflow import sealing
 
@@ -178,6 +171,32 @@ def append_many(session: Session, entries: list[dict]) -> None:
     # SQLite: BEGIN IMMEDIATE already serialises writers, so the chain head cannot move under us.
     links = chain(documents, *head(session))
     session.execute(sa.insert(LedgerEntry), [fields | link for fields, link in zip(documents, links, strict=True)])
+
+
+def append_with_update(session: Session, update: sa.Update, params: dict, entry: dict) -> sa.CursorResult:
+    """Append one entry (a dict of `append`'s keywords) and run `update` with `params`; return the update's result."""
+    if session.get_bind().dialect.name != "postgresql":
+        append_many(session, [entry])
+        return session.execute(update, params)
+    from workflow import sealing
+
+    # One statement, one round trip: a decision's entry and its statement's new state are written together
+    # (PostgreSQL runs a data-modifying WITH to completion whether or not the UPDATE reads it).
+    result = session.execute(update.add_cte(_INSERTED), params | _as_json(_documents([entry])))
+    sealing.written(session)
+    return result
+
+
+def _documents(entries: list[dict]) -> list[dict]:
+    now = utcnow()
+    documents = []
+    for given in entries:
+        fields = {name: given.get(name) for name in HASHED_FIELDS if name != "seq"}
+        fields["data"] = fields["data"] or {}
+        fields["at"] = fields["at"] or now
+        _check_data(fields["data"])
+        documents.append(fields)
+    return documents
 
 
 #: Unsealed entries of one transaction in one statement and one round trip, in the order given (their ids
@@ -207,6 +226,8 @@ _INSERT_UNSEALED = sa.text(
     + ", ".join(f"{name} {kind}" for name, kind in _UNSEALED_COLUMNS.items())
     + f")) WITH ORDINALITY AS entry({', '.join(_UNSEALED_COLUMNS)}, n) ORDER BY n"
 )
+#: The same insert as a WITH of another statement (`append_with_update`).
+_INSERTED = sa.text(f"{_INSERT_UNSEALED.text} RETURNING id").columns(sa.column("id", sa.BigInteger)).cte("appended")
 _TIME = UTCDateTime()
 
 
