@@ -5,7 +5,8 @@ the people it records, its unit's code and name, and its versions. Loading ORM o
 than the rest of a read together (the identity map, three entities a row, attribute instrumentation).
 `StatementView` and `VersionView` carry the same attributes under the ORM's names, so the serialisers,
 the guards, the state machine and access logging take either. A decision changes a view it loaded
-locked and writes what it changed back in one UPDATE (`write_back`); nothing else writes them.
+locked and writes what it changed back in one UPDATE, which on PostgreSQL also appends the decision's ledger
+entry (`write_back`); nothing else writes them.
 """
 
 from __future__ import annotations
