@@ -286,11 +286,13 @@ def main() -> int:
             wrk(ceiling, "insert.lua", path="/insert", duration=WARMUP)
             wrk(floor, "read.lua", env, duration=WARMUP // 2)
             wrk(app, "read.lua", env, duration=WARMUP)  # reads change nothing the decisions depend on
+            # Two decision turns never follow each other: requests in flight when wrk stops still commit,
+            # and the next turn must read the states they leave (decision_env), not the states before them.
             turns = {
                 "stack": lambda: wrk(ceiling, "insert.lua", path="/insert", duration=DURATION // ROUNDS),
                 "decision_floor": lambda: wrk(floor, "decide.lua", decision_env(url, env), duration=DURATION // ROUNDS),
-                "decision": lambda: wrk(app, "decide.lua", decision_env(url, env), duration=DURATION // ROUNDS),
                 "read_floor": lambda: wrk(floor, "read.lua", env, duration=DURATION // ROUNDS),
+                "decision": lambda: wrk(app, "decide.lua", decision_env(url, env), duration=DURATION // ROUNDS),
                 "read": lambda: wrk(app, "read.lua", env, duration=DURATION // ROUNDS),
             }
             runs: dict[str, list[dict]] = {name: [] for name in turns}
