@@ -69,7 +69,9 @@ class SessionInterface(SecureCookieSessionInterface):
 
 def create_app(config: dict | None = None) -> Flask:
     """Create the Flask application; `config` overrides what the environment gives."""
-    instance_path = os.environ.get("PRESSGATE_INSTANCE_PATH")
+    # Flask takes only an absolute folder: a relative one means the working directory's, an empty one the default.
+    given = os.environ.get("PRESSGATE_INSTANCE_PATH")
+    instance_path = os.path.abspath(given) if given else None
     app = PressGateFlask("statements", instance_path=instance_path, instance_relative_config=True)
     app.session_interface = SessionInterface()
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)

@@ -91,6 +91,13 @@ def test_create_admin_on_a_new_installation(tmp_path):
     assert run("ledger", "verify").returncode == 0
 
 
+def test_a_relative_instance_folder_is_the_working_directorys(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "PRESSGATE_DATABASE_URL"} | {"PRESSGATE_INSTANCE_PATH": "here"}
+    done = subprocess.run([PRESSGATE, "init-db"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "here" / "pressgate.db").exists()
+
+
 def test_statement_act_keeps_the_same_rules(runner, statement_in):
     statement = statement_in("in_review")
     args = ["statement", "act", str(statement.id), "approve", "--version", "1", "--password-stdin"]
