@@ -18,13 +18,12 @@ same statements and the ledger still replays.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 
 import sqlalchemy as sa
 from flask import Flask, request
 
-from auth.service import _GRANT
+from auth.service import _GRANT, _digest
 from statements.db import normalise_url
 from statements.snapshots import _LOCKED, _ONE, _UPDATE
 from workflow import sealing
@@ -73,8 +72,7 @@ def create_app(url: str | None = None) -> Flask:
 
 def _caller(connection: sa.Connection) -> sa.Row:
     secret = request.headers["Authorization"].partition(" ")[2]
-    digest = hashlib.sha256(secret.encode("utf-8")).hexdigest()
-    return connection.execute(_GRANT, {"digest": digest, "kind": "api"}).all()[0]
+    return connection.execute(_GRANT, {"digest": _digest(secret), "kind": "api"}).all()[0]
 
 
 def _entry(row: sa.Row, caller: sa.Row, action: str, to_state: str | None, data: dict, now: dt.datetime) -> dict:

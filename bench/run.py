@@ -288,12 +288,13 @@ def main() -> int:
             wrk(app, "read.lua", env, duration=WARMUP)  # reads change nothing the decisions depend on
             # Two decision turns never follow each other: requests in flight when wrk stops still commit,
             # and the next turn must read the states they leave (decision_env), not the states before them.
+            each = DURATION // ROUNDS
             turns = {
-                "stack": lambda: wrk(ceiling, "insert.lua", path="/insert", duration=DURATION // ROUNDS),
-                "decision_floor": lambda: wrk(floor, "decide.lua", decision_env(url, env), duration=DURATION // ROUNDS),
-                "read_floor": lambda: wrk(floor, "read.lua", env, duration=DURATION // ROUNDS),
-                "decision": lambda: wrk(app, "decide.lua", decision_env(url, env), duration=DURATION // ROUNDS),
-                "read": lambda: wrk(app, "read.lua", env, duration=DURATION // ROUNDS),
+                "stack": lambda: wrk(ceiling, "insert.lua", path="/insert", duration=each),
+                "decision_floor": lambda: wrk(floor, "decide.lua", decision_env(url, env), duration=each),
+                "read_floor": lambda: wrk(floor, "read.lua", env, duration=each),
+                "decision": lambda: wrk(app, "decide.lua", decision_env(url, env), duration=each),
+                "read": lambda: wrk(app, "read.lua", env, duration=each),
             }
             runs: dict[str, list[dict]] = {name: [] for name in turns}
             for _ in range(ROUNDS):

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import atexit
+import contextlib
 import datetime as dt
+import functools
 import os
 import shutil
 import tempfile
+import threading
 from types import SimpleNamespace
 
 import pytest
@@ -286,26 +289,29 @@ def count_ledger(session):
     return count
 
 
+@contextlib.contextmanager
+def sql_sent(engine: sa.Engine, *, this_thread: bool = False):
+    """Collect the SQL statements run through `engine` inside the block (only this thread's, if asked)."""
+    seen: list[str] = []
+    me = threading.get_ident()
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        if this_thread and threading.get_ident() != me:  # a sealer's, say
+            return
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+            seen.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", before)
+
+
 @pytest.fixture
 def count_queries(engine):
     """Return a context manager counting the SQL statements run inside it."""
-    import contextlib
-
-    @contextlib.contextmanager
-    def counting():
-        seen: list[str] = []
-
-        def before(conn, cursor, statement, parameters, context, executemany):
-            if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
-                seen.append(statement)
-
-        sa.event.listen(engine, "before_cursor_execute", before)
-        try:
-            yield seen
-        finally:
-            sa.event.remove(engine, "before_cursor_execute", before)
-
-    return counting
+    return functools.partial(sql_sent, engine)
 
 
 def pytest_terminal_summary(terminalreporter):

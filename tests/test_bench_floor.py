@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-from functools import partial
-
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -13,7 +10,7 @@ from bench import floor
 from bench.run import seed
 from statements import create_app
 from tests import pg
-from tests.conftest import settle
+from tests.conftest import settle, sql_sent
 from workflow import ledger, sealing
 
 
@@ -35,22 +32,6 @@ def served(backend):
     pg.drop_database(admin, url)
 
 
-def _sent(engine: sa.Engine, request) -> tuple[list[str], object]:
-    """Return the SQL the calling thread sends through `engine` while it makes `request`, and the answer."""
-    sent, me = [], threading.get_ident()
-
-    def record(conn, cursor, statement, parameters, context, executemany) -> None:
-        if threading.get_ident() == me:  # not the sealer's
-            sent.append(statement)
-
-    sa.event.listen(engine, "before_cursor_execute", record)
-    try:
-        answer = request()
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", record)
-    return sent, answer
-
-
 def test_floors_send_what_pressgate_sends_and_keep_the_ledger_whole(served):
     seeded, pressgate, floors, (app_engine, floor_engine) = served
     ours, theirs, *_ = seeded["ids"]
@@ -59,13 +40,11 @@ def test_floors_send_what_pressgate_sends_and_keep_the_ledger_whole(served):
     back = {"action": "request_changes", "version": 1, "comment": "Bổ sung số liệu."}
 
     for method, path, body in (("post", "/api/v1/statements/{}/actions", back), ("get", "/api/v1/statements/{}", None)):
-        app_sql, answer = _sent(
-            app_engine, partial(getattr(pressgate, method), path.format(ours), headers=spokes, json=body)
-        )
+        with sql_sent(app_engine, this_thread=True) as app_sql:
+            answer = getattr(pressgate, method)(path.format(ours), headers=spokes, json=body)
         assert answer.status_code == 200, answer.json
-        floor_sql, answer = _sent(
-            floor_engine, partial(getattr(floors, method), path.format(theirs), headers=spokes, json=body)
-        )
+        with sql_sent(floor_engine, this_thread=True) as floor_sql:
+            answer = getattr(floors, method)(path.format(theirs), headers=spokes, json=body)
         assert answer.status_code == 200, answer.json
         assert floor_sql == app_sql  # the same statements, in the same order
         assert len(app_sql) >= 3  # the caller, the statement, the entry (and, deciding, the update)
