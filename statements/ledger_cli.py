@@ -118,7 +118,7 @@ def ledger_verify(
     `--checkpoint FILE...` takes several files (a shell glob) or folders of them.
     """
     from workflow.checkpoints import Bundle, CheckpointError, check_signature, key_id, read_checkpoint
-    from workflow.ledger import verify, verify_rows
+    from workflow.verification import verify, verify_rows
 
     if more and not checkpoint_files:
         _fail("Name checkpoint files after --checkpoint.", 2)

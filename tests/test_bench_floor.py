@@ -11,7 +11,7 @@ from bench.run import seed
 from statements import create_app
 from tests import pg
 from tests.conftest import settle, sql_sent
-from workflow import ledger, sealing
+from workflow import ledger, sealing, verification
 
 
 @pytest.fixture
@@ -58,7 +58,7 @@ def test_floors_send_what_pressgate_sends_and_keep_the_ledger_whole(served):
     for engine in (app_engine, floor_engine):
         settle(engine)
     with Session(app_engine) as session:
-        result = ledger.verify(session)
+        result = verification.verify(session)
         assert result.ok and result.unsealed == 0, result
         entries = session.execute(
             sa.select(ledger.LedgerEntry.kind, ledger.LedgerEntry.actor, ledger.LedgerEntry.from_state,

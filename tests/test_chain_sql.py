@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from tests import pg
 from tests.conftest import seeded_engine, settle
-from workflow import chain_sql, ledger, sealing
+from workflow import chain_sql, ledger, sealing, verification
 from workflow.canonical import canonical_bytes, json_text
 from workflow.ledger import LedgerEntry
 
@@ -110,7 +110,7 @@ def test_data_stored_before_canonical_text_is_checked_in_python(postgres, org):
         },
     )
     assert postgres.execute(chain_sql.SUSPECTS, {"lo": 1, "hi": seq + 1}).scalar() == seq + 1
-    assert ledger.verify(postgres).ok
+    assert verification.verify(postgres).ok
 
 
 @pytest.fixture
@@ -143,7 +143,7 @@ def test_parallel_ranges_verify_a_whole_chain(committed, monkeypatch):
 
     monkeypatch.setattr(chain_sql, "_python_holds", doubted)  # every range, its first entry's link included
     with Session(committed) as session:
-        result = ledger.verify(session)
+        result = verification.verify(session)
         size = ledger.head(session)[0]
     assert result.ok and result.entries == size and size > 3 * chain_sql.RANGE
 
@@ -157,7 +157,7 @@ def test_parallel_ranges_find_an_altered_entry(committed, where):
         conn.execute(sa.text("SET LOCAL session_replication_role = replica"))
         conn.execute(sa.update(LedgerEntry).where(LedgerEntry.seq == target).values(comment="Đã sửa"))
     with Session(committed) as session:
-        result = ledger.verify(session)
+        result = verification.verify(session)
     assert not result.ok and result.first_bad_seq == target and "altered" in result.reason
 
 
@@ -167,7 +167,7 @@ def test_parallel_ranges_find_a_broken_link_at_a_range_boundary(committed):
         conn.execute(sa.text("SET LOCAL session_replication_role = replica"))
         conn.execute(sa.update(LedgerEntry).where(LedgerEntry.seq == target).values(prev_hash="e" * 64))
     with Session(committed) as session:
-        result = ledger.verify(session)
+        result = verification.verify(session)
     assert not result.ok and result.first_bad_seq == target and "prev_hash" in result.reason
 
 
@@ -181,7 +181,7 @@ def test_parallel_ranges_find_a_removed_entry(committed, where):
     with Session(committed) as session:
         size = ledger.head(session)[0]
         assert not chain_sql.chain_holds(committed, size)
-        result = ledger.verify(session)
+        result = verification.verify(session)
     assert not result.ok and result.first_bad_seq == target and "missing" in result.reason, result
 
 
@@ -190,7 +190,7 @@ def test_parallel_ranges_find_an_entry_rehashed_after_its_successor(committed, w
     """An entry rewritten with a hash that matches its new content: only its successor's link shows it."""
     target = {"boundary": chain_sql.RANGE, "middle": chain_sql.RANGE + 3}[where]  # boundary: the link crosses ranges
     with committed.begin() as conn:
-        row = next(ledger.pg_rows(conn, target, target))
+        row = next(verification.pg_rows(conn, target, target))
         forged = row | {"comment": "Đã sửa, băm lại"}
         new_hash = ledger.chain_hash(row["prev_hash"], canonical_bytes(forged))
         conn.execute(sa.text("SET LOCAL session_replication_role = replica"))
@@ -200,7 +200,7 @@ def test_parallel_ranges_find_an_entry_rehashed_after_its_successor(committed, w
     with committed.connect() as conn:
         assert chain_sql._range_holds(conn, target, target)  # the entry itself holds: its hash is its content's
     with Session(committed) as session:
-        result = ledger.verify(session)
+        result = verification.verify(session)
     assert not result.ok and result.first_bad_seq == target + 1 and "prev_hash" in result.reason
 
 
@@ -211,5 +211,5 @@ def test_a_time_moved_to_the_same_date_bc_is_not_passed(postgres, org):
     to_bc = "UPDATE ledger_entries SET at = (at::text || ' BC')::timestamp WHERE seq = :seq"
     postgres.execute(sa.text(to_bc), {"seq": seq})
     assert postgres.execute(chain_sql.SUSPECTS, {"lo": 1, "hi": seq}).scalar() == seq
-    result = ledger.verify(postgres)  # and Python, which cannot hold a BC time, reports it instead of failing
+    result = verification.verify(postgres)  # and Python, which cannot hold a BC time, reports it instead of failing
     assert not result.ok and result.first_bad_seq == seq and "altered" in result.reason

@@ -200,7 +200,7 @@ def test_migrating_keeps_a_ledger_with_entries_whole(fresh_engine):
     """0003 -> 0004 turns seq into the id and keeps every hash; 0004 -> 0003 gives them back."""
     from auth.service import create_unit
     from statements import demo
-    from workflow import ledger, sealing
+    from workflow import sealing, verification
 
     engine = fresh_engine
     sealing.configure(engine, mode="inline")
@@ -218,14 +218,14 @@ def test_migrating_keeps_a_ledger_with_entries_whole(fresh_engine):
             assert "id" not in {c["name"] for c in sa.inspect(conn).get_columns("ledger_entries")}
         upgrade(engine)
         with Session(engine) as session:
-            assert ledger.verify(session).ok
+            assert verification.verify(session).ok
             ids = session.execute(sa.text("SELECT id, seq, hash FROM ledger_entries ORDER BY id")).all()
         assert [(seq, digest) for _, seq, digest in ids] == before and all(i == seq for i, seq, _ in ids)
         with Session(engine) as session:  # new entries continue after the migrated ones
             create_unit(session, None, "SYT-MIG", "Sở Y tế sau di chuyển", None)
             session.commit()
             assert session.scalar(sa.select(sa.func.max(LedgerEntry.seq))) == len(before) + 1
-            assert ledger.verify(session).ok
+            assert verification.verify(session).ok
     finally:
         sealing.stop(engine)
 

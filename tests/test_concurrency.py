@@ -15,7 +15,8 @@ from tests import pg
 from tests.conftest import churn, seeded_engine, settle
 from workflow import sealing
 from workflow.errors import Conflict
-from workflow.ledger import LedgerEntry, verify
+from workflow.ledger import LedgerEntry
+from workflow.verification import verify
 
 THREADS = 8
 ROUNDS = 25

@@ -23,7 +23,8 @@ from sqlalchemy.orm import Session
 from statements.db import make_engine
 from tests import pg
 from tests.serving import call, free_port, serve, wait_until_serving
-from workflow.ledger import LedgerEntry, verify
+from workflow.ledger import LedgerEntry
+from workflow.verification import verify
 
 pytestmark = pytest.mark.postgres_only
 

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from statements.service import decide
 from workflow import ledger
-from workflow.ledger import GENESIS_HASH, LedgerEntry, canonical_bytes, chain_hash, verify
+from workflow.ledger import GENESIS_HASH, LedgerEntry, canonical_bytes, chain_hash
+from workflow.verification import verify
 
 
 def _entries(session, statement_id):

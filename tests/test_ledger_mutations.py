@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from workflow import checkpoints, ledger
+from workflow import checkpoints, ledger, verification
 from workflow.ledger import HASHED_FIELDS, LedgerEntry
 
 SEEDS = range(6)
@@ -51,7 +51,7 @@ def size(session) -> int:
 
 
 def rows(session) -> list[dict]:
-    return [r._asdict() for r in ledger.iter_rows(session)]
+    return [r._asdict() for r in verification.iter_rows(session)]
 
 
 def update(session, at_seq: int, **values) -> None:
@@ -93,7 +93,7 @@ def test_edited_field_is_found_at_its_entry(chain, seed):
     original = next(r for r in rows(chain) if r["seq"] == seq)[field]
     with tampering(chain):
         update(chain, seq, **{field: _other(original)})
-        result = ledger.verify(chain)
+        result = verification.verify(chain)
     assert not result.ok and result.first_bad_seq == seq, (field, result)
 
 
@@ -105,7 +105,7 @@ def test_deleted_entry_is_found(chain, key, seed):
     seq = rng.randrange(1, n + 1)
     with tampering(chain):
         chain.execute(sa.delete(LedgerEntry).where(LedgerEntry.seq == seq))
-        result = ledger.verify(chain, [mark])
+        result = verification.verify(chain, [mark])
     assert not result.ok and result.first_bad_seq == seq, result
 
 
@@ -121,7 +121,7 @@ def test_inserted_entry_is_found(chain, seed):
         forged["prev_hash"] = f"{rng.getrandbits(256):064x}"
         forged["hash"] = ledger.chain_hash(forged["prev_hash"], ledger.canonical_bytes(forged))
         chain.execute(sa.insert(LedgerEntry).values(**forged))
-        result = ledger.verify(chain)
+        result = verification.verify(chain)
     assert not result.ok and result.first_bad_seq == seq, result
 
 
@@ -134,7 +134,7 @@ def test_swapped_entries_are_found(chain, seed):
         renumber(chain, a, n + 100)
         renumber(chain, b, a)
         renumber(chain, n + 100, b)
-        result = ledger.verify(chain)
+        result = verification.verify(chain)
     assert not result.ok and result.first_bad_seq == a, result
 
 
@@ -146,8 +146,8 @@ def test_truncated_tail_needs_a_checkpoint_and_is_named(chain, key, seed):
     keep = rng.randrange(1, n)
     with tampering(chain):
         chain.execute(sa.delete(LedgerEntry).where(LedgerEntry.seq > keep))
-        assert ledger.verify(chain).ok  # a bare chain cannot tell
-        result = ledger.verify(chain, [mark])
+        assert verification.verify(chain).ok  # a bare chain cannot tell
+        result = verification.verify(chain, [mark])
     assert not result.ok and result.first_bad_seq == keep + 1 and f"{n} entries" in result.reason, result
 
 
@@ -161,8 +161,8 @@ def test_consistently_rewritten_chain_needs_checkpoints_and_is_bounded(chain, ke
     with tampering(chain):
         update(chain, seq, comment="Nội dung đã bị sửa")
         rewrite_from(chain, seq)
-        assert ledger.verify(chain).ok  # internally consistent
-        result = ledger.verify(chain, [early, late])
+        assert verification.verify(chain).ok  # internally consistent
+        result = verification.verify(chain, [early, late])
     assert not result.ok and result.first_bad_seq == early["size"] + 1 <= seq <= late["size"], result
     assert f"between {early['size'] + 1} and {late['size']}" in result.reason
 

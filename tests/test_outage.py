@@ -18,7 +18,7 @@ import statements.service as service
 from statements.db import make_engine
 from statements.migrate import current, not_current, upgrade
 from tests import pg, serving
-from workflow.ledger import verify
+from workflow.verification import verify
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ from statements.pg_roles import EVIDENCE_TABLES, RoleError, protect
 from statements.service import create_statement
 from tests import pg
 from tests.conftest import seed_org
-from workflow import ledger, sealing
+from workflow import sealing, verification
 
 pytestmark = pytest.mark.postgres_only
 
@@ -65,7 +65,7 @@ def test_the_app_role_works_but_cannot_change_evidence(protected):
     # Its entries are sealed after the commit, by its own sealer, through the one column grant it has.
     assert sealing.sealer(app).wait_idle(10)
     with Session(app) as session:
-        result = ledger.verify(session)
+        result = verification.verify(session)
     assert result.ok and result.unsealed == 0 and result.entries > 0, result
     for table in EVIDENCE_TABLES:
         for sql in (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import threading
 import time
@@ -16,7 +17,7 @@ from statements import create_app
 from statements.service import create_statement, decide
 from tests import pg
 from tests.conftest import churn, seeded_engine, settle
-from workflow import ledger, sealing
+from workflow import ledger, sealing, verification
 from workflow.canonical import json_text
 from workflow.ledger import LedgerEntry
 
@@ -74,7 +75,7 @@ def test_entries_are_written_unsealed_and_sealed_after_commit(committed):
             assert [e.action for e in waiting] == ["create", "submit"]
             assert all(e.seq is None and e.prev_hash is None and e.hash is None for e in waiting)
             # Unsealed but fresh: the chain holds, and verify says what waits.
-            result = ledger.verify(session)
+            result = verification.verify(session)
             assert result.ok and result.unsealed == 2, result
             assert result.as_dict()["unsealed"] == 2
     finally:
@@ -87,7 +88,7 @@ def test_entries_are_written_unsealed_and_sealed_after_commit(committed):
         ).all()
         assert [e.action for e in sealed] == ["create", "submit"]
         assert sealed[1].seq == sealed[0].seq + 1 and sealed[1].prev_hash == sealed[0].hash
-        result = ledger.verify(session)
+        result = verification.verify(session)
         assert result.ok and result.unsealed == 0 and result.head_seq == sealed[1].seq
 
 
@@ -109,7 +110,7 @@ def test_one_pass_seals_many_slices_as_one_chain_in_write_order(committed):
         assert [e.data["i"] for e in sealed] == list(range(count))
         assert all(b.seq == a.seq + 1 and b.prev_hash == a.hash for a, b in itertools.pairwise(sealed))
         assert {e.actor for e in sealed} == {"Lê Thị Hà"}
-        result = ledger.verify(session)
+        result = verification.verify(session)
         assert result.ok and result.unsealed == 0, result
 
 
@@ -118,9 +119,9 @@ def test_verify_reports_entries_left_unsealed_too_long(committed, monkeypatch):
     held = HeldLock(engine)
     try:
         _draft(engine, submit=False)
-        monkeypatch.setattr(ledger, "STALE_AFTER", ledger.dt.timedelta(0))
+        monkeypatch.setattr(verification, "STALE_AFTER", dt.timedelta(0))
         with Session(engine) as session:
-            result = ledger.verify(session)
+            result = verification.verify(session)
         assert not result.ok and result.first_bad_seq == result.head_seq + 1
         assert "not sealed" in result.reason and "pressgate ledger seal" in result.reason
     finally:
@@ -168,7 +169,7 @@ def test_the_database_allows_sealing_once_and_nothing_else(committed):
             assert "sealed once" in str(err.value.orig)
         with Session(engine) as session:
             # The hand-made seal has a made-up hash: verify names it.
-            result = ledger.verify(session)
+            result = verification.verify(session)
             assert not result.ok and result.first_bad_seq == seq + 1 and "altered" in result.reason
     finally:
         held.release()
@@ -248,7 +249,7 @@ def test_a_sealer_killed_mid_batch_leaves_nothing_half_done(committed):
     # ...and the next one seals everything, in the order it was written.
     assert sealing.seal_pending(engine, wait=True) >= 6
     with Session(engine) as session:
-        result = ledger.verify(session)
+        result = verification.verify(session)
         assert result.ok and result.unsealed == 0
         for statement_id in ids:
             actions = session.scalars(
@@ -273,7 +274,7 @@ def test_concurrent_decisions_seal_in_each_statements_order(committed):
     assert errors == []
     settle(engine)
     with Session(engine) as session:
-        result = ledger.verify(session)
+        result = verification.verify(session)
         assert result.ok and result.unsealed == 0, result
         for statement_id in ids:
             entries = session.execute(
@@ -321,12 +322,12 @@ def test_a_serving_process_sweeps_what_another_left(committed):
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             with Session(engine) as session:
-                if ledger.unsealed(session, ledger.STALE_AFTER)[0] == 0:
+                if verification.unsealed(session, verification.STALE_AFTER)[0] == 0:
                     break
             time.sleep(0.1)
         assert sealing.sealer(app_engine).sweep_seconds == 0.2
         with Session(engine) as session:
-            assert ledger.unsealed(session, ledger.STALE_AFTER)[0] == 0 and ledger.verify(session).ok
+            assert verification.unsealed(session, verification.STALE_AFTER)[0] == 0 and verification.verify(session).ok
     finally:
         sealing.stop(app_engine)
         app_engine.dispose()

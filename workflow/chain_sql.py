@@ -5,10 +5,10 @@ bytes from the columns in C (the `data` column is stored as canonical JSON text,
 them with its own SHA-256 and checks each link against the entry before it in seq order, over seq
 ranges on as many connections as there are CPUs. The server only *accuses*: an entry whose bytes it
 cannot rebuild exactly (data written before canonical storage, a key the fast form leaves to the
-general encoder) is checked again in Python, and whenever an accusation holds, `ledger.verify` reports
-from its own Python pass. So the server can only ever make verification faster, never more lenient: an
-entry passes here only if SHA-256 over bytes built injectively from its current columns equals its
-stored hash.
+general encoder) is checked again in Python, and whenever an accusation holds, `verification.verify`
+reports from its own Python pass. So the server can only ever make verification faster, never more
+lenient: an entry passes here only if SHA-256 over bytes built injectively from its current columns
+equals its stored hash.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 
-from workflow import ledger
+from workflow import verification
 from workflow.canonical import GENESIS_HASH
 
 #: The canonical document of an entry, built by PostgreSQL: keys in RFC 8785 order, text escaped by
@@ -129,5 +129,5 @@ def _python_holds(conn: sa.Connection, lo: int, hi: int) -> bool:
         prev_hash = conn.execute(sa.text("SELECT hash FROM ledger_entries WHERE seq = :seq"), {"seq": lo - 1}).scalar()
         if prev_hash is None:
             return False
-    walk = ledger.first_break(ledger.pg_rows(conn, lo, hi), lo, prev_hash)
+    walk = verification.first_break(verification.pg_rows(conn, lo, hi), lo, prev_hash)
     return walk.reason is None and walk.next_seq == hi + 1

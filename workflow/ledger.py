@@ -4,17 +4,14 @@ hash = SHA-256(prev_hash || RFC 8785 canonical JSON of the entry). On SQLite, wh
 serial anyway, an entry is chained as it is written. On PostgreSQL an entry is written unsealed in
 the decision's own transaction (no global lock) and sealed into the chain shortly after its commit
 (`workflow.sealing`). The database refuses every UPDATE and DELETE except sealing an entry once
-(triggers in the migrations); `verify` recomputes the chain from the stored columns, names the
-first entry that does not hold, and reports entries left unsealed too long.
+(triggers in the migrations); `workflow.verification` recomputes the chain from the stored columns,
+names the first entry that does not hold, and reports entries left unsealed too long.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-from collections.abc import Container, Iterable, Iterator, Mapping
-from dataclasses import dataclass
-from typing import NamedTuple
+from collections.abc import Iterable
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -28,7 +25,7 @@ from workflow.canonical import (
     json_text,
     naive_utc_iso,
 )
-from workflow.db import Base, UTCDateTime, isoformat, utcnow
+from workflow.db import Base, UTCDateTime, utcnow
 
 #: The advisory lock key that serialises sealing on PostgreSQL ("PGLEDGER" in ASCII).
 ADVISORY_LOCK_KEY = 0x50474C4544474552
@@ -236,50 +233,6 @@ def _as_json(documents: list[dict]) -> dict[str, str]:
     return {"entries": json_text(rows)}
 
 
-@dataclass(frozen=True)
-class VerifyResult:
-    """The outcome of recomputing the chain (and holding it to signed checkpoints, when given)."""
-
-    ok: bool
-    entries: int
-    head_seq: int
-    head_hash: str
-    first_bad_seq: int | None = None
-    reason: str | None = None
-    checkpoints: int = 0
-    #: Entries written but not yet in the chain (PostgreSQL seals them shortly after their commit).
-    unsealed: int = 0
-
-    def as_dict(self) -> dict:
-        """Return the result as the API and CLI report it."""
-        extra = {"unsealed": self.unsealed} if self.unsealed else {}
-        if self.ok:
-            out = {"ok": True, "entries": self.entries, "head": {"seq": self.head_seq, "hash": self.head_hash}}
-            return out | ({"checkpoints": self.checkpoints} if self.checkpoints else {}) | extra
-        return {
-            "ok": False,
-            "entries": self.entries,
-            "first_bad_seq": self.first_bad_seq,
-            "reason": self.reason,
-        } | extra
-
-
-#: An entry still unsealed after this long means no sealer is running; verify reports it.
-STALE_AFTER = dt.timedelta(seconds=5)
-
-
-def iter_rows(session: Session, batch: int = 5000) -> Iterator[sa.Row]:
-    """Stream every sealed entry's columns in seq order without building ORM objects."""
-    columns = [LedgerEntry.__table__.c[name] for name in (*HASHED_FIELDS, "prev_hash", "hash")]
-    result = session.execute(
-        sa.select(*columns)
-        .where(LedgerEntry.seq.is_not(None))
-        .order_by(LedgerEntry.seq)
-        .execution_options(yield_per=batch, stream_results=True)
-    )
-    yield from result
-
-
 def stored_columns(names: Iterable[str]) -> str:
     """Return the SQL select list of these entry columns, the time as every reader of stored entries takes it."""
     return ", ".join(READABLE_AT if name == "at" else name for name in names)
@@ -290,131 +243,3 @@ def stored_document(names: Iterable[str], row: Iterable) -> dict:
     doc = dict(zip(names, row, strict=True))
     doc["at"] = naive_utc_iso(doc["at"])  # timestamp without time zone, in UTC
     return doc
-
-
-def pg_rows(conn: sa.Connection, lo: int = 1, hi: int | None = None, batch: int = 10_000) -> Iterator[dict]:
-    """Stream sealed entries lo..hi (to the head when None) straight from psycopg, a server-side cursor."""
-    names = (*sorted(HASHED_FIELDS), "prev_hash", "hash")
-    upto = "" if hi is None else " AND seq <= %(hi)s"
-    with conn.connection.dbapi_connection.cursor(name=f"pressgate_verify_{lo}") as cursor:
-        cursor.itersize = batch
-        cursor.execute(
-            f"SELECT {stored_columns(names)} FROM ledger_entries WHERE seq >= %(lo)s{upto} ORDER BY seq",
-            {"lo": lo, "hi": hi},
-        )
-        for row in cursor:
-            yield stored_document(names, row)
-
-
-def unsealed(session: Session, older_than: dt.timedelta) -> tuple[int, int, dt.datetime | None]:
-    """Return how many entries wait to be sealed, how many of those are older than `older_than`, and the oldest time."""
-    waiting = LedgerEntry.seq.is_(None)
-    stale = sa.func.count().filter(LedgerEntry.at < utcnow() - older_than)
-    return tuple(session.execute(sa.select(sa.func.count(), stale, sa.func.min(LedgerEntry.at)).where(waiting)).one())
-
-
-def verify(session: Session, checkpoints: Iterable[dict] = ()) -> VerifyResult:
-    """Recompute the chain from the stored columns; name the first seq that does not hold, or stale unsealed entries."""
-    marks = sorted(checkpoints, key=lambda c: c["size"])
-    postgres = session.get_bind().dialect.name == "postgresql"
-    result = _verify_in_server(session, marks) if postgres else None
-    if result is None:  # SQLite, or the server found something: Python recomputes and names it
-        rows = pg_rows(session.connection()) if postgres else iter_rows(session)
-        result = verify_rows((row if isinstance(row, dict) else row._asdict() for row in rows), marks)
-    waiting, stale, oldest = unsealed(session, STALE_AFTER)
-    result = dataclasses.replace(result, unsealed=waiting)
-    if not result.ok or not stale:
-        return result
-    return dataclasses.replace(
-        result,
-        ok=False,
-        first_bad_seq=result.head_seq + 1,
-        reason=f"{stale} entries written more than {STALE_AFTER.seconds} seconds ago are not sealed into the chain"
-        f" (the oldest at {isoformat(oldest)}): no sealer is running; `pressgate ledger seal` seals them",
-    )
-
-
-def _verify_in_server(session: Session, marks: list[dict]) -> VerifyResult | None:
-    """Return the result when PostgreSQL's recomputation finds every entry whole, None when Python must look."""
-    from workflow import chain_sql
-
-    # No count of the entries: the server checks each entry's link to its neighbour in seq order, which
-    # must be seq - 1, so seqs 1..head hold only if none is missing; counting them read the whole index again.
-    count = head(session)[0]
-    if count and not chain_sql.chain_holds(session.get_bind(), count):
-        return None
-    wanted = [m["size"] for m in marks if m["size"] <= count] + [count]
-    at_sizes = sa.select(LedgerEntry.seq, LedgerEntry.hash).where(LedgerEntry.seq.in_(wanted))
-    hash_at = dict(session.execute(at_sizes).all())
-    hash_at[0] = GENESIS_HASH
-    return _hold_to_checkpoints(marks, count, hash_at)
-
-
-def verify_rows(rows: Iterable[Mapping], checkpoints: Iterable[dict] = ()) -> VerifyResult:
-    """Recompute a chain from its entries in seq order, then hold it to signed checkpoints (size, head_hash, at)."""
-    marks = sorted(checkpoints, key=lambda c: c["size"])
-    walk = first_break(rows, 1, GENESIS_HASH, keep={c["size"] for c in marks})
-    count = walk.next_seq - 1
-    if walk.reason is not None:
-        return VerifyResult(False, count, count, walk.head_hash, walk.next_seq, walk.reason)
-    return _hold_to_checkpoints(marks, count, {0: GENESIS_HASH, **walk.kept, count: walk.head_hash})
-
-
-class Walk(NamedTuple):
-    """How far a walk along the chain got."""
-
-    #: The seq after the last entry that held.
-    next_seq: int
-    #: The hash of that entry (the start's prev_hash when none held).
-    head_hash: str
-    #: Why the entry at next_seq did not hold; None when the entries ran out first.
-    reason: str | None
-    #: The hashes at the seqs asked to keep (checkpoint sizes).
-    kept: dict[int, str]
-
-
-def first_break(rows: Iterable[Mapping], seq: int, prev_hash: str, keep: Container[int] = ()) -> Walk:
-    """Follow entries from `seq` linked to `prev_hash` until one does not hold or they run out."""
-    kept: dict[int, str] = {}
-    for fields in rows:
-        if fields["seq"] != seq:
-            return Walk(seq, prev_hash, f"entry {seq} is missing (next stored entry is {fields['seq']})", kept)
-        if fields["prev_hash"] != prev_hash:
-            return Walk(seq, prev_hash, "prev_hash does not match the hash of the entry before it", kept)
-        if chain_hash(prev_hash, canonical_bytes(fields)) != fields["hash"]:
-            return Walk(seq, prev_hash, "stored hash does not match the entry's content (the entry was altered)", kept)
-        prev_hash = fields["hash"]
-        if seq in keep:
-            kept[seq] = prev_hash
-        seq += 1
-    return Walk(seq, prev_hash, None, kept)
-
-
-def _hold_to_checkpoints(marks: list[dict], count: int, hash_at: dict[int, str]) -> VerifyResult:
-    """Hold a whole chain of `count` entries (hashes at the marks' sizes and at its head) to signed checkpoints."""
-    head_hash = hash_at[count]
-    good = 0  # the size of the last checkpoint the chain still agrees with
-    for mark in marks:
-        size, at = mark["size"], mark["at"]
-        if size > count:
-            return VerifyResult(
-                False,
-                count,
-                count,
-                head_hash,
-                count + 1,
-                f"the ledger ends at entry {count}, but the checkpoint signed at {at} records {size} entries:"
-                f" entries {count + 1} to {size} were removed",
-            )
-        if hash_at[size] != mark["head_hash"]:
-            return VerifyResult(
-                False,
-                count,
-                count,
-                head_hash,
-                good + 1,
-                f"entry {size} differs from the checkpoint signed at {at}: the chain was rewritten"
-                f" from an entry between {good + 1} and {size}",
-            )
-        good = size
-    return VerifyResult(True, count, count, head_hash, checkpoints=len(marks))

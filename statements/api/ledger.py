@@ -8,7 +8,7 @@ from statements.queries import ledger_page
 from statements.schemas import LedgerArgs, LedgerEntryOut, VerifyOut, page_of
 from statements.serialize import entry_dict
 from statements.web_session import db
-from workflow import ledger
+from workflow import verification
 from workflow.guards import can_read_ledger
 from workflow.machine import ACTIONS, mermaid
 
@@ -30,7 +30,7 @@ def entries(args: dict):
 def verify():
     """Recompute the whole chain from the stored columns."""
     can_read_ledger(require_actor())
-    return ledger.verify(db()).as_dict()
+    return verification.verify(db()).as_dict()
 
 
 @bp.route("/workflow")

@@ -13,7 +13,7 @@ from statements.i18n import LOCAL_ZONE
 from statements.serialize import entry_dict
 from statements.web.views import bp, web_actor
 from statements.web_session import db, page_arg
-from workflow import ledger
+from workflow import verification
 from workflow.db import MAX_ID, isoformat, utcnow
 from workflow.errors import NotFound
 from workflow.guards import can_read_ledger
@@ -62,7 +62,7 @@ def audit_ledger():
 def audit_verify():
     """Recompute the whole chain and show the result (and the first bad entry, if any)."""
     can_read_ledger(web_actor())
-    result = ledger.verify(db())
+    result = verification.verify(db())
     bad = None
     if not result.ok:
         rows, _total = queries.ledger_page(db(), {}, result.first_bad_seq, 1)
