@@ -70,6 +70,6 @@ $(WRK):
 	apt-get update -qq && apt-get install -y -qq wrk
 
 bench: $(STAMP) $(MO) $(WRK)
-	QUICK=$(QUICK) $(BIN)/python -m bench.run
+	QUICK=$(QUICK) SYNC_DELAY_US=$(SYNC_DELAY_US) $(BIN)/python -m bench.run
 	@# The long crash harness (200 kills) belongs to the full run.
 	test -n "$(QUICK)" || $(BIN)/pytest -q -m slow tests/test_crash.py

@@ -29,7 +29,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bench import memory, scale
+from bench import memory, report, scale, slowdisk
 from tests.serving import free_port
 from workflow import sealing
 from workflow.canonical import GENESIS_HASH
@@ -56,9 +56,8 @@ SCALE_SMALL = 1_000
 MEMORY_DECISIONS = 2_000 if QUICK else 100_000
 #: Turns of verify and raw SHA-256, each right after the other; the figure is the median of their ratios.
 VERIFY_ROUNDS = 3 if QUICK else 5
-TARGETS = {"decision_ratio": 0.5, "read_ratio": 0.6, "verify_ratio": 0.25}
-#: Targets that are ceilings, not floors.
-LIMITS = {"read_p95_ms": 50, "max_queries_per_request": 8, "rss_growth_mb": 20}
+#: Microseconds each flush of the database's disk sleeps first (bench/slowdisk.py); 0: this machine's own.
+SYNC_DELAY_US = int(os.environ.get("SYNC_DELAY_US") or 0)
 
 
 @contextlib.contextmanager
@@ -261,10 +260,20 @@ def main() -> int:
     if shutil.which("wrk") is None:
         print("wrk is not installed (make bench installs it: apt-get install wrk)", file=sys.stderr)
         return 2
+    if SYNC_DELAY_US:
+        with slowdisk.server(SYNC_DELAY_US) as admin:
+            return _measure(admin)
     admin = pg.server_url()
     if admin is None:
         print("no PostgreSQL server found", file=sys.stderr)
         return 2
+    return _measure(admin)
+
+
+def _measure(admin: str) -> int:
+    """Measure everything on a fresh database of the server at `admin`; write and print the results."""
+    from tests import pg
+
     RESULTS.mkdir(exist_ok=True)
     url = pg.create_database(admin)
     started = time.monotonic()
@@ -314,6 +323,7 @@ def main() -> int:
         pg.drop_database(admin, url)
     results = {
         "quick": QUICK,
+        "emulated_sync_delay_us": SYNC_DELAY_US,
         "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "system": platform.platform()},
         "server": {
@@ -350,52 +360,8 @@ def main() -> int:
         "seconds": round(time.monotonic() - started, 1),
     }
     (RESULTS / "latest.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
-    _print(results)
+    report.table(results, RESULTS / "latest.json")
     return 0
-
-
-def _print(r: dict) -> None:
-    rows = [
-        ("database ceiling (psycopg INSERT tx/s)", r["db_ceiling"]["ok_per_s"], ""),
-        ("stack ceiling (gunicorn+Flask INSERT req/s)", r["stack_ceiling"]["ok_per_s"], ""),
-        (
-            "decisions/s",
-            r["decision"]["ok_per_s"],
-            f"p95 {r['decision']['p95_ms']} ms, non-2xx {r['decision']['non2xx']}",
-        ),
-        ("reads of unreleased statements/s", r["read"]["ok_per_s"], f"p95 {r['read']['p95_ms']} ms"),
-        ("decision floor (its statements, no logic)/s", r["floor"]["decision"]["ok_per_s"], "bench/floor.py"),
-        ("read floor (its statements, no logic)/s", r["floor"]["read"]["ok_per_s"], "bench/floor.py"),
-        (
-            "ledger verify entries/s",
-            r["verify"]["verify_per_s"],
-            f"raw SHA-256 {r['verify']['raw_sha256_per_s']}/s; one connection {r['verify']['one_connection_per_s']}/s",
-        ),
-    ]
-    print(f"\nPressGate benchmarks ({'quick' if r['quick'] else 'full'}; {r['machine']['cpus']} CPUs,"
-          f" gunicorn {WORKERS}×{THREADS} gthread, {CLIENTS} clients,"
-          f" {DURATION}s each in {ROUNDS} alternating rounds)")  # fmt: skip
-    for name, value, note in rows:
-        print(f"  {name:<46} {value:>10}  {note}")
-    seeded = r["read_path"]["seeded"]
-    print(f"  read path at {seeded['statements']} more statements, {r['verify']['entries']} ledger entries"
-          " (in process; p50 / p95 ms, SQL statements small -> at scale):")  # fmt: skip
-    for name, page in r["read_path"]["at_scale"].items():
-        small = r["read_path"]["small"][name]
-        queries = f"queries {small['queries']} -> {page['queries']}"
-        print(f"    {name:<44} {page['p50_ms']:>6} / {page['p95_ms']:<6}  {queries}")
-    memory_note = f"{r['memory']['decisions']} decisions, {r['memory']['worker_rss_before_mb']} MiB before"
-    print(f"  {'worker RSS growth (MiB)':<46} {r['rss_growth_mb']:>10}  {memory_note}")
-    ratios = ("decision_ratio", "decision_db_ratio", "read_ratio", "read_db_ratio", "verify_ratio")
-    for key in (*ratios, "decision_floor_ratio", "read_floor_ratio", "decision_of_floor", "read_of_floor"):
-        target = TARGETS.get(key)
-        verdict = "" if target is None else ("meets" if r[key] >= target else "BELOW") + f" target {target}"
-        print(f"  {key:<46} {r[key]:>10}  {verdict}")
-    for key, limit in LIMITS.items():
-        within = r[key] <= limit if key.startswith("max") else r[key] < limit
-        print(f"  {key:<46} {r[key]:>10}  {'meets' if within else 'ABOVE'} limit {limit}")
-    print(f"  {'queries grow with data or page size':<46} {'yes' if r['queries_grow'] else 'no':>10}")
-    print(f"  written to {RESULTS / 'latest.json'} in {r['seconds']} s")
 
 
 if __name__ == "__main__":

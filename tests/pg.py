@@ -57,14 +57,17 @@ class Throwaway:
         auth = ["-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]
         subprocess.run([*self.prefix, initdb, "-D", self.datadir, *auth], check=True, capture_output=True)
 
-    def _ctl(self, *args: str, check: bool = True) -> None:
+    def _ctl(self, *args: str, check: bool = True, environ: dict[str, str] | None = None) -> None:
         pg_ctl = os.path.join(self.bindir, "pg_ctl")
-        subprocess.run([*self.prefix, pg_ctl, "-D", self.datadir, *args], check=check, capture_output=True)
+        # runuser keeps the environment, but `env` states what the server is started with either way.
+        launcher = ["env", *(f"{name}={value}" for name, value in environ.items())] if environ else []
+        command = [*self.prefix, *launcher, pg_ctl, "-D", self.datadir, *args]
+        subprocess.run(command, check=check, capture_output=True)
 
-    def start(self) -> None:
-        """Start the server and wait until it takes connections."""
-        options = f"-p {self.port} -k {self.datadir} -c listen_addresses=127.0.0.1 -c fsync=off"
-        self._ctl("-o", options, "-w", "-l", os.path.join(self.datadir, "log"), "start")
+    def start(self, settings: str = "-c fsync=off", environ: dict[str, str] | None = None) -> None:
+        """Start the server with these settings (tests need no durability) and wait until it takes connections."""
+        options = f"-p {self.port} -k {self.datadir} -c listen_addresses=127.0.0.1 {settings}"
+        self._ctl("-o", options, "-w", "-l", os.path.join(self.datadir, "log"), "start", environ=environ)
 
     def stop(self) -> None:
         """Stop the server at once, as a crash would (no checkpoint; it recovers on the next start)."""

@@ -1,0 +1,60 @@
+"""The benchmarks' table: every figure of a run, and each target's verdict beside its key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+TARGETS = {"decision_ratio": 0.5, "read_ratio": 0.6, "verify_ratio": 0.25}
+#: Targets that are ceilings, not floors.
+LIMITS = {"read_p95_ms": 50, "max_queries_per_request": 8, "rss_growth_mb": 20}
+
+
+def table(r: dict, written: Path) -> None:
+    """Print the results of one run beside the targets and limits."""
+    server = r["server"]
+    rows = [
+        ("database ceiling (psycopg INSERT tx/s)", r["db_ceiling"]["ok_per_s"], ""),
+        ("stack ceiling (gunicorn+Flask INSERT req/s)", r["stack_ceiling"]["ok_per_s"], ""),
+        (
+            "decisions/s",
+            r["decision"]["ok_per_s"],
+            f"p95 {r['decision']['p95_ms']} ms, non-2xx {r['decision']['non2xx']}",
+        ),
+        ("reads of unreleased statements/s", r["read"]["ok_per_s"], f"p95 {r['read']['p95_ms']} ms"),
+        ("decision floor (its statements, no logic)/s", r["floor"]["decision"]["ok_per_s"], "bench/floor.py"),
+        ("read floor (its statements, no logic)/s", r["floor"]["read"]["ok_per_s"], "bench/floor.py"),
+        (
+            "ledger verify entries/s",
+            r["verify"]["verify_per_s"],
+            f"raw SHA-256 {r['verify']['raw_sha256_per_s']}/s; one connection {r['verify']['one_connection_per_s']}/s",
+        ),
+    ]
+    load = (
+        f"gunicorn {server['gunicorn']['workers']}×{server['gunicorn']['threads']} gthread,"
+        f" {server['clients']} clients, {server['duration_s']}s each in {server['rounds']} alternating rounds"
+    )
+    print(f"\nPressGate benchmarks ({'quick' if r['quick'] else 'full'}; {r['machine']['cpus']} CPUs, {load})")
+    if r["emulated_sync_delay_us"]:
+        print(f"  EMULATED DISK: every flush sleeps {r['emulated_sync_delay_us']} µs first (bench/slowdisk.py);"
+              " these are not this machine's figures")  # fmt: skip
+    for name, value, note in rows:
+        print(f"  {name:<46} {value:>10}  {note}")
+    seeded = r["read_path"]["seeded"]
+    print(f"  read path at {seeded['statements']} more statements, {r['verify']['entries']} ledger entries"
+          " (in process; p50 / p95 ms, SQL statements small -> at scale):")  # fmt: skip
+    for name, page in r["read_path"]["at_scale"].items():
+        small = r["read_path"]["small"][name]
+        queries = f"queries {small['queries']} -> {page['queries']}"
+        print(f"    {name:<44} {page['p50_ms']:>6} / {page['p95_ms']:<6}  {queries}")
+    memory_note = f"{r['memory']['decisions']} decisions, {r['memory']['worker_rss_before_mb']} MiB before"
+    print(f"  {'worker RSS growth (MiB)':<46} {r['rss_growth_mb']:>10}  {memory_note}")
+    ratios = ("decision_ratio", "decision_db_ratio", "read_ratio", "read_db_ratio", "verify_ratio")
+    for key in (*ratios, "decision_floor_ratio", "read_floor_ratio", "decision_of_floor", "read_of_floor"):
+        target = TARGETS.get(key)
+        verdict = "" if target is None else ("meets" if r[key] >= target else "BELOW") + f" target {target}"
+        print(f"  {key:<46} {r[key]:>10}  {verdict}")
+    for key, limit in LIMITS.items():
+        within = r[key] <= limit if key.startswith("max") else r[key] < limit
+        print(f"  {key:<46} {r[key]:>10}  {'meets' if within else 'ABOVE'} limit {limit}")
+    print(f"  {'queries grow with data or page size':<46} {'yes' if r['queries_grow'] else 'no':>10}")
+    print(f"  written to {written} in {r['seconds']} s")
