@@ -10,6 +10,7 @@ import os
 import shutil
 import tempfile
 import threading
+from collections.abc import Iterator
 from types import SimpleNamespace
 
 import pytest
@@ -65,6 +66,19 @@ def engine(db_url):
     engine = seeded_engine(db_url)
     yield engine
     engine.dispose()
+
+
+@contextlib.contextmanager
+def own_postgres(backend: str, why: str) -> Iterator[str]:
+    """Yield the URL of a fresh PostgreSQL database the test's own, dropped afterwards; on SQLite, skip saying why."""
+    if backend != "postgresql":
+        pytest.skip(why)
+    admin = pg.server_url()
+    url = pg.create_database(admin)
+    try:
+        yield url
+    finally:
+        pg.drop_database(admin, url)
 
 
 def seeded_engine(url: str, sealing_mode: str = "inline", **kwargs) -> sa.Engine:

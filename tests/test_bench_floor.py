@@ -9,27 +9,22 @@ from sqlalchemy.orm import Session
 from bench import floor
 from bench.run import seed
 from statements import create_app
-from tests import pg
-from tests.conftest import settle, sql_sent
+from tests.conftest import own_postgres, settle, sql_sent
 from workflow import ledger, sealing, verification
 
 
 @pytest.fixture
 def served(backend):
     """A database seeded as the benchmark seeds it, PressGate and the floors on it, as test clients."""
-    if backend != "postgresql":
-        pytest.skip("the benchmarks run on PostgreSQL")
-    admin = pg.server_url()
-    url = pg.create_database(admin)
-    seeded = seed(url, statements=4)
-    app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "test", "SEAL_SWEEP_SECONDS": 0})
-    floors = floor.create_app(url)
-    engines = (app.extensions["pressgate"]["engine"], floors.extensions["floor"])
-    yield seeded, app.test_client(), floors.test_client(), engines
-    for engine in engines:
-        sealing.stop(engine)
-        engine.dispose()
-    pg.drop_database(admin, url)
+    with own_postgres(backend, "the benchmarks run on PostgreSQL") as url:
+        seeded = seed(url, statements=4)
+        app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "test", "SEAL_SWEEP_SECONDS": 0})
+        floors = floor.create_app(url)
+        engines = (app.extensions["pressgate"]["engine"], floors.extensions["floor"])
+        yield seeded, app.test_client(), floors.test_client(), engines
+        for engine in engines:
+            sealing.stop(engine)
+            engine.dispose()
 
 
 def test_floors_send_what_pressgate_sends_and_keep_the_ledger_whole(served):

@@ -11,8 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
-from tests import pg
-from tests.conftest import seeded_engine, settle
+from tests.conftest import own_postgres, seeded_engine, settle
 from workflow import chain_sql, ledger, sealing, verification
 from workflow.canonical import canonical_bytes, json_text
 from workflow.ledger import LedgerEntry
@@ -116,25 +115,19 @@ def test_data_stored_before_canonical_text_is_checked_in_python(postgres, org):
 @pytest.fixture
 def committed(backend, monkeypatch):
     """A database of its own with committed entries; verify runs ranges of 7 on connections of its own."""
-    if backend != "postgresql":
-        pytest.skip("the server-side recomputation is PostgreSQL's")
-    monkeypatch.setattr(chain_sql, "RANGE", 7)
-    admin = pg.server_url()
-    url = pg.create_database(admin)
-    engine = seeded_engine(url, sealing_mode="background")
-    for batch in range(4):
-        with Session(engine) as session:
-            entries = [
-                {"kind": "admin", "action": "note", "comment": f"Ghi chú {batch}.{i}", "data": {"i": i, "tên": "Hà"}}
-                for i in range(9)
-            ]
-            ledger.append_many(session, entries)
-            session.commit()
-    settle(engine)
-    yield engine
-    sealing.stop(engine)
-    engine.dispose()
-    pg.drop_database(admin, url)
+    with own_postgres(backend, "the server-side recomputation is PostgreSQL's") as url:
+        monkeypatch.setattr(chain_sql, "RANGE", 7)
+        engine = seeded_engine(url, sealing_mode="background")
+        for batch in range(4):
+            with Session(engine) as session:
+                note = {"kind": "admin", "action": "note"}
+                entries = [note | {"comment": f"Ghi chú {batch}.{i}", "data": {"i": i, "tên": "Hà"}} for i in range(9)]
+                ledger.append_many(session, entries)
+                session.commit()
+        settle(engine)
+        yield engine
+        sealing.stop(engine)
+        engine.dispose()
 
 
 def test_parallel_ranges_verify_a_whole_chain(committed, monkeypatch):

@@ -15,7 +15,7 @@ from statements.migrate import upgrade
 from statements.pg_roles import EVIDENCE_TABLES, RoleError, protect
 from statements.service import create_statement
 from tests import pg
-from tests.conftest import seed_org
+from tests.conftest import own_postgres, seed_org
 from workflow import sealing, verification
 
 pytestmark = pytest.mark.postgres_only
@@ -24,28 +24,24 @@ pytestmark = pytest.mark.postgres_only
 @pytest.fixture
 def protected(backend):
     """A fresh database migrated by its owner, and an ordinary role protected on it; both dropped after."""
-    if backend != "postgresql":
-        pytest.skip("roles are PostgreSQL's")
-    admin = pg.server_url()
-    url = pg.create_database(admin)
     role = f"pressgate_app_{secrets.token_hex(4)}"
-    owner = make_engine(url)
-    upgrade(owner)
-    with Session(owner) as session:
-        seed_org(session)
-        session.commit()
-    with owner.begin() as conn:
-        conn.execute(sa.text(f"CREATE ROLE {role} LOGIN"))
-        protect(conn, role)
-    app_url = sa.make_url(url).set(username=role, password=None)
-    app = make_engine(app_url.render_as_string(hide_password=False))
-    yield owner, app, role
-    sealing.stop(app)
-    sealing.stop(owner)
-    app.dispose()
-    owner.dispose()
-    pg.drop_database(admin, url)
-    with sa.create_engine(admin, isolation_level="AUTOCOMMIT").connect() as conn:
+    with own_postgres(backend, "roles are PostgreSQL's") as url:
+        owner = make_engine(url)
+        upgrade(owner)
+        with Session(owner) as session:
+            seed_org(session)
+            session.commit()
+        with owner.begin() as conn:
+            conn.execute(sa.text(f"CREATE ROLE {role} LOGIN"))
+            protect(conn, role)
+        app_url = sa.make_url(url).set(username=role, password=None)
+        app = make_engine(app_url.render_as_string(hide_password=False))
+        yield owner, app, role
+        sealing.stop(app)
+        sealing.stop(owner)
+        app.dispose()
+        owner.dispose()
+    with sa.create_engine(pg.server_url(), isolation_level="AUTOCOMMIT").connect() as conn:
         conn.execute(sa.text(f"DROP OWNED BY {role}"))
         conn.execute(sa.text(f"DROP ROLE {role}"))
 

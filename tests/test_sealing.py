@@ -15,8 +15,7 @@ from auth.models import User
 from auth.service import actor_for
 from statements import create_app
 from statements.service import create_statement, decide
-from tests import pg
-from tests.conftest import churn, seeded_engine, settle
+from tests.conftest import churn, own_postgres, seeded_engine, settle
 from workflow import ledger, sealing, verification
 from workflow.canonical import json_text
 from workflow.ledger import LedgerEntry
@@ -27,16 +26,12 @@ pytestmark = pytest.mark.postgres_only
 @pytest.fixture
 def committed(backend):
     """A database of its own, sealing after commit as servers do; dropped afterwards."""
-    if backend != "postgresql":
-        pytest.skip("SQLite chains each entry as it is written")
-    admin = pg.server_url()
-    url = pg.create_database(admin)
-    engine = seeded_engine(url, sealing_mode="background")
-    settle(engine)
-    yield engine, url
-    sealing.stop(engine)
-    engine.dispose()
-    pg.drop_database(admin, url)
+    with own_postgres(backend, "SQLite chains each entry as it is written") as url:
+        engine = seeded_engine(url, sealing_mode="background")
+        settle(engine)
+        yield engine, url
+        sealing.stop(engine)
+        engine.dispose()
 
 
 def _actors(session):
