@@ -162,20 +162,16 @@ def page_of(session: Session, rows: list[Iterable]) -> list[StatementView]:
     return [statement_view(v, found[v[_ID]]) for v in values]
 
 
-def write_back(session: Session, statement: StatementView, before: dict, entry: dict | None = None) -> None:
+def write_back(session: Session, statement: StatementView, before: dict, entry: dict) -> None:
     """Write the columns that differ from `before` (values of WRITABLE) in one UPDATE, with `entry` for the ledger."""
     changed = {key: value for key in WRITABLE if (value := getattr(statement, key)) != before[key]}
-    if changed:
+    if not changed:  # every decision sets updated_at today; should one not, its entry must still be written
+        ledger.append(session, **entry)
+    else:
         # SET comes from the parameters' names: one statement object, its SQL cached per set of columns.
-        params = {"_id": statement.id, **changed}
-        if entry is None:
-            done = session.execute(_UPDATE, params)
-        else:
-            done = ledger.append_with_update(session, _UPDATE, params, entry)
+        done = ledger.append_with_update(session, _UPDATE, {"_id": statement.id, **changed}, entry)
         if done.rowcount != 1:  # the row is locked by this transaction: anything else is a bug
             raise RuntimeError(f"statement {statement.id}: {done.rowcount} rows updated")
-    elif entry is not None:
-        ledger.append(session, **entry)
     # An ORM copy of this row in the session (a caller's, a test's) would now be stale.
     if (copy := session.identity_map.get(session.identity_key(Statement, statement.id))) is not None:
         session.expire(copy)
