@@ -215,7 +215,7 @@ def verify_rate(url: str) -> dict:
             ledger.append_many(session, batch)
             session.commit()
         scale.analyze(engine)
-        canonical = [ledger.canonical_bytes(row._mapping) for row in verification.iter_rows(session)]
+        canonical = [ledger.canonical_bytes(row._mapping) for row in ledger.iter_rows(session)]
         # Verify and raw SHA-256 take turns, as the throughput figures do: this machine's speed drifts by
         # a third within a minute, which timing each once, a minute apart, took for the code's own doing.
         rounds = []

@@ -183,7 +183,7 @@ def test_parallel_ranges_find_an_entry_rehashed_after_its_successor(committed, w
     """An entry rewritten with a hash that matches its new content: only its successor's link shows it."""
     target = {"boundary": chain_sql.RANGE, "middle": chain_sql.RANGE + 3}[where]  # boundary: the link crosses ranges
     with committed.begin() as conn:
-        row = next(verification.pg_rows(conn, target, target))
+        row = next(ledger.pg_rows(conn, target, target))
         forged = row | {"comment": "Đã sửa, băm lại"}
         new_hash = ledger.chain_hash(row["prev_hash"], canonical_bytes(forged))
         conn.execute(sa.text("SET LOCAL session_replication_role = replica"))

@@ -51,7 +51,7 @@ def size(session) -> int:
 
 
 def rows(session) -> list[dict]:
-    return [r._asdict() for r in verification.iter_rows(session)]
+    return [r._asdict() for r in ledger.iter_rows(session)]
 
 
 def update(session, at_seq: int, **values) -> None:

@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 
-from workflow import verification
+from workflow import ledger, verification
 from workflow.canonical import GENESIS_HASH
 
 #: The canonical document of an entry, built by PostgreSQL: keys in RFC 8785 order, text escaped by
@@ -129,5 +129,5 @@ def _python_holds(conn: sa.Connection, lo: int, hi: int) -> bool:
         prev_hash = conn.execute(sa.text("SELECT hash FROM ledger_entries WHERE seq = :seq"), {"seq": lo - 1}).scalar()
         if prev_hash is None:
             return False
-    walk = verification.first_break(verification.pg_rows(conn, lo, hi), lo, prev_hash)
+    walk = verification.first_break(ledger.pg_rows(conn, lo, hi), lo, prev_hash)
     return walk.reason is None and walk.next_seq == hi + 1

@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from sqlalchemy.orm import Session
 
-from workflow import ledger, verification
+from workflow import ledger
 from workflow.db import isoformat, utcnow
 
 FORMAT = "pressgate.checkpoint/1"
@@ -160,7 +160,7 @@ def write_bundle(session: Session, key: Ed25519PrivateKey, out: io.BufferedIOBas
     checkpoint = make_checkpoint(session, key)
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
         with bundle.open("entries.jsonl", "w") as entries:
-            for row in verification.iter_rows(session):
+            for row in ledger.iter_rows(session):
                 if row.seq > checkpoint["size"]:
                     break
                 entries.write((json.dumps(entry_document(row._asdict()), ensure_ascii=False) + "\n").encode("utf-8"))

@@ -11,7 +11,7 @@ names the first entry that does not hold, and reports entries left unsealed too 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -243,3 +243,29 @@ def stored_document(names: Iterable[str], row: Iterable) -> dict:
     doc = dict(zip(names, row, strict=True))
     doc["at"] = naive_utc_iso(doc["at"])  # timestamp without time zone, in UTC
     return doc
+
+
+def iter_rows(session: Session, batch: int = 5000) -> Iterator[sa.Row]:
+    """Stream every sealed entry's columns in seq order without building ORM objects."""
+    columns = [LedgerEntry.__table__.c[name] for name in (*HASHED_FIELDS, "prev_hash", "hash")]
+    result = session.execute(
+        sa.select(*columns)
+        .where(LedgerEntry.seq.is_not(None))
+        .order_by(LedgerEntry.seq)
+        .execution_options(yield_per=batch, stream_results=True)
+    )
+    yield from result
+
+
+def pg_rows(conn: sa.Connection, lo: int = 1, hi: int | None = None, batch: int = 10_000) -> Iterator[dict]:
+    """Stream sealed entries lo..hi (to the head when None) straight from psycopg, a server-side cursor."""
+    names = (*sorted(HASHED_FIELDS), "prev_hash", "hash")
+    upto = "" if hi is None else " AND seq <= %(hi)s"
+    with conn.connection.dbapi_connection.cursor(name=f"pressgate_verify_{lo}") as cursor:
+        cursor.itersize = batch
+        cursor.execute(
+            f"SELECT {stored_columns(names)} FROM ledger_entries WHERE seq >= %(lo)s{upto} ORDER BY seq",
+            {"lo": lo, "hi": hi},
+        )
+        for row in cursor:
+            yield stored_document(names, row)

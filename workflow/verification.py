@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Container, Iterable, Iterator, Mapping
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from workflow import ledger
-from workflow.canonical import GENESIS_HASH, HASHED_FIELDS, canonical_bytes, chain_hash
+from workflow.canonical import GENESIS_HASH, canonical_bytes, chain_hash
 from workflow.db import isoformat, utcnow
 
 Entry = ledger.LedgerEntry
@@ -55,32 +55,6 @@ class VerifyResult:
 STALE_AFTER = dt.timedelta(seconds=5)
 
 
-def iter_rows(session: Session, batch: int = 5000) -> Iterator[sa.Row]:
-    """Stream every sealed entry's columns in seq order without building ORM objects."""
-    columns = [Entry.__table__.c[name] for name in (*HASHED_FIELDS, "prev_hash", "hash")]
-    result = session.execute(
-        sa.select(*columns)
-        .where(Entry.seq.is_not(None))
-        .order_by(Entry.seq)
-        .execution_options(yield_per=batch, stream_results=True)
-    )
-    yield from result
-
-
-def pg_rows(conn: sa.Connection, lo: int = 1, hi: int | None = None, batch: int = 10_000) -> Iterator[dict]:
-    """Stream sealed entries lo..hi (to the head when None) straight from psycopg, a server-side cursor."""
-    names = (*sorted(HASHED_FIELDS), "prev_hash", "hash")
-    upto = "" if hi is None else " AND seq <= %(hi)s"
-    with conn.connection.dbapi_connection.cursor(name=f"pressgate_verify_{lo}") as cursor:
-        cursor.itersize = batch
-        cursor.execute(
-            f"SELECT {ledger.stored_columns(names)} FROM ledger_entries WHERE seq >= %(lo)s{upto} ORDER BY seq",
-            {"lo": lo, "hi": hi},
-        )
-        for row in cursor:
-            yield ledger.stored_document(names, row)
-
-
 def unsealed(session: Session, older_than: dt.timedelta) -> tuple[int, int, dt.datetime | None]:
     """Return how many entries wait to be sealed, how many of those are older than `older_than`, and the oldest time."""
     waiting = Entry.seq.is_(None)
@@ -94,7 +68,7 @@ def verify(session: Session, checkpoints: Iterable[dict] = ()) -> VerifyResult:
     postgres = session.get_bind().dialect.name == "postgresql"
     result = _verify_in_server(session, marks) if postgres else None
     if result is None:  # SQLite, or the server found something: Python recomputes and names it
-        rows = pg_rows(session.connection()) if postgres else iter_rows(session)
+        rows = ledger.pg_rows(session.connection()) if postgres else ledger.iter_rows(session)
         result = verify_rows((row if isinstance(row, dict) else row._asdict() for row in rows), marks)
     waiting, stale, oldest = unsealed(session, STALE_AFTER)
     result = dataclasses.replace(result, unsealed=waiting)
