@@ -70,7 +70,7 @@ def engine(db_url):
 
 @contextlib.contextmanager
 def own_postgres(backend: str, why: str) -> Iterator[str]:
-    """Yield the URL of a fresh PostgreSQL database the test's own, dropped afterwards; on SQLite, skip saying why."""
+    """Yield the URL of a fresh PostgreSQL database for this test alone, dropped after; on SQLite skip, saying why."""
     if backend != "postgresql":
         pytest.skip(why)
     admin = pg.server_url()
