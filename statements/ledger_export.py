@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from auth.models import User
 from statements.i18n import LOCAL_ZONE
-from workflow.db import isoformat
+from statements.serialize import entry_dict
 from workflow.ledger import CHAIN_ORDER, LedgerEntry
 from workflow.machine import ACTIONS
 
@@ -61,28 +61,16 @@ def rows(session: Session, batch: int = 2000) -> Iterator[dict]:
     names = dict(session.execute(sa.select(User.username, User.full_name)).all())
     query = sa.select(LedgerEntry).order_by(*CHAIN_ORDER).execution_options(yield_per=batch)
     for entry in session.scalars(query):
+        # The API's entry with what a reader of the export needs beside it; in COLUMNS' order.
+        fields = entry_dict(entry)
         local = entry.at.astimezone(LOCAL_ZONE) if isinstance(entry.at, dt.datetime) else None
-        yield {
-            "seq": entry.seq,
-            "at_utc": isoformat(entry.at),
+        fields |= {
+            "at_utc": fields.pop("at"),
             "at_local": local.isoformat() if local else None,
-            "kind": entry.kind,
-            "action": entry.action,
             "meaning": MEANINGS.get(entry.action, entry.action),
-            "statement": entry.statement_id,
-            "version": entry.version,
-            "content_hash": entry.content_hash,
-            "from_state": entry.from_state,
-            "to_state": entry.to_state,
-            "actor": entry.actor,
             "actor_name": names.get(entry.actor, entry.actor),
-            "role": entry.role,
-            "unit": entry.unit,
-            "comment": entry.comment,
-            "data": entry.data or {},
-            "prev_hash": entry.prev_hash,
-            "hash": entry.hash,
         }
+        yield {name: fields[name] for name in COLUMNS}
 
 
 def write(session: Session, stream: TextIO, fmt: str) -> None:
