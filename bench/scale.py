@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import statistics
-import threading
 import time
 
 import sqlalchemy as sa
@@ -167,17 +166,10 @@ def _csrf(page) -> str:
 def measure(url: str, samples: int) -> dict:
     """Time the most used pages in process and count the SQL statements each runs."""
     from statements import create_app
+    from tests.sql import sql_sent
 
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench-scale", "SEAL_SWEEP_SECONDS": 0})
     engine = app.extensions["pressgate"]["engine"]
-    counted: list[int] = [0]
-    me = threading.get_ident()
-
-    @sa.event.listens_for(engine, "before_cursor_execute")
-    def _count(*_args) -> None:
-        if threading.get_ident() == me:  # not the sealer's
-            counted[0] += 1
-
     with Session(engine) as session:
         in_review = session.scalars(
             sa.text("SELECT id FROM statements WHERE state = 'in_review' ORDER BY id DESC LIMIT :n"), {"n": samples}
@@ -207,11 +199,11 @@ def measure(url: str, samples: int) -> dict:
             headers = {"Authorization": f"Bearer {_token(app, who)}"}
         times, queries = [], []
         for i in range(samples):
-            counted[0] = 0
-            started = time.perf_counter()
-            response = client.get(path(i), headers=headers)
-            times.append((time.perf_counter() - started) * 1000)
-            queries.append(counted[0])
+            with sql_sent(engine, this_thread=True) as sent:  # the request's own, not the sealer's
+                started = time.perf_counter()
+                response = client.get(path(i), headers=headers)
+                times.append((time.perf_counter() - started) * 1000)
+            queries.append(len(sent))
             if response.status_code != 200:
                 raise RuntimeError(f"{path(i)} answered {response.status_code}")
         times.sort()

@@ -9,7 +9,6 @@ import functools
 import os
 import shutil
 import tempfile
-import threading
 from collections.abc import Iterator
 from types import SimpleNamespace
 
@@ -32,6 +31,7 @@ from statements.extensions import limiter
 from statements.migrate import upgrade
 from statements.service import create_statement, decide
 from tests import pg
+from tests.sql import sql_sent
 from workflow import sealing
 
 # Argon2 at its production cost would make the suite slow; the algorithm is the same.
@@ -301,25 +301,6 @@ def count_ledger(session):
         return session.scalar(sa.select(sa.func.count()).select_from(LedgerEntry))
 
     return count
-
-
-@contextlib.contextmanager
-def sql_sent(engine: sa.Engine, *, this_thread: bool = False):
-    """Collect the SQL statements run through `engine` inside the block (only this thread's, if asked)."""
-    seen: list[str] = []
-    me = threading.get_ident()
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        if this_thread and threading.get_ident() != me:  # a sealer's, say
-            return
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
-            seen.append(statement)
-
-    sa.event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield seen
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", before)
 
 
 @pytest.fixture

@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 from bench import floor
 from bench.run import seed
 from statements import create_app
-from tests.conftest import own_postgres, settle, sql_sent
+from tests.conftest import own_postgres, settle
+from tests.sql import sql_sent
 from workflow import ledger, sealing, verification
 
 
