@@ -30,6 +30,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bench import memory, report, scale, slowdisk
+from tests import pg
 from tests.serving import free_port
 from workflow import sealing
 from workflow.canonical import GENESIS_HASH
@@ -255,8 +256,6 @@ def _raw_sha256_seconds(canonical: list[bytes]) -> float:
 
 def main() -> int:
     """Run everything and write bench/results/latest.json."""
-    from tests import pg
-
     if shutil.which("wrk") is None:
         print("wrk is not installed (make bench installs it: apt-get install wrk)", file=sys.stderr)
         return 2
@@ -272,8 +271,6 @@ def main() -> int:
 
 def _measure(admin: str) -> int:
     """Measure everything on a fresh database of the server at `admin`; write and print the results."""
-    from tests import pg
-
     RESULTS.mkdir(exist_ok=True)
     url = pg.create_database(admin)
     started = time.monotonic()
