@@ -6,10 +6,18 @@ import contextlib
 
 from flask import Flask, abort, current_app, g, jsonify, render_template, request
 from sqlalchemy.exc import IntegrityError, ProgrammingError, SQLAlchemyError
+from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from statements.db import was_committing
-from statements.web.labels import HTTP_MESSAGES, HTTP_TITLES, IN_DOUBT_MESSAGE, NOT_SET_UP_MESSAGE, refusal_message
+from statements.web.labels import (
+    HTTP_MESSAGES,
+    HTTP_TITLES,
+    IN_DOUBT_MESSAGE,
+    NOT_SET_UP_MESSAGE,
+    NUL_IN_FORM_MESSAGE,
+    refusal_message,
+)
 from statements.web_session import rollback_session
 from workflow.db import UNAVAILABLE, QuietLog, unavailable_detail
 from workflow.errors import Conflict, Refusal
@@ -110,14 +118,30 @@ def _integrity(error: IntegrityError):
     return _refusal(Conflict("conflict", "This conflicts with data written meanwhile; read it again and retry."))
 
 
-def _refuse_nul_in_url() -> None:
+def _refuse_nul():
+    """Refuse a NUL character in the address or a submitted form, before anything reads them."""
+    # No database stores NUL in text and no person types one; the API's bodies are JSON, which its
+    # schemas check field by field (schemas.Lenient).
     if "\x00" in request.path or "%00" in request.query_string.decode("latin-1"):
         abort(400, description="The address contains a NUL character.")
+    if request.mimetype in _FORMS and _holds_nul(request.form):
+        if request.path.startswith("/api/"):
+            abort(400, description="The form contains a NUL character.")
+        return render_template("error.html", code=400, title=HTTP_TITLES[400], message=NUL_IN_FORM_MESSAGE), 400
+    return None
+
+
+def _holds_nul(form: MultiDict) -> bool:
+    return any("\x00" in value for _name, values in form.lists() for value in values)
+
+
+#: The bodies a browser's form sends.
+_FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def register(app: Flask) -> None:
     """Install the handlers."""
-    app.before_request(_refuse_nul_in_url)
+    app.before_request(_refuse_nul)
     app.register_error_handler(Refusal, _refusal)
     app.register_error_handler(IntegrityError, _integrity)
     app.register_error_handler(ProgrammingError, _schema_error)

@@ -23,7 +23,7 @@ def _seen_at(value: str) -> dt.datetime | None:
     """Read the browser's local date and time as Hanoi time."""
     try:
         return dt.datetime.fromisoformat(value).replace(tzinfo=LOCAL_ZONE).astimezone(dt.UTC)
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: year 1 in Hanoi is before year 1 in UTC
         return None
 
 

@@ -138,6 +138,11 @@ NOT_SET_UP_MESSAGE = _l(
     " `pressgate init-db`."
 )
 #: A 503 whose connection died during COMMIT: the server may have recorded the change or not.
+NUL_IN_FORM_MESSAGE = _l(
+    "The form holds an invisible NUL character, which cannot be saved. Nothing was changed. Remove it (it"
+    " usually comes from text pasted from another program) and try again."
+)
+
 IN_DOUBT_MESSAGE = _l(
     "The connection to the database was lost while your change was being saved: it may or may not have"
     " been recorded. Open the page again to see, before you retry."
