@@ -44,6 +44,9 @@ def from_environment(instance_path: Path) -> dict:
         # ("inline", one decision at a time); how often each process sweeps for entries left unsealed.
         "LEDGER_SEALING": os.environ.get("PRESSGATE_LEDGER_SEALING", "background"),
         "SEAL_SWEEP_SECONDS": float(os.environ.get("PRESSGATE_SEAL_SWEEP_SECONDS", "1")),
+        # Bytes a request body may hold, answered 413 beyond. The largest anyone sends is a statement or a
+        # disclosure of 100,000 characters: 600 KB as JSON with every character escaped, 900 KB as a form.
+        "MAX_CONTENT_LENGTH": int(os.environ.get("PRESSGATE_MAX_CONTENT_LENGTH", str(2 * 1024 * 1024))),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env == "production",

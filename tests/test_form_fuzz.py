@@ -4,6 +4,7 @@ and no change is left half done (a statement's state is always its ledger's last
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 import sqlalchemy as sa
@@ -11,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from statements.i18n import LOCAL_ZONE
+from statements.service import MAX_BODY
 from tests.test_fuzz import TEXT
 from tests.test_web import csrf, login
 
@@ -192,3 +194,27 @@ def test_a_disclosure_seen_before_the_calendar_began_is_refused_on_the_form(app)
     form = {"text": "Toàn tỉnh đã tiêm 28.450 liều vắc xin sởi.", "seen_where": "Zalo", "seen_at": "0001-01-01T00:00"}
     r = auditor.post("/disclosures", data=form | {"csrf_token": csrf(auditor.get("/disclosures"))})
     assert r.status_code == 422 and "Hãy nhập ngày và giờ phát hiện." in r.get_data(as_text=True)
+
+
+def test_a_body_past_the_limit_is_refused_before_it_is_read(app, api):
+    too_big = app.config["MAX_CONTENT_LENGTH"] + 1
+    r = api("author").post("/api/v1/statements", data=b"{" + b" " * too_big, content_type="application/json")
+    assert r.status_code == 413 and r.json["code"] == 413 and r.json["message"]
+    client = login(app.test_client(), "author")
+    r = client.post("/statements/new", data={"title": "x" * too_big, "csrf_token": csrf(client.get("/statements/new"))})
+    assert r.status_code == 413 and '<html lang="vi">' in r.get_data(as_text=True)
+    assert "Quá lớn" in r.get_data(as_text=True)
+
+
+def test_the_longest_statement_fits_under_the_limit_in_either_form(app, api, session):
+    # Every character of the body takes three bytes in UTF-8: nine in a form, six as an escaped JSON string.
+    body = "Bệnh viện ghi nhận ca mắc sởi. " + "ệ" * (MAX_BODY - 31)
+    fields = {"unit": "SYT-HN", "title": "Thông cáo dài nhất", "body": body, "kind": "regular", "urgency": "normal"}
+    r = api("author").post(
+        "/api/v1/statements", data=json.dumps(fields, ensure_ascii=True), content_type="application/json"
+    )
+    assert r.status_code == 201, r.get_data(as_text=True)[:300]
+    assert r.json["body"] == body
+    client = login(app.test_client(), "author")
+    r = client.post("/statements/new", data=fields | {"csrf_token": csrf(client.get("/statements/new"))})
+    assert r.status_code == 302, r.get_data(as_text=True)[:300]

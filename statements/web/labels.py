@@ -114,6 +114,7 @@ HTTP_TITLES = {
     404: _l("Not found"),
     405: _l("Method not allowed"),
     409: _l("Conflict"),
+    413: _l("Too large"),
     422: _l("Invalid input"),
     429: _l("Too many attempts"),
     500: _l("Server error"),
@@ -127,6 +128,7 @@ HTTP_MESSAGES = {
     404: _l("There is nothing at this address, or it is not visible to you."),
     405: _l("This address does not accept that kind of request."),
     409: _l("Someone changed this meanwhile. Read it again before deciding."),
+    413: _l("What was sent is larger than PressGate accepts. Nothing was changed. Shorten it and try again."),
     422: _l("Some of what was sent is not valid."),
     429: _l("Too many failed attempts. Wait a while and try again."),
     500: _l("Something went wrong on the server. Nothing was changed."),
@@ -137,12 +139,12 @@ NOT_SET_UP_MESSAGE = _l(
     "PressGate's database is not set up for this version. Nothing was changed. An administrator must run"
     " `pressgate init-db`."
 )
-#: A 503 whose connection died during COMMIT: the server may have recorded the change or not.
+#: A 400 for a form holding NUL, which no database stores in text.
 NUL_IN_FORM_MESSAGE = _l(
     "The form holds an invisible NUL character, which cannot be saved. Nothing was changed. Remove it (it"
     " usually comes from text pasted from another program) and try again."
 )
-
+#: A 503 whose connection died during COMMIT: the server may have recorded the change or not.
 IN_DOUBT_MESSAGE = _l(
     "The connection to the database was lost while your change was being saved: it may or may not have"
     " been recorded. Open the page again to see, before you retry."
