@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 
 from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, session, url_for
@@ -36,9 +37,14 @@ def _load_user(user_id: str) -> User | None:
     return record.user
 
 
-def _safe_next(target: str | None) -> str:
-    # Only same-site paths, so the login form cannot be used to bounce people elsewhere.
-    if target and target.startswith("/") and not target.startswith("//"):
+#: A path on this site: browsers read "//host" and "/\\host" as another site, and a control character
+#: cannot go into a Location header (a newline there would be a header of the attacker's own).
+_SAME_SITE = re.compile(r"/(?![/\\])[^\x00-\x1f\x7f]*")
+
+
+def safe_next(target: str | None) -> str:
+    """Return `target` if it is a path on this site, else the inbox: no link can bounce people elsewhere."""
+    if target and _SAME_SITE.fullmatch(target):
         return target
     return url_for("web.inbox")
 
@@ -48,7 +54,7 @@ def _safe_next(target: str | None) -> str:
 def login():
     """Show the sign-in form, or sign in."""
     if current_user.is_authenticated:
-        return redirect(_safe_next(request.args.get("next")))
+        return redirect(safe_next(request.args.get("next")))
     if request.method == "GET":
         return render_template("auth/login.html", next=request.args.get("next", ""))
     username = (request.form.get("username") or "").strip()
@@ -66,7 +72,7 @@ def login():
         session["lang"] = lang
     session[SESSION_KEY] = secret
     login_user(user, remember=False)
-    return redirect(_safe_next(request.form.get("next")))
+    return redirect(safe_next(request.form.get("next")))
 
 
 @bp.route("/logout", methods=["POST"])

@@ -7,8 +7,10 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel import dates
-from flask import Blueprint, Flask, redirect, request, session, url_for
+from flask import Blueprint, Flask, redirect, request, session
 from flask_babel import Babel, get_locale, get_timezone
+
+from auth.login import safe_next
 
 LANGUAGES = ("vi", "en")
 TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -30,8 +32,7 @@ def switch(code: str):
     if code in LANGUAGES:
         session["lang"] = code
         session.permanent = True  # the choice outlives the browser session
-    target = request.args.get("next") or ""
-    return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("web.inbox"))
+    return redirect(safe_next(request.args.get("next")))
 
 
 def local_time(value: dt.datetime | str | None, fmt: str = "short") -> str:

@@ -55,6 +55,8 @@ PLAUSIBLE = st.sampled_from(
         "9999-12-31T23:59",
         "/inbox",
         "//evil.example/",
+        "/\\evil.example/",
+        "/?\nSet-Cookie: a=b",
         "tử vong, dịch",
         "Số ca mắc sởi tăng 12% trong tuần 46.",
     ]
@@ -115,12 +117,19 @@ def test_forms_refuse_bad_input_in_the_users_language(app, session, statement_in
         r = client.post(target, data=form | {"csrf_token": token})
         body = r.get_data(as_text=True)
         assert r.status_code < 500, (form, body)
+        assert stays_on_the_site(r), (form, r.headers["Location"])
         if r.status_code >= 400:
             assert r.mimetype == "text/html" and '<html lang="vi">' in body, (form, r.status_code, body[:500])
         adrift = [row for row in session.execute(_LAST_WORD) if row[1:3] != row[3:5]]
         assert not adrift, (form, adrift)
 
     check()
+
+
+def stays_on_the_site(r) -> bool:
+    """Say whether a response sends the browser nowhere, or to a path on this site."""
+    location = r.headers.get("Location")
+    return location is None or (location.startswith("/") and not location.startswith(("//", "/\\")))
 
 
 def _open_case(app) -> int:
@@ -166,6 +175,7 @@ def test_pages_take_any_query_string(app, statement_in, who, path, params):
     def check(query):
         r = client.get(target, query_string=query)
         assert r.status_code < 500, (query, r.get_data())
+        assert stays_on_the_site(r), (query, r.headers["Location"])
         if r.status_code >= 400:
             body = r.get_data(as_text=True)
             assert r.mimetype == "text/html" and '<html lang="vi">' in body, (query, r.status_code, body[:500])
