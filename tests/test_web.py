@@ -401,3 +401,14 @@ def test_failed_web_logins_share_the_api_limit(browser, client, org):
     assert r.status_code == 429 and "Quá nhiều lần thử" in r.get_data(as_text=True)
     assert int(r.headers["Retry-After"]) > 0
     assert login(browser(), "author").get("/inbox").status_code == 200  # other people are not locked out
+
+
+@pytest.mark.parametrize("fmt", ["exe", "php://filter/convert.base64-encode/resource=x", ""])
+def test_an_unknown_export_format_is_refused_and_nothing_recorded(browser, org, statement_in, count_ledger, fmt):
+    s = statement_in("in_review")
+    c = login(browser(), "spokesperson")
+    before = count_ledger()
+    r = c.get(f"/statements/{s.id}/export", query_string={"format": fmt})
+    assert r.status_code == 400 and '<html lang="vi">' in r.get_data(as_text=True)
+    assert count_ledger() == before, "no copy was made, so none is on the ledger"
+    assert c.get(f"/statements/{s.id}/export").mimetype.endswith("wordprocessingml.document"), "docx by default"

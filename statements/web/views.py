@@ -6,7 +6,7 @@ from collections.abc import Callable
 from functools import lru_cache
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -304,6 +304,6 @@ def diff(statement_id: int, a: int, b: int):
 def export(statement_id: int):
     """Download a copy (unreleased copies are fingerprinted for the person and recorded)."""
     fmt = request.args.get("format", "docx")
-    if fmt not in exports.FORMATS:
-        fmt = "docx"
+    if fmt not in exports.FORMATS:  # refused, not guessed: each copy is fingerprinted and on the ledger
+        abort(400)
     return exports.download(db(), statement_id, web_actor(), fmt)
