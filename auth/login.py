@@ -37,7 +37,7 @@ def _load_user(user_id: str) -> User | None:
     return record.user
 
 
-#: A path on this site: browsers read "//host" and "/\\host" as another site, and a control character
+#: A path on this site: browsers read //host and /\host as another site, and a control character
 #: cannot go into a Location header (a newline there would be a header of the attacker's own).
 _SAME_SITE = re.compile(r"/(?![/\\])[^\x00-\x1f\x7f]*")
 

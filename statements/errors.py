@@ -118,7 +118,11 @@ def _integrity(error: IntegrityError):
     return _refusal(Conflict("conflict", "This conflicts with data written meanwhile; read it again and retry."))
 
 
-def _refuse_nul():
+#: The bodies a browser's form sends.
+_FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _refuse_nul() -> tuple[str, int] | None:
     """Refuse a NUL character in the address or a submitted form, before anything reads them."""
     # No database stores NUL in text and no person types one; the API's bodies are JSON, which its
     # schemas check field by field (schemas.Lenient).
@@ -133,10 +137,6 @@ def _refuse_nul():
 
 def _holds_nul(form: MultiDict) -> bool:
     return any("\x00" in value for _name, values in form.lists() for value in values)
-
-
-#: The bodies a browser's form sends.
-_FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def register(app: Flask) -> None:

@@ -86,7 +86,7 @@ FORMS = [
     ("admin", "/admin/users/author/roles", ["unit", "role", "revoke"]),
     ("admin", "/admin/units/SYT-HN/spokesperson", ["username"]),
     ("leader", "/units/SYT-HN/rules", ["code", "label", "keywords", "topics", "source"]),
-    ("leader", "/units/SYT-HN/rules/tu-vong/toggle", ["active"]),
+    ("leader", "/units/SYT-HN/rules/deaths/toggle", ["active"]),
     ("auditor", "/disclosures", ["text", "seen_where", "seen_at"]),
     ("auditor", "/disclosures/{case}", ["outcome", "finding", "violators"]),
 ]
