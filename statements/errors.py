@@ -118,6 +118,19 @@ def _integrity(error: IntegrityError):
     return _refusal(Conflict("conflict", "This conflicts with data written meanwhile; read it again and retry."))
 
 
+def _refuse_long_chunked_body() -> None:
+    """Answer 413 for a chunked body longer than MAX_CONTENT_LENGTH, which Werkzeug would cut off silently."""
+    # With no Content-Length, Werkzeug reads up to the limit and stops there: a longer body would be
+    # parsed cut short, as if it had ended. Reading it here (cached for the view) and looking one byte
+    # past the limit tells the two apart.
+    chunked = "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+    if not chunked or request.content_length is not None or not request.environ.get("wsgi.input_terminated"):
+        return
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    if limit is not None and len(request.get_data(cache=True)) >= limit and request.environ["wsgi.input"].read(1):
+        abort(413)
+
+
 #: The bodies a browser's form sends.
 _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 
@@ -141,6 +154,7 @@ def _holds_nul(form: MultiDict) -> bool:
 
 def register(app: Flask) -> None:
     """Install the handlers."""
+    app.before_request(_refuse_long_chunked_body)  # first: what follows reads the body
     app.before_request(_refuse_nul)
     app.register_error_handler(Refusal, _refusal)
     app.register_error_handler(IntegrityError, _integrity)

@@ -4,6 +4,7 @@ and no change is left half done (a statement's state is always its ledger's last
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 
 import pytest
@@ -228,3 +229,19 @@ def test_the_longest_statement_fits_under_the_limit_in_either_form(app, api, ses
     client = login(app.test_client(), "author")
     r = client.post("/statements/new", data=fields | {"csrf_token": csrf(client.get("/statements/new"))})
     assert r.status_code == 302, r.get_data(as_text=True)[:300]
+
+
+@pytest.mark.parametrize("extra", [-1, 0, 1])
+def test_a_chunked_body_is_refused_past_the_limit_not_cut_short(app, api, extra):
+    # Sent chunked, with no Content-Length, as a streaming client may; gunicorn marks such input terminated.
+    limit = app.config["MAX_CONTENT_LENGTH"]
+    head, tail = b'{"username": "author", "password": "', b'"}'
+    body = head + b"x" * (limit + extra - len(head) - len(tail)) + tail
+    r = api(None).post(
+        "/api/v1/tokens",
+        input_stream=io.BytesIO(body),
+        content_type="application/json",
+        headers={"Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+    assert r.status_code == (413 if extra > 0 else 422), r.get_data(as_text=True)[:300]
