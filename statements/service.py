@@ -205,8 +205,8 @@ def add_version(
     is_unit_drafter(statement, actor)
     if statement.state not in EDITABLE_STATES:
         raise Conflict("state", f"A statement in state '{statement.state}' cannot get a new version.")
-    if version is not None and version != statement.current_version:
-        raise Conflict("stale_version", f"You read version {version}; version {statement.current_version} is newer.")
+    if version is not None:
+        _check_read_version(statement, version)
     content = _clean_content(fields, statement.current)
     number = statement.current_version + 1
     written = _write_version(session, statement, actor, number, content)
@@ -230,6 +230,15 @@ def add_version(
 
 
 # --- decisions -----------------------------------------------------------------------------
+
+
+def _check_read_version(statement: AnyStatement, version: int) -> None:
+    """Refuse a change made on a version other than the current one, saying which is current."""
+    current = statement.current_version
+    if version < current:
+        raise Conflict("stale_version", f"You read version {version}, but version {current} is newer; read it again.")
+    if version > current:  # never written: a client's mistake, answered like a stale read, told truthfully
+        raise Conflict("stale_version", f"There is no version {version}: the current one is {current}; read it again.")
 
 
 def _approve(statement: StatementView, actor: Actor, via: str) -> dict:
@@ -323,11 +332,7 @@ def decide(
             "Send the version you read as 'version'.",
             errors={"version": ["Missing data for required field."]},
         )
-    if version != statement.current_version:
-        raise Conflict(
-            "stale_version",
-            f"You read version {version}, but version {statement.current_version} is newer; read it again.",
-        )
+    _check_read_version(statement, version)
     if channels and action != "release":  # an empty list names no channel
         raise Invalid("channels", "Only 'release' takes channels.", errors={"channels": ["Only for release."]})
     before = {key: getattr(statement, key) for key in snapshots.WRITABLE}

@@ -311,6 +311,22 @@ def test_stale_version_is_refused(session, org, statement_in):
     decide(session, statement.id, org.actor("author"), "submit", version=2)
 
 
+@pytest.mark.parametrize("version", [1, 3, 2**70])
+def test_a_version_other_than_the_current_is_refused_truthfully(session, org, statement_in, version):
+    statement = statement_in("changes_requested")
+    add_version(session, statement.id, org.actor("author"), {"body": "Phiên bản 2."})
+    session.commit()
+    said = "but version 2 is newer" if version < 2 else f"There is no version {version}: the current one is 2"
+    for attempt in (
+        lambda: decide(session, statement.id, org.actor("author"), "submit", version=version),
+        lambda: add_version(session, statement.id, org.actor("author"), {"body": "Phiên bản 3."}, version=version),
+    ):
+        with pytest.raises(Conflict) as err:
+            attempt()
+        session.rollback()
+        assert err.value.rule == "stale_version" and said in err.value.message
+
+
 @pytest.mark.parametrize("state", ["in_review", "escalated", "approved", "released", "rejected"])
 def test_versions_only_while_editable(session, org, statement_in, state):
     statement = statement_in(state)
