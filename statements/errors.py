@@ -15,7 +15,6 @@ from statements.web.labels import (
     HTTP_TITLES,
     IN_DOUBT_MESSAGE,
     NOT_SET_UP_MESSAGE,
-    NUL_IN_FORM_MESSAGE,
     refusal_message,
 )
 from statements.web_session import rollback_session
@@ -135,17 +134,14 @@ def _refuse_long_chunked_body() -> None:
 _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
-def _refuse_nul() -> tuple[str, int] | None:
+def _refuse_nul() -> None:
     """Refuse a NUL character in the address or a submitted form, before anything reads them."""
     # No database stores NUL in text and no person types one; the API's bodies are JSON, which its
     # schemas check field by field (schemas.Lenient).
     if "\x00" in request.path or "%00" in request.query_string.decode("latin-1"):
         abort(400, description="The address contains a NUL character.")
     if request.mimetype in _FORMS and _holds_nul(request.form):
-        if request.path.startswith("/api/"):
-            abort(400, description="The form contains a NUL character.")
-        return render_template("error.html", code=400, title=HTTP_TITLES[400], message=NUL_IN_FORM_MESSAGE), 400
-    return None
+        raise Refusal("nul_in_form", "The form contains a NUL character.")  # 400: JSON, or a page (_refusal)
 
 
 def _holds_nul(form: MultiDict) -> bool:

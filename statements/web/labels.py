@@ -87,6 +87,10 @@ RULE_MESSAGES = {
     "invalid_disclosure": _l("The disclosure report is incomplete."),
     "invalid_finding": _l("The finding is incomplete."),
     "pdf_font": _l("PDF copies cannot be made on this server (its font is missing); choose DOCX or text."),
+    "nul_in_form": _l(
+        "The form holds an invisible NUL character, which cannot be saved. Nothing was changed. Remove it (it"
+        " usually comes from text pasted from another program) and try again."
+    ),
     # The organisation's refusals, flashed on the administration page.
     "unit": _l("No unit with that code."),
     "user": _l("No user with that username."),
@@ -138,11 +142,6 @@ HTTP_MESSAGES = {
 NOT_SET_UP_MESSAGE = _l(
     "PressGate's database is not set up for this version. Nothing was changed. An administrator must run"
     " `pressgate init-db`."
-)
-#: A 400 for a form holding NUL, which no database stores in text.
-NUL_IN_FORM_MESSAGE = _l(
-    "The form holds an invisible NUL character, which cannot be saved. Nothing was changed. Remove it (it"
-    " usually comes from text pasted from another program) and try again."
 )
 #: A 503 whose connection died during COMMIT: the server may have recorded the change or not.
 IN_DOUBT_MESSAGE = _l(
