@@ -110,7 +110,7 @@ def test_forms_refuse_bad_input_in_the_users_language(app, session, statement_in
     case = _open_case(app) if "{case}" in path else None
     target = path.format(draft=draft.id, in_review=in_review.id, case=case)
     client = login(app.test_client(), who) if who else app.test_client()
-    token = csrf(client.get("/disclosures" if who == "auditor" else "/login" if who is None else "/inbox"))
+    token = csrf(client.get("/inbox" if who else "/login"))
 
     @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
     @given(form=form_for(fields))
