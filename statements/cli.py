@@ -65,11 +65,19 @@ def _database_is_empty(session) -> bool:
 @click.command("init-db")
 @with_appcontext
 def init_db() -> None:
-    """Create the schema, or migrate it to the newest revision."""
-    from statements.migrate import upgrade
+    """Create the schema, or migrate it to the newest revision, saying which it did."""
+    from statements.migrate import current, upgrade
 
-    upgrade(_engine())
-    click.echo("Database is at the newest schema.")
+    engine = _engine()
+    before = current(engine)
+    upgrade(engine)
+    after = current(engine)
+    if before is None:
+        click.echo(f"Created the PressGate schema (revision {after}) in {engine.url.render_as_string()}.")
+    elif before != after:
+        click.echo(f"Migrated the database from revision {before} to {after}.")
+    else:
+        click.echo(f"The database is already at the newest schema (revision {after}); nothing to do.")
 
 
 @click.group("db", cls=AppGroup)

@@ -91,6 +91,17 @@ def test_create_admin_on_a_new_installation(tmp_path):
     assert run("ledger", "verify").returncode == 0
 
 
+def test_init_db_says_it_migrated_an_older_schema(tmp_path):
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = make_engine(url)
+    upgrade(engine, "0001")
+    engine.dispose()
+    env = {**os.environ, "PRESSGATE_DATABASE_URL": url, "PRESSGATE_INSTANCE_PATH": str(tmp_path / "instance")}
+    done = subprocess.run([PRESSGATE, "init-db"], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert f"Migrated the database from revision 0001 to {HEAD}." in done.stdout, done.stdout
+
+
 def test_a_relative_instance_folder_is_the_working_directorys(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "PRESSGATE_DATABASE_URL"} | {"PRESSGATE_INSTANCE_PATH": "here"}
     done = subprocess.run([PRESSGATE, "init-db"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
@@ -139,12 +150,14 @@ def test_console_script_on_a_fresh_database(backend, tmp_path):
         def run(*args, **kw):
             return subprocess.run([PRESSGATE, *args], env=env, capture_output=True, text=True, timeout=120, **kw)
 
-        assert run("init-db").returncode == 0
+        created = run("init-db")
+        assert created.returncode == 0 and created.stdout.startswith("Created the PressGate schema"), created.stdout
         seeded = run("demo", "--if-empty")
         assert seeded.returncode == 0 and "spokesperson" in seeded.stdout and "auditor" in seeded.stdout
         again = run("demo", "--if-empty")
         assert again.returncode == 0 and "not seeded" in again.stdout
-        assert run("init-db").returncode == 0  # idempotent
+        again = run("init-db")  # idempotent, and says so
+        assert again.returncode == 0 and "already at the newest schema" in again.stdout, again.stdout
         assert run("db", "current").stdout.strip() == HEAD
         verified = run("ledger", "verify")
         assert verified.returncode == 0 and "intact" in verified.stdout
