@@ -412,3 +412,16 @@ def test_an_unknown_export_format_is_refused_and_nothing_recorded(browser, org, 
     assert r.status_code == 400 and '<html lang="vi">' in r.get_data(as_text=True)
     assert count_ledger() == before, "no copy was made, so none is on the ledger"
     assert c.get(f"/statements/{s.id}/export").mimetype.endswith("wordprocessingml.document"), "docx by default"
+
+
+@pytest.mark.parametrize(("lang", "zone"), [("vi", "giờ Hà Nội"), ("en", "Hanoi time")])
+def test_times_read_the_same_in_both_languages(browser, org, statement_in, lang, zone):
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    s = statement_in("draft")
+    page = login(browser(), "author", lang).get(f"/statements/{s.id}").get_data(as_text=True)
+    created = s.versions[0].created_at.replace(tzinfo=dt.UTC).astimezone(ZoneInfo("Asia/Ho_Chi_Minh"))
+    # Day first, a four-digit year and a 24-hour clock, the zone named: never 12/3/26, 2:35 PM.
+    assert f"{created:%d/%m/%Y %H:%M} ({zone})" in page
+    assert not re.search(r"\d{1,2}/\d{1,2}/\d{2}(?!\d)|\d [AP]M", page)
