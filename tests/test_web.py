@@ -425,3 +425,12 @@ def test_times_read_the_same_in_both_languages(browser, org, statement_in, lang,
     # Day first, a four-digit year and a 24-hour clock, the zone named: never 12/3/26, 2:35 PM.
     assert f"{created:%d/%m/%Y %H:%M} ({zone})" in page
     assert not re.search(r"\d{1,2}/\d{1,2}/\d{2}(?!\d)|\d [AP]M", page)
+
+
+def test_a_refusal_offers_the_way_back_to_its_statement(browser, org, statement_in):
+    s = statement_in("in_review")
+    author = login(browser(), "author")
+    token = csrf(author.get(f"/statements/{s.id}"))
+    r = author.post(f"/statements/{s.id}/act", data={"csrf_token": token, "action": "approve", "version": "1"})
+    assert r.status_code == 403
+    assert f'href="/statements/{s.id}" data-back="statement">Quay lại thông tin' in r.get_data(as_text=True)
