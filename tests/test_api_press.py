@@ -58,3 +58,13 @@ def test_html_errors_outside_api(client):
 @pytest.mark.parametrize("path", ["/", "/press", "/press/feed.atom", "/api/v1/docs", "/api/v1/public/statements"])
 def test_public_pages_answer(client, path):
     assert client.get(path).status_code == 200
+
+
+def test_a_page_past_the_end_says_so(api, client):
+    s = create(api)
+    act(api, "author", s["id"], "submit")
+    act(api, "spokesperson", s["id"], "approve")
+    act(api, "spokesperson", s["id"], "release")
+    page = client.get("/press?page=99").get_data(as_text=True)
+    assert "Chưa có thông tin nào được phát hành." not in page, "something was released"
+    assert "Không có trang 99: danh sách chỉ có 1 trang." in page and 'href="/press?page=1"' in page
