@@ -18,7 +18,7 @@ from workflow.db import MAX_ID
 from workflow.errors import Forbidden, NotFound
 from workflow.guards import can_read, can_read_internals
 from workflow.states import PUBLIC_STATES, Role, State
-from workflow.text import like_pattern
+from workflow.text import like_patterns
 
 _S = TypeVar("_S", Statement, StatementView)
 
@@ -186,7 +186,7 @@ def _list_filter(actor: Actor | None, filters: Filters) -> sa.ColumnElement[bool
     if filters.awaiting_me and actor is not None:
         conditions.append(awaiting_filter(actor))
     if filters.q and filters.q.strip():
-        conditions.append(Statement.search_text.like(like_pattern(filters.q), escape="\\"))
+        conditions.extend(Statement.search_text.like(p, escape="\\") for p in like_patterns(filters.q))
     return sa.and_(*conditions)
 
 

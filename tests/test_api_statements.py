@@ -166,6 +166,22 @@ def test_search_pages_newest_first_with_the_total(api):
     assert [i["id"] for i in awaiting["items"]] == [matching[1], matching[4]] and awaiting["total"] == 2
 
 
+def test_search_finds_every_word_anywhere(api):
+    kids = create(api, title="Bệnh viện quá tải", body="Khoa Nhi tiếp nhận gấp đôi số trẻ so với tuần trước.")
+    measles = create(api, title="Tiêm vắc xin sởi", body="Chiến dịch phòng sởi và rubella cho trẻ em.")
+    create(api, title="Quá tải cấp cứu", body="Khoa cấp cứu đông người bệnh.")
+    author = api("author")
+    for q, expected in [
+        ("quá tải khoa nhi", [kids["id"]]),
+        ("qua tai khoa nhi", [kids["id"]]),
+        ("rubella sởi", [measles["id"]]),
+        ("RUBELLA soi", [measles["id"]]),
+        ("sởi cúm", []),
+    ]:
+        found = author.get("/api/v1/statements", query_string={"q": q}).json
+        assert [i["id"] for i in found["items"]] == expected and found["total"] == len(expected), q
+
+
 def test_lists_filters_and_search(api):
     a = create(api, title="Thông tin về ổ dịch sốt xuất huyết")
     b = create(api, title="Khuyến cáo phòng bệnh mùa đông", urgency="urgent")
