@@ -12,6 +12,9 @@ FONT := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 # The load generator of the benchmarks (Debian's wrk).
 WRK := /usr/bin/wrk
 
+# axe-core, which the browser tests inject into pages to check accessibility (from the npm registry).
+AXE := node_modules/axe-core/axe.min.js
+
 # Test processes (pytest-xdist): one per CPU, at most 4; each has databases and servers of its own.
 TEST_WORKERS ?= auto
 
@@ -44,7 +47,12 @@ $(CHROMIUM):
 $(FONT):
 	apt-get update -qq && apt-get install -y -qq fonts-dejavu-core
 
-test: $(STAMP) $(MO) $(CHROMIUM) $(FONT) $(WRK)
+$(AXE): package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq npm; }
+	npm ci --no-audit --no-fund --ignore-scripts --silent
+	@touch $(AXE)
+
+test: $(STAMP) $(MO) $(CHROMIUM) $(FONT) $(WRK) $(AXE)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest -n $(TEST_WORKERS) --maxprocesses=4 $(PYTEST_ARGS)
@@ -63,7 +71,7 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis node_modules
 
 # Benchmarks: PressGate beside its stack and database ceilings (bench/README.md). QUICK=1: under two minutes.
 $(WRK):

@@ -144,6 +144,14 @@ def test_the_whole_path_and_screenshots(person, server):
     assert state(leader) == "approved"
 
     spokes.goto(url)
+    spokes.set_viewport_size({"width": 375, "height": 800})
+    # On a phone each channel's checkbox stays on the line of its own name.
+    for box in spokes.locator("input[name=channels]").all():
+        mine = box.evaluate(
+            "e => Math.abs(e.getBoundingClientRect().top - e.closest('label').getBoundingClientRect().top)"
+        )
+        assert box.evaluate("e => e.closest('label').getBoundingClientRect().height") < 40 and mine < 20
+    spokes.set_viewport_size({"width": 1100, "height": 900})
     form = spokes.locator("form:has(button[data-action=release])")
     form.locator("input[value=website]").check()
     form.locator("input[value=press_conference]").check()
@@ -218,3 +226,72 @@ def test_a_downloaded_copy_leaks_and_the_investigation_names_its_recipient(perso
     assert auditor.locator("[data-suspect]").first.get_attribute("data-suspect") == "spokesperson"
     assert auditor.locator("[data-fingerprint]").count() == 1
     shoot(auditor, "disclosure-case")
+
+
+AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+#: The pages each person uses, checked for accessibility as they see them.
+AXE_PAGES = {
+    None: ["/press", "/login"],
+    "author": ["/inbox", "/statements", "/statements/new"],
+    "spokesperson": ["/inbox", "/statements/{id}"],
+    "leader": ["/disclosures", "/units/SYT-HN/rules"],
+    "auditor": ["/audit/ledger", "/audit/verify", "/violations"],
+    "admin": ["/admin"],
+}
+
+
+def axe_violations(page) -> list[str]:
+    """Run axe-core in the page and return its serious and critical violations, each with where it is."""
+    page.evaluate(AXE.read_text(encoding="utf-8"))  # evaluated by the browser tool, not a <script>: the CSP holds
+    result = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations")
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in result
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_pages_have_no_serious_accessibility_violation(person, chromium, server, lang):
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed (make test installs it)")
+    drafter = person("author")
+    drafter.click("text=Soạn thông tin mới")
+    drafter.fill("#title", "Khuyến cáo phòng bệnh hô hấp mùa đông")
+    drafter.fill("#body", "Người dân giữ ấm cơ thể, rửa tay thường xuyên.")
+    drafter.click("main button[type=submit]")
+    act(drafter, "submit")
+    statement_id = drafter.url.rstrip("/").rsplit("/", 1)[-1]
+    found = {}
+    for who, paths in AXE_PAGES.items():
+        if who is None:
+            page = chromium.new_context(viewport={"width": 1100, "height": 900}).new_page()
+            if lang != "vi":
+                page.goto(f"{server}/lang/{lang}")
+        else:
+            page = person(who, lang)
+        for path in paths:
+            page.goto(server + path.format(id=statement_id))
+            if problems := axe_violations(page):
+                found[f"{who} {path}"] = problems
+        if who is None:
+            page.context.close()
+    assert not found, found
+
+
+@pytest.mark.parametrize(("width", "lang"), [(1280, "vi"), (1280, "en")])
+def test_the_header_stays_on_one_line(person, width, lang):
+    leader = person("leader", lang)  # the longest menu: disclosures and rules besides the rest
+    leader.set_viewport_size({"width": width, "height": 800})
+    tops = leader.locator("header.top a, header.top button").evaluate_all(
+        "els => els.map(e => Math.round(e.getBoundingClientRect().top / 10))"
+    )
+    assert len(set(tops)) == 1, f"the header wraps at {width} px: {tops}"
+
+
+def test_a_skip_link_leads_to_the_content(person):
+    page = person("author")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.getAttribute('href')") == "#main"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"

@@ -383,7 +383,13 @@ def test_sensitivity_preview_and_compare(browser, org, statement_in, session):
 def test_editor_shows_errors_and_changes_nothing(browser, org, statement_in):
     c = login(browser(), "author")
     r = _post(c, "/statements/new", "/statements/new", {"unit": "SYT-HN", "title": "", "body": " "})
-    assert r.status_code == 422 and "field-error" in r.get_data(as_text=True)
+    page = r.get_data(as_text=True)
+    assert r.status_code == 422 and "field-error" in page
+    # Each error is tied to its field, so a screen reader reads it with the field.
+    for field in ("title", "body"):
+        tied = rf'id="{field}" name="{field}"[^>]* aria-describedby="{field}-error" aria-invalid="true"'
+        assert re.search(tied, page)
+        assert f'<p class="field-error" id="{field}-error">' in page
     s = statement_in("draft")
     r = _post(c, f"/statements/{s.id}/edit", f"/statements/{s.id}/edit", {"version": "1", "title": "T", "body": ""})
     assert r.status_code == 422
