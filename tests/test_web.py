@@ -284,7 +284,8 @@ def test_auditor_browses_verifies_and_exports(browser, org, statement_in, sessio
 def test_ledger_pages_are_for_auditors_and_admins(browser, org, who):
     c = login(browser(), who)
     for path in ("/audit/ledger", "/audit/verify", "/audit/export.csv"):
-        assert c.get(path).status_code == 403
+        r = c.get(path)
+        assert r.status_code == 403 and "Chỉ kiểm toán viên và quản trị viên mới được xem sổ nhật ký." in r.text
     assert login(browser(), "admin").get("/audit/ledger").status_code == 200
 
 
@@ -440,3 +441,10 @@ def test_a_refusal_offers_the_way_back_to_its_statement(browser, org, statement_
     r = author.post(f"/statements/{s.id}/act", data={"csrf_token": token, "action": "approve", "version": "1"})
     assert r.status_code == 403
     assert f'href="/statements/{s.id}" data-back="statement">Quay lại thông tin' in r.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("lang", "words"), [("vi", "Tối đa 500 ký tự."), ("en", "At most 500 characters.")])
+def test_a_field_message_with_a_number_speaks_the_users_language(browser, org, lang, words):
+    c = login(browser(), "author", lang)
+    r = _post(c, "/statements/new", "/statements/new", {"unit": "SYT-HN", "title": "Ồ" * 501, "body": "Nội dung."})
+    assert r.status_code == 422 and words in r.get_data(as_text=True)

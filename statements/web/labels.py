@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+
 from flask_babel import lazy_gettext as _l
 
 from auth.service import MIN_PASSWORD
+from workflow.guards import MAX_COMMENT
 
 STATE_LABELS = {
     "draft": _l("Draft"),
@@ -91,6 +95,23 @@ RULE_MESSAGES = {
         "The form holds an invisible NUL character, which cannot be saved. Nothing was changed. Remove it (it"
         " usually comes from text pasted from another program) and try again."
     ),
+    "admin_only": _l("Only an administrator may change the organisation."),
+    "auditor_only": _l("Only auditors and administrators may read the ledger."),
+    "rules_editor": _l("Only a leader of the unit (or above) or an administrator may edit its rules."),
+    "rule": _l("The rule is not valid."),
+    "rule_empty": _l("A rule needs keywords, topics or a detector."),
+    "rule_code": _l("A rule code is lowercase letters, digits, '-' or '_'."),
+    "rule_exists": _l("The unit already has a rule with that code."),
+    "content": _l("The statement's content is not valid."),
+    "channels": _l("Choose release channels from the list."),
+    "action": _l("There is no such action."),
+    "version_required": _l("The form did not say which version you read; open the statement again."),
+    "corrects": _l("A correction must name a released statement."),
+    "format": _l("The ledger is exported as CSV or JSON Lines."),
+    "comment_type": _l("The comment must be text."),
+    "comment_too_long": _l("The comment is longer than %(n)d characters.", n=MAX_COMMENT),
+    "conflict": _l("This conflicts with data written meanwhile; read it again and retry."),
+    "role": _l("The person does not hold that role in that unit."),
     # The organisation's refusals, flashed on the administration page.
     "unit": _l("No unit with that code."),
     "user": _l("No user with that username."),
@@ -191,3 +212,25 @@ FIELD_MESSAGES = {
         "Use capital letters, digits, '-' or '_' (e.g. SYT-HN)."
     ),
 }
+
+#: Field messages that carry a value (a length, names): matched by their English form, said again in the
+#: person's language with the same value.
+PATTERNED_FIELD_MESSAGES: list[tuple[re.Pattern, Callable[..., object]]] = [
+    (re.compile(r"Longer than maximum length (?P<n>\d+)\."), lambda n: _l("At most %(n)s characters.", n=n)),
+    (re.compile(r"Shorter than minimum length (?P<n>\d+)\."), lambda n: _l("At least %(n)s characters.", n=n)),
+    (
+        re.compile(r"Length must be between (?P<low>\d+) and (?P<high>\d+)\."),
+        lambda low, high: _l("Between %(low)s and %(high)s characters.", low=low, high=high),
+    ),
+    (re.compile(r"No such user: (?P<names>.+)\."), lambda names: _l("No such user: %(names)s.", names=names)),
+]
+
+
+def field_message(message: str) -> str:
+    """Return a field message in the person's language: a fixed one, one that carries a value, else as written."""
+    if message in FIELD_MESSAGES:
+        return str(FIELD_MESSAGES[message])
+    for pattern, say in PATTERNED_FIELD_MESSAGES:
+        if found := pattern.fullmatch(message):
+            return str(say(**found.groupdict()))
+    return message

@@ -20,12 +20,12 @@ from statements.web.labels import (
     ACTION_LABELS,
     CHANNEL_LABELS,
     EVIDENCE_LABELS,
-    FIELD_MESSAGES,
     KIND_LABELS,
     OUTCOME_LABELS,
     ROLE_LABELS,
     STATE_LABELS,
     URGENCY_LABELS,
+    field_message,
 )
 from statements.web_session import commit, db, page_arg, rollback_session
 from workflow.actor import Actor
@@ -83,8 +83,8 @@ def _navigation() -> dict:
 
 @bp.app_template_filter("field_error")
 def field_error(message: str) -> str:
-    """Return a service's field message in the person's language when it is one of the fixed ones."""
-    return str(FIELD_MESSAGES.get(message, message))
+    """Return a service's field message in the person's language."""
+    return field_message(message)
 
 
 @bp.route("/inbox")
