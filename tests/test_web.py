@@ -448,3 +448,10 @@ def test_a_field_message_with_a_number_speaks_the_users_language(browser, org, l
     c = login(browser(), "author", lang)
     r = _post(c, "/statements/new", "/statements/new", {"unit": "SYT-HN", "title": "Ồ" * 501, "body": "Nội dung."})
     assert r.status_code == 422 and words in r.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("lang", "words"), [("vi", "Người soạn thảo đánh dấu"), ("en", "The drafter marked it")])
+def test_the_systems_reasons_speak_the_users_language(browser, org, statement_in, lang, words):
+    s = statement_in("draft", sensitive=True)
+    page = login(browser(), "author", lang).get(f"/statements/{s.id}").get_data(as_text=True)
+    assert words in page

@@ -55,6 +55,11 @@ ROLE_LABELS = {
     "author": _l("author"),
     "system": _l("system"),
 }
+#: Why a statement is sensitive, where the system gave the reason (a unit's rules give their own labels).
+REASON_LABELS = {
+    "drafter": _l("The drafter marked it sensitive"),
+    "escalation": _l("The spokesperson asked the competent authority to decide"),
+}
 URGENCY_LABELS = {"normal": _l("Normal"), "urgent": _l("Urgent")}
 CHANNEL_LABELS = {
     "press_conference": _l("Press conference"),

@@ -22,6 +22,7 @@ from statements.web.labels import (
     EVIDENCE_LABELS,
     KIND_LABELS,
     OUTCOME_LABELS,
+    REASON_LABELS,
     ROLE_LABELS,
     STATE_LABELS,
     URGENCY_LABELS,
@@ -53,6 +54,7 @@ _LAZY_LABELS = {
     "roles": ROLE_LABELS,
     "outcomes": OUTCOME_LABELS,
     "evidence": EVIDENCE_LABELS,
+    "reasons": REASON_LABELS,
 }
 
 
