@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user, login_user, logout_user
 from sqlalchemy.orm import Session
 
@@ -19,6 +20,9 @@ bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.session_protection = "strong"
+# flask-login's own message is English; it is flashed as the string of a lazy translation (str, at flash time).
+login_manager.login_message = _l("Please sign in to see this page.")
+login_manager.localize_callback = str
 
 #: The request's database session, given by the application at init (auth does not import it).
 _db: Callable[[], Session] | None = None

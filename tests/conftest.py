@@ -252,6 +252,12 @@ def statement_in(session, org, make_statement):
     return bring
 
 
+@pytest.fixture
+def browser(app):
+    """Return a factory of separate cookie jars (one per person)."""
+    return lambda: app.test_client()
+
+
 class ApiClient:
     """A test client that sends a bearer token."""
 

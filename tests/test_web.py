@@ -30,12 +30,6 @@ def login(client, username: str, lang: str = "vi"):
     return client
 
 
-@pytest.fixture
-def browser(app):
-    """Return a factory of separate cookie jars (one per person)."""
-    return lambda: app.test_client()
-
-
 def test_login_logout_ends_the_session(browser, org):
     c = login(browser(), "author")
     assert c.get("/inbox").status_code == 200
