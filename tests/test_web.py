@@ -449,3 +449,15 @@ def test_the_systems_reasons_speak_the_users_language(browser, org, statement_in
     s = statement_in("draft", sensitive=True)
     page = login(browser(), "author", lang).get(f"/statements/{s.id}").get_data(as_text=True)
     assert words in page
+
+
+def test_the_ledger_names_organisation_changes_and_filters_by_them(browser, org):
+    auditor = login(browser(), "auditor")
+    page = auditor.get("/audit/ledger").get_data(as_text=True)
+    for action in ("create_unit", "create_user", "designate_spokesperson"):
+        assert f'<option value="{action}"' in page, f"{action} is in the action filter"
+    users = auditor.get("/audit/ledger?action=create_user&per_page=100").get_data(as_text=True)
+    assert "Tạo tài khoản người dùng" in users and "create_user" not in users.split("<tbody>")[1]
+    assert "<span data-subject>author</span>" in users, "a new account's entry says whose account it is"
+    units = auditor.get("/audit/ledger?action=create_unit").get_data(as_text=True)
+    assert "Tạo đơn vị · SYT-HN" in units

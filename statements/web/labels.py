@@ -39,6 +39,13 @@ ACTION_LABELS = {
     "read": _l("Read unreleased content"),
     "open_case": _l("Opened a disclosure case"),
     "close_case": _l("Closed a disclosure case"),
+    "create_unit": _l("Created a unit"),
+    "create_user": _l("Created a user account"),
+    "grant_role": _l("Gave a role"),
+    "revoke_role": _l("Took a role away"),
+    "designate_spokesperson": _l("Designated the spokesperson"),
+    "create_rule": _l("Added a sensitivity rule"),
+    "update_rule": _l("Changed a sensitivity rule"),
 }
 KIND_LABELS = {
     "regular": _l("Regular information"),
