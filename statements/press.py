@@ -15,7 +15,7 @@ from statements.snapshots import STATEMENT_COLUMNS, WITH_UNIT, StatementView
 from statements.web_session import db, page_arg
 from workflow.errors import NotFound
 from workflow.states import PUBLIC_STATES
-from workflow.text import xml_text
+from workflow.text import like_patterns, xml_text
 
 bp = Blueprint("press", __name__, url_prefix="/press")
 PUBLIC = [s.value for s in PUBLIC_STATES]
@@ -26,9 +26,11 @@ def escape(text: str) -> str:
     return _escape(xml_text(text))
 
 
-def released_page(session: Session, page: int, per_page: int) -> tuple[list[StatementView], int]:
-    """Return one page of released (and retracted) statements, newest release first."""
-    where = Statement.state.in_(PUBLIC)
+def released_page(session: Session, page: int, per_page: int, q: str | None = None) -> tuple[list[StatementView], int]:
+    """Return one page of released (and retracted) statements, newest release first, holding every word of `q`."""
+    where = sa.and_(
+        Statement.state.in_(PUBLIC), *(Statement.search_text.like(p, escape="\\") for p in like_patterns(q or ""))
+    )
     total = session.scalar(sa.select(sa.func.count()).select_from(Statement).where(where))
     rows = session.execute(
         sa.select(*STATEMENT_COLUMNS)
@@ -53,9 +55,15 @@ def released_one(session: Session, statement_id: int) -> StatementView:
 def index() -> str:
     """List released statements."""
     page = page_arg()
-    items, total = released_page(db(), page, 20)
+    q = (request.args.get("q") or "")[:200]
+    items, total = released_page(db(), page, 20, q)
     return render_template(
-        "press/index.html", items=[public_dict(s) for s in items], total=total, page=page, pages=max(1, -(-total // 20))
+        "press/index.html",
+        items=[public_dict(s) for s in items],
+        total=total,
+        page=page,
+        pages=max(1, -(-total // 20)),
+        q=q,
     )
 
 

@@ -98,6 +98,12 @@ class PageArgs(Lenient):
         return data
 
 
+class PublicListArgs(PageArgs):
+    """The press room's search: words the released statements hold, with or without diacritics."""
+
+    q = fields.String(validate=validate.Length(max=200))
+
+
 class StatementListArgs(PageArgs):
     """Filters of the statement list."""
 

@@ -68,3 +68,19 @@ def test_a_page_past_the_end_says_so(api, client):
     page = client.get("/press?page=99").get_data(as_text=True)
     assert "Chưa có thông tin nào được phát hành." not in page, "something was released"
     assert "Không có trang 99: danh sách chỉ có 1 trang." in page and 'href="/press?page=1"' in page
+
+
+def test_the_press_room_searches_released_statements_only(api, client):
+    released = create(api, title="Phòng chống sởi và rubella", body="Tiêm vắc xin cho trẻ em tại trạm y tế xã.")
+    act(api, "author", released["id"], "submit")
+    act(api, "spokesperson", released["id"], "approve")
+    act(api, "spokesperson", released["id"], "release")
+    create(api, title="Bản nháp về sởi và rubella", body="Chưa phát hành.")
+    for q in ("rubella sởi", "RUBELLA soi", "tram y te"):
+        found = client.get("/api/v1/public/statements", query_string={"q": q}).json
+        assert [i["id"] for i in found["items"]] == [released["id"]] and found["total"] == 1, q
+        page = client.get("/press", query_string={"q": q}).get_data(as_text=True)
+        assert "Phòng chống sởi và rubella" in page and "Bản nháp" not in page, q
+    assert client.get("/api/v1/public/statements", query_string={"q": "rubella cúm"}).json["total"] == 0
+    assert "Không có thông tin đã phát hành nào chứa đủ “rubella cúm”." in client.get("/press?q=rubella+cúm").text
+    assert 'role="search"' in client.get("/press").text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from statements import press
 from statements.extensions import Blueprint
-from statements.schemas import PageArgs, PublicStatementOut, page_of
+from statements.schemas import PublicListArgs, PublicStatementOut, page_of
 from statements.serialize import public_dict
 from statements.web_session import db
 
@@ -13,11 +13,11 @@ bp = Blueprint("public", __name__, url_prefix="/api/v1/public", description="Pub
 
 @bp.route("/statements")
 @bp.doc(security=[])
-@bp.arguments(PageArgs, location="query")
+@bp.arguments(PublicListArgs, location="query")
 @bp.response(200, page_of(PublicStatementOut), description="Released statements, newest first")
 def released(args: dict):
     """List released statements (retracted ones stay, marked), newest first."""
-    items, total = press.released_page(db(), args["page"], args["per_page"])
+    items, total = press.released_page(db(), args["page"], args["per_page"], args.get("q"))
     return {"items": [public_dict(s) for s in items], "total": total}
 
 
