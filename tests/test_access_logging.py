@@ -57,7 +57,7 @@ NOT_CONTENT = {
     "organisation.Users": "people",
     "organisation.sensitivity_preview": "the rules the sender's own text matches",
     "web.sensitivity_preview": "the rules the sender's own text matches",
-    "web.act": "redirects after the decision, whose entry records the version",
+    "web.act": "redirects after the decision, whose entry records the version; a release's preview logs its read",
     "web.compare": "redirects to web.diff, which logs",
     "web.inbox": "titles and states of a list, not the text",
     "web.statements": "titles and states of a list, not the text",

@@ -156,6 +156,11 @@ def test_the_whole_path_and_screenshots(person, server):
     form.locator("input[value=website]").check()
     form.locator("input[value=press_conference]").check()
     act(spokes, "release")
+    # Releasing cannot be undone: the page shows what the public will see and asks first.
+    assert "Trang công khai sẽ hiển thị" in spokes.content()
+    shoot(spokes, "release-confirmation")
+    spokes.click("button[data-confirm=release]")
+    spokes.wait_for_load_state()
     assert state(spokes) == "released"
     shoot(spokes, "statement-released")
 

@@ -129,17 +129,19 @@ def test_path_drafter_spokesperson_leader_release(browser, org, make_statement):
     leader = login(browser(), "leader")
     assert leader.get("/inbox").get_data(as_text=True).count(f"/statements/{sid}") == 1
     page = leader.get(f"/statements/{sid}")
+    # The escalation's reason stands with the leader's buttons.
+    actions = page.text.split('id="actions"')[1]
+    assert "data-escalation" in actions and "“Có ca tử vong.”" in actions
     leader.post(f"/statements/{sid}/act", data={"csrf_token": csrf(page), "action": "sign_off", "version": "1"})
     page = spokes.get(f"/statements/{sid}")
-    r = spokes.post(
-        f"/statements/{sid}/act",
-        data={
-            "csrf_token": csrf(page),
-            "action": "release",
-            "version": "1",
-            "channels": ["website", "press_conference"],
-        },
-    )
+    release = {"csrf_token": csrf(page), "action": "release", "version": "1"}
+    r = spokes.post(f"/statements/{sid}/act", data=release)
+    assert r.status_code == 422 and "Hãy chọn ít nhất một kênh phát hành." in r.text, "a release names its channels"
+    release["channels"] = ["website", "press_conference"]
+    r = spokes.post(f"/statements/{sid}/act", data=release)
+    assert r.status_code == 200 and "data-preview" in r.text and "Xác nhận: Phát hành" in r.text
+    assert 'data-state="approved"' in spokes.get(f"/statements/{sid}").text, "nothing happens before confirmation"
+    r = spokes.post(f"/statements/{sid}/act", data=release | {"confirmed": "1"})
     assert r.status_code == 302
     released = spokes.get(f"/statements/{sid}").get_data(as_text=True)
     assert 'data-state="released"' in released and "Họp báo" in released
@@ -461,3 +463,45 @@ def test_the_ledger_names_organisation_changes_and_filters_by_them(browser, org)
     assert "<span data-subject>author</span>" in users, "a new account's entry says whose account it is"
     units = auditor.get("/audit/ledger?action=create_unit").get_data(as_text=True)
     assert "Tạo đơn vị · SYT-HN" in units
+
+
+def test_the_spokesperson_is_told_why_there_is_no_approve_button(browser, org, statement_in):
+    s = statement_in("in_review", body="Một bệnh nhân đã tử vong tại khoa hồi sức.")
+    page = login(browser(), "spokesperson").get(f"/statements/{s.id}").text
+    assert 'data-action="approve"' not in page and "data-why-no-approve" in page
+    plain = statement_in("in_review")
+    assert "data-why-no-approve" not in login(browser(), "spokesperson").get(f"/statements/{plain.id}").text
+
+
+def test_one_reason_field_and_irreversible_actions_confirmed(browser, org, statement_in, session):
+    import sqlalchemy as sa
+
+    from workflow.ledger import LedgerEntry
+
+    s = statement_in("in_review")
+    spokes = login(browser(), "spokesperson")
+    page = spokes.get(f"/statements/{s.id}").text
+    assert page.count('name="comment"') == 1, "one reason field serves every action"
+    assert re.search(r'<button [^>]*data-action="reject" class="danger">', page), "it looks unlike the safe ones"
+    assert not re.search(r'<button [^>]*data-action="request_changes" class="danger">', page)
+    token = csrf(spokes.get(f"/statements/{s.id}"))
+    r = spokes.post(f"/statements/{s.id}/act", data={"csrf_token": token, "action": "reject", "version": "1"})
+    assert r.status_code == 422 and "Hãy nêu lý do" in r.text and "aria-invalid=true" in r.text
+    typed = "Trùng với thông cáo đã phát hành hôm qua."
+    r = spokes.post(
+        f"/statements/{s.id}/act", data={"csrf_token": token, "action": "reject", "version": "1", "comment": typed}
+    )
+    assert r.status_code == 200 and "Xác nhận: Từ chối" in r.text and typed in r.text
+    session.expire_all()
+    assert session.get(type(s), s.id).state == "in_review", "nothing is decided before confirmation"
+    r = spokes.post(
+        f"/statements/{s.id}/act",
+        data={"csrf_token": token, "action": "reject", "version": "1", "comment": typed, "confirmed": "1"},
+    )
+    assert r.status_code == 302
+    session.expire_all()
+    assert session.get(type(s), s.id).state == "rejected"
+    last = session.scalars(
+        sa.select(LedgerEntry).where(LedgerEntry.statement_id == s.id, LedgerEntry.action == "reject")
+    ).one()
+    assert last.comment == typed

@@ -47,6 +47,19 @@ ACTION_LABELS = {
     "create_rule": _l("Added a sensitivity rule"),
     "update_rule": _l("Changed a sensitivity rule"),
 }
+#: What an irreversible action does, said before it is confirmed.
+CONSEQUENCES = {
+    "release": _l(
+        "Releasing publishes this exact text in the press room and its feed, for everyone. It cannot be"
+        " taken back: a released statement can only be retracted, publicly and with a reason."
+    ),
+    "reject": _l("Rejecting ends this statement for good: nobody can edit, approve or release it afterwards."),
+    "withdraw": _l("Withdrawing ends this statement for good: nobody can edit, approve or release it afterwards."),
+    "retract": _l(
+        "Retracting marks the released statement as withdrawn in the press room, with your reason shown beside"
+        " it. It cannot be released again."
+    ),
+}
 KIND_LABELS = {
     "regular": _l("Regular information"),
     "ad_hoc": _l("Ad hoc information"),

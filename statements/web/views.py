@@ -15,7 +15,7 @@ from auth.models import Unit
 from auth.service import actor_for
 from disclosure.access import log_reads
 from statements import exports, queries, service
-from statements.serialize import diff_dict, entry_dict, statement_dict, version_dict
+from statements.serialize import diff_dict, statement_dict, version_dict
 from statements.web.labels import (
     ACTION_LABELS,
     CHANNEL_LABELS,
@@ -30,9 +30,8 @@ from statements.web.labels import (
 )
 from statements.web_session import commit, db, page_arg, rollback_session
 from workflow.actor import Actor
-from workflow.errors import Conflict, Forbidden, Refusal
-from workflow.machine import ACTIONS
-from workflow.states import Channel, Kind, State, Urgency
+from workflow.errors import Refusal
+from workflow.states import Kind, State, Urgency
 
 bp = Blueprint("web", __name__)
 PER_PAGE = 25
@@ -214,56 +213,6 @@ def edit(statement_id: int):
     return render_template(
         "web/editor.html", units=[], values=values, errors={}, statement=statement_dict(statement, actor)
     )
-
-
-@bp.route("/statements/<int:statement_id>")
-@login_required
-def statement(statement_id: int):
-    """Show the statement: text, state, sensitivity, the actions the person may take, versions, decisions."""
-    actor = web_actor()
-    s = queries.read_statement(db(), statement_id, actor)
-    versions = queries.readable_versions(s, actor)
-    log_reads(db(), actor, s, [s.current], "web_statement")
-    commit()
-    try:
-        timeline, _ = queries.history(db(), s, actor, 1, 500, with_reads=False, count=False)
-    except Forbidden:
-        timeline = []
-    return render_template(
-        "web/statement.html",
-        s=statement_dict(s, actor),
-        versions=[version_dict(v) for v in versions],
-        timeline=[entry_dict(e) for e in timeline],
-        comment_required={n: a.comment_required for n, a in ACTIONS.items()},
-        channels=list(Channel),
-        can_edit=s.state in ("draft", "changes_requested") and actor.has_role("drafter", s.unit_id),
-    )
-
-
-@bp.route("/statements/<int:statement_id>/act", methods=["POST"])
-@login_required
-def act(statement_id: int):
-    """Take an action from a button; a stale or refused action explains itself."""
-    actor = web_actor()
-    action = request.form.get("action", "")
-    try:
-        version = int(request.form.get("version", ""))
-    except ValueError:
-        version = None
-    channels = request.form.getlist("channels") if action == "release" else None
-    try:
-        service.decide(
-            db(), statement_id, actor, action, version=version, comment=request.form.get("comment"), channels=channels
-        )
-        commit()
-    except Conflict as conflict:
-        rollback_session()
-        s = queries.read_statement(db(), statement_id, actor)
-        return render_template(
-            "web/conflict.html", s=statement_dict(s, actor), action=action, rule=conflict.rule, read_version=version
-        ), 409
-    flash(_("Done: %(action)s.", action=ACTION_LABELS.get(action, action)), "info")
-    return redirect(url_for("web.statement", statement_id=statement_id))
 
 
 @bp.route("/statements/sensitivity-preview", methods=["POST"])

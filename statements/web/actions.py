@@ -1,0 +1,137 @@
+"""The statement page and its decisions: one reason field, irreversible actions confirmed first."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from disclosure.access import log_reads
+from statements import queries, service
+from statements.serialize import entry_dict, statement_dict, version_dict
+from statements.snapshots import StatementView
+from statements.web.labels import ACTION_LABELS, CONSEQUENCES
+from statements.web.views import bp, web_actor
+from statements.web_session import commit, db, rollback_session
+from workflow.actor import Actor
+from workflow.errors import Conflict, Forbidden, Invalid
+from workflow.machine import ACTIONS
+from workflow.states import Channel, Role, State
+
+#: Actions that cannot be undone: each asks for confirmation first, and looks unlike the safe ones.
+IRREVERSIBLE = ("release", "reject", "withdraw", "retract")
+
+
+def _timeline(s: StatementView, actor: Actor) -> list[dict]:
+    try:
+        entries, _total = queries.history(db(), s, actor, 1, 500, with_reads=False, count=False)
+    except Forbidden:  # the decisions are internal to the unit
+        return []
+    return [entry_dict(e) for e in entries]
+
+
+def _render(s: StatementView, actor: Actor, *, errors: dict | None = None, values: dict | None = None, status=200):
+    """Render the statement page; a refused decision comes back with its error and what was typed."""
+    versions = queries.readable_versions(s, actor)
+    log_reads(db(), actor, s, [s.current], "web_statement")
+    commit()
+    shown = statement_dict(s, actor)
+    timeline = _timeline(s, actor)
+    allowed = shown["allowed_actions"]
+    escalation = next((e for e in reversed(timeline) if e["action"] == "escalate"), None)
+    return render_template(
+        "web/statement.html",
+        s=shown,
+        versions=[version_dict(v) for v in versions],
+        timeline=timeline,
+        safe_actions=[a for a in allowed if a not in IRREVERSIBLE],
+        final_actions=[a for a in allowed if a in IRREVERSIBLE],
+        reason_required_for=[a for a in allowed if ACTIONS[a].comment_required],
+        escalation=escalation if s.state == State.ESCALATED else None,
+        # The spokesperson is told why Approve is missing rather than left to wonder.
+        sensitive_needs_leader=(
+            s.state == State.IN_REVIEW and s.sensitive and actor.has_role(Role.SPOKESPERSON, s.unit_id)
+        ),
+        channels=list(Channel),
+        can_edit=s.state in ("draft", "changes_requested") and actor.has_role("drafter", s.unit_id),
+        errors=errors or {},
+        values=values or {},
+    ), status
+
+
+@bp.route("/statements/<int:statement_id>")
+@login_required
+def statement(statement_id: int):
+    """Show the statement: text, state, sensitivity, the actions the person may take, versions, decisions."""
+    actor = web_actor()
+    return _render(queries.read_statement(db(), statement_id, actor), actor)
+
+
+def _form_problems(action: str, comment: str, channels: list[str] | None) -> dict[str, list[str]]:
+    """Return what the form lacks for this action (the service refuses the same, this says it on the page)."""
+    problems: dict[str, list[str]] = {}
+    spec = ACTIONS.get(action)
+    if spec is not None and spec.comment_required and not comment.strip():
+        problems["comment"] = [_("Give the reason for “%(action)s”.", action=ACTION_LABELS[action])]
+    if action == "release" and not channels:
+        problems["channels"] = [_("Choose at least one channel to release through.")]
+    return problems
+
+
+@bp.route("/statements/<int:statement_id>/act", methods=["POST"])
+@login_required
+def act(statement_id: int):
+    """Take an action from the page: confirm an irreversible one first; a refused one explains itself."""
+    actor = web_actor()
+    form = request.form
+    action = form.get("action", "")
+    try:
+        version = int(form.get("version", ""))
+    except ValueError:
+        version = None
+    comment = form.get("comment") or ""
+    channels = form.getlist("channels") if action == "release" else None
+    values = {"action": action, "comment": comment, "channels": channels or []}
+    s = queries.read_statement(db(), statement_id, actor)
+    allowed = action in statement_dict(s, actor)["allowed_actions"] and version == s.current_version
+    if allowed and (problems := _form_problems(action, comment, channels)):
+        return _render(s, actor, errors=problems, values=values, status=422)
+    if allowed and action in IRREVERSIBLE and form.get("confirmed") != "1":
+        return _confirm(s, actor, action, values)
+    try:
+        service.decide(db(), statement_id, actor, action, version=version, comment=comment or None, channels=channels)
+        commit()
+    except Conflict as conflict:
+        rollback_session()
+        s = queries.read_statement(db(), statement_id, actor)
+        return render_template(
+            "web/conflict.html", s=statement_dict(s, actor), action=action, rule=conflict.rule, read_version=version
+        ), 409
+    except Invalid as invalid:
+        if not invalid.errors:
+            raise
+        rollback_session()
+        s = queries.read_statement(db(), statement_id, actor)
+        return _render(s, actor, errors=invalid.errors, values=values, status=invalid.status)
+    flash(_("Done: %(action)s.", action=ACTION_LABELS.get(action, action)), "info")
+    return redirect(url_for("web.statement", statement_id=statement_id))
+
+
+def _confirm(s: StatementView, actor: Actor, action: str, values: dict):
+    """Ask before an irreversible action; a release shows the public page it will make."""
+    if action == "release":  # the preview shows the approved text: a read like any other
+        log_reads(db(), actor, s, [s.current], "web_confirm_release")
+        commit()
+    return render_template(
+        "web/confirm.html",
+        s=statement_dict(s, actor),
+        action=action,
+        values=values,
+        consequences={k: str(v) for k, v in CONSEQUENCES.items()},
+    )
+
+
+@bp.app_template_filter("action_label")
+def action_label(action: str) -> str:
+    """Return an action's name in the person's language."""
+    return str(ACTION_LABELS.get(action, action))
