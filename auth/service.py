@@ -129,6 +129,8 @@ def create_unit(session: Session, actor: Actor | None, code: str, name: str, par
         )
     if not (name or "").strip():
         raise Invalid("unit_name", "A unit needs a name.", errors={"name": ["Missing data for required field."]})
+    if len(name) > 300:
+        raise Invalid("unit_name", "A unit's name is too long.", errors={"name": ["Longer than maximum length 300."]})
     parent = get_unit(session, parent_code, "parent_code") if parent_code else None
     if session.scalar(sa.select(Unit.id).where(Unit.code == code)) is not None:
         raise Conflict("unit_exists", f"A unit with code '{code}' already exists.")
@@ -147,7 +149,24 @@ def _validate_roles(session: Session, roles: Iterable[dict]) -> list[tuple[Unit,
         if role not in Role.__members__.values():
             raise Invalid("role", f"Unknown role '{role}'.", errors={"roles": [f"Unknown role '{role}'."]})
         resolved.append((get_unit(session, item.get("unit"), "roles"), role))
+    if {Role.AUDITOR, Role.SPOKESPERSON} <= {role for _unit, role in resolved}:
+        raise _auditor_not_spokesperson()
     return resolved
+
+
+def _auditor_not_spokesperson() -> Conflict:
+    # The auditor reads everything and changes nothing; a spokesperson decides and releases.
+    return Conflict(
+        "auditor_not_spokesperson",
+        "An auditor reads everything and changes nothing, so an auditor cannot be a unit's spokesperson.",
+    )
+
+
+def _holds(session: Session, user: User, role: str) -> bool:
+    return (
+        session.scalar(sa.select(Membership.id).where(Membership.user_id == user.id, Membership.role == role))
+        is not None
+    )
 
 
 def create_user(
@@ -167,6 +186,10 @@ def create_user(
         errors["username"] = ["2-64 lowercase letters, digits, '.', '_' or '-'."]
     if not (full_name or "").strip():
         errors["full_name"] = ["Missing data for required field."]
+    # The columns' own limits, said as field errors (the web's forms reach here without the API's schemas).
+    for field, value, limit in (("full_name", full_name, 200), ("email", email, 254)):
+        if len(value or "") > limit:
+            errors[field] = [f"Longer than maximum length {limit}."]
     if len(password or "") < MIN_PASSWORD:
         errors["password"] = [f"At least {MIN_PASSWORD} characters."]
     if errors:
@@ -215,6 +238,8 @@ def grant_role(session: Session, actor: Actor | None, username: str, unit_code: 
     if role == Role.SPOKESPERSON:
         raise Conflict("use_designation", "Designate a spokesperson through the designation endpoint.")
     user, [(unit, role)] = get_user(session, username), _validate_roles(session, [{"unit": unit_code, "role": role}])
+    if role == Role.AUDITOR and _holds(session, user, Role.SPOKESPERSON):
+        raise _auditor_not_spokesperson()
     existing = session.scalar(
         sa.select(Membership).where(
             Membership.user_id == user.id, Membership.unit_id == unit.id, Membership.role == role
@@ -230,9 +255,12 @@ def grant_role(session: Session, actor: Actor | None, username: str, unit_code: 
 
 
 def revoke_role(session: Session, actor: Actor | None, username: str, unit_code: str, role: str) -> None:
-    """Take a role away from a user."""
+    """Take a role away from a user (the spokesperson's role ends their designation)."""
     if actor is not None:
         can_manage_org(actor)
+    if role == Role.SPOKESPERSON:
+        remove_spokesperson(session, actor, unit_code, username)
+        return
     user, unit = get_user(session, username), get_unit(session, unit_code)
     membership = session.scalar(
         sa.select(Membership).where(
@@ -251,6 +279,8 @@ def designate_spokesperson(session: Session, actor: Actor | None, unit_code: str
     if actor is not None:
         can_manage_org(actor)
     unit, user = get_unit(session, unit_code), get_user(session, username, "username")
+    if _holds(session, user, Role.AUDITOR):
+        raise _auditor_not_spokesperson()
     current = _spokesperson_of(session, unit)
     previous = current.user.username if current else None
     if current is not None and current.user_id == user.id:
@@ -262,6 +292,23 @@ def designate_spokesperson(session: Session, actor: Actor | None, unit_code: str
     session.flush()
     _log(session, actor, "designate_spokesperson", unit.code, {"username": username, "previous": previous})
     return user
+
+
+def remove_spokesperson(session: Session, actor: Actor | None, unit_code: str, username: str | None = None) -> str:
+    """End the unit's spokesperson designation (only that person's, when named); return who held it."""
+    if actor is not None:
+        can_manage_org(actor)
+    unit = get_unit(session, unit_code)
+    current = _spokesperson_of(session, unit)
+    if current is None or (username is not None and current.user.username != username):
+        raise NotFound(
+            "spokesperson", f"Unit {unit.code} has no designated spokesperson{' ' + username if username else ''}."
+        )
+    holder = current.user.username
+    session.delete(current)
+    session.flush()
+    _log(session, actor, "remove_spokesperson", unit.code, {"username": holder})
+    return holder
 
 
 # --- sign-in and tokens --------------------------------------------------------------------

@@ -51,6 +51,7 @@ MEANINGS = {name: action.meaning for name, action in ACTIONS.items()} | {
     "grant_role": "Administrator gave a user a role",
     "revoke_role": "Administrator took a role away",
     "designate_spokesperson": "Administrator designated the unit's spokesperson (the previous one lost the role)",
+    "remove_spokesperson": "Administrator ended the unit's spokesperson designation",
     "create_rule": "A sensitivity rule was added",
     "update_rule": "A sensitivity rule was changed",
 }

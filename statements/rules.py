@@ -52,6 +52,8 @@ def _clean(fields: dict, partial: bool) -> dict:
         label = fields.get("label")
         if not isinstance(label, str) or not label.strip():
             errors["label"] = ["A label is required."]
+        elif len(label.strip()) > 200:
+            errors["label"] = ["Longer than maximum length 200."]
         else:
             out["label"] = label.strip()
     if "source" in fields:

@@ -158,6 +158,14 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, set[str]]] = {
     ("web.audit_verify", "GET"): ("/audit/verify", None, LEDGER_READERS),
     ("web.audit_export", "GET"): ("/audit/export.csv", None, LEDGER_READERS),
     ("web.admin", "GET"): ("/admin", None, {"admin"}),
+    ("web.admin_units", "GET"): ("/admin/units", None, {"admin"}),
+    ("web.admin_people", "GET"): ("/admin/people", None, {"admin"}),
+    ("web.admin_remove_spokesperson", "POST"): (
+        "/admin/units/SYT-DN/spokesperson/remove",
+        {"confirmed": "1"},
+        {"admin"},
+    ),
+    ("organisation.Spokesperson", "DELETE"): ("/api/v1/units/SYT-DN/spokesperson", None, {"admin"}),
     ("web.admin_create_unit", "POST"): ("/admin/units", {"code": "TT-MOI", "name": "Trung tâm mới"}, {"admin"}),
     ("web.admin_create_user", "POST"): (
         "/admin/users",

@@ -211,6 +211,38 @@ def test_designation(api, session):
     assert_error(admin.put("/api/v1/units/SYT-HN/spokesperson", json={}), 422)
 
 
+def test_a_designation_can_end(api, session):
+    admin = api("admin")
+    r = admin.delete("/api/v1/units/SYT-HN/spokesperson")
+    assert r.status_code == 200 and r.json["spokesperson"] is None
+    assert admin.get("/api/v1/units/SYT-HN").json["spokesperson"] is None
+    roles = admin.get("/api/v1/users/spokesperson").json["roles"]
+    assert {"unit": "SYT-HN", "role": "spokesperson"} not in roles
+    entry = session.scalars(
+        sa.select(LedgerEntry).where(LedgerEntry.action == "remove_spokesperson").order_by(LedgerEntry.id.desc())
+    ).first()
+    assert entry.unit == "SYT-HN" and entry.data == {"username": "spokesperson"}
+    assert_error(admin.delete("/api/v1/units/SYT-HN/spokesperson"), 404)
+    assert_error(api("leader").delete("/api/v1/units/SYT-DN/spokesperson"), 403)
+
+
+def test_an_auditor_is_never_a_spokesperson(api, count_ledger, session, org):
+    from auth.service import grant_role
+    from workflow.errors import Conflict
+
+    admin = api("admin")
+    before = count_ledger()
+    body = assert_error(admin.put("/api/v1/units/SYT-HN/spokesperson", json={"username": "auditor"}), 409)
+    assert "auditor" in body["message"]
+    with pytest.raises(Conflict, match="auditor"):
+        grant_role(session, org.actor("admin"), "spokesperson", "BYT", "auditor")
+    new = {"username": "hai.vai", "full_name": "Hai Vai", "password": "một mật khẩu dài"}
+    roles = [{"unit": "SYT-DN", "role": "spokesperson"}, {"unit": "BYT", "role": "auditor"}]
+    assert_error(admin.post("/api/v1/users", json=new | {"roles": roles}), 409)
+    assert count_ledger() == before, "nothing was changed"
+    assert admin.get("/api/v1/units/SYT-HN").json["spokesperson"] == "spokesperson"
+
+
 def test_rules_api(api):
     leader = api("leader")
     r = leader.post(

@@ -291,34 +291,69 @@ def _post(client, page_path: str, path: str, data: dict):
 
 def test_admin_manages_units_people_roles_and_designation(browser, org):
     admin = login(browser(), "admin")
-    assert "Quản trị" in admin.get("/admin").get_data(as_text=True)
-    _post(admin, "/admin", "/admin/units", {"code": "BV-DN", "name": "Bệnh viện Đà Nẵng", "parent_code": "SYT-DN"})
-    _post(
-        admin,
-        "/admin",
-        "/admin/users",
-        {
-            "username": "tran.b",
-            "full_name": "Trần Thị B",
-            "password": "mật khẩu dài",
-            "unit": "BV-DN",
-            "role": "drafter",
-        },
+    assert "Quản trị" in admin.get("/admin").text
+    r = _post(
+        admin, "/admin/units", "/admin/units", {"code": "BV-DN", "name": "Bệnh viện Đà Nẵng", "parent_code": "SYT-DN"}
     )
-    _post(admin, "/admin", "/admin/users/tran.b/roles", {"unit": "BV-DN", "role": "leader"})
-    _post(admin, "/admin", "/admin/units/BV-DN/spokesperson", {"username": "tran.b"})
-    text = admin.get("/admin").get_data(as_text=True)
-    assert "Bệnh viện Đà Nẵng" in text and "Trần Thị B" in text
-    roles = admin.get("/admin").get_data(as_text=True)
-    assert "@ BV-DN" in roles
-    r = _post(admin, "/admin", "/admin/users", {"username": "x", "full_name": "", "password": "ngắn"})
     assert r.status_code == 302
-    page = admin.get("/admin").get_data(as_text=True)
-    assert "error" in page  # the refusal is shown, nothing half-done, in the person's language
-    assert "Thông tin người dùng chưa hợp lệ." in page and "Mật khẩu: ít nhất 10 ký tự." in page
-    _post(admin, "/admin", "/admin/units/BV-DN/spokesperson", {"username": "khong.co"})
-    assert "Không có người dùng này." in admin.get("/admin").get_data(as_text=True)
-    _post(admin, "/admin", "/admin/users/tran.b/roles", {"unit": "BV-DN", "role": "leader", "revoke": "1"})
+    new = {
+        "username": "tran.b",
+        "full_name": "Trần Thị B",
+        "password": "mật khẩu dài",
+        "unit": "BV-DN",
+        "role": "drafter",
+    }
+    assert _post(admin, "/admin/people", "/admin/users", new).status_code == 302
+    # A unit with drafters and nobody to review: flagged on the overview and the units page.
+    assert 'data-unstaffed="BV-DN"' in admin.get("/admin").text
+    assert "data-unstaffed" in admin.get("/admin/units?q=BV-DN").text
+    _post(admin, "/admin/people", "/admin/users/tran.b/roles", {"unit": "BV-DN", "role": "leader"})
+    assert (
+        "Lãnh đạo @ BV-DN" in admin.get("/admin/people?q=tran").text
+        or "@ BV-DN" in admin.get("/admin/people?q=tran").text
+    )
+    _post(admin, "/admin/units", "/admin/units/BV-DN/spokesperson", {"username": "tran.b"})
+    units = admin.get("/admin/units?q=benh vien da nang").text
+    assert "Bệnh viện Đà Nẵng" in units and "<strong data-spokesperson>tran.b</strong>" in units
+    assert 'data-unstaffed="BV-DN"' not in admin.get("/admin").text
+    # A refused account keeps what was typed (but the password), each error beside its field, said once.
+    typed = {"username": "Sai Ten", "full_name": "Nguyễn Văn Đúng", "password": "ngắn", "email": "dung@syt.vn"}
+    r = _post(admin, "/admin/people", "/admin/users", typed)
+    assert r.status_code == 422
+    assert 'value="Nguyễn Văn Đúng"' in r.text and 'value="dung@syt.vn"' in r.text and "ngắn" not in r.text
+    assert 'id="password-error">Mật khẩu: ít nhất 10 ký tự.' in r.text and 'id="username-error"' in r.text
+    # A refused unit: the same, and its message once, not twice in other words.
+    r = _post(admin, "/admin/units", "/admin/units", {"code": "sai mã", "name": "Trung tâm Y tế"})
+    assert r.status_code == 422 and 'value="Trung tâm Y tế"' in r.text
+    assert "Mã đơn vị gồm" not in r.text and r.text.count("Dùng chữ in hoa, chữ số") == 1
+    admin.get("/admin")  # drop any message left to show
+    _post(admin, "/admin/units", "/admin/units/BV-DN/spokesperson", {"username": "khong.co"})
+    assert admin.get("/admin/units").text.count("Không có người dùng này.") == 1
+    # Taking a role away is confirmed first.
+    revoke = {"unit": "BV-DN", "role": "leader", "revoke": "1"}
+    r = _post(admin, "/admin/people", "/admin/users/tran.b/roles", revoke)
+    assert r.status_code == 200 and "data-confirm" in r.text
+    assert "lãnh đạo @ BV-DN" in admin.get("/admin/people?q=tran.b").text, "nothing is taken before confirmation"
+    _post(admin, "/admin/people", "/admin/users/tran.b/roles", revoke | {"confirmed": "1"})
+    assert "lãnh đạo @ BV-DN" not in admin.get("/admin/people?q=tran.b").text
+
+
+def test_admin_ends_a_designation_after_confirmation(browser, org, session):
+    admin = login(browser(), "admin")
+    r = _post(admin, "/admin/units", "/admin/units/SYT-DN/spokesperson/remove", {})
+    assert r.status_code == 200 and "data-confirm" in r.text
+    assert "<strong data-spokesperson>dn_spokesperson</strong>" in admin.get("/admin/units?q=SYT-DN").text
+    r = _post(admin, "/admin/units", "/admin/units/SYT-DN/spokesperson/remove", {"confirmed": "1"})
+    assert r.status_code == 302
+    page = admin.get("/admin/units?q=SYT-DN").text
+    assert "data-spokesperson" not in page and "Đã thôi chỉ định người phát ngôn." in page
+
+
+def test_an_auditor_cannot_be_designated_from_the_admin_page(browser, org):
+    admin = login(browser(), "admin")
+    _post(admin, "/admin/units", "/admin/units/SYT-HN/spokesperson", {"username": "auditor"})
+    page = admin.get("/admin/units?q=SYT-HN").text
+    assert "không thể là người phát ngôn" in page and "<strong data-spokesperson>spokesperson</strong>" in page
 
 
 @pytest.mark.parametrize("who", ["author", "spokesperson", "leader", "auditor"])
@@ -505,3 +540,24 @@ def test_one_reason_field_and_irreversible_actions_confirmed(browser, org, state
         sa.select(LedgerEntry).where(LedgerEntry.statement_id == s.id, LedgerEntry.action == "reject")
     ).one()
     assert last.comment == typed
+
+
+@pytest.mark.parametrize(
+    ("page", "path", "form", "field"),
+    [
+        (
+            "/admin/people",
+            "/admin/users",
+            {"username": "dai", "full_name": "Đ" * 201, "password": "x" * 12},
+            "full_name",
+        ),
+        ("/admin/units", "/admin/units", {"code": "DAI", "name": "Đ" * 301}, "name"),
+        ("/units/SYT-HN/rules", "/units/SYT-HN/rules", {"code": "dai", "label": "Đ" * 201, "keywords": "dài"}, None),
+    ],
+)
+def test_text_longer_than_its_column_is_a_field_error_not_a_500(browser, org, page, path, form, field):
+    c = login(browser(), "admin")
+    r = _post(c, page, path, form)
+    assert r.status_code in (302, 422)
+    shown = c.get(page).text if r.status_code == 302 else r.text
+    assert "Tối đa" in shown and "ký tự" in shown

@@ -84,6 +84,15 @@ class Spokesperson(MethodView):
         unit = org.get_unit(db(), code)
         return unit_dict(unit, unit.parent.code if unit.parent else None, user.username)
 
+    @bp.response(200, UnitOut)
+    def delete(self, code: str):
+        """End the designation: the unit has no spokesperson until one is designated (logged)."""
+        actor = require_actor()
+        org.remove_spokesperson(db(), actor, code)
+        commit()
+        unit = org.get_unit(db(), code)
+        return unit_dict(unit, unit.parent.code if unit.parent else None, None)
+
 
 @bp.route("/units/<string:code>/rules")
 class Rules(MethodView):

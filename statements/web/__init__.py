@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from statements.web import actions, admin, audit, disclosures  # noqa: F401  (they register their routes on bp)
+from statements.web import actions, admin, audit, disclosures, rules  # noqa: F401  (they register their routes on bp)
 from statements.web.views import bp
 
 __all__ = ["bp"]

@@ -1,7 +1,8 @@
-"""Administration pages: units, people and roles, the spokesperson designation, sensitivity rules."""
+"""Administration: units and their spokespersons, people and their roles; every change on the ledger."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
 
 import sqlalchemy as sa
@@ -11,19 +12,23 @@ from flask_login import login_required
 from sqlalchemy.orm import selectinload
 
 from auth import service as org
-from auth.models import User
+from auth.models import Membership, User
 from statements import queries
-from statements import rules as rule_service
-from statements.serialize import rule_dict, user_dict
+from statements.serialize import user_dict
 from statements.web.labels import refusal_message
 from statements.web.views import bp, field_error, web_actor
-from statements.web_session import commit, db, rollback_session
+from statements.web_session import commit, db, page_arg, rollback_session
 from workflow.errors import Refusal
 from workflow.states import Role
+from workflow.text import search_key
+
+PER_PAGE = 50
+#: Above this many people, the designation form offers no list of usernames (the page would grow too long).
+DATALIST_LIMIT = 500
 
 
-def _attempt(change: Callable[[], object], done: str) -> bool:
-    """Run one change; on invalid input or a conflict, undo it and tell the person why (403 and 404 stay errors)."""
+def attempt(change: Callable[[], object], done: str) -> Refusal | None:
+    """Run one change and commit it; on invalid input or a conflict undo it and return why (403 and 404 raise)."""
     try:
         change()
         commit()
@@ -31,48 +36,147 @@ def _attempt(change: Callable[[], object], done: str) -> bool:
         rollback_session()
         if refusal.status in (403, 404):
             raise
-        # In the person's language where the refusal is a known one (the details name no field: the
-        # messages say what is wrong, and the field names are the API's).
-        details = " ".join(field_error(m) for messages in (refusal.errors or {}).values() for m in messages)
-        flash(f"{refusal_message(refusal.rule, refusal.message)} {details}".strip(), "error")
-        return False
+        return refusal
     flash(done, "info")
-    return True
+    return None
+
+
+def refusal_text(refusal: Refusal) -> str:
+    """Say why a change was refused, once: the fields' own messages when it names them, else the rule's."""
+    details = [field_error(m) for messages in (refusal.errors or {}).values() for m in messages]
+    return " ".join(dict.fromkeys(details)) if details else refusal_message(refusal.rule, refusal.message)
+
+
+def _flash_refusal(refusal: Refusal | None) -> None:
+    if refusal is not None:
+        flash(refusal_text(refusal), "error")
+
+
+def attempt_and_say(change: Callable[[], object], done: str) -> bool:
+    """Run one change and say how it went in a flashed message; return whether it was made."""
+    refused = attempt(change, done)
+    _flash_refusal(refused)
+    return refused is None
+
+
+def _matching(items: list[dict], q: str, *fields: str) -> list[dict]:
+    # Units and people number in the thousands at most: matched here, with and without diacritics.
+    words = search_key(q).split()
+    return [i for i in items if all(w in search_key(*(i.get(f) or "" for f in fields)) for w in words)]
+
+
+def _page(items: list[dict]) -> tuple[list[dict], int, int]:
+    page = page_arg()
+    return items[(page - 1) * PER_PAGE : page * PER_PAGE], page, max(1, -(-len(items) // PER_PAGE))
+
+
+def _units_with_roles() -> list[dict]:
+    """Return every unit with its spokesperson and whether it has drafters and leaders of its own."""
+    session = db()
+    units, _total = queries.units_page(session)
+    held: dict[str, set[str]] = defaultdict(set)
+    codes = org.unit_codes(session)
+    for unit_id, role in session.execute(sa.select(Membership.unit_id, Membership.role).distinct()):
+        held[codes[unit_id]].add(role)
+    for unit in units:
+        roles = held[unit["code"]]
+        # ND 09/2017: without a designation the head of the agency speaks for it; a unit whose drafters
+        # have neither is flagged, since their statements would wait on nobody of the unit's own.
+        unit["has_drafters"] = Role.DRAFTER in roles
+        unit["has_leader"] = Role.LEADER in roles
+    return units
 
 
 @bp.route("/admin")
 @login_required
 def admin():
-    """Show the organisation: units with their spokespersons, people with their roles."""
+    """Show the organisation at a glance, and what needs the administrator's attention."""
     org.can_manage_org(web_actor())
-    session = db()
-    codes = org.unit_codes(session)
-    users = session.scalars(sa.select(User).options(selectinload(User.memberships)).order_by(User.username))
-    units, _total = queries.units_page(session)
+    units = _units_with_roles()
+    people = db().scalar(sa.select(sa.func.count()).select_from(User))
+    unstaffed = [u for u in units if u["has_drafters"] and not u["spokesperson"]]
+    return render_template("web/admin.html", units=len(units), people=people, unstaffed=unstaffed)
+
+
+@bp.route("/admin/units")
+@login_required
+def admin_units():
+    """List the units, searchable, with their spokespersons and rules."""
+    org.can_manage_org(web_actor())
+    return _units_page()
+
+
+def _units_page(values: dict | None = None, errors: dict | None = None, status: int = 200):
+    q = (request.args.get("q") or "")[:200]
+    units = _units_with_roles()
+    shown, page, pages = _page(_matching(units, q, "code", "name"))
+    usernames = db().scalars(sa.select(User.username).order_by(User.username).limit(DATALIST_LIMIT + 1)).all()
     return render_template(
-        "web/admin.html", units=units, users=[user_dict(u, codes) for u in users], roles=[r.value for r in Role]
-    )
+        "web/admin_units.html",
+        units=shown,
+        all_units=[u["code"] for u in units],
+        usernames=usernames if len(usernames) <= DATALIST_LIMIT else [],
+        q=q,
+        page=page,
+        pages=pages,
+        total=len(units),
+        values=values or {},
+        errors=errors or {},
+    ), status
 
 
 @bp.route("/admin/units", methods=["POST"])
 @login_required
 def admin_create_unit():
-    """Create a unit."""
+    """Create a unit; refused, the form comes back with what was typed."""
     f = request.form
-    _attempt(
+    refused = attempt(
         lambda: org.create_unit(db(), web_actor(), f.get("code", ""), f.get("name", ""), f.get("parent_code") or None),
         _("Unit created."),
     )
-    return redirect(url_for("web.admin"))
+    if refused is None:
+        return redirect(url_for("web.admin_units"))
+    if not refused.errors:
+        flash(refusal_text(refused), "error")
+    return _units_page(values=f.to_dict(), errors=refused.errors, status=refused.status)
+
+
+@bp.route("/admin/people")
+@login_required
+def admin_people():
+    """List the people, searchable, with their roles."""
+    org.can_manage_org(web_actor())
+    return _people_page()
+
+
+def _people_page(values: dict | None = None, errors: dict | None = None, status: int = 200):
+    session = db()
+    codes = org.unit_codes(session)
+    q = (request.args.get("q") or "")[:200]
+    users = session.scalars(sa.select(User).options(selectinload(User.memberships)).order_by(User.username))
+    people = [user_dict(u, codes) for u in users]
+    shown, page, pages = _page(_matching(people, q, "username", "full_name", "email"))
+    return render_template(
+        "web/admin_people.html",
+        users=shown,
+        units=sorted(codes.values()),
+        roles=[r.value for r in Role],
+        q=q,
+        page=page,
+        pages=pages,
+        total=len(people),
+        values=values or {},
+        errors=errors or {},
+    ), status
 
 
 @bp.route("/admin/users", methods=["POST"])
 @login_required
 def admin_create_user():
-    """Create a person with a first role."""
+    """Create a person with a first role; refused, the form comes back with what was typed (but the password)."""
     f = request.form
     roles = [{"unit": f["unit"], "role": f["role"]}] if f.get("unit") and f.get("role") else []
-    _attempt(
+    refused = attempt(
         lambda: org.create_user(
             db(),
             web_actor(),
@@ -84,71 +188,74 @@ def admin_create_user():
         ),
         _("Account created."),
     )
-    return redirect(url_for("web.admin"))
+    if refused is None:
+        return redirect(url_for("web.admin_people", q=f.get("username", "")))
+    if not refused.errors:
+        flash(refusal_text(refused), "error")
+    values = {k: v for k, v in f.to_dict().items() if k != "password"}
+    return _people_page(values=values, errors=refused.errors, status=refused.status)
+
+
+def _confirm(message: str, action: str, fields: dict, back: str):
+    """Ask before taking away a role or a designation."""
+    return render_template("web/admin_confirm.html", message=message, action=action, fields=fields, back=back)
 
 
 @bp.route("/admin/users/<username>/roles", methods=["POST"])
 @login_required
 def admin_grant_role(username: str):
-    """Give a person a role in a unit, or take it away."""
+    """Give a person a role in a unit, or take it away (after confirmation)."""
     f = request.form
+    unit, role = f.get("unit", ""), f.get("role", "")
     if f.get("revoke"):
-        _attempt(
-            lambda: org.revoke_role(db(), web_actor(), username, f.get("unit", ""), f.get("role", "")),
-            _("Role removed."),
-        )
+        org.can_manage_org(web_actor())
+        if f.get("confirmed") != "1":
+            return _confirm(
+                _(
+                    "Take the role “%(role)s” in %(unit)s away from %(user)s? They lose what it lets them do at once.",
+                    role=role,
+                    unit=unit,
+                    user=username,
+                ),
+                url_for("web.admin_grant_role", username=username),
+                {"unit": unit, "role": role, "revoke": "1"},
+                url_for("web.admin_people", q=username),
+            )
+        refused = attempt(lambda: org.revoke_role(db(), web_actor(), username, unit, role), _("Role removed."))
     else:
-        _attempt(
-            lambda: org.grant_role(db(), web_actor(), username, f.get("unit", ""), f.get("role", "")), _("Role given.")
-        )
-    return redirect(url_for("web.admin"))
+        refused = attempt(lambda: org.grant_role(db(), web_actor(), username, unit, role), _("Role given."))
+    _flash_refusal(refused)
+    return redirect(url_for("web.admin_people", q=username))
 
 
 @bp.route("/admin/units/<code>/spokesperson", methods=["POST"])
 @login_required
 def admin_designate(code: str):
     """Designate the unit's spokesperson (the previous one loses the role)."""
-    _attempt(
+    refused = attempt(
         lambda: org.designate_spokesperson(db(), web_actor(), code, request.form.get("username", "")),
         _("Spokesperson designated."),
     )
-    return redirect(url_for("web.admin"))
+    _flash_refusal(refused)
+    return redirect(url_for("web.admin_units", q=code))
 
 
-@bp.route("/units/<code>/rules", methods=["GET", "POST"])
+@bp.route("/admin/units/<code>/spokesperson/remove", methods=["POST"])
 @login_required
-def unit_rules(code: str):
-    """Show a unit's sensitivity rules, or add one (its leaders and admins)."""
-    actor = web_actor()
-    unit = org.get_unit(db(), code)
-    rule_service.can_edit_rules(actor, unit)
-    if request.method == "POST":
-        f = request.form
-
-        def words(name: str) -> list[str]:
-            return [w.strip() for w in (f.get(name) or "").split(",") if w.strip()]
-
-        fields = {
-            "code": f.get("code", ""),
-            "label": f.get("label", ""),
-            "keywords": words("keywords"),
-            "topics": words("topics"),
-            "detectors": [],
-            "source": f.get("source", ""),
-        }
-        _attempt(lambda: rule_service.create_rule(db(), actor, code, fields), _("Rule added."))
-        return redirect(url_for("web.unit_rules", code=code))
-    rules = [rule_dict(r) for r in rule_service.list_rules(db(), unit)]
-    return render_template("web/rules.html", unit=unit, rules=rules)
-
-
-@bp.route("/units/<code>/rules/<rule_code>/toggle", methods=["POST"])
-@login_required
-def toggle_rule(code: str, rule_code: str):
-    """Switch a rule on or off."""
-    active = request.form.get("active") == "1"
-    _attempt(
-        lambda: rule_service.update_rule(db(), web_actor(), code, rule_code, {"active": active}),
-        _("Rule switched on.") if active else _("Rule switched off."),
-    )
-    return redirect(url_for("web.unit_rules", code=code))
+def admin_remove_spokesperson(code: str):
+    """End the unit's designation (after confirmation): its leader speaks for it until another is designated."""
+    org.can_manage_org(web_actor())
+    if request.form.get("confirmed") != "1":
+        return _confirm(
+            _(
+                "End the designation of %(unit)s's spokesperson? Until another is designated, the unit's leader"
+                " reviews its statements.",
+                unit=code,
+            ),
+            url_for("web.admin_remove_spokesperson", code=code),
+            {},
+            url_for("web.admin_units", q=code),
+        )
+    refused = attempt(lambda: org.remove_spokesperson(db(), web_actor(), code), _("Designation ended."))
+    _flash_refusal(refused)
+    return redirect(url_for("web.admin_units", q=code))

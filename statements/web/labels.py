@@ -44,6 +44,7 @@ ACTION_LABELS = {
     "grant_role": _l("Gave a role"),
     "revoke_role": _l("Took a role away"),
     "designate_spokesperson": _l("Designated the spokesperson"),
+    "remove_spokesperson": _l("Ended the spokesperson's designation"),
     "create_rule": _l("Added a sensitivity rule"),
     "update_rule": _l("Changed a sensitivity rule"),
 }
@@ -148,6 +149,10 @@ RULE_MESSAGES = {
     "spokesperson_exists": _l("The unit already has a spokesperson: designate the new one instead."),
     "use_designation": _l("Designate a spokesperson through the designation form."),
     "role_exists": _l("The person already holds that role in that unit."),
+    "auditor_not_spokesperson": _l(
+        "An auditor reads everything and changes nothing, so an auditor cannot be a unit's spokesperson."
+    ),
+    "spokesperson": _l("The unit has no designated spokesperson."),
 }
 
 

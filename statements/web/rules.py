@@ -1,0 +1,53 @@
+"""A unit's sensitivity rules: read by the unit's people, edited by its leaders and admins."""
+
+from __future__ import annotations
+
+from flask import redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from auth import service as org
+from statements import rules as rule_service
+from statements.serialize import rule_dict
+from statements.web.admin import attempt_and_say
+from statements.web.views import bp, web_actor
+from statements.web_session import db
+
+
+@bp.route("/units/<code>/rules", methods=["GET", "POST"])
+@login_required
+def unit_rules(code: str):
+    """Show a unit's sensitivity rules, or add one (its leaders and admins)."""
+    actor = web_actor()
+    unit = org.get_unit(db(), code)
+    rule_service.can_edit_rules(actor, unit)
+    if request.method == "POST":
+        f = request.form
+
+        def words(name: str) -> list[str]:
+            return [w.strip() for w in (f.get(name) or "").split(",") if w.strip()]
+
+        fields = {
+            "code": f.get("code", ""),
+            "label": f.get("label", ""),
+            "keywords": words("keywords"),
+            "topics": words("topics"),
+            "detectors": [],
+            "source": f.get("source", ""),
+        }
+        attempt_and_say(lambda: rule_service.create_rule(db(), actor, code, fields), _("Rule added."))
+        return redirect(url_for("web.unit_rules", code=code))
+    rules = [rule_dict(r) for r in rule_service.list_rules(db(), unit)]
+    return render_template("web/rules.html", unit=unit, rules=rules)
+
+
+@bp.route("/units/<code>/rules/<rule_code>/toggle", methods=["POST"])
+@login_required
+def toggle_rule(code: str, rule_code: str):
+    """Switch a rule on or off."""
+    active = request.form.get("active") == "1"
+    attempt_and_say(
+        lambda: rule_service.update_rule(db(), web_actor(), code, rule_code, {"active": active}),
+        _("Rule switched on.") if active else _("Rule switched off."),
+    )
+    return redirect(url_for("web.unit_rules", code=code))
