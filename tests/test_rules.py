@@ -176,6 +176,10 @@ def test_rule_matches(session, org, text, rule):
         "Hạn chế biến chứng ở trẻ nhỏ bằng tiêm chủng đầy đủ.",  # "biến chứng" (complication) is not "biến chủng"
         "Sốt nhẹ sau tiêm là phản ứng thông thường.",
         "Bộ Y tế khuyến cáo người dân giữ ấm cơ thể.",
+        # Neither across the title's end into the body, nor on two capitals after an everyday "em".
+        "Sở Y tế khuyến cáo phụ huynh giữ ấm cho trẻ em Sở Y tế đã phát khẩu trang.",
+        "Chị em phụ nữ Hà Nội tham gia hiến máu.",
+        "Bé 5 tuổi.\nTrú tại nhà văn hóa có bác sĩ trực.",
     ],
 )
 def test_rule_does_not_match(session, org, text):
@@ -412,3 +416,20 @@ def test_another_units_unreleased_statement_does_not_exist_for_outsiders(session
     from statements.queries import get_statement
 
     assert get_statement(session, statement.id, org.actor("outsider")).id == statement.id
+
+
+def test_a_detector_never_runs_from_the_title_into_the_body(session, org):
+    from statements.service import unit_rules
+
+    rules = unit_rules(session, _unit_id(session, "SYT-HN"))
+    title, body = "Khuyến cáo phòng chống rét cho trẻ em", "Sở Y tế khuyến cáo người dân giữ ấm cơ thể."
+    assert "patient_identity" not in [m.code for m in match_rules(rules, title, body, [])]
+    named = match_rules(rules, "Tình hình điều trị", "Em Nguyễn Văn An, 9 tuổi, đã xuất viện.", [])
+    assert [m.matched for m in named if m.code == "patient_identity"] == ["Em Nguyễn Văn An"]
+
+
+def test_the_rules_page_says_what_a_detector_looks_for(browser, org):
+    from tests.test_web import login
+
+    page = login(browser(), "leader").get("/units/SYT-HN/rules").text
+    assert 'data-detector="patient_identity"' in page and "trong cùng một câu" in page

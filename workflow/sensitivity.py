@@ -55,22 +55,38 @@ class Match:
         return {"source": "rule", "rule": self.code, "label": self.label, "matched": self.matched}
 
 
-_HONORIFICS = ("ông", "bà", "anh", "chị", "cháu", "bé", "em", "cụ", "bệnh nhân", "người bệnh", "sản phụ")
-_HONORIFIC_RE = re.compile(r"(?<!\w)(" + "|".join(_HONORIFICS) + r")\s+(\S+)(?:\s+(\S+))?", re.IGNORECASE)
+#: Honorifics before a patient's name, and those that are also everyday words ("trẻ em", "anh chị em"):
+#: after these a name needs more than two capitalised syllables, so "trẻ em Sở Y tế" is nobody.
+_HONORIFIC_RE = re.compile(
+    r"(?<!\w)(bệnh nhân|người bệnh|sản phụ|ông|bà|anh|chị|cháu|bé|em|cụ)(?!\w)", re.IGNORECASE
+)
+_AMBIGUOUS = frozenset({"anh", "chị", "em", "cháu", "bé"})
+#: A syllable, with the dot of an initial ("Trần Thị B.").
+_SYLLABLE_RE = re.compile(r"[^\W\d_]+\.?")
 _AGE_RE = re.compile(r"(?<!\w)\d{1,3}\s+tuổi(?!\w)", re.IGNORECASE)
 _ADDRESS_RE = re.compile(r"(?<!\w)(trú tại|ngụ tại|địa chỉ|quê ở|thường trú)(?!\w)", re.IGNORECASE)
+#: Where a sentence ends: its punctuation and a space, or a line break. A finding never crosses one.
+_SENTENCE_END_RE = re.compile(r"(?<=[.;!?…])\s+|\n+")
 
 
-def _capitalised(word: str | None) -> bool:
-    return bool(word) and word[0].isupper()
+def _capitalised_name(sentence: str, start: int) -> list[str]:
+    """Return the run of capitalised syllables that follows `start` in the sentence."""
+    name = []
+    for m in _SYLLABLE_RE.finditer(sentence, start):
+        if sentence[start : m.start()].strip() or not m.group(0)[0].isupper():
+            break
+        name.append(m.group(0))
+        start = m.end()
+    return name
 
 
 def detect_patient_identity(text: str) -> str | None:
-    """Find a patient named by honorific and name (ông Nguyễn Văn A.), or by age with address."""
-    for m in _HONORIFIC_RE.finditer(text):
-        if _capitalised(m.group(2)) and _capitalised(m.group(3)):
-            return m.group(0)
-    for sentence in re.split(r"(?<=[.;!?])\s+|\n", text):
+    """Find a patient named by honorific and name (ông Nguyễn Văn A.), or by age with address, in one sentence."""
+    for sentence in _SENTENCE_END_RE.split(text):
+        for m in _HONORIFIC_RE.finditer(sentence):
+            name = _capitalised_name(sentence, m.end())
+            if len(name) > (2 if m.group(1).lower() in _AMBIGUOUS else 1):
+                return f"{m.group(1)} {' '.join(name)}"
         age, address = _AGE_RE.search(sentence), _ADDRESS_RE.search(sentence)
         if age and address:
             return f"{age.group(0)} … {address.group(0)}"
@@ -137,7 +153,8 @@ def _matches(rules: tuple, title: str, body: str, topics: tuple[str, ...]) -> tu
         if hit is None:
             for name in detectors:
                 detector = DETECTORS.get(name)
-                found = detector(text) if detector else None
+                # The title and the body apart: a finding never runs from the end of one into the other.
+                found = (detector(title) or detector(body)) if detector else None
                 if found:
                     hit = found
                     break

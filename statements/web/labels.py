@@ -48,6 +48,14 @@ ACTION_LABELS = {
     "create_rule": _l("Added a sensitivity rule"),
     "update_rule": _l("Changed a sensitivity rule"),
 }
+#: What each built-in detector looks for, so that whoever reads a rule sees why it fired.
+DETECTOR_LABELS = {
+    "patient_identity": _l(
+        "A person named by an honorific and a name of capitalised syllables (ông, bà, bệnh nhân, người bệnh,"
+        " sản phụ, cụ: two or more; anh, chị, em, cháu, bé: three or more), or an age together with an"
+        " address, within one sentence of the title or of the body."
+    ),
+}
 #: What an irreversible action does, said before it is confirmed.
 CONSEQUENCES = {
     "release": _l(

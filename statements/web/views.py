@@ -19,6 +19,7 @@ from statements.serialize import diff_dict, statement_dict, version_dict
 from statements.web.labels import (
     ACTION_LABELS,
     CHANNEL_LABELS,
+    DETECTOR_LABELS,
     EVIDENCE_LABELS,
     KIND_LABELS,
     OUTCOME_LABELS,
@@ -54,6 +55,7 @@ _LAZY_LABELS = {
     "outcomes": OUTCOME_LABELS,
     "evidence": EVIDENCE_LABELS,
     "reasons": REASON_LABELS,
+    "detectors": DETECTOR_LABELS,
 }
 
 
