@@ -57,9 +57,7 @@ class Match:
 
 #: Honorifics before a patient's name, and those that are also everyday words ("trẻ em", "anh chị em"):
 #: after these a name needs more than two capitalised syllables, so "trẻ em Sở Y tế" is nobody.
-_HONORIFIC_RE = re.compile(
-    r"(?<!\w)(bệnh nhân|người bệnh|sản phụ|ông|bà|anh|chị|cháu|bé|em|cụ)(?!\w)", re.IGNORECASE
-)
+_HONORIFIC_RE = re.compile(r"(?<!\w)(bệnh nhân|người bệnh|sản phụ|ông|bà|anh|chị|cháu|bé|em|cụ)(?!\w)", re.IGNORECASE)
 _AMBIGUOUS = frozenset({"anh", "chị", "em", "cháu", "bé"})
 #: A syllable, with the dot of an initial ("Trần Thị B.").
 _SYLLABLE_RE = re.compile(r"[^\W\d_]+\.?")
