@@ -236,6 +236,27 @@ def statement_act(
         click.echo(f"Statement {statement.id} is now {statement.state} (version {statement.current_version}).")
 
 
+@statement_group.command("check")
+@click.argument("unit_code")
+@click.option("--title", default="", help="The draft's title (its body is read from standard input).")
+@click.option("--topic", "topics", multiple=True, help="A topic (repeatable).")
+def statement_check(unit_code: str, title: str, topics: tuple[str, ...]) -> None:
+    """Say which of UNIT_CODE's sensitivity rules a draft matches, as the editor's live check does.
+
+    Exit 0 when none matches, 4 when the draft is sensitive (it would need the competent authority).
+    """
+    from statements.service import preview_sensitivity
+
+    body = sys.stdin.read()
+    with _session() as session:
+        try:
+            reasons = preview_sensitivity(session, unit_code, title, body, list(topics))
+        except Refusal as err:
+            _fail(f"Refused ({err.status} {err.rule}): {err.message}", 3)
+    click.echo(json.dumps({"sensitive": bool(reasons), "reasons": reasons}, ensure_ascii=False, indent=2))
+    sys.exit(4 if reasons else 0)
+
+
 @statement_group.command("show")
 @click.argument("statement_id", type=int)
 @click.option("--user", "username", required=True)

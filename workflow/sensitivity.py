@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -18,7 +19,14 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from workflow.db import Base, utcnow
-from workflow.text import fold, strip_diacritics
+from workflow.text import (
+    confusable_letters,
+    fold,
+    fullwidth_characters,
+    invisible_characters,
+    reader_text,
+    strip_diacritics,
+)
 
 
 class SensitivityRule(Base):
@@ -80,7 +88,7 @@ def _capitalised_name(sentence: str, start: int) -> list[str]:
 
 def detect_patient_identity(text: str) -> str | None:
     """Find a patient named by honorific and name (ông Nguyễn Văn A.), or by age with address, in one sentence."""
-    for sentence in _SENTENCE_END_RE.split(text):
+    for sentence in _SENTENCE_END_RE.split(reader_text(text, lines=True)):
         for m in _HONORIFIC_RE.finditer(sentence):
             name = _capitalised_name(sentence, m.end())
             if len(name) > (2 if m.group(1).lower() in _AMBIGUOUS else 1):
@@ -91,8 +99,31 @@ def detect_patient_identity(text: str) -> str | None:
     return None
 
 
+def detect_hidden_characters(text: str) -> str | None:
+    """Name the invisible characters and the look-alike letters of another script that the text carries."""
+    if text.isascii():
+        return None
+    found: dict[str, int] = {}
+    for m in invisible_characters(text):
+        name = f"U+{ord(m.group(0)):04X} {unicodedata.name(m.group(0), 'FORMAT CHARACTER')}"
+        found[name] = found.get(name, 0) + 1
+    for letter, imitated, word in confusable_letters(text):
+        name = f"U+{ord(letter):04X} {unicodedata.name(letter, '')} (“{imitated}”) in “{word}”"
+        found[name] = found.get(name, 0) + 1
+    for char in fullwidth_characters(text):
+        name = f"U+{ord(char):04X} {unicodedata.name(char, '')}"
+        found[name] = found.get(name, 0) + 1
+    if not found:
+        return None
+    shown = [f"{name} ×{n}" if n > 1 else name for name, n in list(found.items())[:5]]
+    return "; ".join(shown) + (f"; … ({len(found) - 5} more)" if len(found) > 5 else "")
+
+
 #: Built-in detectors a rule may name.
-DETECTORS: dict[str, Callable[[str], str | None]] = {"patient_identity": detect_patient_identity}
+DETECTORS: dict[str, Callable[[str], str | None]] = {
+    "patient_identity": detect_patient_identity,
+    "hidden_characters": detect_hidden_characters,
+}
 
 
 @functools.lru_cache(maxsize=4096)
@@ -105,15 +136,17 @@ def _aligned_bare(folded: str) -> str:
     return "".join(map(_bare_char, folded))
 
 
+def _phrase(words: list[str]) -> str:
+    # A space between a phrase's words may be missing ("tửvong", where a zero-width space stood).
+    return r"(?<!\w)" + " ?".join(map(re.escape, words)) + r"(?!\w)"
+
+
 @functools.lru_cache(maxsize=1024)
 def _keyword_patterns(keyword: str) -> tuple[re.Pattern, re.Pattern] | None:
-    needle = fold(keyword).strip()
+    needle = fold(reader_text(keyword)).strip()
     if not needle:
         return None
-    return (
-        re.compile(r"(?<!\w)" + re.escape(needle) + r"(?!\w)"),
-        re.compile(r"(?<!\w)" + re.escape(strip_diacritics(needle)) + r"(?!\w)"),
-    )
+    return re.compile(_phrase(needle.split())), re.compile(_phrase(strip_diacritics(needle).split()))
 
 
 def _keyword_hit(keyword: str, folded: str, bare: str) -> bool:
@@ -139,15 +172,16 @@ def match_rules(rules: Iterable, title: str, body: str, topics: Iterable[str]) -
 
 @functools.lru_cache(maxsize=512)
 def _matches(rules: tuple, title: str, body: str, topics: tuple[str, ...]) -> tuple[Match, ...]:
-    text = f"{title}\n{body}"
-    folded = fold(text)
+    # Matched as a reader sees the text: no invisible characters, look-alikes read as what they imitate,
+    # every run of spaces, line breaks and dashes one space.
+    folded = fold(reader_text(f"{title}\n{body}"))
     bare = _aligned_bare(folded)
-    topic_keys = {fold(t).strip() for t in topics}
+    topic_keys = {fold(reader_text(t)).strip() for t in topics}
     matches: list[Match] = []
     for code, label, keywords, rule_topics, detectors in rules:
         hit = next((k for k in keywords if _keyword_hit(k, folded, bare)), None)
         if hit is None:
-            hit = next((t for t in rule_topics if fold(t).strip() in topic_keys), None)
+            hit = next((t for t in rule_topics if fold(reader_text(t)).strip() in topic_keys), None)
         if hit is None:
             for name in detectors:
                 detector = DETECTORS.get(name)
@@ -160,6 +194,17 @@ def _matches(rules: tuple, title: str, body: str, topics: tuple[str, ...]) -> tu
             matches.append(Match(code, label, hit))
     return tuple(matches)
 
+
+#: Nobody types invisible characters or letters of another script into a health statement by accident: text
+#: that carries them is held for a leader, whatever it says (docs/sensitivity-rules.md).
+HIDDEN_CHARACTERS_RULE: dict = {
+    "code": "hidden_characters",
+    "label": "Ký tự ẩn hoặc ký tự giả dạng",
+    "keywords": [],
+    "topics": [],
+    "detectors": ["hidden_characters"],
+    "source": "Unicode UTS #39: ký tự vô hình và chữ giả dạng có thể che từ ngữ nhạy cảm khỏi quy tắc",
+}
 
 _CIRCULAR = "Công văn 6006/BYT-TT-KT (26/7/2021): vấn đề nhạy cảm phải báo cáo cấp có thẩm quyền"
 
@@ -205,6 +250,7 @@ DEFAULT_RULES: list[dict] = [
         "detectors": ["patient_identity"],
         "source": "Luật Khám bệnh, chữa bệnh 2023 Điều 10; Luật Bảo vệ dữ liệu cá nhân 91/2025/QH15",
     },
+    HIDDEN_CHARACTERS_RULE,
 ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -41,3 +42,102 @@ _NOT_XML = {c: 0x2400 + c for c in (*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)
 def xml_text(text: str) -> str:
     """Return the text with what XML cannot hold shown visibly instead (the stored text is untouched)."""
     return text.translate(_NOT_XML)
+
+
+# --- text as a reader sees it ----------------------------------------------------------------
+#
+# The sensitivity rules must see what a reader sees: "tử\u00a0vong", "tử\u200bvong", "tử-vong", "tử vоng"
+# (a Cyrillic о) and "ｔử vong" (fullwidth) all read "tử vong". Stored text is never rewritten; only the
+# matching looks through these disguises, and `hidden_characters` names them.
+
+#: Letters of other scripts (and Latin look-alikes outside Vietnamese) that Unicode's confusables data
+#: (TR39, through confusable-homoglyphs) gives a single ASCII letter or digit for: Cyrillic "о" → "o".
+#: Vietnamese letters decompose to ASCII and marks, except đ, which stays itself.
+_KEEP = frozenset("đĐ")
+
+
+@functools.cache
+def _confusable_table() -> dict[int, str]:
+    from confusable_homoglyphs import confusables
+
+    table: dict[int, str] = {}
+    for char, homoglyphs in confusables.confusables_data.items():
+        if len(char) != 1 or char.isascii() or char in _KEEP or not (char.isalpha() or char.isdigit()):
+            continue
+        ascii_twin = next(
+            (h["c"] for h in homoglyphs if len(h["c"]) == 1 and h["c"].isascii() and h["c"].isalnum()), None
+        )
+        if ascii_twin is not None:
+            table[ord(char)] = ascii_twin
+    return table
+
+
+#: Characters a reader does not see: every format control (category Cf: zero-width, bidi, soft hyphen,
+#: BOM, tags), the variation selectors, the combining grapheme joiner and the Hangul fillers.
+_INVISIBLE_EXTRA = "\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u3164\ufe00-\ufe0f\uffa0\U000e0100-\U000e01ef"
+
+
+@functools.cache
+def _invisible_re() -> re.Pattern:
+    # Built once from Unicode's own categories, so a new format control is covered without a list here.
+    controls = "".join(re.escape(chr(c)) for c in range(0x110000) if unicodedata.category(chr(c)) == "Cf")
+    return re.compile(f"[{controls}{_INVISIBLE_EXTRA}]")
+
+
+@functools.cache
+def _confusable_re() -> re.Pattern:
+    return re.compile("[" + "".join(re.escape(chr(c)) for c in _confusable_table()) + "]")
+
+
+#: Dashes and hyphens of every kind (category Pd, and the minus sign): inside a phrase they read as a space.
+_DASH_RE = re.compile(
+    "[\u002d\u058a\u05be\u1400\u1806\u2010-\u2015\u2e17\u2e1a\u2e3a\u2e3b\u2e40\u301c\u3030"
+    "\u30a0\ufe31\ufe32\ufe58\ufe63\uff0d\u2212]"
+)
+#: Every run of white space, the blank Braille pattern and the Mongolian vowel separator among them.
+_SPACE_RE = re.compile(r"[\s\u2800\u180e]+")
+_LINE_BREAK_RE = re.compile("[\n\r\v\f\x85\u2028\u2029]")
+
+
+def invisible_characters(text: str) -> list[re.Match]:
+    """Return where the text holds characters a reader cannot see."""
+    return list(_invisible_re().finditer(text))
+
+
+def confusable_letters(text: str) -> list[tuple[str, str, str]]:
+    """Return the look-alike letters hiding in Latin words: (letter, the ASCII it imitates, the word)."""
+    found = []
+    for m in _confusable_re().finditer(text):
+        start, end = m.start(), m.end()
+        while start > 0 and text[start - 1].isalnum():
+            start -= 1
+        while end < len(text) and text[end].isalnum():
+            end += 1
+        word = text[start:end]
+        # A whole word of another script (a Russian name) is no disguise; a Latin word with one inside is.
+        latin = any(unicodedata.normalize("NFD", c)[0].isascii() and c.isalpha() for c in word)
+        if latin:
+            found.append((m.group(0), _confusable_table()[ord(m.group(0))], word))
+    return found
+
+
+#: Fullwidth forms of ASCII: typed by East Asian input methods, never by a Vietnamese keyboard.
+_FULLWIDTH_RE = re.compile("[\uff01-\uff5e]")
+
+
+def fullwidth_characters(text: str) -> list[str]:
+    """Return the fullwidth forms of ASCII characters in the text."""
+    return _FULLWIDTH_RE.findall(text)
+
+
+def reader_text(text: str, *, lines: bool = False) -> str:
+    """Return the text as a reader sees it, for matching: disguises removed, each run of spaces one space.
+
+    With `lines`, a run of white space holding a line break stays one line break (detectors read sentences).
+    """
+    text = _invisible_re().sub("", unicodedata.normalize("NFKC", text))
+    text = unicodedata.normalize("NFD", text).translate(_confusable_table())
+    text = _DASH_RE.sub(" ", unicodedata.normalize("NFC", text))
+    if lines:
+        return _SPACE_RE.sub(lambda m: "\n" if _LINE_BREAK_RE.search(m.group(0)) else " ", text)
+    return _SPACE_RE.sub(" ", text)

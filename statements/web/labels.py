@@ -55,6 +55,11 @@ DETECTOR_LABELS = {
         " sản phụ, cụ: two or more; anh, chị, em, cháu, bé: three or more), or an age together with an"
         " address, within one sentence of the title or of the body."
     ),
+    "hidden_characters": _l(
+        "Characters a reader cannot see (zero-width, direction controls, soft hyphens, variation selectors),"
+        " letters of another script inside a Vietnamese or Latin word (a Cyrillic о for an o), and fullwidth"
+        " letters. Nobody types these into a health statement by accident; the finding names each one."
+    ),
 }
 #: What an irreversible action does, said before it is confirmed.
 CONSEQUENCES = {
