@@ -104,18 +104,23 @@ def invisible_characters(text: str) -> list[re.Match]:
     return list(_invisible_re().finditer(text))
 
 
+def _in_word(char: str) -> bool:
+    # A combining mark belongs to its word: in decomposed "mo\u031b\u0301ι" the Greek iota is still in "mới".
+    return char.isalnum() or unicodedata.category(char).startswith("M")
+
+
 def confusable_letters(text: str) -> list[tuple[str, str, str]]:
     """Return the look-alike letters hiding in Latin words: (letter, the ASCII it imitates, the word)."""
     found = []
     for m in _confusable_re().finditer(text):
         start, end = m.start(), m.end()
-        while start > 0 and text[start - 1].isalnum():
+        while start > 0 and _in_word(text[start - 1]):
             start -= 1
-        while end < len(text) and text[end].isalnum():
+        while end < len(text) and _in_word(text[end]):
             end += 1
         word = text[start:end]
         # A whole word of another script (a Russian name) is no disguise; a Latin word with one inside is.
-        latin = any(unicodedata.normalize("NFD", c)[0].isascii() and c.isalpha() for c in word)
+        latin = any(c.isalpha() and "LATIN" in unicodedata.name(c, "") for c in word)
         if latin:
             found.append((m.group(0), _confusable_table()[ord(m.group(0))], word))
     return found
