@@ -11,6 +11,7 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload
 
+from auth.acting import acting_units
 from auth.models import ApiToken, Membership, Unit, User
 from auth.passwords import DUMMY_HASH, check_password, hash_password
 from workflow import ledger
@@ -111,7 +112,8 @@ def _actor(session: Session, user_id: int, username: str, memberships: frozenset
     leads = [unit_id for unit_id, role in memberships if role == Role.LEADER]
     leader_scope = frozenset(descendants(unit_parents(session), leads)) if leads else frozenset()
     read_scope = frozenset({u for u, r in memberships if r in READER_ROLES}) | leader_scope
-    return Actor(user_id, username, memberships, leader_scope, read_scope, via=via)
+    acting_for = acting_units(session, user_id, leads, leader_scope)
+    return Actor(user_id, username, memberships, leader_scope, read_scope, acting_for, via=via)
 
 
 # --- organisation changes ----------------------------------------------------------------

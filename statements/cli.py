@@ -250,7 +250,7 @@ def statement_check(unit_code: str, title: str, topics: tuple[str, ...]) -> None
     body = sys.stdin.read()
     with _session() as session:
         try:
-            reasons = preview_sensitivity(session, unit_code, title, body, list(topics))
+            reasons = preview_sensitivity(session, None, unit_code, title, body, list(topics))
         except Refusal as err:
             _fail(f"Refused ({err.status} {err.rule}): {err.message}", 3)
     click.echo(json.dumps({"sensitive": bool(reasons), "reasons": reasons}, ensure_ascii=False, indent=2))

@@ -34,6 +34,13 @@ DEMO_USERS = [
         "roles": [{"unit": "SYT-AH", "role": "leader"}],
     },
     {
+        # The hospital has no designated spokesperson: its director reviews as one (ND 09/2017 Art. 2).
+        "username": "director",
+        "password": "director-demo-2026",
+        "full_name": "Võ Văn Giám Đốc",
+        "roles": [{"unit": "BV-AH", "role": "leader"}],
+    },
+    {
         "username": "auditor",
         "password": "auditor-demo-2026",
         "full_name": "Hoàng Thanh Tra",
@@ -50,6 +57,7 @@ _PATHS = {
         ("spokesperson", "escalate", "Có ca tử vong: xin ý kiến lãnh đạo Sở trước khi cung cấp cho báo chí."),
     ],
     2: [("drafter", "submit", None)],
+    3: [("drafter", "submit", None)],
     6: [("drafter", "submit", None), ("spokesperson", "approve", None)],
 }
 

@@ -115,7 +115,8 @@ def awaiting_filter(actor: Actor) -> sa.ColumnElement[bool]:
     parts = []
     if drafter := units(Role.DRAFTER):
         parts.append(sa.and_(Statement.unit_id.in_(drafter), Statement.state == State.CHANGES_REQUESTED.value))
-    if spokes := units(Role.SPOKESPERSON):
+    # A leader acting as spokesperson (no designation in the unit) has its reviews waiting too.
+    if spokes := sorted(set(units(Role.SPOKESPERSON)) | actor.acting_for):
         parts.append(
             sa.and_(Statement.unit_id.in_(spokes), Statement.state.in_([State.IN_REVIEW.value, State.APPROVED.value]))
         )

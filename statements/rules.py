@@ -21,9 +21,25 @@ RULE_CODE_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 
 def can_edit_rules(actor: Actor, unit: Unit) -> None:
-    """Only a competent leader of the unit or an admin edits its rules."""
+    """Only a competent leader of the unit or an admin edits its rules, and never who reviews its statements."""
     if not (actor.is_competent_leader(unit.id) or actor.is_admin):
         raise Forbidden("rules_editor", "Only a leader of the unit (or above) or an admin may edit its rules.")
+    if actor.speaks_for(unit.id):
+        # Switching off the rule that holds a statement, then approving it, would be four-eyes with one pair.
+        raise Forbidden(
+            "four_eyes_rules",
+            "Four-eyes rule: you review this unit's statements as its spokesperson, so you may not change the"
+            " rules that decide which of them need a leader's sign-off.",
+        )
+
+
+def may_edit_rules(actor: Actor, unit: Unit) -> bool:
+    """Say whether the actor may edit the unit's rules (to offer the forms only to them)."""
+    try:
+        can_edit_rules(actor, unit)
+    except Forbidden:
+        return False
+    return True
 
 
 def list_rules(session: Session, unit: Unit) -> list[SensitivityRule]:

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from auth.acting import reviewers_of
 from auth.models import User
 from auth.service import get_unit
 from disclosure.matching import index_version
@@ -23,7 +24,7 @@ from workflow import ledger
 from workflow.actor import Actor
 from workflow.db import utcnow
 from workflow.errors import Conflict, Forbidden, Invalid
-from workflow.guards import check_comment, is_unit_drafter
+from workflow.guards import can_read_rules, check_comment, is_unit_drafter
 from workflow.machine import ACTIONS, fire
 from workflow.sensitivity import SensitivityRule, match_rules
 from workflow.states import EDITABLE_STATES, OPEN_STATES, PUBLIC_STATES, Channel, Kind, Role, State, Urgency
@@ -139,9 +140,13 @@ def refresh_sensitivity(session: Session, statement: AnyStatement, rules: Iterab
     statement.sensitive = bool(reasons) and not cleared
 
 
-def preview_sensitivity(session: Session, unit_code: str, title: str, body: str, topics: list[str]) -> list[dict]:
-    """Return the rules of a unit that a draft would match, before it is written."""
+def preview_sensitivity(
+    session: Session, actor: Actor | None, unit_code: str, title: str, body: str, topics: list[str]
+) -> list[dict]:
+    """Return the rules of a unit that a draft would match, before it is written (`actor` None: the operator's CLI)."""
     unit = get_unit(session, unit_code)
+    if actor is not None:  # what a draft matches tells the rules: whoever may read them may ask
+        can_read_rules(actor, unit.id)
     return [m.as_reason() for m in match_rules(unit_rules(session, unit.id), title, body, topics)]
 
 
@@ -340,6 +345,13 @@ def decide(
         refresh_sensitivity(session, statement, statement.rules)  # rules may have changed since the last version
     role = ACTIONS[action].role(statement, actor) if statement.state in ACTIONS[action].sources else None
     fire(statement, action, actor, comment)
+    if action == "submit" and not reviewers_of(session, statement.unit_id):
+        # Submitting into nobody's inbox would leave the statement stuck without anyone being told.
+        raise Conflict(
+            "no_reviewer",
+            "Nobody can review this unit's statements: it has no spokesperson and no leader, nor has any unit"
+            " above it. Ask an administrator to designate a spokesperson.",
+        )
     data = _apply_effects(session, statement, action, actor, comment, channels)
     data["via"] = actor.via
     statement.updated_at = utcnow()

@@ -155,3 +155,58 @@ def test_allowed_actions_are_the_table(session, org, statement_in, state):
         actor = org.actor(person)
         assert allowed_actions(statement, actor) == want, person
         assert allowed_actions(view, actor) == want, person
+
+
+# --- one person in both roles ------------------------------------------------------------------
+#
+# Decree 09/2017 lets a unit's head be its spokesperson. Here SYT-HN's leader is also its designated
+# spokesperson (the former spokesperson holds nothing any more): they take every spokesperson step, and
+# four-eyes refuses them exactly where they would vouch twice for the same content.
+
+#: Refused to the combined person although each of their roles alone would allow it.
+COMBINED_REFUSED = {("escalated", "sign_off"), ("escalated", "clear_sensitivity")}
+
+
+def expected_combined(state: str, action: str, person: str) -> int | str:
+    """Return what the table says when `leader` is SYT-HN's spokesperson too."""
+    if person == "spokesperson":  # no role left: an outsider to SYT-HN
+        return expected(state, action, "outsider")
+    if person != "leader":
+        return expected(state, action, person)
+    if state not in SOURCES[action]:
+        return 409
+    if (state, action) in COMBINED_REFUSED:
+        return 403
+    if {"spokesperson", "leader"} & ALLOWED.get((state, action), set()):
+        return TO.get(action, state)
+    return expected(state, action, person)
+
+
+@pytest.mark.parametrize("state", STATES)
+def test_lifecycle_with_the_leader_as_spokesperson(session, org, make_statement, state):
+    from auth.service import designate_spokesperson
+    from tests.conftest import PATHS
+
+    designate_spokesperson(session, None, "SYT-HN", "leader")
+    session.commit()
+    statement = make_statement()
+    for who, action, comment in PATHS[state]:
+        who = "leader" if who == "spokesperson" else who
+        decide(session, statement.id, org.actor(who), action, version=statement.current_version, comment=comment)
+    session.commit()
+    actors = {person: org.actor(person) for person in PEOPLE}
+    mismatches = []
+    for action in ACTIONS:
+        for person in PEOPLE:
+            want = expected_combined(state, action, person)
+            attempt = session.begin_nested()
+            try:
+                decide(session, statement.id, actors[person], action, version=statement.current_version, comment="Vì")
+                got = statement.state
+            except Refusal as refusal:
+                got = refusal.status
+            attempt.rollback()
+            session.expire_all()
+            if got != want:
+                mismatches.append(f"{person} {action} on {state}: got {got}, expected {want}")
+    assert not mismatches, "\n".join(mismatches)

@@ -380,7 +380,11 @@ def test_leader_edits_the_units_rules(browser, org, statement_in):
     assert 'data-action="approve"' not in spokes.get(f"/statements/{s.id}").get_data(as_text=True)
     _post(leader, "/units/SYT-HN/rules", "/units/SYT-HN/rules/rabies/toggle", {"active": "0"})
     assert 'data-action="approve"' in spokes.get(f"/statements/{s.id}").get_data(as_text=True)
-    assert login(browser(), "author").get("/units/SYT-HN/rules").status_code == 403
+    # The unit's drafters read its rules (one rule with the API) but are offered no way to change them.
+    page = login(browser(), "author").get("/units/SYT-HN/rules")
+    assert page.status_code == 200 and "data-rules-read-only" in page.get_data(as_text=True)
+    assert "web.toggle_rule" not in page.get_data(as_text=True) and "/toggle" not in page.get_data(as_text=True)
+    assert login(browser(), "outsider").get("/units/SYT-HN/rules").status_code == 403
     assert leader.get("/units/SYT-DN/rules").status_code == 403
 
 

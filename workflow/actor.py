@@ -19,12 +19,18 @@ class Actor:
     leader_scope: frozenset[int] = frozenset()
     #: Units whose unreleased statements the actor may read (ignored for auditors).
     read_scope: frozenset[int] = frozenset()
+    #: Units with no designated spokesperson where the actor, as their nearest leader, acts as one (ND 09/2017).
+    acting_for: frozenset[int] = frozenset()
     #: Where the actor acts from: "api", "web", "cli" or "service".
     via: str = field(default="service", compare=False)
 
     def has_role(self, role: str, unit_id: int) -> bool:
         """Say whether the actor holds this role in this very unit."""
         return (unit_id, role) in self.memberships
+
+    def speaks_for(self, unit_id: int) -> bool:
+        """Say whether the actor is this unit's spokesperson, designated or acting as its leader."""
+        return self.has_role(Role.SPOKESPERSON, unit_id) or unit_id in self.acting_for
 
     def holds(self, role: str) -> bool:
         """Say whether the actor holds this role in any unit."""

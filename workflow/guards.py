@@ -7,7 +7,7 @@ visibility for the API, the forms and the CLI alike.
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 from workflow.actor import Actor
 from workflow.errors import Conflict, Forbidden, Invalid
@@ -24,6 +24,13 @@ class Decidable(Protocol):
     sensitive: bool
     author_id: int
     escalated_by_id: int | None
+    sensitivity_cleared_by_id: int | None
+    sensitivity_cleared_hash: str | None
+    approved_by_id: int | None
+    approved_via: str | None
+
+    @property
+    def current(self) -> Any: ...
 
     @property
     def writer_ids(self) -> set[int]: ...
@@ -36,8 +43,8 @@ def is_unit_drafter(statement: Decidable, actor: Actor) -> None:
 
 
 def is_unit_spokesperson(statement: Decidable, actor: Actor) -> None:
-    """Only the unit's designated spokesperson."""
-    if not actor.has_role(Role.SPOKESPERSON, statement.unit_id):
+    """Only the unit's spokesperson: the designated one, or with none its nearest leader (ND 09/2017 Art. 2)."""
+    if not actor.speaks_for(statement.unit_id):
         raise Forbidden("spokesperson_of_unit", "Only the unit's designated spokesperson may do this.")
 
 
@@ -49,7 +56,7 @@ def is_competent_leader(statement: Decidable, actor: Actor) -> None:
 
 def is_spokesperson_or_leader(statement: Decidable, actor: Actor) -> None:
     """Require the unit's spokesperson or a competent leader."""
-    if not (actor.has_role(Role.SPOKESPERSON, statement.unit_id) or actor.is_competent_leader(statement.unit_id)):
+    if not (actor.speaks_for(statement.unit_id) or actor.is_competent_leader(statement.unit_id)):
         raise Forbidden("spokesperson_or_leader", "Only the unit's spokesperson or a competent leader may do this.")
 
 
@@ -74,6 +81,42 @@ def not_the_escalator(statement: Decidable, actor: Actor) -> None:
     if statement.escalated_by_id == actor.user_id:
         raise Forbidden(
             "four_eyes_escalation", "Four-eyes rule: you escalated this statement, so you may not sign it off."
+        )
+
+
+# Four-eyes between people, not role names: one person may be a unit's leader and its spokesperson (the
+# head of an agency is its spokesperson unless another is designated), so whoever vouches for sensitive
+# content (clears it, escalates it, signs it off) is never the one who then approves or releases it alone.
+
+
+def not_the_escalators_own_clearance(statement: Decidable, actor: Actor) -> None:
+    """Four-eyes: who escalated a statement does not clear its sensitivity as a leader."""
+    if statement.escalated_by_id == actor.user_id:
+        raise Forbidden(
+            "four_eyes_own_escalation",
+            "Four-eyes rule: you escalated this statement, so another leader must decide on its sensitivity.",
+        )
+
+
+def not_who_cleared(statement: Decidable, actor: Actor) -> None:
+    """Four-eyes: who cleared this content's sensitivity does not approve it too."""
+    if (
+        statement.sensitivity_cleared_by_id == actor.user_id
+        and statement.sensitivity_cleared_hash == statement.current.content_hash
+    ):
+        raise Forbidden(
+            "four_eyes_clearance",
+            "Four-eyes rule: you cleared the sensitivity of this content, so you may not approve it as well;"
+            " escalate it for another leader's sign-off.",
+        )
+
+
+def not_who_signed_off(statement: Decidable, actor: Actor) -> None:
+    """Four-eyes: the leader who signed the approval off does not release it too."""
+    if statement.approved_via == "sign_off" and statement.approved_by_id == actor.user_id:
+        raise Forbidden(
+            "four_eyes_release",
+            "Four-eyes rule: you signed this statement off as a leader, so another person must release it.",
         )
 
 
@@ -141,6 +184,16 @@ def can_read_internals(statement: Decidable, actor: Actor | None) -> None:
         raise Forbidden(
             "unit_internal",
             "Earlier versions and the decision history are internal to the unit; only the released text is public.",
+        )
+
+
+def can_read_rules(actor: Actor | None, unit_id: int) -> None:
+    """Refuse anyone but the unit's people, the leaders above it, auditors and admins: a unit's rules are its own."""
+    if actor is None or not (actor.can_read_unit(unit_id) or actor.is_admin):
+        raise Forbidden(
+            "rules_reader",
+            "A unit's sensitivity rules are internal to it: only its own people, the leaders above it,"
+            " auditors and administrators may read them.",
         )
 
 

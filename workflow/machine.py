@@ -25,6 +25,9 @@ from workflow.guards import (
     not_a_writer,
     not_sensitive,
     not_the_escalator,
+    not_the_escalators_own_clearance,
+    not_who_cleared,
+    not_who_signed_off,
     require_comment,
 )
 from workflow.states import State
@@ -48,7 +51,7 @@ class Action:
 
 
 def _spokesperson(statement: Decidable, actor: Actor) -> str:
-    return "spokesperson"
+    return "spokesperson" if actor.has_role("spokesperson", statement.unit_id) else "acting_spokesperson"
 
 
 def _drafter(statement: Decidable, actor: Actor) -> str:
@@ -64,11 +67,11 @@ def _author(statement: Decidable, actor: Actor) -> str:
 
 
 def _decider(statement: Decidable, actor: Actor) -> str:
-    return "leader" if statement.state == State.ESCALATED else "spokesperson"
+    return "leader" if statement.state == State.ESCALATED else _spokesperson(statement, actor)
 
 
 def _spokesperson_or_leader(statement: Decidable, actor: Actor) -> str:
-    return "spokesperson" if actor.has_role("spokesperson", statement.unit_id) else "leader"
+    return _spokesperson(statement, actor) if actor.speaks_for(statement.unit_id) else "leader"
 
 
 S = State
@@ -88,7 +91,7 @@ ACTIONS: dict[str, Action] = {
             "approve",
             (S.IN_REVIEW,),
             S.APPROVED,
-            (is_unit_spokesperson, not_a_writer, not_sensitive),
+            (is_unit_spokesperson, not_a_writer, not_sensitive, not_who_cleared),
             False,
             _spokesperson,
             "Spokesperson approved the version for release",
@@ -133,7 +136,7 @@ ACTIONS: dict[str, Action] = {
             "release",
             (S.APPROVED,),
             S.RELEASED,
-            (is_unit_spokesperson,),
+            (is_unit_spokesperson, not_who_signed_off),
             False,
             _spokesperson,
             "Spokesperson released the approved version to the press",
@@ -169,7 +172,7 @@ ACTIONS: dict[str, Action] = {
             "clear_sensitivity",
             (S.DRAFT, S.IN_REVIEW, S.CHANGES_REQUESTED, S.ESCALATED),
             None,
-            (is_competent_leader, not_a_writer, is_sensitive),
+            (is_competent_leader, not_a_writer, is_sensitive, not_the_escalators_own_clearance),
             True,
             _leader,
             "Leader cleared the sensitivity of this exact content, with a reason",

@@ -29,6 +29,7 @@ from statements.schemas import (
 from statements.serialize import rule_dict, unit_dict, user_dict
 from statements.service import preview_sensitivity
 from statements.web_session import commit, db
+from workflow.guards import can_read_rules
 
 bp = Blueprint("organisation", __name__, url_prefix="/api/v1", description="Units, users and rules")
 
@@ -101,8 +102,9 @@ class Rules(MethodView):
     @bp.response(200, page_of(RuleOut))
     def get(self, code: str):
         """List the unit's rules, active or not."""
-        require_actor()
-        rules = rule_service.list_rules(db(), org.get_unit(db(), code))
+        actor, unit = require_actor(), org.get_unit(db(), code)
+        can_read_rules(actor, unit.id)
+        rules = rule_service.list_rules(db(), unit)
         return {"items": [rule_dict(r) for r in rules], "total": len(rules)}
 
     @bp.arguments(RuleIn)
@@ -134,8 +136,7 @@ class RuleResource(MethodView):
 @bp.response(200, page_of(ReasonOut))
 def sensitivity_preview(data: dict, code: str):
     """Say which of the unit's rules a draft would match, before writing it."""
-    require_actor()
-    reasons = preview_sensitivity(db(), code, data["title"], data["body"], data["topics"])
+    reasons = preview_sensitivity(db(), require_actor(), code, data["title"], data["body"], data["topics"])
     return {"items": reasons, "total": len(reasons)}
 
 

@@ -6,17 +6,18 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from auth.acting import waiting_for
 from disclosure.access import log_reads
 from statements import queries, service
 from statements.serialize import entry_dict, statement_dict, version_dict
 from statements.snapshots import StatementView
-from statements.web.labels import ACTION_LABELS, CONSEQUENCES
+from statements.web.labels import ACTION_LABELS, CONSEQUENCES, ROLE_LABELS
 from statements.web.views import bp, web_actor
 from statements.web_session import commit, db, rollback_session
 from workflow.actor import Actor
 from workflow.errors import Conflict, Forbidden, Invalid
 from workflow.machine import ACTIONS
-from workflow.states import Channel, Role, State
+from workflow.states import Channel, State
 
 #: Actions that cannot be undone: each asks for confirmation first, and looks unlike the safe ones.
 IRREVERSIBLE = ("release", "reject", "withdraw", "retract")
@@ -49,14 +50,18 @@ def _render(s: StatementView, actor: Actor, *, errors: dict | None = None, value
         reason_required_for=[a for a in allowed if ACTIONS[a].comment_required],
         escalation=escalation if s.state == State.ESCALATED else None,
         # The spokesperson is told why Approve is missing rather than left to wonder.
-        sensitive_needs_leader=(
-            s.state == State.IN_REVIEW and s.sensitive and actor.has_role(Role.SPOKESPERSON, s.unit_id)
-        ),
+        sensitive_needs_leader=(s.state == State.IN_REVIEW and s.sensitive and actor.speaks_for(s.unit_id)),
+        waiting=_waiting(s),
         channels=list(Channel),
         can_edit=s.state in ("draft", "changes_requested") and actor.has_role("drafter", s.unit_id),
         errors=errors or {},
         values=values or {},
     ), status
+
+
+def _waiting(s: StatementView) -> list[tuple[str, str]]:
+    """Return who must act next, so nobody wonders whose turn it is."""
+    return waiting_for(db(), s.state, s.unit_id, s.author_id, s.writer_ids | {s.escalated_by_id})
 
 
 @bp.route("/statements/<int:statement_id>")
@@ -114,6 +119,10 @@ def act(statement_id: int):
         s = queries.read_statement(db(), statement_id, actor)
         return _render(s, actor, errors=invalid.errors, values=values, status=invalid.status)
     flash(_("Done: %(action)s.", action=ACTION_LABELS.get(action, action)), "info")
+    if action == "submit":
+        s = queries.read_statement(db(), statement_id, actor)
+        who = ", ".join(f"{name} ({ROLE_LABELS[role]})" for name, role in _waiting(s))
+        flash(_("It now waits for %(who)s.", who=who), "info")
     return redirect(url_for("web.statement", statement_id=statement_id))
 
 

@@ -12,6 +12,7 @@ from flask_login import login_required
 from sqlalchemy.orm import selectinload
 
 from auth import service as org
+from auth.acting import reviewers_of
 from auth.models import Membership, User
 from statements import queries
 from statements.serialize import user_dict
@@ -95,6 +96,9 @@ def admin():
     units = _units_with_roles()
     people = db().scalar(sa.select(sa.func.count()).select_from(User))
     unstaffed = [u for u in units if u["has_drafters"] and not u["spokesperson"]]
+    codes = {code: unit_id for unit_id, code in org.unit_codes(db()).items()}
+    for unit in unstaffed:  # whom their statements wait for instead: the nearest leaders, or nobody
+        unit["reviewers"] = reviewers_of(db(), codes[unit["code"]])
     return render_template("web/admin.html", units=len(units), people=people, unstaffed=unstaffed)
 
 

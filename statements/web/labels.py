@@ -83,6 +83,7 @@ KIND_LABELS = {
 ROLE_LABELS = {
     "drafter": _l("drafter"),
     "spokesperson": _l("spokesperson"),
+    "acting_spokesperson": _l("acting spokesperson (the unit's leader)"),
     "leader": _l("leader"),
     "auditor": _l("auditor"),
     "admin": _l("administrator"),
@@ -112,6 +113,28 @@ RULE_MESSAGES = {
     "author": _l("Only the statement's author may do this."),
     "four_eyes": _l("Four-eyes rule: you wrote this statement or one of its versions, so you may not decide on it."),
     "four_eyes_escalation": _l("Four-eyes rule: you escalated this statement, so you may not sign it off."),
+    "four_eyes_own_escalation": _l(
+        "Four-eyes rule: you escalated this statement, so another leader must decide on its sensitivity."
+    ),
+    "four_eyes_clearance": _l(
+        "Four-eyes rule: you cleared the sensitivity of this content, so you may not approve it as well;"
+        " escalate it for another leader's sign-off."
+    ),
+    "four_eyes_release": _l(
+        "Four-eyes rule: you signed this statement off as a leader, so another person must release it."
+    ),
+    "four_eyes_rules": _l(
+        "Four-eyes rule: you review this unit's statements as its spokesperson, so you may not change the rules"
+        " that decide which of them need a leader's sign-off."
+    ),
+    "rules_reader": _l(
+        "A unit's sensitivity rules are internal to it: only its own people, the leaders above it, auditors and"
+        " administrators may read them."
+    ),
+    "no_reviewer": _l(
+        "Nobody can review this unit's statements: it has no spokesperson and no leader, nor has any unit above it."
+        " Ask an administrator to designate a spokesperson."
+    ),
     "sensitive_requires_sign_off": _l(
         "This statement is sensitive: escalate it to the competent authority for sign-off instead of approving it."
     ),

@@ -72,8 +72,9 @@ def _navigation() -> dict:
         return {"labels": labels, "awaiting_count": 0}
     actor = web_actor()
     total = queries.count_awaiting(db(), actor)
-    led = sorted(u for u, r in actor.memberships if r == "leader")
-    rules_unit = db().scalar(sa.select(Unit.code).where(Unit.id == led[0])) if led else None
+    # The rules of the unit one leads, else of the unit one drafts or speaks for: everyone there reads them.
+    own = sorted((r != "leader", u) for u, r in actor.memberships if r in ("leader", "spokesperson", "drafter"))
+    rules_unit = db().scalar(sa.select(Unit.code).where(Unit.id == own[0][1])) if own else None
     investigator = actor.is_auditor or bool(actor.leader_scope)
     return {
         "labels": labels,
@@ -223,7 +224,7 @@ def sensitivity_preview():
     """Say which of the unit's rules the draft being typed matches (for the editor's script)."""
     fields = _content_from_form()
     reasons = service.preview_sensitivity(
-        db(), request.form.get("unit", ""), fields["title"], fields["body"], fields["topics"]
+        db(), web_actor(), request.form.get("unit", ""), fields["title"], fields["body"], fields["topics"]
     )
     return {"items": reasons, "total": len(reasons)}
 

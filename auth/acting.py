@@ -1,0 +1,116 @@
+"""Who reviews a unit's statements: its designated spokesperson, or with none its nearest leaders.
+
+Decree 09/2017/ND-CP Art. 2 makes the head of an agency its spokesperson unless someone else is
+designated. A unit with drafters and no designation is therefore reviewed by its leaders, acting as
+spokesperson; a unit with no leader of its own by the leaders of the nearest unit above that has any.
+The four-eyes guards hold for an acting spokesperson exactly as for a designated one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from auth.models import Membership, Unit, User
+from workflow.states import Role
+
+
+@dataclass(frozen=True)
+class Reviewer:
+    """Someone a submitted statement waits for."""
+
+    username: str
+    full_name: str
+    #: True when they review as the unit's leader because nobody is designated.
+    acting: bool
+
+
+@dataclass(frozen=True)
+class Speakers:
+    """The organisation's review structure, read in one query: units are hundreds, not millions."""
+
+    parents: dict[int, int | None]
+    #: Active leaders by unit, and the units with a designated (active) spokesperson.
+    leaders: dict[int, set[int]]
+    designated: dict[int, int]
+
+    def nearest_leaders(self, unit_id: int, excluded: frozenset[int] | set[int] = frozenset()) -> set[int]:
+        """Return the leaders of the unit, or of the nearest unit above it that has any (not counting `excluded`)."""
+        seen: set[int] = set()
+        current: int | None = unit_id
+        while current is not None and current not in seen:
+            seen.add(current)
+            if found := self.leaders.get(current, set()) - excluded:
+                return found
+            current = self.parents.get(current)
+        return set()
+
+    def speakers_of(self, unit_id: int) -> tuple[set[int], bool]:
+        """Return who speaks for the unit and whether they act (no designation) rather than hold the role."""
+        if unit_id in self.designated:
+            return {self.designated[unit_id]}, False
+        return self.nearest_leaders(unit_id), True
+
+
+def read_speakers(session: Session) -> Speakers:
+    """Read the unit tree, its active leaders and its designated spokespersons."""
+    parents = dict(session.execute(sa.select(Unit.id, Unit.parent_id)).all())
+    rows = session.execute(
+        sa.select(Membership.unit_id, Membership.role, Membership.user_id)
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.role.in_([Role.LEADER.value, Role.SPOKESPERSON.value]), User.active)
+    )
+    leaders: dict[int, set[int]] = {}
+    designated: dict[int, int] = {}
+    for unit_id, role, user_id in rows:
+        if role == Role.LEADER:
+            leaders.setdefault(unit_id, set()).add(user_id)
+        else:
+            designated[unit_id] = user_id
+    return Speakers(parents, leaders, designated)
+
+
+def acting_units(session: Session, user_id: int, leads: Iterable[int], scope: Iterable[int]) -> frozenset[int]:
+    """Return the units in a leader's scope that have no designated spokesperson and whose nearest leader they are."""
+    if not leads:
+        return frozenset()
+    speakers = read_speakers(session)
+    return frozenset(
+        unit_id
+        for unit_id in scope
+        if unit_id not in speakers.designated and user_id in speakers.nearest_leaders(unit_id)
+    )
+
+
+def reviewers_of(session: Session, unit_id: int) -> list[Reviewer]:
+    """Return who reviews the unit's submitted statements, by name: nobody when the unit has neither."""
+    ids, acting = read_speakers(session).speakers_of(unit_id)
+    if not ids:
+        return []
+    people = session.execute(
+        sa.select(User.username, User.full_name).where(User.id.in_(sorted(ids))).order_by(User.full_name)
+    )
+    return [Reviewer(username, full_name, acting) for username, full_name in people]
+
+
+def waiting_for(
+    session: Session, state: str, unit_id: int, author_id: int, excluded: set[int]
+) -> list[tuple[str, str]]:
+    """Return who must act next on a statement, as (full name, role): nobody once it is final."""
+    speakers = read_speakers(session)
+    if state in ("draft", "changes_requested"):
+        ids, role = {author_id}, "author"
+    elif state in ("in_review", "approved"):
+        ids, acting = speakers.speakers_of(unit_id)
+        role = "acting_spokesperson" if acting else "spokesperson"
+    elif state == "escalated":
+        ids, role = speakers.nearest_leaders(unit_id, excluded), "leader"
+    else:
+        return []
+    if not ids:
+        return []
+    names = session.scalars(sa.select(User.full_name).where(User.id.in_(sorted(ids))).order_by(User.full_name))
+    return [(name, role) for name in names]

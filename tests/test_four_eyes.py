@@ -1,0 +1,259 @@
+"""Four-eyes holds between people, not role names (issue 25): one person in two roles never approves alone.
+
+Decree 09/2017 Art. 2 makes the head of an agency its spokesperson unless another is designated, so one
+person may be a unit's leader and its spokesperson, designated or acting. The guards must then make every
+path that takes sensitive content to the press need a second person. The search below tries every
+sequence of actions such a person can take, with the drafter resubmitting as often as asked, through the
+real state machine and the real effects of each decision; the probes from outside are replayed through
+the API; and a unit with no designated spokesperson is reviewed by its leader, never by nobody.
+"""
+
+from __future__ import annotations
+
+import json
+from types import SimpleNamespace
+
+import pytest
+
+from auth.acting import Speakers
+from auth.service import create_unit, create_user, designate_spokesperson, remove_spokesperson
+from statements.demo import DEMO_USERS, SAMPLES
+from statements.models import Statement, content_hash
+from statements.service import _apply_effects, refresh_sensitivity
+from statements.snapshots import StatementView, UnitView, VersionView
+from tests.conftest import PASSWORD
+from tests.test_api_statements import act, create
+from tests.test_web import csrf, login
+from workflow.actor import Actor
+from workflow.errors import Refusal
+from workflow.machine import ACTIONS, fire
+from workflow.states import EDITABLE_STATES, OPEN_STATES
+
+UNIT, PARENT = 2, 1
+DEATHS = SimpleNamespace(code="deaths", label="Tử vong", keywords=["tử vong"], topics=[], detectors=[], active=True)
+TEXT = {"title": "Thông tin ca bệnh", "body": "Một bệnh nhân đã tử vong.", "kind": "regular", "topics": []}
+DRAFTER = Actor(1, "drafter", frozenset({(UNIT, "drafter")}), read_scope=frozenset({UNIT}))
+#: The one person: designated spokesperson and leader of the unit, and leader of the unit above.
+COMBINED = Actor(
+    2,
+    "head",
+    frozenset({(UNIT, "spokesperson"), (UNIT, "leader"), (PARENT, "leader")}),
+    leader_scope=frozenset({UNIT, PARENT}),
+    read_scope=frozenset({UNIT, PARENT}),
+)
+#: The same person when nobody is designated: the unit's leader, acting as its spokesperson.
+ACTING = Actor(
+    2,
+    "head",
+    frozenset({(UNIT, "leader"), (PARENT, "leader")}),
+    leader_scope=frozenset({UNIT, PARENT}),
+    read_scope=frozenset({UNIT, PARENT}),
+    acting_for=frozenset({UNIT}),
+)
+#: What decisions record on a statement, unset before the first one.
+_COLUMNS = [
+    c.key
+    for c in Statement.__table__.c
+    if c.key.startswith(("sensitivity_cleared", "escalated", "approved", "released", "retract"))
+]
+
+
+def _version(number: int) -> VersionView:
+    return VersionView(number=number, author_id=DRAFTER.user_id, sensitive_flag=False, **TEXT,
+                       content_hash=content_hash(**TEXT))  # fmt: skip
+
+
+def _sensitive_in_review() -> StatementView:
+    s = StatementView(
+        id=1, unit_id=UNIT, unit=UnitView(id=UNIT, code="U", name="U"), state="in_review", author_id=1,
+        current_version=1, versions=[_version(1)], channels=[], sensitivity_reasons=[], sensitive=False,
+        rules=[DEATHS], **dict.fromkeys(_COLUMNS),
+    )  # fmt: skip
+    refresh_sensitivity(None, s, s.rules)
+    assert s.sensitive
+    return s
+
+
+def _copy(s: StatementView) -> StatementView:
+    return StatementView(**{**vars(s), "versions": list(s.versions)})
+
+
+def _step(s: StatementView, who: Actor, action: str) -> StatementView | None:
+    """Take one decision as the service does (sensitivity refreshed, guards, effects), or None if refused."""
+    s = _copy(s)
+    if action == "resubmit_same_text":  # the drafter writes the next version, unchanged, and submits it
+        if s.state not in EDITABLE_STATES:
+            return None
+        s.versions.append(_version(s.current_version + 1))
+        s.current_version += 1
+        action = "submit"
+    if s.state in OPEN_STATES:
+        refresh_sensitivity(None, s, s.rules)
+    try:
+        fire(s, action, who, "Lý do.")
+        _apply_effects(None, s, action, who, "Lý do.", ["website"])
+    except Refusal:
+        return None
+    return s
+
+
+def _key(s: StatementView) -> tuple:
+    return (s.state, s.sensitive, s.current_version > 1, *(getattr(s, c) for c in _COLUMNS if c.endswith("_id")),
+            s.approved_via, s.sensitivity_cleared_hash is not None)  # fmt: skip
+
+
+@pytest.mark.parametrize("person", [COMBINED, ACTING], ids=["designated and leader", "acting as spokesperson"])
+def test_one_person_holding_both_roles_never_releases_sensitive_content_alone(person):
+    moves = [(person, a) for a in ACTIONS] + [(DRAFTER, "submit"), (DRAFTER, "resubmit_same_text")]
+    seen: set[tuple] = set()
+    stack = [(_sensitive_in_review(), ())]
+    released_paths = []
+    while stack:
+        s, path = stack.pop()
+        if _key(s) in seen or len(path) > 12:
+            continue
+        seen.add(_key(s))
+        for who, action in moves:
+            if (after := _step(s, who, action)) is None:
+                continue
+            taken = (*path, f"{who.username}:{action}")
+            if after.state == "released":
+                released_paths.append(taken)
+            stack.append((after, taken))
+    assert len(seen) > 10, "the search went nowhere: the model of the lifecycle is broken"
+    assert released_paths == [], f"one person released sensitive content: {released_paths[:3]}"
+
+
+def test_with_a_second_leader_the_same_person_can_still_release():
+    """The guards block one person, not the process: another leader's sign-off lets the head release."""
+    other = Actor(3, "other", frozenset({(PARENT, "leader")}), leader_scope=frozenset({UNIT, PARENT}))
+    s = _sensitive_in_review()
+    for who, action in [(COMBINED, "escalate"), (other, "sign_off"), (COMBINED, "release")]:
+        s = _step(s, who, action)
+        assert s is not None, action
+    assert s.state == "released"
+
+
+# --- the probes from outside, replayed through the API ------------------------------------------
+
+
+@pytest.fixture
+def head(session, org, api):
+    """SYT-HN's leader designated its spokesperson too: one person in both roles."""
+    designate_spokesperson(session, None, "SYT-HN", "leader")
+    session.commit()
+    return "leader"
+
+
+def test_probe_clear_then_approve_is_refused(api, head):
+    s = create(api, body="Một bệnh nhân đã tử vong tại khoa hồi sức.", sensitive=False)
+    assert s["sensitive"]
+    act(api, "author", s["id"], "submit")
+    act(api, head, s["id"], "clear_sensitivity", comment="Đã xác minh, không nhạy cảm.")
+    r = act(api, head, s["id"], "approve", expect=403)
+    assert r["rule"] == "four_eyes_clearance"
+
+
+def test_probe_escalate_then_clear_own_escalation_is_refused(api, head):
+    s = create(api, body="Thông tin về tình hình dịch bệnh trên địa bàn.", sensitive=False)
+    act(api, "author", s["id"], "submit")
+    act(api, head, s["id"], "escalate", comment="Cần ý kiến lãnh đạo.")
+    r = act(api, head, s["id"], "clear_sensitivity", comment="Không nhạy cảm.", expect=403)
+    assert r["rule"] == "four_eyes_own_escalation"
+    assert act(api, head, s["id"], "sign_off", expect=403)["rule"] == "four_eyes_escalation"
+    # Another leader decides; the head may then release what that leader signed off.
+    act(api, "ministry_leader", s["id"], "sign_off")
+    assert act(api, head, s["id"], "release")["state"] == "released"
+
+
+def test_probe_who_signed_off_does_not_release(api, session, org):
+    # The ministry leader signs off; were they SYT-HN's spokesperson too, they could not release it.
+    designate_spokesperson(session, None, "SYT-HN", "ministry_leader")
+    session.commit()
+    s = create(api, body="Thông tin về tình hình dịch bệnh trên địa bàn.", sensitive=False)
+    act(api, "author", s["id"], "submit")
+    act(api, "ministry_leader", s["id"], "escalate", comment="Cần ý kiến lãnh đạo Sở.")
+    act(api, "leader", s["id"], "sign_off")
+    designate_spokesperson(session, None, "SYT-HN", "leader")
+    session.commit()
+    r = act(api, "leader", s["id"], "release", expect=403)
+    assert r["rule"] == "four_eyes_release"
+
+
+def test_the_head_does_not_edit_the_rules_they_review_under(api, head):
+    r = api(head).post(
+        "/api/v1/units/SYT-HN/rules",
+        json={"code": "thu-nghiem", "label": "Thử nghiệm", "keywords": ["thử nghiệm"]},
+    )
+    assert r.status_code == 403 and r.json["rule"] == "four_eyes_rules"
+    r = api(head).patch("/api/v1/units/SYT-HN/rules/deaths", json={"active": False})
+    assert r.status_code == 403 and r.json["rule"] == "four_eyes_rules"
+    # The leader above, who reviews nothing here, may.
+    r = api("ministry_leader").patch("/api/v1/units/SYT-HN/rules/deaths", json={"active": False})
+    assert r.status_code == 200
+
+
+# --- a unit with no designated spokesperson -----------------------------------------------------
+
+
+def test_without_a_designation_the_units_leader_reviews(api, session, org):
+    remove_spokesperson(session, None, "SYT-HN")
+    session.commit()
+    s = create(api, sensitive=False)
+    act(api, "author", s["id"], "submit")
+    waiting = api("leader").get("/api/v1/statements?awaiting_me=true").json
+    assert s["id"] in [i["id"] for i in waiting["items"]]
+    shown = api("leader").get(f"/api/v1/statements/{s['id']}").json
+    assert "approve" in shown["allowed_actions"]
+    act(api, "leader", s["id"], "approve")
+    act(api, "leader", s["id"], "release")
+    entries = api("auditor").get(f"/api/v1/statements/{s['id']}/history").json["items"]
+    assert [e["role"] for e in entries if e["action"] in ("approve", "release")] == ["acting_spokesperson"] * 2
+
+
+def test_a_hospital_without_spokesperson_or_leader_goes_to_the_leader_above(api, browser):
+    s = create(api, by="bv_drafter", unit="BV-HN", sensitive=False)
+    client = login(browser(), "bv_drafter")
+    r = client.post(
+        f"/statements/{s['id']}/act",
+        data={"csrf_token": csrf(client.get(f"/statements/{s['id']}")), "action": "submit", "version": "1"},
+        follow_redirects=True,
+    )
+    page = r.get_data(as_text=True)
+    assert "Người dùng leader" in page and "data-waiting" in page
+    assert s["id"] in [i["id"] for i in api("leader").get("/api/v1/statements?awaiting_me=true").json["items"]]
+
+
+def test_submitting_where_nobody_can_review_is_refused_and_says_so(api, session, org):
+    create_unit(session, None, "TT-DOC-LAP", "Trung tâm độc lập")  # no parent, no leader, no spokesperson
+    org.users["lone_drafter"] = create_user(
+        session,
+        None,
+        "lone_drafter",
+        "Người soạn một mình",
+        PASSWORD,
+        roles=[{"unit": "TT-DOC-LAP", "role": "drafter"}],
+    )
+    session.commit()
+    s = create(api, by="lone_drafter", unit="TT-DOC-LAP")
+    r = act(api, "lone_drafter", s["id"], "submit", expect=409)
+    assert r["rule"] == "no_reviewer" and "spokesperson" in r["message"]
+    assert api("lone_drafter").get(f"/api/v1/statements/{s['id']}").json["state"] == "draft"
+
+
+def test_the_demo_has_a_reviewer_for_every_unit_with_drafters():
+    units = {u["code"]: u["parent_code"] for u in json.loads(SAMPLES.read_text(encoding="utf-8"))["units"]}
+    ids = {code: i for i, code in enumerate(units)}
+    roles = [(r["unit"], r["role"], n) for n, u in enumerate(DEMO_USERS) for r in u["roles"]]
+    speakers = Speakers(
+        parents={ids[c]: ids.get(p) for c, p in units.items()},
+        leaders={ids[u]: {n for uu, r, n in roles if uu == u and r == "leader"} for u, r, _n in roles if r == "leader"},
+        designated={ids[u]: n for u, r, n in roles if r == "spokesperson"},
+    )
+    drafted = {u for u, r, _n in roles if r == "drafter"}
+    for unit in drafted:
+        reviewers, acting = speakers.speakers_of(ids[unit])
+        assert reviewers, f"{unit} has drafters and nobody to review them"
+        # A unit's reviewer is its own: the demo does not send a hospital's drafts to the department.
+        if acting:
+            assert speakers.leaders.get(ids[unit]), f"{unit} is reviewed from above"
