@@ -13,8 +13,8 @@ from flask_login import LoginManager, current_user, login_user, logout_user
 from sqlalchemy.orm import Session
 
 from auth.models import User
-from auth.ratelimit import login_failures
 from auth.service import authenticate, issue_token, resolve_token, revoke_token
+from auth.throttle import guard_sign_in, signed_in
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -54,7 +54,6 @@ def safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@login_failures
 def login():
     """Show the sign-in form, or sign in."""
     if current_user.is_authenticated:
@@ -63,12 +62,14 @@ def login():
         return render_template("auth/login.html", next=request.args.get("next", ""))
     username = (request.form.get("username") or "").strip()
     password = request.form.get("password") or ""
+    guard_sign_in(_db(), username)  # the same counters as the API's: one policy for both
     user = authenticate(_db(), username, password) if username and password else None
     if user is None:
         flash(_("Wrong username or password."), "error")
         return render_template("auth/login.html", next=request.form.get("next", ""), username=username), 401
     hours = current_app.config["WEB_SESSION_HOURS"]
     secret, _record = issue_token(_db(), user, dt.timedelta(hours=hours), kind="web")
+    signed_in(_db(), username)
     _db().commit()
     lang = session.get("lang")
     session.clear()  # a new session at every sign-in: nothing from before it survives (fixation)

@@ -105,3 +105,15 @@ class ApiToken(Base):
     revoked_at: Mapped[dt.datetime | None]
 
     user: Mapped[User] = relationship()
+
+
+class SignInThrottle(Base):
+    """A sign-in counter: failed attempts under one key since a moment, or when an address last signed in."""
+
+    __tablename__ = "sign_in_throttle"
+
+    #: "pair:<username> <address>", "address:<address>", "user:<username>" or "known:<username> <address>".
+    key: Mapped[str] = mapped_column(sa.String(400), primary_key=True)
+    #: When the counted window began (for "known:", the last successful sign-in from that address).
+    since: Mapped[dt.datetime] = mapped_column(index=True)
+    count: Mapped[int]

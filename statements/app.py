@@ -11,9 +11,10 @@ from typing import Any
 from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import URLSafeTimedSerializer
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, UnicodeConverter
 
-from auth import passwords, ratelimit
+from auth import passwords
 from statements import config as config_module
 from statements import errors, web_session
 from statements.db import make_engine, make_sessionmaker
@@ -128,7 +129,10 @@ def create_app(config: dict | None = None) -> Flask:
     api.ma_plugin.converter.add_attribute_function(no_nul_pattern)
     app.extensions["pressgate"]["api"] = api
     csrf.init_app(app)
-    ratelimit.init_app(app)
+    if proxies := app.config.get("TRUSTED_PROXIES", 0):
+        # Behind reverse proxies the client's address is the one they add to X-Forwarded-For: sign-in
+        # limits per address would otherwise count every client as the proxy.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
     from auth import login
     from statements import i18n, security

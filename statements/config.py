@@ -35,8 +35,13 @@ def from_environment(instance_path: Path) -> dict:
         "SECRET_KEY": _secret_key(instance_path, env),
         "DATABASE_URL": database_url,
         "TOKEN_TTL_HOURS": int(os.environ.get("PRESSGATE_TOKEN_TTL_HOURS", "12")),
-        "LOGIN_FAILURE_LIMIT": os.environ.get("PRESSGATE_LOGIN_FAILURE_LIMIT", "5 per 15 minutes"),
-        "RATELIMIT_STORAGE_URI": os.environ.get("PRESSGATE_RATELIMIT_STORAGE_URI", "memory://"),
+        # Sign-in attempts (auth/throttle.py, docs/login-throttling.md): per username and address, per
+        # address, and the per-account ceiling past which only the account's known addresses may try.
+        "SIGN_IN_LIMIT": os.environ.get("PRESSGATE_SIGN_IN_LIMIT", "5 per 15 minutes"),
+        "SIGN_IN_ADDRESS_LIMIT": os.environ.get("PRESSGATE_SIGN_IN_ADDRESS_LIMIT", "15 per 15 minutes"),
+        "SIGN_IN_ACCOUNT_LIMIT": os.environ.get("PRESSGATE_SIGN_IN_ACCOUNT_LIMIT", "100 per hour"),
+        # How many reverse proxies in front of the server set X-Forwarded-For (0: clients connect directly).
+        "TRUSTED_PROXIES": int(os.environ.get("PRESSGATE_TRUSTED_PROXIES", "0")),
         # The ledger's signing key lives outside the database (and, in production, outside its backups).
         "LEDGER_KEY": os.environ.get("PRESSGATE_LEDGER_KEY") or str(instance_path / "ledger-key.pem"),
         "CHECKPOINT_DIR": os.environ.get("PRESSGATE_CHECKPOINT_DIR") or str(instance_path / "checkpoints"),

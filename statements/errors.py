@@ -32,12 +32,13 @@ def html_error(error: HTTPException):
 
 def _refusal(error: Refusal):
     rollback_session()
+    # A refusal that passes with time (too many sign-in attempts) says when to try again.
+    headers = {"Retry-After": str(error.retry_after)} if getattr(error, "retry_after", None) else {}
     if request.path.startswith("/api/"):
-        return jsonify(error.to_dict()), error.status
+        return jsonify(error.to_dict()), error.status, headers
     message = refusal_message(error.rule, error.message)
-    return render_template("error.html", code=error.status, title=HTTP_TITLES.get(error.status), message=message), (
-        error.status
-    )
+    page = render_template("error.html", code=error.status, title=HTTP_TITLES.get(error.status), message=message)
+    return page, error.status, headers
 
 
 def _server_error(error: Exception):

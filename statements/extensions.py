@@ -14,8 +14,6 @@ from flask_wtf import CSRFProtect
 from marshmallow import fields
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
-from auth.ratelimit import limiter
-
 
 def _flatten(errors: dict) -> dict:
     # webargs nests validation errors by location ({"json": {...}}); the contract wants {field: [...]}.
@@ -111,4 +109,4 @@ class Blueprint(_Blueprint):
 
 
 csrf = CSRFProtect()
-__all__ = ["Api", "Blueprint", "csrf", "limiter"]
+__all__ = ["Api", "Blueprint", "csrf"]

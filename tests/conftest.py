@@ -27,7 +27,6 @@ from auth.models import User
 from auth.service import actor_for, create_unit, create_user, designate_spokesperson, issue_token
 from statements import create_app
 from statements.db import make_engine, make_sessionmaker
-from statements.extensions import limiter
 from statements.migrate import upgrade
 from statements.service import create_statement, decide
 from tests import pg
@@ -143,7 +142,6 @@ def app(base_app, connection):
     base_app.extensions["pressgate"]["sessionmaker"] = make_sessionmaker(
         connection, join_transaction_mode="create_savepoint"
     )
-    limiter.reset()
     return base_app
 
 

@@ -8,8 +8,8 @@ from flask import current_app
 from flask.views import MethodView
 from flask_smorest import abort
 
-from auth.ratelimit import login_failures
 from auth.service import authenticate, issue_token, revoke_token, unit_codes
+from auth.throttle import guard_sign_in, signed_in
 from statements.api.auth import bearer_record, require_actor
 from statements.extensions import Blueprint
 from statements.schemas import TokenIn, TokenOut, UserOut
@@ -26,18 +26,19 @@ def _units() -> dict[int, str]:
 
 @bp.route("/tokens", methods=["POST"])
 @bp.doc(security=[])
-@login_failures
 @bp.arguments(TokenIn)
 @bp.response(201, TokenOut)
 @bp.alt_response(401, description="Wrong username or password")
-@bp.alt_response(429, description="Too many failed attempts for this username")
+@bp.alt_response(429, description="Too many sign-in attempts (per username and address, per address, per account)")
 def create_token(credentials: dict):
     """Exchange a username and password for a bearer token."""
     session = db()
+    guard_sign_in(session, credentials["username"])
     user = authenticate(session, credentials["username"], credentials["password"])
     if user is None:
         abort(401, message="Wrong username or password.")
     secret, record = issue_token(session, user, dt.timedelta(hours=current_app.config["TOKEN_TTL_HOURS"]))
+    signed_in(session, credentials["username"])
     commit()
     return {"token": secret, "expires_at": isoformat(record.expires_at), "user": user_dict(user, _units())}
 

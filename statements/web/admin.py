@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
 
@@ -19,7 +20,9 @@ from statements.serialize import user_dict
 from statements.web.labels import refusal_message
 from statements.web.views import bp, field_error, web_actor
 from statements.web_session import commit, db, page_arg, rollback_session
+from workflow.db import utcnow
 from workflow.errors import Refusal
+from workflow.ledger import LedgerEntry
 from workflow.states import Role
 from workflow.text import search_key
 
@@ -99,7 +102,15 @@ def admin():
     codes = {code: unit_id for unit_id, code in org.unit_codes(db()).items()}
     for unit in unstaffed:  # whom their statements wait for instead: the nearest leaders, or nobody
         unit["reviewers"] = reviewers_of(db(), codes[unit["code"]])
-    return render_template("web/admin.html", units=len(units), people=people, unstaffed=unstaffed)
+    # Accounts under attack in the last week: sign-in stays open only from their usual addresses.
+    week_ago = utcnow() - dt.timedelta(days=7)
+    alerts = db().scalars(
+        sa.select(LedgerEntry)
+        .where(LedgerEntry.action == "sign_in_alert", LedgerEntry.at >= week_ago)
+        .order_by(LedgerEntry.at.desc())
+        .limit(50)
+    )
+    return render_template("web/admin.html", units=len(units), people=people, unstaffed=unstaffed, alerts=list(alerts))
 
 
 @bp.route("/admin/units")

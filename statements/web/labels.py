@@ -47,6 +47,7 @@ ACTION_LABELS = {
     "remove_spokesperson": _l("Ended the spokesperson's designation"),
     "create_rule": _l("Added a sensitivity rule"),
     "update_rule": _l("Changed a sensitivity rule"),
+    "sign_in_alert": _l("Sign-in alert: an account under attack"),
 }
 #: What each built-in detector looks for, so that whoever reads a rule sees why it fired.
 DETECTOR_LABELS = {
@@ -130,6 +131,12 @@ RULE_MESSAGES = {
     "rules_reader": _l(
         "A unit's sensitivity rules are internal to it: only its own people, the leaders above it, auditors and"
         " administrators may read them."
+    ),
+    "sign_in_throttled": _l("Too many sign-in attempts for this username from your address; wait and try again."),
+    "sign_in_address_throttled": _l("Too many sign-in attempts from your address; wait and try again."),
+    "sign_in_account_throttled": _l(
+        "This account is under attack: sign-in is open only from addresses it has signed in from before."
+        " Wait and try again, or ask an administrator."
     ),
     "no_reviewer": _l(
         "Nobody can review this unit's statements: it has no spokesperson and no leader, nor has any unit above it."
