@@ -28,6 +28,12 @@ def table(r: dict, written: Path) -> None:
             r["verify"]["verify_per_s"],
             f"raw SHA-256 {r['verify']['raw_sha256_per_s']}/s; one connection {r['verify']['one_connection_per_s']}/s",
         ),
+        (
+            "ledger replay vs tables entries/s",
+            r["verify"]["replay_per_s"],
+            f"{r['verify']['replay_seconds']} s for {r['verify']['entries']} entries,"
+            f" {r['verify']['replay_statements']} statements",
+        ),
     ]
     load = (
         f"gunicorn {server['gunicorn']['workers']}×{server['gunicorn']['threads']} gthread,"

@@ -13,7 +13,8 @@ from workflow.actor import Actor
 
 def is_released(statement: AnyStatement, number: int) -> bool:
     """Say whether this version is the one the statement released (public since, even if retracted later)."""
-    return statement.released_at is not None and statement.released_version == number
+    # A release the ledger does not record is no release: its reads are logged, its copies fingerprinted.
+    return statement.released_at is not None and statement.released_version == number and statement.release_recorded
 
 
 def log_reads(

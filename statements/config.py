@@ -44,6 +44,9 @@ def from_environment(instance_path: Path) -> dict:
         "TRUSTED_PROXIES": int(os.environ.get("PRESSGATE_TRUSTED_PROXIES", "0")),
         # The ledger's signing key lives outside the database (and, in production, outside its backups).
         "LEDGER_KEY": os.environ.get("PRESSGATE_LEDGER_KEY") or str(instance_path / "ledger-key.pem"),
+        # The public key checkpoints and bundles are checked against, pinned (an auditor's machine has no
+        # signing key); without it, the signing key's public half beside PRESSGATE_LEDGER_KEY.
+        "LEDGER_PUBLIC_KEY": os.environ.get("PRESSGATE_LEDGER_PUBLIC_KEY") or None,
         "CHECKPOINT_DIR": os.environ.get("PRESSGATE_CHECKPOINT_DIR") or str(instance_path / "checkpoints"),
         # PostgreSQL: seal ledger entries after commit ("background") or inside the writing transaction
         # ("inline", one decision at a time); how often each process sweeps for entries left unsealed.

@@ -64,7 +64,7 @@ class Copy:
 def make_copy(session: Session, statement_id: int, actor: Actor, fmt: str) -> Copy:
     """Return the copy the actor gets; an unreleased one is fingerprinted, recorded and logged."""
     statement = read_statement(session, statement_id, actor)
-    released = statement.state in PUBLIC_STATES
+    released = statement.state in PUBLIC_STATES and statement.release_recorded
     number = statement.released_version if released else statement.current_version
     version = next(v for v in statement.versions if v.number == number)
     footer = f"Mã băm nội dung (SHA-256): {version.content_hash}"

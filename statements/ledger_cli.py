@@ -19,18 +19,20 @@ def ledger_group() -> None:
 
 
 def _public_key(given: Path | None):
-    """Return the trusted public key: the one given, else the public half of the configured signing key."""
+    """Return the trusted public key: the one given, else the pinned one, else the configured signing key's half."""
     from workflow.checkpoints import CheckpointError, load_public, public_key_path
 
     configured = Path(current_app.config["LEDGER_KEY"])
-    for path in [given] if given else [public_key_path(configured), configured]:
+    pinned = current_app.config.get("LEDGER_PUBLIC_KEY")
+    candidates = [Path(pinned)] if pinned else [public_key_path(configured), configured]
+    for path in [given] if given else candidates:
         if path.exists():
             try:
                 return load_public(path.read_bytes())
             except (CheckpointError, ValueError) as err:
                 _fail(f"{path}: not an Ed25519 key ({err}).", 2)
-    if given:
-        _fail(f"{given}: no such key file.", 2)
+    if given or pinned:
+        _fail(f"{given or pinned}: no such key file.", 2)
     return None
 
 
@@ -117,8 +119,11 @@ def ledger_verify(
 
     `--checkpoint FILE...` takes several files (a shell glob) or folders of them.
     """
+    from statements.replay import replay
     from workflow.checkpoints import Bundle, CheckpointError, check_signature, key_id, read_checkpoint
     from workflow.verification import verify, verify_rows
+
+    tables = None
 
     if more and not checkpoint_files:
         _fail("Name checkpoint files after --checkpoint.", 2)
@@ -130,8 +135,12 @@ def ledger_verify(
         if bundle:
             opened = Bundle(bundle)
             if trusted is None:
-                trusted = opened.public_key
-                click.echo(f"Trusting the bundle's own key {key_id(trusted)}: compare it with the key you were given.")
+                # A bundle's own key proves only that whoever made the bundle signed it: anyone can.
+                _fail(
+                    f"The bundle is signed by key {key_id(opened.public_key)}, but no key to trust was given: pass"
+                    " --public-key with the key your auditors were given (or pin it with PRESSGATE_LEDGER_PUBLIC_KEY).",
+                    1,
+                )
             marks = [check_signature(opened.checkpoint, trusted)]
             marks += [check_signature(read_checkpoint(p), trusted) for p in checkpoint_files]
             result = verify_rows(opened.entries(), marks)
@@ -145,13 +154,20 @@ def ledger_verify(
             marks = [check_signature(read_checkpoint(p), trusted) for p in checkpoint_files]
             with _session() as session:
                 result = verify(session, marks)
+                tables = replay(session) if result.ok else None
     except CheckpointError as err:
         _fail(f"Checkpoint REFUSED: {err}.", 1)
+    if tables is not None and not tables.ok:
+        shown = "\n".join(f"  {d}" for d in tables.shown)
+        more = f"\n  … and {tables.total - len(tables.shown)} more" if tables.total > len(tables.shown) else ""
+        _fail(f"Working tables DISAGREE with the ledger in {tables.total} place(s):\n{shown}{more}", 1)
     if result.ok:
         held = f", agreeing with {result.checkpoints} signed checkpoint(s)" if result.checkpoints else ""
         waiting = f" {result.unsealed} newer entries are about to be sealed." if result.unsealed else ""
+        agree = f" The working tables agree with it ({tables.statements} statements replayed)." if tables else ""
         click.echo(
             f"Ledger intact: {result.entries} entries, head seq {result.head_seq} hash {result.head_hash}{held}."
+            + agree
             + waiting
         )
         return

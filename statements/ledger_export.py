@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 from auth.models import User
 from statements.i18n import LOCAL_ZONE
 from statements.serialize import entry_dict
-from workflow.ledger import CHAIN_ORDER, LedgerEntry
+from workflow.ledger import LedgerEntry
 from workflow.machine import ACTIONS
+from workflow.sealing import seal_before_reading
 
 COLUMNS = [
     "seq",
@@ -61,7 +62,13 @@ MEANINGS = {name: action.meaning for name, action in ACTIONS.items()} | {
 def rows(session: Session, batch: int = 2000) -> Iterator[dict]:
     """Yield every entry in seq order as a flat, readable row."""
     names = dict(session.execute(sa.select(User.username, User.full_name)).all())
-    query = sa.select(LedgerEntry).order_by(*CHAIN_ORDER).execution_options(yield_per=batch)
+    seal_before_reading(session)
+    query = (
+        sa.select(LedgerEntry)
+        .where(LedgerEntry.seq.is_not(None))
+        .order_by(LedgerEntry.seq)
+        .execution_options(yield_per=batch)
+    )
     for entry in session.scalars(query):
         # The API's entry with what a reader of the export needs beside it; in COLUMNS' order.
         fields = entry_dict(entry)

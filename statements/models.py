@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from auth.models import Unit, User
 from workflow.db import Base, utcnow
+from workflow.ledger import LedgerEntry
 from workflow.states import Kind, State, Urgency, check_in
 
 CONTENT_SCHEMA = "pressgate.content/1"
@@ -26,6 +27,14 @@ def username_of(user_id: sa.ColumnElement[int] | Mapped[int]) -> sa.ScalarSelect
     """Return the username behind a user id column, as a subquery correlated to the row that names it."""
     users = User.__table__.c  # Core columns: a query of plain rows stays plain (no ORM compile step)
     return sa.select(users.username).where(users.id == user_id).scalar_subquery()
+
+
+def release_recorded(statement_id: sa.ColumnElement[int], released_hash: sa.ColumnElement[str]) -> sa.Exists:
+    """Say in SQL whether the ledger holds the release of exactly this content (index ix_ledger_entries_release)."""
+    # The press room trusts the ledger, not the `state` column: a row set to 'released' by hand, with no
+    # release entry for its content, is served to nobody (issue 25).
+    e = LedgerEntry.__table__.c
+    return sa.exists().where(e.action == "release", e.statement_id == statement_id, e.content_hash == released_hash)
 
 
 #: The deferred group of the `*_name` columns: queries that build answers undefer it.
@@ -165,3 +174,7 @@ class Statement(WithVersions, Base):
     released_by_name: Mapped[str | None] = _name_of(released_by_id)
     retracted_by_name: Mapped[str | None] = _name_of(retracted_by_id)
     sensitivity_cleared_by_name: Mapped[str | None] = _name_of(sensitivity_cleared_by_id)
+    #: Whether the ledger records the release of the released content (see `release_recorded`).
+    release_recorded: Mapped[bool] = column_property(
+        release_recorded(id, released_hash), deferred=True, group=PEOPLE_GROUP, expire_on_flush=False
+    )

@@ -9,7 +9,7 @@ from flask import Blueprint, Response, render_template, request, url_for
 from sqlalchemy.orm import Session
 
 from statements import snapshots
-from statements.models import Statement
+from statements.models import Statement, release_recorded
 from statements.serialize import public_dict
 from statements.snapshots import STATEMENT_COLUMNS, WITH_UNIT, StatementView
 from statements.web_session import db, page_arg
@@ -29,7 +29,9 @@ def escape(text: str) -> str:
 def released_page(session: Session, page: int, per_page: int, q: str | None = None) -> tuple[list[StatementView], int]:
     """Return one page of released (and retracted) statements, newest release first, holding every word of `q`."""
     where = sa.and_(
-        Statement.state.in_(PUBLIC), *(Statement.search_text.like(p, escape="\\") for p in like_patterns(q or ""))
+        Statement.state.in_(PUBLIC),
+        release_recorded(Statement.id, Statement.released_hash),
+        *(Statement.search_text.like(p, escape="\\") for p in like_patterns(q or "")),
     )
     total = session.scalar(sa.select(sa.func.count()).select_from(Statement).where(where))
     rows = session.execute(
@@ -46,7 +48,7 @@ def released_page(session: Session, page: int, per_page: int, q: str | None = No
 def released_one(session: Session, statement_id: int) -> StatementView:
     """Return a released statement, or 404 for anything else (unreleased ones do not exist here)."""
     statement = snapshots.one(session, statement_id)
-    if statement is None or statement.state not in PUBLIC:
+    if statement is None or statement.state not in PUBLIC or not statement.release_recorded:
         raise NotFound("statement", f"No released statement {statement_id}.")
     return statement
 

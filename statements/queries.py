@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session, joinedload, undefer_group
 
 from auth.models import Unit
 from statements import snapshots
-from statements.models import PEOPLE_GROUP, Statement
+from statements.models import PEOPLE_GROUP, Statement, release_recorded
 from statements.snapshots import STATEMENT_COLUMNS, WITH_UNIT, AnyStatement, AnyVersion, StatementView
-from workflow import ledger
+from workflow import ledger, sealing
 from workflow.actor import Actor
 from workflow.db import MAX_ID
 from workflow.errors import Forbidden, NotFound
@@ -101,7 +101,9 @@ AWAITING_ME = Filters(awaiting_me=True)
 
 def visible_filter(actor: Actor | None) -> sa.ColumnElement[bool]:
     """Return the SQL condition for statements the actor may see."""
-    public = Statement.state.in_([s.value for s in PUBLIC_STATES])
+    public = sa.and_(
+        Statement.state.in_([s.value for s in PUBLIC_STATES]), release_recorded(Statement.id, Statement.released_hash)
+    )
     if actor is None:
         return public
     if actor.is_auditor:
@@ -203,7 +205,8 @@ def history(
 ) -> tuple[list, int | None]:
     """Return a page of a statement's ledger entries, oldest first, and the total if asked (its unit's people only)."""
     can_read_internals(statement, actor)
-    where = ledger.LedgerEntry.statement_id == statement.id
+    sealing.seal_before_reading(session)
+    where = sa.and_(ledger.LedgerEntry.statement_id == statement.id, ledger.LedgerEntry.seq.is_not(None))
     if not with_reads:
         where = sa.and_(where, ledger.LedgerEntry.kind != ledger.EntryKind.ACCESS)
     total = session.scalar(sa.select(sa.func.count()).select_from(ledger.LedgerEntry).where(where)) if count else None
@@ -211,7 +214,7 @@ def history(
         session.scalars(
             sa.select(ledger.LedgerEntry)
             .where(where)
-            .order_by(*ledger.CHAIN_ORDER)
+            .order_by(ledger.LedgerEntry.seq)
             .offset((page - 1) * per_page)
             .limit(per_page)
         )
@@ -220,9 +223,12 @@ def history(
 
 
 def ledger_page(session: Session, filters: dict, page: int, per_page: int) -> tuple[list[ledger.LedgerEntry], int]:
-    """Return one page of ledger entries in ascending seq, filtered by statement, actor, kind, action and time."""
+    """Return one page of sealed ledger entries in ascending seq, filtered by statement, actor, kind, action and time.
+
+    Callers seal what waits first (`sealing.seal_before_reading`): an entry without its place is not listed.
+    """
     entry = ledger.LedgerEntry
-    conditions = []
+    conditions = [entry.seq.is_not(None)]
     if filters.get("statement") is not None:
         conditions.append(entry.statement_id == filters["statement"])
     if filters.get("actor"):
@@ -236,31 +242,16 @@ def ledger_page(session: Session, filters: dict, page: int, per_page: int) -> tu
     if filters.get("until") is not None:
         conditions.append(entry.at < filters["until"])
     offset = (page - 1) * per_page
-    if not conditions:
-        return _whole_ledger_page(session, offset, per_page)
+    if len(conditions) == 1:
+        # The sealed chain runs 1..head without a gap (verify holds it to that), so a page is a seq range
+        # and the total is the head: no count or OFFSET over a long ledger.
+        head_seq, _ = ledger.head(session)
+        page_rows = sa.select(entry).where(entry.seq > offset).order_by(entry.seq).limit(per_page)
+        return (list(session.scalars(page_rows)) if offset < head_seq else []), head_seq
     where = sa.and_(*conditions)
     total = session.scalar(sa.select(sa.func.count()).select_from(entry).where(where))
-    rows = session.scalars(sa.select(entry).where(where).order_by(*ledger.CHAIN_ORDER).offset(offset).limit(per_page))
+    rows = session.scalars(sa.select(entry).where(where).order_by(entry.seq).offset(offset).limit(per_page))
     return list(rows), total
-
-
-def _whole_ledger_page(session: Session, offset: int, per_page: int) -> tuple[list[ledger.LedgerEntry], int]:
-    # The sealed chain runs 1..head without a gap (verify holds it to that), so a page is a seq range
-    # and the total is the head plus what waits to be sealed: no count or OFFSET over a long ledger.
-    entry = ledger.LedgerEntry
-    head_seq, _ = ledger.head(session)
-    waiting = session.scalar(sa.select(sa.func.count()).select_from(entry).where(entry.seq.is_(None)))
-    items = list(
-        session.scalars(sa.select(entry).where(entry.seq > offset).order_by(entry.seq).limit(per_page))
-        if offset < head_seq
-        else []
-    )
-    if len(items) < per_page and waiting:
-        skip = max(0, offset - head_seq)
-        items += session.scalars(
-            sa.select(entry).where(entry.seq.is_(None)).order_by(entry.id).offset(skip).limit(per_page - len(items))
-        )
-    return items, head_seq + waiting
 
 
 def units_page(session: Session, page: int = 1, per_page: int | None = None) -> tuple[list[dict], int]:

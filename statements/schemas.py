@@ -370,6 +370,8 @@ class VerifyOut(ma.Schema):
     checkpoints = fields.Integer()
     #: Entries written but not yet sealed; only those older than a few seconds make `ok` false.
     unsealed = fields.Integer()
+    #: The working tables held to the ledger's replay: `ok`, and each disagreement with its statement and entry.
+    tables = fields.Dict()
 
 
 class PublicStatementOut(ma.Schema):
@@ -400,3 +402,9 @@ def page_of(item_schema: type[ma.Schema]) -> type[ma.Schema]:
             "total": fields.Integer(),
         },
     )
+
+
+class LedgerPageOut(page_of(LedgerEntryOut)):
+    """A page of sealed entries; `unsealed`: entries written but not yet given their place (only when some are)."""
+
+    unsealed = fields.Integer()

@@ -20,7 +20,15 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from auth.models import Unit
-from statements.models import PEOPLE, Statement, StatementVersion, WithVersions, content_hash, username_of
+from statements.models import (
+    PEOPLE,
+    Statement,
+    StatementVersion,
+    WithVersions,
+    content_hash,
+    release_recorded,
+    username_of,
+)
 from workflow import ledger
 from workflow.db import MAX_ID
 from workflow.sensitivity import SensitivityRule
@@ -58,6 +66,7 @@ AnyVersion = StatementVersion | VersionView
 STATEMENT_COLUMNS: tuple[sa.ColumnElement, ...] = (
     *(c for c in _S.c if c.key != "search_text"),
     *(username_of(_S.c[f"{name}_id"]).label(f"{name}_name") for name in PEOPLE),
+    release_recorded(_S.c.id, _S.c.released_hash).label("release_recorded"),
     _U.c.code.label("unit_code"),
     _U.c.name.label("unit_name"),
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 import threading
 import time
 
@@ -15,7 +16,7 @@ from auth.models import User
 from auth.service import actor_for
 from statements import create_app
 from statements.service import create_statement, decide
-from tests.conftest import churn, own_postgres, seeded_engine, settle
+from tests.conftest import PASSWORD, churn, own_postgres, seeded_engine, settle
 from workflow import ledger, sealing, verification
 from workflow.canonical import json_text
 from workflow.ledger import LedgerEntry
@@ -326,3 +327,36 @@ def test_a_serving_process_sweeps_what_another_left(committed):
     finally:
         sealing.stop(app_engine)
         app_engine.dispose()
+
+
+def test_listings_show_entries_only_in_their_place_and_say_what_waits(committed):
+    """An outside client found seq, prev_hash and hash null right after a decision (issue 26)."""
+    engine, url = committed
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "list", "SEAL_SWEEP_SECONDS": 0})
+    client = app.test_client()
+    token = client.post("/api/v1/tokens", json={"username": "auditor", "password": PASSWORD}).json["token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    held = HeldLock(engine)  # a sealer elsewhere busy (or stuck): the listing must not wait for it forever
+    try:
+        statement_id = _draft(engine)
+        listed = client.get("/api/v1/ledger?per_page=200", headers=headers).json
+        assert listed["unsealed"] == 2
+        assert all(e["seq"] and e["prev_hash"] and e["hash"] for e in listed["items"])
+        assert statement_id not in {e["statement"] for e in listed["items"]}
+        history = client.get(f"/api/v1/statements/{statement_id}/history", headers=headers).json
+        assert history["items"] == [] and history["total"] == 0
+    finally:
+        held.release()
+    # With the lock free, the reader seals what was committed and lists it in its place at once.
+    statement_id = _draft(engine, title="Thông cáo thứ hai")
+    listed = client.get("/api/v1/ledger?per_page=200", headers=headers).json
+    assert "unsealed" not in listed
+    seqs = [e["seq"] for e in listed["items"]]
+    assert seqs == sorted(seqs) and seqs == list(range(1, len(seqs) + 1)) and listed["total"] == len(seqs)
+    mine = [e for e in listed["items"] if e["statement"] == statement_id]
+    assert [e["action"] for e in mine] == ["create", "submit"] and all(e["hash"] for e in mine)
+    exported = app.test_cli_runner().invoke(args=["ledger", "export", "--format", "jsonl"])
+    lines = [json.loads(line) for line in exported.output.splitlines()]
+    assert [e["seq"] for e in lines] == list(range(1, len(lines) + 1)) and all(e["hash"] for e in lines)
+    sealing.stop(app.extensions["pressgate"]["engine"])
+    app.extensions["pressgate"]["engine"].dispose()

@@ -28,6 +28,8 @@ class Decidable(Protocol):
     sensitivity_cleared_hash: str | None
     approved_by_id: int | None
     approved_via: str | None
+    #: Whether the ledger holds the release of the released content: only then is it public.
+    release_recorded: bool
 
     @property
     def current(self) -> Any: ...
@@ -173,7 +175,7 @@ def check_comment(comment: str | None) -> str | None:
 
 def can_read(statement: Decidable, actor: Actor | None) -> bool:
     """Say whether the actor may read the statement: public once released, else its unit's people."""
-    if statement.state in PUBLIC_STATES:
+    if statement.state in PUBLIC_STATES and statement.release_recorded:
         return True
     return actor is not None and actor.can_read_unit(statement.unit_id)
 

@@ -84,6 +84,14 @@ class LedgerEntry(Base):
             postgresql_where=sa.text("seq IS NULL"),
             sqlite_where=sa.text("seq IS NULL"),
         ),
+        # The press room's proof of release: the release entry of a statement's released content.
+        sa.Index(
+            "ix_ledger_entries_release",
+            "statement_id",
+            "content_hash",
+            postgresql_where=sa.text("action = 'release'"),
+            sqlite_where=sa.text("action = 'release'"),
+        ),
         sa.CheckConstraint("seq >= 1", name="seq_positive"),
         sa.CheckConstraint(
             "(seq IS NULL AND prev_hash IS NULL AND hash IS NULL)"

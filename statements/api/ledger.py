@@ -5,32 +5,34 @@ from __future__ import annotations
 from statements.api.auth import require_actor
 from statements.extensions import Blueprint
 from statements.queries import ledger_page
-from statements.schemas import LedgerArgs, LedgerEntryOut, VerifyOut, page_of
+from statements.replay import verify_all
+from statements.schemas import LedgerArgs, LedgerPageOut, VerifyOut
 from statements.serialize import entry_dict
 from statements.web_session import db
-from workflow import verification
 from workflow.guards import can_read_ledger
 from workflow.machine import ACTIONS, mermaid
+from workflow.sealing import seal_before_reading
 
 bp = Blueprint("ledger", __name__, url_prefix="/api/v1", description="The ledger")
 
 
 @bp.route("/ledger")
 @bp.arguments(LedgerArgs, location="query")
-@bp.response(200, page_of(LedgerEntryOut))
+@bp.response(200, LedgerPageOut)
 def entries(args: dict):
-    """List ledger entries in ascending seq, filtered."""
+    """List sealed ledger entries in ascending seq, filtered; `unsealed` says how many still wait for their place."""
     can_read_ledger(require_actor())
+    waiting = seal_before_reading(db())
     items, total = ledger_page(db(), args, args["page"], args["per_page"])
-    return {"items": [entry_dict(e) for e in items], "total": total}
+    return {"items": [entry_dict(e) for e in items], "total": total} | ({"unsealed": waiting} if waiting else {})
 
 
 @bp.route("/ledger/verify")
 @bp.response(200, VerifyOut)
 def verify():
-    """Recompute the whole chain from the stored columns."""
+    """Recompute the whole chain, then replay it and hold the working tables to it."""
     can_read_ledger(require_actor())
-    return verification.verify(db()).as_dict()
+    return verify_all(db())
 
 
 @bp.route("/workflow")

@@ -10,13 +10,14 @@ from flask_login import login_required
 
 from statements import ledger_export, queries
 from statements.i18n import LOCAL_ZONE
+from statements.replay import verify_all
 from statements.serialize import entry_dict
 from statements.web.views import bp, web_actor
 from statements.web_session import db, page_arg
-from workflow import verification
 from workflow.db import MAX_ID, isoformat, utcnow
 from workflow.errors import NotFound
 from workflow.guards import can_read_ledger
+from workflow.sealing import seal_before_reading
 
 PER_PAGE = 50
 
@@ -46,11 +47,13 @@ def audit_ledger():
         "until": _date(args.get("until"), end=True),
     }
     page = page_arg()
+    waiting = seal_before_reading(db())
     items, total = queries.ledger_page(db(), filters, page, PER_PAGE)
     return render_template(
         "web/ledger.html",
         items=[entry_dict(e) for e in items],
         total=total,
+        waiting=waiting,
         page=page,
         pages=max(1, -(-total // PER_PAGE)),
         args=args,
@@ -62,12 +65,12 @@ def audit_ledger():
 def audit_verify():
     """Recompute the whole chain and show the result (and the first bad entry, if any)."""
     can_read_ledger(web_actor())
-    result = verification.verify(db())
+    result = verify_all(db())
     bad = None
-    if not result.ok:
-        rows, _total = queries.ledger_page(db(), {}, result.first_bad_seq, 1)
+    if not result["ok"] and result.get("first_bad_seq"):
+        rows, _total = queries.ledger_page(db(), {}, result["first_bad_seq"], 1)
         bad = entry_dict(rows[0]) if rows else None
-    return render_template("web/verify.html", result=result.as_dict(), bad=bad, at=isoformat(utcnow()))
+    return render_template("web/verify.html", result=result, bad=bad, at=isoformat(utcnow()))
 
 
 @bp.route("/audit/export.<fmt>")

@@ -1,0 +1,172 @@
+"""Working tables that lie are caught (issue 25): the press room trusts the ledger, and verify replays it.
+
+The probe: as the application's own database role, `UPDATE statements SET state='released'` on an
+escalated statement put it in the public API with no release on the ledger, and `ledger verify` still
+said intact. Here the same forgeries are made in the test's transaction and must be refused or named.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+
+from auth.models import Membership, Unit, User
+from statements.models import Statement
+from tests.test_web import login
+from workflow import checkpoints, ledger
+
+
+def _forge_release(session, s) -> None:
+    """Make the row say released, as an UPDATE with the application's credentials can."""
+    now = dt.datetime.now(dt.UTC)
+    session.execute(
+        sa.update(Statement)
+        .where(Statement.id == s.id)
+        .values(
+            state="released",
+            approved_version=s.current_version,
+            approved_hash=s.current.content_hash,
+            approved_by_id=s.author_id,
+            approved_at=now,
+            approved_via="approve",
+            released_version=s.current_version,
+            released_hash=s.current.content_hash,
+            released_by_id=s.author_id,
+            released_at=now,
+        )
+    )
+    session.commit()
+    session.expire_all()
+
+
+def test_a_release_the_ledger_does_not_hold_is_served_to_nobody(client, api, browser, session, statement_in):
+    s = statement_in("escalated", body="Một bệnh nhân đã tử vong tại khoa hồi sức.")
+    _forge_release(session, s)
+    assert s.id not in [i["id"] for i in client.get("/api/v1/public/statements").json["items"]]
+    assert client.get(f"/api/v1/public/statements/{s.id}").status_code == 404
+    assert client.get(f"/press/{s.id}").status_code == 404
+    assert f"/press/{s.id}" not in client.get("/press").get_data(as_text=True)
+    assert f"/press/{s.id}" not in client.get("/press/feed.atom").get_data(as_text=True)
+    # Nor does it become readable by another unit: it is still the unit's unreleased statement.
+    assert api("outsider").get(f"/api/v1/statements/{s.id}").status_code == 404
+    assert s.id not in [i["id"] for i in api("outsider").get("/api/v1/statements").json["items"]]
+
+
+def test_a_real_release_is_served(client, statement_in):
+    s = statement_in("released")
+    assert client.get(f"/api/v1/public/statements/{s.id}").status_code == 200
+    assert client.get(f"/press/{s.id}").status_code == 200
+
+
+def test_verify_names_the_forged_statement_everywhere(api, browser, runner, session, statement_in):
+    s = statement_in("escalated", body="Một bệnh nhân đã tử vong tại khoa hồi sức.")
+    statement_in("released")
+    assert runner.invoke(args=["ledger", "verify"]).exit_code == 0
+    _forge_release(session, s)
+    out = runner.invoke(args=["ledger", "verify"])
+    assert out.exit_code == 1 and "DISAGREE" in out.output and f"statement {s.id}" in out.output, out.output
+    assert "state; ledger 'escalated', table 'released'" in out.output
+    report = api("auditor").get("/api/v1/ledger/verify").json
+    assert report["ok"] is False and report["tables"]["ok"] is False
+    found = {(d["statement"], d["what"]) for d in report["tables"]["disagreements"]}
+    assert {(s.id, "state"), (s.id, "released content"), (s.id, "approved content")} <= found
+    page = login(browser(), "auditor").get("/audit/verify").get_data(as_text=True)
+    assert 'data-ledger-ok="false"' in page and "data-disagreements" in page and f"#{s.id}" in page
+
+
+def test_verify_names_a_role_given_without_an_entry(api, session, org):
+    hn = session.scalar(sa.select(Unit.id).where(Unit.code == "SYT-HN"))
+    outsider = session.scalar(sa.select(User.id).where(User.username == "outsider"))
+    session.execute(sa.insert(Membership).values(user_id=outsider, unit_id=hn, role="leader"))
+    session.commit()
+    report = api("auditor").get("/api/v1/ledger/verify").json
+    assert report["ok"] is False
+    assert any("outsider holds leader in SYT-HN" in d["what"] for d in report["tables"]["disagreements"])
+
+
+def test_verify_names_a_forged_release_entry(api, session, statement_in):
+    """An entry appended with the application's credentials must still follow the lifecycle to pass."""
+    s = statement_in("escalated")
+    ledger.append(
+        session,
+        kind=ledger.EntryKind.DECISION,
+        action="release",
+        statement_id=s.id,
+        version=s.current_version,
+        content_hash=s.current.content_hash,
+        from_state="escalated",
+        to_state="released",
+        actor_id=s.author_id,
+        actor="author",
+        role="spokesperson",
+        unit="SYT-HN",
+        data={"via": "api"},
+    )
+    _forge_release(session, s)
+    report = api("auditor").get("/api/v1/ledger/verify").json
+    whats = [d["what"] for d in report["tables"]["disagreements"] if d["statement"] == s.id]
+    assert "'release' cannot lead from escalated to released" in whats
+    assert "released content that was not approved" in whats
+
+
+def test_verify_names_an_approval_that_skipped_the_leader(api, session, statement_in):
+    """A forged approve entry on content the ledger holds sensitive, with the row made to match it."""
+    s = statement_in("in_review", body="Một bệnh nhân đã tử vong tại khoa hồi sức.")
+    assert s.sensitive
+    ledger.append(
+        session,
+        kind=ledger.EntryKind.DECISION,
+        action="approve",
+        statement_id=s.id,
+        version=s.current_version,
+        content_hash=s.current.content_hash,
+        from_state="in_review",
+        to_state="approved",
+        actor_id=s.author_id,
+        actor="spokesperson",
+        role="spokesperson",
+        unit="SYT-HN",
+        data={"via": "api"},
+    )
+    session.execute(
+        sa.update(Statement)
+        .where(Statement.id == s.id)
+        .values(
+            state="approved",
+            sensitive=False,
+            approved_version=1,
+            approved_hash=s.current.content_hash,
+            approved_by_id=s.author_id,
+            approved_at=dt.datetime.now(dt.UTC),
+            approved_via="approve",
+        )
+    )
+    session.commit()
+    report = api("auditor").get("/api/v1/ledger/verify").json
+    whats = [d["what"] for d in report["tables"]["disagreements"] if d["statement"] == s.id]
+    assert whats == ["approved without sign-off though the ledger holds it sensitive"], report
+
+
+def test_a_bundle_is_not_trusted_on_its_own_key(runner, app, statement_in, tmp_path):
+    statement_in("released")
+    app.config["LEDGER_KEY"] = str(tmp_path / "ledger.pem")
+    assert runner.invoke(args=["ledger", "keygen"]).exit_code == 0
+    bundle = tmp_path / "bundle.zip"
+    assert runner.invoke(args=["ledger", "export", "--bundle", str(bundle)]).exit_code == 0
+    # The auditor's machine: no signing key, no pinned key. The bundle's own key proves nothing.
+    app.config["LEDGER_KEY"] = str(tmp_path / "elsewhere" / "none.pem")
+    out = runner.invoke(args=["ledger", "verify", "--bundle", str(bundle)])
+    assert out.exit_code == 1 and "--public-key" in out.output, out.output
+    public = str(tmp_path / "ledger.pem") + ".pub"
+    given = runner.invoke(args=["ledger", "verify", "--bundle", str(bundle), "--public-key", public])
+    assert given.exit_code == 0, given.output
+    app.config["LEDGER_PUBLIC_KEY"] = public
+    try:
+        assert runner.invoke(args=["ledger", "verify", "--bundle", str(bundle)]).exit_code == 0
+        stranger = tmp_path / "stranger.pem"
+        checkpoints.generate_key(stranger)
+        app.config["LEDGER_PUBLIC_KEY"] = str(stranger) + ".pub"
+        assert runner.invoke(args=["ledger", "verify", "--bundle", str(bundle)]).exit_code == 1
+    finally:
+        app.config["LEDGER_PUBLIC_KEY"] = None
