@@ -168,6 +168,21 @@ def list_statements(
 _ORDER = {False: (Statement.id.desc(),), True: (Statement.updated_at.asc(), Statement.id.asc())}
 
 
+def list_and_log(
+    session: Session, actor: Actor, filters: Filters, *, page: int, per_page: int, how: str
+) -> tuple[list[StatementView], int]:
+    """List statements as `list_statements` does and log every unreleased text the list shows.
+
+    One rule for the API and the pages: a list shows titles, and a search finds statements by their
+    body, so what it returns of unreleased statements is read like the statement itself.
+    """
+    from disclosure.access import log_many_reads  # disclosure builds on statements; imported when used
+
+    items, total = list_statements(session, actor, filters, page=page, per_page=per_page)
+    log_many_reads(session, actor, [(s, [s.current]) for s in items], how)
+    return items, total
+
+
 def count_awaiting(session: Session, actor: Actor) -> int:
     """Return how many statements await the actor's decision (one query, for every page's menu)."""
     where = _list_filter(actor, AWAITING_ME)

@@ -23,7 +23,7 @@ from statements.snapshots import AnyStatement, StatementView
 from workflow import ledger
 from workflow.actor import Actor
 from workflow.db import utcnow
-from workflow.errors import Conflict, Forbidden, Invalid
+from workflow.errors import Conflict, Forbidden, Invalid, Refusal
 from workflow.guards import can_read_rules, check_comment, is_unit_drafter
 from workflow.machine import ACTIONS, fire
 from workflow.sensitivity import SensitivityRule, match_rules
@@ -202,14 +202,28 @@ def create_statement(session: Session, actor: Actor, unit_code: str, fields: dic
     return statement
 
 
+def check_revisable(statement: AnyStatement, actor: Actor) -> None:
+    """Refuse a new version unless the actor drafts for the unit and the statement is open to changes."""
+    is_unit_drafter(statement, actor)
+    if statement.state not in EDITABLE_STATES:
+        raise Conflict("state", f"A statement in state '{statement.state}' cannot get a new version.")
+
+
+def may_revise(statement: AnyStatement, actor: Actor) -> bool:
+    """Say whether the actor may write a new version now (to offer the edit form only then)."""
+    try:
+        check_revisable(statement, actor)
+    except Refusal:
+        return False
+    return True
+
+
 def add_version(
     session: Session, statement_id: int, actor: Actor, fields: dict, *, version: int | None = None
 ) -> Statement:
     """Write the next version; only drafters of the unit, only in draft or changes_requested."""
     statement = get_statement(session, statement_id, actor, for_update=True)
-    is_unit_drafter(statement, actor)
-    if statement.state not in EDITABLE_STATES:
-        raise Conflict("state", f"A statement in state '{statement.state}' cannot get a new version.")
+    check_revisable(statement, actor)
     if version is not None:
         _check_read_version(statement, version)
     content = _clean_content(fields, statement.current)

@@ -136,7 +136,7 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, set[str]]] = {
         DRAFTERS,
     ),
     ("web.statement", "GET"): ("/statements/{s}", None, UNIT_READERS),
-    ("web.edit", "GET"): ("/statements/{d}/edit", None, UNIT_READERS),
+    ("web.edit", "GET"): ("/statements/{d}/edit", None, DRAFTERS),  # the form opens only for whom saving it is allowed
     ("web.edit", "POST"): (
         "/statements/{d}/edit",
         {"version": "1", "title": "Tin sửa", "body": "Nội dung sửa.", "kind": "regular", "urgency": "normal"},

@@ -11,6 +11,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from tests.conftest import PASSWORD
+from tests.test_api_statements import act
 
 ROOT = Path(__file__).parent.parent
 
@@ -565,3 +566,36 @@ def test_text_longer_than_its_column_is_a_field_error_not_a_500(browser, org, pa
     assert r.status_code in (302, 422)
     shown = c.get(page).text if r.status_code == 302 else r.text
     assert "Tối đa" in shown and "ký tự" in shown
+
+
+def test_the_edit_form_opens_only_where_saving_it_is_allowed(browser, org, statement_in):
+    draft, released = statement_in("draft"), statement_in("released")
+    author = login(browser(), "author")
+    assert f'href="/statements/{draft.id}/edit"' in author.get(f"/statements/{draft.id}").get_data(as_text=True)
+    assert author.get(f"/statements/{draft.id}/edit").status_code == 200
+    for who, s, status in (("auditor", draft, 403), ("author", released, 409), ("outsider", released, 403)):
+        c = login(browser(), who)
+        assert f"/statements/{s.id}/edit" not in c.get(f"/statements/{s.id}").get_data(as_text=True), who
+        assert c.get(f"/statements/{s.id}/edit").status_code == status, who
+
+
+def test_a_refused_edit_keeps_the_text_typed(api, browser, org, statement_in):
+    s = statement_in("draft")
+    c = login(browser(), "author")
+    token = csrf(c.get(f"/statements/{s.id}/edit"))
+    act(api, "author", s.id, "submit")  # meanwhile, from another window: it is no longer a draft
+    typed = "Bản sửa dài, gõ cẩn thận: 1.245 ca sốt xuất huyết, tăng 12% so với tuần trước."
+    r = c.post(
+        f"/statements/{s.id}/edit",
+        data={"csrf_token": token, "version": "1", "title": "Tiêu đề mới", "body": typed, "kind": "regular"},
+    )
+    page = r.get_data(as_text=True)
+    assert r.status_code == 409 and "data-refused" in page
+    assert typed in page and "Tiêu đề mới" in page
+
+
+def test_the_editor_page_title_is_only_a_title(browser, org):
+    page = login(browser(), "author").get("/statements/new").get_data(as_text=True)
+    title = page[page.index("<title>") : page.index("</title>")]
+    assert "<script" not in title and "PressGate" in title
+    assert '<script src="/static/editor.js" defer></script>' in page

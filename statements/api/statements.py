@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import abort
 
-from disclosure.access import log_many_reads, log_reads
+from disclosure.access import log_reads
 from statements import exports, queries, service
 from statements.api import as_documented
 from statements.api.auth import require_actor
@@ -39,8 +39,8 @@ class Statements(MethodView):
         """List statements, newest first (`awaiting_me=true`: what awaits the caller, oldest first)."""
         actor = require_actor()
         page, per_page = args.pop("page"), args.pop("per_page")
-        items, total = queries.list_statements(db(), actor, queries.Filters(**args), page=page, per_page=per_page)
-        log_many_reads(db(), actor, [(s, [s.current]) for s in items], "api_list")  # items carry their text
+        filters = queries.Filters(**args)
+        items, total = queries.list_and_log(db(), actor, filters, page=page, per_page=per_page, how="api_list")
         commit()
         return as_documented({"items": [statement_dict(s, actor) for s in items], "total": total})
 

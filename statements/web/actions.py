@@ -53,7 +53,7 @@ def _render(s: StatementView, actor: Actor, *, errors: dict | None = None, value
         sensitive_needs_leader=(s.state == State.IN_REVIEW and s.sensitive and actor.speaks_for(s.unit_id)),
         waiting=_waiting(s),
         channels=list(Channel),
-        can_edit=s.state in ("draft", "changes_requested") and actor.has_role("drafter", s.unit_id),
+        can_edit=service.may_revise(s, actor),
         errors=errors or {},
         values=values or {},
     ), status

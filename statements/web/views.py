@@ -28,6 +28,7 @@ from statements.web.labels import (
     STATE_LABELS,
     URGENCY_LABELS,
     field_message,
+    refusal_message,
 )
 from statements.web_session import commit, db, page_arg, rollback_session
 from workflow.actor import Actor
@@ -96,7 +97,8 @@ def field_error(message: str) -> str:
 def inbox():
     """List what awaits the signed-in person, oldest first."""
     actor = web_actor()
-    items, total = queries.list_statements(db(), actor, queries.AWAITING_ME, page=1, per_page=100)
+    items, total = queries.list_and_log(db(), actor, queries.AWAITING_ME, page=1, per_page=100, how="web_inbox")
+    commit()
     return render_template("web/inbox.html", items=[statement_dict(s, actor) for s in items], total=total)
 
 
@@ -119,7 +121,10 @@ def statements():
         "q": (args.get("q") or "")[:200] or None,
     }
     page = page_arg()
-    items, total = queries.list_statements(db(), actor, queries.Filters(**filters), page=page, per_page=PER_PAGE)
+    items, total = queries.list_and_log(
+        db(), actor, queries.Filters(**filters), page=page, per_page=PER_PAGE, how="web_list"
+    )
+    commit()
     return render_template(
         "web/list.html",
         items=[statement_dict(s, actor) for s in items],
@@ -145,15 +150,19 @@ def _content_from_form() -> dict:
 
 
 def _save_or_show_editor(change: Callable[[], object], **editor) -> tuple[object, tuple | None]:
-    """Run a content change; on invalid input undo it and give back the editor with its errors (422)."""
+    """Run a content change; if refused, undo it and give back the editor with what was typed and why."""
     try:
         result = change()
         commit()
     except Refusal as refusal:
         rollback_session()
-        if refusal.status != 422:
+        if refusal.status == 404:
             raise
-        return None, (render_template("web/editor.html", errors=refusal.errors or {}, **editor), 422)
+        # Invalid fields are marked beside them; any other refusal (the statement was approved meanwhile,
+        # a role was taken away) is said above the form, and the text typed is never lost.
+        refused = None if refusal.status == 422 else refusal_message(refusal.rule, refusal.message)
+        page = render_template("web/editor.html", errors=refusal.errors or {}, refused=refused, **editor)
+        return None, (page, refusal.status)
     return result, None
 
 
@@ -194,6 +203,7 @@ def edit(statement_id: int):
     statement = queries.get_statement(db(), statement_id, actor)
     current = version_dict(statement.current)
     if request.method == "GET":
+        service.check_revisable(statement, actor)  # the form opens only for whom saving it is allowed
         log_reads(db(), actor, statement, [statement.current], "web_edit")
         commit()
     if request.method == "POST":
