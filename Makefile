@@ -27,7 +27,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-# The Vietnamese catalog is compiled by the build, never committed.
+# The Vietnamese catalog is compiled by the build, never committed (the package build compiles it too:
+# hatch_build.py, for installs without make); this rule recompiles it after the .po changes.
 $(MO): statements/translations/vi/LC_MESSAGES/messages.po $(STAMP)
 	$(BIN)/pybabel compile -d statements/translations
 
