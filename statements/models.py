@@ -178,3 +178,19 @@ class Statement(WithVersions, Base):
     release_recorded: Mapped[bool] = column_property(
         release_recorded(id, released_hash), deferred=True, group=PEOPLE_GROUP, expire_on_flush=False
     )
+
+
+class RequestKey(Base):
+    """An idempotency key (the API's Idempotency-Key, the web form's one-time token) and what it created."""
+
+    __tablename__ = "request_keys"
+    __table_args__ = (sa.UniqueConstraint("user_id", "key", name="uq_request_keys_user_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Keys are the sender's own: two people may pick the same key without meeting.
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    key: Mapped[str] = mapped_column(sa.String(255))
+    #: SHA-256 of the request the key first came with: the same key with another request is refused.
+    request_hash: Mapped[str] = mapped_column(sa.String(64))
+    statement_id: Mapped[int | None] = mapped_column(sa.ForeignKey("statements.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from flask import request
 from flask.views import MethodView
 from flask_smorest import abort
 
 from disclosure.access import log_reads
-from statements import exports, queries, service
+from statements import exports, idempotency, queries, service
 from statements.api import as_documented
 from statements.api.auth import require_actor
 from statements.extensions import Blueprint
@@ -46,12 +47,28 @@ class Statements(MethodView):
 
     @bp.arguments(StatementIn)
     @bp.response(201, StatementOut)
+    @bp.doc(
+        parameters=[
+            {
+                "in": "header",
+                "name": idempotency.HEADER,
+                "required": False,
+                "schema": {"type": "string", "pattern": idempotency.KEY_RE.pattern, "maxLength": 255},
+                "description": "Sent again with the same body, answers with the statement the first request"
+                " created (header Idempotent-Replayed: true) instead of creating another; with another body, 422.",
+            }
+        ]
+    )
     def post(self, data: dict):
-        """Create a statement in `draft` at version 1 (drafters of the unit)."""
+        """Create a statement in `draft` at version 1 (drafters of the unit); an Idempotency-Key makes retries safe."""
         actor = require_actor()
-        statement = service.create_statement(db(), actor, data.pop("unit"), data)
+        key = request.headers.get(idempotency.HEADER)
+        statement, replayed = idempotency.create_once(db(), actor, data.pop("unit"), data, key)
         commit()
-        return as_documented(statement_dict(statement, actor), 201)
+        response = as_documented(statement_dict(statement, actor), 201)
+        if replayed:
+            response.headers["Idempotent-Replayed"] = "true"
+        return response
 
 
 @bp.route("/<int:statement_id>")

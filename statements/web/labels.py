@@ -138,6 +138,12 @@ RULE_MESSAGES = {
         "This account is under attack: sign-in is open only from addresses it has signed in from before."
         " Wait and try again, or ask an administrator."
     ),
+    "idempotency_key_reused": _l(
+        "This form already created a statement, with other text. Save again to create a new statement, or"
+        " open your statements to find the first one."
+    ),
+    "idempotency_key": _l("The request's idempotency key is not valid."),
+    "idempotency_in_progress": _l("The same request is still being saved; wait a moment and reload."),
     "no_reviewer": _l(
         "Nobody can review this unit's statements: it has no spokesperson and no leader, nor has any unit above it."
         " Ask an administrator to designate a spokesperson."

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from functools import lru_cache
 
@@ -14,7 +15,7 @@ from flask_login import current_user, login_required
 from auth.models import Unit
 from auth.service import actor_for
 from disclosure.access import log_reads
-from statements import exports, queries, service
+from statements import exports, idempotency, queries, service
 from statements.serialize import diff_dict, statement_dict, version_dict
 from statements.web.labels import (
     ACTION_LABELS,
@@ -161,6 +162,8 @@ def _save_or_show_editor(change: Callable[[], object], **editor) -> tuple[object
         # Invalid fields are marked beside them; any other refusal (the statement was approved meanwhile,
         # a role was taken away) is said above the form, and the text typed is never lost.
         refused = None if refusal.status == 422 else refusal_message(refusal.rule, refusal.message)
+        if refusal.rule == "idempotency_key_reused":  # the form saved before, then changed: offer a fresh one
+            refused, editor = refusal_message(refusal.rule, refusal.message), editor | {"form_token": _new_token()}
         page = render_template("web/editor.html", errors=refusal.errors or {}, refused=refused, **editor)
         return None, (page, refusal.status)
     return result, None
@@ -174,19 +177,36 @@ def new_statement():
     units = _drafter_units(actor)
     if request.method == "POST":
         fields, unit = _content_from_form(), request.form.get("unit", "")
-        statement, editor = _save_or_show_editor(
-            lambda: service.create_statement(db(), actor, unit, fields),
+        # The form's one-time token: sent twice (back and save again, a double click), it creates once.
+        token = request.form.get("form_token") or None
+        key = f"web:{token}" if token else None
+        made, editor = _save_or_show_editor(
+            lambda: idempotency.create_once(db(), actor, unit, fields, key),
             units=units,
             values=fields | {"unit": unit},
             statement=None,
+            form_token=token,
         )
         if editor:
             return editor
-        flash(_("Statement created as a draft."), "info")
+        statement, replayed = made
+        if replayed:
+            flash(_("This statement was already saved (the form was sent twice); here it is."), "info")
+        else:
+            flash(_("Statement created as a draft."), "info")
         return redirect(url_for("web.statement", statement_id=statement.id))
     return render_template(
-        "web/editor.html", units=units, values={"kind": "regular", "urgency": "normal"}, errors={}, statement=None
+        "web/editor.html",
+        units=units,
+        values={"kind": "regular", "urgency": "normal"},
+        errors={},
+        statement=None,
+        form_token=_new_token(),
     )
+
+
+def _new_token() -> str:
+    return secrets.token_urlsafe(18)
 
 
 def _drafter_units(actor: Actor) -> list[tuple[str, str]]:
