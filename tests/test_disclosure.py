@@ -336,3 +336,36 @@ def test_web_export_button_downloads_a_marked_copy(app, api):
 
     text = "\n".join(p.text for p in Document(io.BytesIO(r.data)).paragraphs)
     assert len(decode_marks(text)) == 1
+
+
+@pytest.mark.parametrize("via", ["web", "api"])
+def test_a_copy_made_after_the_text_was_seen_is_never_a_suspect(app, api, via):
+    """A case dated 14:30 (Hanoi) in the form blamed a copy exported at 14:39 the same day (issue 26)."""
+    from tests.test_web import csrf, login
+
+    s = create(api)
+    copy = export(api, "drafter2", s["id"])  # exported now, minutes after the text was seen
+    seen = dt.datetime.now(LOCAL_ZONE) - dt.timedelta(minutes=9)
+    if via == "web":
+        auditor = login(app.test_client(), "auditor")
+        page = auditor.get("/disclosures")
+        r = auditor.post(
+            "/disclosures",
+            data={
+                "text": body_of(copy),
+                "seen_where": "Facebook",
+                "seen_at": seen.strftime("%Y-%m-%dT%H:%M"),  # as a clock in Hanoi reads
+                "csrf_token": csrf(page),
+            },
+        )
+        assert r.status_code == 302, r.get_data(as_text=True)
+        html = auditor.get(r.headers["Location"]).get_data(as_text=True)
+        assert 'data-suspect="drafter2"' not in html
+        assert seen.strftime("%d/%m/%Y %H:%M") in html and "giờ Hà Nội" in html
+        # The copy its marks name is shown for what it is: made after, so not the source.
+        assert 'data-before-seen="false"' in html and "không thể là nguồn" in html
+        assert 'value="leak_attributed" selected' not in html
+    else:
+        case = investigate(api, body_of(copy), seen_at=seen.isoformat())
+        assert "drafter2" not in [p["username"] for p in case["analysis"]["suspects"]]
+        assert all(not e["before_seen"] for e in case["analysis"]["exports"]), case["analysis"]["exports"]
