@@ -59,13 +59,15 @@ MEANINGS = {name: action.meaning for name, action in ACTIONS.items()} | {
 }
 
 
-def rows(session: Session, batch: int = 2000) -> Iterator[dict]:
-    """Yield every entry in seq order as a flat, readable row."""
+def rows(session: Session, batch: int = 2000, filters: dict | None = None) -> Iterator[dict]:
+    """Yield every entry (or those the filters keep, as the auditor's page filters) in seq order, as flat rows."""
+    from statements.queries import ledger_conditions
+
     names = dict(session.execute(sa.select(User.username, User.full_name)).all())
     seal_before_reading(session)
     query = (
         sa.select(LedgerEntry)
-        .where(LedgerEntry.seq.is_not(None))
+        .where(*ledger_conditions(filters or {}))
         .order_by(LedgerEntry.seq)
         .execution_options(yield_per=batch)
     )
@@ -82,16 +84,16 @@ def rows(session: Session, batch: int = 2000) -> Iterator[dict]:
         yield {name: fields[name] for name in COLUMNS}
 
 
-def write(session: Session, stream: TextIO, fmt: str) -> None:
-    """Write the whole ledger as CSV (with a BOM, for spreadsheets) or JSON Lines."""
+def write(session: Session, stream: TextIO, fmt: str, filters: dict | None = None) -> None:
+    """Write the ledger (or what the filters keep) as CSV (with a BOM, for spreadsheets) or JSON Lines."""
     if fmt == "csv":
         stream.write("\ufeff")  # so spreadsheet programs read the Vietnamese as UTF-8
         writer = csv.DictWriter(stream, fieldnames=COLUMNS)
         writer.writeheader()
-        for row in rows(session):
+        for row in rows(session, filters=filters):
             writer.writerow(
                 {k: json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v for k, v in row.items()}
             )
     else:
-        for row in rows(session):
+        for row in rows(session, filters=filters):
             stream.write(json.dumps(row, ensure_ascii=False) + "\n")

@@ -237,10 +237,10 @@ def history(
     return items, total
 
 
-def ledger_page(session: Session, filters: dict, page: int, per_page: int) -> tuple[list[ledger.LedgerEntry], int]:
-    """Return one page of sealed ledger entries in ascending seq, filtered by statement, actor, kind, action and time.
+def ledger_conditions(filters: dict) -> list[sa.ColumnElement[bool]]:
+    """Return the SQL conditions on sealed entries of ledger filters (statement, actor, kind, action, dates, reads).
 
-    Callers seal what waits first (`sealing.seal_before_reading`): an entry without its place is not listed.
+    `reads: False` leaves out access entries (reads and exports), which outnumber decisions many times.
     """
     entry = ledger.LedgerEntry
     conditions = [entry.seq.is_not(None)]
@@ -256,6 +256,18 @@ def ledger_page(session: Session, filters: dict, page: int, per_page: int) -> tu
         conditions.append(entry.at >= filters["since"])
     if filters.get("until") is not None:
         conditions.append(entry.at < filters["until"])
+    if filters.get("reads") is False:
+        conditions.append(entry.kind != ledger.EntryKind.ACCESS)
+    return conditions
+
+
+def ledger_page(session: Session, filters: dict, page: int, per_page: int) -> tuple[list[ledger.LedgerEntry], int]:
+    """Return one page of sealed ledger entries in ascending seq, filtered as `ledger_conditions` says.
+
+    Callers seal what waits first (`sealing.seal_before_reading`): an entry without its place is not listed.
+    """
+    entry = ledger.LedgerEntry
+    conditions = ledger_conditions(filters)
     offset = (page - 1) * per_page
     if len(conditions) == 1:
         # The sealed chain runs 1..head without a gap (verify holds it to that), so a page is a seq range

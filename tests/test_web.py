@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -599,3 +600,43 @@ def test_the_editor_page_title_is_only_a_title(browser, org):
     title = page[page.index("<title>") : page.index("</title>")]
     assert "<script" not in title and "PressGate" in title
     assert '<script src="/static/editor.js" defer></script>' in page
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("statement=abc", "statement"),
+        ("since=2026-13-45", "since"),
+        ("until=hôm-qua", "until"),
+        ("action=drop_table", "action"),
+        ("since=2026-12-05&until=2026-12-01", "until"),
+    ],
+)
+def test_a_bad_ledger_filter_is_an_error_on_the_page(browser, org, statement_in, query, field):
+    statement_in("released")
+    page = login(browser(), "auditor").get(f"/audit/ledger?{query}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 422 and f'id="{field}-error"' in html and "data-seq=" not in html
+    export = login(browser(), "auditor").get(f"/audit/export.csv?{query}")
+    assert export.status_code == 302 and "/audit/ledger?" in export.headers["Location"]
+
+
+def test_the_ledger_shows_decisions_first_and_reads_on_request(api, browser, org, statement_in):
+    s = statement_in("in_review")
+    api("spokesperson").get(f"/api/v1/statements/{s.id}")  # a read: an access entry
+    auditor = login(browser(), "auditor")
+    decisions = auditor.get(f"/audit/ledger?statement={s.id}").get_data(as_text=True)
+    assert "data-reads-hidden" in decisions and "Đã xem nội dung chưa phát hành" not in decisions
+    everything = auditor.get(f"/audit/ledger?statement={s.id}&reads=1").get_data(as_text=True)
+    assert everything.count("data-seq=") == decisions.count("data-seq=") + 1
+
+
+def test_ledger_exports_hold_what_the_filters_keep(api, browser, org, statement_in):
+    a, b = statement_in("released"), statement_in("in_review")
+    auditor = login(browser(), "auditor")
+    page = auditor.get(f"/audit/ledger?statement={a.id}").get_data(as_text=True)
+    assert f'href="/audit/export.jsonl?statement={a.id}"' in page
+    lines = auditor.get(f"/audit/export.jsonl?statement={a.id}").get_data(as_text=True).splitlines()
+    assert lines and {json.loads(line)["statement"] for line in lines} == {a.id}
+    whole = auditor.get("/audit/export.jsonl").get_data(as_text=True)
+    assert {json.loads(line)["statement"] for line in whole.splitlines()} >= {a.id, b.id}

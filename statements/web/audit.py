@@ -5,13 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import io
 
-from flask import Response, render_template, request
+from flask import Response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import login_required
 
 from statements import ledger_export, queries
 from statements.i18n import LOCAL_ZONE
 from statements.replay import verify_all
 from statements.serialize import entry_dict
+from statements.web.labels import ACTION_LABELS
 from statements.web.views import bp, web_actor
 from statements.web_session import db, page_arg
 from workflow.db import MAX_ID, isoformat, utcnow
@@ -22,33 +24,50 @@ from workflow.sealing import seal_before_reading
 PER_PAGE = 50
 
 
-def _date(value: str | None, end: bool = False) -> dt.datetime | None:
-    """Read a yyyy-mm-dd date in Hanoi time; an end date includes its whole day."""
-    try:
-        day = dt.date.fromisoformat(value or "")
-    except ValueError:
-        return None
+def _date(value: str, end: bool = False) -> dt.datetime:
+    """Read a yyyy-mm-dd date in Hanoi time; an end date includes its whole day (ValueError when not a date)."""
+    day = dt.date.fromisoformat(value)
     start = dt.datetime.combine(day + dt.timedelta(days=1 if end else 0), dt.time(), tzinfo=LOCAL_ZONE)
     return start.astimezone(dt.UTC)
+
+
+def _filters(args) -> tuple[dict, dict[str, list[str]]]:
+    """Read the page's filters; a bad one is an error to show beside its field, never silently dropped."""
+    filters: dict = {"actor": (args.get("actor") or "").strip() or None, "reads": args.get("reads") == "1"}
+    errors: dict[str, list[str]] = {}
+    statement = (args.get("statement") or "").strip()
+    if statement:
+        if statement.isdigit() and 0 < int(statement) <= MAX_ID:
+            filters["statement"] = int(statement)
+        else:
+            errors["statement"] = [_("A statement number is a whole number, such as 42.")]
+    action = args.get("action") or None
+    if action is not None and action not in ACTION_LABELS:
+        errors["action"] = [_("Choose an action from the list.")]
+    filters["action"] = action
+    if action in ("read", "export"):  # asking for reads shows them
+        filters["reads"] = True
+    for name, end in (("since", False), ("until", True)):
+        value = (args.get(name) or "").strip()
+        if value:
+            try:
+                filters[name] = _date(value, end)
+            except (ValueError, OverflowError):
+                errors[name] = [_("Not a date: give it as day, month and year (the date picker does).")]
+    if filters.get("since") and filters.get("until") and filters["since"] >= filters["until"]:
+        errors["until"] = [_("The end date comes before the start date.")]
+    return filters, errors
 
 
 @bp.route("/audit/ledger")
 @login_required
 def audit_ledger():
-    """Browse the ledger, filtered by statement, person, action and dates."""
+    """Browse the ledger, filtered by statement, person, action and dates; decisions first, reads on request."""
     can_read_ledger(web_actor())
-    args = request.args
-    statement = args.get("statement", "")
-    filters = {
-        "statement": int(statement) if statement.isdigit() and 0 < int(statement) <= MAX_ID else None,
-        "actor": args.get("actor") or None,
-        "action": args.get("action") or None,
-        "since": _date(args.get("since")),
-        "until": _date(args.get("until"), end=True),
-    }
+    filters, errors = _filters(request.args)
     page = page_arg()
     waiting = seal_before_reading(db())
-    items, total = queries.ledger_page(db(), filters, page, PER_PAGE)
+    items, total = ([], 0) if errors else queries.ledger_page(db(), filters, page, PER_PAGE)
     return render_template(
         "web/ledger.html",
         items=[entry_dict(e) for e in items],
@@ -56,8 +75,9 @@ def audit_ledger():
         waiting=waiting,
         page=page,
         pages=max(1, -(-total // PER_PAGE)),
-        args=args,
-    )
+        args=request.args,
+        errors=errors,
+    ), (422 if errors else 200)
 
 
 @bp.route("/audit/verify")
@@ -76,12 +96,17 @@ def audit_verify():
 @bp.route("/audit/export.<fmt>")
 @login_required
 def audit_export(fmt: str):
-    """Download the whole ledger as CSV or JSON Lines."""
+    """Download the ledger as CSV or JSON Lines, with the page's filters (none: the whole ledger)."""
     can_read_ledger(web_actor())
     if fmt not in ("csv", "jsonl"):
         raise NotFound("format", "Export as csv or jsonl.")
+    filters, errors = _filters(request.args)
+    if errors:  # the ledger page says what is wrong with the filters, beside each one
+        return redirect(url_for("web.audit_ledger", **request.args))
+    if not request.args:  # the export link without filters: every entry, reads included
+        filters["reads"] = True
     buffer = io.StringIO()
-    ledger_export.write(db(), buffer, fmt)
+    ledger_export.write(db(), buffer, fmt, filters)
     kind = "text/csv" if fmt == "csv" else "application/x-ndjson"
     stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
     return Response(
