@@ -79,3 +79,35 @@ def call(base: str, path: str, token: str | None = None, body: dict | None = Non
             return response.status, response.headers, response.read().decode()
     except urllib.error.HTTPError as err:
         return err.code, err.headers, err.read().decode()
+
+
+@contextlib.contextmanager
+def two_servers(tmp: Path, statements: int = 1) -> Iterator[tuple[list[int], dict]]:
+    """Seed a PostgreSQL database of its own and serve it from two gunicorn processes; yield their ports and the seed.
+
+    Skips when no PostgreSQL is available; the servers are killed and the database dropped afterwards.
+    """
+    import signal
+
+    import pytest
+
+    from bench.run import seed
+    from tests import pg
+
+    admin = pg.server_url()
+    if admin is None:
+        pytest.skip("no PostgreSQL available")
+    url = pg.create_database(admin)
+    servers: list[subprocess.Popen] = []
+    try:
+        seeded = seed(url, statements=statements)
+        ports = [free_port(), free_port()]
+        servers = [serve(url, port, tmp / f"server-{port}") for port in ports]
+        for port in ports:
+            wait_until_serving(port)
+        yield ports, seeded
+    finally:
+        for server in servers:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+        pg.drop_database(admin, url)

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import signal
 import threading
 import urllib.request
 
@@ -13,8 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from statements.models import Statement
-from tests import pg
-from tests.serving import free_port, serve, wait_until_serving
+from tests.serving import two_servers
 from tests.test_api_statements import NEW
 from tests.test_web import csrf, login
 
@@ -83,19 +80,8 @@ def _post(port: int, token: str, body: dict, key: str) -> tuple[int, int]:
 
 def test_two_servers_racing_one_key_create_one_statement(tmp_path):
     """The same request, with one key, at the same moment through two server processes."""
-    from bench.run import seed
-
-    admin = pg.server_url()
-    if admin is None:
-        pytest.skip("no PostgreSQL available")
-    url = pg.create_database(admin)
-    servers = []
-    try:
-        token = seed(url, statements=1)["tokens"]["drafter"]
-        ports = [free_port(), free_port()]
-        servers = [serve(url, port, tmp_path / f"s-{port}") for port in ports]
-        for port in ports:
-            wait_until_serving(port)
+    with two_servers(tmp_path) as (ports, seeded):
+        token = seeded["tokens"]["drafter"]
         body = {"unit": "SYT-AH", "title": "Một lần thôi", "body": "Nội dung.", "kind": "regular", "urgency": "normal"}
         barrier, answers = threading.Barrier(8), []
 
@@ -108,10 +94,5 @@ def test_two_servers_racing_one_key_create_one_statement(tmp_path):
             t.start()
         for t in threads:
             t.join()
-        assert len(answers) == 8 and {status for status, _ in answers} == {201}
-        assert len({sid for _, sid in answers}) == 1
-    finally:
-        for server in servers:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
-        pg.drop_database(admin, url)
+    assert len(answers) == 8 and {status for status, _ in answers} == {201}
+    assert len({sid for _, sid in answers}) == 1

@@ -7,17 +7,13 @@ twenty usernames tried from one address were each answered 401. Each test below 
 
 from __future__ import annotations
 
-import os
-import signal
 import threading
 from collections import Counter
 
-import pytest
 import sqlalchemy as sa
 
-from tests import pg
 from tests.conftest import PASSWORD
-from tests.serving import call, free_port, serve, wait_until_serving
+from tests.serving import call, two_servers
 from tests.test_web import csrf
 from workflow.ledger import LedgerEntry
 
@@ -112,19 +108,7 @@ def test_the_refusal_speaks_the_users_language(app, org):
 
 def test_two_server_processes_evaluate_exactly_five_guesses(tmp_path):
     """Two gunicorn servers (two workers each) on one database: twenty guesses at once, five evaluated."""
-    from bench.run import seed
-
-    admin = pg.server_url()
-    if admin is None:
-        pytest.skip("no PostgreSQL available")
-    url = pg.create_database(admin)
-    servers = []
-    try:
-        seed(url, statements=1)
-        ports = [free_port(), free_port()]
-        servers = [serve(url, port, tmp_path / f"server-{port}") for port in ports]
-        for port in ports:
-            wait_until_serving(port)
+    with two_servers(tmp_path) as (ports, _seeded):
         barrier = threading.Barrier(20)
         statuses: list[int] = []
 
@@ -138,9 +122,4 @@ def test_two_server_processes_evaluate_exactly_five_guesses(tmp_path):
             t.start()
         for t in threads:
             t.join()
-        assert Counter(statuses) == {401: 5, 429: 15}
-    finally:
-        for server in servers:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
-        pg.drop_database(admin, url)
+    assert Counter(statuses) == {401: 5, 429: 15}

@@ -40,6 +40,25 @@ def _forge_release(session, s) -> None:
     session.expire_all()
 
 
+def _forge_entry(session, s, action: str, from_state: str, to_state: str) -> None:
+    """Append a decision no one took, as an INSERT with the application's credentials can."""
+    ledger.append(
+        session,
+        kind=ledger.EntryKind.DECISION,
+        action=action,
+        statement_id=s.id,
+        version=s.current_version,
+        content_hash=s.current.content_hash,
+        from_state=from_state,
+        to_state=to_state,
+        actor_id=s.author_id,
+        actor="spokesperson",
+        role="spokesperson",
+        unit="SYT-HN",
+        data={"via": "api"},
+    )
+
+
 def test_a_release_the_ledger_does_not_hold_is_served_to_nobody(client, api, browser, session, statement_in):
     s = statement_in("escalated", body="Một bệnh nhân đã tử vong tại khoa hồi sức.")
     _forge_release(session, s)
@@ -88,21 +107,7 @@ def test_verify_names_a_role_given_without_an_entry(api, session, org):
 def test_verify_names_a_forged_release_entry(api, session, statement_in):
     """An entry appended with the application's credentials must still follow the lifecycle to pass."""
     s = statement_in("escalated")
-    ledger.append(
-        session,
-        kind=ledger.EntryKind.DECISION,
-        action="release",
-        statement_id=s.id,
-        version=s.current_version,
-        content_hash=s.current.content_hash,
-        from_state="escalated",
-        to_state="released",
-        actor_id=s.author_id,
-        actor="author",
-        role="spokesperson",
-        unit="SYT-HN",
-        data={"via": "api"},
-    )
+    _forge_entry(session, s, "release", "escalated", "released")
     _forge_release(session, s)
     report = api("auditor").get("/api/v1/ledger/verify").json
     whats = [d["what"] for d in report["tables"]["disagreements"] if d["statement"] == s.id]
@@ -114,21 +119,7 @@ def test_verify_names_an_approval_that_skipped_the_leader(api, session, statemen
     """A forged approve entry on content the ledger holds sensitive, with the row made to match it."""
     s = statement_in("in_review", body="Một bệnh nhân đã tử vong tại khoa hồi sức.")
     assert s.sensitive
-    ledger.append(
-        session,
-        kind=ledger.EntryKind.DECISION,
-        action="approve",
-        statement_id=s.id,
-        version=s.current_version,
-        content_hash=s.current.content_hash,
-        from_state="in_review",
-        to_state="approved",
-        actor_id=s.author_id,
-        actor="spokesperson",
-        role="spokesperson",
-        unit="SYT-HN",
-        data={"via": "api"},
-    )
+    _forge_entry(session, s, "approve", "in_review", "approved")
     session.execute(
         sa.update(Statement)
         .where(Statement.id == s.id)
