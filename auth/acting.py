@@ -55,9 +55,10 @@ class Speakers:
         return self.nearest_leaders(unit_id), True
 
 
-def read_speakers(session: Session) -> Speakers:
-    """Read the unit tree, its active leaders and its designated spokespersons."""
-    parents = dict(session.execute(sa.select(Unit.id, Unit.parent_id)).all())
+def read_speakers(session: Session, parents: dict[int, int | None] | None = None) -> Speakers:
+    """Read the unit tree (unless given), its active leaders and its designated spokespersons."""
+    if parents is None:
+        parents = dict(session.execute(sa.select(Unit.id, Unit.parent_id)).all())
     rows = session.execute(
         sa.select(Membership.unit_id, Membership.role, Membership.user_id)
         .join(User, User.id == Membership.user_id)
@@ -73,11 +74,11 @@ def read_speakers(session: Session) -> Speakers:
     return Speakers(parents, leaders, designated)
 
 
-def acting_units(session: Session, user_id: int, leads: Iterable[int], scope: Iterable[int]) -> frozenset[int]:
+def acting_units(
+    session: Session, user_id: int, scope: Iterable[int], parents: dict[int, int | None]
+) -> frozenset[int]:
     """Return the units in a leader's scope that have no designated spokesperson and whose nearest leader they are."""
-    if not leads:
-        return frozenset()
-    speakers = read_speakers(session)
+    speakers = read_speakers(session, parents)
     return frozenset(
         unit_id
         for unit_id in scope
@@ -97,20 +98,37 @@ def reviewers_of(session: Session, unit_id: int) -> list[Reviewer]:
 
 
 def waiting_for(
-    session: Session, state: str, unit_id: int, author_id: int, excluded: set[int]
+    session: Session, state: str, unit_id: int, author_id: int, excluded: set[int | None]
 ) -> list[tuple[str, str]]:
-    """Return who must act next on a statement, as (full name, role): nobody once it is final."""
-    speakers = read_speakers(session)
+    """Return who must act next on a statement, as (full name, role): nobody once it is final (one query)."""
     if state in ("draft", "changes_requested"):
-        ids, role = {author_id}, "author"
-    elif state in ("in_review", "approved"):
-        ids, acting = speakers.speakers_of(unit_id)
-        role = "acting_spokesperson" if acting else "spokesperson"
-    elif state == "escalated":
-        ids, role = speakers.nearest_leaders(unit_id, excluded), "leader"
-    else:
+        return [(session.scalar(sa.select(User.full_name).where(User.id == author_id)), "author")]
+    if state not in ("in_review", "approved", "escalated"):
         return []
-    if not ids:
+    units = Unit.__table__.c
+    up = (
+        sa.select(units.id, units.parent_id, sa.literal(0).label("depth"))
+        .where(units.id == unit_id)
+        .cte("up", recursive=True)
+    )
+    # The unit and the units above it, nearest first; the depth bound only guards against a corrupt tree.
+    up = up.union_all(
+        sa.select(units.id, units.parent_id, up.c.depth + 1).where(units.id == up.c.parent_id, up.c.depth < 64)
+    )
+    rows = session.execute(
+        sa.select(up.c.depth, Membership.role, User.id, User.full_name)
+        .join(Membership, Membership.unit_id == up.c.id)
+        .join(User, User.id == Membership.user_id)
+        .where(User.active, Membership.role.in_([Role.LEADER.value, Role.SPOKESPERSON.value]))
+        .order_by(up.c.depth, User.full_name)
+    ).all()
+    if state != "escalated":
+        designated = [name for depth, role, _id, name in rows if depth == 0 and role == Role.SPOKESPERSON]
+        if designated:
+            return [(designated[0], "spokesperson")]
+    leaders = [(depth, name) for depth, role, user, name in rows if role == Role.LEADER and user not in excluded]
+    if not leaders:
         return []
-    names = session.scalars(sa.select(User.full_name).where(User.id.in_(sorted(ids))).order_by(User.full_name))
-    return [(name, role) for name in names]
+    nearest = leaders[0][0]
+    role = "leader" if state == "escalated" else "acting_spokesperson"
+    return [(name, role) for depth, name in leaders if depth == nearest]

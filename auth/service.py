@@ -110,9 +110,10 @@ def actor_for(session: Session, user: User, via: str = "service") -> Actor:
 
 def _actor(session: Session, user_id: int, username: str, memberships: frozenset[tuple[int, str]], via: str) -> Actor:
     leads = [unit_id for unit_id, role in memberships if role == Role.LEADER]
-    leader_scope = frozenset(descendants(unit_parents(session), leads)) if leads else frozenset()
+    parents = unit_parents(session) if leads else {}
+    leader_scope = frozenset(descendants(parents, leads)) if leads else frozenset()
     read_scope = frozenset({u for u, r in memberships if r in READER_ROLES}) | leader_scope
-    acting_for = acting_units(session, user_id, leads, leader_scope)
+    acting_for = acting_units(session, user_id, leader_scope, parents) if leads else frozenset()
     return Actor(user_id, username, memberships, leader_scope, read_scope, acting_for, via=via)
 
 

@@ -217,11 +217,14 @@ def history(
     *,
     with_reads: bool = True,
     count: bool = True,
+    sealed_only: bool = True,
 ) -> tuple[list, int | None]:
     """Return a page of a statement's ledger entries, oldest first, and the total if asked (its unit's people only)."""
     can_read_internals(statement, actor)
-    sealing.seal_before_reading(session)
-    where = sa.and_(ledger.LedgerEntry.statement_id == statement.id, ledger.LedgerEntry.seq.is_not(None))
+    where = ledger.LedgerEntry.statement_id == statement.id
+    if sealed_only:  # the API's history lists entries with their place in the chain
+        sealing.seal_before_reading(session)
+        where = sa.and_(where, ledger.LedgerEntry.seq.is_not(None))
     if not with_reads:
         where = sa.and_(where, ledger.LedgerEntry.kind != ledger.EntryKind.ACCESS)
     total = session.scalar(sa.select(sa.func.count()).select_from(ledger.LedgerEntry).where(where)) if count else None
@@ -229,7 +232,7 @@ def history(
         session.scalars(
             sa.select(ledger.LedgerEntry)
             .where(where)
-            .order_by(ledger.LedgerEntry.seq)
+            .order_by(*ledger.CHAIN_ORDER)
             .offset((page - 1) * per_page)
             .limit(per_page)
         )

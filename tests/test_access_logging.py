@@ -73,6 +73,7 @@ NOT_CONTENT = {
     "web.admin_grant_role": "people",
     "web.toggle_rule": "sensitivity rules",
     "web.unit_rules": "sensitivity rules",
+    "web.my_rules": "a redirect to one's own unit's rules",
     "web.audit_export": "ledger entries: who did what, never the text",
     "web.audit_ledger": "ledger entries: who did what, never the text",
     "web.audit_verify": "the chain's verification",

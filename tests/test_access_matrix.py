@@ -177,6 +177,8 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, set[str]]] = {
     ("web.admin_designate", "POST"): ("/admin/units/SYT-HN/spokesperson", {"username": "drafter2"}, {"admin"}),
     ("web.admin_grant_role", "POST"): ("/admin/users/bv_drafter/roles", {"unit": "BV-HN", "role": "leader"}, {"admin"}),
     ("web.unit_rules", "GET"): ("/units/SYT-HN/rules", None, RULE_READERS),
+    # To one's own unit's rules: everyone with a role in a unit (the auditor and the admin have none to go to).
+    ("web.my_rules", "GET"): ("/rules", None, SIGNED_IN - {"auditor", "admin"}),
     ("web.unit_rules", "POST"): (
         "/units/SYT-HN/rules",
         {"code": "thu-nghiem", "label": "Thử nghiệm", "keywords": "thử nghiệm"},

@@ -370,7 +370,8 @@ def test_only_admins_administer(browser, org, who):
 def test_leader_edits_the_units_rules(browser, org, statement_in):
     s = statement_in("in_review", body="Ghi nhận bệnh dại tại huyện Đông Anh.")
     leader = login(browser(), "leader")
-    assert "/units/SYT-HN/rules" in leader.get("/inbox").get_data(as_text=True)
+    assert 'href="/rules"' in leader.get("/inbox").get_data(as_text=True)
+    assert leader.get("/rules").headers["Location"].endswith("/units/SYT-HN/rules")
     _post(
         leader,
         "/units/SYT-HN/rules",

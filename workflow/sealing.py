@@ -127,12 +127,12 @@ def seal_before_reading(session: Session) -> int:
     waiting = sa.select(sa.func.count()).select_from(ledger.LedgerEntry).where(ledger.LedgerEntry.seq.is_(None))
     pending = session.scalar(waiting)
     if pending and _modes.get(engine, "background") == "background":
-        # Another process's sealer holds the lock for a batch (milliseconds): try for a moment, never hang
-        # a reader on a stuck one; whatever still waits is then counted, not shown.
-        deadline = time.monotonic() + READ_WAIT
-        while seal_pending(engine) is None and time.monotonic() < deadline:
-            time.sleep(0.01)
-        pending = session.scalar(waiting)
+        # This process's sealer seals every committed entry, whoever wrote it, and retries while another
+        # process's holds the lock: wake it and wait a moment, never hanging a reader on a stuck one.
+        found = sealer(engine)
+        found.wake()
+        # Idle in time: everything committed before the wake is sealed. Else what still waits is counted.
+        pending = 0 if found.wait_idle(READ_WAIT) else session.scalar(waiting)
     return pending
 
 

@@ -25,7 +25,8 @@ IRREVERSIBLE = ("release", "reject", "withdraw", "retract")
 
 def _timeline(s: StatementView, actor: Actor) -> list[dict]:
     try:
-        entries, _total = queries.history(db(), s, actor, 1, 500, with_reads=False, count=False)
+        # The page's timeline names decisions, not their place in the chain: no need to wait for sealing.
+        entries, _total = queries.history(db(), s, actor, 1, 500, with_reads=False, count=False, sealed_only=False)
     except Forbidden:  # the decisions are internal to the unit
         return []
     return [entry_dict(e) for e in entries]

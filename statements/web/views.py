@@ -74,9 +74,8 @@ def _navigation() -> dict:
         return {"labels": labels, "awaiting_count": 0}
     actor = web_actor()
     total = queries.count_awaiting(db(), actor)
-    # The rules of the unit one leads, else of the unit one drafts or speaks for: everyone there reads them.
-    own = sorted((r != "leader", u) for u, r in actor.memberships if r in ("leader", "spokesperson", "drafter"))
-    rules_unit = db().scalar(sa.select(Unit.code).where(Unit.id == own[0][1])) if own else None
+    # The link leads to the rules of one's own unit (`my_rules` finds which): no query on every page for it.
+    rules_unit = any(r in ("leader", "spokesperson", "drafter") for _u, r in actor.memberships)
     investigator = actor.is_auditor or bool(actor.leader_scope)
     return {
         "labels": labels,
@@ -213,6 +212,17 @@ def _drafter_units(actor: Actor) -> list[tuple[str, str]]:
     ids = [u for u, r in actor.memberships if r == "drafter"]
     rows = db().query(Unit.code, Unit.name).filter(Unit.id.in_(ids)).order_by(Unit.code).all() if ids else []
     return [(code, name) for code, name in rows]
+
+
+@bp.route("/rules")
+@login_required
+def my_rules():
+    """Go to the sensitivity rules of the unit one leads, else of the unit one drafts or speaks for."""
+    actor = web_actor()
+    own = sorted((r != "leader", u) for u, r in actor.memberships if r in ("leader", "spokesperson", "drafter"))
+    if not own:
+        abort(404)
+    return redirect(url_for("web.unit_rules", code=db().scalar(sa.select(Unit.code).where(Unit.id == own[0][1]))))
 
 
 @bp.route("/statements/<int:statement_id>/edit", methods=["GET", "POST"])
