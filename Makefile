@@ -56,6 +56,8 @@ $(AXE): package.json package-lock.json
 test: $(STAMP) $(MO) $(CHROMIUM) $(FONT) $(WRK) $(AXE)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	@# The import contracts of pyproject.toml: layers, no web framework in the domain, no cycles.
+	$(BIN)/lint-imports
 	$(BIN)/pytest -n $(TEST_WORKERS) --maxprocesses=4 $(PYTEST_ARGS)
 	@# The quick benchmark runs with the tests so that it never rots; its figures are reported, not judged.
 	QUICK=1 $(BIN)/python -m bench.run
@@ -66,6 +68,7 @@ screenshots: $(STAMP) $(MO) $(CHROMIUM)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

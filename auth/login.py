@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from auth.models import User
 from auth.service import authenticate, issue_token, resolve_token, revoke_token
-from auth.throttle import guard_sign_in, signed_in
+from auth.throttle import Policy, after_sign_in, before_sign_in
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -96,6 +96,24 @@ def logout():
         session["lang"] = lang
     flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))
+
+
+# --- sign-in throttling: the API's token endpoint and the form call the same two functions -------------
+
+
+def client_address() -> str:
+    """Return the client's address as the request sees it (behind trusted proxies, the one they name)."""
+    return (request.remote_addr or "unknown")[:64]
+
+
+def guard_sign_in(session: Session, username: str) -> None:
+    """Count a sign-in attempt from this request and refuse it past a limit (429)."""
+    before_sign_in(session, Policy.from_config(current_app.config), username[:128], client_address())
+
+
+def signed_in(session: Session, username: str) -> None:
+    """Record a successful sign-in from this request (the caller commits)."""
+    after_sign_in(session, username[:128], client_address())
 
 
 def init_app(app: Flask, db: Callable[[], Session]) -> None:

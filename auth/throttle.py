@@ -177,25 +177,3 @@ def _prune(session: Session, now: dt.datetime) -> None:
             )
         )
     )
-
-
-# --- the sign-in views' side: the API and the web form call the same two functions ---------------
-
-
-def client_address() -> str:
-    """Return the client's address as the request sees it (behind trusted proxies, the one they name)."""
-    from flask import request
-
-    return (request.remote_addr or "unknown")[:64]
-
-
-def guard_sign_in(session: Session, username: str) -> None:
-    """Count a sign-in attempt from this request and refuse it past a limit (429)."""
-    from flask import current_app
-
-    before_sign_in(session, Policy.from_config(current_app.config), username[:128], client_address())
-
-
-def signed_in(session: Session, username: str) -> None:
-    """Record a successful sign-in from this request (the caller commits)."""
-    after_sign_in(session, username[:128], client_address())

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from alembic import context
 
 import auth.models  # noqa: F401  (register tables)
-import disclosure.models  # noqa: F401
+import statements.disclosure.models
 import statements.models  # noqa: F401
 import workflow.ledger
 import workflow.sensitivity  # noqa: F401

@@ -9,30 +9,16 @@ import click
 import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup, ScriptInfo, with_appcontext
-from sqlalchemy.orm import Session
 
+from statements.cli_support import cli_session, fail, opened
 from statements.db import was_committing
+from statements.ledger_cli import ledger_group
 from workflow.db import UNAVAILABLE, unavailable_detail
 from workflow.errors import Refusal
 
 
-def _session():
-    session = current_app.extensions["pressgate"]["sessionmaker"]()
-    _opened.append(session)
-    return session
-
-
-#: The sessions the running command opened: one that was committing when the database went away is in doubt.
-_opened: list[Session] = []
-
-
 def _engine():
     return current_app.extensions["pressgate"]["engine"]
-
-
-def _fail(message: str, code: int = 1) -> None:
-    click.echo(message, err=True)
-    sys.exit(code)
 
 
 def _read_password(password_stdin: bool, prompt: str = "Password") -> str:
@@ -47,7 +33,7 @@ def _cli_actor(session, username: str, password_stdin: bool):
 
     user = authenticate(session, username, _read_password(password_stdin, f"Password for {username}"))
     if user is None:
-        _fail("Wrong username or password.", 2)
+        fail("Wrong username or password.", 2)
     return actor_for(session, user, via="cli")
 
 
@@ -116,7 +102,7 @@ def db_protect(app_role: str) -> None:
             for statement in protect(connection, app_role):
                 click.echo(statement + ";")
     except RoleError as err:
-        _fail(str(err), 2)
+        fail(str(err), 2)
     click.echo(f"{app_role} may now add to the ledger and never change it.")
 
 
@@ -138,13 +124,13 @@ def demo(if_empty: bool) -> None:
     """Seed a demo organisation with sample statements and print its logins."""
     from statements.demo import DEMO_USERS, seed
 
-    with _session() as session:
+    with cli_session() as session:
         if not _database_is_empty(session):
             if if_empty:
                 click.echo("The database already has data; demo not seeded. Demo logins, if it was seeded:")
                 _print_logins(DEMO_USERS)
                 return
-            _fail("The database is not empty; the demo seeds only an empty database.")
+            fail("The database is not empty; the demo seeds only an empty database.")
         seed(session)
         session.commit()
     click.echo("Demo organisation seeded. Logins:")
@@ -175,8 +161,8 @@ def create_admin(
 
     password = _read_password(password_stdin)
     if not password_stdin and password != click.prompt("Repeat password", hide_input=True):
-        _fail("The passwords differ.")
-    with _session() as session:
+        fail("The passwords differ.")
+    with cli_session() as session:
         try:
             if unit_code and unit_name and session.scalar(sa.select(Unit.id).where(Unit.code == unit_code)) is None:
                 create_unit(session, None, unit_code, unit_name)
@@ -184,14 +170,14 @@ def create_admin(
             if unit_code is None:
                 root = session.scalar(sa.select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.id))
                 if root is None:
-                    _fail('No unit yet: name the root unit with --unit CODE --unit-name "NAME".')
+                    fail('No unit yet: name the root unit with --unit CODE --unit-name "NAME".')
                 unit_code = root.code
             create_user(
                 session, None, username, full_name or username, password, roles=[{"unit": unit_code, "role": "admin"}]
             )
             session.commit()
         except Refusal as err:
-            _fail(f"{err.message} {json.dumps(err.errors, ensure_ascii=False) if err.errors else ''}".strip())
+            fail(f"{err.message} {json.dumps(err.errors, ensure_ascii=False) if err.errors else ''}".strip())
     click.echo(f"Administrator {username} created in {unit_code}.")
 
 
@@ -223,7 +209,7 @@ def statement_act(
     """Take ACTION on STATEMENT_ID through the same service and guards as the API."""
     from statements.service import decide
 
-    with _session() as session:
+    with cli_session() as session:
         actor = _cli_actor(session, username, password_stdin)
         try:
             statement = decide(
@@ -232,7 +218,7 @@ def statement_act(
             session.commit()
         except Refusal as err:
             session.rollback()
-            _fail(f"Refused ({err.status} {err.rule}): {err.message}", 3)
+            fail(f"Refused ({err.status} {err.rule}): {err.message}", 3)
         click.echo(f"Statement {statement.id} is now {statement.state} (version {statement.current_version}).")
 
 
@@ -248,11 +234,11 @@ def statement_check(unit_code: str, title: str, topics: tuple[str, ...]) -> None
     from statements.service import preview_sensitivity
 
     body = sys.stdin.read()
-    with _session() as session:
+    with cli_session() as session:
         try:
             reasons = preview_sensitivity(session, None, unit_code, title, body, list(topics))
         except Refusal as err:
-            _fail(f"Refused ({err.status} {err.rule}): {err.message}", 3)
+            fail(f"Refused ({err.status} {err.rule}): {err.message}", 3)
     click.echo(json.dumps({"sensitive": bool(reasons), "reasons": reasons}, ensure_ascii=False, indent=2))
     sys.exit(4 if reasons else 0)
 
@@ -263,16 +249,16 @@ def statement_check(unit_code: str, title: str, topics: tuple[str, ...]) -> None
 @click.option("--password-stdin", is_flag=True)
 def statement_show(statement_id: int, username: str, password_stdin: bool) -> None:
     """Print a statement as JSON, as the API shows it to this user."""
-    from disclosure.access import log_reads
+    from statements.disclosure.access import log_reads
     from statements.queries import read_statement
     from statements.serialize import statement_dict
 
-    with _session() as session:
+    with cli_session() as session:
         actor = _cli_actor(session, username, password_stdin)
         try:
             statement = read_statement(session, statement_id, actor)
         except Refusal as err:
-            _fail(f"Refused ({err.status} {err.rule}): {err.message}", 3)
+            fail(f"Refused ({err.status} {err.rule}): {err.message}", 3)
         log_reads(session, actor, statement, [statement.current], "cli_show")
         session.commit()
         click.echo(json.dumps(statement_dict(statement, actor), ensure_ascii=False, indent=2))
@@ -280,8 +266,6 @@ def statement_show(statement_id: int, username: str, password_stdin: bool) -> No
 
 def register_commands(app: Flask) -> None:
     """Attach PressGate's commands to the app's CLI."""
-    from statements.ledger_cli import ledger_group
-
     for command in (init_db, db_group, demo, create_admin, statement_group, ledger_group):
         app.cli.add_command(command)
 
@@ -297,7 +281,7 @@ class _Commands(FlaskGroup):
 
     def invoke(self, ctx: click.Context):
         """Run the command; an unavailable or unmigrated database ends it with a clear message and status 1."""
-        _opened.clear()  # one command per process, but tests run many
+        opened.clear()  # one command per process, but tests run many
         try:
             return super().invoke(ctx)
         except (*UNAVAILABLE, sa.exc.ProgrammingError) as err:
@@ -316,7 +300,7 @@ class _Commands(FlaskGroup):
                 raise
             in_doubt = (
                 "; the change it was saving when the connection was lost may or may not have been recorded"
-                if any(was_committing(session) for session in _opened)
+                if any(was_committing(session) for session in opened)
                 else ""
             )
             raise click.ClickException(

@@ -1,7 +1,7 @@
 """Copies of a statement: released copies as published; unreleased copies marked for their recipient.
 
 An unreleased copy carries a visible line (recipient, time, not for release) and, woven into its
-text, the export's fingerprint (see ``disclosure.fingerprint``); the export is recorded with that
+text, the export's fingerprint (see ``statements.disclosure.fingerprint``); the export is recorded with that
 fingerprint and logged on the ledger. A released copy is the released text, unmarked and unlogged.
 """
 
@@ -18,9 +18,9 @@ from marshmallow import fields, validate
 from sqlalchemy.orm import Session
 
 from auth.models import User
-from disclosure import fingerprint
-from disclosure.access import is_released
-from disclosure.service import record_export
+from statements.disclosure import fingerprint
+from statements.disclosure.access import is_released
+from statements.disclosure.service import record_export
 from statements.i18n import LOCAL_ZONE
 from statements.queries import read_statement
 from workflow.actor import Actor

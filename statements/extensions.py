@@ -14,6 +14,8 @@ from flask_wtf import CSRFProtect
 from marshmallow import fields
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
+from statements.openapi_links import Links
+
 
 def _flatten(errors: dict) -> dict:
     # webargs nests validation errors by location ({"json": {...}}); the contract wants {field: [...]}.
@@ -62,8 +64,6 @@ class Api(_Api):
     def __init__(self, app: Any = None, **kwargs: Any) -> None:
         """Create the Api with PressGate's apispec plugins."""
         spec_kwargs = kwargs.pop("spec_kwargs", None) or {}
-        from statements.api.links import Links  # statements.api imports this module: import it late
-
         spec_kwargs.setdefault("extra_plugins", [UriTooLong(), Links()])
         super().__init__(app, spec_kwargs=spec_kwargs, **kwargs)
 

@@ -10,7 +10,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from statements.cli import _fail, _session
+from statements.cli_support import cli_session, fail
 
 
 @click.group("ledger", cls=AppGroup)
@@ -30,9 +30,9 @@ def _public_key(given: Path | None):
             try:
                 return load_public(path.read_bytes())
             except (CheckpointError, ValueError) as err:
-                _fail(f"{path}: not an Ed25519 key ({err}).", 2)
+                fail(f"{path}: not an Ed25519 key ({err}).", 2)
     if given or pinned:
-        _fail(f"{given or pinned}: no such key file.", 2)
+        fail(f"{given or pinned}: no such key file.", 2)
     return None
 
 
@@ -41,11 +41,11 @@ def _signing_key():
 
     path = Path(current_app.config["LEDGER_KEY"])
     if not path.exists():
-        _fail(f"No signing key at {path}: run `pressgate ledger keygen` (or set PRESSGATE_LEDGER_KEY).", 2)
+        fail(f"No signing key at {path}: run `pressgate ledger keygen` (or set PRESSGATE_LEDGER_KEY).", 2)
     try:
         return load_private(path)
     except (CheckpointError, ValueError) as err:
-        _fail(f"{path}: not an Ed25519 private key ({err}).", 2)
+        fail(f"{path}: not an Ed25519 private key ({err}).", 2)
 
 
 @ledger_group.command("keygen")
@@ -64,7 +64,7 @@ def ledger_keygen(path: Path | None) -> None:
     try:
         public = generate_key(path)
     except FileExistsError as err:
-        _fail(str(err), 2)
+        fail(str(err), 2)
     click.echo(f"Signing key written to {path} (keep it off the database server and out of its backups).")
     click.echo(f"Public key: {public} (key id {key_id(load_public(public.read_bytes()))}); give it to your auditors.")
 
@@ -81,7 +81,7 @@ def ledger_checkpoint(out: Path | None) -> None:
     from workflow.checkpoints import default_name, make_checkpoint
 
     key = _signing_key()
-    with _session() as session:
+    with cli_session() as session:
         doc = make_checkpoint(session, key)
     out = out or Path(current_app.config["CHECKPOINT_DIR"])
     if out.is_dir() or not out.suffix:
@@ -126,7 +126,7 @@ def ledger_verify(
     tables = None
 
     if more and not checkpoint_files:
-        _fail("Name checkpoint files after --checkpoint.", 2)
+        fail("Name checkpoint files after --checkpoint.", 2)
     checkpoint_files = tuple(
         f for p in (*checkpoint_files, *more) for f in (sorted(p.glob("*.json")) if p.is_dir() else [p])
     )
@@ -136,7 +136,7 @@ def ledger_verify(
             opened = Bundle(bundle)
             if trusted is None:
                 # A bundle's own key proves only that whoever made the bundle signed it: anyone can.
-                _fail(
+                fail(
                     f"The bundle is signed by key {key_id(opened.public_key)}, but no key to trust was given: pass"
                     " --public-key with the key your auditors were given (or pin it with PRESSGATE_LEDGER_PUBLIC_KEY).",
                     1,
@@ -146,21 +146,21 @@ def ledger_verify(
             result = verify_rows(opened.entries(), marks)
             if result.ok and result.entries != opened.checkpoint["size"]:
                 signed = opened.checkpoint["size"]
-                _fail(f"Bundle BROKEN: it holds {result.entries} entries but its checkpoint signs {signed}.", 1)
+                fail(f"Bundle BROKEN: it holds {result.entries} entries but its checkpoint signs {signed}.", 1)
             opened.close()
         else:
             if checkpoint_files and trusted is None:
-                _fail("No public key to check the checkpoints with: pass --public-key.", 2)
+                fail("No public key to check the checkpoints with: pass --public-key.", 2)
             marks = [check_signature(read_checkpoint(p), trusted) for p in checkpoint_files]
-            with _session() as session:
+            with cli_session() as session:
                 result = verify(session, marks)
                 tables = replay(session) if result.ok else None
     except CheckpointError as err:
-        _fail(f"Checkpoint REFUSED: {err}.", 1)
+        fail(f"Checkpoint REFUSED: {err}.", 1)
     if tables is not None and not tables.ok:
         shown = "\n".join(f"  {d}" for d in tables.shown)
         more = f"\n  … and {tables.total - len(tables.shown)} more" if tables.total > len(tables.shown) else ""
-        _fail(f"Working tables DISAGREE with the ledger in {tables.total} place(s):\n{shown}{more}", 1)
+        fail(f"Working tables DISAGREE with the ledger in {tables.total} place(s):\n{shown}{more}", 1)
     if result.ok:
         held = f", agreeing with {result.checkpoints} signed checkpoint(s)" if result.checkpoints else ""
         waiting = f" {result.unsealed} newer entries are about to be sealed." if result.unsealed else ""
@@ -171,7 +171,7 @@ def ledger_verify(
             + waiting
         )
         return
-    _fail(f"Ledger BROKEN at seq {result.first_bad_seq}: {result.reason}", 1)
+    fail(f"Ledger BROKEN at seq {result.first_bad_seq}: {result.reason}", 1)
 
 
 @ledger_group.command("seal")
@@ -210,7 +210,7 @@ def ledger_export(fmt: str, output: Path | None, bundle: Path | None) -> None:
         from workflow.checkpoints import write_bundle
 
         key = _signing_key()
-        with _session() as session, bundle.open("wb") as out:
+        with cli_session() as session, bundle.open("wb") as out:
             doc = write_bundle(session, key, out)
         click.echo(
             f"Bundle of {doc['size']} entries written to {bundle}; check it with `pressgate ledger verify --bundle`."
@@ -218,7 +218,7 @@ def ledger_export(fmt: str, output: Path | None, bundle: Path | None) -> None:
         return
     stream = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
     try:
-        with _session() as session:
+        with cli_session() as session:
             ledger_export.write(session, stream, fmt)
     finally:
         if output:

@@ -176,7 +176,7 @@ def list_and_log(
     One rule for the API and the pages: a list shows titles, and a search finds statements by their
     body, so what it returns of unreleased statements is read like the statement itself.
     """
-    from disclosure.access import log_many_reads  # disclosure builds on statements; imported when used
+    from statements.disclosure.access import log_many_reads  # disclosure builds on statements; imported when used
 
     items, total = list_statements(session, actor, filters, page=page, per_page=per_page)
     log_many_reads(session, actor, [(s, [s.current]) for s in items], how)

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 from auth.acting import reviewers_of
 from auth.models import User
 from auth.service import get_unit
-from disclosure.matching import index_version
 from statements import snapshots
+from statements.disclosure.matching import index_version
 from statements.models import PEOPLE, Statement, StatementVersion, content_hash
 from statements.queries import get_statement, load, read_statement
 from statements.snapshots import AnyStatement, StatementView

@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from auth.service import issue_token
-from disclosure.service import open_case
+from statements.disclosure.service import open_case
 from tests.conftest import PASSWORD
 from tests.test_web import login
 from workflow.sensitivity import SensitivityRule

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from statements.api.links import LINKS
+from statements.openapi_links import LINKS
 
 EXPRESSION = re.compile(r"^\$(response\.body#(?P<pointer>(/[^/]+)*)|request\.path\.(?P<path>\w+))$")
 

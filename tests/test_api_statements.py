@@ -7,8 +7,8 @@ import unicodedata
 import pytest
 import sqlalchemy as sa
 
-from disclosure.fingerprint import decode_marks
-from disclosure.matching import tokens
+from statements.disclosure.fingerprint import decode_marks
+from statements.disclosure.matching import tokens
 from tests.test_api_auth_org import assert_error
 from workflow.ledger import LedgerEntry
 

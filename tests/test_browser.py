@@ -196,7 +196,7 @@ def test_post_without_csrf_token_is_refused(person, server):
 def test_a_downloaded_copy_leaks_and_the_investigation_names_its_recipient(person, server, tmp_path):
     import datetime as dt
 
-    from disclosure.fingerprint import decode_marks
+    from statements.disclosure.fingerprint import decode_marks
     from statements.i18n import LOCAL_ZONE
 
     drafter = person("author")

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from disclosure import fingerprint
-from disclosure.fingerprint import decode_marks, strip_invisible
-from disclosure.matching import tokens
-from disclosure.models import Export, Violation
+from statements.disclosure import fingerprint
+from statements.disclosure.fingerprint import decode_marks, strip_invisible
+from statements.disclosure.matching import tokens
+from statements.disclosure.models import Export, Violation
 from statements.i18n import LOCAL_ZONE
 from workflow.ledger import LedgerEntry
 from workflow.text import strip_diacritics

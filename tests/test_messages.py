@@ -9,7 +9,7 @@ from statements.web.labels import RULE_MESSAGES
 from workflow import errors
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("auth", "disclosure", "statements", "workflow")
+PACKAGES = ("auth", "statements", "workflow")
 REFUSALS = {n for n, value in vars(errors).items() if isinstance(value, type) and issubclass(value, errors.Refusal)}
 
 

@@ -10,7 +10,8 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Container, Iterable, Mapping
+from typing import NamedTuple
 
 import rfc8785
 
@@ -142,3 +143,36 @@ def json_value(text: str | bytes) -> object:
 
 
 _DECODE = json.JSONDecoder().decode
+
+
+# --- walking a chain ------------------------------------------------------------------------
+
+
+class Walk(NamedTuple):
+    """How far a walk along the chain got."""
+
+    #: The seq after the last entry that held.
+    next_seq: int
+    #: The hash of that entry (the start's prev_hash when none held).
+    head_hash: str
+    #: Why the entry at next_seq did not hold; None when the entries ran out first.
+    reason: str | None
+    #: The hashes at the seqs asked to keep (checkpoint sizes).
+    kept: dict[int, str]
+
+
+def first_break(rows: Iterable[Mapping], seq: int, prev_hash: str, keep: Container[int] = ()) -> Walk:
+    """Follow entries from `seq` linked to `prev_hash` until one does not hold or they run out."""
+    kept: dict[int, str] = {}
+    for fields in rows:
+        if fields["seq"] != seq:
+            return Walk(seq, prev_hash, f"entry {seq} is missing (next stored entry is {fields['seq']})", kept)
+        if fields["prev_hash"] != prev_hash:
+            return Walk(seq, prev_hash, "prev_hash does not match the hash of the entry before it", kept)
+        if chain_hash(prev_hash, canonical_bytes(fields)) != fields["hash"]:
+            return Walk(seq, prev_hash, "stored hash does not match the entry's content (the entry was altered)", kept)
+        prev_hash = fields["hash"]
+        if seq in keep:
+            kept[seq] = prev_hash
+        seq += 1
+    return Walk(seq, prev_hash, None, kept)

@@ -19,8 +19,8 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 
-from workflow import ledger, verification
-from workflow.canonical import GENESIS_HASH
+from workflow import ledger
+from workflow.canonical import GENESIS_HASH, first_break
 
 #: The canonical document of an entry, built by PostgreSQL: keys in RFC 8785 order, text escaped by
 #: to_json exactly as the canonical form escapes it, `data` as its stored (canonical) JSON text.
@@ -129,5 +129,5 @@ def _python_holds(conn: sa.Connection, lo: int, hi: int) -> bool:
         prev_hash = conn.execute(sa.text("SELECT hash FROM ledger_entries WHERE seq = :seq"), {"seq": lo - 1}).scalar()
         if prev_hash is None:
             return False
-    walk = verification.first_break(ledger.pg_rows(conn, lo, hi), lo, prev_hash)
+    walk = first_break(ledger.pg_rows(conn, lo, hi), lo, prev_hash)
     return walk.reason is None and walk.next_seq == hi + 1

@@ -11,7 +11,7 @@ names the first entry that does not hold, and reports entries left unsealed too 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -168,10 +168,8 @@ def append_many(session: Session, entries: list[dict]) -> None:
         return
     documents = _documents(entries)
     if session.get_bind().dialect.name == "postgresql":
-        from workflow import sealing
-
         session.execute(_INSERT_UNSEALED, _as_json(documents))
-        sealing.written(session)
+        _written(session)
         return
     # SQLite: BEGIN IMMEDIATE already serialises writers, so the chain head cannot move under us.
     links = chain(documents, *head(session))
@@ -183,13 +181,29 @@ def append_with_update(session: Session, update: sa.Update, params: dict, entry:
     if session.get_bind().dialect.name != "postgresql":
         append_many(session, [entry])
         return session.execute(update, params)
-    from workflow import sealing
-
     # One statement, one round trip: a decision's entry and its statement's new state are written together
     # (PostgreSQL runs a data-modifying WITH to completion whether or not the UPDATE reads it).
     result = session.execute(update.add_cte(_INSERTED), params | _as_json(_documents([entry])))
-    sealing.written(session)
+    _written(session)
     return result
+
+
+#: Told of each session that wrote unsealed entries (PostgreSQL). `workflow.sealing` subscribes when it
+#: is imported (the `workflow` package imports it), so that the ledger never needs to import its sealer.
+_on_written: list[Callable[[Session], None]] = []
+
+
+def on_written(hook: Callable[[Session], None]) -> Callable[[Session], None]:
+    """Subscribe `hook` to every session that wrote unsealed entries; return it (a decorator)."""
+    _on_written.append(hook)
+    return hook
+
+
+def _written(session: Session) -> None:
+    if not _on_written:  # an entry nothing will ever seal: refuse to write it rather than lose its place
+        raise RuntimeError("workflow.sealing is not loaded: nothing would seal this ledger entry")
+    for hook in _on_written:
+        hook(session)
 
 
 def _documents(entries: list[dict]) -> list[dict]:

@@ -152,6 +152,7 @@ def keep_sweeping(engine: sa.Engine, seconds: float) -> None:
         found.sweep(seconds)
 
 
+@ledger.on_written
 def written(session: Session) -> None:
     """Note that the session wrote unsealed entries: seal them now (inline) or after its commit."""
     bind = session.get_bind()

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Container, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from workflow import ledger
-from workflow.canonical import GENESIS_HASH, canonical_bytes, chain_hash
+from workflow import chain_sql, ledger
+from workflow.canonical import GENESIS_HASH, first_break
 from workflow.db import isoformat, utcnow
 
 Entry = ledger.LedgerEntry
@@ -85,8 +84,6 @@ def verify(session: Session, checkpoints: Iterable[dict] = ()) -> VerifyResult:
 
 def _verify_in_server(session: Session, marks: list[dict]) -> VerifyResult | None:
     """Return the result when PostgreSQL's recomputation finds every entry whole, None when Python must look."""
-    from workflow import chain_sql  # it walks with `first_break` from here when it finds a break
-
     # No count of the entries: the server checks each entry's link to its neighbour in seq order, which
     # must be seq - 1, so seqs 1..head hold only if none is missing; counting them read the whole index again.
     count = ledger.head(session)[0]
@@ -107,36 +104,6 @@ def verify_rows(rows: Iterable[Mapping], checkpoints: Iterable[dict] = ()) -> Ve
     if walk.reason is not None:
         return VerifyResult(False, count, count, walk.head_hash, walk.next_seq, walk.reason)
     return _hold_to_checkpoints(marks, count, {0: GENESIS_HASH, **walk.kept, count: walk.head_hash})
-
-
-class Walk(NamedTuple):
-    """How far a walk along the chain got."""
-
-    #: The seq after the last entry that held.
-    next_seq: int
-    #: The hash of that entry (the start's prev_hash when none held).
-    head_hash: str
-    #: Why the entry at next_seq did not hold; None when the entries ran out first.
-    reason: str | None
-    #: The hashes at the seqs asked to keep (checkpoint sizes).
-    kept: dict[int, str]
-
-
-def first_break(rows: Iterable[Mapping], seq: int, prev_hash: str, keep: Container[int] = ()) -> Walk:
-    """Follow entries from `seq` linked to `prev_hash` until one does not hold or they run out."""
-    kept: dict[int, str] = {}
-    for fields in rows:
-        if fields["seq"] != seq:
-            return Walk(seq, prev_hash, f"entry {seq} is missing (next stored entry is {fields['seq']})", kept)
-        if fields["prev_hash"] != prev_hash:
-            return Walk(seq, prev_hash, "prev_hash does not match the hash of the entry before it", kept)
-        if chain_hash(prev_hash, canonical_bytes(fields)) != fields["hash"]:
-            return Walk(seq, prev_hash, "stored hash does not match the entry's content (the entry was altered)", kept)
-        prev_hash = fields["hash"]
-        if seq in keep:
-            kept[seq] = prev_hash
-        seq += 1
-    return Walk(seq, prev_hash, None, kept)
 
 
 def _hold_to_checkpoints(marks: list[dict], count: int, hash_at: dict[int, str]) -> VerifyResult:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from disclosure import service
-from disclosure.models import Outcome
 from statements.api.auth import require_actor
+from statements.disclosure import service
+from statements.disclosure.models import Outcome
 from statements.extensions import Blueprint
 from statements.schemas import Lenient, PageArgs, page_of
 from statements.serialize import case_dict, violation_dict

@@ -6,10 +6,10 @@ from flask import request
 from flask.views import MethodView
 from flask_smorest import abort
 
-from disclosure.access import log_reads
 from statements import exports, idempotency, queries, service
 from statements.api import as_documented
 from statements.api.auth import require_actor
+from statements.disclosure.access import log_reads
 from statements.extensions import Blueprint
 from statements.schemas import (
     ActionIn,

@@ -8,8 +8,8 @@ from flask import current_app
 from flask.views import MethodView
 from flask_smorest import abort
 
+from auth.login import guard_sign_in, signed_in
 from auth.service import authenticate, issue_token, revoke_token, unit_codes
-from auth.throttle import guard_sign_in, signed_in
 from statements.api.auth import bearer_record, require_actor
 from statements.extensions import Blueprint
 from statements.schemas import TokenIn, TokenOut, UserOut

@@ -7,8 +7,8 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from auth.acting import waiting_for
-from disclosure.access import log_reads
 from statements import queries, service
+from statements.disclosure.access import log_reads
 from statements.serialize import entry_dict, statement_dict, version_dict
 from statements.snapshots import StatementView
 from statements.web.labels import ACTION_LABELS, CONSEQUENCES, ROLE_LABELS

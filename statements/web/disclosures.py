@@ -8,8 +8,8 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from disclosure import service
-from disclosure.models import Outcome
+from statements.disclosure import service
+from statements.disclosure.models import Outcome
 from statements.i18n import LOCAL_ZONE
 from statements.serialize import case_dict, violation_dict
 from statements.web.views import bp, web_actor

@@ -14,8 +14,8 @@ from flask_login import current_user, login_required
 
 from auth.models import Unit
 from auth.service import actor_for
-from disclosure.access import log_reads
 from statements import exports, idempotency, queries, service
+from statements.disclosure.access import log_reads
 from statements.serialize import diff_dict, statement_dict, version_dict
 from statements.web.labels import (
     ACTION_LABELS,

@@ -9,9 +9,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from auth.models import Membership, User
-from disclosure import fingerprint
-from disclosure.analysis import analyse
-from disclosure.models import CaseStatus, Disclosure, Export, Outcome, Violation
+from statements.disclosure import fingerprint
+from statements.disclosure.analysis import analyse
+from statements.disclosure.models import CaseStatus, Disclosure, Export, Outcome, Violation
 from statements.models import Statement
 from statements.snapshots import AnyStatement, AnyVersion
 from workflow import ledger

@@ -10,9 +10,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from auth.models import User
-from disclosure import fingerprint, matching
-from disclosure.access import is_released
-from disclosure.models import Export
+from statements.disclosure import fingerprint, matching
+from statements.disclosure.access import is_released
+from statements.disclosure.models import Export
 from statements.models import Statement, StatementVersion
 from workflow import ledger
 from workflow.db import isoformat

@@ -18,8 +18,8 @@ from collections.abc import Iterable, Sequence
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from disclosure.fingerprint import strip_invisible
-from disclosure.models import VersionBand
+from statements.disclosure.fingerprint import strip_invisible
+from statements.disclosure.models import VersionBand
 from workflow.text import strip_diacritics
 
 SHINGLE = 3
