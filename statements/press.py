@@ -12,13 +12,14 @@ from statements import snapshots
 from statements.models import Statement, release_recorded
 from statements.serialize import public_dict
 from statements.snapshots import STATEMENT_COLUMNS, WITH_UNIT, StatementView
-from statements.web_session import db, page_arg
+from statements.web_session import db, page_arg, page_count
 from workflow.errors import NotFound
 from workflow.states import PUBLIC_STATES
 from workflow.text import like_patterns, xml_text
 
 bp = Blueprint("press", __name__, url_prefix="/press")
 PUBLIC = [s.value for s in PUBLIC_STATES]
+PER_PAGE = 20
 
 
 def escape(text: str) -> str:
@@ -58,13 +59,13 @@ def index() -> str:
     """List released statements."""
     page = page_arg()
     q = (request.args.get("q") or "")[:200]
-    items, total = released_page(db(), page, 20, q)
+    items, total = released_page(db(), page, PER_PAGE, q)
     return render_template(
         "press/index.html",
         items=[public_dict(s) for s in items],
         total=total,
         page=page,
-        pages=max(1, -(-total // 20)),
+        pages=page_count(total, PER_PAGE),
         q=q,
     )
 

@@ -42,3 +42,8 @@ def page_arg() -> int:
         return max(1, min(int(request.args.get("page", 1)), 10_000_000))
     except ValueError:
         return 1
+
+
+def page_count(total: int, per_page: int) -> int:
+    """Return how many pages `total` items fill, at least one (an empty list is one empty page)."""
+    return max(1, -(-total // per_page))

@@ -19,7 +19,7 @@ from statements import queries
 from statements.serialize import user_dict
 from statements.web.labels import refusal_message
 from statements.web.views import bp, field_error, web_actor
-from statements.web_session import commit, db, page_arg, rollback_session
+from statements.web_session import commit, db, page_arg, page_count, rollback_session
 from workflow.db import utcnow
 from workflow.errors import Refusal
 from workflow.ledger import LedgerEntry
@@ -71,7 +71,7 @@ def _matching(items: list[dict], q: str, *fields: str) -> list[dict]:
 
 def _page(items: list[dict]) -> tuple[list[dict], int, int]:
     page = page_arg()
-    return items[(page - 1) * PER_PAGE : page * PER_PAGE], page, max(1, -(-len(items) // PER_PAGE))
+    return items[(page - 1) * PER_PAGE : page * PER_PAGE], page, page_count(len(items), PER_PAGE)
 
 
 def _units_with_roles() -> list[dict]:

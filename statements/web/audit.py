@@ -15,7 +15,7 @@ from statements.replay import verify_all
 from statements.serialize import entry_dict
 from statements.web.labels import ACTION_LABELS
 from statements.web.views import bp, web_actor
-from statements.web_session import db, page_arg
+from statements.web_session import db, page_arg, page_count
 from workflow.db import MAX_ID, isoformat, utcnow
 from workflow.errors import NotFound
 from workflow.guards import can_read_ledger
@@ -74,7 +74,7 @@ def audit_ledger():
         total=total,
         waiting=waiting,
         page=page,
-        pages=max(1, -(-total // PER_PAGE)),
+        pages=page_count(total, PER_PAGE),
         args=request.args,
         errors=errors,
     ), (422 if errors else 200)

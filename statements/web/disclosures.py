@@ -13,7 +13,7 @@ from statements.disclosure.models import Outcome
 from statements.i18n import LOCAL_ZONE
 from statements.serialize import case_dict, violation_dict
 from statements.web.views import bp, web_actor
-from statements.web_session import commit, db, page_arg, rollback_session
+from statements.web_session import commit, db, page_arg, page_count, rollback_session
 from workflow.errors import Invalid
 
 PER_PAGE = 25
@@ -35,7 +35,7 @@ def _cases_page(values: dict, errors: dict, status: int = 200):
         items=[case_dict(c, with_text=False) for c in items],
         total=total,
         page=page,
-        pages=max(1, -(-total // PER_PAGE)),
+        pages=page_count(total, PER_PAGE),
         values=values,
         errors=errors,
     ), status
@@ -114,5 +114,5 @@ def violations():
         items=[violation_dict(v) for v in items],
         total=total,
         page=page,
-        pages=max(1, -(-total // PER_PAGE)),
+        pages=page_count(total, PER_PAGE),
     )

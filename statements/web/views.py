@@ -31,7 +31,7 @@ from statements.web.labels import (
     field_message,
     refusal_message,
 )
-from statements.web_session import commit, db, page_arg, rollback_session
+from statements.web_session import commit, db, page_arg, page_count, rollback_session
 from workflow.actor import Actor
 from workflow.errors import Refusal
 from workflow.states import Kind, State, Urgency
@@ -130,7 +130,7 @@ def statements():
         items=[statement_dict(s, actor) for s in items],
         total=total,
         page=page,
-        pages=max(1, -(-total // PER_PAGE)),
+        pages=page_count(total, PER_PAGE),
         filters=filters,
         units=sorted({u for u, r in actor.memberships}),
     )
