@@ -369,3 +369,16 @@ def test_a_copy_made_after_the_text_was_seen_is_never_a_suspect(app, api, via):
         case = investigate(api, body_of(copy), seen_at=seen.isoformat())
         assert "drafter2" not in [p["username"] for p in case["analysis"]["suspects"]]
         assert all(not e["before_seen"] for e in case["analysis"]["exports"]), case["analysis"]["exports"]
+
+
+def test_a_text_with_no_words_is_indexed_as_nothing(api, session):
+    """The fuzzer's find: a version of punctuation alone gave an empty batch of bands to insert."""
+    import warnings
+
+    from sqlalchemy.exc import SAWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SAWarning)
+        s = create(api, title=".", body="!")
+        r = api("author").post(f"/api/v1/statements/{s['id']}/versions", json={"title": "…", "body": "—", "version": 1})
+    assert r.status_code == 201, r.json

@@ -104,6 +104,8 @@ def text_keys(text: str) -> set[tuple[int, int]]:
 def index_version(session: Session, version_id: int, title: str, body: str) -> None:
     """Store a version's band keys (in the caller's transaction)."""
     keys = text_keys(f"{title}\n{body}")
+    if not keys:  # a text too short to shingle has nothing to match (an empty list would insert one empty row)
+        return
     session.execute(
         sa.insert(VersionBand), [{"version_id": version_id, "band": b, "bucket": k} for b, k in sorted(keys)]
     )
