@@ -17,7 +17,8 @@ from auth.passwords import DUMMY_HASH, check_password, hash_password
 from workflow import ledger
 from workflow.actor import Actor
 from workflow.db import utcnow
-from workflow.errors import Conflict, Forbidden, Invalid, NotFound
+from workflow.errors import Conflict, Invalid, NotFound
+from workflow.guards import require_manage_org
 from workflow.sensitivity import add_default_rules
 from workflow.states import Role
 
@@ -27,12 +28,6 @@ USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 MIN_PASSWORD = 10
 #: Roles that read a unit's unreleased statements.
 READER_ROLES = frozenset({Role.DRAFTER, Role.SPOKESPERSON, Role.LEADER})
-
-
-def can_manage_org(actor: Actor) -> None:
-    """Only admins change units, users, roles and designations."""
-    if not actor.is_admin:
-        raise Forbidden("admin_only", "Only an administrator may change the organisation.")
 
 
 def _log(session: Session, actor: Actor | None, action: str, unit: str | None, data: dict) -> None:
@@ -123,7 +118,7 @@ def _actor(session: Session, user_id: int, username: str, memberships: frozenset
 def create_unit(session: Session, actor: Actor | None, code: str, name: str, parent_code: str | None = None) -> Unit:
     """Create a unit with the default sensitivity rules."""
     if actor is not None:
-        can_manage_org(actor)
+        require_manage_org(actor)
     if not CODE_RE.fullmatch(code or ""):
         raise Invalid(
             "unit_code",
@@ -183,7 +178,7 @@ def create_user(
 ) -> User:
     """Create a user with roles; a spokesperson role only where the unit has none yet."""
     if actor is not None:
-        can_manage_org(actor)
+        require_manage_org(actor)
     errors: dict[str, list[str]] = {}
     if not USERNAME_RE.fullmatch(username or ""):
         errors["username"] = ["2-64 lowercase letters, digits, '.', '_' or '-'."]
@@ -237,7 +232,7 @@ def spokesperson_of(session: Session, unit: Unit) -> User | None:
 def grant_role(session: Session, actor: Actor | None, username: str, unit_code: str, role: str) -> Membership:
     """Give a user a role in a unit (spokesperson goes through `designate_spokesperson`)."""
     if actor is not None:
-        can_manage_org(actor)
+        require_manage_org(actor)
     if role == Role.SPOKESPERSON:
         raise Conflict("use_designation", "Designate a spokesperson through the designation endpoint.")
     user, [(unit, role)] = get_user(session, username), _validate_roles(session, [{"unit": unit_code, "role": role}])
@@ -260,7 +255,7 @@ def grant_role(session: Session, actor: Actor | None, username: str, unit_code: 
 def revoke_role(session: Session, actor: Actor | None, username: str, unit_code: str, role: str) -> None:
     """Take a role away from a user (the spokesperson's role ends their designation)."""
     if actor is not None:
-        can_manage_org(actor)
+        require_manage_org(actor)
     if role == Role.SPOKESPERSON:
         remove_spokesperson(session, actor, unit_code, username)
         return
@@ -280,7 +275,7 @@ def revoke_role(session: Session, actor: Actor | None, username: str, unit_code:
 def designate_spokesperson(session: Session, actor: Actor | None, unit_code: str, username: str) -> User:
     """Make this user the unit's one spokesperson; the previous holder loses the role."""
     if actor is not None:
-        can_manage_org(actor)
+        require_manage_org(actor)
     unit, user = get_unit(session, unit_code), get_user(session, username, "username")
     if _holds(session, user, Role.AUDITOR):
         raise _auditor_not_spokesperson()
@@ -300,7 +295,7 @@ def designate_spokesperson(session: Session, actor: Actor | None, unit_code: str
 def remove_spokesperson(session: Session, actor: Actor | None, unit_code: str, username: str | None = None) -> str:
     """End the unit's spokesperson designation (only that person's, when named); return who held it."""
     if actor is not None:
-        can_manage_org(actor)
+        require_manage_org(actor)
     unit = get_unit(session, unit_code)
     current = _spokesperson_of(session, unit)
     if current is None or (username is not None and current.user.username != username):

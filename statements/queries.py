@@ -16,7 +16,7 @@ from workflow import ledger, sealing
 from workflow.actor import Actor
 from workflow.db import MAX_ID
 from workflow.errors import Forbidden, NotFound
-from workflow.guards import can_read, can_read_internals
+from workflow.guards import can_read, require_read_internals
 from workflow.states import PUBLIC_STATES, Role, State
 from workflow.text import like_patterns
 
@@ -64,7 +64,7 @@ def _readable(statement: _S | None, statement_id: int, actor: Actor | None) -> _
 def readable_versions(statement: AnyStatement, actor: Actor | None) -> list[AnyVersion]:
     """Return the versions the actor may read: all for the unit's people, the released one for others."""
     try:
-        can_read_internals(statement, actor)
+        require_read_internals(statement, actor)
     except Forbidden:
         return [v for v in statement.versions if v.number == statement.released_version]
     return list(statement.versions)
@@ -220,7 +220,7 @@ def history(
     sealed_only: bool = True,
 ) -> tuple[list, int | None]:
     """Return a page of a statement's ledger entries, oldest first, and the total if asked (its unit's people only)."""
-    can_read_internals(statement, actor)
+    require_read_internals(statement, actor)
     where = ledger.LedgerEntry.statement_id == statement.id
     if sealed_only:  # the API's history lists entries with their place in the chain
         sealing.seal_before_reading(session)

@@ -13,33 +13,12 @@ from statements.models import Statement
 from statements.service import refresh_sensitivity, unit_rules
 from workflow import ledger
 from workflow.actor import Actor
-from workflow.errors import Conflict, Forbidden, Invalid, NotFound
+from workflow.errors import Conflict, Invalid, NotFound
+from workflow.guards import require_edit_rules
 from workflow.sensitivity import DETECTORS, SensitivityRule
 from workflow.states import OPEN_STATES
 
 RULE_CODE_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-
-
-def can_edit_rules(actor: Actor, unit: Unit) -> None:
-    """Only a competent leader of the unit or an admin edits its rules, and never who reviews its statements."""
-    if not (actor.is_competent_leader(unit.id) or actor.is_admin):
-        raise Forbidden("rules_editor", "Only a leader of the unit (or above) or an admin may edit its rules.")
-    if actor.speaks_for(unit.id):
-        # Switching off the rule that holds a statement, then approving it, would be four-eyes with one pair.
-        raise Forbidden(
-            "four_eyes_rules",
-            "Four-eyes rule: you review this unit's statements as its spokesperson, so you may not change the"
-            " rules that decide which of them need a leader's sign-off.",
-        )
-
-
-def may_edit_rules(actor: Actor, unit: Unit) -> bool:
-    """Say whether the actor may edit the unit's rules (to offer the forms only to them)."""
-    try:
-        can_edit_rules(actor, unit)
-    except Forbidden:
-        return False
-    return True
 
 
 def list_rules(session: Session, unit: Unit) -> list[SensitivityRule]:
@@ -119,7 +98,7 @@ def _log(session: Session, actor: Actor, unit: Unit, action: str, rule: Sensitiv
 def create_rule(session: Session, actor: Actor, unit_code: str, fields: dict) -> SensitivityRule:
     """Add a rule to a unit and re-evaluate its open statements."""
     unit = get_unit(session, unit_code)
-    can_edit_rules(actor, unit)
+    require_edit_rules(actor, unit.id)
     code = fields.get("code")
     if not isinstance(code, str) or not RULE_CODE_RE.fullmatch(code):
         raise Invalid(
@@ -143,7 +122,7 @@ def create_rule(session: Session, actor: Actor, unit_code: str, fields: dict) ->
 def update_rule(session: Session, actor: Actor, unit_code: str, code: str, fields: dict) -> SensitivityRule:
     """Change a rule (or switch it off with active=false) and re-evaluate open statements."""
     unit = get_unit(session, unit_code)
-    can_edit_rules(actor, unit)
+    require_edit_rules(actor, unit.id)
     rule = session.scalar(
         sa.select(SensitivityRule).where(SensitivityRule.unit_id == unit.id, SensitivityRule.code == code)
     )

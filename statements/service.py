@@ -23,11 +23,11 @@ from statements.snapshots import AnyStatement, StatementView
 from workflow import ledger
 from workflow.actor import Actor
 from workflow.db import utcnow
-from workflow.errors import Conflict, Forbidden, Invalid, Refusal
-from workflow.guards import can_read_rules, check_comment, is_unit_drafter
+from workflow.errors import Conflict, Forbidden, Invalid
+from workflow.guards import check_comment, require_read_rules, require_revise
 from workflow.machine import ACTIONS, fire
 from workflow.sensitivity import SensitivityRule, match_rules
-from workflow.states import EDITABLE_STATES, OPEN_STATES, PUBLIC_STATES, Channel, Kind, Role, State, Urgency
+from workflow.states import OPEN_STATES, PUBLIC_STATES, Channel, Kind, Role, State, Urgency
 from workflow.text import search_key
 
 MAX_TITLE = 500
@@ -146,7 +146,7 @@ def preview_sensitivity(
     """Return the rules of a unit that a draft would match, before it is written (`actor` None: the operator's CLI)."""
     unit = get_unit(session, unit_code)
     if actor is not None:  # what a draft matches tells the rules: whoever may read them may ask
-        can_read_rules(actor, unit.id)
+        require_read_rules(actor, unit.id)
     return [m.as_reason() for m in match_rules(unit_rules(session, unit.id), title, body, topics)]
 
 
@@ -202,28 +202,12 @@ def create_statement(session: Session, actor: Actor, unit_code: str, fields: dic
     return statement
 
 
-def check_revisable(statement: AnyStatement, actor: Actor) -> None:
-    """Refuse a new version unless the actor drafts for the unit and the statement is open to changes."""
-    is_unit_drafter(statement, actor)
-    if statement.state not in EDITABLE_STATES:
-        raise Conflict("state", f"A statement in state '{statement.state}' cannot get a new version.")
-
-
-def may_revise(statement: AnyStatement, actor: Actor) -> bool:
-    """Say whether the actor may write a new version now (to offer the edit form only then)."""
-    try:
-        check_revisable(statement, actor)
-    except Refusal:
-        return False
-    return True
-
-
 def add_version(
     session: Session, statement_id: int, actor: Actor, fields: dict, *, version: int | None = None
 ) -> Statement:
     """Write the next version; only drafters of the unit, only in draft or changes_requested."""
     statement = get_statement(session, statement_id, actor, for_update=True)
-    check_revisable(statement, actor)
+    require_revise(statement, actor)
     if version is not None:
         _check_read_version(statement, version)
     content = _clean_content(fields, statement.current)

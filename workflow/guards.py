@@ -1,17 +1,21 @@
-"""Who may do what: plain predicates over (statement, actor) that raise a named refusal.
+"""Who may do what: the only place permissions are decided, for the API, the forms and the CLI alike.
 
-These are the only place permissions are decided: the state machine runs them as conditions,
-`allowed_actions` runs them to list buttons and API actions, and the read checks below decide
-visibility for the API, the forms and the CLI alike.
+The lifecycle's guards are plain predicates over (statement, actor) that raise a named refusal: the
+state machine runs them as conditions and `allowed_actions` runs them to list buttons and API actions.
+Every other permission (reading internals, rules, the ledger; managing the organisation; editing rules;
+investigating; revising) is a `require_<verb>` that raises its refusal, with a `can_<verb>` twin that
+answers yes or no for menus, buttons and forms: views and templates receive those answers and never
+re-derive them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from workflow.actor import Actor
-from workflow.errors import Conflict, Forbidden, Invalid
-from workflow.states import PUBLIC_STATES, Role
+from workflow.errors import Conflict, Forbidden, Invalid, Refusal
+from workflow.states import EDITABLE_STATES, PUBLIC_STATES, Role
 
 MAX_COMMENT = 4000
 
@@ -180,7 +184,7 @@ def can_read(statement: Decidable, actor: Actor | None) -> bool:
     return actor is not None and actor.can_read_unit(statement.unit_id)
 
 
-def can_read_internals(statement: Decidable, actor: Actor | None) -> None:
+def require_read_internals(statement: Decidable, actor: Actor | None) -> None:
     """Earlier versions, diffs and the decision history are the unit's, even once the statement is released."""
     if actor is None or not actor.can_read_unit(statement.unit_id):
         raise Forbidden(
@@ -189,7 +193,7 @@ def can_read_internals(statement: Decidable, actor: Actor | None) -> None:
         )
 
 
-def can_read_rules(actor: Actor | None, unit_id: int) -> None:
+def require_read_rules(actor: Actor | None, unit_id: int) -> None:
     """Refuse anyone but the unit's people, the leaders above it, auditors and admins: a unit's rules are its own."""
     if actor is None or not (actor.can_read_unit(unit_id) or actor.is_admin):
         raise Forbidden(
@@ -199,7 +203,86 @@ def can_read_rules(actor: Actor | None, unit_id: int) -> None:
         )
 
 
-def can_read_ledger(actor: Actor) -> None:
+def require_read_ledger(actor: Actor | None) -> None:
     """Auditors read the ledger; admins read it too; nobody changes it."""
-    if not (actor.is_auditor or actor.is_admin):
+    if actor is None or not (actor.is_auditor or actor.is_admin):
         raise Forbidden("auditor_only", "Only auditors and administrators may read the ledger.")
+
+
+def require_manage_org(actor: Actor | None) -> None:
+    """Only admins change units, users, roles and designations."""
+    if actor is None or not actor.is_admin:
+        raise Forbidden("admin_only", "Only an administrator may change the organisation.")
+
+
+def require_edit_rules(actor: Actor | None, unit_id: int) -> None:
+    """Only a competent leader of the unit or an admin edits its rules, and never who reviews its statements."""
+    if actor is None or not (actor.is_competent_leader(unit_id) or actor.is_admin):
+        raise Forbidden("rules_editor", "Only a leader of the unit (or above) or an admin may edit its rules.")
+    if actor.speaks_for(unit_id):
+        # Switching off the rule that holds a statement, then approving it, would be four-eyes with one pair.
+        raise Forbidden(
+            "four_eyes_rules",
+            "Four-eyes rule: you review this unit's statements as its spokesperson, so you may not change the"
+            " rules that decide which of them need a leader's sign-off.",
+        )
+
+
+def require_investigate(actor: Actor | None) -> Actor:
+    """Investigating disclosures is for auditors (everywhere) and leaders (in their units); return the actor."""
+    if actor is None or not (actor.is_auditor or actor.leader_scope):
+        raise Forbidden("investigators_only", "Only auditors and leaders investigate disclosures.")
+    return actor
+
+
+def require_revise(statement: Decidable, actor: Actor) -> None:
+    """Only a drafter of the unit writes a new version, and only while the statement is open to changes."""
+    is_unit_drafter(statement, actor)
+    if statement.state not in EDITABLE_STATES:
+        raise Conflict("state", f"A statement in state '{statement.state}' cannot get a new version.")
+
+
+# --- the same answers as yes or no, for buttons, menus and forms --------------------------------
+
+
+def _allowed(require: Callable[..., object], *args: object) -> bool:
+    try:
+        require(*args)
+    except Refusal:
+        return False
+    return True
+
+
+def can_read_internals(statement: Decidable, actor: Actor | None) -> bool:
+    """Say whether `require_read_internals` lets the actor through."""
+    return _allowed(require_read_internals, statement, actor)
+
+
+def can_read_rules(actor: Actor | None, unit_id: int) -> bool:
+    """Say whether `require_read_rules` lets the actor through."""
+    return _allowed(require_read_rules, actor, unit_id)
+
+
+def can_read_ledger(actor: Actor | None) -> bool:
+    """Say whether `require_read_ledger` lets the actor through."""
+    return _allowed(require_read_ledger, actor)
+
+
+def can_manage_org(actor: Actor | None) -> bool:
+    """Say whether `require_manage_org` lets the actor through."""
+    return _allowed(require_manage_org, actor)
+
+
+def can_edit_rules(actor: Actor | None, unit_id: int) -> bool:
+    """Say whether `require_edit_rules` lets the actor through."""
+    return _allowed(require_edit_rules, actor, unit_id)
+
+
+def can_investigate(actor: Actor | None) -> bool:
+    """Say whether `require_investigate` lets the actor through."""
+    return _allowed(require_investigate, actor)
+
+
+def can_revise(statement: Decidable, actor: Actor) -> bool:
+    """Say whether `require_revise` lets the actor through."""
+    return _allowed(require_revise, statement, actor)

@@ -9,7 +9,7 @@ from statements.replay import verify_all
 from statements.schemas import LedgerArgs, LedgerPageOut, VerifyOut
 from statements.serialize import entry_dict
 from statements.web_session import db
-from workflow.guards import can_read_ledger
+from workflow.guards import require_read_ledger
 from workflow.machine import ACTIONS, mermaid
 from workflow.sealing import seal_before_reading
 
@@ -21,7 +21,7 @@ bp = Blueprint("ledger", __name__, url_prefix="/api/v1", description="The ledger
 @bp.response(200, LedgerPageOut)
 def entries(args: dict):
     """List sealed ledger entries in ascending seq, filtered; `unsealed` says how many still wait for their place."""
-    can_read_ledger(require_actor())
+    require_read_ledger(require_actor())
     waiting = seal_before_reading(db())
     items, total = ledger_page(db(), args, args["page"], args["per_page"])
     return {"items": [entry_dict(e) for e in items], "total": total} | ({"unsealed": waiting} if waiting else {})
@@ -31,7 +31,7 @@ def entries(args: dict):
 @bp.response(200, VerifyOut)
 def verify():
     """Recompute the whole chain, then replay it and hold the working tables to it."""
-    can_read_ledger(require_actor())
+    require_read_ledger(require_actor())
     return verify_all(db())
 
 

@@ -29,7 +29,7 @@ from statements.schemas import (
 from statements.serialize import rule_dict, unit_dict, user_dict
 from statements.service import preview_sensitivity
 from statements.web_session import commit, db
-from workflow.guards import can_read_rules
+from workflow.guards import require_read_rules
 
 bp = Blueprint("organisation", __name__, url_prefix="/api/v1", description="Units, users and rules")
 
@@ -103,7 +103,7 @@ class Rules(MethodView):
     def get(self, code: str):
         """List the unit's rules, active or not."""
         actor, unit = require_actor(), org.get_unit(db(), code)
-        can_read_rules(actor, unit.id)
+        require_read_rules(actor, unit.id)
         rules = rule_service.list_rules(db(), unit)
         return {"items": [rule_dict(r) for r in rules], "total": len(rules)}
 

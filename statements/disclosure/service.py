@@ -18,6 +18,7 @@ from workflow import ledger
 from workflow.actor import Actor
 from workflow.db import MAX_ID, isoformat, utcnow
 from workflow.errors import Conflict, Forbidden, Invalid, NotFound
+from workflow.guards import require_investigate
 
 #: A leak cannot be seen later than now (plus this much clock skew).
 CLOCK_SKEW = dt.timedelta(minutes=5)
@@ -25,18 +26,6 @@ MAX_TEXT = 100_000
 
 
 # --- who may ------------------------------------------------------------------------------
-
-
-def is_investigator(actor: Actor | None) -> bool:
-    """Say whether the actor investigates disclosures: auditors everywhere, leaders in their units."""
-    return actor is not None and (actor.is_auditor or bool(actor.leader_scope))
-
-
-def require_investigator(actor: Actor | None) -> Actor:
-    """Refuse anyone who is neither an auditor nor a leader."""
-    if not is_investigator(actor):
-        raise Forbidden("investigators_only", "Only auditors and leaders investigate disclosures.")
-    return actor
 
 
 def scope_of(actor: Actor) -> set[int] | None:
@@ -94,7 +83,7 @@ def _as_utc(value: dt.datetime) -> dt.datetime:
 
 def open_case(session: Session, actor: Actor | None, text: str, seen_where: str, seen_at: dt.datetime) -> Disclosure:
     """Analyse text found outside and open a case with what it matches and who had it."""
-    actor = require_investigator(actor)
+    actor = require_investigate(actor)
     errors: dict[str, list[str]] = {}
     if len(fingerprint.strip_invisible(text).split()) < 3:
         errors["text"] = ["Paste at least a sentence of the text that was found."]
@@ -155,7 +144,7 @@ def _unit_code(session: Session, unit_id: int | None) -> str | None:
 
 def get_case(session: Session, case_id: int, actor: Actor | None, *, for_update: bool = False) -> Disclosure:
     """Return a case the actor may see, or 404."""
-    actor = require_investigator(actor)
+    actor = require_investigate(actor)
     case = None
     if 0 < case_id <= MAX_ID:
         query = sa.select(Disclosure).where(Disclosure.id == case_id).options(selectinload(Disclosure.violations))
@@ -171,7 +160,7 @@ def list_cases(
     session: Session, actor: Actor | None, status: str | None = None, page: int = 1, per_page: int = 20
 ) -> tuple[list[Disclosure], int]:
     """Return one page of the cases the actor may see, newest first, and the total."""
-    actor = require_investigator(actor)
+    actor = require_investigate(actor)
     where = sa.true()
     if not actor.is_auditor:
         where = sa.or_(Disclosure.opened_by_id == actor.user_id, Disclosure.unit_id.in_(sorted(actor.leader_scope)))
@@ -193,7 +182,7 @@ def close_case(
     session: Session, case_id: int, actor: Actor | None, outcome: str, finding: str, violators: list[str]
 ) -> Disclosure:
     """Record the finding; each person found responsible goes on the register of violations."""
-    actor = require_investigator(actor)
+    actor = require_investigate(actor)
     case = get_case(session, case_id, actor, for_update=True)
     if case.status == CaseStatus.CLOSED:
         raise Conflict("case_closed", f"Case {case.id} is already closed.")
@@ -252,7 +241,7 @@ def list_violations(
     session: Session, actor: Actor | None, page: int = 1, per_page: int = 50
 ) -> tuple[list[Violation], int]:
     """Return the register of violations the actor may read (auditors all, leaders their units'), newest first."""
-    actor = require_investigator(actor)
+    actor = require_investigate(actor)
     where = sa.true() if actor.is_auditor else Violation.unit_id.in_(sorted(actor.leader_scope))
     total = session.scalar(sa.select(sa.func.count()).select_from(Violation).where(where))
     items = session.scalars(

@@ -16,6 +16,7 @@ from statements.web.views import bp, web_actor
 from statements.web_session import commit, db, rollback_session
 from workflow.actor import Actor
 from workflow.errors import Conflict, Forbidden, Invalid
+from workflow.guards import can_revise
 from workflow.machine import ACTIONS
 from workflow.states import Channel, State
 
@@ -54,7 +55,7 @@ def _render(s: StatementView, actor: Actor, *, errors: dict | None = None, value
         sensitive_needs_leader=(s.state == State.IN_REVIEW and s.sensitive and actor.speaks_for(s.unit_id)),
         waiting=_waiting(s),
         channels=list(Channel),
-        can_edit=service.may_revise(s, actor),
+        can_edit=can_revise(s, actor),
         errors=errors or {},
         values=values or {},
     ), status

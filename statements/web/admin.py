@@ -22,6 +22,7 @@ from statements.web.views import bp, field_error, web_actor
 from statements.web_session import commit, db, page_arg, page_count, rollback_session
 from workflow.db import utcnow
 from workflow.errors import Refusal
+from workflow.guards import require_manage_org
 from workflow.ledger import LedgerEntry
 from workflow.states import Role
 from workflow.text import search_key
@@ -95,7 +96,7 @@ def _units_with_roles() -> list[dict]:
 @login_required
 def admin():
     """Show the organisation at a glance, and what needs the administrator's attention."""
-    org.can_manage_org(web_actor())
+    require_manage_org(web_actor())
     units = _units_with_roles()
     people = db().scalar(sa.select(sa.func.count()).select_from(User))
     unstaffed = [u for u in units if u["has_drafters"] and not u["spokesperson"]]
@@ -117,7 +118,7 @@ def admin():
 @login_required
 def admin_units():
     """List the units, searchable, with their spokespersons and rules."""
-    org.can_manage_org(web_actor())
+    require_manage_org(web_actor())
     return _units_page()
 
 
@@ -160,7 +161,7 @@ def admin_create_unit():
 @login_required
 def admin_people():
     """List the people, searchable, with their roles."""
-    org.can_manage_org(web_actor())
+    require_manage_org(web_actor())
     return _people_page()
 
 
@@ -223,7 +224,7 @@ def admin_grant_role(username: str):
     f = request.form
     unit, role = f.get("unit", ""), f.get("role", "")
     if f.get("revoke"):
-        org.can_manage_org(web_actor())
+        require_manage_org(web_actor())
         if f.get("confirmed") != "1":
             return _confirm(
                 _(
@@ -259,7 +260,7 @@ def admin_designate(code: str):
 @login_required
 def admin_remove_spokesperson(code: str):
     """End the unit's designation (after confirmation): its leader speaks for it until another is designated."""
-    org.can_manage_org(web_actor())
+    require_manage_org(web_actor())
     if request.form.get("confirmed") != "1":
         return _confirm(
             _(

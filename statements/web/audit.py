@@ -18,7 +18,7 @@ from statements.web.views import bp, web_actor
 from statements.web_session import db, page_arg, page_count
 from workflow.db import MAX_ID, isoformat, utcnow
 from workflow.errors import NotFound
-from workflow.guards import can_read_ledger
+from workflow.guards import require_read_ledger
 from workflow.sealing import seal_before_reading
 
 PER_PAGE = 50
@@ -63,7 +63,7 @@ def _filters(args) -> tuple[dict, dict[str, list[str]]]:
 @login_required
 def audit_ledger():
     """Browse the ledger, filtered by statement, person, action and dates; decisions first, reads on request."""
-    can_read_ledger(web_actor())
+    require_read_ledger(web_actor())
     filters, errors = _filters(request.args)
     page = page_arg()
     waiting = seal_before_reading(db())
@@ -84,7 +84,7 @@ def audit_ledger():
 @login_required
 def audit_verify():
     """Recompute the whole chain and show the result (and the first bad entry, if any)."""
-    can_read_ledger(web_actor())
+    require_read_ledger(web_actor())
     result = verify_all(db())
     bad = None
     if not result["ok"] and result.get("first_bad_seq"):
@@ -97,7 +97,7 @@ def audit_verify():
 @login_required
 def audit_export(fmt: str):
     """Download the ledger as CSV or JSON Lines, with the page's filters (none: the whole ledger)."""
-    can_read_ledger(web_actor())
+    require_read_ledger(web_actor())
     if fmt not in ("csv", "jsonl"):
         raise NotFound("format", "Export as csv or jsonl.")
     filters, errors = _filters(request.args)

@@ -15,6 +15,7 @@ from statements.serialize import case_dict, violation_dict
 from statements.web.views import bp, web_actor
 from statements.web_session import commit, db, page_arg, page_count, rollback_session
 from workflow.errors import Invalid
+from workflow.guards import require_investigate
 
 PER_PAGE = 25
 
@@ -45,7 +46,7 @@ def _cases_page(values: dict, errors: dict, status: int = 200):
 @login_required
 def disclosures():
     """List the cases and open a new one from text found outside."""
-    actor = service.require_investigator(web_actor())
+    actor = require_investigate(web_actor())
     if request.method == "GET":
         return _cases_page({}, {})
     form = request.form

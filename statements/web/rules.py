@@ -12,7 +12,7 @@ from statements.serialize import rule_dict
 from statements.web.admin import attempt_and_say
 from statements.web.views import bp, web_actor
 from statements.web_session import db
-from workflow.guards import can_read_rules
+from workflow.guards import can_edit_rules, require_edit_rules, require_read_rules
 
 
 @bp.route("/units/<code>/rules", methods=["GET", "POST"])
@@ -21,9 +21,9 @@ def unit_rules(code: str):
     """Show a unit's sensitivity rules, or add one (its leaders and admins)."""
     actor = web_actor()
     unit = org.get_unit(db(), code)
-    can_read_rules(actor, unit.id)
+    require_read_rules(actor, unit.id)
     if request.method == "POST":
-        rule_service.can_edit_rules(actor, unit)
+        require_edit_rules(actor, unit.id)
         f = request.form
 
         def words(name: str) -> list[str]:
@@ -40,7 +40,7 @@ def unit_rules(code: str):
         attempt_and_say(lambda: rule_service.create_rule(db(), actor, code, fields), _("Rule added."))
         return redirect(url_for("web.unit_rules", code=code))
     rules = [rule_dict(r) for r in rule_service.list_rules(db(), unit)]
-    return render_template("web/rules.html", unit=unit, rules=rules, may_edit=rule_service.may_edit_rules(actor, unit))
+    return render_template("web/rules.html", unit=unit, rules=rules, may_edit=can_edit_rules(actor, unit.id))
 
 
 @bp.route("/units/<code>/rules/<rule_code>/toggle", methods=["POST"])

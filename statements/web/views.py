@@ -34,6 +34,7 @@ from statements.web.labels import (
 from statements.web_session import commit, db, page_arg, page_count, rollback_session
 from workflow.actor import Actor
 from workflow.errors import Refusal
+from workflow.guards import can_investigate, can_manage_org, can_read_ledger, require_revise
 from workflow.states import Kind, State, Urgency
 
 bp = Blueprint("web", __name__)
@@ -76,13 +77,18 @@ def _navigation() -> dict:
     total = queries.count_awaiting(db(), actor)
     # The link leads to the rules of one's own unit (`my_rules` finds which): no query on every page for it.
     rules_unit = any(r in ("leader", "spokesperson", "drafter") for _u, r in actor.memberships)
-    investigator = actor.is_auditor or bool(actor.leader_scope)
+    # The menu offers what the guards allow; the template never re-derives a permission.
     return {
         "labels": labels,
         "awaiting_count": total,
         "me": actor,
         "rules_unit": rules_unit,
-        "investigator": investigator,
+        "may": {
+            "investigate": can_investigate(actor),
+            "read_ledger": can_read_ledger(actor),
+            "manage_org": can_manage_org(actor),
+            "draft": actor.holds("drafter"),
+        },
     }
 
 
@@ -233,7 +239,7 @@ def edit(statement_id: int):
     statement = queries.get_statement(db(), statement_id, actor)
     current = version_dict(statement.current)
     if request.method == "GET":
-        service.check_revisable(statement, actor)  # the form opens only for whom saving it is allowed
+        require_revise(statement, actor)  # the form opens only for whom saving it is allowed
         log_reads(db(), actor, statement, [statement.current], "web_edit")
         commit()
     if request.method == "POST":
