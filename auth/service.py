@@ -323,14 +323,15 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     return user
 
 
-def _digest(token: str) -> str:
+def token_digest(token: str) -> str:
+    """Return the SHA-256 stored for a token's secret (the secret itself is never stored)."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def issue_token(session: Session, user: User, ttl: dt.timedelta, kind: str = "api") -> tuple[str, ApiToken]:
     """Issue a bearer token or web session; return the secret (shown once) and its stored record."""
     secret = secrets.token_urlsafe(32)
-    record = ApiToken(user_id=user.id, kind=kind, token_hash=_digest(secret), expires_at=utcnow() + ttl)
+    record = ApiToken(user_id=user.id, kind=kind, token_hash=token_digest(secret), expires_at=utcnow() + ttl)
     session.add(record)
     session.flush()
     return secret, record
@@ -343,7 +344,7 @@ def resolve_token(session: Session, secret: str, kind: str = "api") -> ApiToken 
         session.scalars(
             sa.select(ApiToken)
             .options(joinedload(ApiToken.user).joinedload(User.memberships))
-            .where(ApiToken.token_hash == _digest(secret), ApiToken.kind == kind)
+            .where(ApiToken.token_hash == token_digest(secret), ApiToken.kind == kind)
         )
         .unique()
         .one_or_none()
@@ -360,7 +361,7 @@ def _live(revoked_at: dt.datetime | None, expires_at: dt.datetime, holder_active
 
 #: A token with its holder and their roles, one row per membership, as plain columns: an API request
 #: needs no ORM objects to know who is acting (the token's record is loaded only to revoke it).
-_GRANT = (
+TOKEN_GRANT = (
     sa.select(
         ApiToken.id, ApiToken.expires_at, ApiToken.revoked_at, User.id.label("user_id"), User.username, User.active,
         Membership.unit_id, Membership.role,
@@ -373,7 +374,7 @@ _GRANT = (
 
 def resolve_actor(session: Session, secret: str, via: str, kind: str = "api") -> tuple[int, Actor] | None:
     """Return the live token's id and its holder as an Actor for a secret, or None."""
-    rows = session.connection().execute(_GRANT, {"digest": _digest(secret), "kind": kind}).all()
+    rows = session.connection().execute(TOKEN_GRANT, {"digest": token_digest(secret), "kind": kind}).all()
     if not rows:
         return None
     token = rows[0]

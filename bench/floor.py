@@ -23,11 +23,11 @@ import os
 import sqlalchemy as sa
 from flask import Flask, request
 
-from auth.service import _GRANT, _digest
+from auth.service import TOKEN_GRANT, token_digest
 from statements.db import normalise_url
-from statements.snapshots import _LOCKED, _ONE, _UPDATE
+from statements.snapshots import LOCKED_STATEMENT, ONE_STATEMENT, UPDATE_STATEMENT
 from workflow import sealing
-from workflow.ledger import _INSERT_UNSEALED, _INSERTED, EntryKind, _as_json
+from workflow.ledger import INSERT_UNSEALED, INSERTED_CTE, EntryKind, as_json_params
 
 #: The other half of decide.lua's cycle, and who takes each step.
 FLIP = {"in_review": ("changes_requested", "spokesperson"), "changes_requested": ("in_review", "drafter")}
@@ -47,11 +47,11 @@ def create_app(url: str | None = None) -> Flask:
         now = dt.datetime.now(dt.UTC)
         with engine.begin() as connection:
             caller = _caller(connection)
-            row = connection.execute(_LOCKED["postgresql"], {"id": statement_id}).all()[-1]
+            row = connection.execute(LOCKED_STATEMENT["postgresql"], {"id": statement_id}).all()[-1]
             state = FLIP[row.state][0]
-            entry = _as_json([_entry(row, caller, action, state, {"via": "api"}, now)])
+            entry = as_json_params([_entry(row, caller, action, state, {"via": "api"}, now)])
             update = {"_id": statement_id, "state": state, "updated_at": now}
-            connection.execute(_UPDATE.add_cte(_INSERTED), update | entry)
+            connection.execute(UPDATE_STATEMENT.add_cte(INSERTED_CTE), update | entry)
         sealing.sealer(engine).wake()
         return {"id": statement_id, "state": state}
 
@@ -61,9 +61,9 @@ def create_app(url: str | None = None) -> Flask:
         now = dt.datetime.now(dt.UTC)
         with engine.begin() as connection:
             caller = _caller(connection)
-            row = connection.execute(_ONE, {"id": statement_id}).all()[-1]
+            row = connection.execute(ONE_STATEMENT, {"id": statement_id}).all()[-1]
             entry = _entry(row, caller, "read", None, {"how": "api_statement", "via": "api"}, now)
-            connection.execute(_INSERT_UNSEALED, _as_json([entry]))
+            connection.execute(INSERT_UNSEALED, as_json_params([entry]))
         sealing.sealer(engine).wake()
         return {"id": statement_id, "state": row.state}
 
@@ -72,7 +72,7 @@ def create_app(url: str | None = None) -> Flask:
 
 def _caller(connection: sa.Connection) -> sa.Row:
     secret = request.headers["Authorization"].partition(" ")[2]
-    return connection.execute(_GRANT, {"digest": _digest(secret), "kind": "api"}).all()[0]
+    return connection.execute(TOKEN_GRANT, {"digest": token_digest(secret), "kind": "api"}).all()[0]
 
 
 def _entry(row: sa.Row, caller: sa.Row, action: str, to_state: str | None, data: dict, now: dt.datetime) -> dict:

@@ -79,7 +79,8 @@ _VERSION_KEYS = tuple(c.key for c in _VERSION_COLUMNS)
 WITH_UNIT = _S.join(_U, _U.c.id == _S.c.unit_id)
 
 _WITH_VERSIONS = WITH_UNIT.join(_V, _V.c.statement_id == _S.c.id)
-_ONE = (
+#: One statement with its unit and versions, a row per version (the floor benchmark builds on it too).
+ONE_STATEMENT = (
     sa.select(*STATEMENT_COLUMNS, *_VERSION_COLUMNS)
     .select_from(_WITH_VERSIONS)
     .where(_S.c.id == sa.bindparam("id"))
@@ -98,8 +99,8 @@ def _unit_rules(aggregate: Callable, array: Callable, nested: Callable) -> sa.Sc
 
 #: One statement locked for a decision (NO KEY UPDATE, of the statement only: see `queries.load`),
 #: with its unit's active sensitivity rules in the last column; per dialect, as JSON is built differently.
-_LOCKED = {
-    dialect: _ONE.add_columns(rules).with_for_update(of=_S, key_share=True)
+LOCKED_STATEMENT = {
+    dialect: ONE_STATEMENT.add_columns(rules).with_for_update(of=_S, key_share=True)
     for dialect, rules in (
         ("postgresql", _unit_rules(sa.func.json_agg, sa.func.json_build_array, lambda column: column)),
         ("sqlite", _unit_rules(sa.func.json_group_array, sa.func.json_array, sa.func.json)),
@@ -107,7 +108,7 @@ _LOCKED = {
 }
 #: What a decision may change: every column but the id and the search key.
 WRITABLE = tuple(c.key for c in _S.c if c.key not in ("id", "search_text"))
-_UPDATE = sa.update(_S).where(_S.c.id == sa.bindparam("_id"))
+UPDATE_STATEMENT = sa.update(_S).where(_S.c.id == sa.bindparam("_id"))
 
 
 def statement_view(values: Iterable, versions: list[VersionView]) -> StatementView:
@@ -124,7 +125,7 @@ def one(session: Session, statement_id: int, *, for_update: bool = False) -> Sta
     """
     if not 0 < statement_id <= MAX_ID:  # beyond the column's range nothing exists (and PostgreSQL would refuse)
         return None
-    query = _LOCKED[session.get_bind().dialect.name] if for_update else _ONE
+    query = LOCKED_STATEMENT[session.get_bind().dialect.name] if for_update else ONE_STATEMENT
     rows = session.execute(query, {"id": statement_id}).all()
     if not rows:
         return None
@@ -178,7 +179,7 @@ def write_back(session: Session, statement: StatementView, before: dict, entry: 
         ledger.append(session, **entry)
     else:
         # SET comes from the parameters' names: one statement object, its SQL cached per set of columns.
-        done = ledger.append_with_update(session, _UPDATE, {"_id": statement.id, **changed}, entry)
+        done = ledger.append_with_update(session, UPDATE_STATEMENT, {"_id": statement.id, **changed}, entry)
         if done.rowcount != 1:  # the row is locked by this transaction: anything else is a bug
             raise RuntimeError(f"statement {statement.id}: {done.rowcount} rows updated")
     # An ORM copy of this row in the session (a caller's, a test's) would now be stale.

@@ -168,7 +168,7 @@ def append_many(session: Session, entries: list[dict]) -> None:
         return
     documents = _documents(entries)
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(_INSERT_UNSEALED, _as_json(documents))
+        session.execute(INSERT_UNSEALED, as_json_params(documents))
         _written(session)
         return
     # SQLite: BEGIN IMMEDIATE already serialises writers, so the chain head cannot move under us.
@@ -183,7 +183,7 @@ def append_with_update(session: Session, update: sa.Update, params: dict, entry:
         return session.execute(update, params)
     # One statement, one round trip: a decision's entry and its statement's new state are written together
     # (PostgreSQL runs a data-modifying WITH to completion whether or not the UPDATE reads it).
-    result = session.execute(update.add_cte(_INSERTED), params | _as_json(_documents([entry])))
+    result = session.execute(update.add_cte(INSERTED_CTE), params | as_json_params(_documents([entry])))
     _written(session)
     return result
 
@@ -239,18 +239,20 @@ _UNSEALED_COLUMNS = {
     "comment": "text",
     "data": "json",
 }
-_INSERT_UNSEALED = sa.text(
+#: Unsealed entries inserted from one JSON parameter (`as_json_params`), taken apart by the server.
+INSERT_UNSEALED = sa.text(
     f"INSERT INTO ledger_entries ({', '.join(_UNSEALED_COLUMNS)})"
     f" SELECT {', '.join(_UNSEALED_COLUMNS)} FROM ROWS FROM (json_to_recordset(CAST(:entries AS json)) AS ("
     + ", ".join(f"{name} {kind}" for name, kind in _UNSEALED_COLUMNS.items())
     + f")) WITH ORDINALITY AS entry({', '.join(_UNSEALED_COLUMNS)}, n) ORDER BY n"
 )
 #: The same insert as a WITH of another statement (`append_with_update`).
-_INSERTED = sa.text(f"{_INSERT_UNSEALED.text} RETURNING id").columns(sa.column("id", sa.BigInteger)).cte("appended")
+INSERTED_CTE = sa.text(f"{INSERT_UNSEALED.text} RETURNING id").columns(sa.column("id", sa.BigInteger)).cte("appended")
 _TIME = UTCDateTime()
 
 
-def _as_json(documents: list[dict]) -> dict[str, str]:
+def as_json_params(documents: list[dict]) -> dict[str, str]:
+    """Return entries as the one JSON parameter that INSERT_UNSEALED takes apart in the server."""
     rows = [doc | {"at": _TIME.process_bind_param(doc["at"], None).isoformat()} for doc in documents]
     return {"entries": json_text(rows)}
 
