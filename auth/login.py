@@ -62,7 +62,7 @@ def login():
         return render_template("auth/login.html", next=request.args.get("next", ""))
     username = (request.form.get("username") or "").strip()
     password = request.form.get("password") or ""
-    guard_sign_in(_db(), username)  # the same counters as the API's: one policy for both
+    guard_sign_in(username)  # the same counters as the API's: one policy for both
     user = authenticate(_db(), username, password) if username and password else None
     if user is None:
         flash(_("Wrong username or password."), "error")
@@ -70,7 +70,6 @@ def login():
     hours = current_app.config["WEB_SESSION_HOURS"]
     secret, _record = issue_token(_db(), user, dt.timedelta(hours=hours), kind="web")
     signed_in(_db(), username)
-    _db().commit()
     lang = session.get("lang")
     session.clear()  # a new session at every sign-in: nothing from before it survives (fixation)
     if lang:
@@ -88,7 +87,6 @@ def logout():
         record = resolve_token(_db(), secret, kind="web")
         if record is not None:
             revoke_token(_db(), record)
-            _db().commit()
     lang = session.get("lang")
     logout_user()
     session.clear()
@@ -106,9 +104,14 @@ def client_address() -> str:
     return (request.remote_addr or "unknown")[:64]
 
 
-def guard_sign_in(session: Session, username: str) -> None:
+def guard_sign_in(username: str) -> None:
     """Count a sign-in attempt from this request and refuse it past a limit (429)."""
-    before_sign_in(session, Policy.from_config(current_app.config), username[:128], client_address())
+    # A transaction of its own, committed before the password is checked: the request's own work is
+    # rolled back when it is refused, and the count must stand whatever the answer.
+    with current_app.extensions["pressgate"]["sessionmaker"].begin() as session:
+        refusal = before_sign_in(session, Policy.from_config(current_app.config), username[:128], client_address())
+    if refusal is not None:
+        raise refusal
 
 
 def signed_in(session: Session, username: str) -> None:

@@ -99,8 +99,12 @@ def _known(session: Session, username: str, address: str, now: dt.datetime) -> b
     return since is not None and since > now - KNOWN_FOR
 
 
-def before_sign_in(session: Session, policy: Policy, username: str, address: str) -> None:
-    """Count this attempt and commit the count; refuse (429) past a limit, before any password is checked."""
+def before_sign_in(session: Session, policy: Policy, username: str, address: str) -> Throttled | None:
+    """Count this attempt; return the refusal (429) it meets past a limit, before any password is checked.
+
+    The caller commits the count in a transaction of its own, then raises the refusal: the count stands
+    whatever the answer (a refused or failed attempt is still an attempt).
+    """
     now = utcnow()
     _prune(session, now)
     pair, pair_since = _hit(session, f"pair:{username} {address}", _window(policy.pair), now)
@@ -129,9 +133,7 @@ def before_sign_in(session: Session, policy: Policy, username: str, address: str
                 " before. Wait and try again, or ask an administrator.",
                 _wait(account_since, _window(policy.account), now),
             )
-    session.commit()  # the count stands whatever the answer: a refused or failed attempt is still an attempt
-    if refusal is not None:
-        raise refusal
+    return refusal
 
 
 def after_sign_in(session: Session, username: str, address: str) -> None:

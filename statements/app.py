@@ -117,7 +117,6 @@ def create_app(config: dict | None = None) -> Flask:
         "sessionmaker": app.config.get("SESSIONMAKER") or make_sessionmaker(engine),
     }
 
-    web_session.init_app(app)
     # Ids beyond the columns' range match no route (404) instead of reaching the database.
     app.url_map.converters["int"] = BoundedIntConverter
     api = Api(app)
@@ -149,6 +148,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(views_bp)
     app.register_blueprint(web_bp)
     errors.register(app)
+    # Last, so that its commit runs before every other after-request function: a failed commit's error
+    # response gets the security headers like any other.
+    web_session.init_app(app)
 
     from statements.cli import register_commands
 

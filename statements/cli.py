@@ -132,7 +132,6 @@ def demo(if_empty: bool) -> None:
                 return
             fail("The database is not empty; the demo seeds only an empty database.")
         seed(session)
-        session.commit()
     click.echo("Demo organisation seeded. Logins:")
     _print_logins(DEMO_USERS)
 
@@ -175,7 +174,6 @@ def create_admin(
             create_user(
                 session, None, username, full_name or username, password, roles=[{"unit": unit_code, "role": "admin"}]
             )
-            session.commit()
         except Refusal as err:
             fail(f"{err.message} {json.dumps(err.errors, ensure_ascii=False) if err.errors else ''}".strip())
     click.echo(f"Administrator {username} created in {unit_code}.")
@@ -215,9 +213,7 @@ def statement_act(
             statement = decide(
                 session, statement_id, actor, action, version=version, comment=comment, channels=list(channels) or None
             )
-            session.commit()
         except Refusal as err:
-            session.rollback()
             fail(f"Refused ({err.status} {err.rule}): {err.message}", 3)
         click.echo(f"Statement {statement.id} is now {statement.state} (version {statement.current_version}).")
 
@@ -249,18 +245,15 @@ def statement_check(unit_code: str, title: str, topics: tuple[str, ...]) -> None
 @click.option("--password-stdin", is_flag=True)
 def statement_show(statement_id: int, username: str, password_stdin: bool) -> None:
     """Print a statement as JSON, as the API shows it to this user."""
-    from statements.disclosure.access import log_reads
-    from statements.queries import read_statement
+    from statements.reads import show
     from statements.serialize import statement_dict
 
     with cli_session() as session:
         actor = _cli_actor(session, username, password_stdin)
         try:
-            statement = read_statement(session, statement_id, actor)
+            statement = show(session, statement_id, actor, "cli_show")
         except Refusal as err:
             fail(f"Refused ({err.status} {err.rule}): {err.message}", 3)
-        log_reads(session, actor, statement, [statement.current], "cli_show")
-        session.commit()
         click.echo(json.dumps(statement_dict(statement, actor), ensure_ascii=False, indent=2))
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import click
 from flask import current_app
@@ -12,11 +14,17 @@ from sqlalchemy.orm import Session
 opened: list[Session] = []
 
 
-def cli_session() -> Session:
-    """Open a database session for the running command (remembered, to tell a change in doubt)."""
+@contextmanager
+def cli_session() -> Iterator[Session]:
+    """Open the command's session and commit its work when the block ends; roll it all back if the block fails.
+
+    The one transaction boundary of a command, as the request's is for the web: what it wrote is kept
+    only when it runs to the end (a refusal ends the command through `fail`, and nothing is kept).
+    """
     session = current_app.extensions["pressgate"]["sessionmaker"]()
-    opened.append(session)
-    return session
+    opened.append(session)  # remembered, to tell a change in doubt when the database goes away
+    with session, session.begin():
+        yield session
 
 
 def fail(message: str, code: int = 1) -> None:

@@ -19,10 +19,10 @@ from sqlalchemy.orm import Session
 
 from auth.models import User
 from statements.disclosure import fingerprint
-from statements.disclosure.access import is_released
 from statements.disclosure.service import record_export
 from statements.i18n import LOCAL_ZONE
 from statements.queries import read_statement
+from statements.reads import is_released
 from workflow.actor import Actor
 from workflow.db import utcnow
 from workflow.errors import Invalid
@@ -146,14 +146,11 @@ def _pdf(copy: Copy) -> bytes:
 
 
 def download(session: Session, statement_id: int, actor: Actor, fmt: str) -> Response:
-    """Make, record and commit the copy; return it as a file download (the API and the web share this)."""
-    from statements.web_session import commit
-
+    """Make and record the copy; return it as a file download (the API and the web share this)."""
     if fmt == "pdf" and not Path(PDF_FONT).exists():
         raise Invalid("pdf_font", "PDF copies need the DejaVu font (Debian: fonts-dejavu-core); choose DOCX or text.")
     copy = make_copy(session, statement_id, actor, fmt)
     content = render(copy, fmt)
-    commit()
     return Response(
         content,
         content_type=MEDIA_TYPES[fmt],

@@ -15,6 +15,7 @@ from marshmallow import fields
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from statements.openapi_links import Links
+from statements.web_session import rollback_session
 
 
 def _flatten(errors: dict) -> dict:
@@ -69,6 +70,7 @@ class Api(_Api):
 
     def handle_http_exception(self, error: HTTPException):
         """Answer every HTTP error under /api as JSON; leave the rest to the HTML handler."""
+        rollback_session()  # a raised error keeps nothing the request wrote before it
         if not request.path.startswith("/api/"):
             from statements.errors import html_error
 

@@ -15,8 +15,8 @@ from statements.snapshots import STATEMENT_COLUMNS, WITH_UNIT, AnyStatement, Any
 from workflow import ledger, sealing
 from workflow.actor import Actor
 from workflow.db import MAX_ID
-from workflow.errors import Forbidden, NotFound
-from workflow.guards import can_read, require_read_internals
+from workflow.errors import NotFound
+from workflow.guards import can_read, can_read_internals, require_read_internals
 from workflow.states import PUBLIC_STATES, Role, State
 from workflow.text import like_patterns
 
@@ -63,11 +63,9 @@ def _readable(statement: _S | None, statement_id: int, actor: Actor | None) -> _
 
 def readable_versions(statement: AnyStatement, actor: Actor | None) -> list[AnyVersion]:
     """Return the versions the actor may read: all for the unit's people, the released one for others."""
-    try:
-        require_read_internals(statement, actor)
-    except Forbidden:
-        return [v for v in statement.versions if v.number == statement.released_version]
-    return list(statement.versions)
+    if can_read_internals(statement, actor):
+        return list(statement.versions)
+    return [v for v in statement.versions if v.number == statement.released_version]
 
 
 def get_version(session: Session, statement: AnyStatement, number: int, actor: Actor | None) -> AnyVersion:
@@ -166,21 +164,6 @@ def list_statements(
 
 #: Newest first; the awaiting list oldest first (what waits longest comes first).
 _ORDER = {False: (Statement.id.desc(),), True: (Statement.updated_at.asc(), Statement.id.asc())}
-
-
-def list_and_log(
-    session: Session, actor: Actor, filters: Filters, *, page: int, per_page: int, how: str
-) -> tuple[list[StatementView], int]:
-    """List statements as `list_statements` does and log every unreleased text the list shows.
-
-    One rule for the API and the pages: a list shows titles, and a search finds statements by their
-    body, so what it returns of unreleased statements is read like the statement itself.
-    """
-    from statements.disclosure.access import log_many_reads  # disclosure builds on statements; imported when used
-
-    items, total = list_statements(session, actor, filters, page=page, per_page=per_page)
-    log_many_reads(session, actor, [(s, [s.current]) for s in items], how)
-    return items, total
 
 
 def count_awaiting(session: Session, actor: Actor) -> int:

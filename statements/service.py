@@ -23,7 +23,7 @@ from statements.snapshots import AnyStatement, StatementView
 from workflow import ledger
 from workflow.actor import Actor
 from workflow.db import utcnow
-from workflow.errors import Conflict, Forbidden, Invalid
+from workflow.errors import BadRequest, Conflict, Forbidden, Invalid
 from workflow.guards import check_comment, require_read_rules, require_revise
 from workflow.machine import ACTIONS, fire
 from workflow.sensitivity import SensitivityRule, match_rules
@@ -323,7 +323,12 @@ def decide(
 ) -> StatementView:
     """Fire a lifecycle action: lock, refuse stale versions, let the guards decide, record on the ledger."""
     if action not in ACTIONS:
-        raise Invalid("action", f"Unknown action '{action}'.", errors={"action": ["Unknown action."]})
+        # One answer for the API, the forms and the CLI alike (the API's contract: 400).
+        raise BadRequest(
+            "unknown_action",
+            f"Unknown action '{action}'. Known: {', '.join(ACTIONS)}.",
+            errors={"action": ["Unknown action."]},
+        )
     # The statement is read as plain rows and written back with one UPDATE (snapshots: the ORM's load
     # and flush were most of a decision's cost); what this session has not written yet goes first.
     session.flush()

@@ -1,8 +1,16 @@
-"""One database session per request; the boundary commits, teardown closes."""
+"""One database session per request, and the one place a request's work is committed.
+
+Views and service functions never commit. What a view returns is committed here, after it, as one
+transaction: a decision and its ledger entry, a read and the record of it (a form given back with a
+422 after the refused change was rolled back keeps the record of the text it showed). What a raised
+refusal or error leaves behind, its error handler rolls back (errors.py, extensions.py), and a 5xx
+answer never commits. Failing to commit is answered by the error handlers like any other database
+error (503 while the database is away, 409 on a conflict).
+"""
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g, request
+from flask import Flask, Response, current_app, g, request
 from sqlalchemy.orm import Session
 
 
@@ -13,12 +21,6 @@ def db() -> Session:
     return g.db_session
 
 
-def commit() -> None:
-    """Commit this request's work (the decision and its ledger entry together)."""
-    if "db_session" in g:
-        g.db_session.commit()
-
-
 def rollback_session() -> None:
     """Throw away this request's uncommitted work."""
     session = g.get("db_session")
@@ -27,7 +29,18 @@ def rollback_session() -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Close the session at the end of every request; what was not committed is rolled back."""
+    """Commit each successful request's work after its view; close the session at the end of every request."""
+
+    @app.after_request
+    def _commit(response: Response) -> Response:
+        session = g.get("db_session")
+        if session is None or response.status_code >= 500:
+            return response  # teardown's close rolls back whatever a failed request wrote
+        try:
+            session.commit()
+        except Exception as error:
+            return current_app.make_response(current_app.handle_user_exception(error))
+        return response
 
     @app.teardown_appcontext
     def _close(exc: BaseException | None) -> None:

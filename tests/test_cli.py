@@ -265,3 +265,21 @@ def test_migrations_match_the_models(engine):
         context = MigrationContext.configure(conn, opts={"include_object": include_object})
         diff = compare_metadata(context, Base.metadata)
     assert diff == [], diff
+
+
+def test_an_unknown_action_is_the_same_refusal_everywhere(runner, api, browser, statement_in):
+    """Issue 27: it was 400 on the API and 422 on the web and the CLI."""
+    from tests.test_web import csrf, login
+
+    s = statement_in("in_review")
+    r = api("spokesperson").post(f"/api/v1/statements/{s.id}/actions", json={"action": "fly", "version": 1})
+    assert r.status_code == 400 and r.json["rule"] == "unknown_action"
+    c = login(browser(), "spokesperson")
+    page = c.post(
+        f"/statements/{s.id}/act",
+        data={"csrf_token": csrf(c.get(f"/statements/{s.id}")), "action": "fly", "version": "1"},
+    )
+    assert page.status_code == 400 and "Không có thao tác này." in page.get_data(as_text=True)
+    args = ["statement", "act", str(s.id), "fly", "--version", "1", "--user", "spokesperson", "--password-stdin"]
+    result = runner.invoke(args=args, input=PASSWORD + "\n")
+    assert result.exit_code == 3 and "400 unknown_action" in result.output, result.output

@@ -141,8 +141,8 @@ def test_decisions_on_different_statements_all_land_in_one_chain(committed_engin
 @pytest.mark.postgres_only
 def test_reads_logged_while_deciding_never_deadlock(committed_engine):
     """Readers log reads of a statement while its spokesperson and drafter decide on it."""
-    from statements.disclosure.access import log_reads
     from statements.queries import get_statement
+    from statements.reads import log_reads
 
     with Session(committed_engine) as session:
         actors = _actors(session)

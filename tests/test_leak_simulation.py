@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 
 from statements import exports
-from statements.disclosure.access import log_reads
 from statements.disclosure.fingerprint import strip_invisible
 from statements.disclosure.service import open_case
 from statements.queries import get_statement
+from statements.reads import log_reads
 from statements.service import add_version, create_statement, decide
 from workflow.text import strip_diacritics
 

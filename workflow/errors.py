@@ -22,6 +22,12 @@ class Refusal(Exception):
         return body
 
 
+class BadRequest(Refusal):
+    """The request names something that does not exist in the vocabulary (400), such as an unknown action."""
+
+    status = 400
+
+
 class Forbidden(Refusal):
     """The actor may not do this (403)."""
 

@@ -11,7 +11,7 @@ from statements.disclosure.models import Outcome
 from statements.extensions import Blueprint
 from statements.schemas import Lenient, PageArgs, page_of
 from statements.serialize import case_dict, violation_dict
-from statements.web_session import commit, db
+from statements.web_session import db
 
 bp = Blueprint(
     "disclosures",
@@ -109,7 +109,6 @@ class CaseOut(ma.Schema):
 def open_case(data: dict):
     """Open a case from text found outside: is it released, which versions, which copy, who had it."""
     case = service.open_case(db(), require_actor(), data["text"], data["seen_where"], data["seen_at"])
-    commit()
     return case_dict(case)
 
 
@@ -135,7 +134,6 @@ def get_case(case_id: int):
 def close_case(data: dict, case_id: int):
     """Close the case with its finding; people found responsible go on the register of violations."""
     case = service.close_case(db(), case_id, require_actor(), data["outcome"], data["finding"], data["violators"])
-    commit()
     return case_dict(case)
 
 

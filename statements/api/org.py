@@ -28,7 +28,7 @@ from statements.schemas import (
 )
 from statements.serialize import rule_dict, unit_dict, user_dict
 from statements.service import preview_sensitivity
-from statements.web_session import commit, db
+from statements.web_session import db
 from workflow.guards import require_read_rules
 
 bp = Blueprint("organisation", __name__, url_prefix="/api/v1", description="Units, users and rules")
@@ -52,7 +52,6 @@ class Units(MethodView):
         """Create a unit (admins); it starts with the default sensitivity rules."""
         actor = require_actor()
         unit = org.create_unit(db(), actor, data["code"], data["name"], data.get("parent_code"))
-        commit()
         return unit_dict(unit, data.get("parent_code"), None)
 
 
@@ -81,7 +80,6 @@ class Spokesperson(MethodView):
         """Designate the spokesperson; the previous one loses the role (logged)."""
         actor = require_actor()
         user = org.designate_spokesperson(db(), actor, code, data["username"])
-        commit()
         unit = org.get_unit(db(), code)
         return unit_dict(unit, unit.parent.code if unit.parent else None, user.username)
 
@@ -90,7 +88,6 @@ class Spokesperson(MethodView):
         """End the designation: the unit has no spokesperson until one is designated (logged)."""
         actor = require_actor()
         org.remove_spokesperson(db(), actor, code)
-        commit()
         unit = org.get_unit(db(), code)
         return unit_dict(unit, unit.parent.code if unit.parent else None, None)
 
@@ -113,7 +110,6 @@ class Rules(MethodView):
         """Add a rule (leaders of the unit or above, admins); open statements are re-evaluated."""
         actor = require_actor()
         rule = rule_service.create_rule(db(), actor, code, data)
-        commit()
         return rule_dict(rule)
 
 
@@ -127,7 +123,6 @@ class RuleResource(MethodView):
         """Change a rule, or switch it off with `active: false`."""
         actor = require_actor()
         rule = rule_service.update_rule(db(), actor, code, rule_code, data)
-        commit()
         return rule_dict(rule)
 
 
@@ -169,7 +164,6 @@ class Users(MethodView):
         user = org.create_user(
             db(), actor, data["username"], data["full_name"], data["password"], data.get("email"), data["roles"]
         )
-        commit()
         db().refresh(user)
         return user_dict(user, org.unit_codes(db()))
 

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from flask import request
 from flask.views import MethodView
-from flask_smorest import abort
 
-from statements import exports, idempotency, queries, service
+from statements import exports, idempotency, queries, reads, service
 from statements.api import as_documented
 from statements.api.auth import require_actor
-from statements.disclosure.access import log_reads
 from statements.extensions import Blueprint
 from statements.schemas import (
     ActionIn,
@@ -24,8 +22,7 @@ from statements.schemas import (
     page_of,
 )
 from statements.serialize import diff_dict, entry_dict, statement_dict, version_dict
-from statements.web_session import commit, db
-from workflow.machine import ACTIONS
+from statements.web_session import db
 
 bp = Blueprint("statements", __name__, url_prefix="/api/v1/statements", description="Statements and their lifecycle")
 
@@ -41,8 +38,7 @@ class Statements(MethodView):
         actor = require_actor()
         page, per_page = args.pop("page"), args.pop("per_page")
         filters = queries.Filters(**args)
-        items, total = queries.list_and_log(db(), actor, filters, page=page, per_page=per_page, how="api_list")
-        commit()
+        items, total = reads.listing(db(), actor, filters, page=page, per_page=per_page, how="api_list")
         return as_documented({"items": [statement_dict(s, actor) for s in items], "total": total})
 
     @bp.arguments(StatementIn)
@@ -64,7 +60,6 @@ class Statements(MethodView):
         actor = require_actor()
         key = request.headers.get(idempotency.HEADER)
         statement, replayed = idempotency.create_once(db(), actor, data.pop("unit"), data, key)
-        commit()
         response = as_documented(statement_dict(statement, actor), 201)
         if replayed:
             response.headers["Idempotent-Replayed"] = "true"
@@ -79,9 +74,7 @@ class StatementResource(MethodView):
     def get(self, statement_id: int):
         """Return the statement at its current version, with `allowed_actions` for the caller."""
         actor = require_actor()
-        statement = queries.read_statement(db(), statement_id, actor)
-        log_reads(db(), actor, statement, [statement.current], "api_statement")
-        commit()
+        statement = reads.show(db(), statement_id, actor, "api_statement")
         return as_documented(statement_dict(statement, actor))
 
 
@@ -94,13 +87,8 @@ class Versions(MethodView):
     def get(self, args: dict, statement_id: int):
         """List the versions, oldest first."""
         actor = require_actor()
-        statement = queries.read_statement(db(), statement_id, actor)
-        readable = queries.readable_versions(statement, actor)
-        start = (args["page"] - 1) * args["per_page"]
-        shown = readable[start : start + args["per_page"]]
-        log_reads(db(), actor, statement, shown, "api_versions")
-        commit()
-        return {"items": [version_dict(v) for v in shown], "total": len(readable)}
+        shown, total = reads.versions(db(), statement_id, actor, "api_versions", **args)
+        return {"items": [version_dict(v) for v in shown], "total": total}
 
     @bp.arguments(VersionIn)
     @bp.response(201, StatementOut)
@@ -109,7 +97,6 @@ class Versions(MethodView):
         actor = require_actor()
         version = data.pop("version", None)
         statement = service.add_version(db(), statement_id, actor, data, version=version)
-        commit()
         return as_documented(statement_dict(statement, actor), 201)
 
 
@@ -118,11 +105,7 @@ class Versions(MethodView):
 def get_version(statement_id: int, number: int):
     """Return one version."""
     actor = require_actor()
-    statement = queries.read_statement(db(), statement_id, actor)
-    version = queries.get_version(db(), statement, number, actor)
-    log_reads(db(), actor, statement, [version], "api_version")
-    commit()
-    return version_dict(version)
+    return version_dict(reads.version(db(), statement_id, number, actor, "api_version"))
 
 
 @bp.route("/<int:statement_id>/versions/<int:a>/diff/<int:b>")
@@ -130,10 +113,7 @@ def get_version(statement_id: int, number: int):
 def diff(statement_id: int, a: int, b: int):
     """Compare two versions word by word."""
     actor = require_actor()
-    statement = queries.read_statement(db(), statement_id, actor)
-    old, new = queries.get_version(db(), statement, a, actor), queries.get_version(db(), statement, b, actor)
-    log_reads(db(), actor, statement, [old, new], "api_diff")
-    commit()
+    _statement, old, new = reads.diff(db(), statement_id, a, b, actor, "api_diff")
     return diff_dict(old, new)
 
 
@@ -147,8 +127,6 @@ def diff(statement_id: int, a: int, b: int):
 def act(data: dict, statement_id: int):
     """Take a lifecycle action on the version the caller read."""
     actor = require_actor()
-    if data["action"] not in ACTIONS:
-        abort(400, message=f"Unknown action '{data['action']}'. Known: {', '.join(ACTIONS)}.")
     statement = service.decide(
         db(),
         statement_id,
@@ -158,7 +136,6 @@ def act(data: dict, statement_id: int):
         comment=data.get("comment"),
         channels=data.get("channels"),
     )
-    commit()
     return as_documented(statement_dict(statement, actor))
 
 

@@ -14,7 +14,7 @@ from statements.api.auth import bearer_record, require_actor
 from statements.extensions import Blueprint
 from statements.schemas import TokenIn, TokenOut, UserOut
 from statements.serialize import user_dict
-from statements.web_session import commit, db
+from statements.web_session import db
 from workflow.db import isoformat
 
 bp = Blueprint("tokens", __name__, url_prefix="/api/v1", description="Authentication")
@@ -33,13 +33,12 @@ def _units() -> dict[int, str]:
 def create_token(credentials: dict):
     """Exchange a username and password for a bearer token."""
     session = db()
-    guard_sign_in(session, credentials["username"])
+    guard_sign_in(credentials["username"])
     user = authenticate(session, credentials["username"], credentials["password"])
     if user is None:
         abort(401, message="Wrong username or password.")
     secret, record = issue_token(session, user, dt.timedelta(hours=current_app.config["TOKEN_TTL_HOURS"]))
     signed_in(session, credentials["username"])
-    commit()
     return {"token": secret, "expires_at": isoformat(record.expires_at), "user": user_dict(user, _units())}
 
 
@@ -52,7 +51,6 @@ class CurrentToken(MethodView):
         """Revoke the token used for this request."""
         require_actor()
         revoke_token(db(), bearer_record())
-        commit()
 
 
 @bp.route("/me")

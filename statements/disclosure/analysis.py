@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session, selectinload
 
 from auth.models import User
 from statements.disclosure import fingerprint, matching
-from statements.disclosure.access import is_released
 from statements.disclosure.models import Export
 from statements.models import Statement, StatementVersion
+from statements.reads import is_released
 from workflow import ledger
 from workflow.db import isoformat
 

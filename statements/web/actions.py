@@ -7,16 +7,15 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from auth.acting import waiting_for
-from statements import queries, service
-from statements.disclosure.access import log_reads
+from statements import queries, reads, service
 from statements.serialize import entry_dict, statement_dict, version_dict
 from statements.snapshots import StatementView
 from statements.web.labels import ACTION_LABELS, CONSEQUENCES, ROLE_LABELS
 from statements.web.views import bp, web_actor
-from statements.web_session import commit, db, rollback_session
+from statements.web_session import db, rollback_session
 from workflow.actor import Actor
-from workflow.errors import Conflict, Forbidden, Invalid
-from workflow.guards import can_revise
+from workflow.errors import Conflict, Invalid
+from workflow.guards import can_read_internals, can_revise
 from workflow.machine import ACTIONS
 from workflow.states import Channel, State
 
@@ -25,19 +24,17 @@ IRREVERSIBLE = ("release", "reject", "withdraw", "retract")
 
 
 def _timeline(s: StatementView, actor: Actor) -> list[dict]:
-    try:
-        # The page's timeline names decisions, not their place in the chain: no need to wait for sealing.
-        entries, _total = queries.history(db(), s, actor, 1, 500, with_reads=False, count=False, sealed_only=False)
-    except Forbidden:  # the decisions are internal to the unit
+    if not can_read_internals(s, actor):  # the decisions are internal to the unit
         return []
+    # The page's timeline names decisions, not their place in the chain: no need to wait for sealing.
+    entries, _total = queries.history(db(), s, actor, 1, 500, with_reads=False, count=False, sealed_only=False)
     return [entry_dict(e) for e in entries]
 
 
-def _render(s: StatementView, actor: Actor, *, errors: dict | None = None, values: dict | None = None, status=200):
+def _render(statement_id: int, actor: Actor, *, errors: dict | None = None, values: dict | None = None, status=200):
     """Render the statement page; a refused decision comes back with its error and what was typed."""
+    s = reads.show(db(), statement_id, actor, "web_statement")
     versions = queries.readable_versions(s, actor)
-    log_reads(db(), actor, s, [s.current], "web_statement")
-    commit()
     shown = statement_dict(s, actor)
     timeline = _timeline(s, actor)
     allowed = shown["allowed_actions"]
@@ -70,8 +67,7 @@ def _waiting(s: StatementView) -> list[tuple[str, str]]:
 @login_required
 def statement(statement_id: int):
     """Show the statement: text, state, sensitivity, the actions the person may take, versions, decisions."""
-    actor = web_actor()
-    return _render(queries.read_statement(db(), statement_id, actor), actor)
+    return _render(statement_id, web_actor())
 
 
 def _form_problems(action: str, comment: str, channels: list[str] | None) -> dict[str, list[str]]:
@@ -99,18 +95,17 @@ def act(statement_id: int):
     comment = form.get("comment") or ""
     channels = form.getlist("channels") if action == "release" else None
     values = {"action": action, "comment": comment, "channels": channels or []}
-    s = queries.read_statement(db(), statement_id, actor)
+    s = queries.read_statement(db(), statement_id, actor)  # to check the form against, not shown
     allowed = action in statement_dict(s, actor)["allowed_actions"] and version == s.current_version
     if allowed and (problems := _form_problems(action, comment, channels)):
-        return _render(s, actor, errors=problems, values=values, status=422)
+        return _render(statement_id, actor, errors=problems, values=values, status=422)
     if allowed and action in IRREVERSIBLE and form.get("confirmed") != "1":
-        return _confirm(s, actor, action, values)
+        return _confirm(statement_id, actor, action, values)
     try:
         service.decide(db(), statement_id, actor, action, version=version, comment=comment or None, channels=channels)
-        commit()
     except Conflict as conflict:
         rollback_session()
-        s = queries.read_statement(db(), statement_id, actor)
+        s = reads.show(db(), statement_id, actor, "web_conflict")
         return render_template(
             "web/conflict.html", s=statement_dict(s, actor), action=action, rule=conflict.rule, read_version=version
         ), 409
@@ -118,21 +113,18 @@ def act(statement_id: int):
         if not invalid.errors:
             raise
         rollback_session()
-        s = queries.read_statement(db(), statement_id, actor)
-        return _render(s, actor, errors=invalid.errors, values=values, status=invalid.status)
+        return _render(statement_id, actor, errors=invalid.errors, values=values, status=invalid.status)
     flash(_("Done: %(action)s.", action=ACTION_LABELS.get(action, action)), "info")
     if action == "submit":
-        s = queries.read_statement(db(), statement_id, actor)
+        s = queries.read_statement(db(), statement_id, actor)  # for whom it waits: names, not its text
         who = ", ".join(f"{name} ({ROLE_LABELS[role]})" for name, role in _waiting(s))
         flash(_("It now waits for %(who)s.", who=who), "info")
     return redirect(url_for("web.statement", statement_id=statement_id))
 
 
-def _confirm(s: StatementView, actor: Actor, action: str, values: dict):
+def _confirm(statement_id: int, actor: Actor, action: str, values: dict):
     """Ask before an irreversible action; a release shows the public page it will make."""
-    if action == "release":  # the preview shows the approved text: a read like any other
-        log_reads(db(), actor, s, [s.current], "web_confirm_release")
-        commit()
+    s = reads.show(db(), statement_id, actor, f"web_confirm_{action}")
     return render_template(
         "web/confirm.html",
         s=statement_dict(s, actor),

@@ -19,7 +19,7 @@ from statements import queries
 from statements.serialize import user_dict
 from statements.web.labels import refusal_message
 from statements.web.views import bp, field_error, web_actor
-from statements.web_session import commit, db, page_arg, page_count, rollback_session
+from statements.web_session import db, page_arg, page_count, rollback_session
 from workflow.db import utcnow
 from workflow.errors import Refusal
 from workflow.guards import require_manage_org
@@ -36,7 +36,6 @@ def attempt(change: Callable[[], object], done: str) -> Refusal | None:
     """Run one change and commit it; on invalid input or a conflict undo it and return why (403 and 404 raise)."""
     try:
         change()
-        commit()
     except Refusal as refusal:
         rollback_session()
         if refusal.status in (403, 404):

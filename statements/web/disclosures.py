@@ -13,7 +13,7 @@ from statements.disclosure.models import Outcome
 from statements.i18n import LOCAL_ZONE
 from statements.serialize import case_dict, violation_dict
 from statements.web.views import bp, web_actor
-from statements.web_session import commit, db, page_arg, page_count, rollback_session
+from statements.web_session import db, page_arg, page_count, rollback_session
 from workflow.errors import Invalid
 from workflow.guards import require_investigate
 
@@ -60,7 +60,6 @@ def disclosures():
         return _cases_page(values, {"seen_at": [_("Give the date and time it was seen.")]}, 422)
     try:
         case = service.open_case(db(), actor, values["text"], values["seen_where"], seen_at)
-        commit()
     except Invalid as refusal:
         rollback_session()
         return _cases_page(values, refusal.errors or {}, 422)
@@ -78,7 +77,6 @@ def disclosure(case_id: int):
         violators = [v.strip() for v in form.get("violators", "").split(",") if v.strip()]
         try:
             service.close_case(db(), case_id, actor, form.get("outcome", ""), form.get("finding", ""), violators)
-            commit()
             flash(_("Finding recorded."), "info")
             return redirect(url_for("web.disclosure", case_id=case_id))
         except Invalid as refusal:

@@ -144,6 +144,7 @@ RULE_MESSAGES = {
     ),
     "idempotency_key": _l("The request's idempotency key is not valid."),
     "idempotency_in_progress": _l("The same request is still being saved; wait a moment and reload."),
+    "unknown_action": _l("There is no such action."),
     "no_reviewer": _l(
         "Nobody can review this unit's statements: it has no spokesperson and no leader, nor has any unit above it."
         " Ask an administrator to designate a spokesperson."

@@ -14,8 +14,7 @@ from flask_login import current_user, login_required
 
 from auth.models import Unit
 from auth.service import actor_for
-from statements import exports, idempotency, queries, service
-from statements.disclosure.access import log_reads
+from statements import exports, idempotency, queries, reads, service
 from statements.serialize import diff_dict, statement_dict, version_dict
 from statements.web.labels import (
     ACTION_LABELS,
@@ -31,7 +30,7 @@ from statements.web.labels import (
     field_message,
     refusal_message,
 )
-from statements.web_session import commit, db, page_arg, page_count, rollback_session
+from statements.web_session import db, page_arg, page_count, rollback_session
 from workflow.actor import Actor
 from workflow.errors import Refusal
 from workflow.guards import can_investigate, can_manage_org, can_read_ledger, require_revise
@@ -103,8 +102,7 @@ def field_error(message: str) -> str:
 def inbox():
     """List what awaits the signed-in person, oldest first."""
     actor = web_actor()
-    items, total = queries.list_and_log(db(), actor, queries.AWAITING_ME, page=1, per_page=100, how="web_inbox")
-    commit()
+    items, total = reads.listing(db(), actor, queries.AWAITING_ME, page=1, per_page=100, how="web_inbox")
     return render_template("web/inbox.html", items=[statement_dict(s, actor) for s in items], total=total)
 
 
@@ -127,10 +125,7 @@ def statements():
         "q": (args.get("q") or "")[:200] or None,
     }
     page = page_arg()
-    items, total = queries.list_and_log(
-        db(), actor, queries.Filters(**filters), page=page, per_page=PER_PAGE, how="web_list"
-    )
-    commit()
+    items, total = reads.listing(db(), actor, queries.Filters(**filters), page=page, per_page=PER_PAGE, how="web_list")
     return render_template(
         "web/list.html",
         items=[statement_dict(s, actor) for s in items],
@@ -159,7 +154,6 @@ def _save_or_show_editor(change: Callable[[], object], **editor) -> tuple[object
     """Run a content change; if refused, undo it and give back the editor with what was typed and why."""
     try:
         result = change()
-        commit()
     except Refusal as refusal:
         rollback_session()
         if refusal.status == 404:
@@ -236,12 +230,13 @@ def my_rules():
 def edit(statement_id: int):
     """Write the next version (drafters, while the statement is a draft or returned for changes)."""
     actor = web_actor()
-    statement = queries.get_statement(db(), statement_id, actor)
-    current = version_dict(statement.current)
     if request.method == "GET":
-        require_revise(statement, actor)  # the form opens only for whom saving it is allowed
-        log_reads(db(), actor, statement, [statement.current], "web_edit")
-        commit()
+        statement = reads.show(db(), statement_id, actor, "web_edit")
+        # The form opens only for whom saving it is allowed; refused, the read's record is rolled back with it.
+        require_revise(statement, actor)
+    else:
+        statement = queries.read_statement(db(), statement_id, actor)
+    current = version_dict(statement.current)
     if request.method == "POST":
         fields = _content_from_form()
         try:
@@ -291,10 +286,7 @@ def compare(statement_id: int):
 def diff(statement_id: int, a: int, b: int):
     """Compare two versions word by word."""
     actor = web_actor()
-    s = queries.read_statement(db(), statement_id, actor)
-    old, new = queries.get_version(db(), s, a, actor), queries.get_version(db(), s, b, actor)
-    log_reads(db(), actor, s, [old, new], "web_diff")
-    commit()
+    s, old, new = reads.diff(db(), statement_id, a, b, actor, "web_diff")
     d = diff_dict(old, new)
     return render_template("web/diff.html", s=statement_dict(s, actor), d=d)
 
