@@ -257,9 +257,44 @@ def statement_show(statement_id: int, username: str, password_stdin: bool) -> No
         click.echo(json.dumps(statement_dict(statement, actor), ensure_ascii=False, indent=2))
 
 
+# --- background work ---------------------------------------------------------------------------
+
+
+@click.command("worker")
+@with_appcontext
+@click.option(
+    "--sweep-seconds",
+    type=click.FloatRange(min=0.1),
+    default=5.0,
+    show_default=True,
+    help="Seal at least this often, without a notification (entries a dead process left).",
+)
+def worker(sweep_seconds: float) -> None:
+    """Run the background work until stopped (SIGTERM or Ctrl-C): sealing the ledger on PostgreSQL.
+
+    Run it beside the servers with PRESSGATE_LEDGER_SEALING=worker, so that they leave sealing to it.
+    """
+    import signal
+    import threading
+
+    from statements.worker import run
+
+    engine = _engine()
+    if engine.dialect.name != "postgresql":
+        click.echo("SQLite chains each ledger entry as it is written: the worker has nothing to do.")
+        return
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    where = engine.url.render_as_string(hide_password=True)
+    click.echo(f"Worker sealing the ledger of {where} (at least every {sweep_seconds:g} s); stop with Ctrl-C.")
+    sealed = run(engine, stop, sweep_seconds=sweep_seconds)
+    click.echo(f"Worker stopped; it sealed {sealed} entries.")
+
+
 def register_commands(app: Flask) -> None:
     """Attach PressGate's commands to the app's CLI."""
-    for command in (init_db, db_group, demo, create_admin, statement_group, ledger_group):
+    for command in (init_db, db_group, demo, create_admin, statement_group, ledger_group, worker):
         app.cli.add_command(command)
 
 

@@ -8,6 +8,10 @@ tries again shortly, because the holder may have started before this entry was v
 periodic sweep in servers and a drain at process exit seal what a crashed or busy process left.
 The database refuses any change to an entry except sealing it once (migration 0004).
 
+In mode "worker" the writing processes do not seal: a thread of theirs sends one NOTIFY on
+`CHANNEL` after commits (gathered like the sealer's wakes), and `pressgate worker`, listening,
+seals; a reader that needs entries in their place seals what is committed itself.
+
 Entries that depend on each other keep their order: a decision locks its statement, so the next
 decision on it is inserted (and given a larger id) only after the previous one committed.
 """
@@ -20,6 +24,7 @@ import os
 import threading
 import time
 import weakref
+from collections.abc import Callable
 
 import psycopg
 import sqlalchemy as sa
@@ -40,9 +45,12 @@ BATCH = 2000
 SLICE = 25
 #: How long a reader tries to seal what waits before listing without it (seconds).
 READ_WAIT = 1.0
-#: Modes: "background" seals after commit (servers, the CLI); "inline" seals in the writing
-#: transaction under the lock, as SQLite always does (tests that roll their transaction back).
-MODES = ("background", "inline")
+#: Modes: "background" seals after commit in the writing process (servers, the CLI); "worker" leaves it
+#: to `pressgate worker`, notified after commit; "inline" seals in the writing transaction under the
+#: lock, as SQLite always does (tests that roll their transaction back).
+MODES = ("background", "inline", "worker")
+#: The channel writers notify after committing unsealed entries (mode "worker"); the worker listens on it.
+CHANNEL = "pressgate_ledger"
 
 #: The hashed fields of the oldest unsealed entries, read straight from psycopg: no result processing,
 #: since the sealer reads thousands of rows a second on a busy server, in the process serving requests.
@@ -60,7 +68,7 @@ _SEAL = sa.text(
 )
 
 _modes: weakref.WeakKeyDictionary[sa.Engine, str] = weakref.WeakKeyDictionary()
-_sealers: dict[tuple[int, int], Sealer] = {}
+_sealers: dict[tuple[int, int, str], Sealer] = {}
 _sealers_lock = threading.Lock()
 
 
@@ -126,7 +134,15 @@ def seal_before_reading(session: Session) -> int:
     engine = bind if isinstance(bind, sa.Engine) else bind.engine
     waiting = sa.select(sa.func.count()).select_from(ledger.LedgerEntry).where(ledger.LedgerEntry.seq.is_(None))
     pending = session.scalar(waiting)
-    if pending and _modes.get(engine, "background") == "background":
+    mode = _modes.get(engine, "background")
+    if pending and mode == "worker":
+        # Any process may seal: rather than wait on the worker, seal what is committed, and wait a moment
+        # only while another sealer (the worker) holds the lock.
+        deadline = time.monotonic() + READ_WAIT
+        while seal_pending(engine) is None and time.monotonic() < deadline:
+            time.sleep(Sealer.RETRY_SECONDS)
+        pending = session.scalar(waiting)
+    elif pending and mode == "background":
         # This process's sealer seals every committed entry, whoever wrote it, and retries while another
         # process's holds the lock: wake it and wait a moment, never hanging a reader on a stuck one.
         found = sealer(engine)
@@ -169,7 +185,15 @@ def written(session: Session) -> None:
 def _after_commit(session: Session) -> None:
     engine = session.info.pop("ledger_unsealed", None)
     if engine is not None:
-        sealer(engine).wake()
+        (notifier if _modes.get(engine) == "worker" else sealer)(engine).wake()
+
+
+def notify(engine: sa.Engine) -> int:
+    """Tell the worker that committed entries wait to be sealed (one NOTIFY; PostgreSQL folds repeats)."""
+    with engine.connect() as connection:
+        connection.execute(sa.select(sa.func.pg_notify(CHANNEL, "")))
+        connection.commit()
+    return 0
 
 
 @sa.event.listens_for(Session, "after_soft_rollback")
@@ -178,15 +202,19 @@ def _after_rollback(session: Session, previous_transaction) -> None:
 
 
 class Sealer:
-    """One process's sealing thread for one engine: woken by commits, and sweeping when asked to."""
+    """One process's sealing thread for one engine: woken by commits, and sweeping when asked to.
+
+    Its `job` is a sealing pass (`seal_pending`), or in mode "worker" a `notify` of the worker.
+    """
 
     RETRY_SECONDS = 0.05
     #: After a wake, wait this long for more commits, so that a busy server seals in batches
     #: instead of running a sealing transaction (and a disk flush) per decision.
     GATHER_SECONDS = 0.05
 
-    def __init__(self, engine: sa.Engine) -> None:
+    def __init__(self, engine: sa.Engine, job: Callable[[sa.Engine], int | None] | None = None) -> None:
         self.engine = engine
+        self.job = job or seal_pending
         self._wake = threading.Event()
         self._stopped = threading.Event()
         self._idle = threading.Event()
@@ -225,7 +253,7 @@ class Sealer:
                 return
             self._wake.clear()
             try:
-                while seal_pending(self.engine) is None and not self._stopped.is_set():
+                while self.job(self.engine) is None and not self._stopped.is_set():
                     # Another process is sealing; it may have looked before our entries were visible.
                     self._stopped.wait(self.RETRY_SECONDS)
             except Exception as err:  # the sealer keeps going whatever happens: the next wake or sweep tries again
@@ -252,30 +280,40 @@ class Sealer:
 
 def sealer(engine: sa.Engine) -> Sealer:
     """Return this process's sealer for the engine (threads do not survive fork, so it is per process)."""
-    key = (os.getpid(), id(engine))
+    return _thread(engine, seal_pending)
+
+
+def notifier(engine: sa.Engine) -> Sealer:
+    """Return this process's thread that notifies the worker for the engine (mode "worker")."""
+    return _thread(engine, notify)
+
+
+def _thread(engine: sa.Engine, job: Callable[[sa.Engine], int | None]) -> Sealer:
+    key = (os.getpid(), id(engine), job.__name__)
     with _sealers_lock:
         found = _sealers.get(key)
         if found is None or found.engine is not engine:
-            found = _sealers[key] = Sealer(engine)
+            found = _sealers[key] = Sealer(engine, job)
         return found
 
 
 def stop(engine: sa.Engine) -> None:
-    """Stop this process's sealer for the engine, if it has one."""
+    """Stop this process's sealer (and notifier) for the engine, if it has them."""
     with _sealers_lock:
-        found = _sealers.pop((os.getpid(), id(engine)), None)
-    if found is not None:
-        found.stop()
+        found = [_sealers.pop((os.getpid(), id(engine), job), None) for job in ("seal_pending", "notify")]
+    for thread in found:
+        if thread is not None:
+            thread.stop()
 
 
 @atexit.register
 def _drain_at_exit() -> None:
     # A CLI command or a server shutting down seals what it wrote before the process ends.
     with _sealers_lock:
-        mine = [s for (pid, _), s in _sealers.items() if pid == os.getpid() and s.woken]
+        mine = [s for (pid, _, _), s in _sealers.items() if pid == os.getpid() and s.woken]
     for found in mine:
         found.stop()
         try:
-            seal_pending(found.engine, wait=True)
+            seal_pending(found.engine, wait=True) if found.job is seal_pending else notify(found.engine)
         except sa.exc.SQLAlchemyError as err:
             log.warning("could not seal the ledger at exit (%s); the next sealer will", type(err).__name__)
