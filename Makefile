@@ -58,6 +58,8 @@ test: $(STAMP) $(MO) $(CHROMIUM) $(FONT) $(WRK) $(AXE)
 	$(BIN)/ruff format --check .
 	@# The import contracts of pyproject.toml: layers, no web framework in the domain, no cycles.
 	$(BIN)/lint-imports
+	@# Types: strict on the domain and identity ([tool.mypy] in pyproject.toml).
+	$(BIN)/mypy
 	$(BIN)/pytest -n $(TEST_WORKERS) --maxprocesses=4 $(PYTEST_ARGS)
 	@# The quick benchmark runs with the tests so that it never rots; its figures are reported, not judged.
 	QUICK=1 $(BIN)/python -m bench.run
@@ -69,19 +71,20 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis node_modules
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis node_modules
 
 # Benchmarks: PressGate beside its stack and database ceilings (bench/README.md). QUICK=1: under two minutes.
 $(WRK):
 	apt-get update -qq && apt-get install -y -qq wrk
 
 bench: $(STAMP) $(MO) $(WRK)
-	QUICK=$(QUICK) SYNC_DELAY_US=$(SYNC_DELAY_US) $(BIN)/python -m bench.run
+	QUICK=$(QUICK) SYNC_DELAY_US=$(SYNC_DELAY_US) BASELINE=$(BASELINE) $(BIN)/python -m bench.run
 	@# The long crash harness (200 kills) belongs to the full run.
 	test -n "$(QUICK)" || $(BIN)/pytest -q -m slow tests/test_crash.py

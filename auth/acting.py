@@ -102,7 +102,7 @@ def waiting_for(
 ) -> list[tuple[str, str]]:
     """Return who must act next on a statement, as (full name, role): nobody once it is final (one query)."""
     if state in ("draft", "changes_requested"):
-        return [(session.scalar(sa.select(User.full_name).where(User.id == author_id)), "author")]
+        return [(session.execute(sa.select(User.full_name).where(User.id == author_id)).scalar_one(), "author")]
     if state not in ("in_review", "approved", "escalated"):
         return []
     units = Unit.__table__.c

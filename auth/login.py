@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 
 from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user, login_user, logout_user
@@ -30,7 +31,6 @@ _db: Callable[[], Session] | None = None
 SESSION_KEY = "pg_session"
 
 
-@login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
     secret = session.get(SESSION_KEY)
     if not secret or _db is None:
@@ -39,6 +39,16 @@ def _load_user(user_id: str) -> User | None:
     if record is None or str(record.user_id) != user_id:
         return None  # revoked, expired or not this user's: the cookie is dead
     return record.user
+
+
+login_manager.user_loader(_load_user)
+
+
+def _session() -> Session:
+    """Return the request's database session (given by the application at init)."""
+    if _db is None:
+        raise RuntimeError("auth.login.init_app has not been called")
+    return _db()
 
 
 #: A path on this site: browsers read //host and /\host as another site, and a control character
@@ -54,7 +64,7 @@ def safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login():
+def login() -> ResponseReturnValue:
     """Show the sign-in form, or sign in."""
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")))
@@ -63,13 +73,13 @@ def login():
     username = (request.form.get("username") or "").strip()
     password = request.form.get("password") or ""
     guard_sign_in(username)  # the same counters as the API's: one policy for both
-    user = authenticate(_db(), username, password) if username and password else None
+    user = authenticate(_session(), username, password) if username and password else None
     if user is None:
         flash(_("Wrong username or password."), "error")
         return render_template("auth/login.html", next=request.form.get("next", ""), username=username), 401
     hours = current_app.config["WEB_SESSION_HOURS"]
-    secret, _record = issue_token(_db(), user, dt.timedelta(hours=hours), kind="web")
-    signed_in(_db(), username)
+    secret, _record = issue_token(_session(), user, dt.timedelta(hours=hours), kind="web")
+    signed_in(_session(), username)
     lang = session.get("lang")
     session.clear()  # a new session at every sign-in: nothing from before it survives (fixation)
     if lang:
@@ -80,13 +90,13 @@ def login():
 
 
 @bp.route("/logout", methods=["POST"])
-def logout():
+def logout() -> ResponseReturnValue:
     """End the session on the server and in the browser."""
     secret = session.get(SESSION_KEY)
-    if secret and _db is not None:
-        record = resolve_token(_db(), secret, kind="web")
+    if secret:
+        record = resolve_token(_session(), secret, kind="web")
         if record is not None:
-            revoke_token(_db(), record)
+            revoke_token(_session(), record)
     lang = session.get("lang")
     logout_user()
     session.clear()

@@ -7,6 +7,7 @@ import hashlib
 import re
 import secrets
 from collections.abc import Iterable
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload
@@ -30,7 +31,7 @@ MIN_PASSWORD = 10
 READER_ROLES = frozenset({Role.DRAFTER, Role.SPOKESPERSON, Role.LEADER})
 
 
-def _log(session: Session, actor: Actor | None, action: str, unit: str | None, data: dict) -> None:
+def _log(session: Session, actor: Actor | None, action: str, unit: str | None, data: dict[str, Any]) -> None:
     ledger.append(
         session,
         kind=ledger.EntryKind.ADMIN,
@@ -140,11 +141,11 @@ def create_unit(session: Session, actor: Actor | None, code: str, name: str, par
     return unit
 
 
-def _validate_roles(session: Session, roles: Iterable[dict]) -> list[tuple[Unit, str]]:
-    resolved = []
+def _validate_roles(session: Session, roles: Iterable[dict[str, Any]]) -> list[tuple[Unit, str]]:
+    resolved: list[tuple[Unit, str]] = []
     for item in roles:
         role = item.get("role")
-        if role not in Role.__members__.values():
+        if not isinstance(role, str) or role not in Role.__members__.values():
             raise Invalid("role", f"Unknown role '{role}'.", errors={"roles": [f"Unknown role '{role}'."]})
         resolved.append((get_unit(session, item.get("unit"), "roles"), role))
     if {Role.AUDITOR, Role.SPOKESPERSON} <= {role for _unit, role in resolved}:
@@ -174,7 +175,7 @@ def create_user(
     full_name: str,
     password: str,
     email: str | None = None,
-    roles: Iterable[dict] = (),
+    roles: Iterable[dict[str, Any]] = (),
 ) -> User:
     """Create a user with roles; a spokesperson role only where the unit has none yet."""
     if actor is not None:

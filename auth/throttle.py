@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from limits import RateLimitItem, parse
@@ -31,7 +32,7 @@ from workflow import ledger
 from workflow.db import utcnow
 from workflow.errors import Refusal
 
-_T = SignInThrottle.__table__
+_T = SignInThrottle.metadata.tables[SignInThrottle.__tablename__]
 #: How long an address the user signed in from counts as theirs.
 KNOWN_FOR = dt.timedelta(days=90)
 #: Counters older than this are deleted (a window is at most hours long); at most once per interval.
@@ -58,7 +59,7 @@ class Policy:
     account: RateLimitItem
 
     @classmethod
-    def from_config(cls, config: dict) -> Policy:
+    def from_config(cls, config: dict[str, Any]) -> Policy:
         """Read PRESSGATE_SIGN_IN_* limits ("5 per 15 minutes") from the app's config."""
         return cls(
             parse(config["SIGN_IN_LIMIT"]),

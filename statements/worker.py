@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
+from typing import Any
 
 import psycopg
 import sqlalchemy as sa
@@ -25,6 +27,8 @@ _quiet = QuietLog()
 
 #: Seconds between reconnection attempts while the database is away.
 RECONNECT_SECONDS = 1.0
+#: How long a wait for a notification may go without seeing that the worker was asked to stop.
+STOP_CHECK_SECONDS = 0.5
 
 
 def libpq_url(engine: sa.Engine) -> str:
@@ -42,10 +46,7 @@ def run(engine: sa.Engine, stop: threading.Event, *, sweep_seconds: float = 5.0)
                 log.info("listening on %s; sealing every %s s at the latest", sealing.CHANNEL, sweep_seconds)
                 while not stop.is_set():
                     sealed += _seal_committed(engine, stop)
-                    # Wait for a writer's NOTIFY or the sweep; notifications that came during the pass are
-                    # already queued, so the next wait returns at once and nothing is missed.
-                    for _ in listener.notifies(timeout=sweep_seconds, stop_after=1):
-                        pass
+                    _wait(listener, stop, sweep_seconds)
                     stop.wait(sealing.Sealer.GATHER_SECONDS)
         except (*UNAVAILABLE, psycopg.OperationalError) as err:
             _quiet.warning(log, "down", "the worker lost the database (%s); will retry", unavailable_detail(err))
@@ -55,6 +56,16 @@ def run(engine: sa.Engine, stop: threading.Event, *, sweep_seconds: float = 5.0)
             _quiet.warning(log, "schema", "the database does not match this code (%s); will retry", detail)
             stop.wait(RECONNECT_SECONDS)
     return sealed
+
+
+def _wait(listener: psycopg.Connection[Any], stop: threading.Event, seconds: float) -> None:
+    """Wait for a writer's NOTIFY, the sweep's time or `stop`, whichever comes first."""
+    # Notifications that came during a pass are already queued, so the wait returns at once and none is
+    # missed. It listens in slices: a signal sets `stop`, and would not otherwise end a long wait.
+    deadline = time.monotonic() + seconds
+    while not stop.is_set() and (left := deadline - time.monotonic()) > 0:
+        if any(True for _ in listener.notifies(timeout=min(left, STOP_CHECK_SECONDS), stop_after=1)):
+            return
 
 
 def _seal_committed(engine: sa.Engine, stop: threading.Event) -> int:

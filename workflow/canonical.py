@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Container, Iterable, Mapping
-from typing import NamedTuple
+from typing import Any, NamedTuple, overload
 
 import rfc8785
 
@@ -40,7 +40,7 @@ HASHED_FIELDS = (
 )
 
 
-def canonical_bytes(fields: Mapping) -> bytes:
+def canonical_bytes(fields: Mapping[str, Any]) -> bytes:
     """Return the RFC 8785 canonical JSON of an entry's hashed fields (text kept as written)."""
     get = fields.get
     at = get("at")
@@ -77,11 +77,11 @@ _SCALARS = frozenset({str, int, type(None), dict})
 _ENCODE = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
 
 
-def _safe_ints(doc: dict) -> bool:
+def _safe_ints(doc: dict[str, Any]) -> bool:
     # Only these four hold integers at the top level (None counts as 0; text there takes the slow path).
     try:
         values = (doc["seq"] or 0, doc["actor_id"] or 0, doc["statement_id"] or 0, doc["version"] or 0)
-        return max(map(abs, values)) < _JSON_SAFE
+        return bool(max(map(abs, values)) < _JSON_SAFE)
     except TypeError:
         return False
 
@@ -97,6 +97,10 @@ def _iso(at: dt.datetime) -> str:
 READABLE_AT = "CASE WHEN at BETWEEN '0001-01-01' AND '9999-12-31 23:59:59.999999' THEN at END AS at"
 
 
+@overload
+def naive_utc_iso(at: dt.datetime) -> str: ...
+@overload
+def naive_utc_iso(at: None) -> None: ...
 def naive_utc_iso(at: dt.datetime | None) -> str | None:
     """Return a naive UTC time as the canonical form writes it."""
     if at is None:
@@ -161,7 +165,7 @@ class Walk(NamedTuple):
     kept: dict[int, str]
 
 
-def first_break(rows: Iterable[Mapping], seq: int, prev_hash: str, keep: Container[int] = ()) -> Walk:
+def first_break(rows: Iterable[Mapping[str, Any]], seq: int, prev_hash: str, keep: Container[int] = ()) -> Walk:
     """Follow entries from `seq` linked to `prev_hash` until one does not hold or they run out."""
     kept: dict[int, str] = {}
     for fields in rows:

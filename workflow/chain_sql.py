@@ -42,7 +42,7 @@ def document(alias: str) -> str:
 
 
 def _document(alias: str, *, escape: bool) -> str:
-    pairs = []
+    pairs: list[str] = []
     for key in sorted(("at", "data", "seq", *TEXT_KEYS, *_NUMBER)):
         column = f"{alias}.{key}"
         if key in _NUMBER or key in ("data", "seq"):  # data: its stored canonical JSON text
@@ -126,8 +126,9 @@ def _python_holds(conn: sa.Connection, lo: int, hi: int) -> bool:
     """Check entries lo..hi one by one in Python, linked to the entry before lo."""
     prev_hash = GENESIS_HASH
     if lo > 1:
-        prev_hash = conn.execute(sa.text("SELECT hash FROM ledger_entries WHERE seq = :seq"), {"seq": lo - 1}).scalar()
-        if prev_hash is None:
+        found = conn.execute(sa.text("SELECT hash FROM ledger_entries WHERE seq = :seq"), {"seq": lo - 1}).scalar()
+        if found is None:
             return False
+        prev_hash = str(found)
     walk = first_break(ledger.pg_rows(conn, lo, hi), lo, prev_hash)
     return walk.reason is None and walk.next_seq == hi + 1

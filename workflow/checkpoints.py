@@ -18,6 +18,7 @@ import os
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import rfc8785
 from cryptography.exceptions import InvalidSignature
@@ -26,6 +27,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from sqlalchemy.orm import Session
 
 from workflow import ledger
+from workflow.canonical import HASHED_FIELDS
 from workflow.db import isoformat, utcnow
 
 FORMAT = "pressgate.checkpoint/1"
@@ -92,11 +94,11 @@ def key_id(key: Ed25519PublicKey) -> str:
 # --- checkpoints --------------------------------------------------------------------------
 
 
-def _signed_part(doc: dict) -> bytes:
+def _signed_part(doc: dict[str, Any]) -> bytes:
     return rfc8785.dumps({k: doc[k] for k in ("format", "size", "head_hash", "at", "key_id")})
 
 
-def make_checkpoint(session: Session, key: Ed25519PrivateKey) -> dict:
+def make_checkpoint(session: Session, key: Ed25519PrivateKey) -> dict[str, Any]:
     """Return a signed checkpoint of the ledger's head now."""
     size, head_hash = ledger.head(session)
     doc = {
@@ -110,7 +112,7 @@ def make_checkpoint(session: Session, key: Ed25519PrivateKey) -> dict:
     return doc
 
 
-def check_signature(doc: dict, key: Ed25519PublicKey) -> dict:
+def check_signature(doc: dict[str, Any], key: Ed25519PublicKey) -> dict[str, Any]:
     """Return the checkpoint when its signature is this key's; otherwise raise CheckpointError."""
     try:
         if doc.get("format") != FORMAT:
@@ -129,15 +131,18 @@ def check_signature(doc: dict, key: Ed25519PublicKey) -> dict:
     return doc
 
 
-def read_checkpoint(path: Path) -> dict:
+def read_checkpoint(path: Path) -> dict[str, Any]:
     """Read a checkpoint file."""
     try:
-        return json.loads(path.read_text("utf-8"))
+        doc = json.loads(path.read_text("utf-8"))
     except (OSError, ValueError) as err:
         raise CheckpointError(f"{path}: {err}") from None
+    if not isinstance(doc, dict):
+        raise CheckpointError(f"{path}: not a checkpoint (a JSON object)")
+    return doc
 
 
-def default_name(doc: dict) -> str:
+def default_name(doc: dict[str, Any]) -> str:
     """Return a file name that sorts checkpoints by time."""
     stamp = doc["at"].replace(":", "").replace("-", "")[:15]
     return f"checkpoint-{stamp}-{doc['size']}.json"
@@ -146,16 +151,16 @@ def default_name(doc: dict) -> str:
 # --- bundles ------------------------------------------------------------------------------
 
 
-def entry_document(row: dict) -> dict:
+def entry_document(row: dict[str, Any]) -> dict[str, Any]:
     """Return an entry as a bundle stores it: the hashed fields, prev_hash and hash, time as text."""
-    doc = {name: row[name] for name in (*ledger.HASHED_FIELDS, "prev_hash", "hash")}
+    doc = {name: row[name] for name in (*HASHED_FIELDS, "prev_hash", "hash")}
     if isinstance(doc["at"], dt.datetime):
         doc["at"] = isoformat(doc["at"])
     doc["data"] = doc["data"] or {}
     return doc
 
 
-def write_bundle(session: Session, key: Ed25519PrivateKey, out: io.BufferedIOBase) -> dict:
+def write_bundle(session: Session, key: Ed25519PrivateKey, out: io.BufferedIOBase) -> dict[str, Any]:
     """Write entries up to a fresh checkpoint, the checkpoint and the public key as one zip; return the checkpoint."""
     checkpoint = make_checkpoint(session, key)
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
@@ -186,7 +191,7 @@ class Bundle:
                 raise
             raise CheckpointError(f"{path}: not a readable bundle ({err})") from None
 
-    def entries(self) -> Iterator[dict]:
+    def entries(self) -> Iterator[dict[str, Any]]:
         """Yield the bundle's entries in order."""
         with self._zip.open("entries.jsonl") as lines:
             for line in lines:

@@ -6,7 +6,9 @@ import datetime as dt
 import logging
 import threading
 import time
+from typing import Any, overload
 
+import psycopg
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase
 
@@ -28,7 +30,22 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-class UTCDateTime(sa.TypeDecorator):
+def naive_utc(value: dt.datetime) -> dt.datetime:
+    """Return an aware time as the naive UTC time stored for it; a naive one is refused as ambiguous."""
+    if value.tzinfo is None:
+        raise ValueError("naive datetimes are ambiguous; pass an aware UTC datetime")
+    return value.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def psycopg_connection(connection: sa.Connection) -> psycopg.Connection[Any]:
+    """Return the psycopg connection under a SQLAlchemy connection (PostgreSQL only)."""
+    raw = connection.connection.driver_connection
+    if not isinstance(raw, psycopg.Connection):
+        raise TypeError(f"a psycopg connection was expected, not {type(raw).__name__}")
+    return raw
+
+
+class UTCDateTime(sa.TypeDecorator[dt.datetime]):
     """Store aware datetimes as naive UTC and give them back aware, identically on every database."""
 
     impl = sa.DateTime
@@ -37,11 +54,9 @@ class UTCDateTime(sa.TypeDecorator):
     def process_bind_param(self, value: dt.datetime | None, dialect: sa.Dialect) -> dt.datetime | None:
         if value is None:
             return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetimes are ambiguous; pass an aware UTC datetime")
-        return value.astimezone(dt.UTC).replace(tzinfo=None)
+        return naive_utc(value)
 
-    def process_result_value(self, value: dt.datetime | None, dialect: sa.Dialect) -> dt.datetime | None:
+    def process_result_value(self, value: dt.datetime | str | None, dialect: sa.Dialect) -> dt.datetime | None:
         if value is None:
             return None
         if isinstance(value, str):  # SQLite when read through raw SQL
@@ -49,6 +64,10 @@ class UTCDateTime(sa.TypeDecorator):
         return value.replace(tzinfo=dt.UTC)
 
 
+@overload
+def isoformat(value: dt.datetime) -> str: ...
+@overload
+def isoformat(value: None) -> None: ...
 def isoformat(value: dt.datetime | None) -> str | None:
     """Format a UTC datetime as RFC 3339 with microseconds and a Z."""
     if value is None:

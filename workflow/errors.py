@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class Refusal(Exception):
     """A request refused by a named rule; nothing it tried to change is kept."""
@@ -14,9 +16,9 @@ class Refusal(Exception):
         self.message = message
         self.errors = errors
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """Return the JSON error body for this refusal."""
-        body: dict = {"code": self.status, "message": self.message, "rule": self.rule}
+        body: dict[str, Any] = {"code": self.status, "message": self.message, "rule": self.rule}
         if self.errors:
             body["errors"] = self.errors
         return body

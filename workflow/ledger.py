@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -25,7 +26,7 @@ from workflow.canonical import (
     json_text,
     naive_utc_iso,
 )
-from workflow.db import Base, UTCDateTime, utcnow
+from workflow.db import Base, naive_utc, psycopg_connection, utcnow
 
 #: The advisory lock key that serialises sealing on PostgreSQL ("PGLEDGER" in ASCII).
 ADVISORY_LOCK_KEY = 0x50474C4544474552
@@ -66,7 +67,7 @@ class LedgerEntry(Base):
     unit: Mapped[str | None] = mapped_column(sa.String(64))
     comment: Mapped[str | None] = mapped_column(sa.Text)
     #: Anything else the action records (channels, changed fields); integers and text only.
-    data: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    data: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     prev_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
 
@@ -116,7 +117,7 @@ def head(session: Session | sa.Connection) -> tuple[int, str]:
     return (row.seq, row.hash) if row else (0, GENESIS_HASH)
 
 
-def chain(documents: list[dict], seq: int, prev_hash: str) -> list[dict]:
+def chain(documents: list[dict[str, Any]], seq: int, prev_hash: str) -> list[dict[str, Any]]:
     """Give documents (hashed fields without seq) their seq, prev_hash and hash after (seq, prev_hash)."""
     sealed = []
     for fields in documents:
@@ -154,7 +155,7 @@ def append(
     from_state: str | None = None,
     to_state: str | None = None,
     comment: str | None = None,
-    data: dict | None = None,
+    data: dict[str, Any] | None = None,
     at: dt.datetime | None = None,
 ) -> None:
     """Append one entry in the caller's transaction (written, not committed)."""
@@ -162,7 +163,7 @@ def append(
     append_many(session, [fields])
 
 
-def append_many(session: Session, entries: list[dict]) -> None:
+def append_many(session: Session, entries: list[dict[str, Any]]) -> None:
     """Append entries (dicts of `append`'s keywords) in order, with one insert; chained now or sealed soon."""
     if not entries:
         return
@@ -176,16 +177,19 @@ def append_many(session: Session, entries: list[dict]) -> None:
     session.execute(sa.insert(LedgerEntry), [fields | link for fields, link in zip(documents, links, strict=True)])
 
 
-def append_with_update(session: Session, update: sa.Update, params: dict, entry: dict) -> sa.CursorResult:
+def append_with_update(
+    session: Session, update: sa.Update, params: dict[str, Any], entry: dict[str, Any]
+) -> sa.CursorResult[Any]:
     """Append one entry (a dict of `append`'s keywords) and run `update` with `params`; return the update's result."""
+    # Session.execute types its result as the general Result; an UPDATE's is a CursorResult (its rowcount).
     if session.get_bind().dialect.name != "postgresql":
         append_many(session, [entry])
-        return session.execute(update, params)
+        return cast("sa.CursorResult[Any]", session.execute(update, params))
     # One statement, one round trip: a decision's entry and its statement's new state are written together
     # (PostgreSQL runs a data-modifying WITH to completion whether or not the UPDATE reads it).
     result = session.execute(update.add_cte(INSERTED_CTE), params | as_json_params(_documents([entry])))
     _written(session)
-    return result
+    return cast("sa.CursorResult[Any]", result)
 
 
 #: Told of each session that wrote unsealed entries (PostgreSQL). `workflow.sealing` subscribes when it
@@ -206,7 +210,7 @@ def _written(session: Session) -> None:
         hook(session)
 
 
-def _documents(entries: list[dict]) -> list[dict]:
+def _documents(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     now = utcnow()
     documents = []
     for given in entries:
@@ -248,12 +252,11 @@ INSERT_UNSEALED = sa.text(
 )
 #: The same insert as a WITH of another statement (`append_with_update`).
 INSERTED_CTE = sa.text(f"{INSERT_UNSEALED.text} RETURNING id").columns(sa.column("id", sa.BigInteger)).cte("appended")
-_TIME = UTCDateTime()
 
 
-def as_json_params(documents: list[dict]) -> dict[str, str]:
+def as_json_params(documents: list[dict[str, Any]]) -> dict[str, str]:
     """Return entries as the one JSON parameter that INSERT_UNSEALED takes apart in the server."""
-    rows = [doc | {"at": _TIME.process_bind_param(doc["at"], None).isoformat()} for doc in documents]
+    rows = [doc | {"at": naive_utc(doc["at"]).isoformat()} for doc in documents]
     return {"entries": json_text(rows)}
 
 
@@ -262,14 +265,14 @@ def stored_columns(names: Iterable[str]) -> str:
     return ", ".join(READABLE_AT if name == "at" else name for name in names)
 
 
-def stored_document(names: Iterable[str], row: Iterable) -> dict:
+def stored_document(names: Iterable[str], row: Iterable[Any]) -> dict[str, Any]:
     """Return a row selected by `stored_columns(names)` as the document its hash covers."""
     doc = dict(zip(names, row, strict=True))
     doc["at"] = naive_utc_iso(doc["at"])  # timestamp without time zone, in UTC
     return doc
 
 
-def iter_rows(session: Session, batch: int = 5000) -> Iterator[sa.Row]:
+def iter_rows(session: Session, batch: int = 5000) -> Iterator[sa.Row[Any]]:
     """Stream every sealed entry's columns in seq order without building ORM objects."""
     columns = [LedgerEntry.__table__.c[name] for name in (*HASHED_FIELDS, "prev_hash", "hash")]
     result = session.execute(
@@ -281,11 +284,11 @@ def iter_rows(session: Session, batch: int = 5000) -> Iterator[sa.Row]:
     yield from result
 
 
-def pg_rows(conn: sa.Connection, lo: int = 1, hi: int | None = None, batch: int = 10_000) -> Iterator[dict]:
+def pg_rows(conn: sa.Connection, lo: int = 1, hi: int | None = None, batch: int = 10_000) -> Iterator[dict[str, Any]]:
     """Stream sealed entries lo..hi (to the head when None) straight from psycopg, a server-side cursor."""
     names = (*sorted(HASHED_FIELDS), "prev_hash", "hash")
     upto = "" if hi is None else " AND seq <= %(hi)s"
-    with conn.connection.dbapi_connection.cursor(name=f"pressgate_verify_{lo}") as cursor:
+    with psycopg_connection(conn).cursor(name=f"pressgate_verify_{lo}") as cursor:
         cursor.itersize = batch
         cursor.execute(
             f"SELECT {stored_columns(names)} FROM ledger_entries WHERE seq >= %(lo)s{upto} ORDER BY seq",

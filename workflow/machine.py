@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 from transitions import Machine, MachineError
+from transitions.core import EventData
 
 from workflow.actor import Actor
 from workflow.errors import Conflict, Refusal
@@ -181,16 +183,21 @@ ACTIONS: dict[str, Action] = {
 }
 
 
-def _condition(guard: Guard) -> Callable:
-    def condition(event) -> bool:
-        guard(event.model, event.kwargs["actor"])
+#: What `transitions` calls before a transition: it goes ahead when this returns True.
+Condition = Callable[[EventData], bool | None]
+
+
+def _condition(guard: Guard) -> Condition:
+    def condition(event: EventData) -> bool:
+        # transitions types the model as object; it hands back the statement `fire` was given.
+        guard(cast("Decidable", event.model), event.kwargs["actor"])
         return True
 
     condition.__name__ = guard.__name__
     return condition
 
 
-def _comment_condition(event) -> bool:
+def _comment_condition(event: EventData) -> bool:
     require_comment(event.kwargs.get("comment"))
     return True
 
@@ -206,7 +213,7 @@ def _build() -> Machine:
         ignore_invalid_triggers=False,
     )
     for action in ACTIONS.values():
-        conditions = [_condition(g) for g in action.guards]
+        conditions: list[str | Condition] = [_condition(g) for g in action.guards]
         if action.comment_required:
             conditions.append(_comment_condition)
         machine.add_transition(

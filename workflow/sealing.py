@@ -25,14 +25,15 @@ import threading
 import time
 import weakref
 from collections.abc import Callable
+from typing import Any
 
 import psycopg
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from workflow import ledger
-from workflow.canonical import json_text
-from workflow.db import UNAVAILABLE, QuietLog, unavailable_detail
+from workflow.canonical import HASHED_FIELDS, json_text
+from workflow.db import UNAVAILABLE, QuietLog, psycopg_connection, unavailable_detail
 
 log = logging.getLogger(__name__)
 #: A sealer retries each second: a failure that lasts (the database down, or without this code's
@@ -54,7 +55,7 @@ CHANNEL = "pressgate_ledger"
 
 #: The hashed fields of the oldest unsealed entries, read straight from psycopg: no result processing,
 #: since the sealer reads thousands of rows a second on a busy server, in the process serving requests.
-_FIELDS = tuple(name for name in ledger.HASHED_FIELDS if name != "seq")
+_FIELDS = tuple(name for name in HASHED_FIELDS if name != "seq")
 _UNSEALED = (
     f"SELECT id, {ledger.stored_columns(_FIELDS)} FROM ledger_entries WHERE seq IS NULL ORDER BY id LIMIT %(limit)s"
 )
@@ -74,7 +75,7 @@ _sealers_lock = threading.Lock()
 
 def seal(connection: sa.Connection, *, wait: bool, limit: int = BATCH) -> int | None:
     """Seal up to `limit` unsealed entries in the caller's transaction; None when another sealer holds the lock."""
-    if connection.connection.dbapi_connection.autocommit:
+    if psycopg_connection(connection).autocommit:
         # There every statement is a transaction of its own, so the transaction's lock would end with the
         # statement that took it, and two sealers could chain the same entries.
         raise RuntimeError("sealing needs a transaction; this connection commits each statement on its own")
@@ -83,7 +84,7 @@ def seal(connection: sa.Connection, *, wait: bool, limit: int = BATCH) -> int | 
     elif not connection.execute(sa.select(sa.func.pg_try_advisory_xact_lock(ledger.ADVISORY_LOCK_KEY))).scalar():
         return None
     try:
-        with connection.connection.dbapi_connection.cursor() as cursor:
+        with psycopg_connection(connection).cursor() as cursor:
             rows = cursor.execute(_UNSEALED, {"limit": limit}).fetchall()
     except psycopg.Error as err:  # raised as SQLAlchemy raises it, so an outage is told from a bug alike
         raise sa.exc.DBAPIError.instance(_UNSEALED, {"limit": limit}, err, psycopg.Error) from err
@@ -92,7 +93,7 @@ def seal(connection: sa.Connection, *, wait: bool, limit: int = BATCH) -> int | 
     # The hash covers the values as stored and read back, exactly as verify will read them.
     documents = [ledger.stored_document(_FIELDS, row[1:]) for row in rows]
     seq, prev_hash = ledger.head(connection)
-    links: list[dict] = []
+    links: list[dict[str, Any]] = []
     for start in range(0, len(documents), SLICE):
         if start:
             # Hand the GIL over between slices: a request thread back from the database would otherwise
@@ -149,7 +150,7 @@ def seal_before_reading(session: Session) -> int:
         found.wake()
         # Idle in time: everything committed before the wake is sealed. Else what still waits is counted.
         pending = 0 if found.wait_idle(READ_WAIT) else session.scalar(waiting)
-    return pending
+    return pending or 0
 
 
 def configure(engine: sa.Engine, *, mode: str = "background") -> None:
@@ -172,7 +173,7 @@ def keep_sweeping(engine: sa.Engine, seconds: float) -> None:
 def written(session: Session) -> None:
     """Note that the session wrote unsealed entries: seal them now (inline) or after its commit."""
     bind = session.get_bind()
-    engine = getattr(bind, "engine", bind)
+    engine = bind if isinstance(bind, sa.Engine) else bind.engine
     if _modes.get(engine, "background") == "inline":
         connection = session.connection()
         while seal(connection, wait=True) == BATCH:
@@ -190,14 +191,13 @@ def _after_commit(session: Session) -> None:
 
 def notify(engine: sa.Engine) -> int:
     """Tell the worker that committed entries wait to be sealed (one NOTIFY; PostgreSQL folds repeats)."""
-    with engine.connect() as connection:
+    with engine.begin() as connection:  # delivered when this transaction commits
         connection.execute(sa.select(sa.func.pg_notify(CHANNEL, "")))
-        connection.commit()
     return 0
 
 
 @sa.event.listens_for(Session, "after_soft_rollback")
-def _after_rollback(session: Session, previous_transaction) -> None:
+def _after_rollback(session: Session, previous_transaction: SessionTransaction) -> None:
     session.info.pop("ledger_unsealed", None)
 
 

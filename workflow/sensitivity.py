@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -40,10 +41,10 @@ class SensitivityRule(Base):
     #: Short stable identifier within the unit, e.g. "deaths".
     code: Mapped[str] = mapped_column(sa.String(64))
     label: Mapped[str] = mapped_column(sa.String(200))
-    keywords: Mapped[list] = mapped_column(sa.JSON, default=list)
-    topics: Mapped[list] = mapped_column(sa.JSON, default=list)
+    keywords: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    topics: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     #: Names of built-in detectors (see DETECTORS), for what keywords cannot catch.
-    detectors: Mapped[list] = mapped_column(sa.JSON, default=list)
+    detectors: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     #: Where the rule comes from (a law, a ministry letter, a unit decision).
     source: Mapped[str] = mapped_column(sa.Text, default="")
     active: Mapped[bool] = mapped_column(default=True)
@@ -58,7 +59,7 @@ class Match:
     label: str
     matched: str
 
-    def as_reason(self) -> dict:
+    def as_reason(self) -> dict[str, Any]:
         """Return the reason as listed in `sensitivity_reasons`."""
         return {"source": "rule", "rule": self.code, "label": self.label, "matched": self.matched}
 
@@ -142,7 +143,7 @@ def _phrase(words: list[str]) -> str:
 
 
 @functools.lru_cache(maxsize=1024)
-def _keyword_patterns(keyword: str) -> tuple[re.Pattern, re.Pattern] | None:
+def _keyword_patterns(keyword: str) -> tuple[re.Pattern[str], re.Pattern[str]] | None:
     needle = fold(reader_text(keyword)).strip()
     if not needle:
         return None
@@ -160,7 +161,7 @@ def _keyword_hit(keyword: str, folded: str, bare: str) -> bool:
     )
 
 
-def match_rules(rules: Iterable, title: str, body: str, topics: Iterable[str]) -> list[Match]:
+def match_rules(rules: Iterable[Any], title: str, body: str, topics: Iterable[str]) -> list[Match]:
     """Return the matches of the active rules against a statement's title, body and topics."""
     # Every decision on an open statement checks its text again (the rules may have changed):
     # the same rules over the same text give the same answer, so it is worked out once.
@@ -171,7 +172,7 @@ def match_rules(rules: Iterable, title: str, body: str, topics: Iterable[str]) -
 
 
 @functools.lru_cache(maxsize=512)
-def _matches(rules: tuple, title: str, body: str, topics: tuple[str, ...]) -> tuple[Match, ...]:
+def _matches(rules: tuple[Any, ...], title: str, body: str, topics: tuple[str, ...]) -> tuple[Match, ...]:
     # Matched as a reader sees the text: no invisible characters, look-alikes read as what they imitate,
     # every run of spaces, line breaks and dashes one space.
     folded = fold(reader_text(f"{title}\n{body}"))
@@ -197,7 +198,7 @@ def _matches(rules: tuple, title: str, body: str, topics: tuple[str, ...]) -> tu
 
 #: Nobody types invisible characters or letters of another script into a health statement by accident: text
 #: that carries them is held for a leader, whatever it says (docs/sensitivity-rules.md).
-HIDDEN_CHARACTERS_RULE: dict = {
+HIDDEN_CHARACTERS_RULE: dict[str, Any] = {
     "code": "hidden_characters",
     "label": "Ký tự ẩn hoặc ký tự giả dạng",
     "keywords": [],
@@ -209,7 +210,7 @@ HIDDEN_CHARACTERS_RULE: dict = {
 _CIRCULAR = "Công văn 6006/BYT-TT-KT (26/7/2021): vấn đề nhạy cảm phải báo cáo cấp có thẩm quyền"
 
 #: The rules every unit starts with; units edit them afterwards.
-DEFAULT_RULES: list[dict] = [
+DEFAULT_RULES: list[dict[str, Any]] = [
     {
         "code": "deaths",
         "label": "Ca tử vong",

@@ -78,14 +78,14 @@ _INVISIBLE_EXTRA = "\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u3164\ufe00-\ufe
 
 
 @functools.cache
-def _invisible_re() -> re.Pattern:
+def _invisible_re() -> re.Pattern[str]:
     # Built once from Unicode's own categories, so a new format control is covered without a list here.
     controls = "".join(re.escape(chr(c)) for c in range(0x110000) if unicodedata.category(chr(c)) == "Cf")
     return re.compile(f"[{controls}{_INVISIBLE_EXTRA}]")
 
 
 @functools.cache
-def _confusable_re() -> re.Pattern:
+def _confusable_re() -> re.Pattern[str]:
     return re.compile("[" + "".join(re.escape(chr(c)) for c in _confusable_table()) + "]")
 
 
@@ -99,7 +99,7 @@ _SPACE_RE = re.compile(r"[\s\u2800\u180e]+")
 _LINE_BREAK_RE = re.compile("[\n\r\v\f\x85\u2028\u2029]")
 
 
-def invisible_characters(text: str) -> list[re.Match]:
+def invisible_characters(text: str) -> list[re.Match[str]]:
     """Return where the text holds characters a reader cannot see."""
     return list(_invisible_re().finditer(text))
 

@@ -11,6 +11,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -36,7 +37,7 @@ class VerifyResult:
     #: Entries written but not yet in the chain (PostgreSQL seals them shortly after their commit).
     unsealed: int = 0
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         """Return the result as the API and CLI report it."""
         extra = {"unsealed": self.unsealed} if self.unsealed else {}
         if self.ok:
@@ -58,10 +59,11 @@ def unsealed(session: Session, older_than: dt.timedelta) -> tuple[int, int, dt.d
     """Return how many entries wait to be sealed, how many of those are older than `older_than`, and the oldest time."""
     waiting = Entry.seq.is_(None)
     stale = sa.func.count().filter(Entry.at < utcnow() - older_than)
-    return tuple(session.execute(sa.select(sa.func.count(), stale, sa.func.min(Entry.at)).where(waiting)).one())
+    count, old, oldest = session.execute(sa.select(sa.func.count(), stale, sa.func.min(Entry.at)).where(waiting)).one()
+    return count, old, oldest
 
 
-def verify(session: Session, checkpoints: Iterable[dict] = ()) -> VerifyResult:
+def verify(session: Session, checkpoints: Iterable[dict[str, Any]] = ()) -> VerifyResult:
     """Recompute the chain from the stored columns; name the first seq that does not hold, or stale unsealed entries."""
     marks = sorted(checkpoints, key=lambda c: c["size"])
     postgres = session.get_bind().dialect.name == "postgresql"
@@ -82,7 +84,7 @@ def verify(session: Session, checkpoints: Iterable[dict] = ()) -> VerifyResult:
     )
 
 
-def _verify_in_server(session: Session, marks: list[dict]) -> VerifyResult | None:
+def _verify_in_server(session: Session, marks: list[dict[str, Any]]) -> VerifyResult | None:
     """Return the result when PostgreSQL's recomputation finds every entry whole, None when Python must look."""
     # No count of the entries: the server checks each entry's link to its neighbour in seq order, which
     # must be seq - 1, so seqs 1..head hold only if none is missing; counting them read the whole index again.
@@ -91,12 +93,12 @@ def _verify_in_server(session: Session, marks: list[dict]) -> VerifyResult | Non
         return None
     wanted = [m["size"] for m in marks if m["size"] <= count] + [count]
     at_sizes = sa.select(Entry.seq, Entry.hash).where(Entry.seq.in_(wanted))
-    hash_at = dict(session.execute(at_sizes).all())
+    hash_at = {seq: hash_ for seq, hash_ in session.execute(at_sizes) if seq is not None and hash_ is not None}
     hash_at[0] = GENESIS_HASH
     return _hold_to_checkpoints(marks, count, hash_at)
 
 
-def verify_rows(rows: Iterable[Mapping], checkpoints: Iterable[dict] = ()) -> VerifyResult:
+def verify_rows(rows: Iterable[Mapping[str, Any]], checkpoints: Iterable[dict[str, Any]] = ()) -> VerifyResult:
     """Recompute a chain from its entries in seq order, then hold it to signed checkpoints (size, head_hash, at)."""
     marks = sorted(checkpoints, key=lambda c: c["size"])
     walk = first_break(rows, 1, GENESIS_HASH, keep={c["size"] for c in marks})
@@ -106,7 +108,7 @@ def verify_rows(rows: Iterable[Mapping], checkpoints: Iterable[dict] = ()) -> Ve
     return _hold_to_checkpoints(marks, count, {0: GENESIS_HASH, **walk.kept, count: walk.head_hash})
 
 
-def _hold_to_checkpoints(marks: list[dict], count: int, hash_at: dict[int, str]) -> VerifyResult:
+def _hold_to_checkpoints(marks: list[dict[str, Any]], count: int, hash_at: dict[int, str]) -> VerifyResult:
     """Hold a whole chain of `count` entries (hashes at the marks' sizes and at its head) to signed checkpoints."""
     head_hash = hash_at[count]
     good = 0  # the size of the last checkpoint the chain still agrees with
