@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-TARGETS = {"decision_ratio": 0.5, "read_ratio": 0.6, "verify_ratio": 0.25}
+#: The targets judged since issue 27: PressGate against its own floor and against an earlier tree
+#: (`decision_ratio` and `read_ratio`, against the bare stack, were retired: its own SQL cannot reach them).
+TARGETS = {
+    "decision_of_floor": 0.7,
+    "read_of_floor": 0.75,
+    "verify_ratio": 0.25,
+    "decision_vs_baseline": 0.9,
+    "read_vs_baseline": 0.9,
+}
 #: Targets that are ceilings, not floors.
 LIMITS = {"read_p95_ms": 50, "max_queries_per_request": 8, "rss_growth_mb": 20}
 
@@ -55,7 +63,13 @@ def table(r: dict, written: Path) -> None:
     memory_note = f"{r['memory']['decisions']} decisions, {r['memory']['worker_rss_before_mb']} MiB before"
     print(f"  {'worker RSS growth (MiB)':<46} {r['rss_growth_mb']:>10}  {memory_note}")
     ratios = ("decision_ratio", "decision_db_ratio", "read_ratio", "read_db_ratio", "verify_ratio")
-    for key in (*ratios, "decision_floor_ratio", "read_floor_ratio", "decision_of_floor", "read_of_floor"):
+    if "baseline" in r:
+        old = r["baseline"]
+        for name in ("decision", "read"):
+            rounds = ", ".join(map(str, old[name]["rounds_ok_per_s"]))
+            print(f"  {'baseline ' + old['ref'] + ' ' + name + 's/s':<46} {old[name]['ok_per_s']:>10}  rounds {rounds}")
+    compared = ("decision_vs_baseline", "read_vs_baseline") if "baseline" in r else ()
+    for key in (*ratios, "decision_floor_ratio", "read_floor_ratio", "decision_of_floor", "read_of_floor", *compared):
         target = TARGETS.get(key)
         verdict = "" if target is None else ("meets" if r[key] >= target else "BELOW") + f" target {target}"
         print(f"  {key:<46} {r[key]:>10}  {verdict}")

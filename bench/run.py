@@ -2,6 +2,7 @@
 
     python -m bench.run            # the full run (make bench)
     QUICK=1 python -m bench.run    # a small run in under two minutes (make bench QUICK=1; CI runs it)
+    BASELINE=57ea4b0 python -m bench.run   # and an earlier commit beside it (make bench BASELINE=<ref>)
 
 Writes bench/results/latest.json and prints a table. Nothing here is a timed assertion: the figures
 are ratios measured in one run on one machine, with the server configuration that produced them.
@@ -29,7 +30,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bench import memory, report, scale, slowdisk
+from bench import baseline, memory, report, scale, slowdisk
 from tests import pg
 from tests.serving import free_port
 from workflow import sealing
@@ -59,11 +60,16 @@ MEMORY_DECISIONS = 2_000 if QUICK else 100_000
 VERIFY_ROUNDS = 3 if QUICK else 5
 #: Microseconds each flush of the database's disk sleeps first (bench/slowdisk.py); 0: this machine's own.
 SYNC_DELAY_US = int(os.environ.get("SYNC_DELAY_US") or 0)
+#: A git ref measured beside the current tree, in the same run (bench/baseline.py); empty: none.
+BASELINE = os.environ.get("BASELINE", "")
 
 
 @contextlib.contextmanager
-def gunicorn(target: str, url: str, workers: int = WORKERS):
-    """Serve `target` under gunicorn (gthread, workers × THREADS) until the block ends; yield its base URL."""
+def gunicorn(target: str, url: str, workers: int = WORKERS, tree: Path = ROOT, python: str = sys.executable):
+    """Serve `target` under gunicorn (gthread, workers × THREADS) until the block ends; yield its base URL.
+
+    `tree` and `python`: another checkout and its environment (a baseline), served the same way.
+    """
     port = free_port()
     env = os.environ | {
         "PRESSGATE_DATABASE_URL": url,
@@ -72,7 +78,7 @@ def gunicorn(target: str, url: str, workers: int = WORKERS):
         "PRESSGATE_INSTANCE_PATH": str(RESULTS / "instance"),
     }
     command = [
-        str(Path(sys.executable).with_name("gunicorn")),
+        str(Path(python).with_name("gunicorn")),
         "--workers", str(workers),
         "--threads", str(THREADS),
         "--worker-class", "gthread",
@@ -80,7 +86,7 @@ def gunicorn(target: str, url: str, workers: int = WORKERS):
         "--log-level", "warning",
         target,
     ]  # fmt: skip
-    process = subprocess.Popen(command, cwd=ROOT, env=env)
+    process = subprocess.Popen(command, cwd=tree, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -265,6 +271,15 @@ def _raw_sha256_seconds(canonical: list[bytes]) -> float:
     return time.perf_counter() - started
 
 
+def _load_env(seeded: dict) -> dict:
+    """Return the Lua scripts' environment for a seeded database: its statements and its two people's tokens."""
+    return {
+        "BENCH_IDS": ",".join(map(str, seeded["ids"])),
+        "BENCH_SPOKES_TOKEN": seeded["tokens"]["spokesperson"],
+        "BENCH_DRAFTER_TOKEN": seeded["tokens"]["drafter"],
+    }
+
+
 def main() -> int:
     """Run everything and write bench/results/latest.json."""
     if shutil.which("wrk") is None:
@@ -283,23 +298,20 @@ def main() -> int:
 def _measure(admin: str) -> int:
     """Measure everything on a fresh database of the server at `admin`; write and print the results."""
     RESULTS.mkdir(exist_ok=True)
+    old = baseline.checkout(BASELINE, RESULTS) if BASELINE else None
     url = pg.create_database(admin)
+    old_url = pg.create_database(admin) if old else None
     started = time.monotonic()
     try:
         seeded = seed(url)
-        env = {
-            "BENCH_IDS": ",".join(map(str, seeded["ids"])),
-            "BENCH_SPOKES_TOKEN": seeded["tokens"]["spokesperson"],
-            "BENCH_DRAFTER_TOKEN": seeded["tokens"]["drafter"],
-        }
+        env = _load_env(seeded)
         db = database_ceiling(url)
         # The servers stay up (an idle one costs nothing) and take turns under the same wrk; the floors
         # and PressGate take turns on the same statements (bench/floor.py flips them as decide.lua expects).
-        with (
-            gunicorn("bench.ceiling:app", url) as (ceiling, _),
-            gunicorn("bench.floor:create_app()", url) as (floor, _),
-            gunicorn("wsgi:app", url) as (app, _),
-        ):
+        with contextlib.ExitStack() as servers:
+            ceiling, _ = servers.enter_context(gunicorn("bench.ceiling:app", url))
+            floor, _ = servers.enter_context(gunicorn("bench.floor:create_app()", url))
+            app, _ = servers.enter_context(gunicorn("wsgi:app", url))
             wrk(ceiling, "insert.lua", path="/insert", duration=WARMUP)
             wrk(floor, "read.lua", env, duration=WARMUP // 2)
             wrk(app, "read.lua", env, duration=WARMUP)  # reads change nothing the decisions depend on
@@ -313,6 +325,17 @@ def _measure(admin: str) -> int:
                 "decision": lambda: wrk(app, "decide.lua", decision_env(url, env), duration=each),
                 "read": lambda: wrk(app, "read.lua", env, duration=each),
             }
+            if old:
+                # The baseline on its own database, seeded by its own code, served from its own checkout.
+                _commit, tree, python = old
+                old_env = _load_env(baseline.seed(tree, python, old_url, STATEMENTS))
+                before, _ = servers.enter_context(gunicorn("wsgi:app", old_url, tree=tree, python=str(python)))
+                wrk(before, "read.lua", old_env, duration=WARMUP)
+                old_decide = functools.partial(decision_env, old_url, old_env)  # read again before each turn
+                turns |= {
+                    "baseline_decision": lambda: wrk(before, "decide.lua", old_decide(), duration=each),
+                    "baseline_read": lambda: wrk(before, "read.lua", old_env, duration=each),
+                }
             runs: dict[str, list[dict]] = {name: [] for name in turns}
             for _ in range(ROUNDS):
                 for name, turn in turns.items():
@@ -329,6 +352,8 @@ def _measure(admin: str) -> int:
         verification = verify_rate(url)
     finally:
         pg.drop_database(admin, url)
+        if old_url:
+            pg.drop_database(admin, old_url)
     results = {
         "quick": QUICK,
         "emulated_sync_delay_us": SYNC_DELAY_US,
@@ -367,6 +392,11 @@ def _measure(admin: str) -> int:
         "verify_ratio": verification["verify_ratio"],
         "seconds": round(time.monotonic() - started, 1),
     }
+    if old:
+        before_decision, before_read = combined(runs["baseline_decision"]), combined(runs["baseline_read"])
+        results["baseline"] = {"ref": BASELINE, "commit": old[0], "decision": before_decision, "read": before_read}
+        results["decision_vs_baseline"] = round(decision["ok_per_s"] / before_decision["ok_per_s"], 3)
+        results["read_vs_baseline"] = round(read["ok_per_s"] / before_read["ok_per_s"], 3)
     (RESULTS / "latest.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     report.table(results, RESULTS / "latest.json")
     return 0
