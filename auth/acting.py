@@ -97,6 +97,30 @@ def reviewers_of(session: Session, unit_id: int) -> list[Reviewer]:
     return [Reviewer(username, full_name, acting) for username, full_name in people]
 
 
+def has_reviewer(session: Session, unit_id: int) -> bool:
+    """Say whether anyone reviews the unit's submitted statements: its spokesperson, or a leader at or above it."""
+    # One query, on every submit: `reviewers_of` reads the whole review structure to name them.
+    up = _unit_and_above(unit_id)
+    active = sa.select(Membership.user_id).join(User, User.id == Membership.user_id).where(User.active)
+    spokesperson = active.where(Membership.unit_id == unit_id, Membership.role == Role.SPOKESPERSON.value)
+    leader = active.where(Membership.unit_id.in_(sa.select(up.c.id)), Membership.role == Role.LEADER.value)
+    return bool(session.scalar(sa.select(sa.or_(spokesperson.exists(), leader.exists()))))
+
+
+def _unit_and_above(unit_id: int) -> sa.CTE:
+    """Return the unit and the units above it, nearest first (`depth`), as a recursive CTE."""
+    units = Unit.__table__.c
+    up = (
+        sa.select(units.id, units.parent_id, sa.literal(0).label("depth"))
+        .where(units.id == unit_id)
+        .cte("up", recursive=True)
+    )
+    # The depth bound only guards against a corrupt tree.
+    return up.union_all(
+        sa.select(units.id, units.parent_id, up.c.depth + 1).where(units.id == up.c.parent_id, up.c.depth < 64)
+    )
+
+
 def waiting_for(
     session: Session, state: str, unit_id: int, author_id: int, excluded: set[int | None]
 ) -> list[tuple[str, str]]:
@@ -105,16 +129,7 @@ def waiting_for(
         return [(session.execute(sa.select(User.full_name).where(User.id == author_id)).scalar_one(), "author")]
     if state not in ("in_review", "approved", "escalated"):
         return []
-    units = Unit.__table__.c
-    up = (
-        sa.select(units.id, units.parent_id, sa.literal(0).label("depth"))
-        .where(units.id == unit_id)
-        .cte("up", recursive=True)
-    )
-    # The unit and the units above it, nearest first; the depth bound only guards against a corrupt tree.
-    up = up.union_all(
-        sa.select(units.id, units.parent_id, up.c.depth + 1).where(units.id == up.c.parent_id, up.c.depth < 64)
-    )
+    up = _unit_and_above(unit_id)
     rows = session.execute(
         sa.select(up.c.depth, Membership.role, User.id, User.full_name)
         .join(Membership, Membership.unit_id == up.c.id)

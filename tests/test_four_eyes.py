@@ -14,6 +14,7 @@ import json
 from types import SimpleNamespace
 
 import pytest
+import sqlalchemy as sa
 
 from auth.acting import Speakers
 from auth.service import create_unit, create_user, designate_spokesperson, remove_spokesperson
@@ -257,3 +258,26 @@ def test_the_demo_has_a_reviewer_for_every_unit_with_drafters():
         # A unit's reviewer is its own: the demo does not send a hospital's drafts to the department.
         if acting:
             assert speakers.leaders.get(ids[unit]), f"{unit} is reviewed from above"
+
+
+def test_the_submit_check_agrees_with_who_is_named_as_reviewer(session, org):
+    """`has_reviewer` (one query, on every submit) answers as `reviewers_of` (which names them) does."""
+    from auth.acting import has_reviewer, reviewers_of
+    from auth.models import Unit
+
+    create_unit(session, None, "TT-DOC-LAP", "Trung tâm độc lập")  # nobody at or above it
+    session.flush()
+    units = session.scalars(sa.select(Unit)).all()
+
+    def agree() -> None:
+        for unit in units:
+            assert has_reviewer(session, unit.id) == bool(reviewers_of(session, unit.id)), unit.code
+
+    agree()
+    assert not has_reviewer(session, next(u.id for u in units if u.code == "TT-DOC-LAP"))
+    for unit in units:  # then nobody designated anywhere: the nearest leaders up the tree act
+        named = reviewers_of(session, unit.id)
+        if named and not named[0].acting:
+            remove_spokesperson(session, None, unit.code)
+    session.flush()
+    agree()
