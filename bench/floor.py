@@ -25,7 +25,7 @@ from flask import Flask, request
 
 from auth.service import TOKEN_GRANT, token_digest
 from statements.db import normalise_url
-from statements.snapshots import LOCKED_STATEMENT, ONE_STATEMENT, UPDATE_STATEMENT
+from statements.lifecycle.snapshots import LOCKED_STATEMENT, ONE_STATEMENT, UPDATE_STATEMENT
 from workflow import sealing
 from workflow.ledger import INSERT_UNSEALED, INSERTED_CTE, EntryKind, as_json_params
 

@@ -168,8 +168,8 @@ def seed(url: str, statements: int | None = None) -> dict:
     """Migrate, create a unit with its people, and statements awaiting review; return ids and tokens."""
     from auth.service import actor_for, create_unit, create_user, designate_spokesperson, get_user, issue_token
     from statements.db import make_engine
+    from statements.lifecycle.service import create_statement, decide
     from statements.migrate import upgrade
-    from statements.service import create_statement, decide
 
     engine = make_engine(url)
     sealing.configure(engine, mode="inline")  # seeding commits once; its entries are sealed inside

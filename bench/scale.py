@@ -36,8 +36,8 @@ def seed_scale(url: str, statements: int, entries: int) -> dict:
     from auth.models import Unit, User
     from auth.service import create_unit
     from statements.db import make_engine
-    from statements.models import Statement, StatementVersion, content_hash
-    from statements.service import search_key
+    from statements.lifecycle.models import Statement, StatementVersion, content_hash
+    from statements.lifecycle.service import search_key
 
     engine = make_engine(url)
     sealing.configure(engine, mode="inline")

@@ -205,7 +205,7 @@ def statement_act(
     password_stdin: bool,
 ) -> None:
     """Take ACTION on STATEMENT_ID through the same service and guards as the API."""
-    from statements.service import decide
+    from statements.lifecycle.service import decide
 
     with cli_session() as session:
         actor = _cli_actor(session, username, password_stdin)
@@ -227,7 +227,7 @@ def statement_check(unit_code: str, title: str, topics: tuple[str, ...]) -> None
 
     Exit 0 when none matches, 4 when the draft is sensitive (it would need the competent authority).
     """
-    from statements.service import preview_sensitivity
+    from statements.lifecycle.service import preview_sensitivity
 
     body = sys.stdin.read()
     with cli_session() as session:
@@ -245,8 +245,8 @@ def statement_check(unit_code: str, title: str, topics: tuple[str, ...]) -> None
 @click.option("--password-stdin", is_flag=True)
 def statement_show(statement_id: int, username: str, password_stdin: bool) -> None:
     """Print a statement as JSON, as the API shows it to this user."""
-    from statements.reads import show
-    from statements.serialize import statement_dict
+    from statements.lifecycle.reads import show
+    from statements.lifecycle.serialize import statement_dict
 
     with cli_session() as session:
         actor = _cli_actor(session, username, password_stdin)

@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from auth.service import actor_for, create_unit, create_user, designate_spokesperson
-from statements.service import create_statement, decide
+from statements.lifecycle.service import create_statement, decide
 
 SAMPLES = Path(__file__).parent / "demo_data" / "statements.json"
 

@@ -21,13 +21,13 @@ from auth.models import User
 from statements.disclosure import fingerprint
 from statements.disclosure.service import record_export
 from statements.i18n import LOCAL_ZONE
-from statements.queries import read_statement
-from statements.reads import is_released
+from statements.lifecycle.queries import read_statement
+from statements.lifecycle.reads import is_released
 from workflow.actor import Actor
 from workflow.db import utcnow
 from workflow.errors import Invalid
 from workflow.states import PUBLIC_STATES
-from workflow.text import xml_text
+from workflow.text import strip_invisible, xml_text
 
 FORMATS = ("txt", "docx", "pdf")
 MEDIA_TYPES = {
@@ -131,7 +131,7 @@ def _pdf(copy: Copy) -> bytes:
 
     pdf = _Pdf()
     pdf.add_font("body", fname=PDF_FONT)
-    pdf.set_title(fingerprint.strip_invisible(copy.title))
+    pdf.set_title(strip_invisible(copy.title))
     pdf.add_page()
     pdf.set_font("body", size=14)
     pdf.multi_cell(0, 7, copy.title, new_x="LMARGIN", new_y="NEXT")

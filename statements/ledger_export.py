@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from auth.models import User
 from statements.i18n import LOCAL_ZONE
-from statements.serialize import entry_dict
+from statements.lifecycle.serialize import entry_dict
 from workflow.ledger import LedgerEntry
 from workflow.machine import ACTIONS
 from workflow.sealing import seal_before_reading
@@ -61,7 +61,7 @@ MEANINGS = {name: action.meaning for name, action in ACTIONS.items()} | {
 
 def rows(session: Session, batch: int = 2000, filters: dict | None = None) -> Iterator[dict]:
     """Yield every entry (or those the filters keep, as the auditor's page filters) in seq order, as flat rows."""
-    from statements.queries import ledger_conditions
+    from statements.lifecycle.queries import ledger_conditions
 
     names = dict(session.execute(sa.select(User.username, User.full_name)).all())
     seal_before_reading(session)

@@ -8,10 +8,10 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, render_template, request, url_for
 from sqlalchemy.orm import Session
 
-from statements import snapshots
-from statements.models import Statement, release_recorded
-from statements.serialize import public_dict
-from statements.snapshots import STATEMENT_COLUMNS, WITH_UNIT, StatementView
+from statements.lifecycle import snapshots
+from statements.lifecycle.models import Statement, release_recorded
+from statements.lifecycle.serialize import public_dict
+from statements.lifecycle.snapshots import STATEMENT_COLUMNS, WITH_UNIT, StatementView
 from statements.web_session import db, page_arg, page_count
 from workflow.errors import NotFound
 from workflow.states import PUBLIC_STATES

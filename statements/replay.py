@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from auth.models import Membership, Unit, User
-from statements.models import Statement, StatementVersion, content_hash
+from statements.lifecycle.models import Statement, StatementVersion, content_hash
 from workflow import ledger
 from workflow.machine import ACTIONS
 

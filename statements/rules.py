@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 
 from auth.models import Unit
 from auth.service import get_unit
-from statements.models import Statement
-from statements.service import refresh_sensitivity, unit_rules
+from statements.lifecycle.models import Statement
+from statements.lifecycle.service import refresh_sensitivity, unit_rules
 from workflow import ledger
 from workflow.actor import Actor
 from workflow.errors import Conflict, Invalid, NotFound

@@ -27,8 +27,8 @@ from auth.models import User
 from auth.service import actor_for, create_unit, create_user, designate_spokesperson, issue_token
 from statements import create_app
 from statements.db import make_engine, make_sessionmaker
+from statements.lifecycle.service import create_statement, decide
 from statements.migrate import upgrade
-from statements.service import create_statement, decide
 from tests import pg
 from tests.sql import sql_sent
 from workflow import sealing

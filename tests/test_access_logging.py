@@ -99,7 +99,7 @@ def test_every_route_is_classified(app):
 @pytest.fixture
 def revised(api, make_statement, session, org):
     """An unreleased statement at version 2."""
-    from statements.service import add_version
+    from statements.lifecycle.service import add_version
 
     s = make_statement(title="Phòng chống sốt xuất huyết", body="Phiên bản đầu tiên của thông cáo.")
     add_version(

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from statements.disclosure.fingerprint import decode_marks
-from statements.disclosure.matching import tokens
+from statements.lifecycle.matching import tokens
 from tests.test_api_auth_org import assert_error
 from workflow.ledger import LedgerEntry
 
@@ -401,7 +401,7 @@ def test_statement_answers_are_exactly_what_their_schemas_document(api):
 
     plain = check(create(api))
     check(act(api, "author", plain["id"], "submit"))
-    # Each decision's answer names who took it (the names it changed load again, statements.service.decide).
+    # Each decision's answer names who took it (the names it changed load again, statements.lifecycle.service.decide).
     approved = check(act(api, "spokesperson", plain["id"], "approve", comment="Đồng ý."))
     released = check(act(api, "spokesperson", plain["id"], "release", channels=["website"]))
     assert approved["approved"]["by"] == released["released"]["by"] == "spokesperson"

@@ -257,7 +257,7 @@ def test_migrations_match_the_models(engine):
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
 
-    import statements.models  # noqa: F401  (register every table)
+    import statements.lifecycle.models  # noqa: F401  (register every table)
     from statements.migrate import include_object
     from workflow.db import Base
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from auth.models import User
 from auth.service import actor_for
-from statements.service import create_statement, decide
+from statements.lifecycle.service import create_statement, decide
 from tests import pg
 from tests.conftest import churn, seeded_engine, settle
 from workflow import sealing
@@ -141,8 +141,8 @@ def test_decisions_on_different_statements_all_land_in_one_chain(committed_engin
 @pytest.mark.postgres_only
 def test_reads_logged_while_deciding_never_deadlock(committed_engine):
     """Readers log reads of a statement while its spokesperson and drafter decide on it."""
-    from statements.queries import get_statement
-    from statements.reads import log_reads
+    from statements.lifecycle.queries import get_statement
+    from statements.lifecycle.reads import log_reads
 
     with Session(committed_engine) as session:
         actors = _actors(session)

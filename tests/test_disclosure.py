@@ -11,12 +11,12 @@ import pytest
 import sqlalchemy as sa
 
 from statements.disclosure import fingerprint
-from statements.disclosure.fingerprint import decode_marks, strip_invisible
-from statements.disclosure.matching import tokens
+from statements.disclosure.fingerprint import decode_marks
 from statements.disclosure.models import Export, Violation
 from statements.i18n import LOCAL_ZONE
+from statements.lifecycle.matching import tokens
 from workflow.ledger import LedgerEntry
-from workflow.text import strip_diacritics
+from workflow.text import strip_diacritics, strip_invisible
 
 SAMPLES = json.loads((Path(__file__).parent.parent / "statements/demo_data/statements.json").read_text("utf-8"))
 SAMPLE = SAMPLES["statements"][0]
@@ -112,11 +112,11 @@ def test_control_characters_in_a_statement_do_not_break_its_copy(api, fmt):
     if fmt == "docx":
         from docx import Document
 
-        text = fingerprint.strip_invisible("\n".join(p.text for p in Document(io.BytesIO(data)).paragraphs))
+        text = strip_invisible("\n".join(p.text for p in Document(io.BytesIO(data)).paragraphs))
         # XML cannot hold them: each shows as its Control Pictures sign, nothing silently dropped.
         assert "\u2402" in text and "\u2413\u240b" in text and "\x02" not in text
     elif fmt == "txt":
-        text = fingerprint.strip_invisible(data.decode("utf-8"))
+        text = strip_invisible(data.decode("utf-8"))
         assert "\x02" in text and "\x13\x0b" in text
 
 

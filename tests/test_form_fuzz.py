@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from statements.i18n import LOCAL_ZONE
-from statements.service import MAX_BODY
+from statements.lifecycle.service import MAX_BODY
 from tests.test_fuzz import TEXT
 from tests.test_web import csrf, login
 

@@ -19,9 +19,9 @@ import sqlalchemy as sa
 from auth.acting import Speakers
 from auth.service import create_unit, create_user, designate_spokesperson, remove_spokesperson
 from statements.demo import DEMO_USERS, SAMPLES
-from statements.models import Statement, content_hash
-from statements.service import _apply_effects, refresh_sensitivity
-from statements.snapshots import StatementView, UnitView, VersionView
+from statements.lifecycle.models import Statement, content_hash
+from statements.lifecycle.service import _apply_effects, refresh_sensitivity
+from statements.lifecycle.snapshots import StatementView, UnitView, VersionView
 from tests.conftest import PASSWORD
 from tests.test_api_statements import act, create
 from tests.test_web import csrf, login

@@ -10,7 +10,7 @@ import urllib.request
 import pytest
 import sqlalchemy as sa
 
-from statements.models import Statement
+from statements.lifecycle.models import Statement
 from tests.serving import two_servers
 from tests.test_api_statements import NEW
 from tests.test_web import csrf, login

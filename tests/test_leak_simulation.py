@@ -17,12 +17,11 @@ from pathlib import Path
 import pytest
 
 from statements import exports
-from statements.disclosure.fingerprint import strip_invisible
 from statements.disclosure.service import open_case
-from statements.queries import get_statement
-from statements.reads import log_reads
-from statements.service import add_version, create_statement, decide
-from workflow.text import strip_diacritics
+from statements.lifecycle.queries import get_statement
+from statements.lifecycle.reads import log_reads
+from statements.lifecycle.service import add_version, create_statement, decide
+from workflow.text import strip_diacritics, strip_invisible
 
 CASES = 40
 READERS = ["author", "drafter2", "spokesperson", "leader", "ministry_leader", "auditor"]

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from statements.service import decide
+from statements.lifecycle.service import decide
 from workflow import ledger
 from workflow.ledger import GENESIS_HASH, LedgerEntry, canonical_bytes, chain_hash
 from workflow.verification import verify

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from statements import snapshots
-from statements.service import decide
+from statements.lifecycle import snapshots
+from statements.lifecycle.service import decide
 from workflow.errors import Refusal
 from workflow.machine import allowed_actions
 

@@ -13,8 +13,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+import statements.lifecycle.service as service
 import statements.press as press
-import statements.service as service
 from statements.db import make_engine
 from statements.migrate import current, not_current, upgrade
 from tests import pg, serving

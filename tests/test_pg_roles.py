@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from auth.service import actor_for, get_user
 from statements.db import make_engine
+from statements.lifecycle.service import create_statement
 from statements.migrate import upgrade
 from statements.pg_roles import EVIDENCE_TABLES, RoleError, protect
-from statements.service import create_statement
 from tests import pg
 from tests.conftest import own_postgres, seed_org
 from workflow import sealing, verification

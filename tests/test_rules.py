@@ -9,9 +9,9 @@ import pytest
 import sqlalchemy as sa
 
 from auth.service import actor_for, create_user, designate_spokesperson, grant_role
-from statements.models import StatementVersion
+from statements.lifecycle.models import StatementVersion
+from statements.lifecycle.service import add_version, create_statement, decide
 from statements.rules import create_rule, update_rule
-from statements.service import add_version, create_statement, decide
 from workflow.errors import Conflict, Forbidden, Invalid, NotFound
 from workflow.sensitivity import match_rules
 from workflow.states import State
@@ -164,7 +164,7 @@ def test_default_rules_on_the_samples(session, org, index, expected_rule):
     ],
 )
 def test_rule_matches(session, org, text, rule):
-    from statements.service import unit_rules
+    from statements.lifecycle.service import unit_rules
 
     rules = unit_rules(session, _unit_id(session, "SYT-HN"))
     assert rule in [m.code for m in match_rules(rules, "Thông tin", text, [])]
@@ -183,7 +183,7 @@ def test_rule_matches(session, org, text, rule):
     ],
 )
 def test_rule_does_not_match(session, org, text):
-    from statements.service import unit_rules
+    from statements.lifecycle.service import unit_rules
 
     assert match_rules(unit_rules(session, _unit_id(session, "SYT-HN")), "Khuyến cáo", text, []) == []
 
@@ -254,8 +254,8 @@ def _insert_rule(session, unit_code, code, keywords, *, active=True, detectors=(
 
 def test_a_decision_reads_the_units_active_rules_as_they_are(session, org, statement_in):
     """Loaded with the locked statement: exactly its unit's active rules, in id order, text and lists intact."""
-    from statements import snapshots
-    from statements.service import unit_rules
+    from statements.lifecycle import snapshots
+    from statements.lifecycle.service import unit_rules
 
     statement = statement_in("in_review")
     _insert_rule(session, "SYT-HN", "z-first", ["tả", "sốt xuất huyết"], detectors=["patient_identity"])
@@ -273,7 +273,7 @@ def test_a_decision_reads_the_units_active_rules_as_they_are(session, org, state
 
 
 def test_a_unit_without_active_rules_gives_a_decision_none(session, org, statement_in):
-    from statements import snapshots
+    from statements.lifecycle import snapshots
     from workflow.sensitivity import SensitivityRule
 
     statement = statement_in("in_review")
@@ -413,13 +413,13 @@ def test_another_units_unreleased_statement_does_not_exist_for_outsiders(session
             decide(session, statement.id, org.actor(name), "release", version=1)
         session.rollback()
     act(session, statement, org.actor("spokesperson"), "release")
-    from statements.queries import get_statement
+    from statements.lifecycle.queries import get_statement
 
     assert get_statement(session, statement.id, org.actor("outsider")).id == statement.id
 
 
 def test_a_detector_never_runs_from_the_title_into_the_body(session, org):
-    from statements.service import unit_rules
+    from statements.lifecycle.service import unit_rules
 
     rules = unit_rules(session, _unit_id(session, "SYT-HN"))
     title, body = "Khuyến cáo phòng chống rét cho trẻ em", "Sở Y tế khuyến cáo người dân giữ ấm cơ thể."

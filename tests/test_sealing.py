@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from auth.models import User
 from auth.service import actor_for
 from statements import create_app
-from statements.service import create_statement, decide
+from statements.lifecycle.service import create_statement, decide
 from tests.conftest import PASSWORD, churn, own_postgres, seeded_engine, settle
 from workflow import ledger, sealing, verification
 from workflow.canonical import json_text

@@ -18,8 +18,8 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from statements.models import Statement
-from statements.service import add_version, create_statement, decide
+from statements.lifecycle.models import Statement
+from statements.lifecycle.service import add_version, create_statement, decide
 from workflow.errors import Refusal
 from workflow.machine import ACTIONS
 from workflow.verification import verify

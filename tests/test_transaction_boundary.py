@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from statements import service
+from statements.lifecycle import service
 from tests.conftest import PASSWORD
 from tests.test_web import csrf, login
 from workflow.errors import Conflict

@@ -392,7 +392,7 @@ def test_leader_edits_the_units_rules(browser, org, statement_in):
 
 
 def test_sensitivity_preview_and_compare(browser, org, statement_in, session):
-    from statements.service import add_version
+    from statements.lifecycle.service import add_version
 
     c = login(browser(), "author")
     token = csrf(c.get("/statements/new"))

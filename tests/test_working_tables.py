@@ -12,7 +12,7 @@ import datetime as dt
 import sqlalchemy as sa
 
 from auth.models import Membership, Unit, User
-from statements.models import Statement
+from statements.lifecycle.models import Statement
 from tests.test_web import login
 from workflow import checkpoints, ledger
 

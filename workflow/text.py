@@ -146,3 +146,8 @@ def reader_text(text: str, *, lines: bool = False) -> str:
     if lines:
         return _SPACE_RE.sub(lambda m: "\n" if _LINE_BREAK_RE.search(m.group(0)) else " ", text)
     return _SPACE_RE.sub(" ", text)
+
+
+def strip_invisible(text: str) -> str:
+    """Return the text without format characters (zero-width marks, BOMs) and with plain spaces."""
+    return "".join(" " if ch in "\u00a0\u2007\u202f" else ch for ch in text if unicodedata.category(ch) != "Cf")

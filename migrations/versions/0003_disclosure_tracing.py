@@ -40,7 +40,7 @@ def _append_only(create: bool) -> None:
 
 
 def _index_existing_versions() -> None:
-    from statements.disclosure.matching import text_keys
+    from statements.lifecycle.matching import text_keys
 
     bind = op.get_bind()
     bands = sa.table("version_bands", sa.column("version_id"), sa.column("band"), sa.column("bucket"))

@@ -9,8 +9,8 @@ from statements.api.auth import require_actor
 from statements.disclosure import service
 from statements.disclosure.models import Outcome
 from statements.extensions import Blueprint
+from statements.lifecycle.serialize import case_dict, violation_dict
 from statements.schemas import Lenient, PageArgs, page_of
-from statements.serialize import case_dict, violation_dict
 from statements.web_session import db
 
 bp = Blueprint(

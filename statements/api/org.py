@@ -8,10 +8,12 @@ from sqlalchemy.orm import selectinload
 
 from auth import service as org
 from auth.models import User
-from statements import queries
 from statements import rules as rule_service
 from statements.api.auth import require_actor
 from statements.extensions import Blueprint
+from statements.lifecycle import queries
+from statements.lifecycle.serialize import rule_dict, unit_dict, user_dict
+from statements.lifecycle.service import preview_sensitivity
 from statements.schemas import (
     DesignationIn,
     PageArgs,
@@ -26,8 +28,6 @@ from statements.schemas import (
     UserOut,
     page_of,
 )
-from statements.serialize import rule_dict, unit_dict, user_dict
-from statements.service import preview_sensitivity
 from statements.web_session import db
 from workflow.guards import require_read_rules
 

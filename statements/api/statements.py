@@ -5,10 +5,12 @@ from __future__ import annotations
 from flask import request
 from flask.views import MethodView
 
-from statements import exports, idempotency, queries, reads, service
+from statements import exports
 from statements.api import as_documented
 from statements.api.auth import require_actor
 from statements.extensions import Blueprint
+from statements.lifecycle import idempotency, queries, reads, service
+from statements.lifecycle.serialize import diff_dict, entry_dict, statement_dict, version_dict
 from statements.schemas import (
     ActionIn,
     DiffOut,
@@ -21,7 +23,6 @@ from statements.schemas import (
     VersionOut,
     page_of,
 )
-from statements.serialize import diff_dict, entry_dict, statement_dict, version_dict
 from statements.web_session import db
 
 bp = Blueprint("statements", __name__, url_prefix="/api/v1/statements", description="Statements and their lifecycle")

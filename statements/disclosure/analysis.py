@@ -10,10 +10,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from auth.models import User
-from statements.disclosure import fingerprint, matching
+from statements.disclosure import fingerprint
 from statements.disclosure.models import Export
-from statements.models import Statement, StatementVersion
-from statements.reads import is_released
+from statements.lifecycle import matching
+from statements.lifecycle.models import Statement, StatementVersion
+from statements.lifecycle.reads import is_released
 from workflow import ledger
 from workflow.db import isoformat
 

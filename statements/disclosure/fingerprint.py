@@ -17,12 +17,11 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-import unicodedata
 import zlib
 from collections import Counter
 from dataclasses import dataclass
 
-from workflow.text import strip_diacritics
+from workflow.text import strip_diacritics, strip_invisible
 
 FINGERPRINT_BITS = 32
 #: Zero-width characters: a frame around 32 data bits and 8 checksum bits.
@@ -57,11 +56,6 @@ def decode_marks(text: str) -> Counter[str]:
         if value and _checksum(value) == check:
             found[f"{value:08x}"] += 1
     return found
-
-
-def strip_invisible(text: str) -> str:
-    """Return the text without format characters (zero-width marks, BOMs) and with plain spaces."""
-    return "".join(" " if ch in "\u00a0\u2007\u202f" else ch for ch in text if unicodedata.category(ch) != "Cf")
 
 
 def _mark_paragraph(paragraph: str, mark: str) -> str:

@@ -27,17 +27,6 @@ class Export(Base):
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
-class VersionBand(Base):
-    """One locality-sensitive bucket of a version's text: versions sharing a bucket with a leak are candidates."""
-
-    __tablename__ = "version_bands"
-    __table_args__ = (sa.Index("ix_version_bands_bucket", "band", "bucket"),)
-
-    version_id: Mapped[int] = mapped_column(sa.ForeignKey("statement_versions.id"), primary_key=True)
-    band: Mapped[int] = mapped_column(sa.SmallInteger, primary_key=True, autoincrement=False)
-    bucket: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True, autoincrement=False)
-
-
 class CaseStatus:
     """Where a disclosure case stands."""
 

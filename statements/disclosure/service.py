@@ -12,13 +12,14 @@ from auth.models import Membership, User
 from statements.disclosure import fingerprint
 from statements.disclosure.analysis import analyse
 from statements.disclosure.models import CaseStatus, Disclosure, Export, Outcome, Violation
-from statements.models import Statement
-from statements.snapshots import AnyStatement, AnyVersion
+from statements.lifecycle.models import Statement
+from statements.lifecycle.snapshots import AnyStatement, AnyVersion
 from workflow import ledger
 from workflow.actor import Actor
 from workflow.db import MAX_ID, isoformat, utcnow
 from workflow.errors import Conflict, Forbidden, Invalid, NotFound
 from workflow.guards import require_investigate
+from workflow.text import strip_invisible
 
 #: A leak cannot be seen later than now (plus this much clock skew).
 CLOCK_SKEW = dt.timedelta(minutes=5)
@@ -85,7 +86,7 @@ def open_case(session: Session, actor: Actor | None, text: str, seen_where: str,
     """Analyse text found outside and open a case with what it matches and who had it."""
     actor = require_investigate(actor)
     errors: dict[str, list[str]] = {}
-    if len(fingerprint.strip_invisible(text).split()) < 3:
+    if len(strip_invisible(text).split()) < 3:
         errors["text"] = ["Paste at least a sentence of the text that was found."]
     elif len(text) > MAX_TEXT:
         errors["text"] = [f"At most {MAX_TEXT} characters."]

@@ -7,9 +7,9 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from auth.acting import waiting_for
-from statements import queries, reads, service
-from statements.serialize import entry_dict, statement_dict, version_dict
-from statements.snapshots import StatementView
+from statements.lifecycle import queries, reads, service
+from statements.lifecycle.serialize import entry_dict, statement_dict, version_dict
+from statements.lifecycle.snapshots import StatementView
 from statements.web.labels import ACTION_LABELS, CONSEQUENCES, ROLE_LABELS
 from statements.web.views import bp, web_actor
 from statements.web_session import db, rollback_session

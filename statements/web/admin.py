@@ -15,8 +15,8 @@ from sqlalchemy.orm import selectinload
 from auth import service as org
 from auth.acting import reviewers_of
 from auth.models import Membership, User
-from statements import queries
-from statements.serialize import user_dict
+from statements.lifecycle import queries
+from statements.lifecycle.serialize import user_dict
 from statements.web.labels import refusal_message
 from statements.web.views import bp, field_error, web_actor
 from statements.web_session import db, page_arg, page_count, rollback_session

@@ -8,7 +8,7 @@ from flask_login import login_required
 
 from auth import service as org
 from statements import rules as rule_service
-from statements.serialize import rule_dict
+from statements.lifecycle.serialize import rule_dict
 from statements.web.admin import attempt_and_say
 from statements.web.views import bp, web_actor
 from statements.web_session import db

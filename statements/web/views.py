@@ -14,8 +14,9 @@ from flask_login import current_user, login_required
 
 from auth.models import Unit
 from auth.service import actor_for
-from statements import exports, idempotency, queries, reads, service
-from statements.serialize import diff_dict, statement_dict, version_dict
+from statements import exports
+from statements.lifecycle import idempotency, queries, reads, service
+from statements.lifecycle.serialize import diff_dict, statement_dict, version_dict
 from statements.web.labels import (
     ACTION_LABELS,
     CHANNEL_LABELS,

@@ -20,7 +20,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from auth.models import Unit
-from statements.models import (
+from statements.lifecycle.models import (
     PEOPLE,
     Statement,
     StatementVersion,

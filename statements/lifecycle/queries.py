@@ -9,9 +9,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload, undefer_group
 
 from auth.models import Unit
-from statements import snapshots
-from statements.models import PEOPLE_GROUP, Statement, release_recorded
-from statements.snapshots import STATEMENT_COLUMNS, WITH_UNIT, AnyStatement, AnyVersion, StatementView
+from statements.lifecycle import snapshots
+from statements.lifecycle.models import PEOPLE_GROUP, Statement, release_recorded
+from statements.lifecycle.snapshots import STATEMENT_COLUMNS, WITH_UNIT, AnyStatement, AnyVersion, StatementView
 from workflow import ledger, sealing
 from workflow.actor import Actor
 from workflow.db import MAX_ID
@@ -271,7 +271,7 @@ def units_page(session: Session, page: int = 1, per_page: int | None = None) -> 
     """Return units by code, each with its parent's code and its spokesperson, and the total."""
     from auth.models import Membership, User
     from auth.service import unit_codes
-    from statements.serialize import unit_dict
+    from statements.lifecycle.serialize import unit_dict
 
     codes = unit_codes(session)
     spokespeople = dict(

@@ -12,8 +12,8 @@ from collections.abc import Iterable
 
 from sqlalchemy.orm import Session
 
-from statements import queries
-from statements.snapshots import AnyStatement, AnyVersion, StatementView
+from statements.lifecycle import queries
+from statements.lifecycle.snapshots import AnyStatement, AnyVersion, StatementView
 from workflow import ledger
 from workflow.actor import Actor
 

@@ -2,7 +2,7 @@
 
 The caller (API, form or CLI) commits, so a decision and its entry land together or not at all.
 Creating and revising go through the ORM; a decision, the hot path, reads a locked snapshot and
-writes back only what it changed (`statements.snapshots`).
+writes back only what it changed (`statements.lifecycle.snapshots`).
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from sqlalchemy.orm import Session
 from auth.acting import has_reviewer
 from auth.models import User
 from auth.service import get_unit
-from statements import snapshots
-from statements.disclosure.matching import index_version
-from statements.models import PEOPLE, Statement, StatementVersion, content_hash
-from statements.queries import get_statement, load, read_statement
-from statements.snapshots import AnyStatement, StatementView
+from statements.lifecycle import snapshots
+from statements.lifecycle.matching import index_version
+from statements.lifecycle.models import PEOPLE, Statement, StatementVersion, content_hash
+from statements.lifecycle.queries import get_statement, load, read_statement
+from statements.lifecycle.snapshots import AnyStatement, StatementView
 from workflow import ledger
 from workflow.actor import Actor
 from workflow.db import utcnow

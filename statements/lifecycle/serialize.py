@@ -6,7 +6,7 @@ import difflib
 import re
 
 from auth.models import Unit, User
-from statements.snapshots import AnyStatement, AnyVersion
+from statements.lifecycle.snapshots import AnyStatement, AnyVersion
 from workflow.actor import Actor
 from workflow.db import isoformat
 from workflow.ledger import LedgerEntry

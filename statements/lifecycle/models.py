@@ -47,7 +47,7 @@ def _name_of(user_id: Mapped[int] | Mapped[int | None]) -> Mapped[str | None]:
     # Answers name people by username only: a column in the statement's own row, deferred until a
     # query that builds answers asks for the PEOPLE_GROUP, costs less than a User object per person.
     # Not expired by every flush of the row: no ORM flush changes who is named (a decision writes
-    # through statements.snapshots.write_back, which expires the session's ORM copy whole).
+    # through statements.lifecycle.snapshots.write_back, which expires the session's ORM copy whole).
     return column_property(username_of(user_id), deferred=True, group=PEOPLE_GROUP, expire_on_flush=False)
 
 
@@ -194,3 +194,14 @@ class RequestKey(Base):
     request_hash: Mapped[str] = mapped_column(sa.String(64))
     statement_id: Mapped[int | None] = mapped_column(sa.ForeignKey("statements.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+
+
+class VersionBand(Base):
+    """One locality-sensitive bucket of a version's text: versions sharing a bucket with a leak are candidates."""
+
+    __tablename__ = "version_bands"
+    __table_args__ = (sa.Index("ix_version_bands_bucket", "band", "bucket"),)
+
+    version_id: Mapped[int] = mapped_column(sa.ForeignKey("statement_versions.id"), primary_key=True)
+    band: Mapped[int] = mapped_column(sa.SmallInteger, primary_key=True, autoincrement=False)
+    bucket: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True, autoincrement=False)

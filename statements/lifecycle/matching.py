@@ -18,9 +18,8 @@ from collections.abc import Iterable, Sequence
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from statements.disclosure.fingerprint import strip_invisible
-from statements.disclosure.models import VersionBand
-from workflow.text import strip_diacritics
+from statements.lifecycle.models import VersionBand
+from workflow.text import strip_diacritics, strip_invisible
 
 SHINGLE = 3
 BANDS, ROWS = 16, 3

@@ -16,9 +16,9 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from statements.models import RequestKey, Statement
-from statements.queries import load
-from statements.service import create_statement
+from statements.lifecycle.models import RequestKey, Statement
+from statements.lifecycle.queries import load
+from statements.lifecycle.service import create_statement
 from workflow.actor import Actor
 from workflow.canonical import json_text
 from workflow.db import utcnow
