@@ -207,8 +207,8 @@ def seed(url: str, statements: int | None = None) -> dict:
 
 def verify_rate(url: str) -> dict:
     """Top the ledger up to LEDGER_ENTRIES entries; time `verify` against raw SHA-256 over the same canonical bytes."""
+    from statements.audit.replay import replay
     from statements.db import make_engine
-    from statements.replay import replay
     from workflow import chain_sql, ledger, verification
 
     engine = make_engine(url)

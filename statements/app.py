@@ -135,25 +135,56 @@ def create_app(config: dict | None = None) -> Flask:
 
     from auth import login
     from statements import i18n, security
-    from statements.api import register_blueprints
-    from statements.press import bp as press_bp
-    from statements.views import bp as views_bp
-    from statements.web import bp as web_bp
 
     i18n.init_app(app)
     security.init_app(app)
     login.init_app(app, web_session.db)
-    register_blueprints(app, api)
-    app.register_blueprint(press_bp)
-    app.register_blueprint(views_bp)
-    app.register_blueprint(web_bp)
+    _register_features(app, api)
     errors.register(app)
     # Last, so that its commit runs before every other after-request function: a failed commit's error
     # response gets the security headers like any other.
     web_session.init_app(app)
 
-    from statements.cli import register_commands
-
-    register_commands(app)
+    _register_commands(app)
     app.jinja_env.filters["reject_page"] = lambda args: {k: v for k, v in args.items() if k != "page"}
     return app
+
+
+def _register_features(app: Flask, api: Api) -> None:
+    """Register every feature's API resources and pages.
+
+    A feature's modules add their routes to the shared blueprints when imported (its pages to the web
+    shell's `bp`, a copy's export to the statements resource), so all are imported before any is registered.
+    """
+    from statements import pages, web
+    from statements.audit import api as ledger_api
+    from statements.audit import web as audit_web
+    from statements.copies import api as copies_api
+    from statements.copies import web as copies_web
+    from statements.disclosure import api as disclosure_api
+    from statements.disclosure import web as disclosure_web
+    from statements.lifecycle import actions
+    from statements.lifecycle import api as lifecycle_api
+    from statements.lifecycle import web as lifecycle_web
+    from statements.org import api as org_api
+    from statements.org import rules_web, tokens
+    from statements.org import web as org_web
+    from statements.press import api as press_api
+    from statements.press import web as press_web
+
+    del actions, audit_web, copies_api, copies_web, disclosure_web, lifecycle_web, org_web, rules_web  # routes only
+    # The API authenticates by bearer token, so CSRF does not apply to it.
+    for module in (tokens, org_api, lifecycle_api, ledger_api, disclosure_api, press_api):
+        csrf.exempt(module.bp)
+        api.register_blueprint(module.bp)
+    for blueprint in (press_web.bp, pages.bp, web.bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_commands(app: Flask) -> None:
+    """Attach PressGate's commands to the app's CLI: the shell's and each feature's."""
+    from statements.audit.cli import ledger_group
+    from statements.cli.commands import COMMANDS
+
+    for command in (*COMMANDS, ledger_group):
+        app.cli.add_command(command)

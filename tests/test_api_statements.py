@@ -389,7 +389,8 @@ def test_a_read_and_a_decision_run_few_queries(api, statement_in, count_queries)
 def test_statement_answers_are_exactly_what_their_schemas_document(api):
     # The statement, a page of them and a decision's answer skip marshmallow's dump (statements.api.
     # as_documented): each must equal what its schema dumps of it, field for field, in every state.
-    from statements.schemas import StatementOut, page_of
+    from statements.lifecycle.schemas import StatementOut
+    from statements.schemas import page_of
 
     one, page = StatementOut(), page_of(StatementOut)()
     seen = []

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from statements import exports
+from statements.copies import exports
 from statements.disclosure.service import open_case
 from statements.lifecycle.queries import get_statement
 from statements.lifecycle.reads import log_reads

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 import statements.lifecycle.service as service
-import statements.press as press
+import statements.press.web as press
 from statements.db import make_engine
 from statements.migrate import current, not_current, upgrade
 from tests import pg, serving
@@ -157,7 +157,7 @@ def test_the_cli_says_a_change_lost_with_the_connection_while_saving_is_in_doubt
 
     from click.testing import CliRunner
 
-    from statements.cli import main
+    from statements.cli.commands import main
 
     monkeypatch.setenv("PRESSGATE_INSTANCE_PATH", str(tmp_path))
     monkeypatch.setenv("PRESSGATE_DATABASE_URL", f"sqlite:///{tmp_path / 'pressgate.db'}")
@@ -260,7 +260,7 @@ def test_init_db_failing_is_not_told_to_run_init_db(tmp_path, monkeypatch):
     from click.testing import CliRunner
 
     import statements.migrate
-    from statements.cli import main
+    from statements.cli.commands import main
 
     def refused(engine: sa.Engine, revision: str = "head") -> None:
         raise sa.exc.ProgrammingError("CREATE TABLE units", {}, Exception("permission denied for schema public"))
@@ -304,7 +304,7 @@ def test_a_server_on_a_database_without_the_schema_answers_503_saying_so(tmp_pat
 
 
 def test_a_query_the_schema_does_not_explain_is_still_a_server_error(client, monkeypatch, caplog):
-    import statements.api.statements as api
+    import statements.lifecycle.api as api
     from tests.conftest import PASSWORD
 
     token = client.post("/api/v1/tokens", json={"username": "author", "password": PASSWORD}).json["token"]

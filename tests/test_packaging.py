@@ -63,7 +63,7 @@ def test_an_installed_wheel_serves_vietnamese(wheel, tmp_path):
     )
     env = {"PATH": "/usr/bin:/bin", "PRESSGATE_INSTANCE_PATH": str(tmp_path / "instance"), "HOME": str(tmp_path)}
     # `pressgate init-db`, through the interpreter of the fresh environment.
-    init = "import sys; from statements.cli import main; sys.argv = ['pressgate', 'init-db']; main()"
+    init = "import sys; from statements.cli.commands import main; sys.argv = ['pressgate', 'init-db']; main()"
     made = subprocess.run([python, "-c", init], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert made.returncode == 0 and "Created" in made.stdout, made.stdout + made.stderr
     served = subprocess.run([python, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True)

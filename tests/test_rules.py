@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from auth.service import actor_for, create_user, designate_spokesperson, grant_role
 from statements.lifecycle.models import StatementVersion
 from statements.lifecycle.service import add_version, create_statement, decide
-from statements.rules import create_rule, update_rule
+from statements.org.rules import create_rule, update_rule
 from workflow.errors import Conflict, Forbidden, Invalid, NotFound
 from workflow.sensitivity import match_rules
 from workflow.states import State

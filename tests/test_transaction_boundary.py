@@ -1,6 +1,6 @@
 """One transaction per request and per command: views and services never commit, refusals keep nothing.
 
-The boundary (statements/web_session.py for requests, statements/cli_support.py for commands)
+The boundary (statements/web_session.py for requests, statements/cli/support.py for commands)
 commits what a view or command did when it ends normally; a raised refusal or error leaves nothing
 behind, whatever was written before it.
 """

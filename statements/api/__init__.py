@@ -1,10 +1,8 @@
-"""The JSON API, v1 (flask-smorest): one blueprint per resource."""
+"""The JSON API's shell, v1 (flask-smorest): each feature has its resources in its own `api.py`."""
 
 from __future__ import annotations
 
-from flask import Flask, Response, current_app
-
-from statements.extensions import Api, csrf
+from flask import Response, current_app
 
 
 def as_documented(data: dict, status: int = 200) -> Response:
@@ -15,12 +13,3 @@ def as_documented(data: dict, status: int = 200) -> Response:
     response = current_app.json.response(data)
     response.status_code = status  # flask-smorest leaves a returned Response's status as it is
     return response
-
-
-def register_blueprints(app: Flask, api: Api) -> None:
-    """Register every API blueprint; the API authenticates by bearer token, so CSRF does not apply."""
-    from statements.api import disclosures, ledger, org, public, statements, tokens
-
-    for module in (tokens, org, statements, ledger, disclosures, public):
-        csrf.exempt(module.bp)
-        api.register_blueprint(module.bp)

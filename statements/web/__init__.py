@@ -1,8 +1,33 @@
-"""The web interface: the same service functions and guards as the API, in the person's language."""
+"""The web interface's shell: the one blueprint every feature's pages join, and who is signed in.
+
+Each feature registers its pages on `bp` (statements/app.py imports them before registering it):
+the same service functions and guards as the API, in the person's language.
+"""
 
 from __future__ import annotations
 
-from statements.web import actions, admin, audit, disclosures, rules  # noqa: F401  (they register their routes on bp)
-from statements.web.views import bp
+from flask import Blueprint, g
+from flask_login import current_user
 
-__all__ = ["bp"]
+from auth.service import actor_for
+from statements.web.labels import field_message
+from statements.web_session import db
+from workflow.actor import Actor
+
+bp = Blueprint("web", __name__)
+
+
+def web_actor() -> Actor:
+    """Return the signed-in person as the guards see them."""
+    if "web_actor" not in g:
+        g.web_actor = actor_for(db(), current_user, via="web")
+    return g.web_actor
+
+
+@bp.app_template_filter("field_error")
+def field_error(message: str) -> str:
+    """Return a service's field message in the person's language."""
+    return field_message(message)
+
+
+__all__ = ["bp", "field_error", "web_actor"]

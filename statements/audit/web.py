@@ -9,13 +9,13 @@ from flask import Response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from statements import ledger_export
+from statements.audit import export as ledger_export
+from statements.audit.replay import verify_all
 from statements.i18n import LOCAL_ZONE
 from statements.lifecycle import queries
 from statements.lifecycle.serialize import entry_dict
-from statements.replay import verify_all
+from statements.web import bp, web_actor
 from statements.web.labels import ACTION_LABELS
-from statements.web.views import bp, web_actor
 from statements.web_session import db, page_arg, page_count
 from workflow.db import MAX_ID, isoformat, utcnow
 from workflow.errors import NotFound

@@ -1,4 +1,4 @@
-"""The `pressgate` command: Flask's group over the app factory, plus PressGate's own commands."""
+"""The shell's commands (schema, demo, administrator, statements as a user, the worker) and the `pressgate` group."""
 
 from __future__ import annotations
 
@@ -10,9 +10,8 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup, ScriptInfo, with_appcontext
 
-from statements.cli_support import cli_session, fail, opened
+from statements.cli.support import cli_session, fail, opened
 from statements.db import was_committing
-from statements.ledger_cli import ledger_group
 from workflow.db import UNAVAILABLE, unavailable_detail
 from workflow.errors import Refusal
 
@@ -292,10 +291,8 @@ def worker(sweep_seconds: float) -> None:
     click.echo(f"Worker stopped; it sealed {sealed} entries.")
 
 
-def register_commands(app: Flask) -> None:
-    """Attach PressGate's commands to the app's CLI."""
-    for command in (init_db, db_group, demo, create_admin, statement_group, ledger_group, worker):
-        app.cli.add_command(command)
+#: The shell's commands; each feature adds its own (statements/app.py attaches them all).
+COMMANDS = (init_db, db_group, demo, create_admin, statement_group, worker)
 
 
 def _create_app() -> Flask:

@@ -5,24 +5,22 @@ from __future__ import annotations
 from flask import request
 from flask.views import MethodView
 
-from statements import exports
 from statements.api import as_documented
 from statements.api.auth import require_actor
 from statements.extensions import Blueprint
 from statements.lifecycle import idempotency, queries, reads, service
-from statements.lifecycle.serialize import diff_dict, entry_dict, statement_dict, version_dict
-from statements.schemas import (
+from statements.lifecycle.schemas import (
     ActionIn,
     DiffOut,
     LedgerEntryOut,
-    PageArgs,
     StatementIn,
     StatementListArgs,
     StatementOut,
     VersionIn,
     VersionOut,
-    page_of,
 )
+from statements.lifecycle.serialize import diff_dict, entry_dict, statement_dict, version_dict
+from statements.schemas import PageArgs, page_of
 from statements.web_session import db
 
 bp = Blueprint("statements", __name__, url_prefix="/api/v1/statements", description="Statements and their lifecycle")
@@ -149,12 +147,3 @@ def history(args: dict, statement_id: int):
     statement = queries.read_statement(db(), statement_id, actor)
     items, total = queries.history(db(), statement, actor, args["page"], args["per_page"])
     return {"items": [entry_dict(e) for e in items], "total": total}
-
-
-@bp.route("/<int:statement_id>/export")
-@bp.arguments(exports.ExportArgs, location="query")
-@bp.response(200, description="The copy (text/plain, DOCX or PDF)", content_type="application/octet-stream")
-def export(args: dict, statement_id: int):
-    """Export a copy; an unreleased copy names its recipient, carries its fingerprint, and the export is logged."""
-    actor = require_actor()
-    return exports.download(db(), statement_id, actor, args["format"])

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from statements import press
 from statements.extensions import Blueprint
 from statements.lifecycle.serialize import public_dict
-from statements.schemas import PublicListArgs, PublicStatementOut, page_of
+from statements.press import web as press
+from statements.press.schemas import PublicListArgs, PublicStatementOut
+from statements.schemas import page_of
 from statements.web_session import db
 
 bp = Blueprint("public", __name__, url_prefix="/api/v1/public", description="Public press room")

@@ -17,8 +17,8 @@ from auth.acting import reviewers_of
 from auth.models import Membership, User
 from statements.lifecycle import queries
 from statements.lifecycle.serialize import user_dict
+from statements.web import bp, field_error, web_actor
 from statements.web.labels import refusal_message
-from statements.web.views import bp, field_error, web_actor
 from statements.web_session import db, page_arg, page_count, rollback_session
 from workflow.db import utcnow
 from workflow.errors import Refusal

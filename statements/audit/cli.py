@@ -10,7 +10,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from statements.cli_support import cli_session, fail
+from statements.cli.support import cli_session, fail
 
 
 @click.group("ledger", cls=AppGroup)
@@ -119,7 +119,7 @@ def ledger_verify(
 
     `--checkpoint FILE...` takes several files (a shell glob) or folders of them.
     """
-    from statements.replay import replay
+    from statements.audit.replay import replay
     from workflow.checkpoints import Bundle, CheckpointError, check_signature, key_id, read_checkpoint
     from workflow.verification import verify, verify_rows
 
@@ -204,7 +204,7 @@ def ledger_seal() -> None:
 )
 def ledger_export(fmt: str, output: Path | None, bundle: Path | None) -> None:
     """Write every entry with names, roles, what each action means and times, for auditors."""
-    from statements import ledger_export
+    from statements.audit import export as ledger_export
 
     if bundle:
         from workflow.checkpoints import write_bundle

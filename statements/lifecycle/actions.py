@@ -10,8 +10,8 @@ from auth.acting import waiting_for
 from statements.lifecycle import queries, reads, service
 from statements.lifecycle.serialize import entry_dict, statement_dict, version_dict
 from statements.lifecycle.snapshots import StatementView
+from statements.web import bp, web_actor
 from statements.web.labels import ACTION_LABELS, CONSEQUENCES, ROLE_LABELS
-from statements.web.views import bp, web_actor
 from statements.web_session import db, rollback_session
 from workflow.actor import Actor
 from workflow.errors import Conflict, Invalid

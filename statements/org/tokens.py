@@ -13,7 +13,7 @@ from auth.service import authenticate, issue_token, revoke_token, unit_codes
 from statements.api.auth import bearer_record, require_actor
 from statements.extensions import Blueprint
 from statements.lifecycle.serialize import user_dict
-from statements.schemas import TokenIn, TokenOut, UserOut
+from statements.org.schemas import TokenIn, TokenOut, UserOut
 from statements.web_session import db
 from workflow.db import isoformat
 

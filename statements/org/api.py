@@ -8,16 +8,15 @@ from sqlalchemy.orm import selectinload
 
 from auth import service as org
 from auth.models import User
-from statements import rules as rule_service
 from statements.api.auth import require_actor
 from statements.extensions import Blueprint
 from statements.lifecycle import queries
+from statements.lifecycle.schemas import ReasonOut
 from statements.lifecycle.serialize import rule_dict, unit_dict, user_dict
 from statements.lifecycle.service import preview_sensitivity
-from statements.schemas import (
+from statements.org import rules as rule_service
+from statements.org.schemas import (
     DesignationIn,
-    PageArgs,
-    ReasonOut,
     RuleChangeIn,
     RuleIn,
     RuleOut,
@@ -26,8 +25,8 @@ from statements.schemas import (
     UnitOut,
     UserIn,
     UserOut,
-    page_of,
 )
+from statements.schemas import PageArgs, page_of
 from statements.web_session import db
 from workflow.guards import require_read_rules
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from statements.api.auth import require_actor
+from statements.audit.replay import verify_all
+from statements.audit.schemas import LedgerArgs, LedgerPageOut, VerifyOut
 from statements.extensions import Blueprint
 from statements.lifecycle.queries import ledger_page
 from statements.lifecycle.serialize import entry_dict
-from statements.replay import verify_all
-from statements.schemas import LedgerArgs, LedgerPageOut, VerifyOut
 from statements.web_session import db
 from workflow.guards import require_read_ledger
 from workflow.machine import ACTIONS, mermaid

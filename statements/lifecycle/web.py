@@ -1,4 +1,4 @@
-"""Pages for drafters, spokespersons and leaders: inbox, list, editor, statement page, actions, diff."""
+"""The lifecycle's pages: inbox, list, editor and diff (the statement page and its decisions: actions.py)."""
 
 from __future__ import annotations
 
@@ -7,16 +7,15 @@ from collections.abc import Callable
 from functools import lru_cache
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from auth.models import Unit
-from auth.service import actor_for
-from statements import exports
 from statements.lifecycle import idempotency, queries, reads, service
 from statements.lifecycle.serialize import diff_dict, statement_dict, version_dict
+from statements.web import bp, web_actor
 from statements.web.labels import (
     ACTION_LABELS,
     CHANNEL_LABELS,
@@ -28,7 +27,6 @@ from statements.web.labels import (
     ROLE_LABELS,
     STATE_LABELS,
     URGENCY_LABELS,
-    field_message,
     refusal_message,
 )
 from statements.web_session import db, page_arg, page_count, rollback_session
@@ -37,15 +35,7 @@ from workflow.errors import Refusal
 from workflow.guards import can_investigate, can_manage_org, can_read_ledger, require_revise
 from workflow.states import Kind, State, Urgency
 
-bp = Blueprint("web", __name__)
 PER_PAGE = 25
-
-
-def web_actor() -> Actor:
-    """Return the signed-in person as the guards see them."""
-    if "web_actor" not in g:
-        g.web_actor = actor_for(db(), current_user, via="web")
-    return g.web_actor
 
 
 _LAZY_LABELS = {
@@ -90,12 +80,6 @@ def _navigation() -> dict:
             "draft": actor.holds("drafter"),
         },
     }
-
-
-@bp.app_template_filter("field_error")
-def field_error(message: str) -> str:
-    """Return a service's field message in the person's language."""
-    return field_message(message)
 
 
 @bp.route("/inbox")
@@ -290,13 +274,3 @@ def diff(statement_id: int, a: int, b: int):
     s, old, new = reads.diff(db(), statement_id, a, b, actor, "web_diff")
     d = diff_dict(old, new)
     return render_template("web/diff.html", s=statement_dict(s, actor), d=d)
-
-
-@bp.route("/statements/<int:statement_id>/export")
-@login_required
-def export(statement_id: int):
-    """Download a copy (unreleased copies are fingerprinted for the person and recorded)."""
-    fmt = request.args.get("format", "docx")
-    if fmt not in exports.FORMATS:  # refused, not guessed: each copy is fingerprinted and on the ledger
-        abort(400)
-    return exports.download(db(), statement_id, web_actor(), fmt)

@@ -7,10 +7,10 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from auth import service as org
-from statements import rules as rule_service
 from statements.lifecycle.serialize import rule_dict
-from statements.web.admin import attempt_and_say
-from statements.web.views import bp, web_actor
+from statements.org import rules as rule_service
+from statements.org.web import attempt_and_say
+from statements.web import bp, web_actor
 from statements.web_session import db
 from workflow.guards import can_edit_rules, require_edit_rules, require_read_rules
 

@@ -1,0 +1,1 @@
+"""The auditors' feature: the ledger's pages and API, its verification and export, its commands, the replay."""

@@ -1,0 +1,1 @@
+"""Copies of statements: each unreleased one names its recipient, carries a fingerprint and is on the ledger."""

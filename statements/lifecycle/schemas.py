@@ -1,0 +1,145 @@
+"""The lifecycle's API schemas: statements, versions, actions, diffs and their ledger entries."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from statements.schemas import Flag, Lenient, PageArgs, unit_code
+from workflow.db import MAX_ID
+from workflow.machine import ACTIONS
+from workflow.states import Channel, Kind, State, Urgency, values
+
+
+class StatementListArgs(PageArgs):
+    """Filters of the statement list."""
+
+    state = fields.String(validate=validate.OneOf(values(State)))
+    unit = fields.String()
+    awaiting_me = fields.Boolean(load_default=False)
+    q = fields.String(validate=validate.Length(max=200))
+    kind = fields.String(validate=validate.OneOf(values(Kind)))
+    urgency = fields.String(validate=validate.OneOf(values(Urgency)))
+    sensitive = fields.Boolean()
+
+
+class ContentIn(Lenient):
+    """The content of a version; on a new version, what is left out stays as it was."""
+
+    title = fields.String(validate=validate.Length(max=500))
+    body = fields.String(validate=validate.Length(max=100_000))
+    kind = fields.String(validate=validate.OneOf(values(Kind)))
+    urgency = fields.String(validate=validate.OneOf(values(Urgency)))
+    sensitive = Flag()
+    topics = fields.List(fields.String(validate=validate.Length(min=1, max=100)), validate=validate.Length(max=20))
+
+
+class StatementIn(ContentIn):
+    """A new statement."""
+
+    unit = unit_code(required=True)
+    title = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    body = fields.String(required=True, validate=validate.Length(min=1, max=100_000))
+    kind = fields.String(load_default=Kind.REGULAR.value, validate=validate.OneOf(values(Kind)))
+    urgency = fields.String(load_default=Urgency.NORMAL.value, validate=validate.OneOf(values(Urgency)))
+    sensitive = Flag(load_default=False)
+    topics = fields.List(
+        fields.String(validate=validate.Length(min=1, max=100)), load_default=list, validate=validate.Length(max=20)
+    )
+    corrects = fields.Integer(
+        allow_none=True, load_default=None, strict=True, validate=validate.Range(min=1, max=MAX_ID)
+    )
+
+
+class VersionIn(ContentIn):
+    """A new version; `version` (optional) is the one the drafter read."""
+
+    version = fields.Integer(strict=True)
+
+
+class ActionIn(Lenient):
+    """A lifecycle action on the version the actor read."""
+
+    # Listed for clients; an unknown action is answered 400 by the view, as the contract says.
+    action = fields.String(required=True, metadata={"enum": list(ACTIONS)})
+    version = fields.Integer(required=True, strict=True)
+    comment = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=4000))
+    channels = fields.List(fields.String(validate=validate.OneOf(values(Channel))), allow_none=True, load_default=None)
+
+
+class ReasonOut(ma.Schema):
+    source = fields.String(metadata={"description": "drafter, escalation or rule"})
+    rule = fields.String()
+    label = fields.String()
+    matched = fields.String(metadata={"description": "The words that made the rule match"})
+
+
+class StatementOut(ma.Schema):
+    id = fields.Integer()
+    unit = fields.String()
+    unit_name = fields.String()
+    state = fields.String()
+    version = fields.Integer()
+    title = fields.String()
+    body = fields.String()
+    kind = fields.String()
+    urgency = fields.String()
+    topics = fields.List(fields.String())
+    sensitive = fields.Boolean()
+    sensitivity_reasons = fields.List(fields.Nested(ReasonOut))
+    sensitivity_cleared = fields.Dict(allow_none=True)
+    author = fields.String()
+    content_hash = fields.String()
+    allowed_actions = fields.List(fields.String())
+    created_at = fields.String()
+    updated_at = fields.String()
+    corrects = fields.Integer(allow_none=True)
+    escalated_by = fields.String(allow_none=True)
+    approved = fields.Dict(allow_none=True)
+    released = fields.Dict(allow_none=True)
+    retracted = fields.Dict(allow_none=True)
+
+
+class VersionOut(ma.Schema):
+    statement = fields.Integer()
+    number = fields.Integer()
+    title = fields.String()
+    body = fields.String()
+    kind = fields.String()
+    urgency = fields.String()
+    topics = fields.List(fields.String())
+    sensitive = fields.Boolean()
+    content_hash = fields.String()
+    author = fields.String()
+    created_at = fields.String()
+
+
+class DiffOut(ma.Schema):
+    statement = fields.Integer()
+    source = fields.Integer(data_key="from")
+    target = fields.Integer(data_key="to")
+    changed = fields.Boolean()
+    fields_changed = fields.List(fields.String())
+    title = fields.List(fields.Dict())
+    body = fields.List(fields.Dict())
+    unified = fields.String()
+
+
+class LedgerEntryOut(ma.Schema):
+    #: Null, with prev_hash and hash, until the entry is sealed into the chain (PostgreSQL: moments after commit).
+    seq = fields.Integer(allow_none=True)
+    at = fields.String()
+    kind = fields.String()
+    action = fields.String()
+    statement = fields.Integer(allow_none=True)
+    version = fields.Integer(allow_none=True)
+    content_hash = fields.String(allow_none=True)
+    from_state = fields.String(allow_none=True)
+    to_state = fields.String(allow_none=True)
+    actor = fields.String(allow_none=True)
+    role = fields.String(allow_none=True)
+    unit = fields.String(allow_none=True)
+    comment = fields.String(allow_none=True)
+    data = fields.Dict()
+    prev_hash = fields.String(allow_none=True)
+    hash = fields.String(allow_none=True)

@@ -1,0 +1,121 @@
+"""The organisation's API schemas: units, people, designations, tokens and sensitivity rules."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from auth.service import MIN_PASSWORD, USERNAME_RE
+from statements.org.rules import RULE_CODE_RE
+from statements.schemas import Flag, Lenient, unit_code
+from workflow.sensitivity import DETECTORS
+from workflow.states import Role, values
+
+
+class TokenIn(Lenient):
+    """Credentials for a bearer token."""
+
+    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=1024))
+
+
+class RoleIn(Lenient):
+    """A role in a unit."""
+
+    unit = unit_code(required=True)
+    role = fields.String(required=True, validate=validate.OneOf(values(Role)))
+
+
+class UnitIn(Lenient):
+    """A new unit."""
+
+    code = unit_code(required=True)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    parent_code = fields.String(allow_none=True, load_default=None)
+
+
+class UserIn(Lenient):
+    """A new user with roles."""
+
+    # The service decides (for the CLI too); the document says what it will take.
+    username = fields.String(
+        required=True, validate=validate.Length(min=2, max=64), metadata={"pattern": USERNAME_RE.pattern}
+    )
+    full_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    password = fields.String(
+        required=True, validate=validate.Length(min=1, max=1024), metadata={"minLength": MIN_PASSWORD}
+    )
+    email = fields.Email(allow_none=True, load_default=None)
+    roles = fields.List(fields.Nested(RoleIn), load_default=list)
+
+
+class DesignationIn(Lenient):
+    """Who becomes the unit's spokesperson."""
+
+    username = fields.String(required=True, metadata={"pattern": USERNAME_RE.pattern})
+
+
+class RuleChangeIn(Lenient):
+    """A change to a rule: what is sent changes; its code names it in the address and does not change."""
+
+    label = fields.String(validate=validate.Length(min=1, max=200))
+    keywords = fields.List(fields.String(validate=validate.Length(min=1, max=200)))
+    topics = fields.List(fields.String(validate=validate.Length(min=1, max=100)))
+    detectors = fields.List(fields.String(metadata={"enum": sorted(DETECTORS)}))
+    source = fields.String(allow_none=True)
+    active = Flag()
+
+
+class RuleIn(RuleChangeIn):
+    """A new sensitivity rule (it also needs keywords, topics or a detector: the service says so)."""
+
+    code = fields.String(
+        required=True, validate=validate.Length(min=1, max=64), metadata={"pattern": RULE_CODE_RE.pattern}
+    )
+    label = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class SensitivityPreviewIn(Lenient):
+    """Text to test against a unit's rules before it is written."""
+
+    title = fields.String(load_default="")
+    body = fields.String(load_default="")
+    topics = fields.List(fields.String(), load_default=list)
+
+
+class RoleOut(ma.Schema):
+    unit = fields.String()
+    role = fields.String()
+
+
+class UserOut(ma.Schema):
+    id = fields.Integer()
+    username = fields.String()
+    full_name = fields.String()
+    email = fields.String(allow_none=True)
+    active = fields.Boolean()
+    roles = fields.List(fields.Nested(RoleOut))
+
+
+class TokenOut(ma.Schema):
+    token = fields.String()
+    expires_at = fields.String()
+    user = fields.Nested(UserOut)
+
+
+class UnitOut(ma.Schema):
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    parent_code = fields.String(allow_none=True)
+    spokesperson = fields.String(allow_none=True)
+
+
+class RuleOut(ma.Schema):
+    code = fields.String()
+    label = fields.String()
+    keywords = fields.List(fields.String())
+    topics = fields.List(fields.String())
+    detectors = fields.List(fields.String())
+    source = fields.String()
+    active = fields.Boolean()
