@@ -8,8 +8,8 @@ from marshmallow import fields, validate
 from statements.api.auth import require_actor
 from statements.disclosure import service
 from statements.disclosure.models import Outcome
+from statements.disclosure.serialize import case_dict, violation_dict
 from statements.extensions import Blueprint
-from statements.lifecycle.serialize import case_dict, violation_dict
 from statements.schemas import Lenient, PageArgs, page_of
 from statements.web_session import db
 

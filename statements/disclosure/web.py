@@ -10,8 +10,8 @@ from flask_login import login_required
 
 from statements.disclosure import service
 from statements.disclosure.models import Outcome
+from statements.disclosure.serialize import case_dict, violation_dict
 from statements.i18n import LOCAL_ZONE
-from statements.lifecycle.serialize import case_dict, violation_dict
 from statements.web import bp, web_actor
 from statements.web_session import db, page_arg, page_count, rollback_session
 from workflow.errors import Invalid

@@ -265,22 +265,3 @@ def ledger_page(session: Session, filters: dict, page: int, per_page: int) -> tu
     total = session.scalar(sa.select(sa.func.count()).select_from(entry).where(where))
     rows = session.scalars(sa.select(entry).where(where).order_by(entry.seq).offset(offset).limit(per_page))
     return list(rows), total
-
-
-def units_page(session: Session, page: int = 1, per_page: int | None = None) -> tuple[list[dict], int]:
-    """Return units by code, each with its parent's code and its spokesperson, and the total."""
-    from auth.models import Membership, User
-    from auth.service import unit_codes
-    from statements.lifecycle.serialize import unit_dict
-
-    codes = unit_codes(session)
-    spokespeople = dict(
-        session.execute(
-            sa.select(Membership.unit_id, User.username).join(User).where(Membership.role == Role.SPOKESPERSON)
-        ).all()
-    )
-    query = sa.select(Unit).order_by(Unit.code)
-    if per_page is not None:
-        query = query.offset((page - 1) * per_page).limit(per_page)
-    items = [unit_dict(u, codes.get(u.parent_id), spokespeople.get(u.id)) for u in session.scalars(query)]
-    return items, len(codes)

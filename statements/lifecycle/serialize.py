@@ -5,56 +5,11 @@ from __future__ import annotations
 import difflib
 import re
 
-from auth.models import Unit, User
 from statements.lifecycle.snapshots import AnyStatement, AnyVersion
 from workflow.actor import Actor
 from workflow.db import isoformat
 from workflow.ledger import LedgerEntry
 from workflow.machine import allowed_actions
-from workflow.sensitivity import SensitivityRule
-
-
-def _name(user: User | None) -> str | None:
-    return user.username if user else None
-
-
-def user_dict(user: User, units: dict[int, str]) -> dict:
-    """Return a user with roles, units by code."""
-    return {
-        "id": user.id,
-        "username": user.username,
-        "full_name": user.full_name,
-        "email": user.email,
-        "active": user.active,
-        "roles": [
-            {"unit": units[m.unit_id], "role": m.role}
-            for m in sorted(user.memberships, key=lambda m: (units[m.unit_id], m.role))
-        ],
-    }
-
-
-def unit_dict(unit: Unit, parent_code: str | None, spokesperson: str | None) -> dict:
-    """Return a unit."""
-    return {
-        "id": unit.id,
-        "code": unit.code,
-        "name": unit.name,
-        "parent_code": parent_code,
-        "spokesperson": spokesperson,
-    }
-
-
-def rule_dict(rule: SensitivityRule) -> dict:
-    """Return a sensitivity rule."""
-    return {
-        "code": rule.code,
-        "label": rule.label,
-        "keywords": rule.keywords,
-        "topics": rule.topics,
-        "detectors": rule.detectors,
-        "source": rule.source,
-        "active": rule.active,
-    }
 
 
 def statement_dict(statement: AnyStatement, actor: Actor | None) -> dict:
@@ -214,40 +169,4 @@ def diff_dict(a: AnyVersion, b: AnyVersion) -> dict:
         "title": word_diff(a.title, b.title),
         "body": word_diff(a.body, b.body),
         "unified": unified,
-    }
-
-
-def case_dict(case, *, with_text: bool = True) -> dict:
-    """Return a disclosure case with its analysis, finding and violations."""
-    out = {
-        "id": case.id,
-        "status": case.status,
-        "seen_where": case.seen_where,
-        "seen_at": isoformat(case.seen_at),
-        "opened_at": isoformat(case.opened_at),
-        "opened_by": _name(case.opened_by),
-        "text_hash": case.text_hash,
-        "released": case.analysis.get("released", False),
-        "analysis": case.analysis,
-        "outcome": case.outcome,
-        "finding": case.finding,
-        "closed_at": isoformat(case.closed_at),
-        "closed_by": _name(case.closed_by),
-        "violations": [violation_dict(v) for v in case.violations],
-    }
-    if with_text:
-        out["text"] = case.text
-    return out
-
-
-def violation_dict(violation) -> dict:
-    """Return one entry of the register of violations."""
-    return {
-        "id": violation.id,
-        "case": violation.case_id,
-        "user": violation.user.username,
-        "full_name": violation.user.full_name,
-        "description": violation.description,
-        "recorded_at": isoformat(violation.recorded_at),
-        "recorded_by": _name(violation.recorded_by),
     }

@@ -10,11 +10,10 @@ from auth import service as org
 from auth.models import User
 from statements.api.auth import require_actor
 from statements.extensions import Blueprint
-from statements.lifecycle import queries
 from statements.lifecycle.schemas import ReasonOut
-from statements.lifecycle.serialize import rule_dict, unit_dict, user_dict
 from statements.lifecycle.service import preview_sensitivity
 from statements.org import rules as rule_service
+from statements.org import serialize
 from statements.org.schemas import (
     DesignationIn,
     RuleChangeIn,
@@ -26,6 +25,7 @@ from statements.org.schemas import (
     UserIn,
     UserOut,
 )
+from statements.org.serialize import rule_dict, unit_dict, user_dict
 from statements.schemas import PageArgs, page_of
 from statements.web_session import db
 from workflow.guards import require_read_rules
@@ -42,7 +42,7 @@ class Units(MethodView):
     def get(self, args: dict):
         """List units (any signed-in user)."""
         require_actor()
-        items, total = queries.units_page(db(), args["page"], args["per_page"])
+        items, total = serialize.units_page(db(), args["page"], args["per_page"])
         return {"items": items, "total": total}
 
     @bp.arguments(UnitIn)

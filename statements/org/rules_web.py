@@ -7,8 +7,8 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from auth import service as org
-from statements.lifecycle.serialize import rule_dict
 from statements.org import rules as rule_service
+from statements.org.serialize import rule_dict
 from statements.org.web import attempt_and_say
 from statements.web import bp, web_actor
 from statements.web_session import db

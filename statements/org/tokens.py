@@ -12,8 +12,8 @@ from auth.login import guard_sign_in, signed_in
 from auth.service import authenticate, issue_token, revoke_token, unit_codes
 from statements.api.auth import bearer_record, require_actor
 from statements.extensions import Blueprint
-from statements.lifecycle.serialize import user_dict
 from statements.org.schemas import TokenIn, TokenOut, UserOut
+from statements.org.serialize import user_dict
 from statements.web_session import db
 from workflow.db import isoformat
 

@@ -15,8 +15,8 @@ from sqlalchemy.orm import selectinload
 from auth import service as org
 from auth.acting import reviewers_of
 from auth.models import Membership, User
-from statements.lifecycle import queries
-from statements.lifecycle.serialize import user_dict
+from statements.org import serialize
+from statements.org.serialize import user_dict
 from statements.web import bp, field_error, web_actor
 from statements.web.labels import refusal_message
 from statements.web_session import db, page_arg, page_count, rollback_session
@@ -77,7 +77,7 @@ def _page(items: list[dict]) -> tuple[list[dict], int, int]:
 def _units_with_roles() -> list[dict]:
     """Return every unit with its spokesperson and whether it has drafters and leaders of its own."""
     session = db()
-    units, _total = queries.units_page(session)
+    units, _total = serialize.units_page(session)
     held: dict[str, set[str]] = defaultdict(set)
     codes = org.unit_codes(session)
     for unit_id, role in session.execute(sa.select(Membership.unit_id, Membership.role).distinct()):
