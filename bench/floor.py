@@ -26,8 +26,7 @@ from flask import Flask, request
 from auth.service import TOKEN_GRANT, token_digest
 from statements.db import normalise_url
 from statements.lifecycle.snapshots import LOCKED_STATEMENT, ONE_STATEMENT, UPDATE_STATEMENT
-from workflow import sealing
-from workflow.ledger import INSERT_UNSEALED, INSERTED_CTE, EntryKind, as_json_params
+from workflow.ledger import INSERT_UNSEALED, INSERTED_CTE, EntryKind, as_json_params, sealing
 
 #: The other half of decide.lua's cycle, and who takes each step.
 FLIP = {"in_review": ("changes_requested", "spokesperson"), "changes_requested": ("in_review", "drafter")}

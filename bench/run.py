@@ -33,8 +33,8 @@ from sqlalchemy.orm import Session
 from bench import baseline, memory, report, scale, slowdisk
 from tests import pg
 from tests.serving import free_port
-from workflow import sealing
-from workflow.canonical import GENESIS_HASH
+from workflow.ledger import sealing
+from workflow.ledger.canonical import GENESIS_HASH
 
 ROOT = Path(__file__).resolve().parent.parent
 LUA = ROOT / "bench" / "lua"
@@ -209,7 +209,8 @@ def verify_rate(url: str) -> dict:
     """Top the ledger up to LEDGER_ENTRIES entries; time `verify` against raw SHA-256 over the same canonical bytes."""
     from statements.audit.replay import replay
     from statements.db import make_engine
-    from workflow import chain_sql, ledger, verification
+    from workflow import ledger
+    from workflow.ledger import chain_sql, verification
 
     engine = make_engine(url)
     sealing.configure(engine, mode="inline")

@@ -16,7 +16,8 @@ import time
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from workflow import ledger, sealing
+from workflow import ledger
+from workflow.ledger import sealing
 
 UNITS = 40
 PASSWORD = "bench-password-2026"

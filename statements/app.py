@@ -20,8 +20,8 @@ from statements import errors, web_session
 from statements.db import make_engine, make_sessionmaker
 from statements.extensions import Api, csrf
 from statements.schemas import NO_NUL, no_nul_pattern
-from workflow import sealing
 from workflow.db import MAX_ID
+from workflow.ledger import sealing
 
 
 class BoundedIntConverter(IntegerConverter):

@@ -7,7 +7,7 @@ import time
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
-from workflow.canonical import json_text, json_value
+from workflow.ledger.canonical import json_text, json_value
 
 
 def normalise_url(url: str) -> str:

@@ -19,8 +19,8 @@ from typing import Any
 import psycopg
 import sqlalchemy as sa
 
-from workflow import sealing
 from workflow.db import UNAVAILABLE, QuietLog, unavailable_detail
+from workflow.ledger import sealing
 
 log = logging.getLogger(__name__)
 _quiet = QuietLog()

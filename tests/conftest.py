@@ -31,7 +31,7 @@ from statements.lifecycle.service import create_statement, decide
 from statements.migrate import upgrade
 from tests import pg
 from tests.sql import sql_sent
-from workflow import sealing
+from workflow.ledger import sealing
 
 # Argon2 at its production cost would make the suite slow; the algorithm is the same.
 passwords.configure(time_cost=1, memory_cost=1024)

@@ -159,7 +159,7 @@ def test_refused_reads_log_nothing(api, revised, session):
 
 
 def test_reads_are_in_the_chain(api, revised, session):
-    from workflow.verification import verify
+    from workflow.ledger.verification import verify
 
     api("leader").get(f"/api/v1/statements/{revised.id}/versions/1")
     entry = session.scalars(sa.select(LedgerEntry).order_by(LedgerEntry.seq.desc()).limit(1)).one()

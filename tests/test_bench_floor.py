@@ -11,7 +11,8 @@ from bench.run import seed
 from statements import create_app
 from tests.conftest import own_postgres, settle
 from tests.sql import sql_sent
-from workflow import ledger, sealing, verification
+from workflow import ledger
+from workflow.ledger import sealing, verification
 
 
 @pytest.fixture

@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
 from tests.conftest import own_postgres, seeded_engine, settle
-from workflow import chain_sql, ledger, sealing, verification
-from workflow.canonical import canonical_bytes, json_text
-from workflow.ledger import LedgerEntry
+from workflow import ledger
+from workflow.ledger import LedgerEntry, chain_sql, sealing, verification
+from workflow.ledger.canonical import canonical_bytes, json_text
 
 pytestmark = pytest.mark.postgres_only
 

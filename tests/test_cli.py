@@ -213,7 +213,7 @@ def test_migrating_keeps_a_ledger_with_entries_whole(fresh_engine):
     """0003 -> 0004 turns seq into the id and keeps every hash; 0004 -> 0003 gives them back."""
     from auth.service import create_unit
     from statements import demo
-    from workflow import sealing, verification
+    from workflow.ledger import sealing, verification
 
     engine = fresh_engine
     sealing.configure(engine, mode="inline")

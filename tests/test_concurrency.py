@@ -13,10 +13,9 @@ from auth.service import actor_for
 from statements.lifecycle.service import create_statement, decide
 from tests import pg
 from tests.conftest import churn, seeded_engine, settle
-from workflow import sealing
 from workflow.errors import Conflict
-from workflow.ledger import LedgerEntry
-from workflow.verification import verify
+from workflow.ledger import LedgerEntry, sealing
+from workflow.ledger.verification import verify
 
 THREADS = 8
 ROUNDS = 25

@@ -24,7 +24,7 @@ from statements.db import make_engine
 from tests import pg
 from tests.serving import call, free_port, serve, wait_until_serving
 from workflow.ledger import LedgerEntry
-from workflow.verification import verify
+from workflow.ledger.verification import verify
 
 pytestmark = pytest.mark.postgres_only
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from statements.lifecycle.service import decide
 from workflow import ledger
 from workflow.ledger import GENESIS_HASH, LedgerEntry, canonical_bytes, chain_hash
-from workflow.verification import verify
+from workflow.ledger.verification import verify
 
 
 def _entries(session, statement_id):

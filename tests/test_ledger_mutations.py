@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from workflow import checkpoints, ledger, verification
-from workflow.ledger import HASHED_FIELDS, LedgerEntry
+from workflow import ledger
+from workflow.ledger import HASHED_FIELDS, LedgerEntry, checkpoints, verification
 
 SEEDS = range(6)
 

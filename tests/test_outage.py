@@ -18,7 +18,7 @@ import statements.press.web as press
 from statements.db import make_engine
 from statements.migrate import current, not_current, upgrade
 from tests import pg, serving
-from workflow.verification import verify
+from workflow.ledger.verification import verify
 
 
 @pytest.fixture(scope="module")
@@ -277,8 +277,8 @@ def test_init_db_failing_is_not_told_to_run_init_db(tmp_path, monkeypatch):
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_a_server_on_a_database_without_the_schema_answers_503_saying_so(tmp_path, backend, caplog, monkeypatch):
     from statements import create_app, errors
-    from workflow import sealing
     from workflow.db import QuietLog
+    from workflow.ledger import sealing
 
     monkeypatch.setattr(errors, "_quiet", QuietLog())  # what earlier tests logged does not quieten this one
     url, drop = _database(tmp_path, backend)  # gunicorn started by hand, init-db never run
@@ -320,8 +320,8 @@ def test_a_query_the_schema_does_not_explain_is_still_a_server_error(client, mon
 
 @pytest.mark.postgres_only
 def test_a_sealer_on_a_database_without_the_schema_says_so_quietly(tmp_path, caplog, monkeypatch):
-    from workflow import sealing
     from workflow.db import QuietLog
+    from workflow.ledger import sealing
 
     monkeypatch.setattr(sealing, "_quiet", QuietLog())
     url, drop = _database(tmp_path, "postgresql")
@@ -336,6 +336,6 @@ def test_a_sealer_on_a_database_without_the_schema_says_so_quietly(tmp_path, cap
     finally:
         engine.dispose()
         drop()
-    said = [r for r in caplog.records if r.name == "workflow.sealing"]
+    said = [r for r in caplog.records if r.name == "workflow.ledger.sealing"]
     assert len(said) == 1 and "does not match this code" in said[0].getMessage(), [r.getMessage() for r in said]
     assert 'relation "ledger_entries" does not exist' in said[0].getMessage() and not said[0].exc_info

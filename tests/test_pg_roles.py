@@ -16,7 +16,7 @@ from statements.migrate import upgrade
 from statements.pg_roles import EVIDENCE_TABLES, RoleError, protect
 from tests import pg
 from tests.conftest import own_postgres, seed_org
-from workflow import sealing, verification
+from workflow.ledger import sealing, verification
 
 pytestmark = pytest.mark.postgres_only
 

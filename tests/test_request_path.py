@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from statements import create_app
 from statements.extensions import Api, Blueprint
-from workflow.canonical import json_text, json_value
+from workflow.ledger.canonical import json_text, json_value
 
 _json = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(),

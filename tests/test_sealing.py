@@ -17,9 +17,9 @@ from auth.service import actor_for
 from statements import create_app
 from statements.lifecycle.service import create_statement, decide
 from tests.conftest import PASSWORD, churn, own_postgres, seeded_engine, settle
-from workflow import ledger, sealing, verification
-from workflow.canonical import json_text
-from workflow.ledger import LedgerEntry
+from workflow import ledger
+from workflow.ledger import LedgerEntry, sealing, verification
+from workflow.ledger.canonical import json_text
 
 pytestmark = pytest.mark.postgres_only
 

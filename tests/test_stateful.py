@@ -21,8 +21,8 @@ from hypothesis.stateful import (
 from statements.lifecycle.models import Statement
 from statements.lifecycle.service import add_version, create_statement, decide
 from workflow.errors import Refusal
+from workflow.ledger.verification import verify
 from workflow.machine import ACTIONS
-from workflow.verification import verify
 
 PEOPLE = ["author", "drafter2", "spokesperson", "leader", "ministry_leader", "auditor", "admin", "outsider"]
 LEADERS = {"leader", "ministry_leader"}

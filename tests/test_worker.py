@@ -13,8 +13,7 @@ from sqlalchemy.orm import Session
 from tests.conftest import own_postgres, seeded_engine
 from tests.serving import PRESSGATE
 from tests.test_sealing import _draft
-from workflow import sealing, verification
-from workflow.ledger import LedgerEntry
+from workflow.ledger import LedgerEntry, sealing, verification
 
 UNSEALED = sa.select(sa.func.count()).select_from(LedgerEntry).where(LedgerEntry.seq.is_(None))
 

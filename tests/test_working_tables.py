@@ -14,7 +14,8 @@ import sqlalchemy as sa
 from auth.models import Membership, Unit, User
 from statements.lifecycle.models import Statement
 from tests.test_web import login
-from workflow import checkpoints, ledger
+from workflow import ledger
+from workflow.ledger import checkpoints
 
 
 def _forge_release(session, s) -> None:

@@ -10,8 +10,8 @@ from statements.lifecycle.queries import ledger_page
 from statements.lifecycle.serialize import entry_dict
 from statements.web_session import db
 from workflow.guards import require_read_ledger
+from workflow.ledger.sealing import seal_before_reading
 from workflow.machine import ACTIONS, mermaid
-from workflow.sealing import seal_before_reading
 
 bp = Blueprint("ledger", __name__, url_prefix="/api/v1", description="The ledger")
 

@@ -20,7 +20,7 @@ def ledger_group() -> None:
 
 def _public_key(given: Path | None):
     """Return the trusted public key: the one given, else the pinned one, else the configured signing key's half."""
-    from workflow.checkpoints import CheckpointError, load_public, public_key_path
+    from workflow.ledger.checkpoints import CheckpointError, load_public, public_key_path
 
     configured = Path(current_app.config["LEDGER_KEY"])
     pinned = current_app.config.get("LEDGER_PUBLIC_KEY")
@@ -37,7 +37,7 @@ def _public_key(given: Path | None):
 
 
 def _signing_key():
-    from workflow.checkpoints import CheckpointError, load_private
+    from workflow.ledger.checkpoints import CheckpointError, load_private
 
     path = Path(current_app.config["LEDGER_KEY"])
     if not path.exists():
@@ -58,7 +58,7 @@ def _signing_key():
 )
 def ledger_keygen(path: Path | None) -> None:
     """Make the Ed25519 key that signs checkpoints (never overwrites one); its public half goes beside it."""
-    from workflow.checkpoints import generate_key, key_id, load_public
+    from workflow.ledger.checkpoints import generate_key, key_id, load_public
 
     path = path or Path(current_app.config["LEDGER_KEY"])
     try:
@@ -78,7 +78,7 @@ def ledger_keygen(path: Path | None) -> None:
 )
 def ledger_checkpoint(out: Path | None) -> None:
     """Sign the ledger's head (size, head hash, time) and write it as a checkpoint file; run it from cron."""
-    from workflow.checkpoints import default_name, make_checkpoint
+    from workflow.ledger.checkpoints import default_name, make_checkpoint
 
     key = _signing_key()
     with cli_session() as session:
@@ -120,8 +120,8 @@ def ledger_verify(
     `--checkpoint FILE...` takes several files (a shell glob) or folders of them.
     """
     from statements.audit.replay import replay
-    from workflow.checkpoints import Bundle, CheckpointError, check_signature, key_id, read_checkpoint
-    from workflow.verification import verify, verify_rows
+    from workflow.ledger.checkpoints import Bundle, CheckpointError, check_signature, key_id, read_checkpoint
+    from workflow.ledger.verification import verify, verify_rows
 
     tables = None
 
@@ -177,7 +177,7 @@ def ledger_verify(
 @ledger_group.command("seal")
 def ledger_seal() -> None:
     """Seal entries still waiting for their place in the chain (servers do this themselves within a second)."""
-    from workflow import sealing
+    from workflow.ledger import sealing
 
     engine = current_app.extensions["pressgate"]["engine"]
     if engine.dialect.name != "postgresql":
@@ -207,7 +207,7 @@ def ledger_export(fmt: str, output: Path | None, bundle: Path | None) -> None:
     from statements.audit import export as ledger_export
 
     if bundle:
-        from workflow.checkpoints import write_bundle
+        from workflow.ledger.checkpoints import write_bundle
 
         key = _signing_key()
         with cli_session() as session, bundle.open("wb") as out:

@@ -15,8 +15,8 @@ from auth.models import User
 from statements.i18n import LOCAL_ZONE
 from statements.lifecycle.serialize import entry_dict
 from workflow.ledger import LedgerEntry
+from workflow.ledger.sealing import seal_before_reading
 from workflow.machine import ACTIONS
-from workflow.sealing import seal_before_reading
 
 COLUMNS = [
     "seq",

@@ -258,7 +258,7 @@ def _compare_roles(session: Session, roles: dict, result: ReplayResult) -> None:
 
 def verify_all(session: Session, checkpoints: list[dict] | tuple = ()) -> dict:
     """Check the chain (and checkpoints) and hold the working tables to the ledger; return one report."""
-    from workflow.verification import verify
+    from workflow.ledger.verification import verify
 
     chain = verify(session, checkpoints)
     tables = replay(session)

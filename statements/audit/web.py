@@ -20,7 +20,7 @@ from statements.web_session import db, page_arg, page_count
 from workflow.db import MAX_ID, isoformat, utcnow
 from workflow.errors import NotFound
 from workflow.guards import require_read_ledger
-from workflow.sealing import seal_before_reading
+from workflow.ledger.sealing import seal_before_reading
 
 PER_PAGE = 50
 

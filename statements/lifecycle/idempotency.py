@@ -20,9 +20,9 @@ from statements.lifecycle.models import RequestKey, Statement
 from statements.lifecycle.queries import load
 from statements.lifecycle.service import create_statement
 from workflow.actor import Actor
-from workflow.canonical import json_text
 from workflow.db import utcnow
 from workflow.errors import Conflict, Invalid
+from workflow.ledger.canonical import json_text
 
 #: Printable ASCII without spaces, as the header's examples and UUIDs are; at most the column's length.
 KEY_RE = re.compile(r"[!-~]{1,255}")

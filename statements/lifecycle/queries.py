@@ -12,11 +12,12 @@ from auth.models import Unit
 from statements.lifecycle import snapshots
 from statements.lifecycle.models import PEOPLE_GROUP, Statement, release_recorded
 from statements.lifecycle.snapshots import STATEMENT_COLUMNS, WITH_UNIT, AnyStatement, AnyVersion, StatementView
-from workflow import ledger, sealing
+from workflow import ledger
 from workflow.actor import Actor
 from workflow.db import MAX_ID
 from workflow.errors import NotFound
 from workflow.guards import can_read, can_read_internals, require_read_internals
+from workflow.ledger import sealing
 from workflow.states import PUBLIC_STATES, Role, State
 from workflow.text import like_patterns
 

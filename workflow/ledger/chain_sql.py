@@ -20,7 +20,7 @@ from collections.abc import Callable
 import sqlalchemy as sa
 
 from workflow import ledger
-from workflow.canonical import GENESIS_HASH, first_break
+from workflow.ledger.canonical import GENESIS_HASH, first_break
 
 #: The canonical document of an entry, built by PostgreSQL: keys in RFC 8785 order, text escaped by
 #: to_json exactly as the canonical form escapes it, `data` as its stored (canonical) JSON text.

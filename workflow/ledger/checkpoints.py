@@ -27,8 +27,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from sqlalchemy.orm import Session
 
 from workflow import ledger
-from workflow.canonical import HASHED_FIELDS
 from workflow.db import isoformat, utcnow
+from workflow.ledger.canonical import HASHED_FIELDS
 
 FORMAT = "pressgate.checkpoint/1"
 BUNDLE_FORMAT = "pressgate.ledger-bundle/1"

@@ -1,6 +1,6 @@
 """Verifying the ledger: recompute the chain from the stored columns and hold it to signed checkpoints.
 
-On PostgreSQL the server recomputes the chain itself (`workflow.chain_sql`) and Python walks only where
+On PostgreSQL the server recomputes the chain itself (`workflow.ledger.chain_sql`) and Python walks only where
 it finds a break, to name the first entry that does not hold; on SQLite Python walks the whole chain.
 Either way verify also reports entries left unsealed for longer than `STALE_AFTER`.
 """
@@ -16,9 +16,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from workflow import chain_sql, ledger
-from workflow.canonical import GENESIS_HASH, first_break
+from workflow import ledger
 from workflow.db import isoformat, utcnow
+from workflow.ledger import chain_sql
+from workflow.ledger.canonical import GENESIS_HASH, first_break
 
 Entry = ledger.LedgerEntry
 

@@ -3,8 +3,8 @@
 hash = SHA-256(prev_hash || RFC 8785 canonical JSON of the entry). On SQLite, whose writes are
 serial anyway, an entry is chained as it is written. On PostgreSQL an entry is written unsealed in
 the decision's own transaction (no global lock) and sealed into the chain shortly after its commit
-(`workflow.sealing`). The database refuses every UPDATE and DELETE except sealing an entry once
-(triggers in the migrations); `workflow.verification` recomputes the chain from the stored columns,
+(`workflow.ledger.sealing`). The database refuses every UPDATE and DELETE except sealing an entry once
+(triggers in the migrations); `workflow.ledger.verification` recomputes the chain from the stored columns,
 names the first entry that does not hold, and reports entries left unsealed too long.
 """
 
@@ -17,7 +17,8 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from workflow.canonical import (
+from workflow.db import Base, naive_utc, psycopg_connection, utcnow
+from workflow.ledger.canonical import (
     GENESIS_HASH,
     HASHED_FIELDS,
     READABLE_AT,
@@ -26,7 +27,6 @@ from workflow.canonical import (
     json_text,
     naive_utc_iso,
 )
-from workflow.db import Base, naive_utc, psycopg_connection, utcnow
 
 #: The advisory lock key that serialises sealing on PostgreSQL ("PGLEDGER" in ASCII).
 ADVISORY_LOCK_KEY = 0x50474C4544474552
@@ -192,7 +192,7 @@ def append_with_update(
     return cast("sa.CursorResult[Any]", result)
 
 
-#: Told of each session that wrote unsealed entries (PostgreSQL). `workflow.sealing` subscribes when it
+#: Told of each session that wrote unsealed entries (PostgreSQL). `workflow.ledger.sealing` subscribes when it
 #: is imported (the `workflow` package imports it), so that the ledger never needs to import its sealer.
 _on_written: list[Callable[[Session], None]] = []
 
@@ -205,7 +205,7 @@ def on_written(hook: Callable[[Session], None]) -> Callable[[Session], None]:
 
 def _written(session: Session) -> None:
     if not _on_written:  # an entry nothing will ever seal: refuse to write it rather than lose its place
-        raise RuntimeError("workflow.sealing is not loaded: nothing would seal this ledger entry")
+        raise RuntimeError("workflow.ledger.sealing is not loaded: nothing would seal this ledger entry")
     for hook in _on_written:
         hook(session)
 

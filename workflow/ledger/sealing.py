@@ -32,8 +32,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, SessionTransaction
 
 from workflow import ledger
-from workflow.canonical import HASHED_FIELDS, json_text
 from workflow.db import UNAVAILABLE, QuietLog, psycopg_connection, unavailable_detail
+from workflow.ledger.canonical import HASHED_FIELDS, json_text
 
 log = logging.getLogger(__name__)
 #: A sealer retries each second: a failure that lasts (the database down, or without this code's
