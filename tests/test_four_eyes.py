@@ -20,12 +20,13 @@ from auth.acting import Speakers
 from auth.service import create_unit, create_user, designate_spokesperson, remove_spokesperson
 from statements.demo import DEMO_USERS, SAMPLES
 from statements.lifecycle.models import Statement, content_hash
-from statements.lifecycle.service import _apply_effects, refresh_sensitivity
+from statements.lifecycle.service import refresh_sensitivity
 from statements.lifecycle.snapshots import StatementView, UnitView, VersionView
 from tests.conftest import PASSWORD
 from tests.test_api_statements import act, create
 from tests.test_web import csrf, login
 from workflow.actor import Actor
+from workflow.db import utcnow
 from workflow.errors import Refusal
 from workflow.machine import ACTIONS, fire
 from workflow.states import EDITABLE_STATES, OPEN_STATES
@@ -92,7 +93,7 @@ def _step(s: StatementView, who: Actor, action: str) -> StatementView | None:
         refresh_sensitivity(None, s, s.rules)
     try:
         fire(s, action, who, "Lý do.")
-        _apply_effects(None, s, action, who, "Lý do.", ["website"])
+        ACTIONS[action].effect(s, who, "Lý do.", ["website"], utcnow())
     except Refusal:
         return None
     return s

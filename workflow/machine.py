@@ -13,7 +13,9 @@ from typing import cast
 from transitions import Machine, MachineError
 from transitions.core import EventData
 
+from workflow import effects
 from workflow.actor import Actor
+from workflow.effects import Effect
 from workflow.errors import Conflict, Refusal
 from workflow.guards import (
     Decidable,
@@ -50,6 +52,8 @@ class Action:
     role: Callable[[Decidable, Actor], str]
     #: What the action means, for auditors' exports.
     meaning: str
+    #: What it records on the statement beyond its new state, and the data of its ledger entry.
+    effect: Effect = effects.nothing
 
 
 def _spokesperson(statement: Decidable, actor: Actor) -> str:
@@ -97,6 +101,7 @@ ACTIONS: dict[str, Action] = {
             False,
             _spokesperson,
             "Spokesperson approved the version for release",
+            effect=effects.approve("approve"),
         ),
         Action(
             "escalate",
@@ -106,6 +111,7 @@ ACTIONS: dict[str, Action] = {
             True,
             _spokesperson,
             "Spokesperson escalated the statement to the competent authority (marked sensitive)",
+            effect=effects.escalate,
         ),
         Action(
             "sign_off",
@@ -115,6 +121,7 @@ ACTIONS: dict[str, Action] = {
             False,
             _leader,
             "Competent authority (leader) signed off the version for release",
+            effect=effects.approve("sign_off"),
         ),
         Action(
             "request_changes",
@@ -142,6 +149,7 @@ ACTIONS: dict[str, Action] = {
             False,
             _spokesperson,
             "Spokesperson released the approved version to the press",
+            effect=effects.release,
         ),
         Action(
             "reopen",
@@ -151,6 +159,7 @@ ACTIONS: dict[str, Action] = {
             True,
             _spokesperson_or_leader,
             "Approval voided; the statement went back to draft",
+            effect=effects.reopen,
         ),
         Action(
             "withdraw",
@@ -169,6 +178,7 @@ ACTIONS: dict[str, Action] = {
             True,
             _spokesperson_or_leader,
             "Released statement retracted (thu hồi)",
+            effect=effects.retract,
         ),
         Action(
             "clear_sensitivity",
@@ -178,6 +188,7 @@ ACTIONS: dict[str, Action] = {
             True,
             _leader,
             "Leader cleared the sensitivity of this exact content, with a reason",
+            effect=effects.clear_sensitivity,
         ),
     )
 }

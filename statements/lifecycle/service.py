@@ -20,14 +20,14 @@ from statements.lifecycle.matching import index_version
 from statements.lifecycle.models import PEOPLE, Statement, StatementVersion, content_hash
 from statements.lifecycle.queries import get_statement, load, read_statement
 from statements.lifecycle.snapshots import AnyStatement, StatementView
-from workflow import ledger
+from workflow import effects, ledger
 from workflow.actor import Actor
 from workflow.db import utcnow
 from workflow.errors import BadRequest, Conflict, Forbidden, Invalid
 from workflow.guards import check_comment, require_read_rules, require_revise
 from workflow.machine import ACTIONS, fire
 from workflow.sensitivity import SensitivityRule, match_rules
-from workflow.states import OPEN_STATES, PUBLIC_STATES, Channel, Kind, Role, State, Urgency
+from workflow.states import OPEN_STATES, PUBLIC_STATES, Kind, Role, State, Urgency
 from workflow.text import search_key
 
 MAX_TITLE = 500
@@ -125,19 +125,13 @@ def unit_rules(session: Session, unit_id: int) -> list[sa.Row]:
     return list(session.execute(_ACTIVE_RULES, {"unit_id": unit_id}))
 
 
-def refresh_sensitivity(session: Session, statement: AnyStatement, rules: Iterable | None = None) -> None:
-    """Recompute `sensitive` and its reasons from the drafter's flag, escalation and the unit's rules."""
-    current = statement.current
-    reasons: list[dict] = []
-    if current.sensitive_flag:
-        reasons.append({"source": "drafter", "label": "Người soạn thảo đánh dấu nhạy cảm"})
-    if statement.escalated_by_id is not None:
-        reasons.append({"source": "escalation", "label": "Người phát ngôn đã xin ý kiến cấp có thẩm quyền"})
-    rules = unit_rules(session, statement.unit_id) if rules is None else rules
-    reasons.extend(m.as_reason() for m in match_rules(rules, current.title, current.body, current.topics))
-    cleared = statement.sensitivity_cleared_hash == current.content_hash
-    statement.sensitivity_reasons = reasons
-    statement.sensitive = bool(reasons) and not cleared
+def refresh_sensitivity(session: Session | None, statement: AnyStatement, rules: Iterable | None = None) -> None:
+    """Recompute `sensitive` and its reasons (workflow.effects), reading the unit's active rules unless given."""
+    if rules is None:
+        if session is None:
+            raise TypeError("refresh_sensitivity needs the unit's rules, or a session to read them")
+        rules = unit_rules(session, statement.unit_id)
+    effects.refresh_sensitivity(statement, rules)
 
 
 def preview_sensitivity(
@@ -244,73 +238,6 @@ def _check_read_version(statement: AnyStatement, version: int) -> None:
         raise Conflict("stale_version", f"There is no version {version}: the current one is {current}; read it again.")
 
 
-def _approve(statement: StatementView, actor: Actor, via: str) -> dict:
-    current = statement.current
-    statement.approved_version = current.number
-    statement.approved_hash = current.content_hash
-    statement.approved_by_id = actor.user_id
-    statement.approved_at = utcnow()
-    statement.approved_via = via
-    return {"approved_hash": current.content_hash}
-
-
-def _release(statement: StatementView, actor: Actor, channels: list[str] | None) -> dict:
-    channels = [] if channels is None else channels
-    allowed = set(Channel.__members__.values())
-    if not isinstance(channels, list) or not all(isinstance(c, str) and c in allowed for c in channels):
-        raise Invalid(
-            "channels",
-            f"Channels must be a list of: {', '.join(Channel)}.",
-            errors={"channels": [f"Choose from: {', '.join(Channel)}."]},
-        )
-    version = next(v for v in statement.versions if v.number == statement.approved_version)
-    # Release only what was approved, as it was approved: the stored content must still hash the same.
-    if version.recompute_hash() != statement.approved_hash or statement.current_version != statement.approved_version:
-        raise Conflict("approved_content_changed", "The content differs from what was approved; it cannot be released.")
-    statement.released_version = version.number
-    statement.released_hash = statement.approved_hash
-    statement.released_by_id = actor.user_id
-    statement.released_at = utcnow()
-    statement.channels = list(dict.fromkeys(channels))
-    return {"channels": statement.channels, "released_hash": statement.released_hash}
-
-
-def _apply_effects(
-    session: Session,
-    statement: StatementView,
-    action: str,
-    actor: Actor,
-    comment: str | None,
-    channels: list[str] | None,
-) -> dict:
-    now = utcnow()
-    if action == "approve":
-        return _approve(statement, actor, "approve")
-    if action == "sign_off":
-        return _approve(statement, actor, "sign_off")
-    if action == "escalate":
-        statement.escalated_by_id, statement.escalated_at = actor.user_id, now
-        refresh_sensitivity(session, statement, statement.rules)
-        return {"sensitive": True}
-    if action == "release":
-        return _release(statement, actor, channels)
-    if action == "reopen":
-        voided = statement.approved_hash
-        statement.approved_version = statement.approved_hash = statement.approved_by_id = None
-        statement.approved_at = statement.approved_via = None
-        return {"voided_approval_hash": voided}
-    if action == "retract":
-        statement.retracted_by_id, statement.retracted_at, statement.retraction_reason = actor.user_id, now, comment
-        return {}
-    if action == "clear_sensitivity":
-        statement.sensitivity_cleared_hash = statement.current.content_hash
-        statement.sensitivity_cleared_by_id, statement.sensitivity_cleared_at = actor.user_id, now
-        statement.sensitivity_cleared_reason = comment
-        refresh_sensitivity(session, statement, statement.rules)
-        return {"cleared_hash": statement.sensitivity_cleared_hash}
-    return {}
-
-
 def decide(
     session: Session,
     statement_id: int,
@@ -355,7 +282,7 @@ def decide(
             "Nobody can review this unit's statements: it has no spokesperson and no leader, nor has any unit"
             " above it. Ask an administrator to designate a spokesperson.",
         )
-    data = _apply_effects(session, statement, action, actor, comment, channels)
+    data = ACTIONS[action].effect(statement, actor, comment, channels, utcnow())
     data["via"] = actor.via
     statement.updated_at = utcnow()
     entry = {

@@ -1,0 +1,160 @@
+"""What an action records on the statement beyond its new state, and what its ledger entry says of it.
+
+Each action's row in `machine.ACTIONS` names its effect, so adding an action is one edit there. An
+effect runs after the guards let the action through, in the deciding transaction: it writes the
+statement's decision columns and returns the data its ledger entry carries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol
+
+from workflow.actor import Actor
+from workflow.errors import Conflict, Invalid
+from workflow.guards import Decidable
+from workflow.sensitivity import match_rules
+from workflow.states import Channel
+
+#: The labels of the two reasons a statement is sensitive without a rule (stored with it, in the
+#: unit's language: they are part of the record, like a rule's own label).
+DRAFTER_FLAG = "Người soạn thảo đánh dấu nhạy cảm"
+ESCALATED = "Người phát ngôn đã xin ý kiến cấp có thẩm quyền"
+
+
+class Assessed(Decidable, Protocol):
+    """A statement whose sensitivity is worked out: its reasons beside the guards' view of it."""
+
+    sensitivity_reasons: list[dict[str, Any]]
+
+
+class Recorded(Assessed, Protocol):
+    """What the effects write of a statement (beside what the guards read)."""
+
+    current_version: int
+    escalated_at: dt.datetime | None
+    sensitivity_cleared_at: dt.datetime | None
+    sensitivity_cleared_reason: str | None
+    approved_version: int | None
+    approved_hash: str | None
+    approved_at: dt.datetime | None
+    released_version: int | None
+    released_hash: str | None
+    released_by_id: int | None
+    released_at: dt.datetime | None
+    channels: list[str]
+    retracted_by_id: int | None
+    retracted_at: dt.datetime | None
+    retraction_reason: str | None
+
+    @property
+    def versions(self) -> Iterable[Any]: ...
+
+    @property
+    def rules(self) -> Iterable[Any]: ...
+
+
+#: An action's effect: (statement, actor, reason, channels, now) -> the ledger entry's data.
+Effect = Callable[[Recorded, Actor, str | None, list[str] | None, dt.datetime], dict[str, Any]]
+
+
+def refresh_sensitivity(statement: Assessed, rules: Iterable[Any]) -> None:
+    """Recompute `sensitive` and its reasons from the drafter's flag, escalation and the unit's rules."""
+    current = statement.current
+    reasons: list[dict[str, Any]] = []
+    if current.sensitive_flag:
+        reasons.append({"source": "drafter", "label": DRAFTER_FLAG})
+    if statement.escalated_by_id is not None:
+        reasons.append({"source": "escalation", "label": ESCALATED})
+    reasons.extend(m.as_reason() for m in match_rules(rules, current.title, current.body, current.topics))
+    cleared = statement.sensitivity_cleared_hash == current.content_hash
+    statement.sensitivity_reasons = reasons
+    statement.sensitive = bool(reasons) and not cleared
+
+
+def nothing(
+    statement: Recorded, actor: Actor, comment: str | None, channels: list[str] | None, now: dt.datetime
+) -> dict[str, Any]:
+    """Record nothing beyond the new state."""
+    return {}
+
+
+def approve(via: str) -> Effect:
+    """Return the effect of an approval given `via` the spokesperson's approve or a leader's sign-off."""
+
+    def approved(
+        statement: Recorded, actor: Actor, comment: str | None, channels: list[str] | None, now: dt.datetime
+    ) -> dict[str, Any]:
+        current = statement.current
+        statement.approved_version = current.number
+        statement.approved_hash = current.content_hash
+        statement.approved_by_id = actor.user_id
+        statement.approved_at = now
+        statement.approved_via = via
+        return {"approved_hash": current.content_hash}
+
+    approved.__name__ = f"approve_via_{via}"
+    return approved
+
+
+def escalate(
+    statement: Recorded, actor: Actor, comment: str | None, channels: list[str] | None, now: dt.datetime
+) -> dict[str, Any]:
+    """Mark the statement escalated: sensitive from now on, whatever the rules say."""
+    statement.escalated_by_id, statement.escalated_at = actor.user_id, now
+    refresh_sensitivity(statement, statement.rules)
+    return {"sensitive": True}
+
+
+def release(
+    statement: Recorded, actor: Actor, comment: str | None, channels: list[str] | None, now: dt.datetime
+) -> dict[str, Any]:
+    """Release exactly the approved content, on the channels named."""
+    channels = [] if channels is None else channels
+    allowed = set(Channel.__members__.values())
+    if not isinstance(channels, list) or not all(isinstance(c, str) and c in allowed for c in channels):
+        raise Invalid(
+            "channels",
+            f"Channels must be a list of: {', '.join(Channel)}.",
+            errors={"channels": [f"Choose from: {', '.join(Channel)}."]},
+        )
+    version = next(v for v in statement.versions if v.number == statement.approved_version)
+    # Release only what was approved, as it was approved: the stored content must still hash the same.
+    if version.recompute_hash() != statement.approved_hash or statement.current_version != statement.approved_version:
+        raise Conflict("approved_content_changed", "The content differs from what was approved; it cannot be released.")
+    statement.released_version = version.number
+    statement.released_hash = statement.approved_hash
+    statement.released_by_id = actor.user_id
+    statement.released_at = now
+    statement.channels = list(dict.fromkeys(channels))
+    return {"channels": statement.channels, "released_hash": statement.released_hash}
+
+
+def reopen(
+    statement: Recorded, actor: Actor, comment: str | None, channels: list[str] | None, now: dt.datetime
+) -> dict[str, Any]:
+    """Void the approval: the statement goes back to draft, and its next approval starts afresh."""
+    voided = statement.approved_hash
+    statement.approved_version = statement.approved_hash = statement.approved_by_id = None
+    statement.approved_at = statement.approved_via = None
+    return {"voided_approval_hash": voided}
+
+
+def retract(
+    statement: Recorded, actor: Actor, comment: str | None, channels: list[str] | None, now: dt.datetime
+) -> dict[str, Any]:
+    """Record who retracted the released statement, when and why."""
+    statement.retracted_by_id, statement.retracted_at, statement.retraction_reason = actor.user_id, now, comment
+    return {}
+
+
+def clear_sensitivity(
+    statement: Recorded, actor: Actor, comment: str | None, channels: list[str] | None, now: dt.datetime
+) -> dict[str, Any]:
+    """Clear the sensitivity of exactly this content, with the leader's reason."""
+    statement.sensitivity_cleared_hash = statement.current.content_hash
+    statement.sensitivity_cleared_by_id, statement.sensitivity_cleared_at = actor.user_id, now
+    statement.sensitivity_cleared_reason = comment
+    refresh_sensitivity(statement, statement.rules)
+    return {"cleared_hash": statement.sensitivity_cleared_hash}
