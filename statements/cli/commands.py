@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup, ScriptInfo, with_appcontext
 
-from statements.cli.support import cli_session, fail, opened
+from statements.cli.support import cli_session, fail, opened, refusal_text
 from statements.db import was_committing
 from workflow.db import UNAVAILABLE, unavailable_detail
 from workflow.errors import Refusal
@@ -204,16 +204,27 @@ def statement_act(
     password_stdin: bool,
 ) -> None:
     """Take ACTION on STATEMENT_ID through the same service and guards as the API."""
+    from statements.lifecycle.schemas import ActionIn
     from statements.lifecycle.service import decide
+    from statements.schemas import load_input
 
     with cli_session() as session:
         actor = _cli_actor(session, username, password_stdin)
         try:
+            # The API's contract for an action, and its refusals: the same bad input is refused alike everywhere.
+            given = {"action": action, "version": version, "comment": comment, "channels": list(channels) or None}
+            checked = load_input(ActionIn(), given)
             statement = decide(
-                session, statement_id, actor, action, version=version, comment=comment, channels=list(channels) or None
+                session,
+                statement_id,
+                actor,
+                checked["action"],
+                version=checked["version"],
+                comment=checked["comment"],
+                channels=checked["channels"],
             )
         except Refusal as err:
-            fail(f"Refused ({err.status} {err.rule}): {err.message}", 3)
+            fail(refusal_text(err), 3)
         click.echo(f"Statement {statement.id} is now {statement.state} (version {statement.current_version}).")
 
 
@@ -233,7 +244,7 @@ def statement_check(unit_code: str, title: str, topics: tuple[str, ...]) -> None
         try:
             reasons = preview_sensitivity(session, None, unit_code, title, body, list(topics))
         except Refusal as err:
-            fail(f"Refused ({err.status} {err.rule}): {err.message}", 3)
+            fail(refusal_text(err), 3)
     click.echo(json.dumps({"sensitive": bool(reasons), "reasons": reasons}, ensure_ascii=False, indent=2))
     sys.exit(4 if reasons else 0)
 
@@ -252,7 +263,7 @@ def statement_show(statement_id: int, username: str, password_stdin: bool) -> No
         try:
             statement = show(session, statement_id, actor, "cli_show")
         except Refusal as err:
-            fail(f"Refused ({err.status} {err.rule}): {err.message}", 3)
+            fail(refusal_text(err), 3)
         click.echo(json.dumps(statement_dict(statement, actor), ensure_ascii=False, indent=2))
 
 

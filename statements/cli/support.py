@@ -10,6 +10,8 @@ import click
 from flask import current_app
 from sqlalchemy.orm import Session
 
+from workflow.errors import Refusal
+
 #: The sessions the running command opened: one that was committing when the database went away is in doubt.
 opened: list[Session] = []
 
@@ -31,3 +33,9 @@ def fail(message: str, code: int = 1) -> None:
     """Print the message on standard error and end the command with `code`."""
     click.echo(message, err=True)
     sys.exit(code)
+
+
+def refusal_text(refusal: Refusal) -> str:
+    """Say a refusal as the API does: its status, rule and message, and each field's messages."""
+    fields = "".join(f"\n  {name}: {' '.join(messages)}" for name, messages in (refusal.errors or {}).items())
+    return f"Refused ({refusal.status} {refusal.rule}): {refusal.message}{fields}"

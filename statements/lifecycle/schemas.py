@@ -38,8 +38,14 @@ class StatementIn(ContentIn):
     """A new statement."""
 
     unit = unit_code(required=True)
-    title = fields.String(required=True, validate=validate.Length(min=1, max=500))
-    body = fields.String(required=True, validate=validate.Length(min=1, max=100_000))
+    # The same words as the service's own check, so the forms, the API and the CLI say the same.
+    title = fields.String(
+        required=True, validate=[validate.Length(min=1, error="A title is required."), validate.Length(max=500)]
+    )
+    body = fields.String(
+        required=True,
+        validate=[validate.Length(min=1, error="The body may not be empty."), validate.Length(max=100_000)],
+    )
     kind = fields.String(load_default=Kind.REGULAR.value, validate=validate.OneOf(values(Kind)))
     urgency = fields.String(load_default=Urgency.NORMAL.value, validate=validate.OneOf(values(Urgency)))
     sensitive = Flag(load_default=False)

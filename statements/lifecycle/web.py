@@ -14,7 +14,9 @@ from flask_login import current_user, login_required
 
 from auth.models import Unit
 from statements.lifecycle import idempotency, queries, reads, service
+from statements.lifecycle.schemas import StatementIn, VersionIn
 from statements.lifecycle.serialize import diff_dict, statement_dict, version_dict
+from statements.schemas import load_input
 from statements.web import bp, web_actor
 from statements.web.labels import (
     ACTION_LABELS,
@@ -123,9 +125,10 @@ def statements():
 
 
 def _content_from_form() -> dict:
+    """Return the editor's fields as the API takes them (topics a list, the flag a boolean), not yet checked."""
     form = request.form
     topics = [t.strip() for t in (form.get("topics") or "").split(",") if t.strip()]
-    return {
+    content = {
         "title": form.get("title", ""),
         "body": form.get("body", ""),
         "kind": form.get("kind"),
@@ -133,6 +136,7 @@ def _content_from_form() -> dict:
         "topics": topics,
         "sensitive": form.get("sensitive") == "1",
     }
+    return {name: value for name, value in content.items() if value is not None}  # left out: the schema's default
 
 
 def _save_or_show_editor(change: Callable[[], object], **editor) -> tuple[object, tuple | None]:
@@ -164,8 +168,13 @@ def new_statement():
         # The form's one-time token: sent twice (back and save again, a double click), it creates once.
         token = request.form.get("form_token") or None
         key = f"web:{token}" if token else None
+
+        def create() -> tuple[object, bool]:
+            checked = load_input(StatementIn(), fields | {"unit": unit})  # the API's contract, and its refusals
+            return idempotency.create_once(db(), actor, checked.pop("unit"), checked, key)
+
         made, editor = _save_or_show_editor(
-            lambda: idempotency.create_once(db(), actor, unit, fields, key),
+            create,
             units=units,
             values=fields | {"unit": unit},
             statement=None,
@@ -229,7 +238,7 @@ def edit(statement_id: int):
         except ValueError:
             version = 0
         _saved, editor = _save_or_show_editor(
-            lambda: service.add_version(db(), statement_id, actor, fields, version=version),
+            lambda: service.add_version(db(), statement_id, actor, load_input(VersionIn(), fields), version=version),
             units=[],
             values=fields,
             statement=statement_dict(statement, actor),

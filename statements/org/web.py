@@ -16,7 +16,9 @@ from auth import service as org
 from auth.acting import reviewers_of
 from auth.models import Membership, User
 from statements.org import serialize
+from statements.org.schemas import UnitIn, UserIn
 from statements.org.serialize import user_dict
+from statements.schemas import load_input
 from statements.web import bp, field_error, web_actor
 from statements.web.labels import refusal_message
 from statements.web_session import db, page_arg, page_count, rollback_session
@@ -145,10 +147,13 @@ def _units_page(values: dict | None = None, errors: dict | None = None, status: 
 def admin_create_unit():
     """Create a unit; refused, the form comes back with what was typed."""
     f = request.form
-    refused = attempt(
-        lambda: org.create_unit(db(), web_actor(), f.get("code", ""), f.get("name", ""), f.get("parent_code") or None),
-        _("Unit created."),
-    )
+
+    def create() -> object:
+        given = {"code": f.get("code", ""), "name": f.get("name", ""), "parent_code": f.get("parent_code") or None}
+        checked = load_input(UnitIn(), given)  # the API's contract, and its refusals
+        return org.create_unit(db(), web_actor(), checked["code"], checked["name"], checked["parent_code"])
+
+    refused = attempt(create, _("Unit created."))
     if refused is None:
         return redirect(url_for("web.admin_units"))
     if not refused.errors:
@@ -191,18 +196,27 @@ def admin_create_user():
     """Create a person with a first role; refused, the form comes back with what was typed (but the password)."""
     f = request.form
     roles = [{"unit": f["unit"], "role": f["role"]}] if f.get("unit") and f.get("role") else []
-    refused = attempt(
-        lambda: org.create_user(
+
+    def create() -> object:
+        given = {
+            "username": f.get("username", ""),
+            "full_name": f.get("full_name", ""),
+            "password": f.get("password", ""),
+            "email": f.get("email") or None,
+            "roles": roles,
+        }
+        checked = load_input(UserIn(), given)  # the API's contract, and its refusals
+        return org.create_user(
             db(),
             web_actor(),
-            f.get("username", ""),
-            f.get("full_name", ""),
-            f.get("password", ""),
-            f.get("email") or None,
-            roles,
-        ),
-        _("Account created."),
-    )
+            checked["username"],
+            checked["full_name"],
+            checked["password"],
+            checked["email"],
+            checked["roles"],
+        )
+
+    refused = attempt(create, _("Account created."))
     if refused is None:
         return redirect(url_for("web.admin_people", q=f.get("username", "")))
     if not refused.errors:

@@ -145,6 +145,7 @@ RULE_MESSAGES = {
     "idempotency_key": _l("The request's idempotency key is not valid."),
     "idempotency_in_progress": _l("The same request is still being saved; wait a moment and reload."),
     "unknown_action": _l("There is no such action."),
+    "invalid_fields": _l("Some fields are not valid: see the message beside each."),
     "no_reviewer": _l(
         "Nobody can review this unit's statements: it has no spokesperson and no leader, nor has any unit above it."
         " Ask an administrator to designate a spokesperson."
@@ -271,6 +272,9 @@ FIELD_MESSAGES = {
     "Unknown unit.": _l("Unknown unit."),
     "Not a valid boolean.": _l("Not a valid boolean."),
     "Missing data for required field.": _l("This field is required."),
+    "Field may not be null.": _l("This field is required."),
+    "Not a valid integer.": _l("Not a valid number."),
+    "Not a valid email address.": _l("Not a valid email address."),
     "A label is required.": _l("A label is required."),
     "Give at least one keyword, topic or detector.": _l("Give at least one keyword, topic or detector."),
     "Paste at least a sentence of the text that was found.": _l(
@@ -303,6 +307,10 @@ PATTERNED_FIELD_MESSAGES: list[tuple[re.Pattern, Callable[..., object]]] = [
         lambda low, high: _l("Between %(low)s and %(high)s characters.", low=low, high=high),
     ),
     (re.compile(r"No such user: (?P<names>.+)\."), lambda names: _l("No such user: %(names)s.", names=names)),
+    (
+        re.compile(r"Must be one of: (?P<choices>.+)\."),
+        lambda choices: _l("Choose one of: %(choices)s.", choices=choices),
+    ),
 ]
 
 
