@@ -13,8 +13,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user, login_user, logout_user
 from sqlalchemy.orm import Session
 
-from auth.models import User
-from auth.service import authenticate, issue_token, resolve_token, revoke_token
+from auth.service import Grant, authenticate, issue_token, resolve_grant, revoke_token
 from auth.throttle import Policy, after_sign_in, before_sign_in
 
 bp = Blueprint("auth", __name__)
@@ -31,14 +30,31 @@ _db: Callable[[], Session] | None = None
 SESSION_KEY = "pg_session"
 
 
-def _load_user(user_id: str) -> User | None:
+class SignedIn:
+    """Who the session cookie names, as flask-login keeps them for the request: the grant its record gives."""
+
+    #: What flask-login asks of a signed-in user (a live session's holder is active).
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+
+    def __init__(self, grant: Grant) -> None:
+        self.grant = grant
+        self.full_name = grant.full_name
+
+    def get_id(self) -> str:
+        """Return the user's id, as flask-login keeps it in the session."""
+        return str(self.grant.actor.user_id)
+
+
+def _load_user(user_id: str) -> SignedIn | None:
     secret = session.get(SESSION_KEY)
     if not secret or _db is None:
         return None
-    record = resolve_token(_db(), secret, kind="web")
-    if record is None or str(record.user_id) != user_id:
+    grant = resolve_grant(_db(), secret, via="web", kind="web")
+    if grant is None or str(grant.actor.user_id) != user_id:
         return None  # revoked, expired or not this user's: the cookie is dead
-    return record.user
+    return SignedIn(grant)
 
 
 login_manager.user_loader(_load_user)
@@ -94,9 +110,9 @@ def logout() -> ResponseReturnValue:
     """End the session on the server and in the browser."""
     secret = session.get(SESSION_KEY)
     if secret:
-        record = resolve_token(_session(), secret, kind="web")
-        if record is not None:
-            revoke_token(_session(), record)
+        grant = resolve_grant(_session(), secret, via="web", kind="web")
+        if grant is not None:
+            revoke_token(_session(), grant.token_id)
     lang = session.get("lang")
     logout_user()
     session.clear()

@@ -7,10 +7,11 @@ import hashlib
 import re
 import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from auth.acting import acting_units
 from auth.models import ApiToken, Membership, Unit, User
@@ -338,23 +339,6 @@ def issue_token(session: Session, user: User, ttl: dt.timedelta, kind: str = "ap
     return secret, record
 
 
-def resolve_token(session: Session, secret: str, kind: str = "api") -> ApiToken | None:
-    """Return the live token record of this kind for a secret, or None."""
-    # The user's memberships come in the same query: every web request turns them into its actor.
-    record = (
-        session.scalars(
-            sa.select(ApiToken)
-            .options(joinedload(ApiToken.user).joinedload(User.memberships))
-            .where(ApiToken.token_hash == token_digest(secret), ApiToken.kind == kind)
-        )
-        .unique()
-        .one_or_none()
-    )
-    if record is None or not _live(record.revoked_at, record.expires_at, record.user.active):
-        return None
-    return record
-
-
 def _live(revoked_at: dt.datetime | None, expires_at: dt.datetime, holder_active: bool) -> bool:
     # The one rule for every token and web session: not revoked, not expired, its holder not deactivated.
     return revoked_at is None and expires_at > utcnow() and holder_active
@@ -364,8 +348,8 @@ def _live(revoked_at: dt.datetime | None, expires_at: dt.datetime, holder_active
 #: needs no ORM objects to know who is acting (the token's record is loaded only to revoke it).
 TOKEN_GRANT = (
     sa.select(
-        ApiToken.id, ApiToken.expires_at, ApiToken.revoked_at, User.id.label("user_id"), User.username, User.active,
-        Membership.unit_id, Membership.role,
+        ApiToken.id, ApiToken.expires_at, ApiToken.revoked_at, User.id.label("user_id"), User.username,
+        User.full_name, User.active, Membership.unit_id, Membership.role,
     )
     .join(User, User.id == ApiToken.user_id)
     .outerjoin(Membership, Membership.user_id == User.id)
@@ -373,8 +357,17 @@ TOKEN_GRANT = (
 )  # fmt: skip
 
 
-def resolve_actor(session: Session, secret: str, via: str, kind: str = "api") -> tuple[int, Actor] | None:
-    """Return the live token's id and its holder as an Actor for a secret, or None."""
+@dataclass(frozen=True)
+class Grant:
+    """A live bearer token or web session: its id, its holder's name, and the holder as the guards see them."""
+
+    token_id: int
+    full_name: str
+    actor: Actor
+
+
+def resolve_grant(session: Session, secret: str, via: str, kind: str = "api") -> Grant | None:
+    """Return the live token of this kind for a secret with its holder, or None (the one resolver of tokens)."""
     rows = session.connection().execute(TOKEN_GRANT, {"digest": token_digest(secret), "kind": kind}).all()
     if not rows:
         return None
@@ -382,10 +375,9 @@ def resolve_actor(session: Session, secret: str, via: str, kind: str = "api") ->
     if not _live(token.revoked_at, token.expires_at, token.active):
         return None
     memberships = frozenset((row.unit_id, row.role) for row in rows if row.unit_id is not None)
-    return token.id, _actor(session, token.user_id, token.username, memberships, via)
+    return Grant(token.id, token.full_name, _actor(session, token.user_id, token.username, memberships, via))
 
 
-def revoke_token(session: Session, record: ApiToken) -> None:
-    """Revoke a token now."""
-    record.revoked_at = utcnow()
-    session.flush()
+def revoke_token(session: Session, token_id: int) -> None:
+    """Revoke a token (or web session) now."""
+    session.execute(sa.update(ApiToken).where(ApiToken.id == token_id).values(revoked_at=utcnow()))

@@ -112,6 +112,11 @@ def page_of(item_schema: type[ma.Schema]) -> type[ma.Schema]:
     )
 
 
+def not_blank(error: str = "Missing data for required field.") -> validate.Validator:
+    """Refuse text that is empty or only spaces, in the service's words (so every edge says the same)."""
+    return validate.Predicate("strip", error=error)
+
+
 def load_input(schema: ma.Schema, data: Mapping[str, Any]) -> dict[str, Any]:
     """Check a form's or a command's input with the API's own schema: the same bad input, the same refusal.
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from flask import g, request
 from flask_smorest import abort
 
-from auth.models import ApiToken
-from auth.service import resolve_actor
+from auth.service import resolve_grant
 from statements.web_session import db
 from workflow.actor import Actor
 
@@ -17,15 +16,15 @@ def optional_actor() -> Actor | None:
         header = request.headers.get("Authorization", "")
         scheme, _, secret = header.partition(" ")
         secret = secret.strip()
-        found = resolve_actor(db(), secret, via="api") if scheme.lower() == "bearer" and secret else None
-        g.token_id, g.actor = found if found else (None, None)
+        grant = resolve_grant(db(), secret, via="api") if scheme.lower() == "bearer" and secret else None
+        g.token_id, g.actor = (grant.token_id, grant.actor) if grant else (None, None)
     return g.actor
 
 
-def bearer_record() -> ApiToken | None:
-    """Return the live token record of this request, or None."""
+def bearer_token_id() -> int | None:
+    """Return the id of this request's live token, or None."""
     optional_actor()
-    return db().get(ApiToken, g.token_id) if g.token_id is not None else None
+    return g.token_id
 
 
 def require_actor() -> Actor:

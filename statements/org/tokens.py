@@ -7,10 +7,12 @@ import datetime as dt
 from flask import current_app
 from flask.views import MethodView
 from flask_smorest import abort
+from sqlalchemy.orm import selectinload
 
 from auth.login import guard_sign_in, signed_in
+from auth.models import User
 from auth.service import authenticate, issue_token, revoke_token, unit_codes
-from statements.api.auth import bearer_record, require_actor
+from statements.api.auth import bearer_token_id, require_actor
 from statements.extensions import Blueprint
 from statements.org.schemas import TokenIn, TokenOut, UserOut
 from statements.org.serialize import user_dict
@@ -50,7 +52,7 @@ class CurrentToken(MethodView):
     def delete(self):
         """Revoke the token used for this request."""
         require_actor()
-        revoke_token(db(), bearer_record())
+        revoke_token(db(), bearer_token_id())
 
 
 @bp.route("/me")
@@ -60,5 +62,5 @@ class Me(MethodView):
     @bp.response(200, UserOut)
     def get(self):
         """Return the caller with their roles."""
-        require_actor()
-        return user_dict(bearer_record().user, _units())
+        user = db().get(User, require_actor().user_id, options=[selectinload(User.memberships)])
+        return user_dict(user, _units())

@@ -6,22 +6,18 @@ the same service functions and guards as the API, in the person's language.
 
 from __future__ import annotations
 
-from flask import Blueprint, g
+from flask import Blueprint
 from flask_login import current_user
 
-from auth.service import actor_for
 from statements.web.labels import field_message
-from statements.web_session import db
 from workflow.actor import Actor
 
 bp = Blueprint("web", __name__)
 
 
 def web_actor() -> Actor:
-    """Return the signed-in person as the guards see them."""
-    if "web_actor" not in g:
-        g.web_actor = actor_for(db(), current_user, via="web")
-    return g.web_actor
+    """Return the signed-in person as the guards see them (resolved with their session, as a token is)."""
+    return current_user.grant.actor
 
 
 @bp.app_template_filter("field_error")
