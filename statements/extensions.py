@@ -97,17 +97,17 @@ class Api(_Api):
 
 
 class Blueprint(_Blueprint):
-    """flask-smorest's Blueprint, building each argument schema once instead of on every request."""
+    """flask-smorest's Blueprint, not demanding a body where every field of the body is optional."""
 
     def arguments(self, schema: type[ma.Schema] | ma.Schema, **kwargs: Any) -> Callable[[Callable], Callable]:
-        """Parse and validate the arguments with one shared instance of `schema` (its hooks keep no state)."""
-        # webargs instantiates a schema class per request, and marshmallow deep-copies every declared
-        # field to do it: a tenth of a decision's request. The OpenAPI document names the same components.
-        instance = schema() if isinstance(schema, type) else schema
-        if kwargs.get("location", "json") == "json" and not any(f.required for f in instance.load_fields.values()):
-            # With nothing required, a request without a body is read as {}: the document must not demand one.
+        """Parse and validate the arguments with `schema`; with nothing required, a missing body reads as {}."""
+        # The OpenAPI document must not demand a body the API does without. (Sharing one schema instance
+        # across requests instead of webargs' one per request was measured on 2026-12-04, 2,700 decisions
+        # in process, alternating: 5.07 ms a request shared, 4.58 not; within the noise, so it was dropped.)
+        probe = schema() if isinstance(schema, type) else schema
+        if kwargs.get("location", "json") == "json" and not any(f.required for f in probe.load_fields.values()):
             kwargs.setdefault("required", False)
-        return super().arguments(instance, **kwargs)
+        return super().arguments(schema, **kwargs)
 
 
 csrf = CSRFProtect()
