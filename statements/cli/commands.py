@@ -204,25 +204,13 @@ def statement_act(
     password_stdin: bool,
 ) -> None:
     """Take ACTION on STATEMENT_ID through the same service and guards as the API."""
-    from statements.lifecycle.schemas import ActionIn
-    from statements.lifecycle.service import decide
-    from statements.schemas import load_input
+    from statements.lifecycle.service import decide_input
 
     with cli_session() as session:
         actor = _cli_actor(session, username, password_stdin)
         try:
-            # The API's contract for an action, and its refusals: the same bad input is refused alike everywhere.
             given = {"action": action, "version": version, "comment": comment, "channels": list(channels) or None}
-            checked = load_input(ActionIn(), given)
-            statement = decide(
-                session,
-                statement_id,
-                actor,
-                checked["action"],
-                version=checked["version"],
-                comment=checked["comment"],
-                channels=checked["channels"],
-            )
+            statement = decide_input(session, statement_id, actor, given)
         except Refusal as err:
             fail(refusal_text(err), 3)
         click.echo(f"Statement {statement.id} is now {statement.state} (version {statement.current_version}).")

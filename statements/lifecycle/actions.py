@@ -8,10 +8,8 @@ from flask_login import login_required
 
 from auth.acting import waiting_for
 from statements.lifecycle import queries, reads, service
-from statements.lifecycle.schemas import ActionIn
 from statements.lifecycle.serialize import entry_dict, statement_dict, version_dict
 from statements.lifecycle.snapshots import StatementView
-from statements.schemas import load_input
 from statements.web import bp, web_actor
 from statements.web.labels import ACTION_LABELS, CONSEQUENCES, ROLE_LABELS
 from statements.web_session import db, rollback_session
@@ -104,19 +102,8 @@ def act(statement_id: int):
     if allowed and action in IRREVERSIBLE and form.get("confirmed") != "1":
         return _confirm(statement_id, actor, action, values)
     try:
-        # The API's contract for an action, and its refusals: the same bad input is refused alike everywhere.
-        checked = load_input(
-            ActionIn(), values | {"version": version, "comment": comment or None, "channels": channels}
-        )
-        service.decide(
-            db(),
-            statement_id,
-            actor,
-            checked["action"],
-            version=checked["version"],
-            comment=checked["comment"],
-            channels=checked["channels"],
-        )
+        given = values | {"version": version, "comment": comment or None, "channels": channels}
+        service.decide_input(db(), statement_id, actor, given)
     except Conflict as conflict:
         rollback_session()
         s = reads.show(db(), statement_id, actor, "web_conflict")

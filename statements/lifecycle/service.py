@@ -7,7 +7,8 @@ writes back only what it changed (`statements.lifecycle.snapshots`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -19,7 +20,9 @@ from statements.lifecycle import snapshots
 from statements.lifecycle.matching import index_version
 from statements.lifecycle.models import PEOPLE, Statement, StatementVersion, content_hash
 from statements.lifecycle.queries import get_statement, load, read_statement
+from statements.lifecycle.schemas import ActionIn
 from statements.lifecycle.snapshots import AnyStatement, StatementView
+from statements.schemas import load_input
 from workflow import effects, ledger
 from workflow.actor import Actor
 from workflow.db import utcnow
@@ -236,6 +239,24 @@ def _check_read_version(statement: AnyStatement, version: int) -> None:
         raise Conflict("stale_version", f"You read version {version}, but version {current} is newer; read it again.")
     if version > current:  # never written: a client's mistake, answered like a stale read, told truthfully
         raise Conflict("stale_version", f"There is no version {version}: the current one is {current}; read it again.")
+
+
+def decide_input(session: Session, statement_id: int, actor: Actor, given: Mapping[str, Any]) -> StatementView:
+    """Check a decision's input against the API's contract (`ActionIn`), then decide: for the forms and the CLI.
+
+    The API's views are given input the contract already checked; the forms and the CLI come through
+    here, so the same bad input is refused alike everywhere (422 with the same fields and messages).
+    """
+    checked = load_input(ActionIn(), given)
+    return decide(
+        session,
+        statement_id,
+        actor,
+        checked["action"],
+        version=checked["version"],
+        comment=checked["comment"],
+        channels=checked["channels"],
+    )
 
 
 def decide(
