@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from statements.schemas import BLANK_FREE, Flag, Lenient, PageArgs, not_blank, unit_code
+from statements.schemas import Flag, Lenient, PageArgs, required_text, unit_code
 from workflow.db import MAX_ID
 from workflow.machine import ACTIONS
 from workflow.states import Channel, Kind, State, Urgency, values
@@ -39,14 +39,8 @@ class StatementIn(ContentIn):
 
     unit = unit_code(required=True)
     # The same words as the service's own check, so the forms, the API and the CLI say the same.
-    title = fields.String(
-        required=True, validate=[not_blank("A title is required."), validate.Length(max=500)], metadata=BLANK_FREE
-    )
-    body = fields.String(
-        required=True,
-        validate=[not_blank("The body may not be empty."), validate.Length(max=100_000)],
-        metadata=BLANK_FREE,
-    )
+    title = required_text(500, blank="A title is required.")
+    body = required_text(100_000, blank="The body may not be empty.")
     kind = fields.String(load_default=Kind.REGULAR.value, validate=validate.OneOf(values(Kind)))
     urgency = fields.String(load_default=Urgency.NORMAL.value, validate=validate.OneOf(values(Urgency)))
     sensitive = Flag(load_default=False)

@@ -7,7 +7,7 @@ from marshmallow import fields, validate
 
 from auth.service import MIN_PASSWORD, USERNAME_RE
 from statements.org.rules import RULE_CODE_RE
-from statements.schemas import BLANK_FREE, Flag, Lenient, not_blank, unit_code
+from statements.schemas import Flag, Lenient, required_text, unit_code
 from workflow.sensitivity import DETECTORS
 from workflow.states import Role, values
 
@@ -30,7 +30,7 @@ class UnitIn(Lenient):
     """A new unit."""
 
     code = unit_code(required=True)
-    name = fields.String(required=True, validate=[not_blank(), validate.Length(max=300)], metadata=BLANK_FREE)
+    name = required_text(300)
     parent_code = fields.String(allow_none=True, load_default=None)
 
 
@@ -41,7 +41,7 @@ class UserIn(Lenient):
     username = fields.String(
         required=True, validate=validate.Length(min=2, max=64), metadata={"pattern": USERNAME_RE.pattern}
     )
-    full_name = fields.String(required=True, validate=[not_blank(), validate.Length(max=200)], metadata=BLANK_FREE)
+    full_name = required_text(200)
     password = fields.String(
         required=True, validate=validate.Length(min=1, max=1024), metadata={"minLength": MIN_PASSWORD}
     )

@@ -221,7 +221,9 @@ class Sealer:
         self._idle.set()
         self.sweep_seconds: float | None = None
         self.woken = False
-        self._thread = threading.Thread(target=self._run, name="pressgate-sealer", daemon=True)
+        self._thread = threading.Thread(
+            target=self._run, name=f"pressgate-{'sealer' if self.job is seal_pending else 'notifier'}", daemon=True
+        )
         self._thread.start()
 
     def wake(self) -> None:
