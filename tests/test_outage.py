@@ -339,3 +339,32 @@ def test_a_sealer_on_a_database_without_the_schema_says_so_quietly(tmp_path, cap
     said = [r for r in caplog.records if r.name == "workflow.ledger.sealing"]
     assert len(said) == 1 and "does not match this code" in said[0].getMessage(), [r.getMessage() for r in said]
     assert 'relation "ledger_entries" does not exist' in said[0].getMessage() and not said[0].exc_info
+
+
+def test_the_cli_shows_no_draft_and_claims_no_decision_whose_record_was_lost(tmp_path, monkeypatch):
+    """The read's entry and the decision commit before the command prints anything of them."""
+    import sqlite3
+
+    from click.testing import CliRunner
+
+    from statements.cli.commands import main
+
+    monkeypatch.setenv("PRESSGATE_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("PRESSGATE_DATABASE_URL", f"sqlite:///{tmp_path / 'pressgate.db'}")
+    assert CliRunner().invoke(main, ["init-db"]).exit_code == 0
+    assert CliRunner().invoke(main, ["demo"]).exit_code == 0
+    as_drafter = ["--user", "drafter", "--password-stdin"]
+    shown = CliRunner().invoke(main, ["statement", "show", "5", *as_drafter], input="drafter-demo-2026\n")
+    assert shown.exit_code == 0 and '"state": "draft"' in shown.output, shown.output  # the demo's draft 5
+    title = json.loads(shown.output)["title"]
+
+    def lost(self, dbapi_connection) -> None:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(sa.engine.default.DefaultDialect, "do_commit", lost)
+    shown = CliRunner().invoke(main, ["statement", "show", "5", *as_drafter], input="drafter-demo-2026\n")
+    assert shown.exit_code == 1 and title not in shown.output, shown.output
+    acted = ["statement", "act", "5", "submit", "--version", "1", *as_drafter]
+    result = CliRunner().invoke(main, acted, input="drafter-demo-2026\n")
+    assert result.exit_code == 1 and "is now" not in result.output, result.output
+    assert "may or may not have been recorded" in result.output

@@ -213,7 +213,8 @@ def statement_act(
             statement = decide_input(session, statement_id, actor, given)
         except Refusal as err:
             fail(refusal_text(err), 3)
-        click.echo(f"Statement {statement.id} is now {statement.state} (version {statement.current_version}).")
+    # Said once the block has committed: a decision lost with the connection is never reported as taken.
+    click.echo(f"Statement {statement.id} is now {statement.state} (version {statement.current_version}).")
 
 
 @statement_group.command("check")
@@ -252,7 +253,9 @@ def statement_show(statement_id: int, username: str, password_stdin: bool) -> No
             statement = show(session, statement_id, actor, "cli_show")
         except Refusal as err:
             fail(refusal_text(err), 3)
-        click.echo(json.dumps(statement_dict(statement, actor), ensure_ascii=False, indent=2))
+        shown = json.dumps(statement_dict(statement, actor), ensure_ascii=False, indent=2)
+    # Printed once the block has committed the record of this read: no unreleased text leaves unrecorded.
+    click.echo(shown)
 
 
 # --- background work ---------------------------------------------------------------------------
