@@ -8,6 +8,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from statements import create_app
@@ -116,7 +117,8 @@ def test_the_whole_path_and_screenshots(person, server):
     drafter.select_option("#kind", "ad_hoc")
     drafter.select_option("#urgency", "urgent")
     drafter.click("main button[type=submit]")
-    assert state(drafter) == "draft" and "Lý do nhạy cảm" in drafter.content()
+    expect(drafter.locator("main")).to_contain_text("Lý do nhạy cảm")
+    assert state(drafter) == "draft"
     url = drafter.url
     shoot(drafter, "statement-draft")
     act(drafter, "submit")
@@ -157,7 +159,7 @@ def test_the_whole_path_and_screenshots(person, server):
     form.locator("input[value=press_conference]").check()
     act(spokes, "release")
     # Releasing cannot be undone: the page shows what the public will see and asks first.
-    assert "Trang công khai sẽ hiển thị" in spokes.content()
+    expect(spokes.locator("main")).to_contain_text("Trang công khai sẽ hiển thị")
     shoot(spokes, "release-confirmation")
     spokes.click("button[data-confirm=release]")
     spokes.wait_for_load_state()
@@ -166,7 +168,7 @@ def test_the_whole_path_and_screenshots(person, server):
 
     public = person("outsider")
     public.goto(f"{server}/press")
-    assert "Thông tin ban đầu về vụ ngộ độc thực phẩm" in public.content()
+    expect(public.locator("main")).to_contain_text("Thông tin ban đầu về vụ ngộ độc thực phẩm")
     shoot(public, "press-room")
 
 
@@ -176,12 +178,13 @@ def test_buttons_per_person_and_language_switch(person, server):
     drafter.fill("#title", "Winter respiratory advice")
     drafter.fill("#body", "Keep warm and wash your hands.")
     drafter.click("main button[type=submit]")
+    # A click that navigates returns before the next page is there: expect() waits for it.
+    expect(drafter.locator("main")).to_contain_text("Submit for review")
     url = drafter.url
-    assert "Submit for review" in drafter.content()
     drafter.click("text=Tiếng Việt")
-    assert "Gửi duyệt" in drafter.content()
+    expect(drafter.locator("main")).to_contain_text("Gửi duyệt")
     drafter.goto(f"{server}/inbox")
-    assert "Việc chờ tôi xử lý" in drafter.content(), "the language choice persists"
+    expect(drafter.locator("body")).to_contain_text("Việc chờ tôi xử lý")  # the language choice persists
     auditor = person("auditor")
     auditor.goto(url)
     assert auditor.locator("button[data-action]").count() == 0
