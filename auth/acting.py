@@ -8,7 +8,6 @@ The four-eyes guards hold for an acting spokesperson exactly as for a designated
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -16,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from auth.models import Membership, Unit, User
+from workflow.db import constant
 from workflow.states import Role
 
 
@@ -98,49 +98,51 @@ def reviewers_of(session: Session, unit_id: int) -> list[Reviewer]:
     return [Reviewer(username, full_name, acting) for username, full_name in people]
 
 
-def has_reviewer(session: Session, unit_id: int) -> bool:
-    """Say whether anyone reviews the unit's submitted statements: its spokesperson, or a leader at or above it."""
-    # One query, on every submit: `reviewers_of` reads the whole review structure to name them.
-    return bool(session.scalar(_has_reviewer_query(), {"unit_id": unit_id}))
-
-
-@functools.cache
-def _has_reviewer_query() -> sa.Select[bool]:
-    """Build the reviewer check once, for a bound `unit_id`."""
-    # Built once: building it per submit (a recursive CTE and two EXISTS) cost more CPU than running it.
-    up = _unit_and_above()
-    active = sa.select(Membership.user_id).join(User, User.id == Membership.user_id).where(User.active)
-    unit_id = sa.bindparam("unit_id", type_=sa.Integer)
-    spokesperson = active.where(Membership.unit_id == unit_id, Membership.role == Role.SPOKESPERSON.value)
-    leader = active.where(Membership.unit_id.in_(sa.select(up.c.id)), Membership.role == Role.LEADER.value)
-    return sa.select(sa.or_(spokesperson.exists(), leader.exists()))
-
-
-def _unit_and_above() -> sa.CTE:
-    """Return the unit bound as `unit_id` and the units above it, nearest first (`depth`), as a recursive CTE."""
-    units = Unit.__table__.c
-    up = (
-        sa.select(units.id, units.parent_id, sa.literal(0).label("depth"))
-        .where(units.id == sa.bindparam("unit_id", type_=sa.Integer))
-        .cte("up", recursive=True)
+def reviewer_exists(unit_id: sa.ColumnElement[int]) -> sa.ColumnElement[bool]:
+    """Return the SQL condition that unit `unit_id` has a reviewer (an outer query's column, or a bound value)."""
+    # A decision reads it with its statement (statements.lifecycle.snapshots), not in a query of its own.
+    up = _unit_and_above(unit_id, nesting=True)
+    active = (
+        sa.select(Membership.user_id)
+        .join(User, User.id == Membership.user_id)
+        .where(User.active)
+        .correlate_except(Membership, User)
     )
+    spokesperson = active.where(Membership.unit_id == unit_id, Membership.role == constant(Role.SPOKESPERSON.value))
+    leader = active.where(Membership.unit_id.in_(sa.select(up.c.id)), Membership.role == constant(Role.LEADER.value))
+    return sa.or_(spokesperson.exists(), leader.exists())
+
+
+def _unit_and_above(unit_id: sa.ColumnElement[int], *, nesting: bool = False) -> sa.CTE:
+    """Return the unit `unit_id` names and the units above it, nearest first (`depth`), as a recursive CTE."""
+    units = Unit.__table__.c
+    anchor = (
+        sa.select(units.id, units.parent_id, constant(0).label("depth"))
+        .where(units.id == unit_id)
+        .correlate_except(Unit)
+    )
+    up = anchor.cte("up", recursive=True, nesting=nesting)
     # The depth bound only guards against a corrupt tree.
     return up.union_all(
-        sa.select(units.id, units.parent_id, up.c.depth + 1).where(units.id == up.c.parent_id, up.c.depth < 64)
+        sa.select(units.id, units.parent_id, up.c.depth + constant(1)).where(
+            units.id == up.c.parent_id, up.c.depth < constant(64)
+        )
     )
 
 
-@functools.cache
-def _waiting_query() -> sa.Select[int, str, int, str]:
-    """Build once the leaders and spokespersons of the unit bound as `unit_id` and above it, nearest first."""
-    up = _unit_and_above()
-    return (
-        sa.select(up.c.depth, Membership.role, User.id, User.full_name)
-        .join(Membership, Membership.unit_id == up.c.id)
-        .join(User, User.id == Membership.user_id)
-        .where(User.active, Membership.role.in_([Role.LEADER.value, Role.SPOKESPERSON.value]))
-        .order_by(up.c.depth, User.full_name)
-    )
+_UNIT_ID = sa.bindparam("unit_id", type_=sa.Integer)
+
+
+#: Built once, for a bound `unit_id`: building the recursive query cost more CPU than running it.
+_UP = _unit_and_above(_UNIT_ID)
+#: The active leaders and spokespersons of the unit bound as `unit_id` and of the units above it, nearest first.
+_WAITING = (
+    sa.select(_UP.c.depth, Membership.role, User.id, User.full_name)
+    .join(Membership, Membership.unit_id == _UP.c.id)
+    .join(User, User.id == Membership.user_id)
+    .where(User.active, Membership.role.in_([Role.LEADER.value, Role.SPOKESPERSON.value]))
+    .order_by(_UP.c.depth, User.full_name)
+)
 
 
 def waiting_for(
@@ -151,7 +153,7 @@ def waiting_for(
         return [(session.execute(sa.select(User.full_name).where(User.id == author_id)).scalar_one(), "author")]
     if state not in ("in_review", "approved", "escalated"):
         return []
-    rows = session.execute(_waiting_query(), {"unit_id": unit_id}).all()
+    rows = session.execute(_WAITING, {"unit_id": unit_id}).all()
     if state != "escalated":
         designated = [name for depth, role, _id, name in rows if depth == 0 and role == Role.SPOKESPERSON]
         if designated:

@@ -8,6 +8,7 @@ characters that do the hiding hold the statement for a leader on their own.
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 
 import pytest
@@ -17,7 +18,7 @@ from hypothesis import strategies as st
 from tests.test_api_statements import act, create
 from tests.test_web import csrf, login
 from workflow.sensitivity import DEFAULT_RULES, detect_hidden_characters
-from workflow.text import reader_text
+from workflow.text import FORMAT_CONTROLS, invisible_characters, reader_text
 
 #: The phrases of the default keyword rules, with the rule each belongs to.
 PHRASES = [(k, r["code"]) for r in DEFAULT_RULES for k in r["keywords"] if " " in k and not k.isascii()]
@@ -159,6 +160,14 @@ def test_the_hiding_characters_are_named():
     assert "U+200B ZERO WIDTH SPACE" in found
     assert "U+043E CYRILLIC SMALL LETTER O (“o”) in “vоng”" in found
     assert "U+FF54 FULLWIDTH LATIN SMALL LETTER T ×2" in found
+
+
+def test_every_format_control_is_invisible():
+    # The list is written out (deriving it costs every process half a second); it must be Unicode's own.
+    every = {chr(c) for c in range(0x110000) if unicodedata.category(chr(c)) == "Cf"}
+    listed = {c for c in map(chr, range(0x110000)) if re.fullmatch(f"[{FORMAT_CONTROLS}]", c)}
+    assert listed == every
+    assert all(invisible_characters(f"tử{c}vong") for c in every)
 
 
 @pytest.mark.parametrize("order", ["greek first", "decomposed first"])

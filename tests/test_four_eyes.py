@@ -262,9 +262,12 @@ def test_the_demo_has_a_reviewer_for_every_unit_with_drafters():
 
 
 def test_the_submit_check_agrees_with_who_is_named_as_reviewer(session, org):
-    """`has_reviewer` (one query, on every submit) answers as `reviewers_of` (which names them) does."""
-    from auth.acting import has_reviewer, reviewers_of
+    """The check a decision reads with its statement answers as `reviewers_of` (which names them) does."""
+    from auth.acting import reviewer_exists, reviewers_of
     from auth.models import Unit
+
+    def has_reviewer(session, unit_id: int) -> bool:
+        return session.scalar(sa.select(reviewer_exists(sa.literal(unit_id))))
 
     create_unit(session, None, "TT-DOC-LAP", "Trung tâm độc lập")  # nobody at or above it
     session.flush()

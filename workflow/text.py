@@ -72,16 +72,19 @@ def _confusable_table() -> dict[int, str]:
     return table
 
 
-#: Characters a reader does not see: every format control (category Cf: zero-width, bidi, soft hyphen,
-#: BOM, tags), the variation selectors, the combining grapheme joiner and the Hangul fillers.
-_INVISIBLE_EXTRA = "\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u3164\ufe00-\ufe0f\uffa0\U000e0100-\U000e01ef"
-
-
-@functools.cache
-def _invisible_re() -> re.Pattern[str]:
-    # Built once from Unicode's own categories, so a new format control is covered without a list here.
-    controls = "".join(re.escape(chr(c)) for c in range(0x110000) if unicodedata.category(chr(c)) == "Cf")
-    return re.compile(f"[{controls}{_INVISIBLE_EXTRA}]")
+#: Every format control (category Cf) in Unicode 14.0, Python 3.11's data: zero-width, bidi, soft hyphen,
+#: BOM, tags. Written out because deriving it scans all 1.1 million code points (half a second of CPU in
+#: every server process, on its first request); tests/test_disguise.py holds it to `unicodedata`.
+FORMAT_CONTROLS = (
+    "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064"
+    "\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U00013438\U0001bca0-\U0001bca3"
+    "\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
+)
+#: Characters a reader does not see: the format controls, the variation selectors, the combining grapheme
+#: joiner and the Hangul fillers.
+_INVISIBLE_RE = re.compile(
+    f"[{FORMAT_CONTROLS}\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u3164\ufe00-\ufe0f\uffa0\U000e0100-\U000e01ef]"
+)
 
 
 @functools.cache
@@ -101,7 +104,7 @@ _LINE_BREAK_RE = re.compile("[\n\r\v\f\x85\u2028\u2029]")
 
 def invisible_characters(text: str) -> list[re.Match[str]]:
     """Return where the text holds characters a reader cannot see."""
-    return list(_invisible_re().finditer(text))
+    return list(_INVISIBLE_RE.finditer(text))
 
 
 def _in_word(char: str) -> bool:
@@ -140,7 +143,7 @@ def reader_text(text: str, *, lines: bool = False) -> str:
 
     With `lines`, a run of white space holding a line break stays one line break (detectors read sentences).
     """
-    text = _invisible_re().sub("", unicodedata.normalize("NFKC", text))
+    text = _INVISIBLE_RE.sub("", unicodedata.normalize("NFKC", text))
     text = unicodedata.normalize("NFD", text).translate(_confusable_table())
     text = _DASH_RE.sub(" ", unicodedata.normalize("NFC", text))
     if lines:

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from auth.models import Unit, User
-from workflow.db import Base, utcnow
+from workflow.db import Base, constant, utcnow
 from workflow.ledger import LedgerEntry
 from workflow.states import Kind, State, Urgency, check_in
 
@@ -34,7 +34,9 @@ def release_recorded(statement_id: sa.ColumnElement[int], released_hash: sa.Colu
     # The press room trusts the ledger, not the `state` column: a row set to 'released' by hand, with no
     # release entry for its content, is served to nobody (issue 25).
     e = LedgerEntry.__table__.c
-    return sa.exists().where(e.action == "release", e.statement_id == statement_id, e.content_hash == released_hash)
+    return sa.exists().where(
+        e.action == constant("release"), e.statement_id == statement_id, e.content_hash == released_hash
+    )
 
 
 #: The deferred group of the `*_name` columns: queries that build answers undefer it.

@@ -13,7 +13,6 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from auth.acting import has_reviewer
 from auth.models import User
 from auth.service import get_unit
 from statements.lifecycle import snapshots
@@ -296,7 +295,7 @@ def decide(
         refresh_sensitivity(session, statement, statement.rules)  # rules may have changed since the last version
     role = ACTIONS[action].role(statement, actor) if statement.state in ACTIONS[action].sources else None
     fire(statement, action, actor, comment)
-    if action == "submit" and not has_reviewer(session, statement.unit_id):
+    if action == "submit" and not statement.reviewable:
         # Submitting into nobody's inbox would leave the statement stuck without anyone being told.
         raise Conflict(
             "no_reviewer",

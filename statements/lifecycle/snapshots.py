@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
+from auth.acting import reviewer_exists
 from auth.models import Unit
 from statements.lifecycle.models import (
     PEOPLE,
@@ -54,8 +55,10 @@ class VersionView(SimpleNamespace):
 class StatementView(WithVersions, SimpleNamespace):
     """A statement as answers and guards read it: its columns, `*_name`s, `unit` and `versions`."""
 
-    #: Its unit's active sensitivity rules, when loaded for a decision (`one(..., for_update=True)`).
+    #: Its unit's active sensitivity rules, and whether anyone reviews its unit, when loaded for a decision
+    #: (`one(..., for_update=True)`).
     rules: list | None = None
+    reviewable: bool | None = None
 
 
 #: What the serialisers, the guards, access logging and sensitivity take.
@@ -97,10 +100,11 @@ def _unit_rules(aggregate: Callable, array: Callable, nested: Callable) -> sa.Sc
     return sa.select(aggregate(rule)).where(r.c.unit_id == _S.c.unit_id, r.c.active).scalar_subquery()
 
 
-#: One statement locked for a decision (NO KEY UPDATE, of the statement only: see `queries.load`),
-#: with its unit's active sensitivity rules in the last column; per dialect, as JSON is built differently.
+#: One statement locked for a decision (NO KEY UPDATE, of the statement only: see `queries.load`), with
+#: what a decision needs of its unit: its active sensitivity rules and whether anyone reviews it (read
+#: here, not in queries of their own); per dialect, as JSON is built differently.
 LOCKED_STATEMENT = {
-    dialect: ONE_STATEMENT.add_columns(rules).with_for_update(of=_S, key_share=True)
+    dialect: ONE_STATEMENT.add_columns(rules, reviewer_exists(_S.c.unit_id)).with_for_update(of=_S, key_share=True)
     for dialect, rules in (
         ("postgresql", _unit_rules(sa.func.json_agg, sa.func.json_build_array, lambda column: column)),
         ("sqlite", _unit_rules(sa.func.json_group_array, sa.func.json_array, sa.func.json)),
@@ -121,7 +125,8 @@ def statement_view(values: Iterable, versions: list[VersionView]) -> StatementVi
 def one(session: Session, statement_id: int, *, for_update: bool = False) -> StatementView | None:
     """Return one statement with its versions (one query), or None.
 
-    `for_update` locks it until commit and gives it `rules`: its unit's active sensitivity rules.
+    `for_update` locks it until commit and gives it `rules` (its unit's active sensitivity rules) and
+    `reviewable` (whether its unit has a spokesperson, or a leader at or above it).
     """
     if not 0 < statement_id <= MAX_ID:  # beyond the column's range nothing exists (and PostgreSQL would refuse)
         return None
@@ -134,6 +139,7 @@ def one(session: Session, statement_id: int, *, for_update: bool = False) -> Sta
     statement = statement_view(rows[0][:width], versions)
     if for_update:
         statement.rules = rules_of(rows[0][end])
+        statement.reviewable = bool(rows[0][end + 1])
     return statement
 
 
