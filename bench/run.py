@@ -196,13 +196,22 @@ def seed(url: str, statements: int | None = None) -> dict:
         }
         session.commit()
         with engine.begin() as conn:
-            conn.execute(sa.text("CREATE TABLE bench_ceiling (id BIGSERIAL PRIMARY KEY, payload TEXT NOT NULL)"))
             settings = {
                 name: conn.execute(sa.text(f"SHOW {name}")).scalar()
                 for name in ("server_version", "fsync", "synchronous_commit", "max_connections", "shared_buffers")
             }
     engine.dispose()
     return {"ids": ids, "tokens": tokens, "postgres": settings}
+
+
+def ceiling_database(admin: str) -> str:
+    """Create the ceilings' database: one table of single-row inserts, and nothing else."""
+    url = pg.create_database(admin)
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    with engine.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE bench_ceiling (id BIGSERIAL PRIMARY KEY, payload TEXT NOT NULL)"))
+    engine.dispose()
+    return url
 
 
 def verify_rate(url: str) -> dict:
@@ -300,29 +309,32 @@ def _measure(admin: str) -> int:
     """Measure everything on a fresh database of the server at `admin`; write and print the results."""
     RESULTS.mkdir(exist_ok=True)
     old = baseline.checkout(BASELINE, RESULTS) if BASELINE else None
-    url = pg.create_database(admin)
+    # Every server has a database of its own, seeded alike: one writing between another's turns would
+    # leave it dead rows to vacuum and entries to seal in the other's time (measured on 2026-12-04: PressGate
+    # sharing the floor's database ran at 0.74-0.78 of 57ea4b0, on its own at 0.85-0.91).
+    url, floor_url, ceiling_url = (pg.create_database(admin) for _ in range(3))
     old_url = pg.create_database(admin) if old else None
     started = time.monotonic()
     try:
         seeded = seed(url)
         env = _load_env(seeded)
-        db = database_ceiling(url)
-        # The servers stay up (an idle one costs nothing) and take turns under the same wrk; the floors
-        # and PressGate take turns on the same statements (bench/floor.py flips them as decide.lua expects).
+        floor_env = _load_env(seed(floor_url))
+        db = database_ceiling(ceiling_url)
+        # The servers stay up (an idle one costs nothing) and take turns under the same wrk.
         with contextlib.ExitStack() as servers:
-            ceiling, _ = servers.enter_context(gunicorn("bench.ceiling:app", url))
-            floor, _ = servers.enter_context(gunicorn("bench.floor:create_app()", url))
+            ceiling, _ = servers.enter_context(gunicorn("bench.ceiling:app", ceiling_url))
+            floor, _ = servers.enter_context(gunicorn("bench.floor:create_app()", floor_url))
             app, _ = servers.enter_context(gunicorn("wsgi:app", url))
             wrk(ceiling, "insert.lua", path="/insert", duration=WARMUP)
-            wrk(floor, "read.lua", env, duration=WARMUP // 2)
+            wrk(floor, "read.lua", floor_env, duration=WARMUP // 2)
             wrk(app, "read.lua", env, duration=WARMUP)  # reads change nothing the decisions depend on
             # Two decision turns never follow each other: requests in flight when wrk stops still commit,
             # and the next turn must read the states they leave (decision_env), not the states before them.
             each = DURATION // ROUNDS
             turns = {
                 "stack": lambda: wrk(ceiling, "insert.lua", path="/insert", duration=each),
-                "decision_floor": lambda: wrk(floor, "decide.lua", decision_env(url, env), duration=each),
-                "read_floor": lambda: wrk(floor, "read.lua", env, duration=each),
+                "decision_floor": lambda: wrk(floor, "decide.lua", decision_env(floor_url, floor_env), duration=each),
+                "read_floor": lambda: wrk(floor, "read.lua", floor_env, duration=each),
                 "decision": lambda: wrk(app, "decide.lua", decision_env(url, env), duration=each),
                 "read": lambda: wrk(app, "read.lua", env, duration=each),
             }
@@ -352,9 +364,9 @@ def _measure(admin: str) -> int:
         large = scale.measure(url, SCALE_SAMPLES)
         verification = verify_rate(url)
     finally:
-        pg.drop_database(admin, url)
-        if old_url:
-            pg.drop_database(admin, old_url)
+        for each_url in (url, floor_url, ceiling_url, old_url):
+            if each_url:
+                pg.drop_database(admin, each_url)
     results = {
         "quick": QUICK,
         "emulated_sync_delay_us": SYNC_DELAY_US,
