@@ -312,7 +312,7 @@ def _measure(admin: str) -> int:
     # Every server has a database of its own, seeded alike: one writing between another's turns would
     # leave it dead rows to vacuum and entries to seal in the other's time (measured on 2026-12-04: PressGate
     # sharing the floor's database ran at 0.74-0.78 of 57ea4b0, on its own at 0.85-0.91).
-    url, floor_url, ceiling_url = (pg.create_database(admin) for _ in range(3))
+    url, floor_url, ceiling_url = pg.create_database(admin), pg.create_database(admin), ceiling_database(admin)
     old_url = pg.create_database(admin) if old else None
     started = time.monotonic()
     try:
