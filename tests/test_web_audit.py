@@ -94,3 +94,26 @@ def test_ledger_exports_hold_what_the_filters_keep(api, browser, org, statement_
     assert lines and {json.loads(line)["statement"] for line in lines} == {a.id}
     whole = auditor.get("/audit/export.jsonl").get_data(as_text=True)
     assert {json.loads(line)["statement"] for line in whole.splitlines()} >= {a.id, b.id}
+
+
+def test_long_lists_are_counted_a_bounded_way_past_the_page(browser, org, statement_in, session, monkeypatch):
+    """Past COUNT_AHEAD beyond the page, the ledger and the statement list say "more than", and page on."""
+    import sqlalchemy as sa
+
+    from statements import web_session
+    from workflow.ledger import EntryKind, LedgerEntry
+
+    monkeypatch.setattr(web_session, "COUNT_AHEAD", 1)
+    for _ in range(27):
+        statement_in("in_review")
+    entry = LedgerEntry
+    decisions = session.scalar(sa.select(sa.func.count()).where(entry.seq.is_not(None), entry.kind != EntryKind.ACCESS))
+    assert 51 < decisions <= 101  # past the first page's bound (50 + 1), within the second's (100 + 1)
+    auditor = login(browser(), "auditor")
+    first = auditor.get("/audit/ledger").get_data(as_text=True)
+    assert "Hơn 51 mục" in first and "Trang 1/hơn 2" in first and 'rel="next"' in first
+    second = auditor.get("/audit/ledger?page=2").get_data(as_text=True)
+    assert f"{decisions} mục" in second and "Hơn" not in second
+    listed = auditor.get("/statements").get_data(as_text=True)
+    assert "Hơn 26 thông tin" in listed and 'rel="next"' in listed
+    assert "27 thông tin" in auditor.get("/statements?page=2").get_data(as_text=True)

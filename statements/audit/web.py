@@ -16,7 +16,7 @@ from statements.lifecycle import queries
 from statements.lifecycle.serialize import entry_dict
 from statements.web import bp, web_actor
 from statements.web.labels import ACTION_LABELS
-from statements.web_session import db, page_arg, page_count
+from statements.web_session import count_limit, db, page_arg, paged
 from workflow.db import MAX_ID, isoformat, utcnow
 from workflow.errors import NotFound
 from workflow.guards import require_read_ledger
@@ -68,14 +68,13 @@ def audit_ledger():
     filters, errors = _filters(request.args)
     page = page_arg()
     waiting = seal_before_reading(db())
-    items, total = ([], 0) if errors else queries.ledger_page(db(), filters, page, PER_PAGE)
+    limit = count_limit(page, PER_PAGE)
+    items, total = ([], 0) if errors else queries.ledger_page(db(), filters, page, PER_PAGE, count_up_to=limit)
     return render_template(
         "web/ledger.html",
         items=[entry_dict(e) for e in items],
-        total=total,
+        **paged(total, page, PER_PAGE, limit),
         waiting=waiting,
-        page=page,
-        pages=page_count(total, PER_PAGE),
         args=request.args,
         errors=errors,
     ), (422 if errors else 200)

@@ -129,16 +129,26 @@ def awaiting_filter(actor: Actor) -> sa.ColumnElement[bool]:
 
 
 def list_statements(
-    session: Session, actor: Actor | None, filters: Filters = NO_FILTERS, *, page: int = 1, per_page: int = 20
+    session: Session,
+    actor: Actor | None,
+    filters: Filters = NO_FILTERS,
+    *,
+    page: int = 1,
+    per_page: int = 20,
+    count_up_to: int | None = None,
 ) -> tuple[list[StatementView], int]:
-    """Return one page of the statements the actor may see, newest first, and the total."""
+    """Return one page of the statements the actor may see, newest first, and the total.
+
+    With `count_up_to`, counting stops one past it: a total above it means "more than `count_up_to`".
+    """
     where = _list_filter(actor, filters)
     awaiting_me, q = filters.awaiting_me, filters.q
     source, matching = Statement.__table__, where
-    if q and q.strip() and session.get_bind().dialect.name == "postgresql":
+    if q and _trigram_words(q) and session.get_bind().dialect.name == "postgresql":
         # A search's matches lie anywhere in id order, and PostgreSQL would walk the primary key
         # newest-first hoping to meet them soon (through most of the table when they are old).
-        # Gather them through the trigram index first; then only the matches are sorted.
+        # Gather them through the trigram index first; then only the matches are sorted. (Words of one
+        # or two letters have no trigram: a search of only those walks the key, stopping at a page.)
         source = sa.select(Statement.id, Statement.updated_at).where(where).cte("hits").prefix_with("MATERIALIZED")
         matching = sa.true()
     order = (source.c.updated_at.asc(), source.c.id.asc()) if awaiting_me else (source.c.id.desc(),)
@@ -147,9 +157,10 @@ def list_statements(
     # LIMIT subquery.) The total rides along as an uncorrelated subquery: counted once, no round trip.
     ids = sa.select(source.c.id).where(matching).order_by(*order).offset((page - 1) * per_page).limit(per_page)
     ids = ids.subquery()
-    count = sa.select(sa.func.count()).select_from(Statement).where(where)
-    if source is not Statement.__table__:  # the search's matches are gathered already: count those
-        count = sa.select(sa.func.count()).select_from(source)
+    counted = sa.select(source.c.id).where(matching)
+    if count_up_to is not None:
+        counted = counted.limit(count_up_to + 1)
+    count = sa.select(sa.func.count()).select_from(counted.subquery())
     query = (
         sa.select(*STATEMENT_COLUMNS, count.scalar_subquery().label("total"))
         .select_from(WITH_UNIT.join(ids, Statement.id == ids.c.id))
@@ -161,6 +172,11 @@ def list_statements(
         return items, rows[0].total
     # Past the last page: no row carries the total.
     return items, session.scalar(count) if page > 1 else 0
+
+
+def _trigram_words(q: str) -> bool:
+    # pg_trgm finds a LIKE '%...%' pattern through its index only when the pattern holds a whole trigram.
+    return any(len(word) >= 3 for word in like_patterns(q))
 
 
 #: Newest first; the awaiting list oldest first (what waits longest comes first).
@@ -248,10 +264,13 @@ def ledger_conditions(filters: dict) -> list[sa.ColumnElement[bool]]:
     return conditions
 
 
-def ledger_page(session: Session, filters: dict, page: int, per_page: int) -> tuple[list[ledger.LedgerEntry], int]:
+def ledger_page(
+    session: Session, filters: dict, page: int, per_page: int, *, count_up_to: int | None = None
+) -> tuple[list[ledger.LedgerEntry], int]:
     """Return one page of sealed ledger entries in ascending seq, filtered as `ledger_conditions` says.
 
     Callers seal what waits first (`sealing.seal_before_reading`): an entry without its place is not listed.
+    With `count_up_to`, counting stops one past it, as `list_statements` does.
     """
     entry = ledger.LedgerEntry
     conditions = ledger_conditions(filters)
@@ -263,6 +282,9 @@ def ledger_page(session: Session, filters: dict, page: int, per_page: int) -> tu
         page_rows = sa.select(entry).where(entry.seq > offset).order_by(entry.seq).limit(per_page)
         return (list(session.scalars(page_rows)) if offset < head_seq else []), head_seq
     where = sa.and_(*conditions)
-    total = session.scalar(sa.select(sa.func.count()).select_from(entry).where(where))
+    counted = sa.select(entry.id).where(where)
+    if count_up_to is not None:
+        counted = counted.limit(count_up_to + 1)
+    total = session.scalar(sa.select(sa.func.count()).select_from(counted.subquery())) or 0
     rows = session.scalars(sa.select(entry).where(where).order_by(entry.seq).offset(offset).limit(per_page))
     return list(rows), total

@@ -61,14 +61,23 @@ def diff(
 
 
 def listing(
-    session: Session, actor: Actor, filters: queries.Filters, *, page: int, per_page: int, how: str
+    session: Session,
+    actor: Actor,
+    filters: queries.Filters,
+    *,
+    page: int,
+    per_page: int,
+    how: str,
+    count_up_to: int | None = None,
 ) -> tuple[list[StatementView], int]:
     """List statements as `queries.list_statements` does and record every unreleased text the list shows.
 
     One rule for the API and the pages: a list shows titles, and a search finds statements by their
     body, so what it returns of unreleased statements is read like the statement itself.
     """
-    items, total = queries.list_statements(session, actor, filters, page=page, per_page=per_page)
+    items, total = queries.list_statements(
+        session, actor, filters, page=page, per_page=per_page, count_up_to=count_up_to
+    )
     log_many_reads(session, actor, [(s, [s.current]) for s in items], how)
     return items, total
 

@@ -31,7 +31,7 @@ from statements.web.labels import (
     URGENCY_LABELS,
     refusal_message,
 )
-from statements.web_session import db, page_arg, page_count, rollback_session
+from statements.web_session import count_limit, db, page_arg, paged, rollback_session
 from workflow.actor import Actor
 from workflow.errors import Refusal
 from workflow.guards import can_investigate, can_manage_org, can_read_ledger, require_revise
@@ -112,13 +112,14 @@ def statements():
         "q": (args.get("q") or "")[:200] or None,
     }
     page = page_arg()
-    items, total = reads.listing(db(), actor, queries.Filters(**filters), page=page, per_page=PER_PAGE, how="web_list")
+    limit = count_limit(page, PER_PAGE)
+    items, total = reads.listing(
+        db(), actor, queries.Filters(**filters), page=page, per_page=PER_PAGE, how="web_list", count_up_to=limit
+    )
     return render_template(
         "web/list.html",
         items=[statement_dict(s, actor) for s in items],
-        total=total,
-        page=page,
-        pages=page_count(total, PER_PAGE),
+        **paged(total, page, PER_PAGE, limit),
         filters=filters,
         units=sorted({u for u, r in actor.memberships}),
     )
