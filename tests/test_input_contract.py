@@ -82,3 +82,39 @@ def test_a_bad_email_is_refused_alike_by_the_api_and_the_admin_page(api, browser
     page = _post(login(browser(), "admin"), "/admin/people", "/admin/users", person)
     assert page.status_code == 422 and "Địa chỉ thư điện tử không hợp lệ." in page.get_data(as_text=True)
     assert "nguoimoi" not in [u["username"] for u in api("admin").get("/api/v1/users?per_page=100").json["items"]]
+
+
+def test_a_rule_label_too_long_is_refused_alike_by_the_api_and_the_rules_page(api, browser, org):
+    rule = {"code": "dai", "label": "Đ" * 201, "keywords": ["dài"]}
+    r = api("admin").post("/api/v1/units/SYT-HN/rules", json=rule)
+    assert r.status_code == 422 and r.json["errors"] == {"label": ["Length must be between 1 and 200."]}, r.json
+    c = login(browser(), "admin", "en")
+    _post(c, "/units/SYT-HN/rules", "/units/SYT-HN/rules", rule | {"keywords": "dài"})
+    page = c.get("/units/SYT-HN/rules").get_data(as_text=True)
+    assert "Between 1 and 200 characters." in page
+    assert "dai" not in [x["code"] for x in api("admin").get("/api/v1/units/SYT-HN/rules").json["items"]]
+
+
+def test_an_unknown_role_is_refused_alike_by_the_api_and_the_people_page(api, browser, org):
+    person = {"username": "nguoimoi", "full_name": "Người Mới", "password": "một mật khẩu đủ dài"}
+    r = api("admin").post("/api/v1/users", json=person | {"roles": [{"unit": "SYT-HN", "role": "king"}]})
+    assert r.status_code == 422 and "roles" in r.json["errors"], r.json
+    c = login(browser(), "admin")
+    _post(c, "/admin/people", "/admin/users/author/roles", {"unit": "SYT-HN", "role": "king"})
+    page = c.get("/admin/people").get_data(as_text=True)
+    assert "Chọn một trong:" in page
+    roles = {(m["unit"], m["role"]) for m in api("admin").get("/api/v1/users/author").json["roles"]}
+    assert ("SYT-HN", "king") not in roles
+
+
+def test_a_finding_with_an_unknown_outcome_is_refused_alike_by_the_api_and_the_case_page(api, browser, org):
+    case = api("auditor").post(
+        "/api/v1/disclosures",
+        json={"text": "Một đoạn văn bản lạ.", "seen_where": "Facebook", "seen_at": "2026-12-01T08:00:00+07:00"},
+    ).json
+    finding = {"outcome": "guilty", "finding": "Không rõ."}
+    r = api("auditor").post(f"/api/v1/disclosures/{case['id']}/finding", json=finding)
+    assert r.status_code == 422 and list(r.json["errors"]) == ["outcome"], r.json
+    page = _post(login(browser(), "auditor"), f"/disclosures/{case['id']}", f"/disclosures/{case['id']}", finding)
+    assert page.status_code == 422 and "Chọn một trong:" in page.get_data(as_text=True)
+    assert api("auditor").get(f"/api/v1/disclosures/{case['id']}").json["status"] == "open"

@@ -7,10 +7,10 @@ from marshmallow import fields, validate
 
 from statements.api.auth import require_actor
 from statements.disclosure import service
-from statements.disclosure.models import Outcome
+from statements.disclosure.schemas import DisclosureIn, FindingIn
 from statements.disclosure.serialize import case_dict, violation_dict
 from statements.extensions import Blueprint
-from statements.schemas import Lenient, PageArgs, page_of
+from statements.schemas import PageArgs, page_of
 from statements.web_session import db
 
 bp = Blueprint(
@@ -19,18 +19,6 @@ bp = Blueprint(
     url_prefix="/api/v1",
     description="Disclosure investigations and the register of violations",
 )
-
-
-class DisclosureIn(Lenient):
-    text = fields.String(required=True, validate=validate.Length(min=1, max=service.MAX_TEXT))
-    seen_where = fields.String(required=True, validate=validate.Length(min=1, max=500))
-    seen_at = fields.AwareDateTime(required=True, default_timezone=None)
-
-
-class FindingIn(Lenient):
-    outcome = fields.String(required=True, validate=validate.OneOf(Outcome.ALL))
-    finding = fields.String(required=True, validate=validate.Length(min=1, max=10_000))
-    violators = fields.List(fields.String(validate=validate.Length(max=64)), load_default=list)
 
 
 class CaseListArgs(PageArgs):

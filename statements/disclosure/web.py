@@ -10,8 +10,10 @@ from flask_login import login_required
 
 from statements.disclosure import service
 from statements.disclosure.models import Outcome
+from statements.disclosure.schemas import DisclosureIn, FindingIn
 from statements.disclosure.serialize import case_dict, violation_dict
 from statements.i18n import LOCAL_ZONE
+from statements.schemas import load_input
 from statements.web import bp, web_actor
 from statements.web_session import db, page_arg, page_count, rollback_session
 from workflow.errors import Invalid
@@ -59,7 +61,9 @@ def disclosures():
     if seen_at is None:
         return _cases_page(values, {"seen_at": [_("Give the date and time it was seen.")]}, 422)
     try:
-        case = service.open_case(db(), actor, values["text"], values["seen_where"], seen_at)
+        given = {"text": values["text"], "seen_where": values["seen_where"], "seen_at": seen_at.isoformat()}
+        checked = load_input(DisclosureIn(), given)  # the API's contract, and its refusals
+        case = service.open_case(db(), actor, checked["text"], checked["seen_where"], checked["seen_at"])
     except Invalid as refusal:
         rollback_session()
         return _cases_page(values, refusal.errors or {}, 422)
@@ -76,7 +80,9 @@ def disclosure(case_id: int):
         form = request.form
         violators = [v.strip() for v in form.get("violators", "").split(",") if v.strip()]
         try:
-            service.close_case(db(), case_id, actor, form.get("outcome", ""), form.get("finding", ""), violators)
+            given = {"outcome": form.get("outcome", ""), "finding": form.get("finding", ""), "violators": violators}
+            checked = load_input(FindingIn(), given)  # the API's contract, and its refusals
+            service.close_case(db(), case_id, actor, checked["outcome"], checked["finding"], checked["violators"])
             flash(_("Finding recorded."), "info")
             return redirect(url_for("web.disclosure", case_id=case_id))
         except Invalid as refusal:

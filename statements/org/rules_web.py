@@ -8,8 +8,10 @@ from flask_login import login_required
 
 from auth import service as org
 from statements.org import rules as rule_service
+from statements.org.schemas import RuleChangeIn, RuleIn
 from statements.org.serialize import rule_dict
 from statements.org.web import attempt_and_say
+from statements.schemas import load_input
 from statements.web import bp, web_actor
 from statements.web_session import db
 from workflow.guards import can_edit_rules, require_edit_rules, require_read_rules
@@ -37,7 +39,11 @@ def unit_rules(code: str):
             "detectors": [],
             "source": f.get("source", ""),
         }
-        attempt_and_say(lambda: rule_service.create_rule(db(), actor, code, fields), _("Rule added."))
+        attempt_and_say(
+            # The API's contract, and its refusals
+            lambda: rule_service.create_rule(db(), actor, code, load_input(RuleIn(), fields)),
+            _("Rule added."),
+        )
         return redirect(url_for("web.unit_rules", code=code))
     rules = [rule_dict(r) for r in rule_service.list_rules(db(), unit)]
     return render_template("web/rules.html", unit=unit, rules=rules, may_edit=can_edit_rules(actor, unit.id))
@@ -47,9 +53,10 @@ def unit_rules(code: str):
 @login_required
 def toggle_rule(code: str, rule_code: str):
     """Switch a rule on or off."""
-    active = request.form.get("active") == "1"
+    change = {"active": request.form.get("active") == "1"}
+    active = change["active"]
     attempt_and_say(
-        lambda: rule_service.update_rule(db(), web_actor(), code, rule_code, {"active": active}),
+        lambda: rule_service.update_rule(db(), web_actor(), code, rule_code, load_input(RuleChangeIn(), change)),
         _("Rule switched on.") if active else _("Rule switched off."),
     )
     return redirect(url_for("web.unit_rules", code=code))

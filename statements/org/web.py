@@ -16,7 +16,7 @@ from auth import service as org
 from auth.acting import reviewers_of
 from auth.models import Membership, User
 from statements.org import serialize
-from statements.org.schemas import UnitIn, UserIn
+from statements.org.schemas import DesignationIn, RoleIn, UnitIn, UserIn
 from statements.org.serialize import user_dict
 from statements.schemas import load_input
 from statements.web import bp, field_error, web_actor
@@ -225,6 +225,12 @@ def admin_create_user():
     return _people_page(values=values, errors=refused.errors, status=refused.status)
 
 
+def _role(unit: str, role: str) -> tuple[str, str]:
+    """Check a role in a unit as the API checks a person's roles: the same refusals."""
+    checked = load_input(RoleIn(), {"unit": unit, "role": role})
+    return checked["unit"], checked["role"]
+
+
 def _confirm(message: str, action: str, fields: dict, back: str):
     """Ask before taking away a role or a designation."""
     return render_template("web/admin_confirm.html", message=message, action=action, fields=fields, back=back)
@@ -250,9 +256,9 @@ def admin_grant_role(username: str):
                 {"unit": unit, "role": role, "revoke": "1"},
                 url_for("web.admin_people", q=username),
             )
-        refused = attempt(lambda: org.revoke_role(db(), web_actor(), username, unit, role), _("Role removed."))
+        refused = attempt(lambda: org.revoke_role(db(), web_actor(), username, *_role(unit, role)), _("Role removed."))
     else:
-        refused = attempt(lambda: org.grant_role(db(), web_actor(), username, unit, role), _("Role given."))
+        refused = attempt(lambda: org.grant_role(db(), web_actor(), username, *_role(unit, role)), _("Role given."))
     _flash_refusal(refused)
     return redirect(url_for("web.admin_people", q=username))
 
@@ -261,8 +267,9 @@ def admin_grant_role(username: str):
 @login_required
 def admin_designate(code: str):
     """Designate the unit's spokesperson (the previous one loses the role)."""
+    given = {"username": request.form.get("username", "")}
     refused = attempt(
-        lambda: org.designate_spokesperson(db(), web_actor(), code, request.form.get("username", "")),
+        lambda: org.designate_spokesperson(db(), web_actor(), code, load_input(DesignationIn(), given)["username"]),
         _("Spokesperson designated."),
     )
     _flash_refusal(refused)
