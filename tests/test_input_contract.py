@@ -108,10 +108,14 @@ def test_an_unknown_role_is_refused_alike_by_the_api_and_the_people_page(api, br
 
 
 def test_a_finding_with_an_unknown_outcome_is_refused_alike_by_the_api_and_the_case_page(api, browser, org):
-    case = api("auditor").post(
-        "/api/v1/disclosures",
-        json={"text": "Một đoạn văn bản lạ.", "seen_where": "Facebook", "seen_at": "2026-12-01T08:00:00+07:00"},
-    ).json
+    case = (
+        api("auditor")
+        .post(
+            "/api/v1/disclosures",
+            json={"text": "Một đoạn văn bản lạ.", "seen_where": "Facebook", "seen_at": "2026-12-01T08:00:00+07:00"},
+        )
+        .json
+    )
     finding = {"outcome": "guilty", "finding": "Không rõ."}
     r = api("auditor").post(f"/api/v1/disclosures/{case['id']}/finding", json=finding)
     assert r.status_code == 422 and list(r.json["errors"]) == ["outcome"], r.json
