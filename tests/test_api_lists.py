@@ -100,3 +100,15 @@ def test_list_queries_do_not_grow_with_the_page(api, statement_in, count_queries
         assert auditor.get("/api/v1/statements?per_page=100").json["total"] >= 20
     # Logging the reads adds the same few whatever the page holds: the head lock (PostgreSQL), the head, one insert.
     assert len(many) == len(few) <= 15, many
+
+
+def test_search_words_are_text_whatever_they_hold(api):
+    """A search's words are written into its SQL (so PostgreSQL plans for them): quotes and wildcards stay text."""
+    found = create(api, title="Tỷ lệ 50% ở khoa của bác sĩ O'Brien", body="Đường dẫn C:\\dữ_liệu")["id"]
+    create(api, title="Tỷ lệ 500 ca", body="Không có ký tự đặc biệt.")
+    for q in ("o'brien", "50%", "C:\\", "dữ_liệu", "Tỷ lệ 50% o'brien"):
+        r = api("author").get("/api/v1/statements", query_string={"q": q})
+        assert [s["id"] for s in r.json["items"]] == [found], q
+    hostile = "'; DROP TABLE statements; --"
+    assert api("author").get("/api/v1/statements", query_string={"q": hostile}).json["total"] == 0
+    assert api("author").get(f"/api/v1/statements/{found}").status_code == 200

@@ -10,12 +10,13 @@ from sqlalchemy.orm import Session
 
 from statements.lifecycle import snapshots
 from statements.lifecycle.models import Statement, release_recorded
+from statements.lifecycle.queries import holding_words
 from statements.lifecycle.serialize import public_dict
 from statements.lifecycle.snapshots import STATEMENT_COLUMNS, WITH_UNIT, StatementView
 from statements.web_session import db, page_arg, page_count
 from workflow.errors import NotFound
 from workflow.states import PUBLIC_STATES
-from workflow.text import like_patterns, xml_text
+from workflow.text import xml_text
 
 bp = Blueprint("press", __name__, url_prefix="/press")
 PUBLIC = [s.value for s in PUBLIC_STATES]
@@ -32,7 +33,7 @@ def released_page(session: Session, page: int, per_page: int, q: str | None = No
     where = sa.and_(
         Statement.state.in_(PUBLIC),
         release_recorded(Statement.id, Statement.released_hash),
-        *(Statement.search_text.like(p, escape="\\") for p in like_patterns(q or "")),
+        *holding_words(q or ""),
     )
     total = session.scalar(sa.select(sa.func.count()).select_from(Statement).where(where))
     rows = session.execute(
