@@ -26,10 +26,9 @@ def search_key(*parts: str) -> str:
     return " ".join(strip_diacritics(" ".join(parts)).split())
 
 
-def like_patterns(query: str) -> list[str]:
-    """Return one LIKE pattern (escape character backslash) per word of the query, each matching anywhere."""
-    # Several words find the texts holding all of them, in any order: "rubella sởi" finds "sởi và rubella".
-    return ["%" + _LIKE_SPECIAL.sub(r"\\\1", word) + "%" for word in search_key(query).split()]
+def like_pattern(word: str) -> str:
+    """Return the LIKE pattern (escape character backslash) matching the word anywhere."""
+    return "%" + _LIKE_SPECIAL.sub(r"\\\1", word) + "%"
 
 
 #: XML 1.0 (a .docx, an Atom feed) cannot hold most control characters: a copy shows each C0 control as

@@ -19,7 +19,7 @@ from workflow.errors import NotFound
 from workflow.guards import can_read, can_read_internals, require_read_internals
 from workflow.ledger import sealing
 from workflow.states import PUBLIC_STATES, Role, State
-from workflow.text import like_patterns
+from workflow.text import like_pattern, search_key
 
 _S = TypeVar("_S", Statement, StatementView)
 
@@ -153,10 +153,7 @@ def list_statements(
     # did before, cost 130 ms for a common word).
     ids = sa.select(Statement.id).where(where).order_by(*order).offset((page - 1) * per_page).limit(per_page)
     ids = ids.subquery()
-    counted = sa.select(Statement.id).where(where)
-    if count_up_to is not None:
-        counted = counted.limit(count_up_to + 1)
-    count = sa.select(sa.func.count()).select_from(counted.subquery())
+    count = _count(sa.select(Statement.id).where(where), count_up_to)
     query = (
         sa.select(*STATEMENT_COLUMNS, count.scalar_subquery().label("total"))
         .select_from(WITH_UNIT.join(ids, Statement.id == ids.c.id))
@@ -179,10 +176,14 @@ def count_awaiting(session: Session, actor: Actor, *, up_to: int | None = None) 
 
     With `up_to`, counting stops one past it: a leader acting for forty hospitals has tens of thousands.
     """
-    awaiting = sa.select(Statement.id).where(_list_filter(actor, AWAITING_ME))
+    return session.scalar(_count(sa.select(Statement.id).where(_list_filter(actor, AWAITING_ME)), up_to)) or 0
+
+
+def _count(rows: sa.Select, up_to: int | None) -> sa.Select:
+    """Return the count of what `rows` selects, stopping one past `up_to` when given."""
     if up_to is not None:
-        awaiting = awaiting.limit(up_to + 1)
-    return session.scalar(sa.select(sa.func.count()).select_from(awaiting.subquery())) or 0
+        rows = rows.limit(up_to + 1)
+    return sa.select(sa.func.count()).select_from(rows.subquery())
 
 
 def _list_filter(actor: Actor | None, filters: Filters) -> sa.ColumnElement[bool]:
@@ -210,14 +211,14 @@ def holding_words(q: str) -> list[sa.ColumnElement[bool]]:
     # times once for any pattern, and that plan walked the whole table for every search (311 ms at p95 at
     # 100,000 statements, 2026-12-04); with the pattern before it, it plans for the words at hand.
     conditions = []
-    for pattern in like_patterns(q):
+    for word in search_key(q).split():
         searched: sa.ColumnElement[str] = Statement.search_text
-        if len(pattern) < 5:  # a word of one or two letters, between its two %: it holds no trigram
+        if len(word) < 3:  # a word of one or two letters holds no trigram
             # The trigram index answers such a pattern with every row, and PostgreSQL, not knowing that,
             # chose it to count a search's matches (66 ms at 100,000 statements): `|| ''` is not the indexed
             # expression, so the planner walks the table's key instead, stopping at the page and the count.
             searched = Statement.search_text.concat(sa.literal_column("''"))
-        conditions.append(searched.like(sa.literal(pattern, literal_execute=True), escape="\\"))
+        conditions.append(searched.like(sa.literal(like_pattern(word), literal_execute=True), escape="\\"))
     return conditions
 
 
@@ -295,9 +296,6 @@ def ledger_page(
         page_rows = sa.select(entry).where(entry.seq > offset).order_by(entry.seq).limit(per_page)
         return (list(session.scalars(page_rows)) if offset < head_seq else []), head_seq
     where = sa.and_(*conditions)
-    counted = sa.select(entry.id).where(where)
-    if count_up_to is not None:
-        counted = counted.limit(count_up_to + 1)
-    total = session.scalar(sa.select(sa.func.count()).select_from(counted.subquery())) or 0
+    total = session.scalar(_count(sa.select(entry.id).where(where), count_up_to)) or 0
     rows = session.scalars(sa.select(entry).where(where).order_by(entry.seq).offset(offset).limit(per_page))
     return list(rows), total

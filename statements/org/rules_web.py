@@ -53,10 +53,11 @@ def unit_rules(code: str):
 @login_required
 def toggle_rule(code: str, rule_code: str):
     """Switch a rule on or off."""
-    change = {"active": request.form.get("active") == "1"}
-    active = change["active"]
+    active = request.form.get("active") == "1"
     attempt_and_say(
-        lambda: rule_service.update_rule(db(), web_actor(), code, rule_code, load_input(RuleChangeIn(), change)),
+        lambda: rule_service.update_rule(
+            db(), web_actor(), code, rule_code, load_input(RuleChangeIn(), {"active": active})
+        ),
         _("Rule switched on.") if active else _("Rule switched off."),
     )
     return redirect(url_for("web.unit_rules", code=code))
