@@ -143,7 +143,7 @@ def list_statements(
     """
     where = _list_filter(actor, filters)
     awaiting_me = filters.awaiting_me
-    order = (Statement.updated_at.asc(), Statement.id.asc()) if awaiting_me else (Statement.id.desc(),)
+    order = _ORDER[awaiting_me]
     # The page's ids first, then the rows they name: joined before the LIMIT, every match would be loaded
     # just to be sorted and dropped. (A join, not IN: PostgreSQL hashes the whole table for an IN over a
     # LIMIT subquery.) The total rides along as an uncorrelated subquery: counted once, no round trip.
@@ -294,7 +294,8 @@ def ledger_page(
         # and the total is the head: no count or OFFSET over a long ledger.
         head_seq, _ = ledger.head(session)
         page_rows = sa.select(entry).where(entry.seq > offset).order_by(entry.seq).limit(per_page)
-        return (list(session.scalars(page_rows)) if offset < head_seq else []), head_seq
+        total = head_seq if count_up_to is None else min(head_seq, count_up_to + 1)  # counted as any list is
+        return (list(session.scalars(page_rows)) if offset < head_seq else []), total
     where = sa.and_(*conditions)
     total = session.scalar(_count(sa.select(entry.id).where(where), count_up_to)) or 0
     rows = session.scalars(sa.select(entry).where(where).order_by(entry.seq).offset(offset).limit(per_page))
