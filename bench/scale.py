@@ -186,6 +186,8 @@ def measure(url: str, samples: int) -> dict:
         "inbox": ("spokesperson", lambda i: "/inbox"),
         "statement_list_filtered": ("leader", lambda i: f"/statements?state=released&unit=BV-{i % UNITS:02d}"),
         "statement_list_search": ("leader", lambda i: f"/statements?q=s%E1%BB%91+{i}&kind=regular"),
+        # A hospital's drafter: their own unit's statements and everyone's released ones, page by page.
+        "statement_list_drafter": ("drafter", lambda i: f"/statements?page={1 + i % 5}"),
         "statement_page": ("leader", lambda i: f"/statements/{in_review[i % len(in_review)]}"),
         "ledger_page": ("auditor", lambda i: f"/audit/ledger?page={1 + i % 50}"),
         "ledger_page_statement": ("auditor", lambda i: f"/audit/ledger?statement={in_review[i % len(in_review)]}"),

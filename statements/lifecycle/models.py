@@ -33,8 +33,23 @@ def release_recorded(statement_id: sa.ColumnElement[int], released_hash: sa.Colu
     """Say in SQL whether the ledger holds the release of exactly this content (index ix_ledger_entries_release)."""
     # The press room trusts the ledger, not the `state` column: a row set to 'released' by hand, with no
     # release entry for its content, is served to nobody (issue 25).
+    return sa.exists(_release_of(statement_id, released_hash))
+
+
+def release_recorded_row_by_row(
+    statement_id: sa.ColumnElement[int], released_hash: sa.ColumnElement[str]
+) -> sa.ColumnElement[bool]:
+    """Ask release_recorded's question one row at a time, for a condition OR'ed with others."""
+    # Under an OR, PostgreSQL answers an EXISTS by hashing every release entry first, whatever the LIMIT:
+    # at 100,000 releases that is 12-19 ms before a drafter's list shows its first row (49 ms a page, two
+    # hashes). Asked as a scalar subquery it probes the index per row: 7-9 ms for the bounded count, and
+    # an exact count of 100,000 statements takes 105 ms where the hash took 83 plus the page's own hash.
+    return _release_of(statement_id, released_hash).limit(1).scalar_subquery().is_not(None)
+
+
+def _release_of(statement_id: sa.ColumnElement[int], released_hash: sa.ColumnElement[str]) -> sa.Select:
     e = LedgerEntry.__table__.c
-    return sa.exists().where(
+    return sa.select(sa.literal(1)).where(
         e.action == constant("release"), e.statement_id == statement_id, e.content_hash == released_hash
     )
 
