@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -300,6 +301,22 @@ def test_web_case_from_pasted_text_to_finding(app, api, lang):
         r.headers["Location"], data={"outcome": "leak_attributed", "finding": "x", "csrf_token": csrf(case_page)}
     )
     assert missing.status_code == 422
+    # A refused finding comes back as typed: never the suggested outcome in place of the investigator's.
+    refused = auditor.post(
+        r.headers["Location"],
+        data={"outcome": "inconclusive", "finding": "Chưa rõ.", "violators": "nobody", "csrf_token": csrf(case_page)},
+    )
+    assert refused.status_code == 422
+    form = refused.get_data(as_text=True)
+    assert re.search(r'<option value="inconclusive"\s+selected', form), "the outcome typed is kept"
+    assert 'value="nobody"' in form and "Chưa rõ.</textarea>" in form
+    own = auditor.post(
+        r.headers["Location"],
+        data={"outcome": "inconclusive", "finding": "Chưa rõ.", "violators": "auditor", "csrf_token": csrf(case_page)},
+    )
+    assert own.status_code == 403
+    form = own.get_data(as_text=True)
+    assert re.search(r'<option value="inconclusive"\s+selected', form) and 'value="auditor"' in form
     done = auditor.post(
         r.headers["Location"],
         data={

@@ -89,9 +89,11 @@ def test_a_rule_label_too_long_is_refused_alike_by_the_api_and_the_rules_page(ap
     r = api("admin").post("/api/v1/units/SYT-HN/rules", json=rule)
     assert r.status_code == 422 and r.json["errors"] == {"label": ["Length must be between 1 and 200."]}, r.json
     c = login(browser(), "admin", "en")
-    _post(c, "/units/SYT-HN/rules", "/units/SYT-HN/rules", rule | {"keywords": "dài"})
-    page = c.get("/units/SYT-HN/rules").get_data(as_text=True)
-    assert "Between 1 and 200 characters." in page
+    refused = _post(c, "/units/SYT-HN/rules", "/units/SYT-HN/rules", rule | {"keywords": "dài", "source": "CV 6006"})
+    page = refused.get_data(as_text=True)
+    # The form comes back as typed, the error beside the field it is about; the field says its limit.
+    assert refused.status_code == 422 and 'id="label-error">Between 1 and 200 characters.' in page
+    assert 'value="dài"' in page and 'value="CV 6006"' in page and 'maxlength="200" value="' + "Đ" * 201 in page
     assert "dai" not in [x["code"] for x in api("admin").get("/api/v1/units/SYT-HN/rules").json["items"]]
 
 
@@ -103,6 +105,7 @@ def test_an_unknown_role_is_refused_alike_by_the_api_and_the_people_page(api, br
     _post(c, "/admin/people", "/admin/users/author/roles", {"unit": "SYT-HN", "role": "king"})
     page = c.get("/admin/people").get_data(as_text=True)
     assert "Chọn một trong:" in page
+    assert "chuyên viên soạn thảo" in page.split("Chọn một trong:")[1].split("<")[0]
     roles = {(m["unit"], m["role"]) for m in api("admin").get("/api/v1/users/author").json["roles"]}
     assert ("SYT-HN", "king") not in roles
 
@@ -121,4 +124,7 @@ def test_a_finding_with_an_unknown_outcome_is_refused_alike_by_the_api_and_the_c
     assert r.status_code == 422 and list(r.json["errors"]) == ["outcome"], r.json
     page = _post(login(browser(), "auditor"), f"/disclosures/{case['id']}", f"/disclosures/{case['id']}", finding)
     assert page.status_code == 422 and "Chọn một trong:" in page.get_data(as_text=True)
+    # The choices are named as the form's own list names them, not by their codes.
+    assert "Chưa đủ căn cứ kết luận" in page.get_data(as_text=True).split("Chọn một trong:")[1].split("</p>")[0]
+    assert "inconclusive" not in page.get_data(as_text=True).split("Chọn một trong:")[1].split("</p>")[0]
     assert api("auditor").get(f"/api/v1/disclosures/{case['id']}").json["status"] == "open"

@@ -90,6 +90,10 @@ def test_ledger_exports_hold_what_the_filters_keep(api, browser, org, statement_
     auditor = login(browser(), "auditor")
     page = auditor.get(f"/audit/ledger?statement={a.id}").get_data(as_text=True)
     assert f'href="/audit/export.jsonl?statement={a.id}"' in page
+    # The export holds every entry the filters select, whichever page the link was taken from.
+    second = auditor.get(f"/audit/ledger?statement={a.id}&page=2").get_data(as_text=True)
+    assert f'href="/audit/export.jsonl?statement={a.id}"' in second
+    assert 'href="/audit/export.csv"' in auditor.get("/audit/ledger?page=2").get_data(as_text=True)
     lines = auditor.get(f"/audit/export.jsonl?statement={a.id}").get_data(as_text=True).splitlines()
     assert lines and {json.loads(line)["statement"] for line in lines} == {a.id}
     whole = auditor.get("/audit/export.jsonl").get_data(as_text=True)

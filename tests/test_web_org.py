@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.test_web import _post, login
@@ -33,6 +35,9 @@ def test_admin_manages_units_people_roles_and_designation(browser, org):
     _post(admin, "/admin/units", "/admin/units/BV-DN/spokesperson", {"username": "tran.b"})
     units = admin.get("/admin/units?q=benh vien da nang").text
     assert "Bệnh viện Đà Nẵng" in units and "<strong data-spokesperson>tran.b</strong>" in units
+    # A search says how many it found out of how many there are.
+    assert re.search(r"data-count>1 trên \d+ đơn vị khớp<", units), units
+    assert re.search(r"data-count>1 trên \d+ người khớp<", admin.get("/admin/people?q=tran.b").text)
     assert 'data-unstaffed="BV-DN"' not in admin.get("/admin").text
     # A refused account keeps what was typed (but the password), each error beside its field, said once.
     typed = {"username": "Sai Ten", "full_name": "Nguyễn Văn Đúng", "password": "ngắn", "email": "dung@syt.vn"}

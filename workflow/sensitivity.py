@@ -29,6 +29,10 @@ from workflow.text import (
     strip_diacritics,
 )
 
+#: The longest rule code and name the database keeps (the API, the form and the column share them).
+RULE_CODE_MAX = 64
+RULE_LABEL_MAX = 200
+
 
 class SensitivityRule(Base):
     """One rule of a unit: it flags a statement whose text or topics match."""
@@ -39,8 +43,8 @@ class SensitivityRule(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"), index=True)
     #: Short stable identifier within the unit, e.g. "deaths".
-    code: Mapped[str] = mapped_column(sa.String(64))
-    label: Mapped[str] = mapped_column(sa.String(200))
+    code: Mapped[str] = mapped_column(sa.String(RULE_CODE_MAX))
+    label: Mapped[str] = mapped_column(sa.String(RULE_LABEL_MAX))
     keywords: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     topics: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     #: Names of built-in detectors (see DETECTORS), for what keywords cannot catch.

@@ -76,6 +76,8 @@ def audit_ledger():
         **paged(total, page, PER_PAGE, limit),
         waiting=waiting,
         args=request.args,
+        # The export takes the filters, not the page: it is every entry they select.
+        export_args={name: value for name, value in request.args.items() if name != "page"},
         errors=errors,
     ), (422 if errors else 200)
 

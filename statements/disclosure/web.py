@@ -15,8 +15,9 @@ from statements.disclosure.serialize import case_dict, violation_dict
 from statements.i18n import LOCAL_ZONE
 from statements.schemas import load_input
 from statements.web import bp, web_actor
+from statements.web.labels import refusal_message
 from statements.web_session import db, page_arg, page_count, rollback_session
-from workflow.errors import Invalid
+from workflow.errors import Invalid, Refusal
 from workflow.guards import require_investigate
 
 PER_PAGE = 25
@@ -76,6 +77,7 @@ def disclosure(case_id: int):
     """Show a case's evidence; record its finding."""
     actor = web_actor()
     errors: dict = {}
+    refused, status = None, 200
     if request.method == "POST":
         form = request.form
         violators = [v.strip() for v in form.get("violators", "").split(",") if v.strip()]
@@ -85,9 +87,15 @@ def disclosure(case_id: int):
             service.close_case(db(), case_id, actor, checked["outcome"], checked["finding"], checked["violators"])
             flash(_("Finding recorded."), "info")
             return redirect(url_for("web.disclosure", case_id=case_id))
-        except Invalid as refusal:
+        except Refusal as refusal:
             rollback_session()
-            errors = refusal.errors or {}
+            if refusal.status == 404:
+                raise
+            # The form comes back as typed, whatever refused it: an investigator who named themselves
+            # must not find the suggested outcome put back in place of the one they chose.
+            errors, status = refusal.errors or {}, refusal.status
+            if not errors:
+                refused = refusal_message(refusal.rule, refusal.message)
     case = service.get_case(db(), case_id, actor)
     return render_template(
         "web/disclosure.html",
@@ -95,8 +103,9 @@ def disclosure(case_id: int):
         outcomes=Outcome.ALL,
         suggested=_suggested_outcome(case.analysis),
         errors=errors,
+        refused=refused,
         form=request.form,
-    ), (422 if errors else 200)
+    ), status
 
 
 def _suggested_outcome(analysis: dict) -> str:

@@ -15,7 +15,7 @@ from workflow import ledger
 from workflow.actor import Actor
 from workflow.errors import Conflict, Invalid, NotFound
 from workflow.guards import require_edit_rules
-from workflow.sensitivity import DETECTORS, SensitivityRule
+from workflow.sensitivity import DETECTORS, RULE_LABEL_MAX, SensitivityRule
 from workflow.states import OPEN_STATES
 
 RULE_CODE_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -47,8 +47,8 @@ def _clean(fields: dict, partial: bool) -> dict:
         label = fields.get("label")
         if not isinstance(label, str) or not label.strip():
             errors["label"] = ["A label is required."]
-        elif len(label.strip()) > 200:
-            errors["label"] = ["Longer than maximum length 200."]
+        elif len(label.strip()) > RULE_LABEL_MAX:
+            errors["label"] = [f"Longer than maximum length {RULE_LABEL_MAX}."]
         else:
             out["label"] = label.strip()
     if "source" in fields:

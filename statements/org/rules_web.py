@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from flask import redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
 from auth import service as org
+from auth.models import Unit
 from statements.org import rules as rule_service
 from statements.org.schemas import RuleChangeIn, RuleIn
 from statements.org.serialize import rule_dict
-from statements.org.web import attempt_and_say
+from statements.org.web import attempt, attempt_and_say, refusal_text
 from statements.schemas import load_input
 from statements.web import bp, web_actor
 from statements.web_session import db
+from workflow.actor import Actor
 from workflow.guards import can_edit_rules, require_edit_rules, require_read_rules
+from workflow.sensitivity import RULE_CODE_MAX, RULE_LABEL_MAX
 
 
 @bp.route("/units/<code>/rules", methods=["GET", "POST"])
@@ -39,14 +42,30 @@ def unit_rules(code: str):
             "detectors": [],
             "source": f.get("source", ""),
         }
-        attempt_and_say(
+        refused = attempt(
             # The API's contract, and its refusals
             lambda: rule_service.create_rule(db(), actor, code, load_input(RuleIn(), fields)),
             _("Rule added."),
         )
-        return redirect(url_for("web.unit_rules", code=code))
-    rules = [rule_dict(r) for r in rule_service.list_rules(db(), unit)]
-    return render_template("web/rules.html", unit=unit, rules=rules, may_edit=can_edit_rules(actor, unit.id))
+        if refused is None:
+            return redirect(url_for("web.unit_rules", code=code))
+        # Refused, the form comes back as typed, each field's error beside it.
+        if not refused.errors:
+            flash(refusal_text(refused), "error")
+        return _rules_page(actor, unit, values=f.to_dict(), errors=refused.errors, status=refused.status)
+    return _rules_page(actor, unit)
+
+
+def _rules_page(actor: Actor, unit: Unit, values: dict | None = None, errors: dict | None = None, status: int = 200):
+    return render_template(
+        "web/rules.html",
+        unit=unit,
+        rules=[rule_dict(r) for r in rule_service.list_rules(db(), unit)],
+        may_edit=can_edit_rules(actor, unit.id),
+        values=values or {},
+        errors=errors or {},
+        limits={"code": RULE_CODE_MAX, "label": RULE_LABEL_MAX},
+    ), status
 
 
 @bp.route("/units/<code>/rules/<rule_code>/toggle", methods=["POST"])

@@ -8,7 +8,7 @@ from marshmallow import fields, validate
 from auth.service import MIN_PASSWORD, USERNAME_RE
 from statements.org.rules import RULE_CODE_RE
 from statements.schemas import Flag, Lenient, required_text, unit_code
-from workflow.sensitivity import DETECTORS
+from workflow.sensitivity import DETECTORS, RULE_CODE_MAX, RULE_LABEL_MAX
 from workflow.states import Role, values
 
 
@@ -58,7 +58,7 @@ class DesignationIn(Lenient):
 class RuleChangeIn(Lenient):
     """A change to a rule: what is sent changes; its code names it in the address and does not change."""
 
-    label = fields.String(validate=validate.Length(min=1, max=200))
+    label = fields.String(validate=validate.Length(min=1, max=RULE_LABEL_MAX))
     keywords = fields.List(fields.String(validate=validate.Length(min=1, max=200)))
     topics = fields.List(fields.String(validate=validate.Length(min=1, max=100)))
     detectors = fields.List(fields.String(metadata={"enum": sorted(DETECTORS)}))
@@ -70,9 +70,9 @@ class RuleIn(RuleChangeIn):
     """A new sensitivity rule (it also needs keywords, topics or a detector: the service says so)."""
 
     code = fields.String(
-        required=True, validate=validate.Length(min=1, max=64), metadata={"pattern": RULE_CODE_RE.pattern}
+        required=True, validate=validate.Length(min=1, max=RULE_CODE_MAX), metadata={"pattern": RULE_CODE_RE.pattern}
     )
-    label = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    label = fields.String(required=True, validate=validate.Length(min=1, max=RULE_LABEL_MAX))
 
 
 class SensitivityPreviewIn(Lenient):

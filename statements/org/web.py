@@ -71,9 +71,16 @@ def _matching(items: list[dict], q: str, *fields: str) -> list[dict]:
     return [i for i in items if all(w in search_key(*(i.get(f) or "" for f in fields)) for w in words)]
 
 
-def _page(items: list[dict]) -> tuple[list[dict], int, int]:
-    page = page_arg()
-    return items[(page - 1) * PER_PAGE : page * PER_PAGE], page, page_count(len(items), PER_PAGE)
+def _searched(items: list[dict], q: str, *fields: str) -> dict:
+    """Return a page of what matches `q`, with how many matched and how many there are in all."""
+    matched, page = _matching(items, q, *fields), page_arg()
+    return {
+        "shown": matched[(page - 1) * PER_PAGE : page * PER_PAGE],
+        "page": page,
+        "pages": page_count(len(matched), PER_PAGE),
+        "matched": len(matched),
+        "total": len(items),
+    }
 
 
 def _units_with_roles() -> list[dict]:
@@ -126,17 +133,15 @@ def admin_units():
 def _units_page(values: dict | None = None, errors: dict | None = None, status: int = 200):
     q = (request.args.get("q") or "")[:200]
     units = _units_with_roles()
-    shown, page, pages = _page(_matching(units, q, "code", "name"))
+    found = _searched(units, q, "code", "name")
     usernames = db().scalars(sa.select(User.username).order_by(User.username).limit(DATALIST_LIMIT + 1)).all()
     return render_template(
         "web/admin_units.html",
-        units=shown,
+        units=found.pop("shown"),
         all_units=[u["code"] for u in units],
         usernames=usernames if len(usernames) <= DATALIST_LIMIT else [],
         q=q,
-        page=page,
-        pages=pages,
-        total=len(units),
+        **found,
         values=values or {},
         errors=errors or {},
     ), status
@@ -175,16 +180,14 @@ def _people_page(values: dict | None = None, errors: dict | None = None, status:
     q = (request.args.get("q") or "")[:200]
     users = session.scalars(sa.select(User).options(selectinload(User.memberships)).order_by(User.username))
     people = [user_dict(u, codes) for u in users]
-    shown, page, pages = _page(_matching(people, q, "username", "full_name", "email"))
+    found = _searched(people, q, "username", "full_name", "email")
     return render_template(
         "web/admin_people.html",
-        users=shown,
+        users=found.pop("shown"),
         units=sorted(codes.values()),
         roles=[r.value for r in Role],
         q=q,
-        page=page,
-        pages=pages,
-        total=len(people),
+        **found,
         values=values or {},
         errors=errors or {},
     ), status

@@ -309,9 +309,18 @@ PATTERNED_FIELD_MESSAGES: list[tuple[re.Pattern, Callable[..., object]]] = [
     (re.compile(r"No such user: (?P<names>.+)\."), lambda names: _l("No such user: %(names)s.", names=names)),
     (
         re.compile(r"Must be one of: (?P<choices>.+)\."),
-        lambda choices: _l("Choose one of: %(choices)s.", choices=choices),
+        lambda choices: _l("Choose one of: %(choices)s.", choices=choice_names(choices)),
     ),
 ]
+
+
+def choice_names(choices: str) -> str:
+    """Name a refusal's choices as the form's own lists name them ("leader, admin" -> their titles)."""
+    codes = choices.split(", ")
+    for names in (ROLE_LABELS, OUTCOME_LABELS, KIND_LABELS, URGENCY_LABELS, STATE_LABELS, CHANNEL_LABELS):
+        if all(code in names for code in codes):  # one list names all of them: these are its codes
+            return ", ".join(str(names[code]) for code in codes)
+    return choices
 
 
 def field_message(message: str) -> str:
