@@ -84,3 +84,18 @@ def test_the_press_room_searches_released_statements_only(api, client):
     assert client.get("/api/v1/public/statements", query_string={"q": "rubella cúm"}).json["total"] == 0
     assert "Không có thông tin đã phát hành nào chứa đủ “rubella cúm”." in client.get("/press?q=rubella+cúm").text
     assert 'role="search"' in client.get("/press").text
+
+
+def test_the_press_room_counts_a_bounded_way_past_the_page(client, statement_in, monkeypatch):
+    """Anyone may open the press room: its count stops COUNT_AHEAD past the page; the API's total stays exact."""
+    from statements import web_session
+    from statements.press.web import PER_PAGE
+
+    monkeypatch.setattr(web_session, "COUNT_AHEAD", 1)
+    before = client.get("/api/v1/public/statements").json["total"]
+    for _ in range(PER_PAGE + 2 - before):
+        statement_in("released")
+    first = client.get("/press").get_data(as_text=True)
+    assert f"Hơn {PER_PAGE + 1} thông tin" in first and 'rel="next"' in first
+    assert f"{PER_PAGE + 2} thông tin" in client.get("/press?page=2").get_data(as_text=True)
+    assert client.get("/api/v1/public/statements").json["total"] == PER_PAGE + 2

@@ -157,7 +157,7 @@ def list_statements(
     # did before, cost 130 ms for a common word).
     ids = sa.select(Statement.id).where(where).order_by(*order).offset((page - 1) * per_page).limit(per_page)
     ids = ids.subquery()
-    count = _count(sa.select(Statement.id).where(where), count_up_to)
+    count = count_of(sa.select(Statement.id).where(where), count_up_to)
     query = (
         sa.select(*STATEMENT_COLUMNS, count.scalar_subquery().label("total"))
         .select_from(WITH_UNIT.join(ids, Statement.id == ids.c.id))
@@ -180,10 +180,10 @@ def count_awaiting(session: Session, actor: Actor, *, up_to: int | None = None) 
 
     With `up_to`, counting stops one past it: a leader acting for forty hospitals has tens of thousands.
     """
-    return session.scalar(_count(sa.select(Statement.id).where(_list_filter(actor, AWAITING_ME)), up_to)) or 0
+    return session.scalar(count_of(sa.select(Statement.id).where(_list_filter(actor, AWAITING_ME)), up_to)) or 0
 
 
-def _count(rows: sa.Select, up_to: int | None) -> sa.Select:
+def count_of(rows: sa.Select, up_to: int | None = None) -> sa.Select:
     """Return the count of what `rows` selects, stopping one past `up_to` when given."""
     if up_to is not None:
         rows = rows.limit(up_to + 1)
@@ -305,6 +305,6 @@ def ledger_page(
         total = head_seq if count_up_to is None else min(head_seq, count_up_to + 1)  # counted as any list is
         return (list(session.scalars(page_rows)) if offset < head_seq else []), total
     where = sa.and_(*conditions)
-    total = session.scalar(_count(sa.select(entry.id).where(where), count_up_to)) or 0
+    total = session.scalar(count_of(sa.select(entry.id).where(where), count_up_to)) or 0
     rows = session.scalars(sa.select(entry).where(where).order_by(entry.seq).offset(offset).limit(per_page))
     return list(rows), total

@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session
 
 from statements.lifecycle import snapshots
 from statements.lifecycle.models import Statement, release_recorded
-from statements.lifecycle.queries import holding_words
+from statements.lifecycle.queries import count_of, holding_words
 from statements.lifecycle.serialize import public_dict
 from statements.lifecycle.snapshots import STATEMENT_COLUMNS, WITH_UNIT, StatementView
-from statements.web_session import db, page_arg, page_count
+from statements.web_session import count_limit, db, page_arg, paged
 from workflow.errors import NotFound
 from workflow.states import PUBLIC_STATES
 from workflow.text import xml_text
@@ -28,14 +28,26 @@ def escape(text: str) -> str:
     return _escape(xml_text(text))
 
 
-def released_page(session: Session, page: int, per_page: int, q: str | None = None) -> tuple[list[StatementView], int]:
-    """Return one page of released (and retracted) statements, newest release first, holding every word of `q`."""
+def released_page(
+    session: Session,
+    page: int,
+    per_page: int,
+    q: str | None = None,
+    *,
+    count: bool = True,
+    count_up_to: int | None = None,
+) -> tuple[list[StatementView], int | None]:
+    """Return one page of released (and retracted) statements, newest release first, holding every word of `q`.
+
+    With the page, how many there are (the API's exact total), counted only up to `count_up_to` past the
+    page when given (the public page: anyone may ask, so nobody makes it count 100,000), or not at all.
+    """
     where = sa.and_(
         Statement.state.in_(PUBLIC),
         release_recorded(Statement.id, Statement.released_hash),
         *holding_words(q or ""),
     )
-    total = session.scalar(sa.select(sa.func.count()).select_from(Statement).where(where))
+    total = session.scalar(count_of(sa.select(Statement.id).where(where), count_up_to)) if count else None
     rows = session.execute(
         sa.select(*STATEMENT_COLUMNS)
         .select_from(WITH_UNIT)
@@ -60,14 +72,10 @@ def index() -> str:
     """List released statements."""
     page = page_arg()
     q = (request.args.get("q") or "")[:200]
-    items, total = released_page(db(), page, PER_PAGE, q)
+    limit = count_limit(page, PER_PAGE)
+    items, total = released_page(db(), page, PER_PAGE, q, count_up_to=limit)
     return render_template(
-        "press/index.html",
-        items=[public_dict(s) for s in items],
-        total=total,
-        page=page,
-        pages=page_count(total, PER_PAGE),
-        q=q,
+        "press/index.html", items=[public_dict(s) for s in items], **paged(total or 0, page, PER_PAGE, limit), q=q
     )
 
 
@@ -80,7 +88,7 @@ def show(statement_id: int) -> str:
 @bp.route("/feed.atom")
 def feed() -> Response:
     """Return an Atom feed of the latest released statements."""
-    items, _total = released_page(db(), 1, 50)
+    items, _ = released_page(db(), 1, 50, count=False)
     entries = [public_dict(s) for s in items]
     updated = entries[0]["released_at"] if entries else "1970-01-01T00:00:00.000000Z"
     base = request.url_root.rstrip("/")
