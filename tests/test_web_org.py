@@ -102,6 +102,10 @@ def test_leader_edits_the_units_rules(browser, org, statement_in):
     assert 'data-rule="rabies"' in leader.get("/units/SYT-HN/rules").get_data(as_text=True)
     spokes = login(browser(), "spokesperson")
     assert 'data-action="approve"' not in spokes.get(f"/statements/{s.id}").get_data(as_text=True)
+    # A value the form never sends changes nothing and says why, as the API refuses a non-boolean.
+    _post(leader, "/units/SYT-HN/rules", "/units/SYT-HN/rules/rabies/toggle", {"active": "tắt"})
+    assert "Giá trị không hợp lệ." in leader.get("/units/SYT-HN/rules").text
+    assert 'data-action="approve"' not in spokes.get(f"/statements/{s.id}").get_data(as_text=True)
     _post(leader, "/units/SYT-HN/rules", "/units/SYT-HN/rules/rabies/toggle", {"active": "0"})
     assert 'data-action="approve"' in spokes.get(f"/statements/{s.id}").get_data(as_text=True)
     # The unit's drafters read its rules (one rule with the API) but are offered no way to change them.

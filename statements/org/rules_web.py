@@ -72,11 +72,13 @@ def _rules_page(actor: Actor, unit: Unit, values: dict | None = None, errors: di
 @login_required
 def toggle_rule(code: str, rule_code: str):
     """Switch a rule on or off."""
-    active = request.form.get("active") == "1"
+    given = request.form.get("active", "")
+    # The form's 1 and 0 are the API's true and false; anything else reaches the schema and its refusal.
+    active = {"1": True, "0": False}.get(given, given)
     attempt_and_say(
         lambda: rule_service.update_rule(
             db(), web_actor(), code, rule_code, load_input(RuleChangeIn(), {"active": active})
         ),
-        _("Rule switched on.") if active else _("Rule switched off."),
+        _("Rule switched on.") if active is True else _("Rule switched off."),
     )
     return redirect(url_for("web.unit_rules", code=code))
