@@ -23,6 +23,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -242,10 +243,16 @@ def _measure(admin: str) -> int:
     # Every server has a database of its own, seeded alike: one writing between another's turns would
     # leave it dead rows to vacuum and entries to seal in the other's time (measured on 2026-12-04: PressGate
     # sharing the floor's database ran at 0.74-0.78 of 57ea4b0, on its own at 0.85-0.91).
-    url, floor_url, ceiling_url = pg.create_database(admin), pg.create_database(admin), ceiling_database(admin)
-    old_url = pg.create_database(admin) if old else None
+    made: list[str] = []  # dropped at the end, however far the run got
+
+    def database(create: Callable[[str], str] = pg.create_database) -> str:
+        made.append(create(admin))
+        return made[-1]
+
     started = time.monotonic()
     try:
+        url, floor_url, ceiling_url = database(), database(), database(ceiling_database)
+        old_url = database() if old else None
         seeded = seed(url)
         env = _load_env(seeded)
         floor_env = _load_env(seed(floor_url))
@@ -294,9 +301,8 @@ def _measure(admin: str) -> int:
         large = scale.measure(url, SCALE_SAMPLES)
         verification = verify.rate(url, LEDGER_ENTRIES, VERIFY_ROUNDS)
     finally:
-        for each_url in (url, floor_url, ceiling_url, old_url):
-            if each_url:
-                pg.drop_database(admin, each_url)
+        for each_url in made:
+            pg.drop_database(admin, each_url)
     results = {
         "quick": QUICK,
         "emulated_sync_delay_us": SYNC_DELAY_US,
