@@ -39,6 +39,8 @@ install: $(STAMP) $(MO)
 run: $(STAMP) $(MO) $(FONT)
 	$(BIN)/pressgate init-db
 	$(BIN)/pressgate demo --if-empty
+	@# The worker (the email of notifications) beside the development server, stopped with it.
+	$(BIN)/pressgate worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/pressgate run --host 127.0.0.1 --port 5000
 
 # Browser tests drive Debian's Chromium; Playwright never downloads a browser of its own.

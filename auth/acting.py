@@ -145,22 +145,41 @@ _WAITING = (
 )
 
 
-def waiting_for(
-    session: Session, state: str, unit_id: int, author_id: int, excluded: set[int | None]
-) -> list[tuple[str, str]]:
-    """Return who must act next on a statement, as (full name, role): nobody once it is final (one query)."""
+@dataclass(frozen=True)
+class NextActor:
+    """Someone who must act next on a statement, and as what."""
+
+    user_id: int
+    full_name: str
+    #: "author", "spokesperson", "acting_spokesperson" (a leader, nobody being designated) or "leader".
+    role: str
+
+
+def who_acts_next(
+    session: Session, state: str, unit_id: int, author_id: int, excluded: Iterable[int | None]
+) -> list[NextActor]:
+    """Return who must act next on a statement in `state`: nobody once it is final (one query at most)."""
     if state in ("draft", "changes_requested"):
-        return [(session.execute(sa.select(User.full_name).where(User.id == author_id)).scalar_one(), "author")]
+        name = session.execute(sa.select(User.full_name).where(User.id == author_id)).scalar_one()
+        return [NextActor(author_id, name, "author")]
     if state not in ("in_review", "approved", "escalated"):
         return []
     rows = session.execute(_WAITING, {"unit_id": unit_id}).all()
     if state != "escalated":
-        designated = [name for depth, role, _id, name in rows if depth == 0 and role == Role.SPOKESPERSON]
+        designated = [(user, name) for depth, role, user, name in rows if depth == 0 and role == Role.SPOKESPERSON]
         if designated:
-            return [(designated[0], "spokesperson")]
-    leaders = [(depth, name) for depth, role, user, name in rows if role == Role.LEADER and user not in excluded]
+            return [NextActor(*designated[0], "spokesperson")]
+    skip = set(excluded)
+    leaders = [(depth, user, name) for depth, role, user, name in rows if role == Role.LEADER and user not in skip]
     if not leaders:
         return []
     nearest = leaders[0][0]
     role = "leader" if state == "escalated" else "acting_spokesperson"
-    return [(name, role) for depth, name in leaders if depth == nearest]
+    return [NextActor(user, name, role) for depth, user, name in leaders if depth == nearest]
+
+
+def waiting_for(
+    session: Session, state: str, unit_id: int, author_id: int, excluded: set[int | None]
+) -> list[tuple[str, str]]:
+    """Return who must act next on a statement, as (full name, role): nobody once it is final (one query)."""
+    return [(who.full_name, who.role) for who in who_acts_next(session, state, unit_id, author_id, excluded)]

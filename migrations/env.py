@@ -7,7 +7,8 @@ from alembic import context
 
 import auth.models  # noqa: F401  (register tables)
 import statements.disclosure.models
-import statements.lifecycle.models  # noqa: F401
+import statements.lifecycle.models
+import statements.notifications.models  # noqa: F401
 import workflow.ledger
 import workflow.sensitivity  # noqa: F401
 from statements.db import make_engine

@@ -95,12 +95,13 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
     from auth import login
-    from statements import i18n, security
+    from statements import i18n, jobs, security
 
     i18n.init_app(app)
     security.init_app(app)
     login.init_app(app, web_session.db)
     _register_features(app, api)
+    jobs.init_app(app)
     errors.register(app)
     # Last, so that its commit runs before every other after-request function: a failed commit's error
     # response gets the security headers like any other.
@@ -127,15 +128,17 @@ def _register_features(app: Flask, api: Api) -> None:
     from statements.lifecycle import actions
     from statements.lifecycle import api as lifecycle_api
     from statements.lifecycle import web as lifecycle_web
+    from statements.notifications import api as notifications_api
+    from statements.notifications import web as notifications_web
     from statements.org import api as org_api
     from statements.org import rules_web, tokens
     from statements.org import web as org_web
     from statements.press import api as press_api
     from statements.press import web as press_web
 
-    del actions, audit_web, copies_api, copies_web, disclosure_web, lifecycle_web, org_web, rules_web  # routes only
+    del actions, audit_web, copies_api, copies_web, disclosure_web, lifecycle_web, notifications_web, org_web, rules_web
     # The API authenticates by bearer token, so CSRF does not apply to it.
-    for module in (tokens, org_api, lifecycle_api, ledger_api, disclosure_api, press_api):
+    for module in (tokens, org_api, lifecycle_api, ledger_api, disclosure_api, notifications_api, press_api):
         csrf.exempt(module.bp)
         api.register_blueprint(module.bp)
     for blueprint in (press_web.bp, pages.bp, web.bp):

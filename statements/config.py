@@ -55,6 +55,17 @@ def from_environment(instance_path: Path) -> dict:
         # Bytes a request body may hold, answered 413 beyond. The largest anyone sends is a statement or a
         # disclosure of 100,000 characters: 600 KB as JSON with every character escaped, 900 KB as a form.
         "MAX_CONTENT_LENGTH": int(os.environ.get("PRESSGATE_MAX_CONTENT_LENGTH", str(2 * 1024 * 1024))),
+        # The worker's queue (statements/jobs.py): a SQLite file in the instance folder unless a redis:// URL.
+        "QUEUE_URL": os.environ.get("PRESSGATE_QUEUE_URL") or None,
+        # Email of notifications: none is sent without a mail server (they stay in the app).
+        "SMTP_HOST": os.environ.get("PRESSGATE_SMTP_HOST") or None,
+        "SMTP_PORT": int(os.environ.get("PRESSGATE_SMTP_PORT") or "25"),
+        "SMTP_USERNAME": os.environ.get("PRESSGATE_SMTP_USERNAME") or None,
+        "SMTP_PASSWORD": os.environ.get("PRESSGATE_SMTP_PASSWORD") or None,
+        "SMTP_STARTTLS": os.environ.get("PRESSGATE_SMTP_STARTTLS", "") not in ("", "0", "false"),
+        "MAIL_FROM": os.environ.get("PRESSGATE_MAIL_FROM") or "PressGate <pressgate@localhost>",
+        # The address people open PressGate at, for the links in emails.
+        "BASE_URL": os.environ.get("PRESSGATE_BASE_URL") or "http://127.0.0.1:5000",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env == "production",

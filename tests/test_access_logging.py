@@ -85,6 +85,15 @@ NOT_CONTENT = {
     "web.disclosure": "a case: pasted text and titles within the investigator's scope",
     "web.disclosures": "cases",
     "web.violations": "the register of violations",
+    # A notification names a statement by number and unit, never its text (test_notifications checks).
+    "notifications.list_notifications": "notifications",
+    "notifications.mark_read": "notifications",
+    "notifications.settings": "notification settings",
+    "notifications.change_settings": "notification settings",
+    "web.notifications": "notifications",
+    "web.open_notification": "a redirect to the statement, whose page logs its reading",
+    "web.mark_all_read": "notifications",
+    "web.notification_settings": "notification settings",
 }
 
 

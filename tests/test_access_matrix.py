@@ -15,6 +15,8 @@ import sqlalchemy as sa
 
 from auth.service import issue_token
 from statements.disclosure.service import open_case
+from statements.notifications.models import Notification
+from statements.notifications.service import record_decision
 from tests.conftest import PASSWORD
 from tests.test_web import login
 from workflow.sensitivity import SensitivityRule
@@ -198,6 +200,16 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, set[str]]] = {
         INVESTIGATORS,
     ),
     ("web.violations", "GET"): ("/violations", None, INVESTIGATORS),
+    # each person's own notifications ({n}: the spokesperson's, about {s})
+    ("notifications.list_notifications", "GET"): ("/api/v1/notifications", None, SIGNED_IN),
+    ("notifications.mark_read", "POST"): ("/api/v1/notifications/read", {}, SIGNED_IN),
+    ("notifications.settings", "GET"): ("/api/v1/notifications/settings", None, SIGNED_IN),
+    ("notifications.change_settings", "PATCH"): ("/api/v1/notifications/settings", {"language": "en"}, SIGNED_IN),
+    ("web.notifications", "GET"): ("/notifications", None, SIGNED_IN),
+    ("web.open_notification", "GET"): ("/notifications/{n}", None, {"spokesperson"}),
+    ("web.mark_all_read", "POST"): ("/notifications/read", {}, SIGNED_IN),
+    ("web.notification_settings", "GET"): ("/notifications/settings", None, SIGNED_IN),
+    ("web.notification_settings", "POST"): ("/notifications/settings", {"language": "en"}, SIGNED_IN),
 }
 
 
@@ -217,6 +229,20 @@ def world(app, session, org, statement_in, make_statement):
     s = statement_in("in_review", body="Dự thảo: 312 ca sốt xuất huyết tại hai huyện ven sông trong tuần 46.")
     d, r = make_statement(), statement_in("released")
     case = open_case(session, org.actor("auditor"), s.current.body, "Facebook", dt.datetime.now(dt.UTC))
+    told = record_decision(
+        session,
+        org.actor("author"),
+        statement_id=s.id,
+        unit_id=s.unit_id,
+        unit_code="SYT-HN",
+        author_id=s.author_id,
+        writers={s.author_id},
+        excluded={s.author_id},
+        to_state="in_review",
+        urgent=False,
+    )
+    assert told == 1
+    n = session.scalar(sa.select(Notification.id).where(Notification.statement_id == s.id))
     rule = session.scalar(
         sa.select(SensitivityRule.code).where(SensitivityRule.unit_id == s.unit_id).order_by(SensitivityRule.id)
     )
@@ -226,6 +252,7 @@ def world(app, session, org, statement_in, make_statement):
         "d": d.id,
         "r": r.id,
         "case": case.id,
+        "n": n,
         "rule": rule,
         "now": dt.datetime.now(dt.UTC).isoformat(),
         "local_now": dt.datetime.now(LOCAL_ZONE).strftime("%Y-%m-%dT%H:%M"),

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from statements.i18n import LOCAL_ZONE
 from statements.lifecycle.service import MAX_BODY
+from statements.notifications.models import Kind
 from tests.test_fuzz import TEXT
 from tests.test_web import csrf, login
 
@@ -90,6 +91,8 @@ FORMS = [
     ("leader", "/units/SYT-HN/rules/deaths/toggle", ["active"]),
     ("auditor", "/disclosures", ["text", "seen_where", "seen_at"]),
     ("auditor", "/disclosures/{case}", ["outcome", "finding", "violators"]),
+    ("spokesperson", "/notifications/settings", ["language", *(f"mode-{kind}" for kind in Kind.ALL)]),
+    ("spokesperson", "/notifications/read", []),
 ]
 
 #: Each statement's state and version beside its last content or decision entry's (none: NULL).
@@ -162,6 +165,7 @@ PAGES = [
     ("auditor", "/audit/export.csv", ["statement", "actor", "action", "since", "until"]),
     ("auditor", "/disclosures", ["page"]),
     ("auditor", "/violations", ["page"]),
+    ("spokesperson", "/notifications", ["page"]),
 ]
 QUERY_VALUE = PLAUSIBLE | TEXT | st.integers(min_value=-(2**70), max_value=2**70).map(str)
 

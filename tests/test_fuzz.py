@@ -32,6 +32,8 @@ ENDPOINTS = [
     ("put", "/api/v1/units/SYT-HN/spokesperson", ["username"]),
     ("post", "/api/v1/units/SYT-HN/rules", ["code", "label", "keywords", "topics", "detectors", "active"]),
     ("post", "/api/v1/tokens", ["username", "password"]),
+    ("patch", "/api/v1/notifications/settings", ["language", "modes"]),
+    ("post", "/api/v1/notifications/read", ["id"]),
 ]
 
 

@@ -20,8 +20,8 @@ from workflow.errors import Conflict
 from workflow.ledger import EntryKind, LedgerEntry
 
 ROOT = Path(__file__).parent.parent
-#: The only modules that commit: the two boundaries, and the sealer (a transaction of its own, not a request's).
-COMMITTERS = {"statements/web_session.py"}
+#: The only modules that commit: the request's boundary, and a job's (statements/jobs.py: a transaction per job).
+COMMITTERS = {"statements/web_session.py", "statements/jobs.py"}
 
 
 def test_nothing_but_the_boundaries_commits():

@@ -2,28 +2,38 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import time
+from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from auth.models import User
+from statements.notifications.models import Notification
 from tests.conftest import own_postgres, seeded_engine
 from tests.serving import PRESSGATE
+from tests.smtp import smtp_server
 from tests.test_sealing import _draft
 from workflow.ledger import LedgerEntry, sealing, verification
 
+SENT = sa.select(sa.func.count()).select_from(Notification).where(Notification.mail_state == "sent")
 UNSEALED = sa.select(sa.func.count()).select_from(LedgerEntry).where(LedgerEntry.seq.is_(None))
 
 
-def _start_worker(url: str, tmp_path, *args: str) -> subprocess.Popen:
-    env = os.environ | {
-        "PRESSGATE_DATABASE_URL": url,
-        "PRESSGATE_INSTANCE_PATH": str(tmp_path),
-        "PYTHONUNBUFFERED": "1",
-    }
+def _start_worker(url: str, tmp_path, *args: str, env: dict | None = None) -> subprocess.Popen:
+    env = (
+        os.environ
+        | {
+            "PRESSGATE_DATABASE_URL": url,
+            "PRESSGATE_INSTANCE_PATH": str(tmp_path),
+            "PYTHONUNBUFFERED": "1",
+        }
+        | (env or {})
+    )
     return subprocess.Popen(
         [PRESSGATE, "worker", *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
@@ -83,17 +93,57 @@ def test_without_a_worker_readers_seal_what_they_list(backend):
             engine.dispose()
 
 
-def test_on_sqlite_the_worker_has_nothing_to_do(tmp_path):
-    url = f"sqlite:///{tmp_path / 'pressgate.db'}"
-    done = subprocess.run(
-        [PRESSGATE, "worker"],
-        env=os.environ | {"PRESSGATE_DATABASE_URL": url, "PRESSGATE_INSTANCE_PATH": str(tmp_path)},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
-    assert "nothing to do" in done.stdout
+@contextlib.contextmanager
+def _database(backend: str, tmp_path) -> Iterator[str]:
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'pressgate.db'}"
+    else:
+        with own_postgres(backend, "") as url:
+            yield url
+
+
+def test_the_worker_process_sends_the_mail_a_decision_commits(backend, tmp_path):
+    """The real worker, a real SMTP server: a committed decision wakes the worker, and its mail arrives."""
+    from statements import create_app
+    from statements.lifecycle.service import create_statement, decide
+    from tests.test_sealing import _actors
+
+    queue = f"sqlite:///{tmp_path / 'queue.db'}"
+    with _database(backend, tmp_path) as url, smtp_server() as inbox:
+        engine = seeded_engine(url)
+        with engine.begin() as connection:
+            connection.execute(sa.update(User).where(User.username == "spokesperson").values(email="pn@syt.example.vn"))
+        mail_env = {
+            "PRESSGATE_QUEUE_URL": queue,
+            "PRESSGATE_SMTP_HOST": inbox.host,
+            "PRESSGATE_SMTP_PORT": str(inbox.port),
+            "PRESSGATE_BASE_URL": "https://pg.example.vn",
+        }
+        worker = _start_worker(url, tmp_path, env=mail_env)
+        app = create_app({"DATABASE_URL": url, "QUEUE_URL": queue, "SECRET_KEY": "x", "SEAL_SWEEP_SECONDS": 0})
+        try:
+            with app.app_context(), Session(app.extensions["pressgate"]["engine"]) as session:
+                actors = _actors(session)
+                statement = create_statement(
+                    session, actors["author"], "SYT-HN", {"title": "Tin mật", "body": "Chưa phát hành."}
+                )
+                sid = statement.id
+                decide(session, sid, actors["author"], "submit", version=1)
+                session.commit()  # wakes the worker through the queue
+            assert _until(lambda: len(inbox.messages) == 1, 15), worker.stderr
+            message = inbox.messages[0]
+            assert message["To"] == "pn@syt.example.vn" and f"/statements/{sid}" in message.get_content()
+            with engine.connect() as connection:
+                assert _until(lambda: connection.scalar(SENT) == 1, 5)
+        finally:
+            worker.terminate()
+            out, err = worker.communicate(timeout=20)
+            for each in (engine, app.extensions["pressgate"]["engine"]):
+                sealing.stop(each)
+                each.dispose()
+        assert worker.returncode == 0, err
+        assert "Worker running jobs from SqliteStorage" in out and f"mail to {inbox.host}" in out, out
+        assert len(inbox.messages) == 1, "each mail once"
 
 
 def test_worker_is_a_sealing_mode_and_an_unknown_one_is_refused():

@@ -126,3 +126,10 @@ class QuietLog:
             also, self._last[kind], self._since[kind] = self._since.get(kind, 0), now, 0
         more = f" ({also} more since the last report)" if also else ""
         logger.warning(message + more, *args)
+
+
+def count_of(rows: sa.Select[Any], up_to: int | None = None) -> sa.Select[Any]:
+    """Return the count of what `rows` selects, stopping one past `up_to` when given."""
+    if up_to is not None:
+        rows = rows.limit(up_to + 1)
+    return sa.select(sa.func.count()).select_from(rows.subquery())

@@ -270,27 +270,46 @@ def statement_show(statement_id: int, username: str, password_stdin: bool) -> No
     show_default=True,
     help="Seal at least this often, without a notification (entries a dead process left).",
 )
-def worker(sweep_seconds: float) -> None:
-    """Run the background work until stopped (SIGTERM or Ctrl-C): sealing the ledger on PostgreSQL.
+@click.option("--threads", type=click.IntRange(min=1), default=2, show_default=True, help="Jobs run at once.")
+def worker(sweep_seconds: float, threads: int) -> None:
+    """Run the background work until stopped (SIGTERM or Ctrl-C): the jobs, and sealing on PostgreSQL.
 
-    Run it beside the servers with PRESSGATE_LEDGER_SEALING=worker, so that they leave sealing to it.
+    The jobs (email of notifications, and every minute a sweep for what is due) come from the queue
+    (PRESSGATE_QUEUE_URL). On PostgreSQL run it beside the servers with PRESSGATE_LEDGER_SEALING=worker,
+    so that they leave sealing to it.
     """
-    import signal
     import threading
+
+    from flask import current_app
 
     from statements.worker import run
 
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # werkzeug's proxy
     engine = _engine()
-    if engine.dialect.name != "postgresql":
-        click.echo("SQLite chains each ledger entry as it is written: the worker has nothing to do.")
-        return
     stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
+    sealed: list[int] = []
+    sealer = None
     where = engine.url.render_as_string(hide_password=True)
-    click.echo(f"Worker sealing the ledger of {where} (at least every {sweep_seconds:g} s); stop with Ctrl-C.")
-    sealed = run(engine, stop, sweep_seconds=sweep_seconds)
-    click.echo(f"Worker stopped; it sealed {sealed} entries.")
+    if engine.dialect.name == "postgresql":
+        sealer = threading.Thread(
+            target=lambda: sealed.append(run(engine, stop, sweep_seconds=sweep_seconds)), name="sealer", daemon=True
+        )
+        click.echo(f"Worker sealing the ledger of {where} (at least every {sweep_seconds:g} s); stop with Ctrl-C.")
+        sealer.start()
+    else:
+        click.echo("SQLite chains each ledger entry as it is written: nothing to seal.")
+    queue = app.extensions["pressgate"]["jobs"].queue
+    mail_to = app.config.get("SMTP_HOST") or "nowhere (PRESSGATE_SMTP_HOST is not set: mail waits in the outbox)"
+    click.echo(f"Worker running jobs from {type(queue.storage).__name__} with {threads} threads; mail to {mail_to}.")
+    # Polling at most a second apart: the queue's SQLite storage has no way to wake a consumer.
+    consumer = queue.create_consumer(workers=threads, worker_type="thread", periodic=True, max_delay=1.0)
+    try:
+        consumer.run()  # until SIGINT or SIGTERM, which huey's consumer handles
+    finally:
+        stop.set()
+        if sealer is not None:
+            sealer.join(timeout=30)
+    click.echo(f"Worker stopped; it sealed {sum(sealed)} entries.")
 
 
 #: The shell's commands; each feature adds its own (statements/app.py attaches them all).

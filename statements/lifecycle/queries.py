@@ -15,7 +15,7 @@ from statements.lifecycle.models import PEOPLE_GROUP, Statement, release_recorde
 from statements.lifecycle.snapshots import STATEMENT_COLUMNS, WITH_UNIT, AnyStatement, AnyVersion, StatementView
 from workflow import ledger
 from workflow.actor import Actor
-from workflow.db import MAX_ID
+from workflow.db import MAX_ID, count_of
 from workflow.errors import NotFound
 from workflow.guards import can_read, can_read_internals, require_read_internals
 from workflow.ledger import sealing
@@ -175,19 +175,17 @@ def list_statements(
 _ORDER = {False: (Statement.id.desc(),), True: (Statement.updated_at.asc(), Statement.id.asc())}
 
 
+def awaiting_rows(actor: Actor) -> sa.Select:
+    """Return the SQL that selects the statements awaiting the actor's decision, to count them."""
+    return sa.select(Statement.id).where(_list_filter(actor, AWAITING_ME))
+
+
 def count_awaiting(session: Session, actor: Actor, *, up_to: int | None = None) -> int:
-    """Return how many statements await the actor's decision (one query, for every page's menu).
+    """Return how many statements await the actor's decision (one query).
 
     With `up_to`, counting stops one past it: a leader acting for forty hospitals has tens of thousands.
     """
-    return session.scalar(count_of(sa.select(Statement.id).where(_list_filter(actor, AWAITING_ME)), up_to)) or 0
-
-
-def count_of(rows: sa.Select, up_to: int | None = None) -> sa.Select:
-    """Return the count of what `rows` selects, stopping one past `up_to` when given."""
-    if up_to is not None:
-        rows = rows.limit(up_to + 1)
-    return sa.select(sa.func.count()).select_from(rows.subquery())
+    return session.scalar(count_of(awaiting_rows(actor), up_to)) or 0
 
 
 def _list_filter(actor: Actor | None, filters: Filters) -> sa.ColumnElement[bool]:

@@ -10,10 +10,11 @@ from sqlalchemy.orm import Session
 
 from statements.lifecycle import snapshots
 from statements.lifecycle.models import Statement, release_recorded
-from statements.lifecycle.queries import count_of, holding_words
+from statements.lifecycle.queries import holding_words
 from statements.lifecycle.serialize import public_dict
 from statements.lifecycle.snapshots import STATEMENT_COLUMNS, WITH_UNIT, StatementView
 from statements.web_session import count_limit, db, page_arg, paged
+from workflow.db import count_of
 from workflow.errors import NotFound
 from workflow.states import PUBLIC_STATES
 from workflow.text import xml_text

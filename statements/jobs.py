@@ -1,0 +1,95 @@
+"""The worker's jobs, on huey: the queue, its storage from the configuration, and the tasks.
+
+huey because it keeps the embedded default one command: its SQLite storage is a file beside the
+database, with no server; in production the same tasks run on Redis (PRESSGATE_QUEUE_URL=redis://…).
+It brings the periodic scheduler, and consumers on several machines never take one task twice.
+procrastinate was the other candidate; it needs PostgreSQL, which the embedded default does not have.
+
+The outbox stays in PressGate's own tables (a notification's mail is written in the deciding
+transaction): a task only says "there is mail to send now", and the periodic sweep sends whatever a
+lost wake-up or a failed try left, so the queue never holds anything that could be lost.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask, current_app, has_app_context
+from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
+from sqlalchemy.orm import Session
+
+from statements.notifications import mail
+from statements.notifications.service import MAIL_WAITING
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Jobs:
+    """An app's queue and the tasks it can enqueue."""
+
+    queue: Huey
+    deliver_mail: Any
+
+
+def make_queue(url: str | None, instance_path: Path) -> Huey:
+    """Return the queue the URL names: redis://…, memory:// (tests), else a SQLite file in the instance folder."""
+    if url and url.startswith(("redis://", "rediss://", "unix://")):
+        return RedisHuey("pressgate", url=url)
+    if url == "memory://":
+        return MemoryHuey("pressgate")
+    path = Path(url.removeprefix("sqlite:///")) if url else instance_path / "queue.db"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return SqliteHuey("pressgate", filename=str(path))
+
+
+def init_app(app: Flask) -> Jobs:
+    """Give the app its queue and its tasks; the worker (`pressgate worker`) consumes them."""
+    queue = make_queue(app.config.get("QUEUE_URL"), Path(app.instance_path))
+
+    @queue.task(name="deliver_mail")
+    def deliver_mail() -> int:
+        """Send the mail that is due now."""
+        return send_mail(app)
+
+    @queue.periodic_task(crontab(minute="*"), name="sweep_mail")
+    def sweep_mail() -> int:
+        """Send what a lost wake-up or a failed try left due (every minute)."""
+        return send_mail(app)
+
+    jobs = Jobs(queue, deliver_mail)
+    app.extensions["pressgate"]["jobs"] = jobs
+    return jobs
+
+
+def send_mail(app: Flask) -> int:
+    """Send the due mail of `app`'s database and record it; return how many were accepted."""
+    settings = mail.SmtpSettings.from_config(app.config)
+    if settings is None:  # no mail server: the notifications are in the app, their mail waits
+        return 0
+    with app.app_context(), Session(app.extensions["pressgate"]["engine"]) as session:
+        sent = mail.send_due(session, settings)
+        session.commit()
+    return sent
+
+
+@sa.event.listens_for(Session, "after_commit")
+def _wake_the_worker(session: Session) -> None:
+    if not session.info.pop(MAIL_WAITING, False) or not has_app_context():
+        return
+    jobs: Jobs | None = current_app.extensions.get("pressgate", {}).get("jobs")
+    if jobs is None:
+        return
+    try:
+        jobs.deliver_mail()
+    except Exception as err:
+        log.warning("could not wake the worker (%s); the mail goes with the next sweep", err)
+
+
+@sa.event.listens_for(Session, "after_rollback")
+def _nothing_to_send(session: Session) -> None:
+    session.info.pop(MAIL_WAITING, None)

@@ -1,0 +1,93 @@
+"""A notification is both the in-app message and, when the person takes email, the outbox row that sends it.
+
+It is written in the deciding transaction, so a decision rolled back tells nobody and a crash loses
+nothing: the worker sends what is committed and pending, retrying with backoff.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from workflow.db import Base, utcnow
+
+
+class Kind:
+    """What a notification tells, from the state the statement reached (see service.KIND_OF_STATE)."""
+
+    AWAITS_REVIEW = "awaits_review"
+    ESCALATED = "escalated"
+    AWAITS_RELEASE = "awaits_release"
+    CHANGES_REQUESTED = "changes_requested"
+    RELEASED = "released"
+    REJECTED = "rejected"
+    RETRACTED = "retracted"
+    ALL = (AWAITS_REVIEW, ESCALATED, AWAITS_RELEASE, CHANGES_REQUESTED, RELEASED, REJECTED, RETRACTED)
+
+
+class Mail:
+    """Where a notification's email is: to be sent, sent, given up on, or not to be sent at all."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+    NONE = "none"
+
+
+class Mode:
+    """How a person takes the email of one kind of notification."""
+
+    IMMEDIATE = "immediate"
+    OFF = "off"
+    ALL = (IMMEDIATE, OFF)
+
+
+class Notification(Base):
+    """One thing one person is told about one statement."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        sa.Index("ix_notifications_user_id_id", "user_id", "id"),
+        # The worker's queue: only what waits to be sent is in this index.
+        sa.Index(
+            "ix_notifications_mail_due",
+            "mail_due_at",
+            postgresql_where=sa.text("mail_state = 'pending'"),
+            sqlite_where=sa.text("mail_state = 'pending'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    statement_id: Mapped[int | None] = mapped_column(sa.ForeignKey("statements.id"))
+    kind: Mapped[str] = mapped_column(sa.String(32))
+    #: Who caused it, as the ledger names them (the person told reads their name, not their id).
+    actor: Mapped[str] = mapped_column(sa.String(64))
+    #: The unit's code and the statement's number are all an email carries: never the unreleased text.
+    unit: Mapped[str] = mapped_column(sa.String(64))
+    urgent: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[dt.datetime | None] = mapped_column()
+    mail_state: Mapped[str] = mapped_column(sa.String(16), default=Mail.NONE)
+    mail_to: Mapped[str | None] = mapped_column(sa.String(254))
+    #: The language the person reads their email in, at the time it was written.
+    mail_language: Mapped[str] = mapped_column(sa.String(8), default="vi")
+    mail_attempts: Mapped[int] = mapped_column(default=0)
+    mail_due_at: Mapped[dt.datetime | None] = mapped_column()
+    mail_sent_at: Mapped[dt.datetime | None] = mapped_column()
+    mail_error: Mapped[str | None] = mapped_column(sa.Text)
+
+
+class NotificationSettings(Base):
+    """A person's choices: the language of their email, and email per kind of notification."""
+
+    __tablename__ = "notification_settings"
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), primary_key=True)
+    language: Mapped[str] = mapped_column(sa.String(8), default="vi")
+    #: {kind: mode}; a kind not named takes email immediately.
+    modes: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

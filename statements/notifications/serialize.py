@@ -1,0 +1,23 @@
+"""A notification as the API and the pages show it."""
+
+from __future__ import annotations
+
+from statements.notifications.models import Notification
+from statements.notifications.texts import subject
+from workflow.db import isoformat
+
+
+def notification_dict(n: Notification) -> dict:
+    """Return a notification's answer; its text in the current language."""
+    return {
+        "id": n.id,
+        "kind": n.kind,
+        "text": subject(n.kind, n.statement_id, n.unit, n.urgent),
+        "statement": n.statement_id,
+        "unit": n.unit,
+        "actor": n.actor,
+        "urgent": n.urgent,
+        "created_at": isoformat(n.created_at),
+        "read_at": isoformat(n.read_at),
+        "mail": {"state": n.mail_state, "sent_at": isoformat(n.mail_sent_at), "attempts": n.mail_attempts},
+    }

@@ -1,0 +1,34 @@
+"""What each kind of notification says, in the reader's language (the app's list and the email alike)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from statements.notifications.models import Kind
+
+#: The one line a notification is: the statement's number and unit, never its unreleased text.
+SUBJECTS = {
+    Kind.AWAITS_REVIEW: _l("Statement #%(id)d of %(unit)s awaits your review"),
+    Kind.ESCALATED: _l("Statement #%(id)d of %(unit)s awaits your sign-off"),
+    Kind.AWAITS_RELEASE: _l("Statement #%(id)d of %(unit)s is approved and awaits release"),
+    Kind.CHANGES_REQUESTED: _l("Changes were requested to statement #%(id)d of %(unit)s"),
+    Kind.RELEASED: _l("Statement #%(id)d of %(unit)s was released"),
+    Kind.REJECTED: _l("Statement #%(id)d of %(unit)s was rejected"),
+    Kind.RETRACTED: _l("Statement #%(id)d of %(unit)s was retracted"),
+}
+#: The kinds by name, for the settings page.
+KIND_NAMES = {
+    Kind.AWAITS_REVIEW: _l("A statement awaits my review"),
+    Kind.ESCALATED: _l("A statement awaits my sign-off (escalated)"),
+    Kind.AWAITS_RELEASE: _l("An approved statement awaits release"),
+    Kind.CHANGES_REQUESTED: _l("Changes were requested to my statement"),
+    Kind.RELEASED: _l("My statement was released"),
+    Kind.REJECTED: _l("My statement was rejected"),
+    Kind.RETRACTED: _l("My statement was retracted"),
+}
+
+
+def subject(kind: str, statement_id: int | None, unit: str, urgent: bool) -> str:
+    """Return a notification's line in the current language."""
+    line = str(SUBJECTS[kind] % {"id": statement_id or 0, "unit": unit})
+    return str(_l("Urgent: %(line)s", line=line)) if urgent else line
