@@ -57,6 +57,7 @@ def from_environment(instance_path: Path) -> dict:
         "MAX_CONTENT_LENGTH": int(os.environ.get("PRESSGATE_MAX_CONTENT_LENGTH", str(2 * 1024 * 1024))),
         # The worker's queue (statements/jobs.py): a SQLite file in the instance folder unless a redis:// URL.
         "QUEUE_URL": os.environ.get("PRESSGATE_QUEUE_URL") or None,
+        "QUEUE_NAME": os.environ.get("PRESSGATE_QUEUE_NAME") or "pressgate",
         # Email of notifications: none is sent without a mail server (they stay in the app).
         "SMTP_HOST": os.environ.get("PRESSGATE_SMTP_HOST") or None,
         "SMTP_PORT": int(os.environ.get("PRESSGATE_SMTP_PORT") or "25"),

@@ -36,20 +36,26 @@ class Jobs:
     deliver_mail: Any
 
 
-def make_queue(url: str | None, instance_path: Path) -> Huey:
-    """Return the queue the URL names: redis://…, memory:// (tests), else a SQLite file in the instance folder."""
+def make_queue(url: str | None, instance_path: Path, name: str = "pressgate") -> Huey:
+    """Return the queue the URL names: redis://…, memory:// (tests), else a SQLite file in the instance folder.
+
+    `name` keeps installations that share one Redis apart. Nobody waits for a job's result (the outbox
+    is the record), so none is stored.
+    """
     if url and url.startswith(("redis://", "rediss://", "unix://")):
-        return RedisHuey("pressgate", url=url)
+        return RedisHuey(name, url=url, results=False)
     if url == "memory://":
-        return MemoryHuey("pressgate")
+        return MemoryHuey(name, results=False)
     path = Path(url.removeprefix("sqlite:///")) if url else instance_path / "queue.db"
     path.parent.mkdir(parents=True, exist_ok=True)
-    return SqliteHuey("pressgate", filename=str(path))
+    return SqliteHuey(name, filename=str(path), results=False)
 
 
 def init_app(app: Flask) -> Jobs:
     """Give the app its queue and its tasks; the worker (`pressgate worker`) consumes them."""
-    queue = make_queue(app.config.get("QUEUE_URL"), Path(app.instance_path))
+    queue = make_queue(
+        app.config.get("QUEUE_URL"), Path(app.instance_path), app.config.get("QUEUE_NAME") or "pressgate"
+    )
 
     @queue.task(name="deliver_mail")
     def deliver_mail() -> int:

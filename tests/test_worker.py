@@ -6,6 +6,7 @@ import contextlib
 import os
 import subprocess
 import time
+import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -102,25 +103,32 @@ def _database(backend: str, tmp_path) -> Iterator[str]:
             yield url
 
 
-def test_the_worker_process_sends_the_mail_a_decision_commits(backend, tmp_path):
-    """The real worker, a real SMTP server: a committed decision wakes the worker, and its mail arrives."""
+@pytest.mark.parametrize("storage", ["sqlite", "redis"])
+def test_the_worker_process_sends_the_mail_a_decision_commits(backend, tmp_path, storage):
+    """The real worker, a real SMTP server: a committed decision wakes the worker, and its mail arrives.
+
+    The queue on SQLite (the embedded default) and on the machine's Redis (production's).
+    """
     from statements import create_app
     from statements.lifecycle.service import create_statement, decide
     from tests.test_sealing import _actors
 
-    queue = f"sqlite:///{tmp_path / 'queue.db'}"
+    queue = f"sqlite:///{tmp_path / 'queue.db'}" if storage == "sqlite" else "redis://127.0.0.1:6379/0"
+    name = f"pressgate-test-{uuid.uuid4().hex}"  # this test's own, on a Redis others share
     with _database(backend, tmp_path) as url, smtp_server() as inbox:
         engine = seeded_engine(url)
         with engine.begin() as connection:
             connection.execute(sa.update(User).where(User.username == "spokesperson").values(email="pn@syt.example.vn"))
         mail_env = {
             "PRESSGATE_QUEUE_URL": queue,
+            "PRESSGATE_QUEUE_NAME": name,
             "PRESSGATE_SMTP_HOST": inbox.host,
             "PRESSGATE_SMTP_PORT": str(inbox.port),
             "PRESSGATE_BASE_URL": "https://pg.example.vn",
         }
         worker = _start_worker(url, tmp_path, env=mail_env)
-        app = create_app({"DATABASE_URL": url, "QUEUE_URL": queue, "SECRET_KEY": "x", "SEAL_SWEEP_SECONDS": 0})
+        config = {"DATABASE_URL": url, "QUEUE_URL": queue, "QUEUE_NAME": name, "SECRET_KEY": "x"}
+        app = create_app(config | {"SEAL_SWEEP_SECONDS": 0})
         try:
             with app.app_context(), Session(app.extensions["pressgate"]["engine"]) as session:
                 actors = _actors(session)
@@ -142,7 +150,10 @@ def test_the_worker_process_sends_the_mail_a_decision_commits(backend, tmp_path)
                 sealing.stop(each)
                 each.dispose()
         assert worker.returncode == 0, err
-        assert "Worker running jobs from SqliteStorage" in out and f"mail to {inbox.host}" in out, out
+        assert (
+            f"Worker running jobs from {'SqliteStorage' if storage == 'sqlite' else 'RedisStorage'}" in out
+            and f"mail to {inbox.host}" in out
+        ), out
         assert len(inbox.messages) == 1, "each mail once"
 
 
