@@ -156,7 +156,7 @@ class NextActor:
 
 
 def who_acts_next(
-    session: Session, state: str, unit_id: int, author_id: int, excluded: Iterable[int | None]
+    session: Session | sa.Connection, state: str, unit_id: int, author_id: int, excluded: Iterable[int | None]
 ) -> list[NextActor]:
     """Return who must act next on a statement in `state`: nobody once it is final (one query at most)."""
     if state in ("draft", "changes_requested"):

@@ -10,7 +10,7 @@ from typing import Any, overload
 
 import psycopg
 import sqlalchemy as sa
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -133,3 +133,12 @@ def count_of(rows: sa.Select[Any], up_to: int | None = None) -> sa.Select[Any]:
     if up_to is not None:
         rows = rows.limit(up_to + 1)
     return sa.select(sa.func.count()).select_from(rows.subquery())
+
+
+def newest_first(
+    session: Session, model: Any, where: sa.ColumnElement[bool], page: int, per_page: int, *options: Any
+) -> tuple[list[Any], int]:
+    """Return one page of `model`'s rows matching `where`, the newest (highest id) first, and how many match."""
+    total = session.scalar(sa.select(sa.func.count()).select_from(model).where(where)) or 0
+    rows = sa.select(model).where(where).order_by(model.id.desc()).offset((page - 1) * per_page).limit(per_page)
+    return list(session.scalars(rows.options(*options))), total

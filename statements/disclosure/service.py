@@ -16,7 +16,7 @@ from statements.lifecycle.models import Statement
 from statements.lifecycle.snapshots import AnyStatement, AnyVersion
 from workflow import ledger
 from workflow.actor import Actor
-from workflow.db import MAX_ID, isoformat, utcnow
+from workflow.db import MAX_ID, isoformat, newest_first, utcnow
 from workflow.errors import Conflict, Forbidden, Invalid, NotFound
 from workflow.guards import require_investigate
 from workflow.text import strip_invisible
@@ -167,16 +167,8 @@ def list_cases(
         where = sa.or_(Disclosure.opened_by_id == actor.user_id, Disclosure.unit_id.in_(sorted(actor.leader_scope)))
     if status:
         where = sa.and_(where, Disclosure.status == status)
-    total = session.scalar(sa.select(sa.func.count()).select_from(Disclosure).where(where))
-    items = session.scalars(
-        sa.select(Disclosure)
-        .where(where)
-        .order_by(Disclosure.id.desc())
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-        .options(selectinload(Disclosure.violations), selectinload(Disclosure.opened_by))
-    )
-    return list(items), total
+    people = (selectinload(Disclosure.violations), selectinload(Disclosure.opened_by))
+    return newest_first(session, Disclosure, where, page, per_page, *people)
 
 
 def close_case(
@@ -244,13 +236,5 @@ def list_violations(
     """Return the register of violations the actor may read (auditors all, leaders their units'), newest first."""
     actor = require_investigate(actor)
     where = sa.true() if actor.is_auditor else Violation.unit_id.in_(sorted(actor.leader_scope))
-    total = session.scalar(sa.select(sa.func.count()).select_from(Violation).where(where))
-    items = session.scalars(
-        sa.select(Violation)
-        .where(where)
-        .order_by(Violation.id.desc())
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-        .options(selectinload(Violation.user), selectinload(Violation.recorded_by), selectinload(Violation.case))
-    )
-    return list(items), total
+    people = (selectinload(Violation.user), selectinload(Violation.recorded_by), selectinload(Violation.case))
+    return newest_first(session, Violation, where, page, per_page, *people)

@@ -7,6 +7,7 @@ from marshmallow import fields, validate
 
 from statements.notifications.models import Kind, Mode
 from statements.schemas import Lenient, PageArgs
+from workflow.db import MAX_ID
 
 
 class NotificationListArgs(PageArgs):
@@ -16,7 +17,7 @@ class NotificationListArgs(PageArgs):
 class MarkReadIn(Lenient):
     """One notification to mark read, or none: all of them."""
 
-    id = fields.Integer(validate=validate.Range(min=1))
+    id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
 
 
 class SettingsIn(Lenient):

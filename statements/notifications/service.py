@@ -16,7 +16,7 @@ from auth.acting import who_acts_next
 from auth.models import User
 from statements.notifications.models import Kind, Mail, Mode, Notification, NotificationSettings
 from workflow.actor import Actor
-from workflow.db import UTCDateTime, count_of, utcnow
+from workflow.db import UTCDateTime, count_of, newest_first, utcnow
 from workflow.errors import Invalid, NotFound
 from workflow.states import State
 
@@ -66,52 +66,72 @@ def record_decision(
     told.discard(actor.user_id)  # one who decides is not told of their own decision
     if not told:
         return 0
-    # One INSERT … SELECT: each person's address and choices are read by the statement that writes.
+    states = tell(
+        session, kind, told, statement_id=statement_id, unit_code=unit_code, actor=actor.username, urgent=urgent
+    )
+    if Mail.PENDING in states:
+        session.info[MAIL_WAITING] = True  # the worker is woken once this commits (statements.jobs)
+    return len(states)
+
+
+def tell(
+    connection: Session | sa.Connection,
+    kind: str,
+    told: set[int],
+    *,
+    statement_id: int,
+    unit_code: str,
+    actor: str,
+    urgent: bool,
+) -> list[str]:
+    """Write one notification of `kind` to each active person of `told`; return their mails' states.
+
+    One INSERT … SELECT: each person's address, language and choices are read by the statement that
+    writes (the floor benchmark sends it too).
+    """
     chose = NotificationSettings.modes[kind].as_string()
     emailed = sa.and_(
         User.email.is_not(None),
         User.email != "",
         sa.true() if urgent or kind in MANDATORY else sa.func.coalesce(chose, Mode.IMMEDIATE) != Mode.OFF,
     )
-    now = utcnow()
+    now = sa.literal(utcnow(), UTCDateTime())
     rows = (
         sa.select(
             User.id,
             sa.literal(statement_id),
             sa.literal(kind),
-            sa.literal(actor.username),
+            sa.literal(actor),
             sa.literal(unit_code),
             sa.literal(urgent),
-            sa.literal(now, UTCDateTime()),
+            now,
             sa.case((emailed, Mail.PENDING), else_=Mail.NONE),
             sa.case((emailed, User.email), else_=None),
             sa.func.coalesce(NotificationSettings.language, "vi"),
             sa.literal(0),
-            sa.case((emailed, sa.literal(now, UTCDateTime())), else_=None),
+            sa.case((emailed, now), else_=None),
         )
         .outerjoin(NotificationSettings, NotificationSettings.user_id == User.id)
         .where(User.id.in_(sorted(told)), User.active)
     )
-    columns = [
-        "user_id",
-        "statement_id",
-        "kind",
-        "actor",
-        "unit",
-        "urgent",
-        "created_at",
-        "mail_state",
-        "mail_to",
-        "mail_language",
-        "mail_attempts",
-        "mail_due_at",
-    ]
-    states = session.scalars(
-        sa.insert(Notification).from_select(columns, rows).returning(Notification.mail_state)
-    ).all()
-    if Mail.PENDING in states:
-        session.info[MAIL_WAITING] = True  # the worker is woken once this commits (statements.jobs)
-    return len(states)
+    insert = sa.insert(Notification).from_select(_COLUMNS, rows).returning(Notification.mail_state)
+    return list(connection.execute(insert).scalars().all())
+
+
+_COLUMNS = [
+    "user_id",
+    "statement_id",
+    "kind",
+    "actor",
+    "unit",
+    "urgent",
+    "created_at",
+    "mail_state",
+    "mail_to",
+    "mail_language",
+    "mail_attempts",
+    "mail_due_at",
+]
 
 
 def page_for(
@@ -119,15 +139,7 @@ def page_for(
 ) -> tuple[list[Notification], int]:
     """Return a page of the person's notifications (or only the unread), newest first, and how many there are."""
     mine = sa.and_(Notification.user_id == actor.user_id, Notification.read_at.is_(None) if unread else sa.true())
-    total = session.scalar(sa.select(sa.func.count()).select_from(Notification).where(mine)) or 0
-    items = session.scalars(
-        sa.select(Notification)
-        .where(mine)
-        .order_by(Notification.id.desc())
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    ).all()
-    return list(items), total
+    return newest_first(session, Notification, mine, page, per_page)
 
 
 def unread_rows(actor: Actor) -> sa.Select:
