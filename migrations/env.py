@@ -9,6 +9,7 @@ import auth.models  # noqa: F401  (register tables)
 import statements.disclosure.models
 import statements.lifecycle.models
 import statements.notifications.models  # noqa: F401
+import workflow.deadlines
 import workflow.ledger
 import workflow.sensitivity  # noqa: F401
 from statements.db import make_engine

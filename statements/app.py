@@ -131,12 +131,23 @@ def _register_features(app: Flask, api: Api) -> None:
     from statements.notifications import api as notifications_api
     from statements.notifications import web as notifications_web
     from statements.org import api as org_api
-    from statements.org import rules_web, tokens
+    from statements.org import deadlines_web, rules_web, tokens
     from statements.org import web as org_web
     from statements.press import api as press_api
     from statements.press import web as press_web
 
-    del actions, audit_web, copies_api, copies_web, disclosure_web, lifecycle_web, notifications_web, org_web, rules_web
+    del (
+        actions,
+        audit_web,
+        copies_api,
+        copies_web,
+        deadlines_web,
+        disclosure_web,
+        lifecycle_web,
+        notifications_web,
+        org_web,
+        rules_web,
+    )
     # The API authenticates by bearer token, so CSRF does not apply to it.
     for module in (tokens, org_api, lifecycle_api, ledger_api, disclosure_api, notifications_api, press_api):
         csrf.exempt(module.bp)

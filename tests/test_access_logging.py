@@ -94,6 +94,8 @@ NOT_CONTENT = {
     "web.open_notification": "a redirect to the statement, whose page logs its reading",
     "web.mark_all_read": "notifications",
     "web.notification_settings": "notification settings",
+    "organisation.Deadlines": "a unit's deadlines",
+    "web.unit_deadlines": "a unit's deadlines",
 }
 
 

@@ -200,6 +200,18 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, set[str]]] = {
         INVESTIGATORS,
     ),
     ("web.violations", "GET"): ("/violations", None, INVESTIGATORS),
+    ("organisation.Deadlines", "GET"): ("/api/v1/units/SYT-HN/deadlines", None, RULE_READERS),
+    ("organisation.Deadlines", "PUT"): (
+        "/api/v1/units/SYT-HN/deadlines",
+        {"hours": {"normal": {"review": {"regular": 8}}}, "days_off": []},
+        COMPETENT_LEADERS | {"admin"},
+    ),
+    ("web.unit_deadlines", "GET"): ("/units/SYT-HN/deadlines", None, RULE_READERS),
+    ("web.unit_deadlines", "POST"): (
+        "/units/SYT-HN/deadlines",
+        {"normal.review.regular": "8"},
+        COMPETENT_LEADERS | {"admin"},
+    ),
     # each person's own notifications ({n}: the spokesperson's, about {s})
     ("notifications.list_notifications", "GET"): ("/api/v1/notifications", None, SIGNED_IN),
     ("notifications.mark_read", "POST"): ("/api/v1/notifications/read", {}, SIGNED_IN),

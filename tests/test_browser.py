@@ -303,4 +303,3 @@ def test_a_skip_link_leads_to_the_content(person):
     assert page.evaluate("document.activeElement.getAttribute('href')") == "#main"
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
-

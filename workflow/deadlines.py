@@ -178,3 +178,9 @@ def add_working_hours(start: dt.datetime, hours: float, days_off: frozenset[dt.d
         day += dt.timedelta(days=1)
         local = dt.datetime.combine(day, dt.time(0, 0), ZONE)
     raise ValueError("no working time within two years")
+
+
+def is_overdue(statement: Any, now: dt.datetime | None = None) -> bool:
+    """Say whether a statement's open step is past its due time."""
+    due = getattr(statement, "due_at", None)
+    return bool(due is not None and statement.state in STEPS and due < (now or utcnow()))

@@ -203,6 +203,22 @@ def require_read_rules(actor: Actor | None, unit_id: int) -> None:
         )
 
 
+def require_read_deadlines(actor: Actor | None, unit_id: int) -> None:
+    """Refuse anyone but the unit's people, the leaders above it, auditors and admins: its policy is internal."""
+    if actor is None or not (actor.can_read_unit(unit_id) or actor.is_admin):
+        raise Forbidden(
+            "deadlines_reader",
+            "A unit's deadlines are internal to it: only its own people, the leaders above it, auditors and"
+            " administrators may read them.",
+        )
+
+
+def require_edit_deadlines(actor: Actor | None, unit_id: int) -> None:
+    """Only a competent leader of the unit (or above it) or an admin sets its deadlines."""
+    if actor is None or not (actor.is_competent_leader(unit_id) or actor.is_admin):
+        raise Forbidden("deadlines_editor", "Only a leader of the unit (or above) or an admin may set its deadlines.")
+
+
 def require_read_ledger(actor: Actor | None) -> None:
     """Auditors read the ledger; admins read it too; nobody changes it."""
     if actor is None or not (actor.is_auditor or actor.is_admin):
@@ -276,6 +292,11 @@ def can_manage_org(actor: Actor | None) -> bool:
 def can_edit_rules(actor: Actor | None, unit_id: int) -> bool:
     """Say whether `require_edit_rules` lets the actor through."""
     return _allowed(require_edit_rules, actor, unit_id)
+
+
+def can_edit_deadlines(actor: Actor | None, unit_id: int) -> bool:
+    """Say whether `require_edit_deadlines` lets the actor through."""
+    return _allowed(require_edit_deadlines, actor, unit_id)
 
 
 def can_investigate(actor: Actor | None) -> bool:

@@ -55,6 +55,7 @@ MEANINGS = {name: action.meaning for name, action in ACTIONS.items()} | {
     "remove_spokesperson": "Administrator ended the unit's spokesperson designation",
     "create_rule": "A sensitivity rule was added",
     "update_rule": "A sensitivity rule was changed",
+    "update_deadlines": "A unit's deadlines (hours per step, days off) were set",
     "sign_in_alert": "Sign-in attempts on one account passed the ceiling; only its known addresses may try for now",
 }
 

@@ -178,6 +178,8 @@ class Statement(WithVersions, Base):
     retracted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     retracted_at: Mapped[dt.datetime | None]
     retraction_reason: Mapped[str | None] = mapped_column(sa.Text)
+    #: When the open step (review, sign-off, release, revision) is due, by the unit's policy; None without one.
+    due_at: Mapped[dt.datetime | None] = mapped_column(index=True)
 
     #: Case-folded title and body without diacritics, so search finds "tu vong" and "tử vong" alike.
     #: Deferred: only search reads it, in SQL; loading it with every statement moved the text twice.

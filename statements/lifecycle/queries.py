@@ -15,11 +15,12 @@ from statements.lifecycle.models import PEOPLE_GROUP, Statement, release_recorde
 from statements.lifecycle.snapshots import STATEMENT_COLUMNS, WITH_UNIT, AnyStatement, AnyVersion, StatementView
 from workflow import ledger
 from workflow.actor import Actor
-from workflow.db import MAX_ID, count_of
+from workflow.db import MAX_ID, count_of, utcnow
+from workflow.deadlines import STEPS
 from workflow.errors import NotFound
 from workflow.guards import can_read, can_read_internals, require_read_internals
 from workflow.ledger import sealing
-from workflow.states import PUBLIC_STATES, Role, State
+from workflow.states import PUBLIC_STATES, Role, State, Urgency
 from workflow.text import like_pattern, search_key
 
 _S = TypeVar("_S", Statement, StatementView)
@@ -93,6 +94,8 @@ class Filters:
     kind: str | None = None
     urgency: str | None = None
     sensitive: bool | None = None
+    #: Only what is past its due time.
+    overdue: bool = False
 
 
 NO_FILTERS = Filters()
@@ -147,7 +150,7 @@ def list_statements(
     """
     where = _list_filter(actor, filters)
     awaiting_me = filters.awaiting_me
-    order = _ORDER[awaiting_me]
+    order = _order(awaiting_me)
     # The page's ids first, then the rows they name: joined before the LIMIT, every match would be loaded
     # just to be sorted and dropped. (A join, not IN: PostgreSQL hashes the whole table for an IN over a
     # LIMIT subquery.) The total rides along as an uncorrelated subquery: counted once, no round trip.
@@ -161,7 +164,7 @@ def list_statements(
     query = (
         sa.select(*STATEMENT_COLUMNS, count.scalar_subquery().label("total"))
         .select_from(WITH_UNIT.join(ids, Statement.id == ids.c.id))
-        .order_by(*_ORDER[awaiting_me])
+        .order_by(*order)
     )
     rows = session.execute(query).all()
     items = snapshots.page_of(session, rows)
@@ -172,7 +175,13 @@ def list_statements(
 
 
 #: Newest first; the awaiting list oldest first (what waits longest comes first).
-_ORDER = {False: (Statement.id.desc(),), True: (Statement.updated_at.asc(), Statement.id.asc())}
+def _order(awaiting_me: bool) -> tuple[sa.ColumnElement, ...]:
+    """Newest first; what awaits the actor overdue first, then urgent, then by due time (oldest first after)."""
+    if not awaiting_me:
+        return (Statement.id.desc(),)
+    late = sa.case((Statement.due_at < utcnow(), 0), else_=1)
+    urgent = sa.case((Statement.urgency == Urgency.URGENT.value, 0), else_=1)
+    return (late, urgent, Statement.due_at.asc().nulls_last(), Statement.updated_at.asc(), Statement.id.asc())
 
 
 def awaiting_rows(actor: Actor) -> sa.Select:
@@ -200,6 +209,8 @@ def _list_filter(actor: Actor | None, filters: Filters) -> sa.ColumnElement[bool
         conditions.append(Statement.urgency == filters.urgency)
     if filters.sensitive is not None:
         conditions.append(Statement.sensitive.is_(filters.sensitive))
+    if filters.overdue:
+        conditions.append(sa.and_(Statement.state.in_(list(STEPS)), Statement.due_at < utcnow()))
     if filters.awaiting_me and actor is not None:
         conditions.append(awaiting_filter(actor))
     if filters.q and filters.q.strip():

@@ -21,6 +21,7 @@ class StatementListArgs(PageArgs):
     kind = fields.String(validate=validate.OneOf(values(Kind)))
     urgency = fields.String(validate=validate.OneOf(values(Urgency)))
     sensitive = fields.Boolean()
+    overdue = fields.Boolean(load_default=False)
 
 
 class ContentIn(Lenient):
@@ -95,6 +96,8 @@ class StatementOut(ma.Schema):
     created_at = fields.String()
     updated_at = fields.String()
     corrects = fields.Integer(allow_none=True)
+    due_at = fields.String(allow_none=True)
+    overdue = fields.Boolean()
     escalated_by = fields.String(allow_none=True)
     approved = fields.Dict(allow_none=True)
     released = fields.Dict(allow_none=True)

@@ -8,6 +8,7 @@ import re
 from statements.lifecycle.snapshots import AnyStatement, AnyVersion
 from workflow.actor import Actor
 from workflow.db import isoformat
+from workflow.deadlines import is_overdue
 from workflow.ledger import LedgerEntry
 from workflow.machine import allowed_actions
 
@@ -42,6 +43,8 @@ def statement_dict(statement: AnyStatement, actor: Actor | None) -> dict:
         "created_at": isoformat(statement.created_at),
         "updated_at": isoformat(statement.updated_at),
         "corrects": statement.corrects_id,
+        "due_at": isoformat(statement.due_at),
+        "overdue": is_overdue(statement),
         "escalated_by": statement.escalated_by_name,
         "approved": {
             "version": statement.approved_version,

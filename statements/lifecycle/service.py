@@ -25,7 +25,8 @@ from statements.notifications import service as notifications
 from statements.schemas import load_input
 from workflow import effects, ledger
 from workflow.actor import Actor
-from workflow.db import utcnow
+from workflow.db import isoformat, utcnow
+from workflow.deadlines import Policy
 from workflow.errors import BadRequest, Conflict, Forbidden, Invalid
 from workflow.guards import check_comment, require_read_rules, require_revise
 from workflow.machine import ACTIONS, fire
@@ -303,9 +304,15 @@ def decide(
             "Nobody can review this unit's statements: it has no spokesperson and no leader, nor has any unit"
             " above it. Ask an administrator to designate a spokesperson.",
         )
-    data = ACTIONS[action].effect(statement, actor, comment, channels, utcnow())
+    now = utcnow()
+    data = ACTIONS[action].effect(statement, actor, comment, channels, now)
     data["via"] = actor.via
-    statement.updated_at = utcnow()
+    statement.updated_at = now
+    if statement.state != before["state"]:  # a new step starts (or none): its due time, by the unit's policy
+        policy = statement.deadlines or Policy()
+        statement.due_at = policy.due(statement.state, statement.kind, statement.urgency, now)
+        if statement.due_at is not None:
+            data["due_at"] = isoformat(statement.due_at)
     entry = {
         "kind": ledger.EntryKind.DECISION,
         "action": action,

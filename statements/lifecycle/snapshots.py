@@ -32,6 +32,7 @@ from statements.lifecycle.models import (
 )
 from workflow import ledger
 from workflow.db import MAX_ID
+from workflow.deadlines import Policy, UnitDeadlines
 from workflow.sensitivity import SensitivityRule
 
 _S = Statement.__table__
@@ -59,6 +60,8 @@ class StatementView(WithVersions, SimpleNamespace):
     #: (`one(..., for_update=True)`).
     rules: list | None = None
     reviewable: bool | None = None
+    #: Its unit's deadline policy, when loaded for a decision.
+    deadlines: Policy | None = None
 
 
 #: What the serialisers, the guards, access logging and sensitivity take.
@@ -103,8 +106,16 @@ def _unit_rules(aggregate: Callable, array: Callable, nested: Callable) -> sa.Sc
 #: One statement locked for a decision (NO KEY UPDATE, of the statement only: see `queries.load`), with
 #: what a decision needs of its unit: its active sensitivity rules and whether anyone reviews it (read
 #: here, not in queries of their own); per dialect, as JSON is built differently.
+_DL = UnitDeadlines.__table__.c
+#: The unit's deadline policy, read with the statement: what it sets over the defaults, and its days off.
+_POLICY = (
+    sa.select(_DL.hours).where(_DL.unit_id == _S.c.unit_id).scalar_subquery(),
+    sa.select(_DL.days_off).where(_DL.unit_id == _S.c.unit_id).scalar_subquery(),
+)
 LOCKED_STATEMENT = {
-    dialect: ONE_STATEMENT.add_columns(rules, reviewer_exists(_S.c.unit_id)).with_for_update(of=_S, key_share=True)
+    dialect: ONE_STATEMENT.add_columns(rules, reviewer_exists(_S.c.unit_id), *_POLICY).with_for_update(
+        of=_S, key_share=True
+    )
     for dialect, rules in (
         ("postgresql", _unit_rules(sa.func.json_agg, sa.func.json_build_array, lambda column: column)),
         ("sqlite", _unit_rules(sa.func.json_group_array, sa.func.json_array, sa.func.json)),
@@ -140,7 +151,12 @@ def one(session: Session, statement_id: int, *, for_update: bool = False) -> Sta
     if for_update:
         statement.rules = rules_of(rows[0][end])
         statement.reviewable = bool(rows[0][end + 1])
+        statement.deadlines = Policy.from_stored(_json(rows[0][end + 2]), _json(rows[0][end + 3]))
     return statement
+
+
+def _json(value: object) -> object:
+    return json.loads(value) if isinstance(value, str) else value
 
 
 def rules_of(aggregated: str | list | None) -> list[SimpleNamespace]:

@@ -126,6 +126,7 @@ def statements():
         "urgency": args.get("urgency") if args.get("urgency") in Urgency.__members__.values() else None,
         "sensitive": _flag(args.get("sensitive")),
         "q": (args.get("q") or "")[:200] or None,
+        "overdue": args.get("overdue") == "1",
     }
     page = page_arg()
     limit = count_limit(page, PER_PAGE)

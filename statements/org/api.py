@@ -12,9 +12,12 @@ from statements.api.auth import require_actor
 from statements.extensions import Blueprint
 from statements.lifecycle.schemas import ReasonOut
 from statements.lifecycle.service import preview_sensitivity
+from statements.org import deadlines as deadline_service
 from statements.org import rules as rule_service
 from statements.org import serialize
 from statements.org.schemas import (
+    DeadlinesIn,
+    DeadlinesOut,
     DesignationIn,
     RuleChangeIn,
     RuleIn,
@@ -28,6 +31,7 @@ from statements.org.schemas import (
 from statements.org.serialize import rule_dict, unit_dict, user_dict
 from statements.schemas import PageArgs, page_of
 from statements.web_session import db
+from workflow.db import isoformat
 from workflow.guards import require_read_rules
 
 bp = Blueprint("organisation", __name__, url_prefix="/api/v1", description="Units, users and rules")
@@ -176,3 +180,25 @@ class UserResource(MethodView):
         """Return a user with roles."""
         require_actor()
         return user_dict(org.get_user(db(), username), org.unit_codes(db()))
+
+
+@bp.route("/units/<string:code>/deadlines")
+class Deadlines(MethodView):
+    """A unit's deadline policy."""
+
+    @bp.response(200, DeadlinesOut)
+    def get(self, code: str):
+        """Return the hours each step is given (by urgency, step and kind) and the unit's days off."""
+        return deadline_dict(deadline_service.read_policy(db(), require_actor(), code))
+
+    @bp.arguments(DeadlinesIn)
+    @bp.response(200, DeadlinesOut)
+    def put(self, data: dict, code: str):
+        """Set what the unit sets over the defaults and its days off (leaders of the unit or above, admins)."""
+        policy = deadline_service.update_policy(db(), require_actor(), code, data["hours"], data["days_off"])
+        return deadline_dict(policy)
+
+
+def deadline_dict(policy: dict) -> dict:
+    """Return a policy as the API answers it (its time in ISO form)."""
+    return policy | {"updated_at": isoformat(policy["updated_at"])}

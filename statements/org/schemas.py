@@ -119,3 +119,19 @@ class RuleOut(ma.Schema):
     detectors = fields.List(fields.String())
     source = fields.String()
     active = fields.Boolean()
+
+
+class DeadlinesIn(Lenient):
+    """What a unit sets over the default deadlines ({urgency: {step: {kind: hours}}}) and its own days off."""
+
+    hours = fields.Dict(load_default=dict)
+    days_off = fields.List(fields.Date(), load_default=list)
+
+
+class DeadlinesOut(ma.Schema):
+    unit = fields.String()
+    hours = fields.Dict()
+    set_by_unit = fields.Dict()
+    days_off = fields.List(fields.String())
+    source = fields.String()
+    updated_at = fields.String(allow_none=True)

@@ -47,6 +47,7 @@ ACTION_LABELS = {
     "remove_spokesperson": _l("Ended the spokesperson's designation"),
     "create_rule": _l("Added a sensitivity rule"),
     "update_rule": _l("Changed a sensitivity rule"),
+    "update_deadlines": _l("Set the unit's deadlines"),
     "sign_in_alert": _l("Sign-in alert: an account under attack"),
 }
 #: What each built-in detector looks for, so that whoever reads a rule sees why it fired.

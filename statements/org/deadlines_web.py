@@ -1,0 +1,99 @@
+"""A unit's deadlines in the browser: read by its people, set by its leaders and admins."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import login_required
+
+from auth import service as org
+from statements.org import deadlines as deadline_service
+from statements.org.schemas import DeadlinesIn
+from statements.schemas import load_input
+from statements.web import bp, web_actor
+from statements.web_session import db, rollback_session
+from workflow.deadlines import DEFAULT_HOURS, MAX_HOURS, public_holidays
+from workflow.errors import Invalid
+from workflow.guards import can_edit_deadlines, require_edit_deadlines, require_read_deadlines
+from workflow.states import Kind
+
+STEP_NAMES = {
+    "review": _l("Review (spokesperson)"),
+    "sign_off": _l("Sign-off (competent leader)"),
+    "release": _l("Release after approval"),
+    "revision": _l("Revision asked for (drafter)"),
+}
+_DAY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+
+
+def _hours_from(form) -> dict:
+    """Read the table's fields (urgency.step.kind) into the API's shape, only where they differ from the defaults."""
+    hours: dict = {}
+    for urgency, steps in DEFAULT_HOURS.items():
+        for step, kinds in steps.items():
+            for kind, default in kinds.items():
+                given = (form.get(f"{urgency}.{step}.{kind}") or "").strip().replace(",", ".")
+                if not given:
+                    continue
+                try:
+                    value: object = float(given)
+                except ValueError:
+                    value = given  # the schema's check refuses it, as the API would
+                if value != default:
+                    hours.setdefault(urgency, {}).setdefault(step, {})[kind] = value
+    return hours
+
+
+def _days_from(text: str) -> list[str]:
+    """Read days off written dd/mm/yyyy (or ISO), one a line or separated by commas, as ISO dates for the schema."""
+    days = []
+    for item in re.split(r"[\n,;]+", text):
+        item = item.strip()
+        if found := _DAY.fullmatch(item):
+            day, month, year = (int(g) for g in found.groups())
+            item = f"{year:04d}-{month:02d}-{day:02d}"
+        if item:
+            days.append(item)
+    return days
+
+
+@bp.route("/units/<code>/deadlines", methods=["GET", "POST"])
+@login_required
+def unit_deadlines(code: str):
+    """Show a unit's deadlines, or set them (its leaders and admins)."""
+    actor = web_actor()
+    unit = org.get_unit(db(), code)
+    require_read_deadlines(actor, unit.id)
+    errors: dict = {}
+    values: dict = {}
+    if request.method == "POST":
+        require_edit_deadlines(actor, unit.id)
+        values = request.form.to_dict()
+        try:
+            given = {"hours": _hours_from(request.form), "days_off": _days_from(request.form.get("days_off", ""))}
+            checked = load_input(DeadlinesIn(), given)  # the API's contract, and its refusals
+            deadline_service.update_policy(db(), actor, code, checked["hours"], checked["days_off"])
+            flash(_("Deadlines saved."), "info")
+            return redirect(url_for("web.unit_deadlines", code=code))
+        except Invalid as refusal:
+            rollback_session()
+            errors = refusal.errors or {}
+    policy = deadline_service.read_policy(db(), actor, code)
+    year = dt.date.today().year
+    return render_template(
+        "web/deadlines.html",
+        unit=unit,
+        policy=policy,
+        kinds=[k.value for k in Kind],
+        step_names={k: str(v) for k, v in STEP_NAMES.items()},
+        max_hours=MAX_HOURS,
+        may_edit=can_edit_deadlines(actor, unit.id),
+        days_off_text="\n".join(dt.date.fromisoformat(d).strftime("%d/%m/%Y") for d in policy["days_off"]),
+        public_holidays=public_holidays(year) + public_holidays(year + 1),
+        values=values,
+        errors=errors,
+    ), (422 if errors else 200)
