@@ -22,6 +22,7 @@ from flask import Flask, current_app, has_app_context
 from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
 from sqlalchemy.orm import Session
 
+from statements.lifecycle import timeliness
 from statements.notifications import mail
 from statements.notifications.service import MAIL_WAITING
 
@@ -66,6 +67,14 @@ def init_app(app: Flask) -> Jobs:
     def sweep_mail() -> int:
         """Send what a lost wake-up or a failed try left due (every minute)."""
         return send_mail(app)
+
+    @queue.periodic_task(crontab(minute="*"), name="sweep_deadlines")
+    def sweep_deadlines() -> int:
+        """Remind, say what is overdue, escalate (every minute): statements.lifecycle.timeliness."""
+        with app.app_context(), Session(app.extensions["pressgate"]["engine"]) as session:
+            handled = timeliness.sweep(session)
+            session.commit()
+        return handled
 
     jobs = Jobs(queue, deliver_mail)
     app.extensions["pressgate"]["jobs"] = jobs

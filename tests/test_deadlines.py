@@ -106,6 +106,18 @@ def test_leaders_set_the_units_deadlines_on_the_ledger_and_drafters_only_read_th
     assert changed.json["hours"]["normal"]["review"]["regular"] == 3 and changed.json["days_off"] == ["2026-12-07"]
     entry = session.scalar(sa.select(LedgerEntry).where(LedgerEntry.action == "update_deadlines"))
     assert entry.actor == "leader" and entry.data["minutes"] == {"normal": {"review": {"regular": 180}}}
+    # The reminder's share and the grace before escalation are the unit's too.
+    tuned = leader.put(
+        "/api/v1/units/SYT-HN/deadlines",
+        json={
+            "hours": {"normal": {"review": {"regular": 3}}},
+            "days_off": ["2026-12-07"],
+            "remind_percent": 75,
+            "grace_minutes": {"urgent": 30},
+        },
+    ).json
+    assert tuned["remind_percent"] == 75 and tuned["grace_minutes"] == {"urgent": 30, "normal": 240}
+    assert leader.put("/api/v1/units/SYT-HN/deadlines", json={"remind_percent": 5}).status_code == 422
     for bad in ({"hours": {"normal": {"review": {"regular": -1}}}}, {"hours": {"slow": {}}}, {"days_off": ["x"]}):
         assert leader.put("/api/v1/units/SYT-HN/deadlines", json={"hours": {}, "days_off": []} | bad).status_code == 422
     assert api("author").get("/api/v1/units/SYT-HN/deadlines").status_code == 200

@@ -44,6 +44,10 @@ MAX_HOURS = 22 * 8
 #: The source shown beside the defaults in the interface.
 SOURCE = "PressGate's defaults; Decree 09/2017/NĐ-CP Art. 6 leaves the deadline for ad hoc information to the unit"
 
+#: When whoever must act is reminded, as a share of the step's time.
+DEFAULT_REMIND_PERCENT = 50
+#: How long past its due time a step waits before it is escalated: in the step's own clock.
+DEFAULT_GRACE_MINUTES = {Urgency.URGENT.value: 60, Urgency.NORMAL.value: 240}
 #: Hours per step: urgent ones round the clock, the others in working hours by kind.
 DEFAULT_HOURS: dict[str, dict[str, dict[str, float]]] = {
     Urgency.URGENT.value: {
@@ -71,18 +75,34 @@ class UnitDeadlines(Base):
     hours: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     #: ISO dates the unit does not work beyond the public holidays.
     days_off: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    #: When, as a share of the step's time, whoever must act is reminded.
+    remind_percent: Mapped[int] = mapped_column(default=DEFAULT_REMIND_PERCENT, server_default="50")
+    #: {urgency: minutes} past the due time before the step is escalated (None: the defaults).
+    grace_minutes: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
 @dataclass(frozen=True)
 class Policy:
-    """A unit's deadlines: hours by urgency, step and kind (the defaults where it set none), and its days off."""
+    """A unit's deadlines: hours per step, days off, when to remind, and how long before escalating.
+
+    Hours are by urgency, step and kind (the defaults where the unit set none); the reminder goes at a
+    share of the step's time; a step overdue by the grace is escalated.
+    """
 
     hours: Mapping[str, Mapping[str, Mapping[str, float]]] = field(default_factory=lambda: DEFAULT_HOURS)
     days_off: frozenset[dt.date] = frozenset()
+    remind_percent: int = 50
+    grace_minutes: Mapping[str, int] = field(default_factory=lambda: DEFAULT_GRACE_MINUTES)
 
     @classmethod
-    def from_stored(cls, hours: Mapping[str, Any] | None, days_off: Iterable[str] | None) -> Policy:
+    def from_stored(
+        cls,
+        hours: Mapping[str, Any] | None,
+        days_off: Iterable[str] | None,
+        remind_percent: int | None = None,
+        grace_minutes: Mapping[str, int] | None = None,
+    ) -> Policy:
         """Build a policy from its stored form (JSON): what it sets over the defaults, and ISO dates."""
         merged = {
             urgency: {
@@ -90,7 +110,12 @@ class Policy:
             }
             for urgency, steps in DEFAULT_HOURS.items()
         }
-        return cls(merged, frozenset(dt.date.fromisoformat(d) for d in days_off or ()))
+        return cls(
+            merged,
+            frozenset(dt.date.fromisoformat(d) for d in days_off or ()),
+            DEFAULT_REMIND_PERCENT if remind_percent is None else remind_percent,
+            {**DEFAULT_GRACE_MINUTES, **(grace_minutes or {})},
+        )
 
     def hours_for(self, step: str, kind: str, urgency: str) -> float:
         """Return the hours a step is given."""
@@ -101,7 +126,21 @@ class Policy:
         step = STEPS.get(state)
         if step is None:
             return None
-        hours = self.hours_for(step, kind, urgency)
+        return self.later(urgency, start, self.hours_for(step, kind, urgency))
+
+    def reminder(self, state: str, kind: str, urgency: str, start: dt.datetime) -> dt.datetime | None:
+        """Return when whoever must act on the step that `state` starts is reminded (its share of the time)."""
+        step = STEPS.get(state)
+        if step is None:
+            return None
+        return self.later(urgency, start, self.hours_for(step, kind, urgency) * self.remind_percent / 100)
+
+    def escalation(self, urgency: str, since: dt.datetime) -> dt.datetime:
+        """Return when a step overdue (or escalated) at `since` is escalated (further): the grace, in its clock."""
+        return self.later(urgency, since, self.grace_minutes[urgency] / 60)
+
+    def later(self, urgency: str, start: dt.datetime, hours: float) -> dt.datetime:
+        """Return `hours` after `start` in the urgency's clock: round the clock if urgent, else working hours."""
         if urgency == Urgency.URGENT.value:
             return start + dt.timedelta(hours=hours)
         return add_working_hours(start, hours, self.days_off)

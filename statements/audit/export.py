@@ -56,6 +56,9 @@ MEANINGS = {name: action.meaning for name, action in ACTIONS.items()} | {
     "create_rule": "A sensitivity rule was added",
     "update_rule": "A sensitivity rule was changed",
     "update_deadlines": "A unit's deadlines (hours per step, days off) were set",
+    "deadline_reminder": "The system reminded whoever must act on the step (data.told), at its share of the time",
+    "deadline_overdue": "The system told whoever must act that the step is past its due time",
+    "deadline_escalation": "The system escalated an overdue step to the leaders data.level levels up (data.told)",
     "sign_in_alert": "Sign-in attempts on one account passed the ceiling; only its known addresses may try for now",
 }
 

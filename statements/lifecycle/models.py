@@ -180,6 +180,11 @@ class Statement(WithVersions, Base):
     retraction_reason: Mapped[str | None] = mapped_column(sa.Text)
     #: When the open step (review, sign-off, release, revision) is due, by the unit's policy; None without one.
     due_at: Mapped[dt.datetime | None] = mapped_column(index=True)
+    #: How far the deadline sweep has gone with the open step: 0 nothing yet, 1 reminded, 2 told it is
+    #: overdue, 3 and 4 escalated one and two levels up (statements.lifecycle.timeliness).
+    due_stage: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: When the sweep next looks at the statement (None: nothing left to do); indexed, the sweep's only key.
+    next_check_at: Mapped[dt.datetime | None] = mapped_column(index=True)
 
     #: Case-folded title and body without diacritics, so search finds "tu vong" and "tử vong" alike.
     #: Deferred: only search reads it, in SQL; loading it with every statement moved the text twice.

@@ -311,6 +311,9 @@ def decide(
     if statement.state != before["state"]:  # a new step starts (or none): its due time, by the unit's policy
         policy = statement.deadlines or Policy()
         statement.due_at = policy.due(statement.state, statement.kind, statement.urgency, now)
+        # The sweep (statements.lifecycle.timeliness) looks again at the reminder's time.
+        statement.next_check_at = policy.reminder(statement.state, statement.kind, statement.urgency, now)
+        statement.due_stage = 0
         if statement.due_at is not None:
             data["due_at"] = isoformat(statement.due_at)
     entry = {

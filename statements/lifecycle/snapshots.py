@@ -111,6 +111,8 @@ _DL = UnitDeadlines.__table__.c
 _POLICY = (
     sa.select(_DL.hours).where(_DL.unit_id == _S.c.unit_id).scalar_subquery(),
     sa.select(_DL.days_off).where(_DL.unit_id == _S.c.unit_id).scalar_subquery(),
+    sa.select(_DL.remind_percent).where(_DL.unit_id == _S.c.unit_id).scalar_subquery(),
+    sa.select(_DL.grace_minutes).where(_DL.unit_id == _S.c.unit_id).scalar_subquery(),
 )
 LOCKED_STATEMENT = {
     dialect: ONE_STATEMENT.add_columns(rules, reviewer_exists(_S.c.unit_id), *_POLICY).with_for_update(
@@ -151,7 +153,8 @@ def one(session: Session, statement_id: int, *, for_update: bool = False) -> Sta
     if for_update:
         statement.rules = rules_of(rows[0][end])
         statement.reviewable = bool(rows[0][end + 1])
-        statement.deadlines = Policy.from_stored(_json(rows[0][end + 2]), _json(rows[0][end + 3]))
+        hours, days_off, remind, grace = rows[0][end + 2 : end + 6]
+        statement.deadlines = Policy.from_stored(_json(hours), _json(days_off), remind, _json(grace))
     return statement
 
 

@@ -25,7 +25,22 @@ class Kind:
     RELEASED = "released"
     REJECTED = "rejected"
     RETRACTED = "retracted"
-    ALL = (AWAITS_REVIEW, ESCALATED, AWAITS_RELEASE, CHANGES_REQUESTED, RELEASED, REJECTED, RETRACTED)
+    #: From the deadline sweep: a step half-way through its time, past it, and escalated to leaders above.
+    REMINDER = "reminder"
+    OVERDUE = "overdue"
+    OVERDUE_ESCALATED = "overdue_escalated"
+    ALL = (
+        AWAITS_REVIEW,
+        ESCALATED,
+        AWAITS_RELEASE,
+        CHANGES_REQUESTED,
+        RELEASED,
+        REJECTED,
+        RETRACTED,
+        REMINDER,
+        OVERDUE,
+        OVERDUE_ESCALATED,
+    )
 
 
 class Mail:

@@ -37,7 +37,7 @@ KIND_OF_STATE = {
 OUTCOMES = (Kind.RELEASED, Kind.REJECTED, Kind.RETRACTED)
 #: Email nobody turns off: an escalation waits on the competent authority, and an urgent item cannot
 #: wait for someone to open the app (letters 6006 and of Resolution 128 put "timely" first).
-MANDATORY = frozenset({Kind.ESCALATED})
+MANDATORY = frozenset({Kind.ESCALATED, Kind.OVERDUE_ESCALATED})
 
 
 def record_decision(

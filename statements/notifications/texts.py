@@ -15,6 +15,9 @@ SUBJECTS = {
     Kind.RELEASED: _l("Statement #%(id)d of %(unit)s was released"),
     Kind.REJECTED: _l("Statement #%(id)d of %(unit)s was rejected"),
     Kind.RETRACTED: _l("Statement #%(id)d of %(unit)s was retracted"),
+    Kind.REMINDER: _l("Reminder: statement #%(id)d of %(unit)s awaits you"),
+    Kind.OVERDUE: _l("Statement #%(id)d of %(unit)s is past its due time"),
+    Kind.OVERDUE_ESCALATED: _l("Statement #%(id)d of %(unit)s is overdue and escalated to you"),
 }
 #: The kinds by name, for the settings page.
 KIND_NAMES = {
@@ -25,6 +28,9 @@ KIND_NAMES = {
     Kind.RELEASED: _l("My statement was released"),
     Kind.REJECTED: _l("My statement was rejected"),
     Kind.RETRACTED: _l("My statement was retracted"),
+    Kind.REMINDER: _l("A reminder of what awaits me"),
+    Kind.OVERDUE: _l("What awaits me is past its due time"),
+    Kind.OVERDUE_ESCALATED: _l("A step below me is overdue and escalated to me"),
 }
 
 

@@ -195,7 +195,15 @@ class Deadlines(MethodView):
     @bp.response(200, DeadlinesOut)
     def put(self, data: dict, code: str):
         """Set what the unit sets over the defaults and its days off (leaders of the unit or above, admins)."""
-        policy = deadline_service.update_policy(db(), require_actor(), code, data["hours"], data["days_off"])
+        policy = deadline_service.update_policy(
+            db(),
+            require_actor(),
+            code,
+            data["hours"],
+            data["days_off"],
+            data.get("remind_percent"),
+            data.get("grace_minutes"),
+        )
         return deadline_dict(policy)
 
 

@@ -11,7 +11,7 @@ from auth.service import get_unit
 from workflow import ledger
 from workflow.actor import Actor
 from workflow.db import utcnow
-from workflow.deadlines import SOURCE, Policy, UnitDeadlines, check_hours, holiday_name
+from workflow.deadlines import DEFAULT_REMIND_PERCENT, SOURCE, Policy, UnitDeadlines, check_hours, holiday_name
 from workflow.errors import Invalid
 from workflow.guards import require_edit_deadlines, require_read_deadlines
 
@@ -22,7 +22,9 @@ MAX_DAYS_OFF = 100
 def policy_of(session: Session, unit: Unit) -> tuple[Policy, UnitDeadlines | None]:
     """Return the unit's policy (the defaults where it set nothing) and its stored row, if any."""
     row = session.get(UnitDeadlines, unit.id)
-    return Policy.from_stored(row.hours if row else None, row.days_off if row else None), row
+    if row is None:
+        return Policy(), None
+    return Policy.from_stored(row.hours, row.days_off, row.remind_percent, row.grace_minutes), row
 
 
 def read_policy(session: Session, actor: Actor | None, unit_code: str) -> dict:
@@ -36,6 +38,8 @@ def policy_dict(session: Session, unit: Unit) -> dict:
     """Return a unit's deadlines: hours by urgency, step and kind, its days off, and where the defaults come from."""
     policy, row = policy_of(session, unit)
     return {
+        "remind_percent": policy.remind_percent,
+        "grace_minutes": dict(policy.grace_minutes),
         "unit": unit.code,
         "hours": {u: {s: dict(k) for s, k in steps.items()} for u, steps in policy.hours.items()},
         "set_by_unit": row.hours if row else {},
@@ -45,8 +49,19 @@ def policy_dict(session: Session, unit: Unit) -> dict:
     }
 
 
-def update_policy(session: Session, actor: Actor, unit_code: str, hours: dict, days_off: list[dt.date]) -> dict:
-    """Set what the unit sets over the defaults (hours by urgency, step and kind) and its days off, on the ledger."""
+def update_policy(
+    session: Session,
+    actor: Actor,
+    unit_code: str,
+    hours: dict,
+    days_off: list[dt.date],
+    remind_percent: int | None = None,
+    grace_minutes: dict[str, int] | None = None,
+) -> dict:
+    """Set what the unit sets over the default hours, its days off, and (when given) its reminder and grace.
+
+    The change goes on the ledger.
+    """
     unit = get_unit(session, unit_code)
     require_edit_deadlines(actor, unit.id)
     checked = check_hours(hours)
@@ -58,6 +73,10 @@ def update_policy(session: Session, actor: Actor, unit_code: str, hours: dict, d
         session.add(row)
     row.hours = checked
     row.days_off = sorted({d.isoformat() for d in days_off})
+    if remind_percent is not None:
+        row.remind_percent = remind_percent
+    if grace_minutes is not None:
+        row.grace_minutes = {**(row.grace_minutes or {}), **grace_minutes}
     row.updated_at = utcnow()
     session.flush()
     ledger.append(
@@ -70,7 +89,13 @@ def update_policy(session: Session, actor: Actor, unit_code: str, hours: dict, d
         unit=unit.code,
         # Minutes, not hours: the ledger's canonical form holds integers, never floats. Public holidays
         # among the days off already counted as such: named, so that the entry says what the change added.
-        data={"minutes": _minutes(checked), "days_off": row.days_off, "public_holidays": _holidays_among(row.days_off)},
+        data={
+            "minutes": _minutes(checked),
+            "days_off": row.days_off,
+            "public_holidays": _holidays_among(row.days_off),
+            "remind_percent": row.remind_percent if row.remind_percent is not None else DEFAULT_REMIND_PERCENT,
+            "grace_minutes": row.grace_minutes or {},
+        },
     )
     return policy_dict(session, unit)
 

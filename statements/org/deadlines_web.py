@@ -19,7 +19,7 @@ from statements.web_session import db, rollback_session
 from workflow.deadlines import DEFAULT_HOURS, MAX_HOURS, public_holidays
 from workflow.errors import Invalid
 from workflow.guards import can_edit_deadlines, require_edit_deadlines, require_read_deadlines
-from workflow.states import Kind
+from workflow.states import Kind, Urgency
 
 STEP_NAMES = {
     "review": _l("Review (spokesperson)"),
@@ -74,9 +74,23 @@ def unit_deadlines(code: str):
         require_edit_deadlines(actor, unit.id)
         values = request.form.to_dict()
         try:
-            given = {"hours": _hours_from(request.form), "days_off": _days_from(request.form.get("days_off", ""))}
+            form = request.form
+            given = {"hours": _hours_from(form), "days_off": _days_from(form.get("days_off", ""))}
+            if form.get("remind_percent"):
+                given["remind_percent"] = form["remind_percent"]
+            grace = {u: form[f"grace.{u}"] for u in (Urgency.URGENT, Urgency.NORMAL) if form.get(f"grace.{u}")}
+            if grace:
+                given["grace_minutes"] = grace
             checked = load_input(DeadlinesIn(), given)  # the API's contract, and its refusals
-            deadline_service.update_policy(db(), actor, code, checked["hours"], checked["days_off"])
+            deadline_service.update_policy(
+                db(),
+                actor,
+                code,
+                checked["hours"],
+                checked["days_off"],
+                checked.get("remind_percent"),
+                checked.get("grace_minutes"),
+            )
             flash(_("Deadlines saved."), "info")
             return redirect(url_for("web.unit_deadlines", code=code))
         except Invalid as refusal:

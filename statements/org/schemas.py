@@ -8,8 +8,9 @@ from marshmallow import fields, validate
 from auth.service import MIN_PASSWORD, USERNAME_RE
 from statements.org.rules import RULE_CODE_RE
 from statements.schemas import Flag, Lenient, required_text, unit_code
+from workflow.deadlines import MAX_HOURS
 from workflow.sensitivity import DETECTORS, RULE_CODE_MAX, RULE_LABEL_MAX
-from workflow.states import Role, values
+from workflow.states import Role, Urgency, values
 
 
 class TokenIn(Lenient):
@@ -126,6 +127,13 @@ class DeadlinesIn(Lenient):
 
     hours = fields.Dict(load_default=dict)
     days_off = fields.List(fields.Date(), load_default=list)
+    #: When whoever must act is reminded, as a percentage of the step's time (left out: unchanged).
+    remind_percent = fields.Integer(validate=validate.Range(min=10, max=90))
+    #: Minutes past the due time before escalation, by urgency (left out: unchanged).
+    grace_minutes = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(values(Urgency))),
+        values=fields.Integer(validate=validate.Range(min=0, max=MAX_HOURS * 60)),
+    )
 
 
 class DeadlinesOut(ma.Schema):
@@ -133,5 +141,7 @@ class DeadlinesOut(ma.Schema):
     hours = fields.Dict()
     set_by_unit = fields.Dict()
     days_off = fields.List(fields.String())
+    remind_percent = fields.Integer()
+    grace_minutes = fields.Dict(keys=fields.String(), values=fields.Integer())
     source = fields.String()
     updated_at = fields.String(allow_none=True)

@@ -48,6 +48,9 @@ ACTION_LABELS = {
     "create_rule": _l("Added a sensitivity rule"),
     "update_rule": _l("Changed a sensitivity rule"),
     "update_deadlines": _l("Set the unit's deadlines"),
+    "deadline_reminder": _l("Reminded whoever must act"),
+    "deadline_overdue": _l("Said the step is overdue"),
+    "deadline_escalation": _l("Escalated an overdue step to the leaders above"),
     "sign_in_alert": _l("Sign-in alert: an account under attack"),
 }
 #: What each built-in detector looks for, so that whoever reads a rule sees why it fired.

@@ -40,6 +40,7 @@ class EntryKind:
     ADMIN = "admin"  # units, users, roles, designations, rules
     ACCESS = "access"  # a read or export of unreleased content
     DISCLOSURE = "disclosure"  # a disclosure case opened or closed, a violation recorded
+    DEADLINE = "deadline"  # the system reminded, said a step is overdue, or escalated it
 
 
 class LedgerEntry(Base):

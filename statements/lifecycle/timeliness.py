@@ -1,0 +1,150 @@
+"""The deadline sweep: remind, say a step is overdue, escalate it; each an entry on the ledger by the system.
+
+Each open step carries `next_check_at`, the next moment the sweep must look at it (set by the decision
+that starts the step, at its reminder's time) and `due_stage`, how far it has gone:
+
+0. at the reminder's time (a share of the step's time): whoever must act is reminded;
+1. at the due time: they are told it is overdue;
+2. past the due time by the unit's grace: the unit's leaders (or, when the leaders are the ones late,
+   the leaders of the unit above) are told, as an escalation;
+3. past that by the grace again: the leaders one level further up.
+
+Nothing is ever approved or released here: the sweep only tells people, and says so on the ledger
+(kind `deadline`, by the system, naming the rule that fired). It takes its statements with SKIP
+LOCKED, so two workers never handle one, and a statement being decided is left for the next sweep.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from auth.acting import Speakers, read_speakers, who_acts_next
+from auth.models import User
+from statements.lifecycle import snapshots
+from statements.lifecycle.models import Statement
+from statements.notifications.models import Kind, Mail
+from statements.notifications.service import MAIL_WAITING, tell
+from workflow import ledger
+from workflow.db import isoformat, utcnow
+from workflow.deadlines import STEPS, Policy, UnitDeadlines
+from workflow.states import Urgency
+
+#: Statements handled per sweep: the rest wait for the next minute's.
+BATCH = 200
+#: What each stage does: the notification's kind, and the ledger action that records it.
+STAGES = {
+    0: (Kind.REMINDER, "deadline_reminder"),
+    1: (Kind.OVERDUE, "deadline_overdue"),
+    2: (Kind.OVERDUE_ESCALATED, "deadline_escalation"),
+    3: (Kind.OVERDUE_ESCALATED, "deadline_escalation"),
+}
+
+
+def sweep(session: Session, now: dt.datetime | None = None) -> int:
+    """Take the next stage of every statement whose check has come; return how many were handled."""
+    now = now or utcnow()
+    due = session.scalars(
+        sa.select(Statement.id)
+        .where(Statement.next_check_at <= now, Statement.state.in_(list(STEPS)))
+        .order_by(Statement.next_check_at)
+        .limit(BATCH)
+        .with_for_update(skip_locked=True)
+    ).all()
+    if not due:
+        return 0
+    speakers = read_speakers(session)
+    policies: dict[int, Policy] = {}
+    for statement_id in due:
+        statement = snapshots.one(session, statement_id)
+        if statement is None:
+            continue
+        if statement.unit_id not in policies:
+            row = session.get(UnitDeadlines, statement.unit_id)
+            policies[statement.unit_id] = (
+                Policy.from_stored(row.hours, row.days_off, row.remind_percent, row.grace_minutes) if row else Policy()
+            )
+        _next_stage(session, statement, policies[statement.unit_id], speakers, now)
+    return len(due)
+
+
+def _next_stage(
+    session: Session, statement: snapshots.StatementView, policy: Policy, speakers: Speakers, now: dt.datetime
+) -> None:
+    stage = statement.due_stage
+    excluded = statement.writer_ids | {statement.escalated_by_id}
+    acting = {
+        w.user_id for w in who_acts_next(session, statement.state, statement.unit_id, statement.author_id, excluded)
+    }
+    kind, action = STAGES.get(stage, (None, None))
+    if kind is None:  # every stage done: nothing more to say
+        _set(session, statement.id, stage, None)
+        return
+    if stage < 2:
+        told, level = acting, None
+        following = statement.due_at if stage == 0 else policy.escalation(statement.urgency, now)
+    else:
+        level = stage - 1
+        told = leaders_above(speakers, statement.unit_id, acting | {w for w in excluded if w is not None}, level)
+        following = policy.escalation(statement.urgency, now) if stage == 2 else None
+    states = (
+        tell(
+            session,
+            kind,
+            told,
+            statement_id=statement.id,
+            unit_code=statement.unit.code,
+            actor="system",
+            urgent=statement.urgency == Urgency.URGENT,
+        )
+        if told
+        else []
+    )
+    if Mail.PENDING in states:
+        session.info[MAIL_WAITING] = True
+    names = session.scalars(sa.select(User.username).where(User.id.in_(sorted(told)))).all() if told else []
+    ledger.append(
+        session,
+        kind=ledger.EntryKind.DEADLINE,
+        action=action,
+        actor_id=None,
+        actor="system",
+        role="system",
+        unit=statement.unit.code,
+        statement_id=statement.id,
+        version=statement.current_version,
+        data={
+            "rule": f"{STEPS[statement.state]}:{action}",
+            "state": statement.state,
+            "due_at": isoformat(statement.due_at),
+            "level": level,
+            "told": sorted(names),
+        },
+    )
+    _set(session, statement.id, stage + 1, following)
+
+
+def leaders_above(speakers: Speakers, unit_id: int, skip: set[int], level: int) -> set[int]:
+    """Return the `level`th set of leaders up the tree from the unit (its own first), not counting `skip`."""
+    seen: set[int] = set()
+    current: int | None = unit_id
+    found = 0
+    while current is not None and current not in seen:
+        seen.add(current)
+        if leaders := speakers.leaders.get(current, set()) - skip:
+            found += 1
+            if found == level:
+                return leaders
+        current = speakers.parents.get(current)
+    return set()
+
+
+def _set(session: Session, statement_id: int, stage: int, following: dt.datetime | None) -> None:
+    session.execute(
+        sa.update(Statement)
+        .where(Statement.id == statement_id)
+        .values(due_stage=stage, next_check_at=following)
+        .execution_options(synchronize_session=False)
+    )

@@ -1,0 +1,82 @@
+"""The deadline sweep: reminders, overdue notices and escalation up the tree, each on the ledger by the system."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+import time_machine
+
+from statements.lifecycle import timeliness
+from statements.lifecycle.models import Statement
+from tests.test_api_statements import act, create
+from tests.test_deadlines import hanoi
+from tests.test_notifications import told
+from workflow.ledger import EntryKind, LedgerEntry
+
+
+def _sweep(session, *when: int) -> int:
+    return timeliness.sweep(session, hanoi(*when))
+
+
+def _entries(session, statement_id: int) -> list[tuple[str, list[str], object]]:
+    rows = session.scalars(
+        sa.select(LedgerEntry)
+        .where(LedgerEntry.statement_id == statement_id, LedgerEntry.kind == EntryKind.DEADLINE)
+        .order_by(LedgerEntry.id)
+    ).all()
+    return [(e.action, e.data["told"], e.data["level"]) for e in rows]
+
+
+def test_a_late_review_is_reminded_then_told_then_escalated_up_the_tree(api, session):
+    with time_machine.travel(hanoi(2026, 12, 4, 9, 0), tick=False):
+        s = create(api)
+        act(api, "author", s["id"], "submit")  # due Tuesday 9:00; the reminder half-way, Monday 9:00
+    sid = s["id"]
+    assert _sweep(session, 2026, 12, 4, 17, 0) == 0  # nothing has come yet
+    assert _sweep(session, 2026, 12, 7, 9, 1) == 1
+    assert told(session, sid)[-1] == ("spokesperson", "reminder", "none")
+    assert _sweep(session, 2026, 12, 7, 9, 2) == 0  # once
+    assert _sweep(session, 2026, 12, 8, 9, 1) == 1
+    assert told(session, sid)[-1] == ("spokesperson", "overdue", "none")
+    assert _sweep(session, 2026, 12, 8, 13, 0) == 0  # within the grace of four working hours
+    assert _sweep(session, 2026, 12, 8, 14, 33) == 1
+    assert told(session, sid)[-1] == ("leader", "overdue_escalated", "none")  # the unit's leader
+    assert _sweep(session, 2026, 12, 9, 9, 4) == 1
+    assert told(session, sid)[-1] == ("ministry_leader", "overdue_escalated", "none")  # the ministry above it
+    assert _sweep(session, 2026, 12, 31, 9, 0) == 0  # nothing more is said
+    assert _entries(session, sid) == [
+        ("deadline_reminder", ["spokesperson"], None),
+        ("deadline_overdue", ["spokesperson"], None),
+        ("deadline_escalation", ["leader"], 1),
+        ("deadline_escalation", ["ministry_leader"], 2),
+    ]
+    entry = session.scalar(sa.select(LedgerEntry).where(LedgerEntry.action == "deadline_escalation"))
+    assert entry.actor == "system" and entry.role == "system" and entry.data["rule"] == "review:deadline_escalation"
+    assert session.get(Statement, sid).state == "in_review"  # nothing is ever decided by the sweep
+
+
+def test_a_decision_starts_the_next_step_afresh_and_an_urgent_one_counts_round_the_clock(api, session):
+    with time_machine.travel(hanoi(2026, 12, 5, 22, 0), tick=False):  # Saturday night
+        s = create(api, urgency="urgent")
+        act(api, "author", s["id"], "submit")  # due in 2 hours, reminded in 1
+    assert _sweep(session, 2026, 12, 5, 23, 1) == 1
+    assert told(session, s["id"])[-1][:2] == ("spokesperson", "reminder")
+    with time_machine.travel(hanoi(2026, 12, 5, 23, 30), tick=False):
+        act(api, "spokesperson", s["id"], "escalate", comment="Cần lãnh đạo.")
+    row = session.get(Statement, s["id"])
+    session.refresh(row)
+    assert row.due_stage == 0 and row.next_check_at is not None  # the sign-off is a step of its own
+    # The leaders are the ones late now: the escalation goes to the ministry above them.
+    assert _sweep(session, 2026, 12, 6, 0, 31) == 1
+    assert _sweep(session, 2026, 12, 6, 1, 31) == 1
+    assert _sweep(session, 2026, 12, 6, 2, 32) == 1
+    assert told(session, s["id"])[-1] == ("ministry_leader", "overdue_escalated", "none")
+
+
+def test_drafts_and_final_statements_are_never_swept(api, session):
+    with time_machine.travel(hanoi(2026, 12, 4, 9, 0), tick=False):
+        draft = create(api)
+        done = create(api)
+        act(api, "author", done["id"], "submit")
+        act(api, "author", done["id"], "withdraw")
+    assert _sweep(session, 2027, 1, 4, 9, 0) == 0
+    assert told(session, draft["id"]) == [] and _entries(session, done["id"]) == []
