@@ -60,6 +60,12 @@ def table(r: dict, written: Path) -> None:
         small = r["read_path"]["small"][name]
         queries = f"queries {small['queries']} -> {page['queries']}"
         print(f"    {name:<44} {page['p50_ms']:>6} / {page['p95_ms']:<6}  {queries}")
+    if sweep := r.get("deadline_sweep"):
+        idle, due = sweep["idle"], sweep["due"]
+        index = "by its index" if sweep["uses_index"] else "NOT BY ITS INDEX"
+        print(f"  deadline sweep among {sweep['open_statements']} open statements ({index}):"
+              f" none due {idle['ms']} ms, {idle['queries']} SQL;"
+              f" {due['handled']} due {due['ms']} ms, {due['queries']} SQL")  # fmt: skip
     memory_note = f"{r['memory']['decisions']} decisions, {r['memory']['worker_rss_before_mb']} MiB before"
     print(f"  {'worker RSS growth (MiB)':<46} {r['rss_growth_mb']:>10}  {memory_note}")
     ratios = ("decision_ratio", "decision_db_ratio", "read_ratio", "read_db_ratio", "verify_ratio")

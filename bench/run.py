@@ -53,6 +53,8 @@ LEDGER_ENTRIES = 50_000 if QUICK else 1_000_000
 SCALE_STATEMENTS = 5_000 if QUICK else 100_000
 SCALE_SAMPLES = 30 if QUICK else 200
 SCALE_SMALL = 1_000
+#: Statements the deadline sweep finds due at once, among every open one of the scale's.
+SWEEP_DUE = 50 if QUICK else 200
 MEMORY_DECISIONS = 2_000 if QUICK else 100_000
 #: Turns of verify and raw SHA-256, each right after the other; the figure is the median of their ratios.
 VERIFY_ROUNDS = 3 if QUICK else 5
@@ -299,6 +301,7 @@ def _measure(admin: str) -> int:
         small = scale.measure(url, SCALE_SAMPLES // 4)
         seeded_scale = scale.seed_scale(url, SCALE_STATEMENTS - SCALE_SMALL, LEDGER_ENTRIES)
         large = scale.measure(url, SCALE_SAMPLES)
+        deadline_sweep = scale.sweep(url, SWEEP_DUE)
         verification = verify.rate(url, LEDGER_ENTRIES, VERIFY_ROUNDS)
     finally:
         for each_url in made:
@@ -324,6 +327,7 @@ def _measure(admin: str) -> int:
         "verify": verification,
         "memory": memory_figures,
         "read_path": {"seeded": seeded_scale, "small": small, "at_scale": large},
+        "deadline_sweep": deadline_sweep,
         "read_p95_ms": max(page["p95_ms"] for page in large.values()),
         "max_queries_per_request": max(page["queries"] for pages in (small, large) for page in pages.values()),
         "queries_grow": any(large[name]["queries"] > small[name]["queries"] for name in large),

@@ -229,3 +229,63 @@ def _token(app, username: str) -> str:
         token = issue_token(session, get_user(session, username), dt.timedelta(hours=1))[0]
         session.commit()
     return token
+
+
+def sweep(url: str, due: int) -> dict:
+    """Time the deadline sweep at scale: an idle one (nothing due), then one with `due` statements due.
+
+    The seeded statements carry no check time (they were bulk-loaded), so every open one gets a check
+    far ahead, and `due` of them one just past: the sweep must find those without reading the rest.
+    """
+    from statements.db import make_engine
+    from statements.lifecycle import timeliness
+    from tests.sql import sql_sent
+    from workflow.db import utcnow
+    from workflow.deadlines import STEPS
+
+    engine = make_engine(url)
+    sealing.configure(engine, mode="inline")
+    now = utcnow()
+    steps = ", ".join(f"'{state}'" for state in STEPS)
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(f"UPDATE statements SET due_stage = 0, next_check_at = :later WHERE state IN ({steps})"),
+            {"later": now + dt.timedelta(days=30)},
+        )
+        open_steps = conn.scalar(sa.text(f"SELECT count(*) FROM statements WHERE state IN ({steps})"))
+    analyze(engine)
+    out: dict = {"open_statements": open_steps}
+    with Session(engine) as session:  # a first sweep connects and plans: not what the minute's sweep costs
+        timeliness.sweep(session, now)
+        session.commit()
+    for name, count in (("idle", 0), ("due", due)):
+        if count:
+            with engine.begin() as conn:
+                conn.execute(
+                    sa.text(
+                        "UPDATE statements SET next_check_at = :past WHERE id IN"
+                        f" (SELECT id FROM statements WHERE state IN ({steps}) ORDER BY id LIMIT :n)"
+                    ),
+                    {"past": now - dt.timedelta(minutes=1), "n": count},
+                )
+        with Session(engine) as session, sql_sent(engine) as sent:
+            started = time.perf_counter()
+            handled = timeliness.sweep(session, now)
+            session.commit()
+            elapsed = (time.perf_counter() - started) * 1000
+        out[name] = {"handled": handled, "ms": round(elapsed, 1), "queries": len(sent)}
+    with engine.connect() as conn:  # the plan of the sweep's first query: by its index, never the table
+        plan = (
+            conn.execute(
+                sa.text(
+                    f"EXPLAIN SELECT id FROM statements WHERE next_check_at <= :now AND state IN ({steps})"
+                    " ORDER BY next_check_at LIMIT 200"
+                ),
+                {"now": now},
+            )
+            .scalars()
+            .all()
+        )
+    out["uses_index"] = any("ix_statements_next_check_at" in line for line in plan)
+    engine.dispose()
+    return out
