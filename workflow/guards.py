@@ -193,9 +193,14 @@ def require_read_internals(statement: Decidable, actor: Actor | None) -> None:
         )
 
 
+def _reads_unit_policy(actor: Actor | None, unit_id: int) -> bool:
+    """Say whether the actor may read a unit's own policies: its people, the leaders above, auditors, admins."""
+    return actor is not None and (actor.can_read_unit(unit_id) or actor.is_admin)
+
+
 def require_read_rules(actor: Actor | None, unit_id: int) -> None:
     """Refuse anyone but the unit's people, the leaders above it, auditors and admins: a unit's rules are its own."""
-    if actor is None or not (actor.can_read_unit(unit_id) or actor.is_admin):
+    if not _reads_unit_policy(actor, unit_id):
         raise Forbidden(
             "rules_reader",
             "A unit's sensitivity rules are internal to it: only its own people, the leaders above it,"
@@ -205,7 +210,7 @@ def require_read_rules(actor: Actor | None, unit_id: int) -> None:
 
 def require_read_deadlines(actor: Actor | None, unit_id: int) -> None:
     """Refuse anyone but the unit's people, the leaders above it, auditors and admins: its policy is internal."""
-    if actor is None or not (actor.can_read_unit(unit_id) or actor.is_admin):
+    if not _reads_unit_policy(actor, unit_id):
         raise Forbidden(
             "deadlines_reader",
             "A unit's deadlines are internal to it: only its own people, the leaders above it, auditors and"
