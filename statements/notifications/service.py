@@ -86,24 +86,40 @@ def tell(
 ) -> list[str]:
     """Write one notification of `kind` to each active person of `told`; return their mails' states.
 
-    One INSERT … SELECT: each person's address, language and choices are read by the statement that
-    writes (the floor benchmark sends it too).
+    One INSERT … SELECT (`_TELL`, one per kind): each person's address, language and choices are read by the
+    statement that writes (the floor benchmark sends it too).
     """
-    chose = NotificationSettings.modes[kind].as_string()
+    params = {
+        "told": sorted(told),
+        "statement_id": statement_id,
+        "kind": kind,
+        "actor": actor,
+        "unit": unit_code,
+        "urgent": urgent,
+        "forced": urgent or kind in MANDATORY,
+        "now": utcnow(),
+    }
+    return list(connection.execute(_TELL[kind], params).scalars().all())
+
+
+def _tell_statement(kind: str) -> sa.Insert:
+    # Built once, with every value bound: building it afresh for each decision cost more CPU than
+    # running it (1.5 ms of Python a decision against 0.3 ms of SQL, measured in process on 2026-12-04).
+    chose = NotificationSettings.modes[kind].as_string()  # one statement per kind: a bound JSON key is not portable
     emailed = sa.and_(
         User.email.is_not(None),
         User.email != "",
-        sa.true() if urgent or kind in MANDATORY else sa.func.coalesce(chose, Mode.IMMEDIATE) != Mode.OFF,
+        sa.or_(sa.bindparam("forced", type_=sa.Boolean), sa.func.coalesce(chose, Mode.IMMEDIATE) != Mode.OFF),
     )
-    now = sa.literal(utcnow(), UTCDateTime())
+    now = sa.bindparam("now", type_=UTCDateTime())
     rows = (
         sa.select(
             User.id,
-            sa.literal(statement_id),
-            sa.literal(kind),
-            sa.literal(actor),
-            sa.literal(unit_code),
-            sa.literal(urgent),
+            sa.bindparam("statement_id", type_=sa.Integer),
+            sa.bindparam("kind", type_=sa.String),
+            sa.bindparam("actor", type_=sa.String),
+            sa.bindparam("unit", type_=sa.String),
+            sa.bindparam("urgent", type_=sa.Boolean),
             now,
             sa.case((emailed, Mail.PENDING), else_=Mail.NONE),
             sa.case((emailed, User.email), else_=None),
@@ -112,10 +128,11 @@ def tell(
             sa.case((emailed, now), else_=None),
         )
         .outerjoin(NotificationSettings, NotificationSettings.user_id == User.id)
-        .where(User.id.in_(sorted(told)), User.active)
+        .where(User.id.in_(sa.bindparam("told", expanding=True)), User.active)
     )
-    insert = sa.insert(Notification).from_select(_COLUMNS, rows).returning(Notification.mail_state)
-    return list(connection.execute(insert).scalars().all())
+    # The table, not the entity: with a dict of values the ORM would take it for a bulk INSERT of rows.
+    table = Notification.__table__
+    return sa.insert(table).from_select(_COLUMNS, rows).returning(table.c.mail_state)
 
 
 _COLUMNS = [
@@ -132,6 +149,7 @@ _COLUMNS = [
     "mail_attempts",
     "mail_due_at",
 ]
+_TELL = {kind: _tell_statement(kind) for kind in Kind.ALL}
 
 
 def page_for(
