@@ -134,7 +134,12 @@ def test_leaders_set_the_units_deadlines_on_the_ledger_and_drafters_only_read_th
         "/units/SYT-HN/deadlines",
         data={"normal.review.regular": "nhiều", "days_off": "07/12/2026", "csrf_token": csrf(form)},
     )
-    assert bad.status_code == 422 and "07/12/2026" in bad.text
+    assert bad.status_code == 422 and "07/12/2026" in bad.text and "Không phải là một số hợp lệ" not in bad.text
+    assert "Mỗi ô phải lớn hơn 0 và không quá 176 giờ." in bad.text
+    odd = c.post(
+        "/units/SYT-HN/deadlines", data={"remind_percent": "5", "days_off": "31/02/2026", "csrf_token": csrf(form)}
+    )
+    assert odd.status_code == 422 and "Một số nguyên từ 10 đến 90." in odd.text and "dd/mm/yyyy" in odd.text
     ok = c.post(
         "/units/SYT-HN/deadlines",
         data={"normal.review.regular": "4", "days_off": "07/12/2026\n24/12/2026", "csrf_token": csrf(form)},

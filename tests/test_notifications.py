@@ -121,7 +121,9 @@ def test_the_pages_show_count_open_and_set(app, api, session, emails):
     assert r.status_code == 302
     assert api("spokesperson").get("/api/v1/notifications/settings").json["modes"]["awaits_review"] == "off"
     bad = spokes.post("/notifications/settings", data={"language": "fr", "csrf_token": csrf(settings)})
-    assert bad.status_code == 422 and "Chọn một trong" in bad.text
+    assert bad.status_code == 422 and "Chọn một trong: Tiếng Việt, English." in bad.text
+    forced = spokes.post("/notifications/settings", data={"mode-escalated": "off", "csrf_token": csrf(settings)})
+    assert forced.status_code == 422 and "luôn được gửi qua thư điện tử" in forced.text
 
 
 def test_mail_goes_over_smtp_in_the_readers_language_without_the_statements_text(app, api, session, emails):
@@ -143,7 +145,11 @@ def test_mail_goes_over_smtp_in_the_readers_language_without_the_statements_text
         text = message.get_content()
         assert f"https://pg.example.vn/statements/{s['id']}" in text
         assert "tử vong" not in text and "chưa phát hành" not in text and "tử vong" not in message["Subject"]
-        assert message["Message-ID"].startswith("<notification-") and message["Message-ID"].endswith("@pg.example.vn>")
+        assert (
+            message["Date"]
+            and message["Message-ID"].startswith("<notification-")
+            and message["Message-ID"].endswith("@pg.example.vn>")
+        )
     states = {kind: state for _who, kind, state in told(session, s["id"])}
     assert states == {"awaits_review": "sent", "escalated": "sent"}
 

@@ -42,6 +42,7 @@ class NotificationOut(ma.Schema):
     statement = fields.Integer(allow_none=True)
     unit = fields.String()
     actor = fields.String()
+    actor_name = fields.String()
     urgent = fields.Boolean()
     created_at = fields.String()
     read_at = fields.String(allow_none=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from statements.notifications.models import Notification
 from statements.notifications.texts import subject
 from workflow.db import isoformat
@@ -16,8 +18,14 @@ def notification_dict(n: Notification) -> dict:
         "statement": n.statement_id,
         "unit": n.unit,
         "actor": n.actor,
+        "actor_name": actor_name(n.actor),
         "urgent": n.urgent,
         "created_at": isoformat(n.created_at),
         "read_at": isoformat(n.read_at),
         "mail": {"state": n.mail_state, "sent_at": isoformat(n.mail_sent_at), "attempts": n.mail_attempts},
     }
+
+
+def actor_name(actor: str) -> str:
+    """Name who caused a notification as people read it: the deadline sweep is "the system"."""
+    return str(_("the system")) if actor == "system" else actor

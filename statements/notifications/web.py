@@ -61,12 +61,10 @@ def notification_settings():
     actor = web_actor()
     errors: dict = {}
     if request.method == "POST":
-        given = {
-            "language": request.form.get("language", ""),
-            "modes": {
-                kind: request.form.get(f"mode-{kind}", "") for kind in Kind.ALL if f"mode-{kind}" in request.form
-            },
-        }
+        form = request.form
+        given: dict = {"modes": {kind: form[f"mode-{kind}"] for kind in Kind.ALL if f"mode-{kind}" in form}}
+        if "language" in form:  # left out: unchanged, as in the API
+            given["language"] = form["language"]
         try:
             checked = load_input(SettingsIn(), given)  # the API's contract, and its refusals
             service.change_settings(db(), actor, checked.get("language"), checked.get("modes") or {})

@@ -101,6 +101,8 @@ REASON_LABELS = {
     "escalation": _l("The spokesperson asked the competent authority to decide"),
 }
 URGENCY_LABELS = {"normal": _l("Normal"), "urgent": _l("Urgent")}
+MAIL_MODE_LABELS = {"immediate": _l("At once"), "off": _l("No email")}
+LANGUAGE_LABELS = {"vi": "Tiếng Việt", "en": "English"}
 CHANNEL_LABELS = {
     "press_conference": _l("Press conference"),
     "website": _l("Website"),
@@ -284,6 +286,8 @@ FIELD_MESSAGES = {
     "Missing data for required field.": _l("This field is required."),
     "Field may not be null.": _l("This field is required."),
     "Not a valid integer.": _l("Not a valid number."),
+    "Not a valid date.": _l("Not a date: write it as dd/mm/yyyy."),
+    "Escalations are always sent by email.": _l("Escalations are always sent by email."),
     "Not a valid email address.": _l("Not a valid email address."),
     "A label is required.": _l("A label is required."),
     "Give at least one keyword, topic or detector.": _l("Give at least one keyword, topic or detector."),
@@ -318,6 +322,15 @@ PATTERNED_FIELD_MESSAGES: list[tuple[re.Pattern, Callable[..., object]]] = [
     ),
     (re.compile(r"No such user: (?P<names>.+)\."), lambda names: _l("No such user: %(names)s.", names=names)),
     (
+        re.compile(r"Between 0 and (?P<n>\d+) hours\."),
+        lambda n: _l("More than 0 and at most %(n)s hours, in every cell.", n=n),
+    ),
+    (re.compile(r"At most (?P<n>\d+) days\."), lambda n: _l("At most %(n)s days.", n=n)),
+    (
+        re.compile(r"Must be greater than or equal to (?P<low>\d+) and less than or equal to (?P<high>\d+)\."),
+        lambda low, high: _l("A whole number from %(low)s to %(high)s.", low=low, high=high),
+    ),
+    (
         re.compile(r"Must be one of: (?P<choices>.+)\."),
         lambda choices: _l("Choose one of: %(choices)s.", choices=choice_names(choices)),
     ),
@@ -327,7 +340,16 @@ PATTERNED_FIELD_MESSAGES: list[tuple[re.Pattern, Callable[..., object]]] = [
 def choice_names(choices: str) -> str:
     """Name a refusal's choices as the form's own lists name them ("leader, admin" -> their titles)."""
     codes = choices.split(", ")
-    for names in (ROLE_LABELS, OUTCOME_LABELS, KIND_LABELS, URGENCY_LABELS, STATE_LABELS, CHANNEL_LABELS):
+    for names in (
+        ROLE_LABELS,
+        OUTCOME_LABELS,
+        KIND_LABELS,
+        URGENCY_LABELS,
+        STATE_LABELS,
+        CHANNEL_LABELS,
+        MAIL_MODE_LABELS,
+        LANGUAGE_LABELS,
+    ):
         if all(code in names for code in codes):  # one list names all of them: these are its codes
             return ", ".join(str(names[code]) for code in codes)
     return choices
