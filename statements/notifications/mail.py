@@ -63,14 +63,15 @@ class SmtpSettings:
         """Return the settings, or None when no mail server is configured (notifications stay in the app)."""
         if not config.get("SMTP_HOST"):
             return None
+        # The defaults are statements/config.py's, which every app's configuration starts from.
         return cls(
             host=config["SMTP_HOST"],
-            port=int(config.get("SMTP_PORT") or 25),
-            sender=config.get("MAIL_FROM") or "PressGate <pressgate@localhost>",
-            base_url=(config.get("BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
-            username=config.get("SMTP_USERNAME") or None,
-            password=config.get("SMTP_PASSWORD") or None,
-            starttls=bool(config.get("SMTP_STARTTLS")),
+            port=config["SMTP_PORT"],
+            sender=config["MAIL_FROM"],
+            base_url=config["BASE_URL"].rstrip("/"),
+            username=config["SMTP_USERNAME"],
+            password=config["SMTP_PASSWORD"],
+            starttls=config["SMTP_STARTTLS"],
         )
 
 
