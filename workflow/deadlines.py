@@ -121,6 +121,13 @@ class Policy:
         """Return the hours a step is given."""
         return float(self.hours[urgency][step][kind])
 
+    @classmethod
+    def of(cls, row: UnitDeadlines | None) -> Policy:
+        """Return the policy a unit's stored row sets (the defaults without one)."""
+        if row is None:
+            return cls()
+        return cls.from_stored(row.hours, row.days_off, row.remind_percent, row.grace_minutes)
+
     def due(self, state: str, kind: str, urgency: str, start: dt.datetime) -> dt.datetime | None:
         """Return when the step that `state` starts at `start` is due (UTC), or None if it starts none."""
         step = STEPS.get(state)

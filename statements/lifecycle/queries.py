@@ -189,14 +189,6 @@ def awaiting_rows(actor: Actor) -> sa.Select:
     return sa.select(Statement.id).where(_list_filter(actor, AWAITING_ME))
 
 
-def count_awaiting(session: Session, actor: Actor, *, up_to: int | None = None) -> int:
-    """Return how many statements await the actor's decision (one query).
-
-    With `up_to`, counting stops one past it: a leader acting for forty hospitals has tens of thousands.
-    """
-    return session.scalar(count_of(awaiting_rows(actor), up_to)) or 0
-
-
 def _list_filter(actor: Actor | None, filters: Filters) -> sa.ColumnElement[bool]:
     conditions = [visible_filter(actor)]
     if filters.state:

@@ -62,10 +62,7 @@ def sweep(session: Session, now: dt.datetime | None = None) -> int:
         if statement is None:
             continue
         if statement.unit_id not in policies:
-            row = session.get(UnitDeadlines, statement.unit_id)
-            policies[statement.unit_id] = (
-                Policy.from_stored(row.hours, row.days_off, row.remind_percent, row.grace_minutes) if row else Policy()
-            )
+            policies[statement.unit_id] = Policy.of(session.get(UnitDeadlines, statement.unit_id))
         _next_stage(session, statement, policies[statement.unit_id], speakers, now)
     return len(due)
 

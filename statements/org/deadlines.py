@@ -22,9 +22,7 @@ MAX_DAYS_OFF = 100
 def policy_of(session: Session, unit: Unit) -> tuple[Policy, UnitDeadlines | None]:
     """Return the unit's policy (the defaults where it set nothing) and its stored row, if any."""
     row = session.get(UnitDeadlines, unit.id)
-    if row is None:
-        return Policy(), None
-    return Policy.from_stored(row.hours, row.days_off, row.remind_percent, row.grace_minutes), row
+    return Policy.of(row), row
 
 
 def read_policy(session: Session, actor: Actor | None, unit_code: str) -> dict:
