@@ -162,9 +162,26 @@ def who_acts_next(
     if state in ("draft", "changes_requested"):
         name = session.execute(sa.select(User.full_name).where(User.id == author_id)).scalar_one()
         return [NextActor(author_id, name, "author")]
-    if state not in ("in_review", "approved", "escalated"):
+    if state not in REVIEW_STATES:
         return []
-    rows = session.execute(_WAITING, {"unit_id": unit_id}).all()
+    return pick_next(waiting_rows(session, unit_id), state, excluded)
+
+
+#: The states in which a statement waits for a reviewer (its spokesperson, or leaders).
+REVIEW_STATES = ("in_review", "approved", "escalated")
+
+
+def waiting_rows(session: Session | sa.Connection, unit_id: int) -> list[tuple[int, str, int, str]]:
+    """Return the active leaders and spokespersons of the unit and of the units above it, nearest first."""
+    return [tuple(row) for row in session.execute(_WAITING, {"unit_id": unit_id})]
+
+
+def pick_next(rows: list[tuple[int, str, int, str]], state: str, excluded: Iterable[int | None]) -> list[NextActor]:
+    """Return whom a statement of the unit whose `waiting_rows` these are waits for in `state` (a review state).
+
+    The designated spokesperson, unless it is escalated; else the leaders of the nearest unit that has any
+    not `excluded` (its writers, and whoever escalated it), acting as spokesperson or deciding as leaders.
+    """
     if state != "escalated":
         designated = [(user, name) for depth, role, user, name in rows if depth == 0 and role == Role.SPOKESPERSON]
         if designated:

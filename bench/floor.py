@@ -2,8 +2,9 @@
 
 Between the stack ceiling (one INSERT per request) and PressGate stands the work a decision cannot skip:
 it authenticates its caller, locks and reads the statement, then appends its entry to the ledger and
-updates the statement (one statement on PostgreSQL) and tells whom it now concerns, all in one
-transaction, and its entry is sealed afterwards; a read authenticates, reads and appends its access
+updates the statement (one statement on PostgreSQL), all in one transaction, and its entry is sealed
+afterwards, the sealer then writing the notifications of every decision it sealed (as PressGate's does:
+importing `statements` subscribes it); a read authenticates, reads and appends its access
 entry. The floors send exactly those statements, taken from the application's own modules so that a
 change to them shows here, through the same Flask, SQLAlchemy, psycopg and gunicorn as the ceiling,
 and the same sealer. They skip everything else a request does: no validation, no guards, no session,
@@ -23,11 +24,9 @@ import os
 import sqlalchemy as sa
 from flask import Flask, request
 
-from auth.acting import who_acts_next
 from auth.service import TOKEN_GRANT, token_digest
 from statements.db import normalise_url
 from statements.lifecycle.snapshots import LOCKED_STATEMENT, ONE_STATEMENT, UPDATE_STATEMENT
-from statements.notifications.service import KIND_OF_STATE, tell
 from workflow.ledger import INSERT_UNSEALED, INSERTED_CTE, EntryKind, as_json_params, sealing
 
 #: The other half of decide.lua's cycle, and who takes each step.
@@ -53,22 +52,6 @@ def create_app(url: str | None = None) -> Flask:
             entry = as_json_params([_entry(row, caller, action, state, {"via": "api"}, now)])
             update = {"_id": statement_id, "state": state, "updated_at": now}
             connection.execute(UPDATE_STATEMENT.add_cte(INSERTED_CTE), update | entry)
-            # Whom the decision now concerns is told, in the same transaction (statements.notifications).
-            if state == "changes_requested":
-                told = {row.author_id}
-            else:
-                told = {
-                    w.user_id for w in who_acts_next(connection, state, row.unit_id, row.author_id, {row.author_id})
-                }
-            tell(
-                connection,
-                KIND_OF_STATE[state],
-                told - {caller.user_id},
-                statement_id=statement_id,
-                unit_code=row.unit_code,
-                actor=caller.username,
-                urgent=row.urgency == "urgent",
-            )
         sealing.sealer(engine).wake()
         return {"id": statement_id, "state": state}
 

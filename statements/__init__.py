@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+# Notifications are written from the ledger's entries (see its fanout): loaded with the package, every
+# process that decides has them subscribed, as the workflow package does for the sealer.
+from statements.notifications import fanout as _fanout  # noqa: F401
+
 if TYPE_CHECKING:
     from flask import Flask
 

@@ -95,9 +95,10 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
     from auth import login
-    from statements import i18n, jobs, security
+    from statements import i18n, jobs, navigation, security
 
     i18n.init_app(app)
+    navigation.init_app(app)
     security.init_app(app)
     login.init_app(app, web_session.db)
     _register_features(app, api)

@@ -5,9 +5,10 @@ database, with no server; in production the same tasks run on Redis (PRESSGATE_Q
 It brings the periodic scheduler, and consumers on several machines never take one task twice.
 procrastinate was the other candidate; it needs PostgreSQL, which the embedded default does not have.
 
-The outbox stays in PressGate's own tables (a notification's mail is written in the deciding
-transaction): a task only says "there is mail to send now", and the periodic sweep sends whatever a
-lost wake-up or a failed try left, so the queue never holds anything that could be lost.
+The outbox stays in PressGate's own tables (a notification's mail is written from the decision's
+ledger entry, itself written in the deciding transaction): a task only says "there is mail to send
+now", and the periodic sweep sends whatever a lost wake-up or a failed try left, so the queue never
+holds anything that could be lost.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
 from sqlalchemy.orm import Session
 
 from statements.lifecycle import timeliness
-from statements.notifications import mail
+from statements.notifications import fanout, mail
 from statements.notifications.service import MAIL_WAITING
 
 log = logging.getLogger(__name__)
@@ -65,7 +66,8 @@ def init_app(app: Flask) -> Jobs:
 
     @queue.periodic_task(crontab(minute="*"), name="sweep_mail")
     def sweep_mail() -> int:
-        """Send what a lost wake-up or a failed try left due (every minute)."""
+        """Tell what a sealer's pass left untold; send what a lost wake-up or a failed try left due (each minute)."""
+        fanout.catch_up(app.extensions["pressgate"]["engine"])
         return send_mail(app)
 
     @queue.periodic_task(crontab(minute="*"), name="sweep_deadlines")
@@ -78,6 +80,8 @@ def init_app(app: Flask) -> Jobs:
 
     jobs = Jobs(queue, deliver_mail)
     app.extensions["pressgate"]["jobs"] = jobs
+    # A sealer's pass writes notifications outside any request: it wakes the worker through this.
+    fanout.wake_with(app.extensions["pressgate"]["engine"], deliver_mail)
     return jobs
 
 

@@ -209,6 +209,30 @@ def test_postgres_migrations_install_and_undo_objects(backend, fresh_engine, que
     assert found is None if below is None else below in found, found
 
 
+def test_notifications_from_the_ledger_start_after_every_decision_made_before(fresh_engine):
+    """0014: decisions made before it told for themselves, so its cursor starts after all of them (sealed first)."""
+    from auth.models import User
+    from auth.service import actor_for
+    from statements.lifecycle.service import create_statement, decide
+    from statements.notifications.models import NotificationCursor
+    from tests.conftest import seed_org
+    from workflow.ledger import head
+
+    upgrade(fresh_engine)
+    with Session(fresh_engine) as session:
+        seed_org(session)
+        author = actor_for(session, session.scalar(sa.select(User).where(User.username == "author")))
+        statement = create_statement(session, author, "SYT-HN", {"title": "Tin", "body": "Nội dung."})
+        decide(session, statement.id, author, "submit", version=1)
+        session.commit()
+    downgrade(fresh_engine, "0013")
+    upgrade(fresh_engine)
+    with Session(fresh_engine) as session:
+        last, _ = head(session)
+        assert last > 0
+        assert session.scalar(sa.select(NotificationCursor.seq)) == last
+
+
 def test_migrating_keeps_a_ledger_with_entries_whole(fresh_engine):
     """0003 -> 0004 turns seq into the id and keeps every hash; 0004 -> 0003 gives them back."""
     from auth.service import create_unit

@@ -357,11 +357,11 @@ def test_one_reason_field_and_irreversible_actions_confirmed(browser, org, state
 
 
 def test_the_menus_awaiting_count_stops_at_its_bound(browser, org, statement_in, monkeypatch):
-    from statements.lifecycle import web as lifecycle_web
+    from statements import navigation
 
     for _ in range(3):
         statement_in("in_review")
     c = login(browser(), "spokesperson")
     assert 'data-testid="awaiting-count">3<' in c.get("/inbox").get_data(as_text=True)
-    monkeypatch.setattr(lifecycle_web, "MENU_COUNT", 2)
+    monkeypatch.setattr(navigation, "MENU_COUNT", 2)
     assert 'data-testid="awaiting-count">2+<' in c.get("/inbox").get_data(as_text=True)

@@ -21,7 +21,6 @@ from statements.lifecycle.models import PEOPLE, Statement, StatementVersion, con
 from statements.lifecycle.queries import get_statement, load, read_statement
 from statements.lifecycle.schemas import ActionIn
 from statements.lifecycle.snapshots import AnyStatement, StatementView
-from statements.notifications import service as notifications
 from statements.schemas import load_input
 from workflow import effects, ledger
 from workflow.actor import Actor
@@ -331,19 +330,8 @@ def decide(
         "comment": comment,
         "data": data,
     }
-    snapshots.write_back(session, statement, before, entry)  # the decision and its entry, in one statement
-    notifications.record_decision(  # whom it now concerns is told in the same transaction
-        session,
-        actor,
-        statement_id=statement.id,
-        unit_id=statement.unit_id,
-        unit_code=statement.unit.code,
-        author_id=statement.author_id,
-        writers=statement.writer_ids,
-        excluded=statement.writer_ids | {statement.escalated_by_id},
-        to_state=statement.state,
-        urgent=statement.urgency == Urgency.URGENT,
-    )
+    # The decision and its entry, in one statement; whom it concerns is told from the entry (notifications.fanout).
+    snapshots.write_back(session, statement, before, entry)
     for name in PEOPLE:  # the answer names whom the decision recorded: the actor, or nobody any more
         if (person := getattr(statement, f"{name}_id")) != before[f"{name}_id"]:
             setattr(statement, f"{name}_name", _username(session, actor, person))

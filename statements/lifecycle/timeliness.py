@@ -9,8 +9,9 @@ that starts the step, at its reminder's time) and `due_stage`, how far it has go
    the leaders of the unit above) are told, as an escalation;
 3. past that by the grace again: the leaders one level further up.
 
-Nothing is ever approved or released here: the sweep only tells people, and says so on the ledger
-(kind `deadline`, by the system, naming the rule that fired). It takes its statements with SKIP
+Nothing is ever approved or released here: the sweep only tells people, by saying so on the ledger
+(kind `deadline`, by the system, naming the rule that fired and whom it tells; the notifications are
+written from that entry, as a decision's are). It takes its statements with SKIP
 LOCKED, so two workers never handle one, and a statement being decided is left for the next sweep.
 """
 
@@ -25,22 +26,14 @@ from auth.acting import Speakers, read_speakers, who_acts_next
 from auth.models import User
 from statements.lifecycle import snapshots
 from statements.lifecycle.models import Statement
-from statements.notifications.models import Kind, Mail
-from statements.notifications.service import MAIL_WAITING, tell
 from workflow import ledger
 from workflow.db import isoformat, utcnow
 from workflow.deadlines import STEPS, Policy, UnitDeadlines
-from workflow.states import Urgency
 
 #: Statements handled per sweep: the rest wait for the next minute's.
 BATCH = 200
-#: What each stage does: the notification's kind, and the ledger action that records it.
-STAGES = {
-    0: (Kind.REMINDER, "deadline_reminder"),
-    1: (Kind.OVERDUE, "deadline_overdue"),
-    2: (Kind.OVERDUE_ESCALATED, "deadline_escalation"),
-    3: (Kind.OVERDUE_ESCALATED, "deadline_escalation"),
-}
+#: What each stage records on the ledger; whom its entry names are told (statements.notifications.fanout).
+STAGES = {0: "deadline_reminder", 1: "deadline_overdue", 2: "deadline_escalation", 3: "deadline_escalation"}
 
 
 def sweep(session: Session, now: dt.datetime | None = None) -> int:
@@ -75,8 +68,8 @@ def _next_stage(
     acting = {
         w.user_id for w in who_acts_next(session, statement.state, statement.unit_id, statement.author_id, excluded)
     }
-    kind, action = STAGES.get(stage, (None, None))
-    if kind is None:  # every stage done: nothing more to say
+    action = STAGES.get(stage)
+    if action is None:  # every stage done: nothing more to say
         _set(session, statement.id, stage, None)
         return
     if stage < 2:
@@ -86,21 +79,6 @@ def _next_stage(
         level = stage - 1
         told = leaders_above(speakers, statement.unit_id, acting | {w for w in excluded if w is not None}, level)
         following = policy.escalation(statement.urgency, now) if stage == 2 else None
-    states = (
-        tell(
-            session,
-            kind,
-            told,
-            statement_id=statement.id,
-            unit_code=statement.unit.code,
-            actor="system",
-            urgent=statement.urgency == Urgency.URGENT,
-        )
-        if told
-        else []
-    )
-    if Mail.PENDING in states:
-        session.info[MAIL_WAITING] = True
     names = session.scalars(sa.select(User.username).where(User.id.in_(sorted(told)))).all() if told else []
     ledger.append(
         session,

@@ -10,13 +10,12 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from auth.models import Unit
 from statements.lifecycle import idempotency, queries, reads, service
 from statements.lifecycle.schemas import StatementIn, VersionIn
 from statements.lifecycle.serialize import diff_dict, statement_dict, version_dict
-from statements.notifications import service as notifications
 from statements.schemas import load_input
 from statements.web import bp, web_actor
 from statements.web.labels import (
@@ -34,14 +33,11 @@ from statements.web.labels import (
 )
 from statements.web_session import count_limit, db, page_arg, paged, rollback_session
 from workflow.actor import Actor
-from workflow.db import count_of
 from workflow.errors import Refusal
-from workflow.guards import can_investigate, can_manage_org, can_read_ledger, require_revise
+from workflow.guards import require_revise
 from workflow.states import Kind, State, Urgency
 
 PER_PAGE = 25
-#: The most the menu's "awaiting me" count says exactly.
-MENU_COUNT = 99
 
 
 _LAZY_LABELS = {
@@ -65,39 +61,8 @@ def _labels(locale: str) -> dict[str, dict[str, str]]:
 
 
 @bp.app_context_processor
-def _navigation() -> dict:
-    labels = _labels(str(get_locale()))
-    if not current_user.is_authenticated:
-        return {"labels": labels, "awaiting_count": 0, "unread_count": 0}
-    actor = web_actor()
-    # Every page counts both, in one query: past MENU_COUNT the menu says "99+" (a count of tens of thousands
-    # cost each page of a leader acting for forty hospitals more than the rest of its SQL, at 100,000 statements).
-    total, unread = (
-        db()
-        .execute(
-            sa.select(
-                count_of(queries.awaiting_rows(actor), MENU_COUNT).scalar_subquery(),
-                count_of(notifications.unread_rows(actor), MENU_COUNT).scalar_subquery(),
-            )
-        )
-        .one()
-    )
-    # The link leads to the rules of one's own unit (`my_rules` finds which): no query on every page for it.
-    rules_unit = any(r in ("leader", "spokesperson", "drafter") for _u, r in actor.memberships)
-    # The menu offers what the guards allow; the template never re-derives a permission.
-    return {
-        "labels": labels,
-        "awaiting_count": total if total <= MENU_COUNT else f"{MENU_COUNT}+",
-        "unread_count": unread if unread <= MENU_COUNT else f"{MENU_COUNT}+",
-        "me": actor,
-        "rules_unit": rules_unit,
-        "may": {
-            "investigate": can_investigate(actor),
-            "read_ledger": can_read_ledger(actor),
-            "manage_org": can_manage_org(actor),
-            "draft": actor.holds("drafter"),
-        },
-    }
+def _labels_for_pages() -> dict:
+    return {"labels": _labels(str(get_locale()))}
 
 
 @bp.route("/inbox")

@@ -1,7 +1,8 @@
 """A notification is both the in-app message and, when the person takes email, the outbox row that sends it.
 
-It is written in the deciding transaction, so a decision rolled back tells nobody and a crash loses
-nothing: the worker sends what is committed and pending, retrying with backoff.
+It is written from the ledger entry of the decision (or deadline) that causes it, itself written in the
+deciding transaction, so a decision rolled back tells nobody and a crash loses nothing (see fanout); the
+worker sends what is committed and pending, retrying with backoff.
 """
 
 from __future__ import annotations
@@ -106,3 +107,13 @@ class NotificationSettings(Base):
     #: {kind: mode}; a kind not named takes email immediately.
     modes: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class NotificationCursor(Base):
+    """How far along the ledger's chain the notifications have been written (statements.notifications.fanout)."""
+
+    __tablename__ = "notification_cursor"
+
+    name: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    #: The last entry whose notifications are written (0: none yet).
+    seq: Mapped[int] = mapped_column(sa.BigInteger)

@@ -1,22 +1,18 @@
 """Who is told what when a statement moves, and the in-app list each person reads.
 
 A decision tells whoever must act next (the spokesperson, the leaders, the drafter) and, once it is
-final, its author and writers; never the person who decided. Each notification is written in the
-deciding transaction (see models), with its email pending when the person takes email of that kind.
+final, its author and writers; never the person who decided. The notifications are written from the
+decision's ledger entry (fanout), with their email pending when the person takes email of that kind.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from auth.acting import who_acts_next
-from auth.models import User
-from statements.notifications.models import Kind, Mail, Mode, Notification, NotificationSettings
+from statements.notifications.models import Kind, Mode, Notification, NotificationSettings
 from workflow.actor import Actor
-from workflow.db import UTCDateTime, count_of, newest_first, utcnow
+from workflow.db import count_of, newest_first, utcnow
 from workflow.errors import Invalid, NotFound
 from workflow.states import State
 
@@ -33,123 +29,17 @@ KIND_OF_STATE = {
     State.REJECTED.value: Kind.REJECTED,
     State.RETRACTED.value: Kind.RETRACTED,
 }
+#: What each step of the deadline sweep (statements.lifecycle.timeliness) tells those its entry names.
+KIND_OF_DEADLINE = {
+    "deadline_reminder": Kind.REMINDER,
+    "deadline_overdue": Kind.OVERDUE,
+    "deadline_escalation": Kind.OVERDUE_ESCALATED,
+}
 #: Kinds that tell the statement's writers an outcome, rather than asking anyone to act.
 OUTCOMES = (Kind.RELEASED, Kind.REJECTED, Kind.RETRACTED)
 #: Email nobody turns off: an escalation waits on the competent authority, and an urgent item cannot
 #: wait for someone to open the app (letters 6006 and of Resolution 128 put "timely" first).
 MANDATORY = frozenset({Kind.ESCALATED, Kind.OVERDUE_ESCALATED})
-
-
-def record_decision(
-    session: Session,
-    actor: Actor,
-    *,
-    statement_id: int,
-    unit_id: int,
-    unit_code: str,
-    author_id: int,
-    writers: Iterable[int],
-    excluded: Iterable[int | None],
-    to_state: str,
-    urgent: bool,
-) -> int:
-    """Tell whom a decision concerns, in its transaction; return how many were told."""
-    kind = KIND_OF_STATE.get(to_state)
-    if kind is None:
-        return 0
-    if kind in OUTCOMES:
-        told = {author_id, *writers}
-    elif kind == Kind.CHANGES_REQUESTED:
-        told = {author_id}
-    else:  # the reviewers, worked out as the statement page names them
-        told = {who.user_id for who in who_acts_next(session, to_state, unit_id, author_id, excluded)}
-    told.discard(actor.user_id)  # one who decides is not told of their own decision
-    if not told:
-        return 0
-    states = tell(
-        session, kind, told, statement_id=statement_id, unit_code=unit_code, actor=actor.username, urgent=urgent
-    )
-    if Mail.PENDING in states:
-        session.info[MAIL_WAITING] = True  # the worker is woken once this commits (statements.jobs)
-    return len(states)
-
-
-def tell(
-    connection: Session | sa.Connection,
-    kind: str,
-    told: set[int],
-    *,
-    statement_id: int,
-    unit_code: str,
-    actor: str,
-    urgent: bool,
-) -> list[str]:
-    """Write one notification of `kind` to each active person of `told`; return their mails' states.
-
-    One INSERT … SELECT (`_TELL`, one per kind): each person's address, language and choices are read by the
-    statement that writes (the floor benchmark sends it too).
-    """
-    params = {
-        "told": sorted(told),
-        "statement_id": statement_id,
-        "kind": kind,
-        "actor": actor,
-        "unit": unit_code,
-        "urgent": urgent,
-        "forced": urgent or kind in MANDATORY,
-        "now": utcnow(),
-    }
-    return list(connection.execute(_TELL[kind], params).scalars().all())
-
-
-def _tell_statement(kind: str) -> sa.Insert:
-    # Built once, with every value bound: building it afresh for each decision cost more CPU than
-    # running it (1.5 ms of Python a decision against 0.3 ms of SQL, measured in process on 2026-12-04).
-    chose = NotificationSettings.modes[kind].as_string()  # one statement per kind: a bound JSON key is not portable
-    emailed = sa.and_(
-        User.email.is_not(None),
-        User.email != "",
-        sa.or_(sa.bindparam("forced", type_=sa.Boolean), sa.func.coalesce(chose, Mode.IMMEDIATE) != Mode.OFF),
-    )
-    now = sa.bindparam("now", type_=UTCDateTime())
-    rows = (
-        sa.select(
-            User.id,
-            sa.bindparam("statement_id", type_=sa.Integer),
-            sa.bindparam("kind", type_=sa.String),
-            sa.bindparam("actor", type_=sa.String),
-            sa.bindparam("unit", type_=sa.String),
-            sa.bindparam("urgent", type_=sa.Boolean),
-            now,
-            sa.case((emailed, Mail.PENDING), else_=Mail.NONE),
-            sa.case((emailed, User.email), else_=None),
-            sa.func.coalesce(NotificationSettings.language, "vi"),
-            sa.literal(0),
-            sa.case((emailed, now), else_=None),
-        )
-        .outerjoin(NotificationSettings, NotificationSettings.user_id == User.id)
-        .where(User.id.in_(sa.bindparam("told", expanding=True)), User.active)
-    )
-    # The table, not the entity: with a dict of values the ORM would take it for a bulk INSERT of rows.
-    table = Notification.__table__
-    return sa.insert(table).from_select(_COLUMNS, rows).returning(table.c.mail_state)
-
-
-_COLUMNS = [
-    "user_id",
-    "statement_id",
-    "kind",
-    "actor",
-    "unit",
-    "urgent",
-    "created_at",
-    "mail_state",
-    "mail_to",
-    "mail_language",
-    "mail_attempts",
-    "mail_due_at",
-]
-_TELL = {kind: _tell_statement(kind) for kind in Kind.ALL}
 
 
 def page_for(

@@ -176,6 +176,7 @@ def append_many(session: Session, entries: list[dict[str, Any]]) -> None:
     # SQLite: BEGIN IMMEDIATE already serialises writers, so the chain head cannot move under us.
     links = chain(documents, *head(session))
     session.execute(sa.insert(LedgerEntry), [fields | link for fields, link in zip(documents, links, strict=True)])
+    chained(session, frozenset(document["kind"] for document in documents))
 
 
 def append_with_update(
@@ -209,6 +210,23 @@ def _written(session: Session) -> None:
         raise RuntimeError("workflow.ledger.sealing is not loaded: nothing would seal this ledger entry")
     for hook in _on_written:
         hook(session)
+
+
+#: Told of entries chained inside the writing transaction (SQLite; PostgreSQL in mode "inline"), with their
+#: kinds, before it commits: statements.notifications subscribes, as it does to the sealer's passes.
+_on_chained: list[Callable[[Session, frozenset[str]], None]] = []
+
+
+def on_chained(hook: Callable[[Session, frozenset[str]], None]) -> Callable[[Session, frozenset[str]], None]:
+    """Subscribe `hook(session, kinds)` to every transaction that chains entries as it writes them; return it."""
+    _on_chained.append(hook)
+    return hook
+
+
+def chained(session: Session, kinds: frozenset[str]) -> None:
+    """Tell the subscribers that the session's transaction chained entries of these kinds."""
+    for hook in _on_chained:
+        hook(session, kinds)
 
 
 def _documents(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -106,20 +106,53 @@ def seal(connection: sa.Connection, *, wait: bool, limit: int = BATCH) -> int | 
     done = connection.execute(_SEAL, {"links": json_text(links)})
     if done.rowcount != len(links):  # under the lock nothing else seals: anything else is a bug, and rolls back
         raise RuntimeError(f"sealing {len(links)} entries changed {done.rowcount}")
+    connection.info.setdefault(_SEALED_KINDS, set()).update(document["kind"] for document in documents)
     return len(rows)
 
 
 def seal_pending(engine: sa.Engine, *, wait: bool = False) -> int | None:
-    """Seal every committed unsealed entry, a batch per transaction; None if another sealer held the lock."""
+    """Seal every committed unsealed entry, a batch per transaction; None if another sealer held the lock.
+
+    Once committed, the subscribers of `after_sealing` are told the kinds of entries sealed.
+    """
     total = 0
-    while True:
-        with engine.begin() as connection:
-            sealed = seal(connection, wait=wait)
-        if sealed is None:
-            return None
-        total += sealed
-        if sealed < BATCH:
-            return total
+    kinds: set[str] = set()
+    try:
+        while True:
+            with engine.begin() as connection:
+                sealed = seal(connection, wait=wait)
+                kinds |= connection.info.pop(_SEALED_KINDS, set())
+            if sealed is None:
+                return None
+            total += sealed
+            if sealed < BATCH:
+                return total
+    finally:
+        if kinds:
+            _tell_sealed(engine, frozenset(kinds))
+
+
+#: Told, after a sealing pass committed, of the kinds of entries it sealed (statements.notifications
+#: subscribes: a decision's entry, once in its place, is the outbox its notifications are written from).
+_after_sealing: list[Callable[[sa.Engine, frozenset[str]], None]] = []
+_SEALED_KINDS = "pressgate.sealed_kinds"
+
+
+def after_sealing(hook: Callable[[sa.Engine, frozenset[str]], None]) -> Callable[[sa.Engine, frozenset[str]], None]:
+    """Subscribe `hook(engine, kinds)` to every committed sealing pass of this process; return it (a decorator)."""
+    _after_sealing.append(hook)
+    return hook
+
+
+def _tell_sealed(engine: sa.Engine, kinds: frozenset[str]) -> None:
+    for hook in _after_sealing:
+        try:
+            hook(engine, kinds)
+        except Exception as err:  # the chain is sealed whatever a subscriber does; it catches up on its own sweep
+            if isinstance(err, UNAVAILABLE):
+                _quiet.warning(log, "down", "after sealing, %s failed (%s)", hook.__qualname__, unavailable_detail(err))
+            else:
+                log.warning("after sealing, %s failed; its own sweep catches up", hook.__qualname__, exc_info=True)
 
 
 def seal_before_reading(session: Session) -> int:
@@ -153,6 +186,11 @@ def seal_before_reading(session: Session) -> int:
     return pending or 0
 
 
+def seals_inline(engine: sa.Engine) -> bool:
+    """Return whether entries written through `engine` are chained inside the writing transaction."""
+    return engine.dialect.name != "postgresql" or _modes.get(engine, "background") == "inline"
+
+
 def configure(engine: sa.Engine, *, mode: str = "background") -> None:
     """Choose how entries written through `engine` are sealed."""
     if mode not in MODES:
@@ -178,6 +216,7 @@ def written(session: Session) -> None:
         connection = session.connection()
         while seal(connection, wait=True) == BATCH:
             pass
+        ledger.chained(session, frozenset(connection.info.pop(_SEALED_KINDS, ())))
         return
     session.info["ledger_unsealed"] = engine
 
