@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from statements.disclosure.fingerprint import decode_marks
 from statements.lifecycle.matching import tokens
+from statements.notifications.models import Notification
 from tests.test_api_auth_org import assert_error
 from workflow.ledger import LedgerEntry
 
@@ -271,10 +272,53 @@ _SEALING = ("SELECT pg_advisory_xact_lock", "SELECT pg_try_advisory_xact_lock", 
 
 
 def _request_sql(seen: list[str]) -> list[str]:
+    """Return the statements a request sends itself: not the sealer's, nor the notifications' written after it.
+
+    Here the chain grows inside the request's transaction; on PostgreSQL servers, sealing and the
+    notifications written from the sealed entries (statements.notifications.fanout) follow the commit.
+    """
     sealing = [s for s in seen if s.startswith(_SEALING)]
     # The sealer's two reads: the unsealed entries, and the chain's head.
     reads = [s for s in seen if "WHERE ledger_entries.seq IS NULL" in s or "WHERE ledger_entries.seq IS NOT NULL" in s]
-    return [s for s in seen if s not in sealing and s not in reads]
+    told = _fanout_sql(seen)
+    return [s for s in seen if s not in sealing and s not in reads and s not in told]
+
+
+def _fanout_sql(seen: list[str]) -> list[str]:
+    """Return the statements that wrote notifications from the ledger: from reading its cursor to moving it."""
+    starts = [i for i, s in enumerate(seen) if s.startswith("SELECT notification_cursor.seq")]
+    ends = [i for i, s in enumerate(seen) if s.startswith("UPDATE notification_cursor")]
+    return [s for start, end in zip(starts, ends, strict=True) for s in seen[start : end + 1]]
+
+
+def test_notifications_from_the_ledger_take_the_same_few_statements_for_one_decision_or_many(
+    session, org, statement_in, count_queries
+):
+    from statements.lifecycle.service import decide
+    from statements.notifications.fanout import tell_sealed
+
+    statements = [statement_in("in_review") for _ in range(12)]
+    with count_queries() as one:
+        decide(session, statements[0].id, org.actor("spokesperson"), "request_changes", version=1, comment="Sửa.")
+    connection = session.connection()
+    cursor = connection.exec_driver_sql("SELECT seq FROM notification_cursor").scalar()
+    for s in statements[1:]:  # eleven more, of two kinds, then told in one go
+        decide(session, s.id, org.actor("spokesperson"), "request_changes", version=1, comment="Sửa.")
+        decide(session, s.id, org.actor("author"), "submit", version=1)
+    connection.exec_driver_sql(f"UPDATE notification_cursor SET seq = {cursor}")
+    connection.execute(sa.delete(Notification).where(Notification.statement_id.in_([s.id for s in statements[1:]])))
+    with count_queries() as many:
+        assert tell_sealed(connection) == (22, False)
+    assert len(_fanout_sql(one)) <= 5, _fanout_sql(one)  # no reviewer to look up for a return to the author
+    assert len(many) <= 6, many
+    assert (
+        session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Notification)
+            .where(Notification.statement_id.in_([s.id for s in statements[1:]]))
+        )
+        == 22
+    )
 
 
 def test_a_read_and_a_decision_run_few_queries(api, statement_in, count_queries):

@@ -30,7 +30,7 @@ from statements.notifications.models import Kind, Mail, Mode, Notification, Noti
 from statements.notifications.service import KIND_OF_DEADLINE, KIND_OF_STATE, MAIL_WAITING, MANDATORY, OUTCOMES
 from workflow import ledger
 from workflow.db import utcnow
-from workflow.ledger import EntryKind, LedgerEntry, head, sealing
+from workflow.ledger import EntryKind, LedgerEntry, sealing
 from workflow.states import Urgency
 
 #: The kinds of entries that tell anyone.
@@ -80,38 +80,19 @@ def tell_sealed(connection: sa.Connection, limit: int = BATCH) -> tuple[int, boo
     """Write the notifications of the decisions sealed since the cursor (up to `limit`) and move it.
 
     Return how many decisions it read, and whether any mail waits to be sent. The cursor's row is
-    locked for the transaction, so two processes never tell the same decision.
+    locked for the transaction, so two processes never tell the same decision. Six statements at
+    most, however many decisions: the cursor with the chain's head, the entries with their statements,
+    the reviewers of each unit concerned, the people, the notifications, the cursor.
     """
-    cursor = connection.execute(
-        sa.select(NotificationCursor.seq).where(NotificationCursor.name == DECISIONS).with_for_update()
-    ).scalar_one()
-    last, _ = head(connection)
-    if last <= cursor:
+    cursor, last = connection.execute(_CURSOR_AND_HEAD).one()
+    if last is None or last <= cursor:
         return 0, False
-    entries = connection.execute(
-        sa.select(
-            LedgerEntry.seq,
-            LedgerEntry.at,
-            LedgerEntry.statement_id,
-            LedgerEntry.action,
-            LedgerEntry.to_state,
-            LedgerEntry.actor_id,
-            LedgerEntry.actor,
-            LedgerEntry.unit,
-            LedgerEntry.data,
-        )
-        .where(
-            LedgerEntry.seq > cursor,
-            LedgerEntry.seq <= last,
-            sa.or_(
-                sa.and_(LedgerEntry.kind == EntryKind.DECISION, LedgerEntry.to_state.in_(list(KIND_OF_STATE))),
-                sa.and_(LedgerEntry.kind == EntryKind.DEADLINE, LedgerEntry.action.in_(list(KIND_OF_DEADLINE))),
-            ),
-        )
-        .order_by(LedgerEntry.seq)
-        .limit(limit)
-    ).all()
-    rows = _notifications(connection, entries)
+    found = connection.execute(_ENTRIES, {"after": cursor, "upto": last, "limit": limit}).all()
+    entries = list({row.seq: row for row in found}.values())  # a row per version's writer: one per entry
+    writers: dict[int, set[int]] = {}
+    for row in found:
+        writers.setdefault(row.seq, {row.author_id}).add(row.writer_id)
+    rows = _notifications(connection, entries, writers)
     mail = False
     if rows:
         # With RETURNING, SQLAlchemy sends the rows as one multi-row INSERT rather than an INSERT per row.
@@ -122,90 +103,102 @@ def tell_sealed(connection: sa.Connection, limit: int = BATCH) -> tuple[int, boo
     return len(entries), mail
 
 
-def _notifications(connection: sa.Connection, entries: list[sa.Row[Any]]) -> list[dict[str, Any]]:
-    """Return the notification rows the entries' decisions call for: whom each concerns, but not its actor."""
-    ids = sorted({entry.statement_id for entry in entries})
-    if not ids:
-        return []
-    statements = {
-        row.id: row
-        for row in connection.execute(
-            sa.select(
-                Statement.id, Statement.unit_id, Statement.author_id, Statement.escalated_by_id, Statement.urgency
-            ).where(Statement.id.in_(ids))
-        )
-    }
-    writers: dict[int, set[int]] = {}
-    versions = sa.select(StatementVersion.statement_id, StatementVersion.author_id).where(
-        StatementVersion.statement_id.in_(ids)
+_CURSOR_AND_HEAD = (
+    sa.select(NotificationCursor.seq, sa.select(sa.func.max(LedgerEntry.seq)).scalar_subquery())
+    .where(NotificationCursor.name == DECISIONS)
+    .with_for_update(of=NotificationCursor)
+)
+_TOLD_ENTRIES = (
+    sa.select(LedgerEntry.seq)
+    .where(
+        LedgerEntry.seq > sa.bindparam("after"),
+        LedgerEntry.seq <= sa.bindparam("upto"),
+        sa.or_(
+            sa.and_(LedgerEntry.kind == EntryKind.DECISION, LedgerEntry.to_state.in_(list(KIND_OF_STATE))),
+            sa.and_(LedgerEntry.kind == EntryKind.DEADLINE, LedgerEntry.action.in_(list(KIND_OF_DEADLINE))),
+        ),
     )
-    for statement_id, author_id in connection.execute(versions.distinct()):
-        writers.setdefault(statement_id, set()).add(author_id)
+    .order_by(LedgerEntry.seq)
+    .limit(sa.bindparam("limit"))
+    .subquery()
+)
+#: The entries to tell, each with its statement and once per writer of one of its versions.
+_ENTRIES = (
+    sa.select(
+        LedgerEntry.seq,
+        LedgerEntry.at,
+        LedgerEntry.statement_id,
+        LedgerEntry.action,
+        LedgerEntry.to_state,
+        LedgerEntry.actor_id,
+        LedgerEntry.actor,
+        LedgerEntry.unit,
+        LedgerEntry.data,
+        Statement.unit_id,
+        Statement.author_id,
+        Statement.escalated_by_id,
+        Statement.urgency,
+        StatementVersion.author_id.label("writer_id"),
+    )
+    .join(_TOLD_ENTRIES, _TOLD_ENTRIES.c.seq == LedgerEntry.seq)
+    .join(Statement, Statement.id == LedgerEntry.statement_id)
+    .join(StatementVersion, StatementVersion.statement_id == Statement.id)
+    .order_by(LedgerEntry.seq)
+)
+
+
+def _notifications(
+    connection: sa.Connection, entries: list[sa.Row[Any]], writers: dict[int, set[int]]
+) -> list[dict[str, Any]]:
+    """Return the notification rows the entries call for: whom each concerns, but not its actor."""
     waiting: dict[int, list[tuple[int, str, int, str]]] = {}
-    told: list[tuple[sa.Row[Any], str, set[int]]] = []
-    named = _named(connection, entries)
+    told: list[tuple[sa.Row[Any], str, set[int] | list[str]]] = []
     for entry in entries:
-        statement = statements[entry.statement_id]
         if entry.action in KIND_OF_DEADLINE:  # the sweep worked out whom, and wrote it on its entry
-            people = {named[name] for name in entry.data.get("told", ()) if name in named}
-            told.append((entry, KIND_OF_DEADLINE[entry.action], people))
+            told.append((entry, KIND_OF_DEADLINE[entry.action], list(entry.data.get("told", ()))))
             continue
         kind = KIND_OF_STATE[entry.to_state]
-        wrote = {statement.author_id, *writers.get(statement.id, ())}
         if kind in OUTCOMES:
-            people = wrote
+            people = set(writers[entry.seq])
         elif kind == Kind.CHANGES_REQUESTED:
-            people = {statement.author_id}
+            people = {entry.author_id}
         else:  # whoever must act next, as the statement page names them
-            if statement.unit_id not in waiting:
-                waiting[statement.unit_id] = waiting_rows(connection, statement.unit_id)
-            # The escalator may not clear their own escalation; the row already says who that was, or this
-            # entry does (the row holds the last escalation, which this one may be).
-            excluded = wrote | {statement.escalated_by_id} | ({entry.actor_id} if entry.action == "escalate" else set())
-            people = {who.user_id for who in pick_next(waiting[statement.unit_id], entry.to_state, excluded)}
+            if entry.unit_id not in waiting:
+                waiting[entry.unit_id] = waiting_rows(connection, entry.unit_id)
+            # The escalator may not clear their own escalation; the row says who that was, or this entry
+            # does (the row holds the last escalation, which this one may be).
+            escalator = {entry.actor_id} if entry.action == "escalate" else set()
+            excluded = writers[entry.seq] | {entry.escalated_by_id} | escalator
+            people = {who.user_id for who in pick_next(waiting[entry.unit_id], entry.to_state, excluded)}
         people.discard(entry.actor_id)  # one who decides is not told of their own decision
         if people:
             told.append((entry, kind, people))
-    return _rows(connection, told, statements)
+    return _rows(connection, told)
 
 
-def _named(connection: sa.Connection, entries: list[sa.Row[Any]]) -> dict[str, int]:
-    """Return the ids of the people the deadline entries name."""
-    names = {name for entry in entries if entry.action in KIND_OF_DEADLINE for name in entry.data.get("told", ())}
-    if not names:
-        return {}
-    return dict(connection.execute(sa.select(User.username, User.id).where(User.username.in_(sorted(names)))).all())
-
-
-def _rows(
-    connection: sa.Connection, told: list[tuple[sa.Row[Any], str, set[int]]], statements: dict[int, sa.Row[Any]]
-) -> list[dict[str, Any]]:
-    """Return a row per person told, with their mail pending when they take email of its kind."""
-    everyone = sorted({user_id for _, _, people in told for user_id in people})
-    if not everyone:
+def _rows(connection: sa.Connection, told: list[tuple[sa.Row[Any], str, set[int] | list[str]]]) -> list[dict[str, Any]]:
+    """Return a row per person told (by id, or by username for the sweep's), mail pending if they take it."""
+    ids = sorted({who for _, _, people in told for who in people if isinstance(who, int)})
+    names = sorted({who for _, _, people in told for who in people if isinstance(who, str)})
+    if not ids and not names:
         return []
-    people = {
-        row.id: row
-        for row in connection.execute(
-            sa.select(User.id, User.email, NotificationSettings.language, NotificationSettings.modes)
-            .outerjoin(NotificationSettings, NotificationSettings.user_id == User.id)
-            .where(User.id.in_(everyone), User.active)
-        )
-    }
+    found = connection.execute(
+        sa.select(User.id, User.username, User.email, NotificationSettings.language, NotificationSettings.modes)
+        .outerjoin(NotificationSettings, NotificationSettings.user_id == User.id)
+        .where(sa.or_(User.id.in_(ids), User.username.in_(names)), User.active)
+    ).all()
+    people = {row.id: row for row in found} | {row.username: row for row in found}
     now = utcnow()
     rows = []
-    for entry, kind, ids in told:
-        urgent = statements[entry.statement_id].urgency == Urgency.URGENT
-        for user_id in sorted(ids):
-            person = people.get(user_id)
-            if person is None:  # no longer active
-                continue
+    for entry, kind, whom in told:
+        urgent = entry.urgency == Urgency.URGENT
+        for person in sorted({people[who].id: people[who] for who in whom if who in people}.values()):
             emailed = bool(person.email) and (
                 urgent or kind in MANDATORY or (person.modes or {}).get(kind, Mode.IMMEDIATE) != Mode.OFF
             )
             rows.append(
                 {
-                    "user_id": user_id,
+                    "user_id": person.id,
                     "statement_id": entry.statement_id,
                     "kind": kind,
                     "actor": entry.actor,
