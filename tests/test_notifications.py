@@ -107,6 +107,10 @@ def test_the_pages_show_count_open_and_set(app, api, session, emails):
     assert 'data-testid="unread-count">1<' in inbox
     page = spokes.get("/notifications").text
     assert f"Thông tin #{s['id']} của SYT-HN chờ bạn duyệt" in page and "data-unread" in page
+    assert "1 thông báo" in page
+    spokes.get("/lang/en")
+    assert "1 notification ·" in spokes.get("/notifications").text  # one, not "1 notifications"
+    spokes.get("/lang/vi")
     notification = session.scalar(sa.select(Notification.id).where(Notification.statement_id == s["id"]))
     opened = spokes.get(f"/notifications/{notification}")
     assert opened.status_code == 302 and opened.headers["Location"].endswith(f"/statements/{s['id']}")
