@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 import time_machine
+from flask_babel import force_locale
 
 from statements.lifecycle import timeliness
 from statements.lifecycle.models import Statement
+from statements.notifications.models import Notification
+from statements.notifications.texts import details
 from tests.test_api_statements import act, create
 from tests.test_deadlines import hanoi
 from tests.test_notifications import told
@@ -26,7 +29,7 @@ def _entries(session, statement_id: int) -> list[tuple[str, list[str], object]]:
     return [(e.action, e.data["told"], e.data["level"]) for e in rows]
 
 
-def test_a_late_review_is_reminded_then_told_then_escalated_up_the_tree(api, session):
+def test_a_late_review_is_reminded_then_told_then_escalated_up_the_tree(app, api, session):
     with time_machine.travel(hanoi(2026, 12, 4, 9, 0), tick=False):
         s = create(api)
         act(api, "author", s["id"], "submit")  # due Tuesday 9:00; the reminder half-way, Monday 9:00
@@ -52,6 +55,20 @@ def test_a_late_review_is_reminded_then_told_then_escalated_up_the_tree(api, ses
     entry = session.scalar(sa.select(LedgerEntry).where(LedgerEntry.action == "deadline_escalation"))
     assert entry.actor == "system" and entry.role == "system" and entry.data["rule"] == "review:deadline_escalation"
     assert session.get(Statement, sid).state == "in_review"  # nothing is ever decided by the sweep
+    # The leader is told when it was due and who is late, in the app and the mail alike.
+    notification = session.scalar(
+        sa.select(Notification).where(Notification.statement_id == sid, Notification.kind == "overdue_escalated")
+    )
+    with app.test_request_context(), force_locale("vi"):
+        assert details(notification) == [
+            "Hạn xử lý là 08/12/2026 09:00 (giờ Hà Nội).",
+            "Đang chờ: Người dùng spokesperson.",
+        ]
+    reminder = session.scalar(
+        sa.select(Notification).where(Notification.kind == "reminder", Notification.statement_id == sid)
+    )
+    with app.test_request_context(), force_locale("en"):
+        assert details(reminder) == ["It was due 08/12/2026 09:00 (Hanoi time)."]
 
 
 def test_a_decision_starts_the_next_step_afresh_and_an_urgent_one_counts_round_the_clock(api, session):

@@ -65,9 +65,8 @@ def _next_stage(
 ) -> None:
     stage = statement.due_stage
     excluded = statement.writer_ids | {statement.escalated_by_id}
-    acting = {
-        w.user_id for w in who_acts_next(session, statement.state, statement.unit_id, statement.author_id, excluded)
-    }
+    waiting = who_acts_next(session, statement.state, statement.unit_id, statement.author_id, excluded)
+    acting = {w.user_id for w in waiting}
     action = STAGES.get(stage)
     if action is None:  # every stage done: nothing more to say
         _set(session, statement.id, stage, None)
@@ -96,6 +95,8 @@ def _next_stage(
             "due_at": isoformat(statement.due_at),
             "level": level,
             "told": sorted(names),
+            # Whom the step waits for: an escalation's readers are told who is late.
+            "late": sorted(w.full_name for w in waiting),
         },
     )
     _set(session, statement.id, stage + 1, following)

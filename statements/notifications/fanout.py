@@ -210,6 +210,12 @@ def _rows(connection: sa.Connection, told: list[tuple[sa.Row[Any], str, set[int]
                     "mail_language": person.language or "vi",
                     "mail_attempts": 0,
                     "mail_due_at": now if emailed else None,
+                    "detail": _detail(entry) if entry.action in KIND_OF_DEADLINE else None,
                 }
             )
     return rows
+
+
+def _detail(entry: sa.Row[Any]) -> dict[str, Any]:
+    """Return what a deadline's notification says beyond its line: the step's due time and who is late."""
+    return {"due_at": entry.data.get("due_at"), "late": list(entry.data.get("late", ()))}

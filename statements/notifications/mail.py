@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from statements.notifications.models import Mail, Notification
 from statements.notifications.serialize import actor_name
-from statements.notifications.texts import subject
+from statements.notifications.texts import details, subject
 from workflow.db import utcnow
 
 log = logging.getLogger(__name__)
@@ -83,6 +83,7 @@ def compose(notification: Notification, settings: SmtpSettings) -> EmailMessage:
         body = "\n".join(
             [
                 line + ".",
+                *details(notification),
                 _("By %(actor)s.", actor=actor_name(notification.actor)),
                 "",
                 _("Open it in PressGate: %(link)s", link=link),

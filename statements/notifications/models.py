@@ -95,6 +95,8 @@ class Notification(Base):
     mail_due_at: Mapped[dt.datetime | None] = mapped_column()
     mail_sent_at: Mapped[dt.datetime | None] = mapped_column()
     mail_error: Mapped[str | None] = mapped_column(sa.Text)
+    #: What a deadline's notification adds, from its ledger entry: the due time and who is late.
+    detail: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
 
 
 class NotificationSettings(Base):

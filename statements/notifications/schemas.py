@@ -39,6 +39,8 @@ class NotificationOut(ma.Schema):
     id = fields.Integer()
     kind = fields.String()
     text = fields.String()
+    #: A deadline's: when the step was due and, escalated, whom it waits for.
+    details = fields.List(fields.String())
     statement = fields.Integer(allow_none=True)
     unit = fields.String()
     actor = fields.String()

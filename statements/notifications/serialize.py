@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from statements.notifications.models import Notification
-from statements.notifications.texts import subject
+from statements.notifications.texts import details, subject
 from workflow.db import isoformat
 
 
@@ -15,6 +15,7 @@ def notification_dict(n: Notification) -> dict:
         "id": n.id,
         "kind": n.kind,
         "text": subject(n.kind, n.statement_id, n.unit, n.urgent),
+        "details": details(n),
         "statement": n.statement_id,
         "unit": n.unit,
         "actor": n.actor,

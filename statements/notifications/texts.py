@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from statements.notifications.models import Kind
+from statements.i18n import local_time
+from statements.notifications.models import Kind, Notification
 
 #: The one line a notification is: the statement's number and unit, never its unreleased text.
 SUBJECTS = {
@@ -38,3 +40,14 @@ def subject(kind: str, statement_id: int | None, unit: str, urgent: bool) -> str
     """Return a notification's line in the current language."""
     line = str(SUBJECTS[kind] % {"id": statement_id or 0, "unit": unit})
     return str(_l("Urgent: %(line)s", line=line)) if urgent else line
+
+
+def details(notification: Notification) -> list[str]:
+    """Return what a deadline's notification adds to its line, in the current language: when, and who is late."""
+    detail = notification.detail or {}
+    lines = []
+    if detail.get("due_at"):
+        lines.append(_("It was due %(when)s.", when=local_time(detail["due_at"])))
+    if detail.get("late") and notification.kind == Kind.OVERDUE_ESCALATED:
+        lines.append(_("It waits for: %(names)s.", names=", ".join(detail["late"])))
+    return lines
