@@ -148,3 +148,11 @@ def test_leaders_set_the_units_deadlines_on_the_ledger_and_drafters_only_read_th
     assert leader.get("/api/v1/units/SYT-HN/deadlines").json["days_off"] == ["2026-12-07", "2026-12-24"]
     page = login(app.test_client(), "author").get("/units/SYT-HN/deadlines").text
     assert "data-deadlines-read-only" in page and "24/12/2026" in page
+
+
+def test_the_deadlines_page_names_the_public_holidays_in_the_readers_language(app):
+    leader = login(app.test_client(), "leader")
+    assert "Tết Dương lịch" in leader.get("/units/SYT-HN/deadlines").text
+    leader.get("/lang/en")
+    english = leader.get("/units/SYT-HN/deadlines").text
+    assert "Lunar New Year" in english and "Tết Dương lịch" not in english

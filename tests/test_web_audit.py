@@ -98,6 +98,23 @@ def test_ledger_exports_hold_what_the_filters_keep(api, browser, org, statement_
     assert lines and {json.loads(line)["statement"] for line in lines} == {a.id}
     whole = auditor.get("/audit/export.jsonl").get_data(as_text=True)
     assert {json.loads(line)["statement"] for line in whole.splitlines()} >= {a.id, b.id}
+    # The meaning of each entry is in the reader's language, every one of them translated.
+    meanings = {json.loads(line)["action"]: json.loads(line)["meaning"] for line in whole.splitlines()}
+    assert meanings["release"] == "Người phát ngôn phát hành phiên bản đã duyệt cho báo chí"
+    auditor.get("/lang/en")
+    english = auditor.get(f"/audit/export.csv?statement={a.id}").get_data(as_text=True)
+    assert "Spokesperson released the approved version to the press" in english
+
+
+def test_every_meaning_of_the_ledger_export_is_in_the_catalogue(app):
+    from flask_babel import force_locale
+    from flask_babel import gettext as _
+
+    from statements.audit.export import MEANINGS
+
+    with app.test_request_context(), force_locale("vi"):
+        untranslated = [m for m in MEANINGS.values() if _(m) == m]
+    assert not untranslated
 
 
 def test_long_lists_are_counted_a_bounded_way_past_the_page(browser, org, statement_in, session, monkeypatch):

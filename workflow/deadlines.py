@@ -189,9 +189,13 @@ def is_working_day(day: dt.date, days_off: frozenset[dt.date] = frozenset()) -> 
     return day not in days_off and bool(_public_holidays(day.year).is_working_day(day))
 
 
+#: The languages the interface speaks, as the holidays package names them.
+_HOLIDAY_LANGUAGES = {"vi": "vi", "en": "en_US"}
+
+
 @functools.lru_cache(maxsize=8)
-def _named_holidays(year: int) -> holidays.HolidayBase:
-    return holidays.country_holidays("VN", years=year, language="vi")
+def _named_holidays(year: int, language: str = "vi") -> holidays.HolidayBase:
+    return holidays.country_holidays("VN", years=year, language=_HOLIDAY_LANGUAGES.get(language, "vi"))
 
 
 def holiday_name(day: dt.date) -> str | None:
@@ -200,9 +204,9 @@ def holiday_name(day: dt.date) -> str | None:
     return str(name) if name else None
 
 
-def public_holidays(year: int) -> list[tuple[dt.date, str]]:
-    """Return the year's public holidays and days off in exchange, with their Vietnamese names."""
-    return sorted((day, str(name)) for day, name in _named_holidays(year).items())
+def public_holidays(year: int, language: str = "vi") -> list[tuple[dt.date, str]]:
+    """Return the year's public holidays and days off in exchange, named in `language` (vi or en)."""
+    return sorted((day, str(name)) for day, name in _named_holidays(year, language).items())
 
 
 def add_working_hours(start: dt.datetime, hours: float, days_off: frozenset[dt.date] = frozenset()) -> dt.datetime:

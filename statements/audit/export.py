@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TextIO
 
 import sqlalchemy as sa
@@ -63,8 +63,14 @@ MEANINGS = {name: action.meaning for name, action in ACTIONS.items()} | {
 }
 
 
-def rows(session: Session, batch: int = 2000, filters: dict | None = None) -> Iterator[dict]:
-    """Yield every entry (or those the filters keep, as the auditor's page filters) in seq order, as flat rows."""
+def rows(
+    session: Session, batch: int = 2000, filters: dict | None = None, translate: Callable[[str], str] = str
+) -> Iterator[dict]:
+    """Yield every entry (or those the filters keep, as the auditor's page filters) in seq order, as flat rows.
+
+    `translate` puts each entry's meaning in the reader's language (the pages pass gettext; the catalogue
+    holds every MEANINGS sentence, which a test checks); the CLI keeps them in English.
+    """
     from statements.lifecycle.queries import ledger_conditions
 
     names = dict(session.execute(sa.select(User.username, User.full_name)).all())
@@ -82,22 +88,24 @@ def rows(session: Session, batch: int = 2000, filters: dict | None = None) -> It
         fields |= {
             "at_utc": fields.pop("at"),
             "at_local": local.isoformat() if local else None,
-            "meaning": MEANINGS.get(entry.action, entry.action),
+            "meaning": translate(MEANINGS[entry.action]) if entry.action in MEANINGS else entry.action,
             "actor_name": names.get(entry.actor, entry.actor),
         }
         yield {name: fields[name] for name in COLUMNS}
 
 
-def write(session: Session, stream: TextIO, fmt: str, filters: dict | None = None) -> None:
+def write(
+    session: Session, stream: TextIO, fmt: str, filters: dict | None = None, translate: Callable[[str], str] = str
+) -> None:
     """Write the ledger (or what the filters keep) as CSV (with a BOM, for spreadsheets) or JSON Lines."""
     if fmt == "csv":
         stream.write("\ufeff")  # so spreadsheet programs read the Vietnamese as UTF-8
         writer = csv.DictWriter(stream, fieldnames=COLUMNS)
         writer.writeheader()
-        for row in rows(session, filters=filters):
+        for row in rows(session, filters=filters, translate=translate):
             writer.writerow(
                 {k: json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v for k, v in row.items()}
             )
     else:
-        for row in rows(session, filters=filters):
+        for row in rows(session, filters=filters, translate=translate):
             stream.write(json.dumps(row, ensure_ascii=False) + "\n")

@@ -108,7 +108,7 @@ def audit_export(fmt: str):
     if not request.args:  # the export link without filters: every entry, reads included
         filters["reads"] = True
     buffer = io.StringIO()
-    ledger_export.write(db(), buffer, fmt, filters)
+    ledger_export.write(db(), buffer, fmt, filters, translate=_)
     kind = "text/csv" if fmt == "csv" else "application/x-ndjson"
     stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
     return Response(

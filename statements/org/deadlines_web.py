@@ -6,6 +6,7 @@ import datetime as dt
 import re
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
@@ -98,6 +99,7 @@ def unit_deadlines(code: str):
             errors = refusal.errors or {}
     policy = deadline_service.read_policy(db(), actor, code)
     year = dt.date.today().year
+    language = str(get_locale() or "vi")
     return render_template(
         "web/deadlines.html",
         unit=unit,
@@ -107,7 +109,7 @@ def unit_deadlines(code: str):
         max_hours=MAX_HOURS,
         may_edit=can_edit_deadlines(actor, unit.id),
         days_off_text="\n".join(dt.date.fromisoformat(d).strftime("%d/%m/%Y") for d in policy["days_off"]),
-        public_holidays=public_holidays(year) + public_holidays(year + 1),
+        public_holidays=public_holidays(year, language) + public_holidays(year + 1, language),
         values=values,
         errors=errors,
     ), (422 if errors else 200)
