@@ -319,6 +319,18 @@ def test_a_detector_never_runs_from_the_title_into_the_body(session, org):
     assert [m.matched for m in named if m.code == "patient_identity"] == ["Em Nguyễn Văn An"]
 
 
+def test_a_keyword_never_runs_from_the_title_into_the_body(session, org):
+    from statements.lifecycle.service import unit_rules
+
+    rules = unit_rules(session, _unit_id(session, "SYT-HN"))
+    keywords = {kw for r in rules for kw in r.keywords}
+    assert "phản ứng sau tiêm" in keywords
+    split = match_rules(rules, "Theo dõi phản ứng", "Sau tiêm chủng, trẻ được theo dõi 30 phút.", [])
+    assert [m.matched for m in split if m.matched == "phản ứng sau tiêm"] == []
+    whole = match_rules(rules, "Theo dõi", "Ghi nhận 2 ca phản ứng sau tiêm, đã ổn định.", [])
+    assert "phản ứng sau tiêm" in [m.matched for m in whole]
+
+
 def test_the_rules_page_says_what_a_detector_looks_for(browser, org):
     from tests.test_web import login
 

@@ -178,13 +178,13 @@ def match_rules(rules: Iterable[Any], title: str, body: str, topics: Iterable[st
 @functools.lru_cache(maxsize=512)
 def _matches(rules: tuple[Any, ...], title: str, body: str, topics: tuple[str, ...]) -> tuple[Match, ...]:
     # Matched as a reader sees the text: no invisible characters, look-alikes read as what they imitate,
-    # every run of spaces, line breaks and dashes one space.
-    folded = fold(reader_text(f"{title}\n{body}"))
-    bare = _aligned_bare(folded)
+    # every run of spaces, line breaks and dashes one space. The title and the body apart: a phrase never
+    # runs from the end of the title into the body ("Theo dõi phản ứng" / "Sau tiêm chủng…").
+    parts = [(folded, _aligned_bare(folded)) for folded in (fold(reader_text(title)), fold(reader_text(body)))]
     topic_keys = {fold(reader_text(t)).strip() for t in topics}
     matches: list[Match] = []
     for code, label, keywords, rule_topics, detectors in rules:
-        hit = next((k for k in keywords if _keyword_hit(k, folded, bare)), None)
+        hit = next((k for k in keywords for folded, bare in parts if _keyword_hit(k, folded, bare)), None)
         if hit is None:
             hit = next((t for t in rule_topics if fold(reader_text(t)).strip() in topic_keys), None)
         if hit is None:
