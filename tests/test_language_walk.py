@@ -32,11 +32,37 @@ LIBRARY_ENGLISH = [
 ]
 #: Pages each person reads; {s} is a statement of their unit in review, {r} a released one.
 PAGES = {
-    "author": ["/inbox", "/statements", "/statements/new", "/statements/{s}", "/statements/{r}", "/press", "/"],
-    "spokesperson": ["/inbox", "/statements?q=tiem", "/statements/{s}", "/statements/{r}"],
-    "leader": ["/inbox", "/statements/{s}", "/units/SYT-HN/rules", "/disclosures", "/violations"],
-    "auditor": ["/statements", "/statements/{s}", "/audit/ledger", "/audit/verify", "/disclosures"],
-    "admin": ["/admin", "/audit/ledger", "/units/SYT-HN/rules"],
+    "author": [
+        "/inbox",
+        "/statements",
+        "/statements/new",
+        "/statements/{s}",
+        "/statements/{r}",
+        "/statements/{r}/edit",
+        "/press",
+        "/",
+        "/notifications",
+        "/notifications/settings",
+    ],
+    "spokesperson": ["/inbox", "/statements?q=tiem", "/statements/{s}", "/statements/{r}", "/notifications"],
+    "leader": [
+        "/inbox",
+        "/statements/{s}",
+        "/units/SYT-HN/rules",
+        "/units/SYT-HN/deadlines",
+        "/disclosures",
+        "/violations",
+    ],
+    "auditor": [
+        "/statements",
+        "/statements/{s}",
+        "/audit/ledger",
+        "/audit/ledger?statement=abc&since=2026-13-45",
+        "/audit/verify",
+        "/audit/export.csv",
+        "/disclosures",
+    ],
+    "admin": ["/admin", "/admin/units", "/admin/people", "/audit/ledger", "/units/SYT-HN/rules"],
     "outsider": ["/statements/{s}", "/audit/ledger", "/no-such-page"],
 }
 

@@ -162,3 +162,21 @@ def test_a_bundle_is_not_trusted_on_its_own_key(runner, app, statement_in, tmp_p
         assert runner.invoke(args=["ledger", "verify", "--bundle", str(bundle)]).exit_code == 1
     finally:
         app.config["LEDGER_PUBLIC_KEY"] = None
+
+
+def test_a_released_row_pointed_at_another_version_is_served_to_nobody(client, api, session):
+    """The released version's text is what is served: pointing the row at a version never approved hides it."""
+    from tests.test_api_statements import act, create
+
+    s = create(api, title="Tình hình ca bệnh", body="Một bệnh nhân đã tử vong tại khoa hồi sức.")
+    r = api("author").post(f"/api/v1/statements/{s['id']}/versions", json={"body": "Không ghi nhận ca tử vọng mới."})
+    assert r.status_code in (200, 201), r.json
+    act(api, "author", s["id"], "submit", version=2)
+    act(api, "spokesperson", s["id"], "approve", version=2)
+    act(api, "spokesperson", s["id"], "release", version=2, channels=["website"])
+    assert client.get(f"/api/v1/public/statements/{s['id']}").status_code == 200
+    session.execute(sa.update(Statement).where(Statement.id == s["id"]).values(released_version=1))
+    session.commit()
+    assert client.get(f"/api/v1/public/statements/{s['id']}").status_code == 404
+    assert client.get(f"/press/{s['id']}").status_code == 404
+    assert s["id"] not in [i["id"] for i in client.get("/api/v1/public/statements").json["items"]]

@@ -29,28 +29,36 @@ def username_of(user_id: sa.ColumnElement[int] | Mapped[int]) -> sa.ScalarSelect
     return sa.select(users.username).where(users.id == user_id).scalar_subquery()
 
 
-def release_recorded(statement_id: sa.ColumnElement[int], released_hash: sa.ColumnElement[str]) -> sa.Exists:
-    """Say in SQL whether the ledger holds the release of exactly this content (index ix_ledger_entries_release)."""
+def release_recorded(
+    statement_id: sa.ColumnElement[int], released_hash: sa.ColumnElement[str], released_version: sa.ColumnElement[int]
+) -> sa.Exists:
+    """Say in SQL whether the ledger holds the release of exactly this content and version (its release index)."""
     # The press room trusts the ledger, not the `state` column: a row set to 'released' by hand, with no
-    # release entry for its content, is served to nobody (issue 25).
-    return sa.exists(_release_of(statement_id, released_hash))
+    # release entry for its content, is served to nobody (issue 25). The version too: the text served is
+    # the released version's, so a row pointed by hand at another version (one never approved) is not.
+    return sa.exists(_release_of(statement_id, released_hash, released_version))
 
 
 def release_recorded_row_by_row(
-    statement_id: sa.ColumnElement[int], released_hash: sa.ColumnElement[str]
+    statement_id: sa.ColumnElement[int], released_hash: sa.ColumnElement[str], released_version: sa.ColumnElement[int]
 ) -> sa.ColumnElement[bool]:
     """Ask release_recorded's question one row at a time, for a condition OR'ed with others."""
     # Under an OR, PostgreSQL answers an EXISTS by hashing every release entry first, whatever the LIMIT:
     # at 100,000 releases that is 12-19 ms before a drafter's list shows its first row (49 ms a page, two
     # hashes). Asked as a scalar subquery it probes the index per row: 7-9 ms for the bounded count, and
     # an exact count of 100,000 statements takes 105 ms where the hash took 83 plus the page's own hash.
-    return _release_of(statement_id, released_hash).limit(1).scalar_subquery().is_not(None)
+    return _release_of(statement_id, released_hash, released_version).limit(1).scalar_subquery().is_not(None)
 
 
-def _release_of(statement_id: sa.ColumnElement[int], released_hash: sa.ColumnElement[str]) -> sa.Select:
+def _release_of(
+    statement_id: sa.ColumnElement[int], released_hash: sa.ColumnElement[str], released_version: sa.ColumnElement[int]
+) -> sa.Select:
     e = LedgerEntry.__table__.c
     return sa.select(sa.literal(1)).where(
-        e.action == constant("release"), e.statement_id == statement_id, e.content_hash == released_hash
+        e.action == constant("release"),
+        e.statement_id == statement_id,
+        e.content_hash == released_hash,
+        e.version == released_version,
     )
 
 
@@ -169,7 +177,7 @@ class Statement(WithVersions, Base):
     #: "approve" or "sign_off": how the approval was given.
     approved_via: Mapped[str | None] = mapped_column(sa.String(16))
 
-    released_version: Mapped[int | None]
+    released_version: Mapped[int | None] = mapped_column()
     released_hash: Mapped[str | None] = mapped_column(sa.String(64))
     released_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     released_at: Mapped[dt.datetime | None] = mapped_column(index=True)
@@ -200,7 +208,10 @@ class Statement(WithVersions, Base):
     sensitivity_cleared_by_name: Mapped[str | None] = _name_of(sensitivity_cleared_by_id)
     #: Whether the ledger records the release of the released content (see `release_recorded`).
     release_recorded: Mapped[bool] = column_property(
-        release_recorded(id, released_hash), deferred=True, group=PEOPLE_GROUP, expire_on_flush=False
+        release_recorded(id, released_hash, released_version),
+        deferred=True,
+        group=PEOPLE_GROUP,
+        expire_on_flush=False,
     )
 
 

@@ -106,14 +106,16 @@ def visible_filter(actor: Actor | None) -> sa.ColumnElement[bool]:
     """Return the SQL condition for statements the actor may see."""
     released = Statement.state.in_([s.value for s in PUBLIC_STATES])
     if actor is None:
-        return sa.and_(released, release_recorded(Statement.id, Statement.released_hash))
+        return sa.and_(released, release_recorded(Statement.id, Statement.released_hash, Statement.released_version))
     if actor.is_auditor:
         return sa.true()
     if not actor.read_scope:
-        return sa.and_(released, release_recorded(Statement.id, Statement.released_hash))
+        return sa.and_(released, release_recorded(Statement.id, Statement.released_hash, Statement.released_version))
     # One's own units first: PostgreSQL tries an OR's terms in the order written, so a row of one's own
     # units never asks the ledger (a leader's list: 27 -> 1.2 ms at 100,000 statements).
-    public = sa.and_(released, release_recorded_row_by_row(Statement.id, Statement.released_hash))
+    public = sa.and_(
+        released, release_recorded_row_by_row(Statement.id, Statement.released_hash, Statement.released_version)
+    )
     return sa.or_(Statement.unit_id.in_(sorted(actor.read_scope)), public)
 
 

@@ -72,7 +72,7 @@ AnyVersion = StatementVersion | VersionView
 STATEMENT_COLUMNS: tuple[sa.ColumnElement, ...] = (
     *(c for c in _S.c if c.key != "search_text"),
     *(username_of(_S.c[f"{name}_id"]).label(f"{name}_name") for name in PEOPLE),
-    release_recorded(_S.c.id, _S.c.released_hash).label("release_recorded"),
+    release_recorded(_S.c.id, _S.c.released_hash, _S.c.released_version).label("release_recorded"),
     _U.c.code.label("unit_code"),
     _U.c.name.label("unit_name"),
 )

@@ -45,7 +45,7 @@ def released_page(
     """
     where = sa.and_(
         Statement.state.in_(PUBLIC),
-        release_recorded(Statement.id, Statement.released_hash),
+        release_recorded(Statement.id, Statement.released_hash, Statement.released_version),
         *holding_words(q or ""),
     )
     total = session.scalar(count_of(sa.select(Statement.id).where(where), count_up_to)) if count else None
