@@ -3,19 +3,22 @@
 Decree 09/2017/ND-CP Art. 2 makes the head of an agency its spokesperson unless someone else is
 designated. A unit with drafters and no designation is therefore reviewed by its leaders, acting as
 spokesperson; a unit with no leader of its own by the leaders of the nearest unit above that has any.
+A leader may also appoint someone acting spokesperson for a period (leave, a crisis team): while the
+appointment holds, that person reviews beside the designated one, and is whom the unit's work waits for.
 The four-eyes guards hold for an acting spokesperson exactly as for a designated one.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from auth.models import Membership, Unit, User
-from workflow.db import constant
+from auth.models import ActingAppointment, Membership, Unit, User
+from workflow.db import constant, utcnow
 from workflow.states import Role
 
 
@@ -25,8 +28,10 @@ class Reviewer:
 
     username: str
     full_name: str
-    #: True when they review as the unit's leader because nobody is designated.
+    #: True when they review as the unit's leader because nobody is designated, or by appointment.
     acting: bool
+    #: Until when an acting appointment holds (None: not appointed).
+    until: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -90,16 +95,26 @@ def acting_units(
 def reviewers_of(session: Session, unit_id: int) -> list[Reviewer]:
     """Return who reviews the unit's submitted statements, by name: nobody when the unit has neither."""
     ids, acting = read_speakers(session).speakers_of(unit_id)
-    if not ids:
-        return []
-    people = session.execute(
-        sa.select(User.username, User.full_name).where(User.id.in_(sorted(ids))).order_by(User.full_name)
+    appointed = session.execute(
+        sa.select(User.username, User.full_name, ActingAppointment.ends_at)
+        .join(ActingAppointment, ActingAppointment.user_id == User.id)
+        .where(ActingAppointment.unit_id == unit_id, ActingAppointment.active_at(utcnow()), User.active)
+        .order_by(User.full_name)
     )
-    return [Reviewer(username, full_name, acting) for username, full_name in people]
+    found = [Reviewer(username, full_name, True, until) for username, full_name, until in appointed]
+    if ids:
+        people = session.execute(
+            sa.select(User.username, User.full_name).where(User.id.in_(sorted(ids))).order_by(User.full_name)
+        )
+        found += [Reviewer(username, full_name, acting) for username, full_name in people]
+    return found
 
 
 def reviewer_exists(unit_id: sa.ColumnElement[int]) -> sa.ColumnElement[bool]:
-    """Return the SQL condition that unit `unit_id` has a reviewer (an outer query's column, or a bound value)."""
+    """Return the SQL condition that unit `unit_id` has a reviewer (an outer query's column, or a bound value).
+
+    The query it is part of binds `now`, when an acting appointment must hold.
+    """
     # A decision reads it with its statement (statements.lifecycle.snapshots), not in a query of its own.
     up = _unit_and_above(unit_id, nesting=True)
     active = (
@@ -110,7 +125,13 @@ def reviewer_exists(unit_id: sa.ColumnElement[int]) -> sa.ColumnElement[bool]:
     )
     spokesperson = active.where(Membership.unit_id == unit_id, Membership.role == constant(Role.SPOKESPERSON.value))
     leader = active.where(Membership.unit_id.in_(sa.select(up.c.id)), Membership.role == constant(Role.LEADER.value))
-    return sa.or_(spokesperson.exists(), leader.exists())
+    appointed = (
+        sa.select(ActingAppointment.id)
+        .join(User, User.id == ActingAppointment.user_id)
+        .where(ActingAppointment.unit_id == unit_id, ActingAppointment.active_at(sa.bindparam("now")), User.active)
+        .correlate_except(ActingAppointment, User)
+    )
+    return sa.or_(spokesperson.exists(), leader.exists(), appointed.exists())
 
 
 def _unit_and_above(unit_id: sa.ColumnElement[int], *, nesting: bool = False) -> sa.CTE:
@@ -131,18 +152,23 @@ def _unit_and_above(unit_id: sa.ColumnElement[int], *, nesting: bool = False) ->
 
 
 _UNIT_ID = sa.bindparam("unit_id", type_=sa.Integer)
+#: The role an appointee has in `waiting_rows`: no membership, an appointment.
+ACTING = "acting"
 
 
 #: Built once, for a bound `unit_id`: building the recursive query cost more CPU than running it.
 _UP = _unit_and_above(_UNIT_ID)
-#: The active leaders and spokespersons of the unit bound as `unit_id` and of the units above it, nearest first.
-_WAITING = (
-    sa.select(_UP.c.depth, Membership.role, User.id, User.full_name)
+#: The active leaders and spokespersons of the unit bound as `unit_id` and of the units above it, nearest
+#: first, with its acting spokespersons by appointment at `now` (at depth 0, as "acting").
+_WAITING = sa.union_all(
+    sa.select(_UP.c.depth.label("depth"), Membership.role.label("role"), User.id, User.full_name.label("full_name"))
     .join(Membership, Membership.unit_id == _UP.c.id)
     .join(User, User.id == Membership.user_id)
-    .where(User.active, Membership.role.in_([Role.LEADER.value, Role.SPOKESPERSON.value]))
-    .order_by(_UP.c.depth, User.full_name)
-)
+    .where(User.active, Membership.role.in_([Role.LEADER.value, Role.SPOKESPERSON.value])),
+    sa.select(constant(0), constant(ACTING), User.id, User.full_name)
+    .join(ActingAppointment, ActingAppointment.user_id == User.id)
+    .where(User.active, ActingAppointment.unit_id == _UNIT_ID, ActingAppointment.active_at(sa.bindparam("now"))),
+).order_by("depth", "full_name")
 
 
 @dataclass(frozen=True)
@@ -173,19 +199,27 @@ REVIEW_STATES = ("in_review", "approved", "escalated")
 
 def waiting_rows(session: Session | sa.Connection, unit_id: int) -> list[tuple[int, str, int, str]]:
     """Return the active leaders and spokespersons of the unit and of the units above it, nearest first."""
-    return [tuple(row) for row in session.execute(_WAITING, {"unit_id": unit_id})]
+    return [tuple(row) for row in session.execute(_WAITING, {"unit_id": unit_id, "now": utcnow()})]
 
 
 def pick_next(rows: list[tuple[int, str, int, str]], state: str, excluded: Iterable[int | None]) -> list[NextActor]:
     """Return whom a statement of the unit whose `waiting_rows` these are waits for in `state` (a review state).
 
-    The designated spokesperson, unless it is escalated; else the leaders of the nearest unit that has any
-    not `excluded` (its writers, and whoever escalated it), acting as spokesperson or deciding as leaders.
+    The acting spokespersons by appointment and the designated spokesperson, unless it is escalated; else
+    the leaders of the nearest unit that has any not `excluded` (its writers, and whoever escalated it),
+    acting as spokesperson or deciding as leaders.
     """
     if state != "escalated":
-        designated = [(user, name) for depth, role, user, name in rows if depth == 0 and role == Role.SPOKESPERSON]
-        if designated:
-            return [NextActor(*designated[0], "spokesperson")]
+        # An appointee stands in for someone away: the work waits for them first, and the designated
+        # spokesperson, who may still act, is told too.
+        speakers = [NextActor(user, name, "acting_spokesperson") for _, role, user, name in rows if role == ACTING]
+        speakers += [
+            NextActor(user, name, "spokesperson")
+            for depth, role, user, name in rows
+            if depth == 0 and role == Role.SPOKESPERSON
+        ]
+        if speakers:
+            return speakers
     skip = set(excluded)
     leaders = [(depth, user, name) for depth, role, user, name in rows if role == Role.LEADER and user not in skip]
     if not leaders:

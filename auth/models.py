@@ -89,6 +89,45 @@ class Membership(Base):
     unit: Mapped[Unit] = relationship()
 
 
+class ActingAppointment(Base):
+    """Someone a unit's leader made its acting spokesperson for a period, with a written reason.
+
+    The appointee speaks for the unit from `starts_at` until `ends_at` (or until it is ended early); it
+    ends by itself. Several never overlap in one unit. Every appointment and early end is on the ledger.
+    """
+
+    __tablename__ = "acting_appointments"
+    __table_args__ = (
+        sa.CheckConstraint("ends_at > starts_at", name="ends_after_it_starts"),
+        sa.Index("ix_acting_appointments_user_id_ends_at", "user_id", "ends_at"),
+        sa.Index("ix_acting_appointments_unit_id_ends_at", "unit_id", "ends_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    appointed_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(sa.Text)
+    starts_at: Mapped[dt.datetime]
+    #: When it ends by itself.
+    ends_at: Mapped[dt.datetime]
+    #: When someone ended it early (or cancelled it before it began), who, and why.
+    ended_at: Mapped[dt.datetime | None]
+    ended_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    end_reason: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    unit: Mapped[Unit] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    appointed_by: Mapped[User] = relationship(foreign_keys=[appointed_by_id])
+    ended_by: Mapped[User | None] = relationship(foreign_keys=[ended_by_id])
+
+    @classmethod
+    def active_at(cls, now: sa.ColumnElement[dt.datetime] | dt.datetime) -> sa.ColumnElement[bool]:
+        """Return the SQL condition that an appointment holds at `now`."""
+        return sa.and_(cls.starts_at <= now, cls.ends_at > now, cls.ended_at.is_(None))
+
+
 class ApiToken(Base):
     """A bearer token (API) or a signed-in browser session (web); only its SHA-256 is stored."""
 

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from auth.acting import acting_units
-from auth.models import ApiToken, Membership, Unit, User
+from auth.models import ActingAppointment, ApiToken, Membership, Unit, User
 from auth.passwords import DUMMY_HASH, check_password, hash_password
 from workflow import ledger
 from workflow.actor import Actor
@@ -96,22 +96,38 @@ def get_user(session: Session, username: object, field: str | None = None) -> Us
 
 
 def actor_for(session: Session, user: User, via: str = "service") -> Actor:
-    """Resolve a user's roles over the unit tree into the Actor the guards read."""
+    """Resolve a user's roles over the unit tree, and the acting appointments holding now, into the Actor."""
     if "memberships" in sa.inspect(user).unloaded:
         rows = session.execute(sa.select(Membership.unit_id, Membership.role).where(Membership.user_id == user.id))
         memberships = frozenset((unit_id, role) for unit_id, role in rows)
     else:  # loaded with the user (a token's query does so)
         memberships = frozenset((m.unit_id, m.role) for m in user.memberships)
-    return _actor(session, user.id, user.username, memberships, via)
+    appointed = session.execute(
+        sa.select(ActingAppointment.unit_id, ActingAppointment.id).where(
+            ActingAppointment.user_id == user.id, ActingAppointment.active_at(utcnow())
+        )
+    )
+    appointments = frozenset((unit_id, appointment_id) for unit_id, appointment_id in appointed)
+    return _actor(session, user.id, user.username, memberships, appointments, via)
 
 
-def _actor(session: Session, user_id: int, username: str, memberships: frozenset[tuple[int, str]], via: str) -> Actor:
+def _actor(
+    session: Session,
+    user_id: int,
+    username: str,
+    memberships: frozenset[tuple[int, str]],
+    appointments: frozenset[tuple[int, int]],
+    via: str,
+) -> Actor:
     leads = [unit_id for unit_id, role in memberships if role == Role.LEADER]
     parents = unit_parents(session) if leads else {}
     leader_scope = frozenset(descendants(parents, leads)) if leads else frozenset()
-    read_scope = frozenset({u for u, r in memberships if r in READER_ROLES}) | leader_scope
-    acting_for = acting_units(session, user_id, leader_scope, parents) if leads else frozenset()
-    return Actor(user_id, username, memberships, leader_scope, read_scope, acting_for, via=via)
+    appointed = frozenset(unit_id for unit_id, _ in appointments)
+    read_scope = frozenset({u for u, r in memberships if r in READER_ROLES}) | leader_scope | appointed
+    acting_for = (acting_units(session, user_id, leader_scope, parents) if leads else frozenset()) | appointed
+    return Actor(
+        user_id, username, memberships, leader_scope, read_scope, acting_for, via=via, appointments=appointments
+    )
 
 
 # --- organisation changes ----------------------------------------------------------------
@@ -344,17 +360,29 @@ def _live(revoked_at: dt.datetime | None, expires_at: dt.datetime, holder_active
     return revoked_at is None and expires_at > utcnow() and holder_active
 
 
-#: A token with its holder and their roles, one row per membership, as plain columns: an API request
-#: needs no ORM objects to know who is acting (the token's record is loaded only to revoke it).
+#: A token with its holder, their roles and the acting appointments holding at `now`, one row per
+#: membership (and appointment), as plain columns: an API request needs no ORM objects to know who is
+#: acting (the token's record is loaded only to revoke it). Appointments are few and rarely more than
+#: one a person, so joining them here costs no query of its own.
 TOKEN_GRANT = (
     sa.select(
         ApiToken.id, ApiToken.expires_at, ApiToken.revoked_at, User.id.label("user_id"), User.username,
         User.full_name, User.active, Membership.unit_id, Membership.role,
+        ActingAppointment.unit_id.label("acting_unit_id"), ActingAppointment.id.label("appointment_id"),
     )
     .join(User, User.id == ApiToken.user_id)
     .outerjoin(Membership, Membership.user_id == User.id)
+    .outerjoin(
+        ActingAppointment,
+        sa.and_(ActingAppointment.user_id == User.id, ActingAppointment.active_at(sa.bindparam("now"))),
+    )
     .where(ApiToken.token_hash == sa.bindparam("digest"), ApiToken.kind == sa.bindparam("kind"))
 )  # fmt: skip
+
+
+def grant_params(secret: str, kind: str) -> dict[str, object]:
+    """Return the parameters TOKEN_GRANT is run with for a secret."""
+    return {"digest": token_digest(secret), "kind": kind, "now": utcnow()}
 
 
 @dataclass(frozen=True)
@@ -368,14 +396,16 @@ class Grant:
 
 def resolve_grant(session: Session, secret: str, via: str, kind: str = "api") -> Grant | None:
     """Return the live token of this kind for a secret with its holder, or None (the one resolver of tokens)."""
-    rows = session.connection().execute(TOKEN_GRANT, {"digest": token_digest(secret), "kind": kind}).all()
+    rows = session.connection().execute(TOKEN_GRANT, grant_params(secret, kind)).all()
     if not rows:
         return None
     token = rows[0]
     if not _live(token.revoked_at, token.expires_at, token.active):
         return None
     memberships = frozenset((row.unit_id, row.role) for row in rows if row.unit_id is not None)
-    return Grant(token.id, token.full_name, _actor(session, token.user_id, token.username, memberships, via))
+    appointments = frozenset((row.acting_unit_id, row.appointment_id) for row in rows if row.appointment_id)
+    actor = _actor(session, token.user_id, token.username, memberships, appointments, via)
+    return Grant(token.id, token.full_name, actor)
 
 
 def revoke_token(session: Session, token_id: int) -> None:

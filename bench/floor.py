@@ -24,7 +24,7 @@ import os
 import sqlalchemy as sa
 from flask import Flask, request
 
-from auth.service import TOKEN_GRANT, token_digest
+from auth.service import TOKEN_GRANT, grant_params
 from statements.db import normalise_url
 from statements.lifecycle.snapshots import LOCKED_STATEMENT, ONE_STATEMENT, UPDATE_STATEMENT
 from workflow.ledger import INSERT_UNSEALED, INSERTED_CTE, EntryKind, as_json_params, sealing
@@ -47,7 +47,7 @@ def create_app(url: str | None = None) -> Flask:
         now = dt.datetime.now(dt.UTC)
         with engine.begin() as connection:
             caller = _caller(connection)
-            row = connection.execute(LOCKED_STATEMENT["postgresql"], {"id": statement_id}).all()[-1]
+            row = connection.execute(LOCKED_STATEMENT["postgresql"], {"id": statement_id, "now": now}).all()[-1]
             state = FLIP[row.state][0]
             entry = as_json_params([_entry(row, caller, action, state, {"via": "api"}, now)])
             update = {"_id": statement_id, "state": state, "updated_at": now}
@@ -72,7 +72,7 @@ def create_app(url: str | None = None) -> Flask:
 
 def _caller(connection: sa.Connection) -> sa.Row:
     secret = request.headers["Authorization"].partition(" ")[2]
-    return connection.execute(TOKEN_GRANT, {"digest": token_digest(secret), "kind": "api"}).all()[0]
+    return connection.execute(TOKEN_GRANT, grant_params(secret, "api")).all()[0]
 
 
 def _entry(row: sa.Row, caller: sa.Row, action: str, to_state: str | None, data: dict, now: dt.datetime) -> dict:

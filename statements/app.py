@@ -131,13 +131,14 @@ def _register_features(app: Flask, api: Api) -> None:
     from statements.lifecycle import web as lifecycle_web
     from statements.notifications import api as notifications_api
     from statements.notifications import web as notifications_web
+    from statements.org import acting_web, deadlines_web, rules_web, tokens
     from statements.org import api as org_api
-    from statements.org import deadlines_web, rules_web, tokens
     from statements.org import web as org_web
     from statements.press import api as press_api
     from statements.press import web as press_web
 
     del (
+        acting_web,
         actions,
         audit_web,
         copies_api,
@@ -161,6 +162,7 @@ def _register_commands(app: Flask) -> None:
     """Attach PressGate's commands to the app's CLI: the shell's and each feature's."""
     from statements.audit.cli import ledger_group
     from statements.cli.commands import COMMANDS
+    from statements.org.cli import acting_group
 
-    for command in (*COMMANDS, ledger_group):
+    for command in (*COMMANDS, ledger_group, acting_group):
         app.cli.add_command(command)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
@@ -104,3 +106,23 @@ def was_committing(session: Session | None) -> bool:
     """Return whether the session began a commit that did not finish: if the database went away, it is in doubt."""
     # COMMIT may have reached the server and its answer not come back: the change may or may not be recorded.
     return session is not None and session.info.get("committing", False)
+
+
+@contextmanager
+def one_moment(session: Session) -> Iterator[Session]:
+    """Yield a session whose every read sees the database at one moment, for checks that compare tables.
+
+    On PostgreSQL each statement of a READ COMMITTED transaction sees its own moment: the ledger read
+    first and the tables read after would differ by every decision committed in between, and a busy
+    server's verify would report disagreements that are not there. A new REPEATABLE READ, READ ONLY
+    transaction sees one snapshot and takes no lock. SQLite's transaction already reads one snapshot,
+    and a session bound to a connection (the tests' outer transaction) must keep reading through it.
+    """
+    bind = session.get_bind()
+    if not (isinstance(bind, sa.Engine) and bind.dialect.name == "postgresql"):
+        yield session
+        return
+    with Session(bind) as snapshot:
+        snapshot.connection(execution_options={"isolation_level": "REPEATABLE READ", "postgresql_readonly": True})
+        yield snapshot
+        snapshot.rollback()

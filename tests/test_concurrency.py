@@ -180,3 +180,37 @@ def test_reads_logged_while_deciding_never_deadlock(committed_engine):
     settle(committed_engine)
     with Session(committed_engine) as session:
         assert verify(session).ok
+
+
+@pytest.mark.postgres_only
+def test_verify_reads_the_ledger_and_the_tables_at_one_moment(committed_engine, monkeypatch):
+    """A decision committed between the replay's read of the entries and of the tables is no disagreement."""
+    from statements.audit import replay
+
+    with Session(committed_engine) as session:
+        actors = _actors(session)
+        s = create_statement(session, actors["author"], "SYT-HN", {"title": "Thông cáo", "body": "Nội dung."})
+        decide(session, s.id, actors["author"], "submit", version=1)
+        session.commit()
+        statement_id = s.id
+    settle(committed_engine)
+    compare = replay._compare_statements
+
+    def decided_meanwhile(*args, **kwargs) -> None:
+        errors: list[str] = []
+        churn(committed_engine, actors, statement_id, 1, errors)  # another request commits, right now
+        assert not errors
+        compare(*args, **kwargs)
+
+    monkeypatch.setattr(replay, "_compare_statements", decided_meanwhile)
+    with Session(committed_engine) as session:
+        report = replay.verify_all(session)
+    assert report["ok"] and report["tables"]["ok"], report
+    # The snapshot's connection went back to the pool writable: every pooled connection still writes.
+    held = [committed_engine.connect() for _ in range(committed_engine.pool.size())]
+    try:
+        assert {c.exec_driver_sql("SHOW transaction_read_only").scalar() for c in held} == {"off"}
+        assert {c.exec_driver_sql("SHOW transaction_isolation").scalar() for c in held} == {"read committed"}
+    finally:
+        for c in held:
+            c.close()

@@ -267,7 +267,7 @@ def test_the_submit_check_agrees_with_who_is_named_as_reviewer(session, org):
     from auth.models import Unit
 
     def has_reviewer(session, unit_id: int) -> bool:
-        return session.scalar(sa.select(reviewer_exists(sa.literal(unit_id))))
+        return session.scalar(sa.select(reviewer_exists(sa.literal(unit_id))), {"now": utcnow()})
 
     create_unit(session, None, "TT-DOC-LAP", "Trung tâm độc lập")  # nobody at or above it
     session.flush()

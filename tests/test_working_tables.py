@@ -12,7 +12,9 @@ import datetime as dt
 import sqlalchemy as sa
 
 from auth.models import Membership, Unit, User
+from auth.service import designate_spokesperson
 from statements.lifecycle.models import Statement
+from tests.test_api_statements import act, create
 from tests.test_web import login
 from workflow import ledger
 from workflow.ledger import checkpoints
@@ -137,7 +139,67 @@ def test_verify_names_an_approval_that_skipped_the_leader(api, session, statemen
     session.commit()
     report = api("auditor").get("/api/v1/ledger/verify").json
     whats = [d["what"] for d in report["tables"]["disagreements"] if d["statement"] == s.id]
-    assert whats == ["approved without sign-off though the ledger holds it sensitive"], report
+    assert "approved without sign-off though the ledger holds it sensitive" in whats, report
+    # The forger approved as the statement's own author, and the row's verdict is not the ledger's.
+    assert "'approve' by spokesperson breaks the four-eyes rule (four_eyes)" in whats
+    assert "sensitive" in whats
+
+
+def _whats(api, statement_id: int) -> list[str]:
+    report = api("auditor").get("/api/v1/ledger/verify").json
+    return [d["what"] for d in report["tables"]["disagreements"] if d["statement"] == statement_id]
+
+
+def _set(session, statement_id: int, **values) -> None:
+    session.execute(sa.update(Statement).where(Statement.id == statement_id).values(**values))
+    session.commit()
+    session.expire_all()
+
+
+def _user(session, username: str) -> int:
+    return session.scalar(sa.select(User.id).where(User.username == username))
+
+
+def test_a_hand_moved_clearance_lets_one_person_through_and_verify_names_both(api, session, org):
+    """The guards read who cleared from the row: pointing it at another leader is named, and so is the approval."""
+    designate_spokesperson(session, None, "SYT-HN", "leader")  # one person, leader and spokesperson
+    session.commit()
+    s = create(api, body="Một bệnh nhân đã tử vong tại khoa hồi sức.", sensitive=False)
+    act(api, "author", s["id"], "submit")
+    act(api, "leader", s["id"], "clear_sensitivity", comment="Đã xác minh, không nhạy cảm.")
+    assert _whats(api, s["id"]) == []
+    _set(session, s["id"], sensitivity_cleared_by_id=_user(session, "ministry_leader"))
+    act(api, "leader", s["id"], "approve")  # the forged row let them through...
+    whats = _whats(api, s["id"])  # ...and the ledger says who cleared it
+    assert "sensitivity_cleared_by_id" in whats
+    assert "'approve' by leader breaks the four-eyes rule (four_eyes_clearance)" in whats
+
+
+def test_a_hand_moved_escalation_is_named_with_the_sign_off_it_let_through(api, session, org):
+    s = create(api, body="Thông tin về tình hình dịch bệnh trên địa bàn.", sensitive=False)
+    act(api, "author", s["id"], "submit")
+    # The ministry leader is SYT-HN's spokesperson here, escalates, and is the leader who signs off too.
+    designate_spokesperson(session, None, "SYT-HN", "ministry_leader")
+    session.commit()
+    act(api, "ministry_leader", s["id"], "escalate", comment="Cần ý kiến lãnh đạo.")
+    _set(session, s["id"], escalated_by_id=_user(session, "leader"))
+    act(api, "ministry_leader", s["id"], "sign_off")
+    whats = _whats(api, s["id"])
+    assert "escalated_by_id" in whats
+    assert "'sign_off' by ministry_leader breaks the four-eyes rule (four_eyes_escalation)" in whats
+
+
+def test_verify_names_hand_changed_verdicts_and_pointers(api, session, statement_in):
+    """Sensitivity, who decided and which version was approved and released: each is the ledger's to say."""
+    held = statement_in("in_review", body="Một bệnh nhân đã tử vong tại khoa hồi sức.")
+    assert held.sensitive
+    _set(session, held.id, sensitive=False)
+    assert _whats(api, held.id) == ["sensitive"]
+    out = statement_in("released")
+    _set(session, out.id, approved_by_id=_user(session, "leader"), released_version=None, approved_via="sign_off")
+    assert sorted(_whats(api, out.id)) == ["approved_by_id", "approved_via", "released_version"]
+    _set(session, held.id, sensitive=True, sensitivity_reasons=[])
+    assert _whats(api, held.id) == ["sensitive with no reason given"]
 
 
 def test_a_bundle_is_not_trusted_on_its_own_key(runner, app, statement_in, tmp_path):
@@ -166,8 +228,6 @@ def test_a_bundle_is_not_trusted_on_its_own_key(runner, app, statement_in, tmp_p
 
 def test_a_released_row_pointed_at_another_version_is_served_to_nobody(client, api, session):
     """The released version's text is what is served: pointing the row at a version never approved hides it."""
-    from tests.test_api_statements import act, create
-
     s = create(api, title="Tình hình ca bệnh", body="Một bệnh nhân đã tử vong tại khoa hồi sức.")
     r = api("author").post(f"/api/v1/statements/{s['id']}/versions", json={"body": "Không ghi nhận ca tử vọng mới."})
     assert r.status_code in (200, 201), r.json

@@ -19,10 +19,17 @@ class Actor:
     leader_scope: frozenset[int] = frozenset()
     #: Units whose unreleased statements the actor may read (ignored for auditors).
     read_scope: frozenset[int] = frozenset()
-    #: Units with no designated spokesperson where the actor, as their nearest leader, acts as one (ND 09/2017).
+    #: Units the actor speaks for without holding the role: as the nearest leader of a unit nobody is
+    #: designated for (ND 09/2017), or appointed acting spokesperson for a period (see `appointments`).
     acting_for: frozenset[int] = frozenset()
     #: Where the actor acts from: "api", "web", "cli" or "service".
     via: str = field(default="service", compare=False)
+    #: (unit_id, appointment id) of the acting appointments that hold now: decisions name the one they use.
+    appointments: frozenset[tuple[int, int]] = frozenset()
+
+    def appointment_in(self, unit_id: int) -> int | None:
+        """Return the acting appointment under which the actor speaks for this unit, if any."""
+        return next((appointment for unit, appointment in self.appointments if unit == unit_id), None)
 
     def has_role(self, role: str, unit_id: int) -> bool:
         """Say whether the actor holds this role in this very unit."""

@@ -224,6 +224,25 @@ def require_edit_deadlines(actor: Actor | None, unit_id: int) -> None:
         raise Forbidden("deadlines_editor", "Only a leader of the unit (or above) or an admin may set its deadlines.")
 
 
+def require_read_acting(actor: Actor | None, unit_id: int) -> None:
+    """Refuse anyone but the unit's people, the leaders above it, auditors and admins: who stands in is internal."""
+    if not _reads_unit_policy(actor, unit_id):
+        raise Forbidden(
+            "acting_reader",
+            "A unit's acting spokespersons are internal to it: only its own people, the leaders above it,"
+            " auditors and administrators may read them.",
+        )
+
+
+def require_appoint_acting(actor: Actor | None, unit_id: int) -> None:
+    """Only a competent leader of the unit (or above it) or an admin appoints, or ends, its acting spokesperson."""
+    if actor is None or not (actor.is_competent_leader(unit_id) or actor.is_admin):
+        raise Forbidden(
+            "acting_appointer",
+            "Only a leader of the unit (or above) or an admin may appoint its acting spokesperson.",
+        )
+
+
 def require_read_ledger(actor: Actor | None) -> None:
     """Auditors read the ledger; admins read it too; nobody changes it."""
     if actor is None or not (actor.is_auditor or actor.is_admin):
@@ -302,6 +321,11 @@ def can_edit_rules(actor: Actor | None, unit_id: int) -> bool:
 def can_edit_deadlines(actor: Actor | None, unit_id: int) -> bool:
     """Say whether `require_edit_deadlines` lets the actor through."""
     return _allowed(require_edit_deadlines, actor, unit_id)
+
+
+def can_appoint_acting(actor: Actor | None, unit_id: int) -> bool:
+    """Say whether `require_appoint_acting` lets the actor through."""
+    return _allowed(require_appoint_acting, actor, unit_id)
 
 
 def can_investigate(actor: Actor | None) -> bool:

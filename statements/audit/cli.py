@@ -120,6 +120,7 @@ def ledger_verify(
     `--checkpoint FILE...` takes several files (a shell glob) or folders of them.
     """
     from statements.audit.replay import replay
+    from statements.db import one_moment
     from workflow.ledger.checkpoints import Bundle, CheckpointError, check_signature, key_id, read_checkpoint
     from workflow.ledger.verification import verify, verify_rows
 
@@ -152,9 +153,9 @@ def ledger_verify(
             if checkpoint_files and trusted is None:
                 fail("No public key to check the checkpoints with: pass --public-key.", 2)
             marks = [check_signature(read_checkpoint(p), trusted) for p in checkpoint_files]
-            with cli_session() as session:
-                result = verify(session, marks)
-                tables = replay(session) if result.ok else None
+            with cli_session() as session, one_moment(session) as moment:
+                result = verify(moment, marks)
+                tables = replay(moment) if result.ok else None
     except CheckpointError as err:
         fail(f"Checkpoint REFUSED: {err}.", 1)
     if tables is not None and not tables.ok:

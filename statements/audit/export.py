@@ -53,6 +53,8 @@ MEANINGS = {name: action.meaning for name, action in ACTIONS.items()} | {
     "revoke_role": "Administrator took a role away",
     "designate_spokesperson": "Administrator designated the unit's spokesperson (the previous one lost the role)",
     "remove_spokesperson": "Administrator ended the unit's spokesperson designation",
+    "appoint_acting_spokesperson": "A leader appointed an acting spokesperson for a period (data: who, from, until)",
+    "end_acting_spokesperson": "A leader ended an acting spokesperson's appointment before its time",
     "create_rule": "A sensitivity rule was added",
     "update_rule": "A sensitivity rule was changed",
     "update_deadlines": "A unit's deadlines (hours per step, days off) were set",

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup, ScriptInfo, with_appcontext
 
-from statements.cli.support import cli_session, fail, opened, refusal_text
+from statements.cli.support import cli_actor, cli_session, fail, opened, read_password, refusal_text
 from statements.db import was_committing
 from workflow.db import UNAVAILABLE, unavailable_detail
 from workflow.errors import Refusal
@@ -18,22 +18,6 @@ from workflow.errors import Refusal
 
 def _engine():
     return current_app.extensions["pressgate"]["engine"]
-
-
-def _read_password(password_stdin: bool, prompt: str = "Password") -> str:
-    if password_stdin:
-        return sys.stdin.readline().rstrip("\n")
-    return click.prompt(prompt, hide_input=True)
-
-
-def _cli_actor(session, username: str, password_stdin: bool):
-    """Resolve the CLI user: the same password check as the API, so nobody acts as someone else."""
-    from auth.service import actor_for, authenticate
-
-    user = authenticate(session, username, _read_password(password_stdin, f"Password for {username}"))
-    if user is None:
-        fail("Wrong username or password.", 2)
-    return actor_for(session, user, via="cli")
 
 
 def _database_is_empty(session) -> bool:
@@ -157,7 +141,7 @@ def create_admin(
     from auth.models import Unit
     from auth.service import create_unit, create_user
 
-    password = _read_password(password_stdin)
+    password = read_password(password_stdin)
     if not password_stdin and password != click.prompt("Repeat password", hide_input=True):
         fail("The passwords differ.")
     with cli_session() as session:
@@ -207,7 +191,7 @@ def statement_act(
     from statements.lifecycle.service import decide_input
 
     with cli_session() as session:
-        actor = _cli_actor(session, username, password_stdin)
+        actor = cli_actor(session, username, password_stdin)
         try:
             given = {"action": action, "version": version, "comment": comment, "channels": list(channels) or None}
             statement = decide_input(session, statement_id, actor, given)
@@ -248,7 +232,7 @@ def statement_show(statement_id: int, username: str, password_stdin: bool) -> No
     from statements.lifecycle.serialize import statement_dict
 
     with cli_session() as session:
-        actor = _cli_actor(session, username, password_stdin)
+        actor = cli_actor(session, username, password_stdin)
         try:
             statement = show(session, statement_id, actor, "cli_show")
         except Refusal as err:

@@ -10,6 +10,7 @@ import click
 from flask import current_app
 from sqlalchemy.orm import Session
 
+from workflow.actor import Actor
 from workflow.errors import Refusal
 
 #: The sessions the running command opened: one that was committing when the database went away is in doubt.
@@ -39,3 +40,21 @@ def refusal_text(refusal: Refusal) -> str:
     """Say a refusal as the API does: its status, rule and message, and each field's messages."""
     fields = "".join(f"\n  {name}: {' '.join(messages)}" for name, messages in (refusal.errors or {}).items())
     return f"Refused ({refusal.status} {refusal.rule}): {refusal.message}{fields}"
+
+
+def read_password(password_stdin: bool, prompt: str = "Password") -> str:
+    """Read a password from standard input's first line, or ask for it without echo."""
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return click.prompt(prompt, hide_input=True)
+
+
+def cli_actor(session: Session, username: str, password_stdin: bool) -> Actor:
+    """Resolve the CLI user: the same password check as the API, so nobody acts as someone else."""
+    from auth.service import actor_for, authenticate
+
+    user = authenticate(session, username, read_password(password_stdin, f"Password for {username}"))
+    if user is None:
+        fail("Wrong username or password.", 2)
+    assert user is not None  # fail() ends the command
+    return actor_for(session, user, via="cli")

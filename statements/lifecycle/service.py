@@ -306,6 +306,8 @@ def decide(
     now = utcnow()
     data = ACTIONS[action].effect(statement, actor, comment, channels, now)
     data["via"] = actor.via
+    if role == "acting_spokesperson" and (appointment := actor.appointment_in(statement.unit_id)) is not None:
+        data["acting_under"] = appointment  # on whose authority: the appointment's own entry says who and why
     statement.updated_at = now
     if statement.state != before["state"]:  # a new step starts (or none): its due time, by the unit's policy
         policy = statement.deadlines or Policy()

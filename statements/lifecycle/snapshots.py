@@ -31,7 +31,7 @@ from statements.lifecycle.models import (
     username_of,
 )
 from workflow import ledger
-from workflow.db import MAX_ID
+from workflow.db import MAX_ID, utcnow
 from workflow.deadlines import Policy, UnitDeadlines
 from workflow.sensitivity import SensitivityRule
 
@@ -144,7 +144,7 @@ def one(session: Session, statement_id: int, *, for_update: bool = False) -> Sta
     if not 0 < statement_id <= MAX_ID:  # beyond the column's range nothing exists (and PostgreSQL would refuse)
         return None
     query = LOCKED_STATEMENT[session.get_bind().dialect.name] if for_update else ONE_STATEMENT
-    rows = session.execute(query, {"id": statement_id}).all()
+    rows = session.execute(query, {"id": statement_id, "now": utcnow()} if for_update else {"id": statement_id}).all()
     if not rows:
         return None
     width, end = len(_STATEMENT_KEYS), len(_STATEMENT_KEYS) + len(_VERSION_KEYS)

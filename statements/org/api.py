@@ -12,10 +12,14 @@ from statements.api.auth import require_actor
 from statements.extensions import Blueprint
 from statements.lifecycle.schemas import ReasonOut
 from statements.lifecycle.service import preview_sensitivity
+from statements.org import acting, serialize
 from statements.org import deadlines as deadline_service
 from statements.org import rules as rule_service
-from statements.org import serialize
 from statements.org.schemas import (
+    ActingEndIn,
+    ActingIn,
+    ActingListOut,
+    ActingOut,
     DeadlinesIn,
     DeadlinesOut,
     DesignationIn,
@@ -210,3 +214,31 @@ class Deadlines(MethodView):
 def deadline_dict(policy: dict) -> dict:
     """Return a policy as the API answers it (its time in ISO form)."""
     return policy | {"updated_at": isoformat(policy["updated_at"])}
+
+
+@bp.route("/units/<string:code>/acting-spokespersons")
+class ActingSpokespersons(MethodView):
+    """Who stands in for a unit's spokesperson, for a period (ND 09/2017 Art. 2)."""
+
+    @bp.response(200, ActingListOut)
+    def get(self, code: str):
+        """List the unit's acting appointments: those to come or holding first, then the past."""
+        items = acting.list_appointments(db(), require_actor(), code)
+        return {"items": [acting.appointment_dict(a) for a in items]}
+
+    @bp.arguments(ActingIn)
+    @bp.response(201, ActingOut)
+    def post(self, data: dict, code: str):
+        """Appoint an acting spokesperson until `ends_at` (leaders of the unit or above, admins); on the ledger."""
+        appointment = acting.appoint(
+            db(), require_actor(), code, data["username"], data["reason"], data["ends_at"], data.get("starts_at")
+        )
+        return acting.appointment_dict(appointment)
+
+
+@bp.route("/acting-spokespersons/<int:appointment_id>/end", methods=["POST"])
+@bp.arguments(ActingEndIn)
+@bp.response(200, ActingOut)
+def end_acting(data: dict, appointment_id: int):
+    """End an acting appointment now, or cancel one not yet begun, with the reason; on the ledger."""
+    return acting.appointment_dict(acting.end(db(), require_actor(), appointment_id, data["reason"]))

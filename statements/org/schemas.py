@@ -6,6 +6,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from auth.service import MIN_PASSWORD, USERNAME_RE
+from statements.org.acting import MAX_REASON
 from statements.org.rules import RULE_CODE_RE
 from statements.schemas import Flag, Lenient, required_text, unit_code
 from workflow.deadlines import MAX_HOURS
@@ -145,3 +146,38 @@ class DeadlinesOut(ma.Schema):
     grace_minutes = fields.Dict(keys=fields.String(), values=fields.Integer())
     source = fields.String()
     updated_at = fields.String(allow_none=True)
+
+
+class ActingIn(Lenient):
+    """An acting spokesperson's appointment: who, until when (from now unless `starts_at`), and why."""
+
+    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    reason = required_text(MAX_REASON)
+    starts_at = fields.AwareDateTime(default_timezone=None)
+    ends_at = fields.AwareDateTime(required=True, default_timezone=None)
+
+
+class ActingEndIn(Lenient):
+    """Why an appointment ends before its time."""
+
+    reason = required_text(MAX_REASON)
+
+
+class ActingOut(ma.Schema):
+    id = fields.Integer()
+    unit = fields.String()
+    username = fields.String()
+    full_name = fields.String()
+    appointed_by = fields.String()
+    reason = fields.String()
+    starts_at = fields.String()
+    ends_at = fields.String()
+    ended_at = fields.String(allow_none=True)
+    ended_by = fields.String(allow_none=True)
+    end_reason = fields.String(allow_none=True)
+    #: "planned", "active", "ended" or "cancelled".
+    status = fields.String()
+
+
+class ActingListOut(ma.Schema):
+    items = fields.List(fields.Nested(ActingOut))

@@ -45,6 +45,8 @@ ACTION_LABELS = {
     "revoke_role": _l("Took a role away"),
     "designate_spokesperson": _l("Designated the spokesperson"),
     "remove_spokesperson": _l("Ended the spokesperson's designation"),
+    "appoint_acting_spokesperson": _l("Appointed an acting spokesperson"),
+    "end_acting_spokesperson": _l("Ended an acting spokesperson's appointment"),
     "create_rule": _l("Added a sensitivity rule"),
     "update_rule": _l("Changed a sensitivity rule"),
     "update_deadlines": _l("Set the unit's deadlines"),
@@ -88,7 +90,7 @@ KIND_LABELS = {
 ROLE_LABELS = {
     "drafter": _l("drafter"),
     "spokesperson": _l("spokesperson"),
-    "acting_spokesperson": _l("acting spokesperson (the unit's leader)"),
+    "acting_spokesperson": _l("acting spokesperson"),
     "leader": _l("leader"),
     "auditor": _l("auditor"),
     "admin": _l("administrator"),
@@ -216,6 +218,20 @@ RULE_MESSAGES = {
         "An auditor reads everything and changes nothing, so an auditor cannot be a unit's spokesperson."
     ),
     "spokesperson": _l("The unit has no designated spokesperson."),
+    "acting_reader": _l(
+        "A unit's acting spokespersons are internal to it: only its own people, the leaders above it, auditors and"
+        " administrators may read them."
+    ),
+    "acting_appointer": _l("Only a leader of the unit (or above) or an admin may appoint its acting spokesperson."),
+    "acting_overlap": _l(
+        "Someone is already acting spokesperson of this unit for part of that period; end that appointment first."
+    ),
+    "acting_period": _l("The period is not valid: it must end after it starts, and last at most 90 days."),
+    "appointment_over": _l("This appointment has already ended."),
+    "appointment": _l("There is no such acting appointment."),
+    "reason_required": _l("Give the reason in writing."),
+    "reason_too_long": _l("The reason is too long."),
+    "user_inactive": _l("This person's account is deactivated."),
 }
 
 
@@ -302,6 +318,12 @@ FIELD_MESSAGES = {
     ),
     "Only an attributed leak names people.": _l("Only an attributed leak names people."),
     "Unknown user.": _l("Unknown user."),
+    "A reason is required.": _l("A reason is required."),
+    "The start cannot be in the past.": _l("The start cannot be in the past."),
+    "The end must come after the start.": _l("The end must come after the start."),
+    "This account is deactivated.": _l("This account is deactivated."),
+    "Not a valid datetime.": _l("Not a valid date and time."),
+    "Not a valid aware datetime.": _l("Give the time with its time zone."),
     "2-64 lowercase letters, digits, '.', '_' or '-'.": _l(
         "Username: 2-64 lowercase letters, digits, '.', '_' or '-'."
     ),
