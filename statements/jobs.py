@@ -23,7 +23,7 @@ from flask import Flask, current_app, has_app_context
 from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
 from sqlalchemy.orm import Session
 
-from statements.lifecycle import timeliness
+from statements.lifecycle import scheduled, timeliness
 from statements.notifications import fanout, mail
 from statements.notifications.service import MAIL_WAITING
 
@@ -77,6 +77,14 @@ def init_app(app: Flask) -> Jobs:
             handled = timeliness.sweep(session)
             session.commit()
         return handled
+
+    @queue.periodic_task(crontab(minute="*"), name="release_scheduled")
+    def release_scheduled() -> int:
+        """Release what was scheduled for now (every minute): statements.lifecycle.scheduled."""
+        with app.app_context(), Session(app.extensions["pressgate"]["engine"]) as session:
+            released = scheduled.release_due(session)
+            session.commit()
+        return released
 
     jobs = Jobs(queue, deliver_mail)
     app.extensions["pressgate"]["jobs"] = jobs

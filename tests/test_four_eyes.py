@@ -10,6 +10,7 @@ the API; and a unit with no designated spokesperson is reviewed by its leader, n
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from types import SimpleNamespace
 
@@ -93,7 +94,7 @@ def _step(s: StatementView, who: Actor, action: str) -> StatementView | None:
         refresh_sensitivity(None, s, s.rules)
     try:
         fire(s, action, who, "Lý do.")
-        ACTIONS[action].effect(s, who, "Lý do.", ["website"], utcnow())
+        ACTIONS[action].effect(s, who, "Lý do.", ["website"], utcnow(), utcnow() + dt.timedelta(hours=1))
     except Refusal:
         return None
     return s

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
 from workflow.actor import Actor
+from workflow.db import isoformat
 from workflow.errors import Conflict, Invalid
 from workflow.guards import Decidable
 from workflow.sensitivity import match_rules
@@ -44,6 +45,12 @@ class Recorded(Assessed, Protocol):
     released_by_id: int | None
     released_at: dt.datetime | None
     channels: list[str]
+    release_at: dt.datetime | None
+    release_channels: list[str] | None
+    release_scheduled_by_id: int | None
+    release_scheduled_hash: str | None
+    due_at: dt.datetime | None
+    next_check_at: dt.datetime | None
     retracted_by_id: int | None
     retracted_at: dt.datetime | None
     retraction_reason: str | None
@@ -55,8 +62,8 @@ class Recorded(Assessed, Protocol):
     def rules(self) -> Iterable[Any]: ...
 
 
-#: An action's effect: (statement, actor, reason, channels, now) -> the ledger entry's data.
-Effect = Callable[[Recorded, Actor, str | None, list[str] | None, dt.datetime], dict[str, Any]]
+#: An action's effect: (statement, actor, reason, channels, now, the time it names) -> the ledger entry's data.
+Effect = Callable[[Recorded, Actor, str | None, list[str] | None, dt.datetime, dt.datetime | None], dict[str, Any]]
 
 
 def refresh_sensitivity(statement: Assessed, rules: Iterable[Any]) -> None:
@@ -74,7 +81,12 @@ def refresh_sensitivity(statement: Assessed, rules: Iterable[Any]) -> None:
 
 
 def nothing(
-    statement: Recorded, actor: Actor, comment: str | None, channels: list[str] | None, now: dt.datetime
+    statement: Recorded,
+    actor: Actor,
+    comment: str | None,
+    channels: list[str] | None,
+    now: dt.datetime,
+    when: dt.datetime | None,
 ) -> dict[str, Any]:
     """Record nothing beyond the new state."""
     return {}
@@ -84,7 +96,12 @@ def approve(via: str) -> Effect:
     """Return the effect of an approval given `via` the spokesperson's approve or a leader's sign-off."""
 
     def approved(
-        statement: Recorded, actor: Actor, comment: str | None, channels: list[str] | None, now: dt.datetime
+        statement: Recorded,
+        actor: Actor,
+        comment: str | None,
+        channels: list[str] | None,
+        now: dt.datetime,
+        when: dt.datetime | None,
     ) -> dict[str, Any]:
         current = statement.current
         statement.approved_version = current.number
@@ -99,7 +116,12 @@ def approve(via: str) -> Effect:
 
 
 def escalate(
-    statement: Recorded, actor: Actor, comment: str | None, channels: list[str] | None, now: dt.datetime
+    statement: Recorded,
+    actor: Actor,
+    comment: str | None,
+    channels: list[str] | None,
+    now: dt.datetime,
+    when: dt.datetime | None,
 ) -> dict[str, Any]:
     """Mark the statement escalated: sensitive from now on, whatever the rules say."""
     statement.escalated_by_id, statement.escalated_at = actor.user_id, now
@@ -107,10 +129,7 @@ def escalate(
     return {"sensitive": True}
 
 
-def release(
-    statement: Recorded, actor: Actor, comment: str | None, channels: list[str] | None, now: dt.datetime
-) -> dict[str, Any]:
-    """Release exactly the approved content, on the channels named."""
+def _checked_channels(channels: list[str] | None) -> list[str]:
     channels = [] if channels is None else channels
     allowed = set(Channel.__members__.values())
     if not isinstance(channels, list) or not all(isinstance(c, str) and c in allowed for c in channels):
@@ -119,30 +138,114 @@ def release(
             f"Channels must be a list of: {', '.join(Channel)}.",
             errors={"channels": [f"Choose from: {', '.join(Channel)}."]},
         )
+    return list(dict.fromkeys(channels))
+
+
+def _approved_version(statement: Recorded) -> Any:
+    """Return the approved version, refusing when the stored content no longer hashes as it was approved."""
     version = next(v for v in statement.versions if v.number == statement.approved_version)
-    # Release only what was approved, as it was approved: the stored content must still hash the same.
     if version.recompute_hash() != statement.approved_hash or statement.current_version != statement.approved_version:
         raise Conflict("approved_content_changed", "The content differs from what was approved; it cannot be released.")
+    return version
+
+
+def _unschedule(statement: Recorded) -> str | None:
+    """Drop the statement's scheduled release, if any; return when it was to be (ISO), for the entry."""
+    was = isoformat(statement.release_at)
+    statement.release_at = statement.release_channels = None
+    statement.release_scheduled_by_id = statement.release_scheduled_hash = None
+    return was
+
+
+def release(
+    statement: Recorded,
+    actor: Actor,
+    comment: str | None,
+    channels: list[str] | None,
+    now: dt.datetime,
+    when: dt.datetime | None,
+) -> dict[str, Any]:
+    """Release exactly the approved content, on the channels named."""
+    channels = _checked_channels(channels)
+    # Release only what was approved, as it was approved: the stored content must still hash the same.
+    version = _approved_version(statement)
+    _unschedule(statement)  # released by hand before its time: the schedule is spent
     statement.released_version = version.number
     statement.released_hash = statement.approved_hash
     statement.released_by_id = actor.user_id
     statement.released_at = now
-    statement.channels = list(dict.fromkeys(channels))
+    statement.channels = channels
     return {"channels": statement.channels, "released_hash": statement.released_hash}
 
 
-def reopen(
-    statement: Recorded, actor: Actor, comment: str | None, channels: list[str] | None, now: dt.datetime
+#: How far ahead a release may be scheduled.
+MAX_SCHEDULE = dt.timedelta(days=30)
+
+
+def schedule_release(
+    statement: Recorded,
+    actor: Actor,
+    comment: str | None,
+    channels: list[str] | None,
+    now: dt.datetime,
+    when: dt.datetime | None,
 ) -> dict[str, Any]:
-    """Void the approval: the statement goes back to draft, and its next approval starts afresh."""
+    """Set (or move) the time the worker releases exactly the approved content, on the channels named."""
+    if when is None:
+        raise Invalid(
+            "release_at", "Give the time of the release.", errors={"release_at": ["Missing data for required field."]}
+        )
+    if when <= now or when > now + MAX_SCHEDULE:
+        raise Invalid(
+            "release_at",
+            "A release is scheduled for a time to come, at most 30 days ahead.",
+            errors={"release_at": ["A time to come, at most 30 days ahead."]},
+        )
+    channels = _checked_channels(channels)
+    _approved_version(statement)
+    previous = _unschedule(statement)
+    statement.release_at, statement.release_channels = when, channels
+    statement.release_scheduled_by_id, statement.release_scheduled_hash = actor.user_id, statement.approved_hash
+    # Nothing waits on anyone until then: the worker releases it, or someone cancels it.
+    statement.due_at = statement.next_check_at = None
+    return {"release_at": isoformat(when), "channels": channels, "moved_from": previous}
+
+
+def cancel_schedule(
+    statement: Recorded,
+    actor: Actor,
+    comment: str | None,
+    channels: list[str] | None,
+    now: dt.datetime,
+    when: dt.datetime | None,
+) -> dict[str, Any]:
+    """Cancel the scheduled release: the statement waits for its release again."""
+    return {"cancelled_release_at": _unschedule(statement)}
+
+
+def reopen(
+    statement: Recorded,
+    actor: Actor,
+    comment: str | None,
+    channels: list[str] | None,
+    now: dt.datetime,
+    when: dt.datetime | None,
+) -> dict[str, Any]:
+    """Void the approval (and any scheduled release of it): the statement goes back to draft, to start afresh."""
     voided = statement.approved_hash
     statement.approved_version = statement.approved_hash = statement.approved_by_id = None
     statement.approved_at = statement.approved_via = None
-    return {"voided_approval_hash": voided}
+    cancelled = _unschedule(statement)
+    return {"voided_approval_hash": voided} | ({"cancelled_release_at": cancelled} if cancelled else {})
 
 
 def retract(
-    statement: Recorded, actor: Actor, comment: str | None, channels: list[str] | None, now: dt.datetime
+    statement: Recorded,
+    actor: Actor,
+    comment: str | None,
+    channels: list[str] | None,
+    now: dt.datetime,
+    when: dt.datetime | None,
 ) -> dict[str, Any]:
     """Record who retracted the released statement, when and why."""
     statement.retracted_by_id, statement.retracted_at, statement.retraction_reason = actor.user_id, now, comment
@@ -150,7 +253,12 @@ def retract(
 
 
 def clear_sensitivity(
-    statement: Recorded, actor: Actor, comment: str | None, channels: list[str] | None, now: dt.datetime
+    statement: Recorded,
+    actor: Actor,
+    comment: str | None,
+    channels: list[str] | None,
+    now: dt.datetime,
+    when: dt.datetime | None,
 ) -> dict[str, Any]:
     """Clear the sensitivity of exactly this content, with the leader's reason."""
     statement.sensitivity_cleared_hash = statement.current.content_hash

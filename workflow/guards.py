@@ -10,6 +10,7 @@ re-derive them.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -34,6 +35,8 @@ class Decidable(Protocol):
     approved_via: str | None
     #: Whether the ledger holds the release of the released content: only then is it public.
     release_recorded: bool
+    #: When a scheduled release is due (None: none is scheduled).
+    release_at: dt.datetime | None
 
     @property
     def current(self) -> Any: ...
@@ -140,6 +143,12 @@ def is_sensitive(statement: Decidable, actor: Actor) -> None:
     """Only a sensitive statement can have its sensitivity cleared."""
     if not statement.sensitive:
         raise Conflict("not_sensitive", "This statement is not sensitive; there is nothing to clear.")
+
+
+def is_scheduled(statement: Decidable, actor: Actor) -> None:
+    """Only a scheduled release can be cancelled."""
+    if statement.release_at is None:
+        raise Conflict("not_scheduled", "This statement has no scheduled release to cancel.")
 
 
 def decider_for_state(statement: Decidable, actor: Actor) -> None:

@@ -22,6 +22,7 @@ from workflow.guards import (
     decider_for_state,
     is_author,
     is_competent_leader,
+    is_scheduled,
     is_sensitive,
     is_spokesperson_or_leader,
     is_unit_drafter,
@@ -54,6 +55,8 @@ class Action:
     meaning: str
     #: What it records on the statement beyond its new state, and the data of its ledger entry.
     effect: Effect = effects.nothing
+    #: Whether the step starts afresh (its due time by the unit's policy) though the state stays.
+    new_step: bool = False
 
 
 def _spokesperson(statement: Decidable, actor: Actor) -> str:
@@ -150,6 +153,27 @@ ACTIONS: dict[str, Action] = {
             _spokesperson,
             "Spokesperson released the approved version to the press",
             effect=effects.release,
+        ),
+        Action(
+            "schedule_release",
+            (S.APPROVED,),
+            None,
+            (is_unit_spokesperson, not_who_signed_off),
+            False,
+            _spokesperson,
+            "Spokesperson scheduled the release of the approved version for data.release_at (embargo until then)",
+            effect=effects.schedule_release,
+        ),
+        Action(
+            "cancel_schedule",
+            (S.APPROVED,),
+            None,
+            (is_spokesperson_or_leader, is_scheduled),
+            True,
+            _spokesperson_or_leader,
+            "A scheduled release was cancelled; the statement waits for its release again",
+            effect=effects.cancel_schedule,
+            new_step=True,
         ),
         Action(
             "reopen",

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from workflow import ledger
 from workflow.actor import Actor
+from workflow.db import isoformat
 from workflow.errors import Forbidden
 from workflow.guards import (
     not_a_writer,
@@ -116,6 +117,9 @@ class Rebuilt:
     released_version: int | None = None
     released_by_id: int | None = None
     retracted_by_id: int | None = None
+    release_at: dt.datetime | None = None
+    release_scheduled_by_id: int | None = None
+    release_scheduled_hash: str | None = None
     escalated_by_id: int | None = None
     sensitivity_cleared_hash: str | None = None
     sensitivity_cleared_by_id: int | None = None
@@ -253,11 +257,13 @@ def _decision(row: sa.Row, s: Rebuilt, org: Organisation, result: ReplayResult) 
     if row.version != s.version or row.content_hash != s.hashes.get(s.version):
         result.add(Disagreement(f"'{row.action}' names content the statement did not have", sid, row.seq,
                                 s.hashes.get(s.version), row.content_hash))  # fmt: skip
-    _four_eyes(row, s, action.guards, result)
+    by = _who(row)
+    who = by[0]
+    _four_eyes(row, s, action.guards, by, result)
     if (appointment := (row.data or {}).get("acting_under")) is not None and not _held(org.acting, appointment, row):
         result.add(Disagreement(f"'{row.action}' names acting appointment {appointment}, which did not make"
                                 f" {row.actor} spokesperson of {row.unit} then", sid, row.seq))  # fmt: skip
-    who = row.actor_id
+    _schedule(row, s, result)
     if row.action == "escalate":
         s.flagged, s.escalated_by_id = True, who
     elif row.action == "clear_sensitivity":
@@ -284,9 +290,40 @@ def _decision(row: sa.Row, s: Rebuilt, org: Organisation, result: ReplayResult) 
         s.retracted_by_id = who
 
 
-def _four_eyes(row: sa.Row, s: Rebuilt, guards: tuple, result: ReplayResult) -> None:
+def _who(row: sa.Row) -> tuple[int | None, str]:
+    """Return on whose authority an entry was taken: its actor, or whoever scheduled what the system did."""
+    data = row.data or {}
+    if row.actor_id is None and "on_authority_of_id" in data:
+        return data["on_authority_of_id"], data.get("on_authority_of") or ""
+    return row.actor_id, row.actor or ""
+
+
+def _schedule(row: sa.Row, s: Rebuilt, result: ReplayResult) -> None:
+    """Follow a scheduled release: set, moved, cancelled, or carried out by the system only as it was set."""
+    data = row.data or {}
+    if row.action == "schedule_release":
+        s.release_at = dt.datetime.fromisoformat(data["release_at"]) if data.get("release_at") else None
+        s.release_scheduled_by_id, s.release_scheduled_hash = row.actor_id, s.approved_hash
+        return
+    if (
+        row.action == "release"
+        and row.actor_id is None
+        and not (
+            s.release_at is not None
+            and s.release_at <= row.at
+            and s.release_scheduled_hash == row.content_hash
+            and s.release_scheduled_by_id == data.get("on_authority_of_id")
+        )
+    ):
+        result.add(Disagreement("a release by the system that no schedule called for", row.statement_id,
+                                    row.seq, isoformat(s.release_at), isoformat(row.at)))  # fmt: skip
+    if row.action in ("release", "cancel_schedule", "reopen"):
+        s.release_at = s.release_scheduled_by_id = s.release_scheduled_hash = None
+
+
+def _four_eyes(row: sa.Row, s: Rebuilt, guards: tuple, by: tuple[int | None, str], result: ReplayResult) -> None:
     """Hold the decision to the guards that keep two people apart, as the ledger says who did what before it."""
-    actor = Actor(row.actor_id, row.actor or "")
+    actor = Actor(*by)
     for guard in guards:
         if guard in FOUR_EYES:
             try:

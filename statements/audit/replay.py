@@ -43,6 +43,9 @@ DECIDED = (
     "escalated_by_id",
     "sensitivity_cleared_hash",
     "sensitivity_cleared_by_id",
+    "release_at",
+    "release_scheduled_by_id",
+    "release_scheduled_hash",
 )
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
 from auth.acting import waiting_for
+from statements.i18n import LOCAL_ZONE
 from statements.lifecycle import queries, reads, service
 from statements.lifecycle.serialize import entry_dict, statement_dict, version_dict
 from statements.lifecycle.snapshots import StatementView
@@ -70,15 +73,27 @@ def statement(statement_id: int):
     return _render(statement_id, web_actor())
 
 
-def _form_problems(action: str, comment: str, channels: list[str] | None) -> dict[str, list[str]]:
+def _form_problems(
+    action: str, comment: str, channels: list[str] | None, release_at: dt.datetime | None
+) -> dict[str, list[str]]:
     """Return what the form lacks for this action (the service refuses the same, this says it on the page)."""
     problems: dict[str, list[str]] = {}
     spec = ACTIONS.get(action)
     if spec is not None and spec.comment_required and not comment.strip():
         problems["comment"] = [_("Give the reason for “%(action)s”.", action=ACTION_LABELS[action])]
-    if action == "release" and not channels:
+    if action in ("release", "schedule_release") and not channels:
         problems["channels"] = [_("Choose at least one channel to release through.")]
+    if action == "schedule_release" and release_at is None:
+        problems["release_at"] = [_("Give the date and time of the release.")]
     return problems
+
+
+def _release_at(value: str) -> dt.datetime | None:
+    """Read the form's local date and time (Hanoi) as an aware time; None when empty or not a time."""
+    try:
+        return dt.datetime.fromisoformat(value).replace(tzinfo=LOCAL_ZONE) if value else None
+    except (ValueError, OverflowError):
+        return None
 
 
 @bp.route("/statements/<int:statement_id>/act", methods=["POST"])
@@ -93,16 +108,28 @@ def act(statement_id: int):
     except ValueError:
         version = None
     comment = form.get("comment") or ""
-    channels = form.getlist("channels") if action == "release" else None
-    values = {"action": action, "comment": comment, "channels": channels or []}
+    channels = form.getlist("channels") if action in ("release", "schedule_release") else None
+    release_at = _release_at(form.get("release_at", "")) if action == "schedule_release" else None
+    values = {
+        "action": action,
+        "comment": comment,
+        "channels": channels or [],
+        "release_at": form.get("release_at", ""),
+    }
     s = queries.read_statement(db(), statement_id, actor)  # to check the form against, not shown
     allowed = action in statement_dict(s, actor)["allowed_actions"] and version == s.current_version
-    if allowed and (problems := _form_problems(action, comment, channels)):
+    if allowed and (problems := _form_problems(action, comment, channels, release_at)):
         return _render(statement_id, actor, errors=problems, values=values, status=422)
     if allowed and action in IRREVERSIBLE and form.get("confirmed") != "1":
         return _confirm(statement_id, actor, action, values)
     try:
-        given = values | {"version": version, "comment": comment or None, "channels": channels}
+        given = {
+            "action": action,
+            "version": version,
+            "comment": comment or None,
+            "channels": channels,
+            "release_at": release_at.isoformat() if release_at else None,
+        }
         service.decide_input(db(), statement_id, actor, given)
     except Conflict as conflict:
         rollback_session()

@@ -134,6 +134,7 @@ def act(data: dict, statement_id: int):
         version=data["version"],
         comment=data.get("comment"),
         channels=data.get("channels"),
+        release_at=data.get("release_at"),
     )
     return as_documented(statement_dict(statement, actor))
 

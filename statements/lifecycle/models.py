@@ -65,7 +65,15 @@ def _release_of(
 #: The deferred group of the `*_name` columns: queries that build answers undefer it.
 PEOPLE_GROUP = "people"
 #: Who did what: each `<name>_id` column of a statement has its `<name>_name`.
-PEOPLE = ("author", "escalated_by", "approved_by", "released_by", "retracted_by", "sensitivity_cleared_by")
+PEOPLE = (
+    "author",
+    "escalated_by",
+    "approved_by",
+    "released_by",
+    "retracted_by",
+    "sensitivity_cleared_by",
+    "release_scheduled_by",
+)
 
 
 def _name_of(user_id: Mapped[int] | Mapped[int | None]) -> Mapped[str | None]:
@@ -142,6 +150,7 @@ class Statement(WithVersions, Base):
         ),
         sa.CheckConstraint("state != 'retracted' OR retraction_reason IS NOT NULL", name="retracted_has_reason"),
         sa.CheckConstraint("state != 'escalated' OR escalated_by_id IS NOT NULL", name="escalated_has_escalator"),
+        sa.CheckConstraint("release_at IS NULL OR state = 'approved'", name="scheduled_only_when_approved"),
         sa.Index("ix_statements_unit_state", "unit_id", "state"),
     )
 
@@ -183,6 +192,13 @@ class Statement(WithVersions, Base):
     released_at: Mapped[dt.datetime | None] = mapped_column(index=True)
     channels: Mapped[list] = mapped_column(sa.JSON, default=list)
 
+    #: A scheduled release (embargo): when the worker releases the approved content, on which channels, on
+    #: whose authority, and the approved content it was set for (a schedule never releases anything else).
+    release_at: Mapped[dt.datetime | None] = mapped_column(index=True)
+    release_channels: Mapped[list | None] = mapped_column(sa.JSON)
+    release_scheduled_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    release_scheduled_hash: Mapped[str | None] = mapped_column(sa.String(64))
+
     retracted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     retracted_at: Mapped[dt.datetime | None]
     retraction_reason: Mapped[str | None] = mapped_column(sa.Text)
@@ -206,6 +222,7 @@ class Statement(WithVersions, Base):
     released_by_name: Mapped[str | None] = _name_of(released_by_id)
     retracted_by_name: Mapped[str | None] = _name_of(retracted_by_id)
     sensitivity_cleared_by_name: Mapped[str | None] = _name_of(sensitivity_cleared_by_id)
+    release_scheduled_by_name: Mapped[str | None] = _name_of(release_scheduled_by_id)
     #: Whether the ledger records the release of the released content (see `release_recorded`).
     release_recorded: Mapped[bool] = column_property(
         release_recorded(id, released_hash, released_version),

@@ -67,6 +67,8 @@ class ActionIn(Lenient):
     version = fields.Integer(required=True, strict=True)
     comment = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=4000))
     channels = fields.List(fields.String(validate=validate.OneOf(values(Channel))), allow_none=True, load_default=None)
+    #: For `schedule_release`: when the worker releases the approved content (RFC 3339, with an offset).
+    release_at = fields.AwareDateTime(allow_none=True, load_default=None, default_timezone=None)
 
 
 class ReasonOut(ma.Schema):
@@ -101,6 +103,8 @@ class StatementOut(ma.Schema):
     escalated_by = fields.String(allow_none=True)
     approved = fields.Dict(allow_none=True)
     released = fields.Dict(allow_none=True)
+    #: When the worker releases it (embargo), on which channels, scheduled by whom; None unless scheduled.
+    scheduled_release = fields.Dict(allow_none=True)
     retracted = fields.Dict(allow_none=True)
 
 

@@ -64,6 +64,13 @@ def statement_dict(statement: AnyStatement, actor: Actor | None) -> dict:
         }
         if statement.released_at
         else None,
+        "scheduled_release": {
+            "at": isoformat(statement.release_at),
+            "channels": statement.release_channels or [],
+            "by": statement.release_scheduled_by_name,
+        }
+        if statement.release_at
+        else None,
         "retracted": {
             "by": statement.retracted_by_name,
             "at": isoformat(statement.retracted_at),

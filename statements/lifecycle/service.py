@@ -7,6 +7,7 @@ writes back only what it changed (`statements.lifecycle.snapshots`).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -34,6 +35,8 @@ from workflow.states import OPEN_STATES, PUBLIC_STATES, Kind, Role, State, Urgen
 from workflow.text import search_key
 
 MAX_TITLE = 500
+#: Who the ledger names for what the worker does by itself.
+SYSTEM = "system"
 MAX_BODY = 100_000
 MAX_TOPICS = 20
 MAX_TOPIC = 100
@@ -256,6 +259,7 @@ def decide_input(session: Session, statement_id: int, actor: Actor, given: Mappi
         version=checked["version"],
         comment=checked["comment"],
         channels=checked["channels"],
+        release_at=checked["release_at"],
     )
 
 
@@ -268,8 +272,14 @@ def decide(
     version: int | None,
     comment: str | None = None,
     channels: list[str] | None = None,
+    release_at: dt.datetime | None = None,
+    on_schedule: bool = False,
 ) -> StatementView:
-    """Fire a lifecycle action: lock, refuse stale versions, let the guards decide, record on the ledger."""
+    """Fire a lifecycle action: lock, refuse stale versions, let the guards decide, record on the ledger.
+
+    `on_schedule`: the worker takes the action at the time `actor` scheduled it, on their authority
+    (statements.lifecycle.scheduled); the guards hold for `actor`, and the entry names the system.
+    """
     if action not in ACTIONS:
         # One answer for the API, the forms and the CLI alike (the API's contract: 400).
         raise BadRequest(
@@ -289,8 +299,14 @@ def decide(
             errors={"version": ["Missing data for required field."]},
         )
     _check_read_version(statement, version)
-    if channels and action != "release":  # an empty list names no channel
+    if channels and action not in ("release", "schedule_release"):  # an empty list names no channel
         raise Invalid("channels", "Only 'release' takes channels.", errors={"channels": ["Only for release."]})
+    if release_at is not None and action != "schedule_release":
+        raise Invalid(
+            "release_at",
+            "Only 'schedule_release' takes a time.",
+            errors={"release_at": ["Only for a scheduled release."]},
+        )
     before = {key: getattr(statement, key) for key in snapshots.WRITABLE}
     if statement.state in OPEN_STATES:
         refresh_sensitivity(session, statement, statement.rules)  # rules may have changed since the last version
@@ -304,12 +320,18 @@ def decide(
             " above it. Ask an administrator to designate a spokesperson.",
         )
     now = utcnow()
-    data = ACTIONS[action].effect(statement, actor, comment, channels, now)
+    data = ACTIONS[action].effect(statement, actor, comment, channels, now, release_at)
     data["via"] = actor.via
+    if on_schedule:
+        data |= {
+            "on_authority_of": actor.username,
+            "on_authority_of_id": actor.user_id,
+            "scheduled_for": isoformat(before["release_at"]),
+        }
     if role == "acting_spokesperson" and (appointment := actor.appointment_in(statement.unit_id)) is not None:
         data["acting_under"] = appointment  # on whose authority: the appointment's own entry says who and why
     statement.updated_at = now
-    if statement.state != before["state"]:  # a new step starts (or none): its due time, by the unit's policy
+    if statement.state != before["state"] or ACTIONS[action].new_step:  # a step starts: due by the unit's policy
         policy = statement.deadlines or Policy()
         statement.due_at = policy.due(statement.state, statement.kind, statement.urgency, now)
         # The sweep (statements.lifecycle.timeliness) looks again at the reminder's time.
@@ -325,9 +347,9 @@ def decide(
         "content_hash": statement.current.content_hash,
         "from_state": before["state"],
         "to_state": statement.state,
-        "actor_id": actor.user_id,
-        "actor": actor.username,
-        "role": role,
+        "actor_id": None if on_schedule else actor.user_id,
+        "actor": SYSTEM if on_schedule else actor.username,
+        "role": SYSTEM if on_schedule else role,
         "unit": statement.unit.code,
         "comment": comment,
         "data": data,

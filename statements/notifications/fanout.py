@@ -29,7 +29,7 @@ from statements.lifecycle.models import Statement, StatementVersion
 from statements.notifications.models import Kind, Mail, Mode, Notification, NotificationCursor, NotificationSettings
 from statements.notifications.service import KIND_OF_DEADLINE, KIND_OF_STATE, MAIL_WAITING, MANDATORY, OUTCOMES
 from workflow import ledger
-from workflow.db import utcnow
+from workflow.db import constant, utcnow
 from workflow.ledger import EntryKind, LedgerEntry, sealing
 from workflow.states import Urgency
 
@@ -114,7 +114,12 @@ _TOLD_ENTRIES = (
         LedgerEntry.seq > sa.bindparam("after"),
         LedgerEntry.seq <= sa.bindparam("upto"),
         sa.or_(
-            sa.and_(LedgerEntry.kind == EntryKind.DECISION, LedgerEntry.to_state.in_(list(KIND_OF_STATE))),
+            # A release scheduled tells nobody yet: its release (or its cancellation) will.
+            sa.and_(
+                LedgerEntry.kind == EntryKind.DECISION,
+                LedgerEntry.to_state.in_(list(KIND_OF_STATE)),
+                LedgerEntry.action != constant("schedule_release"),
+            ),
             sa.and_(LedgerEntry.kind == EntryKind.DEADLINE, LedgerEntry.action.in_(list(KIND_OF_DEADLINE))),
         ),
     )
