@@ -51,6 +51,12 @@ class Recorded(Assessed, Protocol):
     release_scheduled_hash: str | None
     due_at: dt.datetime | None
     next_check_at: dt.datetime | None
+    released_via: str | None
+    emergency_review_due_at: dt.datetime | None
+    emergency_reviewed_by_id: int | None
+    emergency_reviewed_at: dt.datetime | None
+    emergency_review_outcome: str | None
+    emergency_review_note: str | None
     retracted_by_id: int | None
     retracted_at: dt.datetime | None
     retraction_reason: str | None
@@ -175,7 +181,47 @@ def release(
     statement.released_by_id = actor.user_id
     statement.released_at = now
     statement.channels = channels
+    statement.released_via = "release"
     return {"channels": statement.channels, "released_hash": statement.released_hash}
+
+
+#: How long another person has to review an emergency release.
+EMERGENCY_REVIEW = dt.timedelta(hours=24)
+
+
+def emergency_release(
+    statement: Recorded,
+    actor: Actor,
+    comment: str | None,
+    channels: list[str] | None,
+    now: dt.datetime,
+    when: dt.datetime | None,
+) -> dict[str, Any]:
+    """Release the approved content as a leader, no spokesperson acting in time; another person must review it."""
+    data = release(statement, actor, comment, channels, now, when)
+    statement.released_via = "emergency"
+    statement.emergency_review_due_at = now + EMERGENCY_REVIEW
+    return data | {"emergency": True, "review_due_at": isoformat(statement.emergency_review_due_at)}
+
+
+def review_emergency(outcome: str) -> Effect:
+    """Return the effect of reviewing an emergency release: it `agrees`, or records a `finding`."""
+
+    def reviewed(
+        statement: Recorded,
+        actor: Actor,
+        comment: str | None,
+        channels: list[str] | None,
+        now: dt.datetime,
+        when: dt.datetime | None,
+    ) -> dict[str, Any]:
+        statement.emergency_review_due_at = None
+        statement.emergency_reviewed_by_id, statement.emergency_reviewed_at = actor.user_id, now
+        statement.emergency_review_outcome, statement.emergency_review_note = outcome, comment
+        return {"outcome": outcome}
+
+    reviewed.__name__ = f"review_emergency_{outcome}"
+    return reviewed
 
 
 #: How far ahead a release may be scheduled.

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from workflow.actor import Actor
 from workflow.errors import Conflict, Forbidden, Invalid, Refusal
-from workflow.states import EDITABLE_STATES, PUBLIC_STATES, Role
+from workflow.states import EDITABLE_STATES, PUBLIC_STATES, Role, Urgency
 
 MAX_COMMENT = 4000
 
@@ -37,6 +37,10 @@ class Decidable(Protocol):
     release_recorded: bool
     #: When a scheduled release is due (None: none is scheduled).
     release_at: dt.datetime | None
+    urgency: str
+    released_by_id: int | None
+    #: Until when an emergency release awaits its review (None: none awaited).
+    emergency_review_due_at: dt.datetime | None
 
     @property
     def current(self) -> Any: ...
@@ -149,6 +153,30 @@ def is_scheduled(statement: Decidable, actor: Actor) -> None:
     """Only a scheduled release can be cancelled."""
     if statement.release_at is None:
         raise Conflict("not_scheduled", "This statement has no scheduled release to cancel.")
+
+
+def is_urgent(statement: Decidable, actor: Actor) -> None:
+    """Only an urgent statement may be released in an emergency."""
+    if statement.urgency != Urgency.URGENT:
+        raise Conflict(
+            "not_urgent",
+            "Only an urgent statement may be released in an emergency; this one waits for its spokesperson.",
+        )
+
+
+def awaits_emergency_review(statement: Decidable, actor: Actor) -> None:
+    """Only an emergency release awaiting its review can be reviewed."""
+    if statement.emergency_review_due_at is None:
+        raise Conflict("no_emergency_review", "This statement has no emergency release awaiting review.")
+
+
+def not_who_released(statement: Decidable, actor: Actor) -> None:
+    """Four-eyes: whoever released in an emergency does not review that release."""
+    if statement.released_by_id == actor.user_id:
+        raise Forbidden(
+            "four_eyes_emergency_review",
+            "Four-eyes rule: you released this statement in an emergency, so another person must review it.",
+        )
 
 
 def decider_for_state(statement: Decidable, actor: Actor) -> None:

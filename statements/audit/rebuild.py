@@ -26,6 +26,7 @@ from workflow.guards import (
     not_the_escalator,
     not_the_escalators_own_clearance,
     not_who_cleared,
+    not_who_released,
     not_who_signed_off,
 )
 from workflow.machine import ACTIONS
@@ -41,7 +42,14 @@ RULE_ACTIONS = ("create_unit", "create_rule", "update_rule")
 #: The guards that keep two people apart: the replay holds every decision on the ledger to them too, so
 #: a hand-changed "who escalated" or "who cleared" column that let one person through is named.
 FOUR_EYES = frozenset(
-    {not_a_writer, not_the_escalator, not_the_escalators_own_clearance, not_who_cleared, not_who_signed_off}
+    {
+        not_a_writer,
+        not_the_escalator,
+        not_the_escalators_own_clearance,
+        not_who_cleared,
+        not_who_signed_off,
+        not_who_released,
+    }
 )
 
 
@@ -117,6 +125,9 @@ class Rebuilt:
     released_version: int | None = None
     released_by_id: int | None = None
     retracted_by_id: int | None = None
+    released_via: str | None = None
+    emergency_reviewed_by_id: int | None = None
+    emergency_review_outcome: str | None = None
     release_at: dt.datetime | None = None
     release_scheduled_by_id: int | None = None
     release_scheduled_hash: str | None = None
@@ -279,11 +290,15 @@ def _decision(row: sa.Row, s: Rebuilt, org: Organisation, result: ReplayResult) 
             who,
             row.action,
         )
-    elif row.action == "release":
+    elif row.action in ("release", "emergency_release"):
         if row.content_hash != s.approved_hash:
             result.add(Disagreement("released content that was not approved", sid, row.seq, s.approved_hash,
                                     row.content_hash))  # fmt: skip
         s.released_hash, s.released_version, s.released_by_id = row.content_hash, row.version, who
+        s.released_via = "emergency" if row.action == "emergency_release" else "release"
+    elif row.action in ("emergency_agree", "emergency_finding"):
+        s.emergency_reviewed_by_id = who
+        s.emergency_review_outcome = "agrees" if row.action == "emergency_agree" else "finding"
     elif row.action == "reopen":
         s.approved_hash = s.approved_version = s.approved_by_id = s.approved_via = None
     elif row.action == "retract":
@@ -317,7 +332,7 @@ def _schedule(row: sa.Row, s: Rebuilt, result: ReplayResult) -> None:
     ):
         result.add(Disagreement("a release by the system that no schedule called for", row.statement_id,
                                     row.seq, isoformat(s.release_at), isoformat(row.at)))  # fmt: skip
-    if row.action in ("release", "cancel_schedule", "reopen"):
+    if row.action in ("release", "emergency_release", "cancel_schedule", "reopen"):
         s.release_at = s.release_scheduled_by_id = s.release_scheduled_hash = None
 
 

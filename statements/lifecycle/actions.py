@@ -23,7 +23,7 @@ from workflow.machine import ACTIONS
 from workflow.states import Channel, State
 
 #: Actions that cannot be undone: each asks for confirmation first, and looks unlike the safe ones.
-IRREVERSIBLE = ("release", "reject", "withdraw", "retract")
+IRREVERSIBLE = ("release", "emergency_release", "reject", "withdraw", "retract")
 
 
 def _timeline(s: StatementView, actor: Actor) -> list[dict]:
@@ -81,7 +81,7 @@ def _form_problems(
     spec = ACTIONS.get(action)
     if spec is not None and spec.comment_required and not comment.strip():
         problems["comment"] = [_("Give the reason for “%(action)s”.", action=ACTION_LABELS[action])]
-    if action in ("release", "schedule_release") and not channels:
+    if action in service.RELEASING and not channels:
         problems["channels"] = [_("Choose at least one channel to release through.")]
     if action == "schedule_release" and release_at is None:
         problems["release_at"] = [_("Give the date and time of the release.")]
@@ -108,7 +108,7 @@ def act(statement_id: int):
     except ValueError:
         version = None
     comment = form.get("comment") or ""
-    channels = form.getlist("channels") if action in ("release", "schedule_release") else None
+    channels = form.getlist("channels") if action in service.RELEASING else None
     release_at = _release_at(form.get("release_at", "")) if action == "schedule_release" else None
     values = {
         "action": action,

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from auth.models import Unit, User
 from workflow.db import Base, constant, utcnow
-from workflow.ledger import LedgerEntry
+from workflow.ledger import RELEASE_ACTIONS, LedgerEntry
 from workflow.states import Kind, State, Urgency, check_in
 
 CONTENT_SCHEMA = "pressgate.content/1"
@@ -55,7 +55,8 @@ def _release_of(
 ) -> sa.Select:
     e = LedgerEntry.__table__.c
     return sa.select(sa.literal(1)).where(
-        e.action == constant("release"),
+        # Written as the index's predicate is, so that PostgreSQL proves the partial index applies.
+        e.action.in_([constant(action) for action in RELEASE_ACTIONS]),
         e.statement_id == statement_id,
         e.content_hash == released_hash,
         e.version == released_version,
@@ -73,6 +74,7 @@ PEOPLE = (
     "retracted_by",
     "sensitivity_cleared_by",
     "release_scheduled_by",
+    "emergency_reviewed_by",
 )
 
 
@@ -191,6 +193,15 @@ class Statement(WithVersions, Base):
     released_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     released_at: Mapped[dt.datetime | None] = mapped_column(index=True)
     channels: Mapped[list] = mapped_column(sa.JSON, default=list)
+    #: "release" (by the spokesperson, or the worker on their schedule) or "emergency" (a leader's).
+    released_via: Mapped[str | None] = mapped_column(sa.String(16))
+    #: An emergency release awaits another person's review until then (None: none awaited).
+    emergency_review_due_at: Mapped[dt.datetime | None] = mapped_column(index=True)
+    emergency_reviewed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    emergency_reviewed_at: Mapped[dt.datetime | None]
+    #: "agrees" or "finding", with the reviewer's words.
+    emergency_review_outcome: Mapped[str | None] = mapped_column(sa.String(16))
+    emergency_review_note: Mapped[str | None] = mapped_column(sa.Text)
 
     #: A scheduled release (embargo): when the worker releases the approved content, on which channels, on
     #: whose authority, and the approved content it was set for (a schedule never releases anything else).
@@ -223,6 +234,7 @@ class Statement(WithVersions, Base):
     retracted_by_name: Mapped[str | None] = _name_of(retracted_by_id)
     sensitivity_cleared_by_name: Mapped[str | None] = _name_of(sensitivity_cleared_by_id)
     release_scheduled_by_name: Mapped[str | None] = _name_of(release_scheduled_by_id)
+    emergency_reviewed_by_name: Mapped[str | None] = _name_of(emergency_reviewed_by_id)
     #: Whether the ledger records the release of the released content (see `release_recorded`).
     release_recorded: Mapped[bool] = column_property(
         release_recorded(id, released_hash, released_version),

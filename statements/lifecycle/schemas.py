@@ -103,6 +103,9 @@ class StatementOut(ma.Schema):
     escalated_by = fields.String(allow_none=True)
     approved = fields.Dict(allow_none=True)
     released = fields.Dict(allow_none=True)
+    #: A leader's emergency release: who released it, until when it awaits another person's review, and the
+    #: review (`outcome` "agrees" or "finding", with its note); None unless released in an emergency.
+    emergency = fields.Dict(allow_none=True)
     #: When the worker releases it (embargo), on which channels, scheduled by whom; None unless scheduled.
     scheduled_release = fields.Dict(allow_none=True)
     retracted = fields.Dict(allow_none=True)

@@ -64,6 +64,16 @@ def statement_dict(statement: AnyStatement, actor: Actor | None) -> dict:
         }
         if statement.released_at
         else None,
+        "emergency": {
+            "released_by": statement.released_by_name,
+            "review_due_at": isoformat(statement.emergency_review_due_at),
+            "reviewed_by": statement.emergency_reviewed_by_name,
+            "reviewed_at": isoformat(statement.emergency_reviewed_at),
+            "outcome": statement.emergency_review_outcome,
+            "note": statement.emergency_review_note,
+        }
+        if statement.released_via == "emergency"
+        else None,
         "scheduled_release": {
             "at": isoformat(statement.release_at),
             "channels": statement.release_channels or [],

@@ -35,6 +35,8 @@ from workflow.states import OPEN_STATES, PUBLIC_STATES, Kind, Role, State, Urgen
 from workflow.text import search_key
 
 MAX_TITLE = 500
+#: The actions that take channels.
+RELEASING = ("release", "schedule_release", "emergency_release")
 #: Who the ledger names for what the worker does by itself.
 SYSTEM = "system"
 MAX_BODY = 100_000
@@ -299,7 +301,7 @@ def decide(
             errors={"version": ["Missing data for required field."]},
         )
     _check_read_version(statement, version)
-    if channels and action not in ("release", "schedule_release"):  # an empty list names no channel
+    if channels and action not in RELEASING:  # an empty list names no channel
         raise Invalid("channels", "Only 'release' takes channels.", errors={"channels": ["Only for release."]})
     if release_at is not None and action != "schedule_release":
         raise Invalid(

@@ -22,6 +22,7 @@ from statements.web.labels import (
     ACTION_LABELS,
     CHANNEL_LABELS,
     DETECTOR_LABELS,
+    EMERGENCY_OUTCOME_LABELS,
     EVIDENCE_LABELS,
     KIND_LABELS,
     OUTCOME_LABELS,
@@ -51,6 +52,7 @@ _LAZY_LABELS = {
     "evidence": EVIDENCE_LABELS,
     "reasons": REASON_LABELS,
     "detectors": DETECTOR_LABELS,
+    "emergency_outcomes": EMERGENCY_OUTCOME_LABELS,
 }
 
 

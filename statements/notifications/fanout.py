@@ -31,7 +31,7 @@ from statements.notifications.service import KIND_OF_DEADLINE, KIND_OF_STATE, MA
 from workflow import ledger
 from workflow.db import constant, utcnow
 from workflow.ledger import EntryKind, LedgerEntry, sealing
-from workflow.states import Urgency
+from workflow.states import State, Urgency
 
 #: The kinds of entries that tell anyone.
 TOLD = frozenset({EntryKind.DECISION, EntryKind.DEADLINE})
@@ -163,7 +163,15 @@ def _notifications(
             told.append((entry, KIND_OF_DEADLINE[entry.action], list(entry.data.get("told", ()))))
             continue
         kind = KIND_OF_STATE[entry.to_state]
-        if kind in OUTCOMES:
+        if entry.action == "emergency_release":
+            # Everyone concerned, at once: the writers, and whoever speaks for the unit or leads it.
+            kind = Kind.EMERGENCY_RELEASE
+            if entry.unit_id not in waiting:
+                waiting[entry.unit_id] = waiting_rows(connection, entry.unit_id)
+            speakers = pick_next(waiting[entry.unit_id], State.IN_REVIEW.value, ())
+            leaders = pick_next(waiting[entry.unit_id], State.ESCALATED.value, ())
+            people = set(writers[entry.seq]) | {who.user_id for who in (*speakers, *leaders)}
+        elif kind in OUTCOMES:
             people = set(writers[entry.seq])
         elif kind == Kind.CHANGES_REQUESTED:
             people = {entry.author_id}

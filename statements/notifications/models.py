@@ -30,6 +30,8 @@ class Kind:
     REMINDER = "reminder"
     OVERDUE = "overdue"
     OVERDUE_ESCALATED = "overdue_escalated"
+    #: A leader released urgent content in an emergency: told at once to all concerned, a review awaited.
+    EMERGENCY_RELEASE = "emergency_release"
     ALL = (
         AWAITS_REVIEW,
         ESCALATED,
@@ -41,6 +43,7 @@ class Kind:
         REMINDER,
         OVERDUE,
         OVERDUE_ESCALATED,
+        EMERGENCY_RELEASE,
     )
 
 

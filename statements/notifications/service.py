@@ -39,7 +39,7 @@ KIND_OF_DEADLINE = {
 OUTCOMES = (Kind.RELEASED, Kind.REJECTED, Kind.RETRACTED)
 #: Email nobody turns off: an escalation waits on the competent authority, and an urgent item cannot
 #: wait for someone to open the app (letters 6006 and of Resolution 128 put "timely" first).
-MANDATORY = frozenset({Kind.ESCALATED, Kind.OVERDUE_ESCALATED})
+MANDATORY = frozenset({Kind.ESCALATED, Kind.OVERDUE_ESCALATED, Kind.EMERGENCY_RELEASE})
 
 
 def page_for(

@@ -20,6 +20,7 @@ SUBJECTS = {
     Kind.REMINDER: _l("Reminder: statement #%(id)d of %(unit)s awaits you"),
     Kind.OVERDUE: _l("Statement #%(id)d of %(unit)s is past its due time"),
     Kind.OVERDUE_ESCALATED: _l("Statement #%(id)d of %(unit)s is overdue and escalated to you"),
+    Kind.EMERGENCY_RELEASE: _l("Statement #%(id)d of %(unit)s was released in an emergency and awaits a review"),
 }
 #: The kinds by name, for the settings page.
 KIND_NAMES = {
@@ -33,6 +34,7 @@ KIND_NAMES = {
     Kind.REMINDER: _l("A reminder of what awaits me"),
     Kind.OVERDUE: _l("What awaits me is past its due time"),
     Kind.OVERDUE_ESCALATED: _l("A step below me is overdue and escalated to me"),
+    Kind.EMERGENCY_RELEASE: _l("A statement of my unit was released in an emergency"),
 }
 
 

@@ -31,6 +31,9 @@ ACTION_LABELS = {
     "release": _l("Release"),
     "reopen": _l("Reopen"),
     "schedule_release": _l("Schedule the release"),
+    "emergency_release": _l("Release in an emergency"),
+    "emergency_agree": _l("Review: agree with the emergency release"),
+    "emergency_finding": _l("Review: record a finding on the emergency release"),
     "cancel_schedule": _l("Cancel the scheduled release"),
     "withdraw": _l("Withdraw"),
     "retract": _l("Retract"),
@@ -76,6 +79,10 @@ CONSEQUENCES = {
         "Releasing publishes this exact text in the press room and its feed, for everyone. It cannot be"
         " taken back: a released statement can only be retracted, publicly and with a reason."
     ),
+    "emergency_release": _l(
+        "Releasing in an emergency publishes this exact text for everyone, in the spokesperson's stead. Everyone"
+        " concerned is told at once, and another person must review your release within 24 hours."
+    ),
     "reject": _l("Rejecting ends this statement for good: nobody can edit, approve or release it afterwards."),
     "withdraw": _l("Withdrawing ends this statement for good: nobody can edit, approve or release it afterwards."),
     "retract": _l(
@@ -105,6 +112,7 @@ REASON_LABELS = {
     "escalation": _l("The spokesperson asked the competent authority to decide"),
 }
 URGENCY_LABELS = {"normal": _l("Normal"), "urgent": _l("Urgent")}
+EMERGENCY_OUTCOME_LABELS = {"agrees": _l("agrees with the release"), "finding": _l("recorded a finding")}
 MAIL_MODE_LABELS = {"immediate": _l("At once"), "off": _l("No email")}
 LANGUAGE_LABELS = {"vi": "Tiếng Việt", "en": "English"}
 CHANNEL_LABELS = {
@@ -231,6 +239,11 @@ RULE_MESSAGES = {
     "acting_period": _l("The period is not valid: it must end after it starts, and last at most 90 days."),
     "appointment_over": _l("This appointment has already ended."),
     "not_scheduled": _l("This statement has no scheduled release to cancel."),
+    "not_urgent": _l("Only an urgent statement may be released in an emergency; this one waits for its spokesperson."),
+    "no_emergency_review": _l("This statement has no emergency release awaiting review."),
+    "four_eyes_emergency_review": _l(
+        "Four-eyes rule: you released this statement in an emergency, so another person must review it."
+    ),
     "release_at": _l("Give the time of the release: a time to come, at most 30 days ahead."),
     "scheduler_gone": _l("Whoever scheduled the release can no longer release it."),
     "appointment": _l("There is no such acting appointment."),

@@ -32,6 +32,11 @@ from workflow.ledger.canonical import (
 ADVISORY_LOCK_KEY = 0x50474C4544474552
 
 
+#: The actions whose entries publish a statement, and the partial index's predicate that finds them.
+RELEASE_ACTIONS = ("release", "emergency_release")
+RELEASE_PREDICATE = "action IN ('release', 'emergency_release')"
+
+
 class EntryKind:
     """Named groups of what an entry records."""
 
@@ -86,13 +91,14 @@ class LedgerEntry(Base):
             postgresql_where=sa.text("seq IS NULL"),
             sqlite_where=sa.text("seq IS NULL"),
         ),
-        # The press room's proof of release: the release entry of a statement's released content.
+        # The press room's proof of release: the release entry of a statement's released content (a
+        # spokesperson's, the worker's on their schedule, or a leader's in an emergency).
         sa.Index(
             "ix_ledger_entries_release",
             "statement_id",
             "content_hash",
-            postgresql_where=sa.text("action = 'release'"),
-            sqlite_where=sa.text("action = 'release'"),
+            postgresql_where=sa.text(RELEASE_PREDICATE),
+            sqlite_where=sa.text(RELEASE_PREDICATE),
         ),
         sa.CheckConstraint("seq >= 1", name="seq_positive"),
         sa.CheckConstraint(
