@@ -96,6 +96,11 @@ NOT_CONTENT = {
     "web.notification_settings": "notification settings",
     "organisation.Deadlines": "a unit's deadlines",
     "web.unit_deadlines": "a unit's deadlines",
+    "organisation.ActingSpokespersons": "who stands in for a unit's spokesperson",
+    "organisation.end_acting": "an acting appointment",
+    "web.unit_acting": "who stands in for a unit's spokesperson",
+    "web.unit_acting_appoint": "an acting appointment",
+    "web.acting_end": "an acting appointment",
 }
 
 

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from auth.service import issue_token
 from statements.disclosure.service import open_case
 from statements.notifications.models import Notification
+from statements.org.acting import appoint
 from tests.conftest import PASSWORD
 from tests.test_web import login
 from workflow.sensitivity import SensitivityRule
@@ -211,6 +212,21 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, set[str]]] = {
         {"normal.review.regular": "8"},
         COMPETENT_LEADERS | {"admin"},
     ),
+    # acting spokespersons ({a}: an appointment in BV-HN, below SYT-HN, so that SYT-HN's own is free)
+    ("organisation.ActingSpokespersons", "GET"): ("/api/v1/units/SYT-HN/acting-spokespersons", None, RULE_READERS),
+    ("organisation.ActingSpokespersons", "POST"): (
+        "/api/v1/units/SYT-HN/acting-spokespersons",
+        {"username": "drafter2", "reason": "Nghỉ phép.", "ends_at": "{later}"},
+        RULE_EDITORS,
+    ),
+    ("organisation.end_acting", "POST"): ("/api/v1/acting-spokespersons/{a}/end", {"reason": "Xong."}, RULE_EDITORS),
+    ("web.unit_acting", "GET"): ("/units/SYT-HN/acting", None, RULE_READERS),
+    ("web.unit_acting_appoint", "POST"): (
+        "/units/SYT-HN/acting",
+        {"username": "drafter2", "reason": "Nghỉ phép.", "ends_at": "{local_later}"},
+        RULE_EDITORS,
+    ),
+    ("web.acting_end", "POST"): ("/acting/{a}/end", {"unit": "BV-HN", "reason": "Xong."}, RULE_EDITORS),
     # each person's own notifications ({n}: the spokesperson's, about {s})
     ("notifications.list_notifications", "GET"): ("/api/v1/notifications", None, SIGNED_IN),
     ("notifications.mark_read", "POST"): ("/api/v1/notifications/read", {}, SIGNED_IN),
@@ -246,8 +262,13 @@ def world(app, session, org, statement_in, make_statement):
     rule = session.scalar(
         sa.select(SensitivityRule.code).where(SensitivityRule.unit_id == s.unit_id).order_by(SensitivityRule.id)
     )
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=2)
+    a = appoint(session, org.actor("leader"), "BV-HN", "bv_drafter", "Trực dịch.", later).id
     session.commit()
     yield {
+        "a": a,
+        "later": later.isoformat(),
+        "local_later": later.astimezone(LOCAL_ZONE).strftime("%Y-%m-%dT%H:%M"),
         "s": s.id,
         "d": d.id,
         "r": r.id,

@@ -57,7 +57,10 @@ ACTING = Actor(
 _COLUMNS = [
     c.key
     for c in Statement.__table__.c
-    if c.key.startswith(("sensitivity_cleared", "escalated", "approved", "released", "retract"))
+    if c.key.startswith(
+        ("sensitivity_cleared", "escalated", "approved", "released", "retract", "release_", "emergency", "due_at")
+    )
+    or c.key == "next_check_at"
 ]
 
 
@@ -69,8 +72,8 @@ def _version(number: int) -> VersionView:
 def _sensitive_in_review() -> StatementView:
     s = StatementView(
         id=1, unit_id=UNIT, unit=UnitView(id=UNIT, code="U", name="U"), state="in_review", author_id=1,
-        current_version=1, versions=[_version(1)], channels=[], sensitivity_reasons=[], sensitive=False,
-        rules=[DEATHS], **dict.fromkeys(_COLUMNS),
+        urgency="normal", current_version=1, versions=[_version(1)], channels=[], sensitivity_reasons=[],
+        sensitive=False, rules=[DEATHS], **dict.fromkeys(_COLUMNS),
     )  # fmt: skip
     refresh_sensitivity(None, s, s.rules)
     assert s.sensitive

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from statements.lifecycle import snapshots
@@ -28,6 +30,11 @@ ACTIONS = [
     "request_changes",
     "reject",
     "release",
+    "schedule_release",
+    "cancel_schedule",
+    "emergency_release",
+    "emergency_agree",
+    "emergency_finding",
     "reopen",
     "withdraw",
     "retract",
@@ -58,6 +65,7 @@ ALLOWED = {
     ("in_review", "reject"): {"spokesperson"},
     ("escalated", "reject"): LEADERS,
     ("approved", "release"): {"spokesperson"},
+    ("approved", "schedule_release"): {"spokesperson"},
     ("approved", "reopen"): {"spokesperson"} | LEADERS,
     ("draft", "withdraw"): {"author"},
     ("in_review", "withdraw"): {"author"},
@@ -74,10 +82,26 @@ SOURCES = {
     "request_changes": {"in_review", "escalated"},
     "reject": {"in_review", "escalated"},
     "release": {"approved"},
+    "schedule_release": {"approved"},
+    "cancel_schedule": {"approved"},
+    "emergency_release": {"approved"},
+    "emergency_agree": {"released", "retracted"},
+    "emergency_finding": {"released", "retracted"},
     "reopen": {"approved"},
     "withdraw": {"draft", "in_review", "changes_requested"},
     "retract": {"released"},
     "clear_sensitivity": {"draft", "in_review", "changes_requested", "escalated"},
+}
+#: Who gets past the guards on who they are, and is then refused for what the statement is (409): nothing
+#: is scheduled to cancel, a statement of normal urgency is never released in an emergency, no emergency
+#: release awaits a review.
+CONFLICTING = {
+    ("approved", "cancel_schedule"): {"spokesperson"} | LEADERS,
+    ("approved", "emergency_release"): LEADERS,
+    ("released", "emergency_agree"): {"spokesperson"} | LEADERS,
+    ("released", "emergency_finding"): {"spokesperson"} | LEADERS,
+    ("retracted", "emergency_agree"): {"spokesperson"} | LEADERS,
+    ("retracted", "emergency_finding"): {"spokesperson"} | LEADERS,
 }
 #: Who may read a statement of SYT-HN before it is released.
 READERS = {"author", "drafter2", "spokesperson", "leader", "ministry_leader", "auditor"}
@@ -105,7 +129,16 @@ def expected(state: str, action: str, person: str) -> int | str:
         return TO.get(action, state)
     if action == "clear_sensitivity" and person in LEADERS:
         return 409  # a leader may clear, but this statement is not sensitive
+    if person in CONFLICTING.get((state, action), set()):
+        return 409
     return 403
+
+
+def _given(action: str) -> dict:
+    """Return what an action needs beyond a comment: a scheduled release, its time."""
+    if action == "schedule_release":
+        return {"release_at": dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)}
+    return {}
 
 
 @pytest.mark.parametrize("state", STATES)
@@ -127,6 +160,7 @@ def test_lifecycle(session, org, statement_in, count_ledger, state):
                     action,
                     version=statement.current_version,
                     comment="Lý do: kiểm tra bảng quy tắc.",
+                    **_given(action),
                 )
                 got, added = statement.state, count_ledger() - before
                 if added != 1:
@@ -201,7 +235,15 @@ def test_lifecycle_with_the_leader_as_spokesperson(session, org, make_statement,
             want = expected_combined(state, action, person)
             attempt = session.begin_nested()
             try:
-                decide(session, statement.id, actors[person], action, version=statement.current_version, comment="Vì")
+                decide(
+                    session,
+                    statement.id,
+                    actors[person],
+                    action,
+                    version=statement.current_version,
+                    comment="Vì",
+                    **_given(action),
+                )
                 got = statement.state
             except Refusal as refusal:
                 got = refusal.status
