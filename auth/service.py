@@ -122,6 +122,8 @@ def _actor(
     leads = [unit_id for unit_id, role in memberships if role == Role.LEADER]
     parents = unit_parents(session) if leads else {}
     leader_scope = frozenset(descendants(parents, leads)) if leads else frozenset()
+    if any(role == Role.AUDITOR for _, role in memberships):
+        appointments = frozenset()  # an auditor changes nothing, whatever an appointment says
     appointed = frozenset(unit_id for unit_id, _ in appointments)
     read_scope = frozenset({u for u, r in memberships if r in READER_ROLES}) | leader_scope | appointed
     acting_for = (acting_units(session, user_id, leader_scope, parents) if leads else frozenset()) | appointed
@@ -176,6 +178,14 @@ def _auditor_not_spokesperson() -> Conflict:
         "auditor_not_spokesperson",
         "An auditor reads everything and changes nothing, so an auditor cannot be a unit's spokesperson.",
     )
+
+
+def _appointed(session: Session, user: User) -> bool:
+    """Say whether the user holds an acting appointment now or has one to come."""
+    found = sa.select(ActingAppointment.id).where(
+        ActingAppointment.user_id == user.id, ActingAppointment.ended_at.is_(None), ActingAppointment.ends_at > utcnow()
+    )
+    return session.scalar(found.limit(1)) is not None
 
 
 def _holds(session: Session, user: User, role: str) -> bool:
@@ -254,7 +264,7 @@ def grant_role(session: Session, actor: Actor | None, username: str, unit_code: 
     if role == Role.SPOKESPERSON:
         raise Conflict("use_designation", "Designate a spokesperson through the designation endpoint.")
     user, [(unit, role)] = get_user(session, username), _validate_roles(session, [{"unit": unit_code, "role": role}])
-    if role == Role.AUDITOR and _holds(session, user, Role.SPOKESPERSON):
+    if role == Role.AUDITOR and (_holds(session, user, Role.SPOKESPERSON) or _appointed(session, user)):
         raise _auditor_not_spokesperson()
     existing = session.scalar(
         sa.select(Membership).where(

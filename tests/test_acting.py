@@ -195,3 +195,36 @@ def test_the_cli_appoints_lists_and_ends(runner, org):
         input=PASSWORD + "\n",
     )
     assert ended.exit_code == 0 and "is ended" in ended.output, ended.output
+
+
+def test_an_appointee_is_never_made_an_auditor(api, session, org):
+    from auth.service import grant_role
+    from workflow.errors import Conflict
+
+    _appoint(api, username="drafter2")
+    try:
+        grant_role(session, None, "drafter2", "BYT", "auditor")
+    except Conflict as refusal:
+        assert refusal.rule == "auditor_not_spokesperson"
+    else:
+        raise AssertionError("an appointee was made an auditor")
+
+
+def test_an_appointees_scheduled_release_verifies(api, session, org, statement_in):
+    import time_machine
+
+    from statements.lifecycle import scheduled
+
+    _appoint(api, username="bv_drafter")
+    s = statement_in("approved")
+    when = dt.datetime.now(dt.UTC) + HOUR
+    body = {"action": "schedule_release", "version": 1, "release_at": when.isoformat(), "channels": ["website"]}
+    assert api("bv_drafter").post(f"/api/v1/statements/{s.id}/actions", json=body).status_code == 200
+    with time_machine.travel(when + dt.timedelta(minutes=1), tick=False):
+        assert scheduled.release_due(session) == 1
+    session.commit()
+    release = session.scalars(sa.select(LedgerEntry).where(LedgerEntry.action == "release")).one()
+    assert release.actor == "system" and release.data["on_authority_of"] == "bv_drafter"
+    assert "acting_under" in release.data
+    report = api("auditor").get("/api/v1/ledger/verify").json
+    assert report["ok"], report

@@ -103,3 +103,24 @@ def test_the_page_offers_it_confirms_it_and_flags_it_until_reviewed(browser, sta
     review = {"csrf_token": csrf(page), "version": "1", "action": "emergency_agree", "comment": ""}
     text = spokesperson.post(f"/statements/{s.id}/act", data=review, follow_redirects=True).get_data(as_text=True)
     assert "data-emergency" in text and 'data-emergency class="flash error"' not in text
+
+
+def test_a_scheduled_release_is_not_overridden_and_a_review_awaits_in_the_inbox(api, session, statement_in):
+    import datetime as dt
+
+    s = statement_in("approved", urgency="urgent")
+    when = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=2)).isoformat()
+    scheduled = {"action": "schedule_release", "version": 1, "release_at": when, "channels": ["website"]}
+    assert api("spokesperson").post(f"/api/v1/statements/{s.id}/actions", json=scheduled).status_code == 200
+    mine = api("spokesperson").get("/api/v1/statements?awaiting_me=true").json["items"]
+    assert s.id not in [i["id"] for i in mine]  # the worker releases it: nobody is waited on
+    assert _emergency(api, s.id, expect=409)["rule"] == "release_scheduled"
+    act(api, "spokesperson", s.id, "cancel_schedule", comment="Phải công bố ngay.")
+    _emergency(api, s.id)
+    told_before = session.scalar(sa.select(sa.func.count()).select_from(Notification))
+    mine = api("spokesperson").get("/api/v1/statements?awaiting_me=true").json["items"]
+    assert s.id in [i["id"] for i in mine]  # its review awaits the spokesperson...
+    theirs = api("leader").get("/api/v1/statements?awaiting_me=true").json["items"]
+    assert s.id not in [i["id"] for i in theirs]  # ...not the leader who released it
+    act(api, "spokesperson", s.id, "emergency_agree")
+    assert session.scalar(sa.select(sa.func.count()).select_from(Notification)) == told_before  # nobody re-told

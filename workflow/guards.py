@@ -155,6 +155,15 @@ def is_scheduled(statement: Decidable, actor: Actor) -> None:
         raise Conflict("not_scheduled", "This statement has no scheduled release to cancel.")
 
 
+def not_scheduled(statement: Decidable, actor: Actor) -> None:
+    """Refuse an emergency release over the spokesperson's embargo: the schedule is cancelled first."""
+    if statement.release_at is not None:
+        raise Conflict(
+            "release_scheduled",
+            "This statement is scheduled for release; cancel the schedule first if it must go out now.",
+        )
+
+
 def is_urgent(statement: Decidable, actor: Actor) -> None:
     """Only an urgent statement may be released in an emergency."""
     if statement.urgency != Urgency.URGENT:

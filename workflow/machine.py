@@ -30,6 +30,7 @@ from workflow.guards import (
     is_unit_spokesperson,
     is_urgent,
     not_a_writer,
+    not_scheduled,
     not_sensitive,
     not_the_escalator,
     not_the_escalators_own_clearance,
@@ -182,7 +183,7 @@ ACTIONS: dict[str, Action] = {
             "emergency_release",
             (S.APPROVED,),
             S.RELEASED,
-            (is_competent_leader, is_urgent, not_who_signed_off),
+            (is_competent_leader, is_urgent, not_scheduled, not_who_signed_off),
             True,
             _leader,
             "Leader released urgent approved content in an emergency, no spokesperson acting in time; another"

@@ -114,7 +114,8 @@ class Rebuilt:
     hashes: dict[int, str]
     #: As the last content entry recorded it (escalation makes it so for good); a clearance lifts it.
     flagged: bool
-    content_seq: int | None
+    #: The last entry that recorded the sensitive verdict (content entries, and decisions on open statements).
+    verdict_seq: int | None
     author_id: int | None
     writer_ids: set[int] = field(default_factory=set)
     approved_hash: str | None = None
@@ -250,7 +251,7 @@ def _statement_entry(row: sa.Row, rebuilt: dict[int, Rebuilt], org: Organisation
     if row.action == "revise":
         if row.version != s.version + 1:
             result.add(Disagreement("a version out of order", sid, row.seq, s.version + 1, row.version))
-        s.version, s.hashes[row.version], s.content_seq = row.version, row.content_hash, row.seq
+        s.version, s.hashes[row.version], s.verdict_seq = row.version, row.content_hash, row.seq
         s.flagged = bool(data.get("sensitive"))
         s.writer_ids.add(row.actor_id)
     else:
@@ -271,18 +272,20 @@ def _decision(row: sa.Row, s: Rebuilt, org: Organisation, result: ReplayResult) 
     by = _who(row)
     who = by[0]
     _four_eyes(row, s, action.guards, by, result)
-    if (appointment := (row.data or {}).get("acting_under")) is not None and not _held(org.acting, appointment, row):
+    if (appointment := (row.data or {}).get("acting_under")) is not None and not _held(
+        org.acting, appointment, row, by
+    ):
         result.add(Disagreement(f"'{row.action}' names acting appointment {appointment}, which did not make"
                                 f" {row.actor} spokesperson of {row.unit} then", sid, row.seq))  # fmt: skip
     _schedule(row, s, result)
     if row.action == "escalate":
-        s.flagged, s.escalated_by_id = True, who
+        s.escalated_by_id = who
     elif row.action == "clear_sensitivity":
         s.sensitivity_cleared_hash, s.sensitivity_cleared_by_id = row.content_hash, who
     elif row.action in ("approve", "sign_off"):
         # Approval without sign-off needs content the ledger last saw as not sensitive, or cleared; a rule
         # changed since may have made it so, which the entries alone cannot tell.
-        if row.action == "approve" and s.sensitive and rules_changed.get(s.unit, 0) <= (s.content_seq or 0):
+        if row.action == "approve" and s.sensitive and rules_changed.get(s.unit, 0) <= (s.verdict_seq or 0):
             result.add(Disagreement("approved without sign-off though the ledger holds it sensitive", sid, row.seq))
         s.approved_hash, s.approved_version, s.approved_by_id, s.approved_via = (
             row.content_hash,
@@ -303,6 +306,8 @@ def _decision(row: sa.Row, s: Rebuilt, org: Organisation, result: ReplayResult) 
         s.approved_hash = s.approved_version = s.approved_by_id = s.approved_via = None
     elif row.action == "retract":
         s.retracted_by_id = who
+    if "sensitive" in (data := row.data or {}):  # the verdict the decision was taken on
+        s.flagged, s.verdict_seq = bool(data["sensitive"]), row.seq
 
 
 def _who(row: sa.Row) -> tuple[int | None, str]:
@@ -348,11 +353,11 @@ def _four_eyes(row: sa.Row, s: Rebuilt, guards: tuple, by: tuple[int | None, str
                                         row.statement_id, row.seq))  # fmt: skip
 
 
-def _held(acting: dict[int, list], appointment: object, row: sa.Row) -> bool:
-    """Say whether the appointment made the entry's actor spokesperson of its unit at the entry's time."""
+def _held(acting: dict[int, list], appointment: object, row: sa.Row, by: tuple[int | None, str]) -> bool:
+    """Say whether the appointment made whoever the entry acts for spokesperson of its unit at the entry's time."""
     found = acting.get(appointment) if isinstance(appointment, int) else None
     if found is None:
         return False
     username, unit, starts, ends, ended = found
     until = dt.datetime.fromisoformat(min(ends, ended or ends)) + REQUEST_SLACK
-    return username == row.actor and unit == row.unit and dt.datetime.fromisoformat(starts) <= row.at < until
+    return username == by[1] and unit == row.unit and dt.datetime.fromisoformat(starts) <= row.at < until

@@ -91,7 +91,7 @@ def _compare_statements(
             result.add(Disagreement("sensitive with no reason given", sid, s.last_seq, None, row.sensitive))
         # A rule changed since the statement's last content entry may have changed its verdict: the
         # entries alone cannot tell, so only a verdict no rule change explains is a disagreement.
-        if rules_changed.get(s.unit, 0) <= (s.content_seq or 0) and s.sensitive != row.sensitive:
+        if rules_changed.get(s.unit, 0) <= (s.verdict_seq or 0) and s.sensitive != row.sensitive:
             result.add(Disagreement("sensitive", sid, s.last_seq, s.sensitive, row.sensitive))
     for sid in rebuilt.keys() - seen:
         result.add(Disagreement("the ledger's statement is missing from the table", sid, rebuilt[sid].last_seq))

@@ -177,6 +177,7 @@ def statement_group() -> None:
 @click.option("--version", type=int, required=True, help="The version you read.")
 @click.option("--comment", default=None)
 @click.option("--channel", "channels", multiple=True, help="For release: a channel (repeatable).")
+@click.option("--release-at", default=None, help="For schedule_release: the time, ISO 8601 with its offset.")
 @click.option("--password-stdin", is_flag=True)
 def statement_act(
     statement_id: int,
@@ -185,6 +186,7 @@ def statement_act(
     version: int,
     comment: str | None,
     channels: tuple[str, ...],
+    release_at: str | None,
     password_stdin: bool,
 ) -> None:
     """Take ACTION on STATEMENT_ID through the same service and guards as the API."""
@@ -193,7 +195,13 @@ def statement_act(
     with cli_session() as session:
         actor = cli_actor(session, username, password_stdin)
         try:
-            given = {"action": action, "version": version, "comment": comment, "channels": list(channels) or None}
+            given = {
+                "action": action,
+                "version": version,
+                "comment": comment,
+                "channels": list(channels) or None,
+                "release_at": release_at,
+            }
             statement = decide_input(session, statement_id, actor, given)
         except Refusal as err:
             fail(refusal_text(err), 3)

@@ -62,7 +62,9 @@ def _render(statement_id: int, actor: Actor, *, errors: dict | None = None, valu
 
 
 def _waiting(s: StatementView) -> list[tuple[str, str]]:
-    """Return who must act next, so nobody wonders whose turn it is."""
+    """Return who must act next, so nobody wonders whose turn it is (nobody while a release is scheduled)."""
+    if s.release_at is not None:
+        return []
     return waiting_for(db(), s.state, s.unit_id, s.author_id, s.writer_ids | {s.escalated_by_id})
 
 

@@ -126,13 +126,26 @@ def awaiting_filter(actor: Actor) -> sa.ColumnElement[bool]:
     if drafter := units(Role.DRAFTER):
         parts.append(sa.and_(Statement.unit_id.in_(drafter), Statement.state == State.CHANGES_REQUESTED.value))
     # A leader acting as spokesperson (no designation in the unit) has its reviews waiting too.
-    if spokes := sorted(set(units(Role.SPOKESPERSON)) | actor.acting_for):
-        parts.append(
-            sa.and_(Statement.unit_id.in_(spokes), Statement.state.in_([State.IN_REVIEW.value, State.APPROVED.value]))
+    spokes = sorted(set(units(Role.SPOKESPERSON)) | actor.acting_for)
+    if spokes:
+        # A release scheduled waits on nobody: the worker releases it at its time.
+        waiting = sa.or_(
+            Statement.state == State.IN_REVIEW.value,
+            sa.and_(Statement.state == State.APPROVED.value, Statement.release_at.is_(None)),
         )
+        parts.append(sa.and_(Statement.unit_id.in_(spokes), waiting))
     if actor.leader_scope:
         parts.append(
             sa.and_(Statement.unit_id.in_(sorted(actor.leader_scope)), Statement.state == State.ESCALATED.value)
+        )
+    if reviewers := sorted(set(spokes) | actor.leader_scope):
+        # An emergency release awaits its review by anyone who speaks for the unit or leads it, but its releaser.
+        parts.append(
+            sa.and_(
+                Statement.unit_id.in_(reviewers),
+                Statement.emergency_review_due_at.is_not(None),
+                Statement.released_by_id != actor.user_id,
+            )
         )
     return sa.or_(*parts) if parts else sa.false()
 

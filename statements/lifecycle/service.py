@@ -302,7 +302,7 @@ def decide(
         )
     _check_read_version(statement, version)
     if channels and action not in RELEASING:  # an empty list names no channel
-        raise Invalid("channels", "Only 'release' takes channels.", errors={"channels": ["Only for release."]})
+        raise Invalid("channels", "Only a release takes channels.", errors={"channels": ["Only for release."]})
     if release_at is not None and action != "schedule_release":
         raise Invalid(
             "release_at",
@@ -324,6 +324,10 @@ def decide(
     now = utcnow()
     data = ACTIONS[action].effect(statement, actor, comment, channels, now, release_at)
     data["via"] = actor.via
+    if before["state"] in OPEN_STATES:
+        # The verdict this decision was taken on, refreshed from the unit's rules of the moment: the ledger
+        # says it, so that verify can hold the row's `sensitive` to it whatever the rules or the code became.
+        data["sensitive"] = statement.sensitive
     if on_schedule:
         data |= {
             "on_authority_of": actor.username,

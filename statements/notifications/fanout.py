@@ -35,6 +35,9 @@ from workflow.states import State, Urgency
 
 #: The kinds of entries that tell anyone.
 TOLD = frozenset({EntryKind.DECISION, EntryKind.DEADLINE})
+#: Decisions that tell nobody: a release scheduled (its release, or its cancellation, will), and a review
+#: of an emergency release (the statement stays as it was; the review is on its page and the ledger).
+UNTOLD = ("schedule_release", "emergency_agree", "emergency_finding")
 #: Entries one transaction tells at most.
 BATCH = 500
 #: The cursor's row: the last decision told.
@@ -114,11 +117,10 @@ _TOLD_ENTRIES = (
         LedgerEntry.seq > sa.bindparam("after"),
         LedgerEntry.seq <= sa.bindparam("upto"),
         sa.or_(
-            # A release scheduled tells nobody yet: its release (or its cancellation) will.
             sa.and_(
                 LedgerEntry.kind == EntryKind.DECISION,
                 LedgerEntry.to_state.in_(list(KIND_OF_STATE)),
-                LedgerEntry.action != constant("schedule_release"),
+                LedgerEntry.action.not_in([constant(action) for action in UNTOLD]),
             ),
             sa.and_(LedgerEntry.kind == EntryKind.DEADLINE, LedgerEntry.action.in_(list(KIND_OF_DEADLINE))),
         ),

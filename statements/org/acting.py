@@ -137,7 +137,8 @@ def appoint(
             "An auditor reads everything and changes nothing, so an auditor cannot speak for a unit.",
         )
     # The unit's row is locked so that two leaders appointing at once cannot both find the period free.
-    session.execute(sa.select(Unit.id).where(Unit.id == unit.id).with_for_update())
+    # NO KEY UPDATE: statements of the unit may still be written meanwhile (their key share is not taken).
+    session.execute(sa.select(Unit.id).where(Unit.id == unit.id).with_for_update(key_share=True))
     clash = session.scalar(
         sa.select(ActingAppointment)
         .options(*_LOADED)
@@ -170,6 +171,8 @@ def appoint(
 
 def end(session: Session, actor: Actor, appointment_id: int, reason: str) -> ActingAppointment:
     """End an appointment now (or cancel one not yet begun), with the reason, on the ledger."""
+    if not (actor.leader_scope or actor.is_admin):  # said before looking: which appointments exist is not theirs
+        require_appoint_acting(actor, -1)
     found = (
         session.get(ActingAppointment, appointment_id, with_for_update=True) if 0 < appointment_id <= MAX_ID else None
     )

@@ -120,12 +120,15 @@ def acting_end(appointment_id: int):
     """End an acting appointment (or cancel one to come) with the reason from the form."""
     actor = web_actor()
     code = request.form.get("unit", "")
+    ended: list = []
     refused = attempt(
-        lambda: acting.end(db(), actor, appointment_id, load_input(ActingEndIn(), request.form.to_dict())["reason"]),
+        lambda: ended.append(
+            acting.end(db(), actor, appointment_id, load_input(ActingEndIn(), request.form.to_dict())["reason"])
+        ),
         _("Appointment ended."),
     )
-    if refused is None:
-        return redirect(url_for("web.unit_acting", code=code))
+    if refused is None:  # back to the appointment's own unit, whatever the form said
+        return redirect(url_for("web.unit_acting", code=ended[0].unit.code))
     values = {"end_id": str(appointment_id), **request.form.to_dict()}
     return _page(
         code, values, {"end": [refusal_text(refused)]}, 422 if isinstance(refused, Invalid) else refused.status

@@ -240,6 +240,9 @@ RULE_MESSAGES = {
     "appointment_over": _l("This appointment has already ended."),
     "not_scheduled": _l("This statement has no scheduled release to cancel."),
     "not_urgent": _l("Only an urgent statement may be released in an emergency; this one waits for its spokesperson."),
+    "release_scheduled": _l(
+        "This statement is scheduled for release; cancel the schedule first if it must go out now."
+    ),
     "no_emergency_review": _l("This statement has no emergency release awaiting review."),
     "four_eyes_emergency_review": _l(
         "Four-eyes rule: you released this statement in an emergency, so another person must review it."
