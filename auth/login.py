@@ -13,8 +13,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user, login_user, logout_user
 from sqlalchemy.orm import Session
 
-from auth.service import Grant, authenticate, issue_token, resolve_grant, revoke_token
 from auth.throttle import Policy, after_sign_in, before_sign_in
+from auth.tokens import Grant, authenticate, issue_token, resolve_grant, revoke_token
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()

@@ -24,7 +24,7 @@ import os
 import sqlalchemy as sa
 from flask import Flask, request
 
-from auth.service import TOKEN_GRANT, grant_params
+from auth.tokens import TOKEN_GRANT, grant_params
 from statements.db import normalise_url
 from statements.lifecycle.snapshots import LOCKED_STATEMENT, ONE_STATEMENT, UPDATE_STATEMENT
 from workflow.ledger import INSERT_UNSEALED, INSERTED_CTE, EntryKind, as_json_params, sealing

@@ -166,7 +166,8 @@ def database_ceiling(url: str) -> dict:
 
 def seed(url: str, statements: int | None = None) -> dict:
     """Migrate, create a unit with its people, and statements awaiting review; return ids and tokens."""
-    from auth.service import actor_for, create_unit, create_user, designate_spokesperson, get_user, issue_token
+    from auth.service import actor_for, create_unit, create_user, designate_spokesperson, get_user
+    from auth.tokens import issue_token
     from statements.db import make_engine
     from statements.lifecycle.service import create_statement, decide
     from statements.migrate import upgrade

@@ -222,7 +222,8 @@ def measure(url: str, samples: int) -> dict:
 
 
 def _token(app, username: str) -> str:
-    from auth.service import get_user, issue_token
+    from auth.service import get_user
+    from auth.tokens import issue_token
 
     engine = app.extensions["pressgate"]["engine"]
     with Session(engine) as session:

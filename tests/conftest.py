@@ -24,7 +24,8 @@ os.environ.setdefault("PRESSGATE_ENV", "testing")
 
 from auth import passwords
 from auth.models import User
-from auth.service import actor_for, create_unit, create_user, designate_spokesperson, issue_token
+from auth.service import actor_for, create_unit, create_user, designate_spokesperson
+from auth.tokens import issue_token
 from statements import create_app
 from statements.db import make_engine, make_sessionmaker
 from statements.lifecycle.service import create_statement, decide

@@ -13,7 +13,7 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from auth.service import issue_token
+from auth.tokens import issue_token
 from statements.disclosure.service import open_case
 from statements.notifications.models import Notification
 from statements.org.acting import appoint

@@ -12,7 +12,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
 
-from auth.service import issue_token
+from auth.tokens import issue_token
 
 ROLES = [None, "author", "spokesperson", "leader", "auditor", "admin", "outsider"]
 #: Examples per operation and role; the slow run (`pytest -m slow`) tries many more.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import g, request
 from flask_smorest import abort
 
-from auth.service import resolve_grant
+from auth.tokens import resolve_grant
 from statements.web_session import db
 from workflow.actor import Actor
 

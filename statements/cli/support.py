@@ -51,7 +51,8 @@ def read_password(password_stdin: bool, prompt: str = "Password") -> str:
 
 def cli_actor(session: Session, username: str, password_stdin: bool) -> Actor:
     """Resolve the CLI user: the same password check as the API, so nobody acts as someone else."""
-    from auth.service import actor_for, authenticate
+    from auth.service import actor_for
+    from auth.tokens import authenticate
 
     user = authenticate(session, username, read_password(password_stdin, f"Password for {username}"))
     if user is None:

@@ -11,7 +11,8 @@ from sqlalchemy.orm import selectinload
 
 from auth.login import guard_sign_in, signed_in
 from auth.models import User
-from auth.service import authenticate, issue_token, revoke_token, unit_codes
+from auth.service import unit_codes
+from auth.tokens import authenticate, issue_token, revoke_token
 from statements.api.auth import bearer_token_id, require_actor
 from statements.extensions import Blueprint
 from statements.org.schemas import TokenIn, TokenOut, UserOut
