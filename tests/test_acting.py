@@ -228,3 +228,20 @@ def test_an_appointees_scheduled_release_verifies(api, session, org, statement_i
     assert "acting_under" in release.data
     report = api("auditor").get("/api/v1/ledger/verify").json
     assert report["ok"], report
+
+
+def test_the_page_cancels_one_to_come_and_says_why_it_refuses(browser, api, org):
+    start = dt.datetime.now(dt.UTC) + 24 * HOUR
+    planned = _appoint(api, hours=72, starts_at=_iso(start))
+    leader = login(browser(), "leader")
+    token = csrf(leader.get("/units/SYT-HN/acting"))
+    blank = leader.post(f"/acting/{planned['id']}/end", data={"csrf_token": token, "unit": "SYT-HN", "reason": " "})
+    assert blank.status_code == 302 and blank.headers["Location"].endswith("/units/SYT-HN/acting")
+    page = leader.get("/units/SYT-HN/acting").get_data(as_text=True)
+    assert "flash error" in page and 'data-status="planned"' in page
+    done = leader.post(
+        f"/acting/{planned['id']}/end",
+        data={"csrf_token": token, "unit": "SYT-HN", "reason": "Không cần nữa."},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "Đã hủy việc giao phát ngôn thay." in done and 'data-status="cancelled"' in done

@@ -185,7 +185,8 @@ def end(session: Session, actor: Actor, appointment_id: int, reason: str) -> Act
     now = utcnow()
     if found.ended_at is not None or found.ends_at <= now:
         raise Conflict("appointment_over", "This appointment has already ended.")
-    found.ended_at, found.ended_by_id, found.end_reason = max(now, found.starts_at), actor.user_id, reason
+    # Before it began, it is cancelled: ended before its start, it never held.
+    found.ended_at, found.ended_by_id, found.end_reason = now, actor.user_id, reason
     session.flush()
     user = session.get(User, found.user_id)
     _log(session, actor, unit, "end_acting_spokesperson", reason, found, user.username if user else None)

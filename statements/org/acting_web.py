@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
-from flask import redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
@@ -18,9 +18,9 @@ from statements.org.schemas import ActingEndIn, ActingIn
 from statements.org.web import attempt, refusal_text
 from statements.schemas import load_input
 from statements.web import bp, web_actor
-from statements.web_session import db
+from statements.web_session import db, rollback_session
 from workflow.db import utcnow
-from workflow.errors import Invalid
+from workflow.errors import Invalid, Refusal
 from workflow.guards import can_appoint_acting, require_appoint_acting, require_read_acting
 from workflow.states import Role
 
@@ -119,17 +119,16 @@ def unit_acting_appoint(code: str):
 def acting_end(appointment_id: int):
     """End an acting appointment (or cancel one to come) with the reason from the form."""
     actor = web_actor()
-    code = request.form.get("unit", "")
-    ended: list = []
-    refused = attempt(
-        lambda: ended.append(
-            acting.end(db(), actor, appointment_id, load_input(ActingEndIn(), request.form.to_dict())["reason"])
-        ),
-        _("Appointment ended."),
-    )
-    if refused is None:  # back to the appointment's own unit, whatever the form said
-        return redirect(url_for("web.unit_acting", code=ended[0].unit.code))
-    values = {"end_id": str(appointment_id), **request.form.to_dict()}
-    return _page(
-        code, values, {"end": [refusal_text(refused)]}, 422 if isinstance(refused, Invalid) else refused.status
-    )
+    try:
+        reason = load_input(ActingEndIn(), request.form.to_dict())["reason"]
+        ended = acting.end(db(), actor, appointment_id, reason)
+    except Refusal as refusal:
+        rollback_session()
+        if refusal.status in (403, 404):
+            raise
+        # Said above the list, on a page that can be reloaded (not this POST's address).
+        flash(refusal_text(refusal), "error")
+        return redirect(url_for("web.unit_acting", code=request.form.get("unit", "")))
+    cancelled = ended.ended_at is not None and ended.ended_at <= ended.starts_at
+    flash(_("Appointment cancelled.") if cancelled else _("Appointment ended."), "info")
+    return redirect(url_for("web.unit_acting", code=ended.unit.code))
