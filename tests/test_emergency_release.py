@@ -77,6 +77,17 @@ def test_another_person_reviews_it_once(api, session, statement_in):
     reviewed = act(api, "spokesperson", s.id, "emergency_finding", comment="Đúng quy trình, nhưng cần báo trước.")
     review = reviewed["emergency"]
     assert (review["reviewed_by"], review["outcome"], review["review_due_at"]) == ("spokesperson", "finding", None)
+    # The leader who released it hears of the finding; nobody else is told anything new.
+    found = (
+        session.execute(
+            sa.select(User.username)
+            .join(Notification, Notification.user_id == User.id)
+            .where(Notification.statement_id == s.id, Notification.kind == "emergency_finding")
+        )
+        .scalars()
+        .all()
+    )
+    assert found == ["leader"]
     again = act(api, "ministry_leader", s.id, "emergency_agree", expect=409)
     assert again["rule"] == "no_emergency_review"
     assert api("auditor").get("/api/v1/ledger/verify").json["ok"]

@@ -36,8 +36,8 @@ from workflow.states import State, Urgency
 #: The kinds of entries that tell anyone.
 TOLD = frozenset({EntryKind.DECISION, EntryKind.DEADLINE})
 #: Decisions that tell nobody: a release scheduled (its release, or its cancellation, will), and a review
-#: of an emergency release (the statement stays as it was; the review is on its page and the ledger).
-UNTOLD = ("schedule_release", "emergency_agree", "emergency_finding")
+#: that agrees with an emergency release (it is on the statement's page and the ledger).
+UNTOLD = ("schedule_release", "emergency_agree")
 #: Entries one transaction tells at most.
 BATCH = 500
 #: The cursor's row: the last decision told.
@@ -144,6 +144,7 @@ _ENTRIES = (
         Statement.unit_id,
         Statement.author_id,
         Statement.escalated_by_id,
+        Statement.released_by_id,
         Statement.urgency,
         StatementVersion.author_id.label("writer_id"),
     )
@@ -165,7 +166,9 @@ def _notifications(
             told.append((entry, KIND_OF_DEADLINE[entry.action], list(entry.data.get("told", ()))))
             continue
         kind = KIND_OF_STATE[entry.to_state]
-        if entry.action == "emergency_release":
+        if entry.action == "emergency_finding":  # the leader who released it hears what was found
+            kind, people = Kind.EMERGENCY_FINDING, {entry.released_by_id}
+        elif entry.action == "emergency_release":
             # Everyone concerned, at once: the writers, and whoever speaks for the unit or leads it.
             kind = Kind.EMERGENCY_RELEASE
             if entry.unit_id not in waiting:

@@ -32,6 +32,8 @@ class Kind:
     OVERDUE_ESCALATED = "overdue_escalated"
     #: A leader released urgent content in an emergency: told at once to all concerned, a review awaited.
     EMERGENCY_RELEASE = "emergency_release"
+    #: Another person's review of an emergency release recorded a finding: its releaser is told.
+    EMERGENCY_FINDING = "emergency_finding"
     ALL = (
         AWAITS_REVIEW,
         ESCALATED,
@@ -44,6 +46,7 @@ class Kind:
         OVERDUE,
         OVERDUE_ESCALATED,
         EMERGENCY_RELEASE,
+        EMERGENCY_FINDING,
     )
 
 

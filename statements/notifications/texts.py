@@ -21,6 +21,7 @@ SUBJECTS = {
     Kind.OVERDUE: _l("Statement #%(id)d of %(unit)s is past its due time"),
     Kind.OVERDUE_ESCALATED: _l("Statement #%(id)d of %(unit)s is overdue and escalated to you"),
     Kind.EMERGENCY_RELEASE: _l("Statement #%(id)d of %(unit)s was released in an emergency and awaits a review"),
+    Kind.EMERGENCY_FINDING: _l("A finding was recorded on your emergency release of statement #%(id)d of %(unit)s"),
 }
 #: The kinds by name, for the settings page.
 KIND_NAMES = {
@@ -35,6 +36,7 @@ KIND_NAMES = {
     Kind.OVERDUE: _l("What awaits me is past its due time"),
     Kind.OVERDUE_ESCALATED: _l("A step below me is overdue and escalated to me"),
     Kind.EMERGENCY_RELEASE: _l("A statement of my unit was released in an emergency"),
+    Kind.EMERGENCY_FINDING: _l("A finding on an emergency release I made"),
 }
 
 
