@@ -49,6 +49,14 @@ def local_time(value: dt.datetime | str | None) -> str:
     return _("%(when)s (Hanoi time)", when=_formatted(value))
 
 
+def from_local_input(value: str) -> dt.datetime | None:
+    """Read a form's local date and time (a datetime-local field, Hanoi time) as a UTC time; None if not one."""
+    try:
+        return dt.datetime.fromisoformat(value).replace(tzinfo=LOCAL_ZONE).astimezone(dt.UTC) if value else None
+    except (ValueError, OverflowError):  # OverflowError: year 1 in Hanoi is before year 1 in UTC
+        return None
+
+
 @lru_cache(maxsize=8192)
 def _formatted(iso: str) -> str:
     # A list page formats a hundred times at once, the same times page after page.

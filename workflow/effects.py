@@ -155,7 +155,7 @@ def _approved_version(statement: Recorded) -> Any:
     return version
 
 
-def _unschedule(statement: Recorded) -> str | None:
+def unschedule(statement: Recorded) -> str | None:
     """Drop the statement's scheduled release, if any; return when it was to be (ISO), for the entry."""
     was = isoformat(statement.release_at)
     statement.release_at = statement.release_channels = None
@@ -175,7 +175,7 @@ def release(
     channels = _checked_channels(channels)
     # Release only what was approved, as it was approved: the stored content must still hash the same.
     version = _approved_version(statement)
-    _unschedule(statement)  # released by hand before its time: the schedule is spent
+    unschedule(statement)  # released by hand before its time: the schedule is spent
     statement.released_version = version.number
     statement.released_hash = statement.approved_hash
     statement.released_by_id = actor.user_id
@@ -249,7 +249,7 @@ def schedule_release(
         )
     channels = _checked_channels(channels)
     _approved_version(statement)
-    previous = _unschedule(statement)
+    previous = unschedule(statement)
     statement.release_at, statement.release_channels = when, channels
     statement.release_scheduled_by_id, statement.release_scheduled_hash = actor.user_id, statement.approved_hash
     # Nothing waits on anyone until then: the worker releases it, or someone cancels it.
@@ -266,7 +266,7 @@ def cancel_schedule(
     when: dt.datetime | None,
 ) -> dict[str, Any]:
     """Cancel the scheduled release: the statement waits for its release again."""
-    return {"cancelled_release_at": _unschedule(statement)}
+    return {"cancelled_release_at": unschedule(statement)}
 
 
 def reopen(
@@ -281,7 +281,7 @@ def reopen(
     voided = statement.approved_hash
     statement.approved_version = statement.approved_hash = statement.approved_by_id = None
     statement.approved_at = statement.approved_via = None
-    cancelled = _unschedule(statement)
+    cancelled = unschedule(statement)
     return {"voided_approval_hash": voided} | ({"cancelled_release_at": cancelled} if cancelled else {})
 
 

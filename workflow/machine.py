@@ -88,6 +88,8 @@ def _spokesperson_or_leader(statement: Decidable, actor: Actor) -> str:
 
 
 S = State
+#: Who reviews an emergency release: whoever speaks for the unit or leads it, but never its releaser.
+_EMERGENCY_REVIEWERS: tuple[Guard, ...] = (is_spokesperson_or_leader, awaits_emergency_review, not_who_released)
 ACTIONS: dict[str, Action] = {
     a.name: a
     for a in (
@@ -194,7 +196,7 @@ ACTIONS: dict[str, Action] = {
             "emergency_agree",
             (S.RELEASED, S.RETRACTED),
             None,
-            (is_spokesperson_or_leader, awaits_emergency_review, not_who_released),
+            _EMERGENCY_REVIEWERS,
             False,
             _spokesperson_or_leader,
             "Another person reviewed the emergency release and agrees with it",
@@ -204,7 +206,7 @@ ACTIONS: dict[str, Action] = {
             "emergency_finding",
             (S.RELEASED, S.RETRACTED),
             None,
-            (is_spokesperson_or_leader, awaits_emergency_review, not_who_released),
+            _EMERGENCY_REVIEWERS,
             True,
             _spokesperson_or_leader,
             "Another person reviewed the emergency release and recorded a finding (the comment)",

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
@@ -12,7 +10,7 @@ from statements.disclosure import service
 from statements.disclosure.models import Outcome
 from statements.disclosure.schemas import DisclosureIn, FindingIn
 from statements.disclosure.serialize import case_dict, violation_dict
-from statements.i18n import LOCAL_ZONE
+from statements.i18n import from_local_input
 from statements.schemas import load_input
 from statements.web import bp, web_actor
 from statements.web.labels import refusal_message
@@ -21,14 +19,6 @@ from workflow.errors import Invalid, Refusal
 from workflow.guards import require_investigate
 
 PER_PAGE = 25
-
-
-def _seen_at(value: str) -> dt.datetime | None:
-    """Read the browser's local date and time as Hanoi time."""
-    try:
-        return dt.datetime.fromisoformat(value).replace(tzinfo=LOCAL_ZONE).astimezone(dt.UTC)
-    except (ValueError, OverflowError):  # OverflowError: year 1 in Hanoi is before year 1 in UTC
-        return None
 
 
 def _cases_page(values: dict, errors: dict, status: int = 200):
@@ -58,7 +48,7 @@ def disclosures():
         "seen_where": form.get("seen_where", ""),
         "seen_at": form.get("seen_at", ""),
     }
-    seen_at = _seen_at(values["seen_at"])
+    seen_at = from_local_input(values["seen_at"])
     if seen_at is None:
         return _cases_page(values, {"seen_at": [_("Give the date and time it was seen.")]}, 422)
     try:

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from auth.acting import waiting_for
-from statements.i18n import LOCAL_ZONE
+from statements.i18n import from_local_input
 from statements.lifecycle import queries, reads, service
 from statements.lifecycle.serialize import entry_dict, statement_dict, version_dict
 from statements.lifecycle.snapshots import StatementView
@@ -90,14 +90,6 @@ def _form_problems(
     return problems
 
 
-def _release_at(value: str) -> dt.datetime | None:
-    """Read the form's local date and time (Hanoi) as an aware time; None when empty or not a time."""
-    try:
-        return dt.datetime.fromisoformat(value).replace(tzinfo=LOCAL_ZONE) if value else None
-    except (ValueError, OverflowError):
-        return None
-
-
 @bp.route("/statements/<int:statement_id>/act", methods=["POST"])
 @login_required
 def act(statement_id: int):
@@ -111,7 +103,7 @@ def act(statement_id: int):
         version = None
     comment = form.get("comment") or ""
     channels = form.getlist("channels") if action in service.RELEASING else None
-    release_at = _release_at(form.get("release_at", "")) if action == "schedule_release" else None
+    release_at = from_local_input(form.get("release_at", "")) if action == "schedule_release" else None
     values = {
         "action": action,
         "comment": comment,

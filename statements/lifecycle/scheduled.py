@@ -18,10 +18,9 @@ from auth.models import User
 from auth.service import actor_for
 from statements.lifecycle import snapshots
 from statements.lifecycle.models import Statement
-from statements.lifecycle.service import SYSTEM, decide
-from workflow import ledger
-from workflow.db import isoformat, utcnow
-from workflow.deadlines import Policy
+from statements.lifecycle.service import SYSTEM, decide, start_step
+from workflow import effects, ledger
+from workflow.db import utcnow
 from workflow.errors import Conflict, Forbidden, Refusal
 from workflow.guards import is_unit_spokesperson
 from workflow.states import State
@@ -77,13 +76,9 @@ def _cancel(session: Session, statement_id: int, refusal: Refusal, now: dt.datet
     statement = snapshots.one(session, statement_id, for_update=True)
     assert statement is not None  # locked by the pass
     before = {key: getattr(statement, key) for key in snapshots.WRITABLE}
-    scheduled_for = isoformat(statement.release_at)
-    statement.release_at = statement.release_channels = None
-    statement.release_scheduled_by_id = statement.release_scheduled_hash = None
-    policy = statement.deadlines or Policy()
-    statement.due_at = policy.due(statement.state, statement.kind, statement.urgency, now)
-    statement.next_check_at = policy.reminder(statement.state, statement.kind, statement.urgency, now)
-    statement.due_stage, statement.updated_at = 0, now
+    data = {"cancelled_release_at": effects.unschedule(statement)}
+    statement.updated_at = now
+    data |= start_step(statement, now) | {"why": refusal.rule, "via": "worker"}
     entry = {
         "kind": ledger.EntryKind.DECISION,
         "action": "cancel_schedule",
@@ -97,11 +92,6 @@ def _cancel(session: Session, statement_id: int, refusal: Refusal, now: dt.datet
         "role": SYSTEM,
         "unit": statement.unit.code,
         "comment": refusal.message,
-        "data": {
-            "cancelled_release_at": scheduled_for,
-            "why": refusal.rule,
-            "due_at": isoformat(statement.due_at),
-            "via": "worker",
-        },
+        "data": data,
     }
     snapshots.write_back(session, statement, before, entry)

@@ -337,14 +337,8 @@ def decide(
     if role == "acting_spokesperson" and (appointment := actor.appointment_in(statement.unit_id)) is not None:
         data["acting_under"] = appointment  # on whose authority: the appointment's own entry says who and why
     statement.updated_at = now
-    if statement.state != before["state"] or ACTIONS[action].new_step:  # a step starts: due by the unit's policy
-        policy = statement.deadlines or Policy()
-        statement.due_at = policy.due(statement.state, statement.kind, statement.urgency, now)
-        # The sweep (statements.lifecycle.timeliness) looks again at the reminder's time.
-        statement.next_check_at = policy.reminder(statement.state, statement.kind, statement.urgency, now)
-        statement.due_stage = 0
-        if statement.due_at is not None:
-            data["due_at"] = isoformat(statement.due_at)
+    if statement.state != before["state"] or ACTIONS[action].new_step:
+        data |= start_step(statement, now)
     entry = {
         "kind": ledger.EntryKind.DECISION,
         "action": action,
@@ -366,6 +360,16 @@ def decide(
         if (person := getattr(statement, f"{name}_id")) != before[f"{name}_id"]:
             setattr(statement, f"{name}_name", _username(session, actor, person))
     return statement
+
+
+def start_step(statement: StatementView, now: dt.datetime) -> dict[str, str]:
+    """Start the statement's open step afresh: its due time by the unit's policy; return it for the entry."""
+    policy = statement.deadlines or Policy()
+    statement.due_at = policy.due(statement.state, statement.kind, statement.urgency, now)
+    # The sweep (statements.lifecycle.timeliness) looks again at the reminder's time.
+    statement.next_check_at = policy.reminder(statement.state, statement.kind, statement.urgency, now)
+    statement.due_stage = 0
+    return {"due_at": isoformat(statement.due_at)} if statement.due_at is not None else {}
 
 
 def _username(session: Session, actor: Actor, user_id: int | None) -> str | None:

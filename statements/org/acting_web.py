@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -12,7 +10,7 @@ from flask_login import login_required
 
 from auth import service as org
 from auth.models import Membership, User
-from statements.i18n import LOCAL_ZONE
+from statements.i18n import from_local_input
 from statements.org import acting
 from statements.org.schemas import ActingEndIn, ActingIn
 from statements.org.web import attempt, refusal_text
@@ -35,12 +33,10 @@ STATUS_LABELS = {
 CANDIDATES_LIMIT = 300
 
 
-def _as_iso(local: str) -> str | None:
-    """Read the browser's local date and time (Hanoi) as an ISO time with its offset, for the API's schema."""
-    try:
-        return dt.datetime.fromisoformat(local).replace(tzinfo=LOCAL_ZONE).isoformat() if local else None
-    except ValueError:
-        return local  # the schema refuses it, in its words
+def _as_iso(local: str) -> str:
+    """Give the browser's local date and time (Hanoi) to the API's schema with its offset; as typed if not one."""
+    found = from_local_input(local)
+    return found.isoformat() if found else local  # the schema refuses it, in its words
 
 
 def _candidates(unit_id: int) -> list[tuple[str, str]]:
