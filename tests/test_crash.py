@@ -40,6 +40,12 @@ class Client(threading.Thread):
         self.running = True
         self.unsure: set[int] = set()
 
+    def wait_for(self, decisions: int, timeout: float = 60.0) -> None:
+        """Wait until the server has answered this many decisions with success (or the timeout passes)."""
+        deadline = time.monotonic() + timeout
+        while len(self.succeeded) < decisions and time.monotonic() < deadline:
+            time.sleep(0.05)
+
     def call(self, path: str, token: str, body: dict | None = None) -> tuple[int, dict]:
         status, _, text = call(self.base, path, token, body, timeout=5)
         return status, json.loads(text) if status == 200 else {}
@@ -91,12 +97,15 @@ def run_harness(kills: int, instance: Path) -> dict:
         client.start()
         for _ in range(kills):
             wait_until_serving(port)
+            # On a loaded machine a restarted server answers slowly: wait for the stream to flow again
+            # before the next kill, so every kill lands among decisions and not in a quiet start-up.
+            client.wait_for(len(client.succeeded) + 4)
             time.sleep(rng.uniform(0.05, 1.5))  # under a stream of decisions, the kill lands anywhere
             os.killpg(server.pid, signal.SIGKILL)
             server.wait()
             server = serve(url, port, instance)
         wait_until_serving(port)
-        time.sleep(2.0)
+        client.wait_for(len(client.succeeded) + 8)
         client.running = False
         client.join(timeout=10)
         time.sleep(1.5)  # the last server's sweep seals what the killed ones left, and its own last entries
