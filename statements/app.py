@@ -124,6 +124,8 @@ def _register_features(app: Flask, api: Api) -> None:
     from statements.audit import web as audit_web
     from statements.copies import api as copies_api
     from statements.copies import web as copies_web
+    from statements.dashboard import api as dashboard_api
+    from statements.dashboard import web as dashboard_web
     from statements.disclosure import api as disclosure_api
     from statements.disclosure import web as disclosure_web
     from statements.lifecycle import actions
@@ -143,6 +145,7 @@ def _register_features(app: Flask, api: Api) -> None:
         audit_web,
         copies_api,
         copies_web,
+        dashboard_web,
         deadlines_web,
         disclosure_web,
         lifecycle_web,
@@ -151,7 +154,8 @@ def _register_features(app: Flask, api: Api) -> None:
         rules_web,
     )
     # The API authenticates by bearer token, so CSRF does not apply to it.
-    for module in (tokens, org_api, lifecycle_api, ledger_api, disclosure_api, notifications_api, press_api):
+    apis = (tokens, org_api, lifecycle_api, ledger_api, disclosure_api, notifications_api, dashboard_api, press_api)
+    for module in apis:
         csrf.exempt(module.bp)
         api.register_blueprint(module.bp)
     for blueprint in (press_web.bp, pages.bp, web.bp):

@@ -49,6 +49,11 @@ def local_time(value: dt.datetime | str | None) -> str:
     return _("%(when)s (Hanoi time)", when=_formatted(value))
 
 
+def day_text(day: dt.date | str) -> str:
+    """Format a day (or its ISO form) as the time formats do, day first."""
+    return (dt.date.fromisoformat(day) if isinstance(day, str) else day).strftime("%d/%m/%Y")
+
+
 def from_local_input(value: str) -> dt.datetime | None:
     """Read a form's local date and time (a datetime-local field, Hanoi time) as a UTC time; None if not one."""
     try:
@@ -74,4 +79,5 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.register_blueprint(bp)
     app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["day"] = day_text
     app.jinja_env.globals["current_lang"] = select_locale

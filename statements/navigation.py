@@ -15,7 +15,7 @@ from statements.notifications import service as notifications
 from statements.web import web_actor
 from statements.web_session import db
 from workflow.db import count_of
-from workflow.guards import can_investigate, can_manage_org, can_read_ledger
+from workflow.guards import can_investigate, can_manage_org, can_read_ledger, can_view_dashboard
 
 #: The most the menu's counts say exactly.
 MENU_COUNT = 99
@@ -52,6 +52,7 @@ def navigation() -> dict:
         "me": actor,
         "rules_unit": rules_unit,
         "may": {
+            "dashboard": can_view_dashboard(actor),
             "investigate": can_investigate(actor),
             "read_ledger": can_read_ledger(actor),
             "manage_org": can_manage_org(actor),

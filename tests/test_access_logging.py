@@ -85,6 +85,9 @@ NOT_CONTENT = {
     "web.disclosure": "a case: pasted text and titles within the investigator's scope",
     "web.disclosures": "cases",
     "web.violations": "the register of violations",
+    # Counts, units and names of people: no statement's title or text (test_dashboard checks).
+    "dashboard.dashboard": "figures about statements, never their text",
+    "web.dashboard": "figures about statements, never their text",
     # A notification names a statement by number and unit, never its text (test_notifications checks).
     "notifications.list_notifications": "notifications",
     "notifications.mark_read": "notifications",

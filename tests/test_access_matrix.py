@@ -227,6 +227,9 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, set[str]]] = {
         RULE_EDITORS,
     ),
     ("web.acting_end", "POST"): ("/acting/{a}/end", {"unit": "BV-HN", "reason": "Xong."}, RULE_EDITORS),
+    # the leaders' dashboard: leaders of the units they lead, auditors of every unit
+    ("dashboard.dashboard", "GET"): ("/api/v1/dashboard", None, COMPETENT_LEADERS | {"auditor"}),
+    ("web.dashboard", "GET"): ("/dashboard", None, COMPETENT_LEADERS | {"auditor"}),
     # each person's own notifications ({n}: the spokesperson's, about {s})
     ("notifications.list_notifications", "GET"): ("/api/v1/notifications", None, SIGNED_IN),
     ("notifications.mark_read", "POST"): ("/api/v1/notifications/read", {}, SIGNED_IN),

@@ -242,7 +242,7 @@ AXE_PAGES = {
     None: ["/press", "/login"],
     "author": ["/inbox", "/statements", "/statements/new"],
     "spokesperson": ["/inbox", "/statements/{id}"],
-    "leader": ["/disclosures", "/units/SYT-HN/rules"],
+    "leader": ["/disclosures", "/units/SYT-HN/rules", "/dashboard"],
     "auditor": ["/audit/ledger", "/audit/verify", "/violations"],
     "admin": ["/admin"],
 }

@@ -295,6 +295,12 @@ def require_read_ledger(actor: Actor | None) -> None:
         raise Forbidden("auditor_only", "Only auditors and administrators may read the ledger.")
 
 
+def require_view_dashboard(actor: Actor | None) -> None:
+    """Leaders see their units' dashboard, auditors everyone's: who waits, who is late, how fast work goes out."""
+    if actor is None or not (actor.leader_scope or actor.is_auditor):
+        raise Forbidden("dashboard_viewer", "Only leaders (for the units they lead) and auditors see the dashboard.")
+
+
 def require_manage_org(actor: Actor | None) -> None:
     """Only admins change units, users, roles and designations."""
     if actor is None or not actor.is_admin:
@@ -352,6 +358,11 @@ def can_read_rules(actor: Actor | None, unit_id: int) -> bool:
 def can_read_ledger(actor: Actor | None) -> bool:
     """Say whether `require_read_ledger` lets the actor through."""
     return _allowed(require_read_ledger, actor)
+
+
+def can_view_dashboard(actor: Actor | None) -> bool:
+    """Say whether `require_view_dashboard` lets the actor through."""
+    return _allowed(require_view_dashboard, actor)
 
 
 def can_manage_org(actor: Actor | None) -> bool:

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, joinedload, undefer_group
+from sqlalchemy.orm import Mapped, Session, joinedload, undefer_group
 
 from auth.models import Unit
-from statements.lifecycle import snapshots
+from statements.lifecycle import lateness, snapshots
 from statements.lifecycle.models import PEOPLE_GROUP, Statement, release_recorded, release_recorded_row_by_row
 from statements.lifecycle.snapshots import STATEMENT_COLUMNS, WITH_UNIT, AnyStatement, AnyVersion, StatementView
 from workflow import ledger
 from workflow.actor import Actor
 from workflow.db import MAX_ID, count_of, utcnow
-from workflow.deadlines import STEPS
+from workflow.deadlines import ZONE
 from workflow.errors import NotFound
 from workflow.guards import can_read, can_read_internals, require_read_internals
 from workflow.ledger import sealing
@@ -96,10 +97,64 @@ class Filters:
     sensitive: bool | None = None
     #: Only what is past its due time.
     overdue: bool = False
+    #: Only the overdue steps that wait on this person (a username), as the statement page names whom.
+    late: str | None = None
+    #: Only statements where this happened (one of EVENTS), from `since` to `until` (local days, both kept).
+    event: str | None = None
+    since: dt.date | None = None
+    until: dt.date | None = None
+    #: Only approved statements whose release is scheduled (True), or anything but those (False).
+    scheduled: bool | None = None
+    #: Only emergency releases still awaiting their review.
+    review_pending: bool = False
+    #: Only the units the actor leads, and those below them.
+    led: bool = False
 
 
 NO_FILTERS = Filters()
 AWAITING_ME = Filters(awaiting_me=True)
+
+
+#: What `Filters.event` names: each is a moment a statement records, on its row or (escalations by the
+#: deadline sweep) on the ledger.
+EVENTS = ("released", "escalated", "emergency_release", "deadline_escalation")
+
+
+def local_day_start(day: dt.date) -> dt.datetime:
+    """Return when a day begins in Vietnam, in UTC."""
+    return dt.datetime.combine(day, dt.time.min, tzinfo=ZONE).astimezone(dt.UTC)
+
+
+def happened(event: str, since: dt.date | None = None, until: dt.date | None = None) -> sa.ColumnElement[bool]:
+    """Return the SQL condition that `event` happened to a statement from day `since` to day `until`, both kept."""
+
+    def within(column: sa.ColumnElement[dt.datetime] | Mapped[dt.datetime | None]) -> sa.ColumnElement[bool]:
+        conditions = [column.is_not(None)]
+        if since is not None:
+            conditions.append(column >= local_day_start(since))
+        if until is not None:
+            conditions.append(column < local_day_start(until + dt.timedelta(days=1)))
+        return sa.and_(*conditions)
+
+    if event == "released":
+        return within(Statement.released_at)
+    if event == "escalated":
+        return within(Statement.escalated_at)
+    if event == "emergency_release":
+        return sa.and_(Statement.released_via == "emergency", within(Statement.released_at))
+    if event == "deadline_escalation":
+        entry = ledger.LedgerEntry
+        return (
+            sa.select(entry.id)
+            .where(
+                entry.statement_id == Statement.id,
+                entry.kind == ledger.EntryKind.DEADLINE,
+                entry.action == "deadline_escalation",
+                within(entry.at),
+            )
+            .exists()
+        )
+    raise ValueError(f"unknown event {event!r}")
 
 
 def visible_filter(actor: Actor | None) -> sa.ColumnElement[bool]:
@@ -163,7 +218,9 @@ def list_statements(
 
     With `count_up_to`, counting stops one past it: a total above it means "more than `count_up_to`".
     """
-    where = _list_filter(actor, filters)
+    where = list_filter(actor, filters)
+    if filters.late:
+        where = sa.and_(where, Statement.id.in_(lateness.late_for(session, filters.late, where, utcnow())))
     awaiting_me = filters.awaiting_me
     order = _order(awaiting_me)
     # The page's ids first, then the rows they name: joined before the LIMIT, every match would be loaded
@@ -201,10 +258,11 @@ def _order(awaiting_me: bool) -> tuple[sa.ColumnElement, ...]:
 
 def awaiting_rows(actor: Actor) -> sa.Select:
     """Return the SQL that selects the statements awaiting the actor's decision, to count them."""
-    return sa.select(Statement.id).where(_list_filter(actor, AWAITING_ME))
+    return sa.select(Statement.id).where(list_filter(actor, AWAITING_ME))
 
 
-def _list_filter(actor: Actor | None, filters: Filters) -> sa.ColumnElement[bool]:
+def list_filter(actor: Actor | None, filters: Filters) -> sa.ColumnElement[bool]:
+    """Return the SQL condition of the statements the actor may see that `filters` keeps (all but `late`)."""
     conditions = [visible_filter(actor)]
     if filters.state:
         conditions.append(Statement.state == filters.state)
@@ -217,7 +275,16 @@ def _list_filter(actor: Actor | None, filters: Filters) -> sa.ColumnElement[bool
     if filters.sensitive is not None:
         conditions.append(Statement.sensitive.is_(filters.sensitive))
     if filters.overdue:
-        conditions.append(sa.and_(Statement.state.in_(list(STEPS)), Statement.due_at < utcnow()))
+        conditions.append(lateness.overdue_condition(utcnow()))
+    if filters.event:
+        conditions.append(happened(filters.event, filters.since, filters.until))
+    if filters.scheduled is not None:
+        scheduled = sa.and_(Statement.state == State.APPROVED.value, Statement.release_at.is_not(None))
+        conditions.append(scheduled if filters.scheduled else sa.not_(scheduled))
+    if filters.review_pending:
+        conditions.append(Statement.emergency_review_due_at.is_not(None))
+    if filters.led and actor is not None:
+        conditions.append(Statement.unit_id.in_(sorted(actor.leader_scope)))
     if filters.awaiting_me and actor is not None:
         conditions.append(awaiting_filter(actor))
     if filters.q and filters.q.strip():

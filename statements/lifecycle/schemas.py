@@ -5,6 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from statements.lifecycle.queries import EVENTS
 from statements.schemas import Flag, Lenient, PageArgs, required_text, unit_code
 from workflow.db import MAX_ID
 from workflow.machine import ACTIONS
@@ -22,6 +23,23 @@ class StatementListArgs(PageArgs):
     urgency = fields.String(validate=validate.OneOf(values(Urgency)))
     sensitive = fields.Boolean()
     overdue = fields.Boolean(load_default=False)
+    #: A username: only the overdue steps that wait on them.
+    late = fields.String(validate=validate.Length(max=64))
+    #: Something that happened to the statements, from `since` to `until` (days in Vietnam, both kept).
+    event = fields.String(validate=validate.OneOf(EVENTS))
+    since = fields.Date()
+    until = fields.Date()
+    scheduled = fields.Boolean()
+    review_pending = fields.Boolean(load_default=False)
+    #: Only the units the caller leads, and those below them.
+    led = fields.Boolean(load_default=False)
+
+    @ma.validates_schema
+    def _period(self, data: dict, **kwargs) -> None:
+        if ("since" in data or "until" in data) and "event" not in data:
+            raise ma.ValidationError("A period needs the event it is about.", "event")
+        if "since" in data and "until" in data and data["since"] > data["until"]:
+            raise ma.ValidationError("The period ends before it begins.", "until")
 
 
 class ContentIn(Lenient):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from collections.abc import Callable
 from functools import lru_cache
@@ -12,7 +13,8 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from auth.models import Unit
+from auth.models import Unit, User
+from statements.i18n import day_text
 from statements.lifecycle import idempotency, queries, reads, service
 from statements.lifecycle.schemas import StatementIn, VersionIn
 from statements.lifecycle.serialize import diff_dict, statement_dict, version_dict
@@ -23,6 +25,7 @@ from statements.web.labels import (
     CHANNEL_LABELS,
     DETECTOR_LABELS,
     EMERGENCY_OUTCOME_LABELS,
+    EVENT_LABELS,
     EVIDENCE_LABELS,
     KIND_LABELS,
     OUTCOME_LABELS,
@@ -80,6 +83,13 @@ def _flag(value: str | None) -> bool | None:
     return {"1": True, "0": False}.get(value or "")
 
 
+def _day(value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value or "")
+    except ValueError:
+        return None
+
+
 @bp.route("/statements")
 @login_required
 def statements():
@@ -94,7 +104,14 @@ def statements():
         "sensitive": _flag(args.get("sensitive")),
         "q": (args.get("q") or "")[:200] or None,
         "overdue": args.get("overdue") == "1",
+        "late": (args.get("late") or "")[:64] or None,
+        "scheduled": _flag(args.get("scheduled")),
+        "review_pending": args.get("review_pending") == "1",
+        "led": args.get("led") == "1",
     }
+    if args.get("event") in queries.EVENTS:  # a period means nothing without its event
+        since, until = _day(args.get("since")), _day(args.get("until"))
+        filters |= {"event": args["event"], "since": since, "until": until}
     page = page_arg()
     limit = count_limit(page, PER_PAGE)
     items, total = reads.listing(
@@ -105,8 +122,36 @@ def statements():
         items=[statement_dict(s, actor) for s in items],
         **paged(total, page, PER_PAGE, limit),
         filters=filters,
+        narrowed=_narrowed(filters),
         units=sorted({u for u, r in actor.memberships}),
     )
+
+
+def _narrowed(filters: dict) -> list[str]:
+    """Say in words what a list opened from the dashboard is narrowed to (the form has no field for it)."""
+    said = []
+    if filters["late"]:
+        name = db().scalar(sa.select(User.full_name).where(User.username == filters["late"]))
+        said.append(_("overdue, waiting on %(name)s", name=name or filters["late"]))
+    if filters.get("event"):
+        event = str(EVENT_LABELS[filters["event"]])
+        since, until = filters["since"], filters["until"]
+        if since and until:
+            period = {"since": day_text(since), "until": day_text(until)}
+            said.append(_("%(event)s from %(since)s to %(until)s", event=event, **period))
+        elif since:
+            said.append(_("%(event)s since %(since)s", event=event, since=day_text(since)))
+        elif until:
+            said.append(_("%(event)s until %(until)s", event=event, until=day_text(until)))
+        else:
+            said.append(event)
+    if filters["scheduled"] is not None:
+        said.append(_("release scheduled") if filters["scheduled"] else _("no release scheduled"))
+    if filters["review_pending"]:
+        said.append(_("emergency release awaiting its review"))
+    if filters["led"]:
+        said.append(_("in the units you lead"))
+    return said
 
 
 def _content_from_form() -> dict:

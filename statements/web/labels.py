@@ -58,6 +58,7 @@ ACTION_LABELS = {
     "deadline_reminder": _l("Reminded whoever must act"),
     "deadline_overdue": _l("Said the step is overdue"),
     "deadline_escalation": _l("Escalated an overdue step to the leaders above"),
+    "emergency_review_overdue": _l("Said an emergency release awaits its overdue review"),
     "sign_in_alert": _l("Sign-in alert: an account under attack"),
 }
 #: What each built-in detector looks for, so that whoever reads a rule sees why it fired.
@@ -111,9 +112,20 @@ REASON_LABELS = {
     "drafter": _l("The drafter marked it sensitive"),
     "escalation": _l("The spokesperson asked the competent authority to decide"),
 }
+#: What a list narrowed to an event says it shows (statements.lifecycle.queries.EVENTS).
+EVENT_LABELS = {
+    "released": _l("released"),
+    "escalated": _l("escalated to leadership for sign-off"),
+    "emergency_release": _l("released in an emergency"),
+    "deadline_escalation": _l("escalated by the deadline sweep"),
+}
 URGENCY_LABELS = {"normal": _l("Normal"), "urgent": _l("Urgent")}
 EMERGENCY_OUTCOME_LABELS = {"agrees": _l("agrees with the release"), "finding": _l("recorded a finding")}
-MAIL_MODE_LABELS = {"immediate": _l("At once"), "off": _l("No email")}
+MAIL_MODE_LABELS = {
+    "immediate": _l("At once"),
+    "digest": _l("In the daily digest (7:00)"),
+    "off": _l("No email"),
+}
 LANGUAGE_LABELS = {"vi": "Tiếng Việt", "en": "English"}
 CHANNEL_LABELS = {
     "press_conference": _l("Press conference"),
@@ -189,6 +201,7 @@ RULE_MESSAGES = {
     "deadlines_reader": _l("A unit's deadlines are internal to it."),
     "deadlines_editor": _l("Only a leader of the unit (or above) or an administrator sets its deadlines."),
     "days_off": _l("Too many days off."),
+    "mandatory_mail": _l("Unknown kind of notification."),
     "invalid_disclosure": _l("The disclosure report is incomplete."),
     "invalid_finding": _l("The finding is incomplete."),
     "pdf_font": _l("PDF copies cannot be made on this server (its font is missing); choose DOCX or text."),
@@ -198,6 +211,7 @@ RULE_MESSAGES = {
     ),
     "admin_only": _l("Only an administrator may change the organisation."),
     "auditor_only": _l("Only auditors and administrators may read the ledger."),
+    "dashboard_viewer": _l("Only leaders (for the units they lead) and auditors see the dashboard."),
     "rules_editor": _l("Only a leader of the unit (or above) or an administrator may edit its rules."),
     "rule": _l("The rule is not valid."),
     "rule_empty": _l("A rule needs keywords, topics or a detector."),
