@@ -70,6 +70,11 @@ def init_app(app: Flask) -> Jobs:
         fanout.catch_up(app.extensions["pressgate"]["engine"])
         return send_mail(app)
 
+    @queue.periodic_task(crontab(minute="*/5"), name="send_digests")
+    def send_digests() -> int:
+        """Send each person's daily digest once its hour has come (every five minutes: a failed one is retried)."""
+        return send_mail(app, digests=True)
+
     @queue.periodic_task(crontab(minute="*"), name="sweep_deadlines")
     def sweep_deadlines() -> int:
         """Remind, say what is overdue, escalate (every minute): statements.lifecycle.timeliness."""
@@ -93,13 +98,13 @@ def init_app(app: Flask) -> Jobs:
     return jobs
 
 
-def send_mail(app: Flask) -> int:
-    """Send the due mail of `app`'s database and record it; return how many were accepted."""
+def send_mail(app: Flask, *, digests: bool = False) -> int:
+    """Send the due mail (or the digests) of `app`'s database and record it; return how many were accepted."""
     settings = mail.SmtpSettings.from_config(app.config)
     if settings is None:  # no mail server: the notifications are in the app, their mail waits
         return 0
     with app.app_context(), Session(app.extensions["pressgate"]["engine"]) as session:
-        sent = mail.send_due(session, settings)
+        sent = (mail.send_digests if digests else mail.send_due)(session, settings)
         session.commit()
     return sent
 

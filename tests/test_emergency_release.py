@@ -7,6 +7,8 @@ says so; the one who released it never reviews it; sensitive content still needs
 
 from __future__ import annotations
 
+import datetime as dt
+
 import sqlalchemy as sa
 
 from auth.models import User
@@ -135,3 +137,41 @@ def test_a_scheduled_release_is_not_overridden_and_a_review_awaits_in_the_inbox(
     assert s.id not in [i["id"] for i in theirs]  # ...not the leader who released it
     act(api, "spokesperson", s.id, "emergency_agree")
     assert session.scalar(sa.select(sa.func.count()).select_from(Notification)) == told_before  # nobody re-told
+
+
+def test_a_review_left_past_its_due_time_is_said_once_on_the_ledger_to_those_who_may_review(api, session, statement_in):
+    import time_machine
+
+    from statements.lifecycle import timeliness
+    from workflow.db import utcnow
+    from workflow.effects import EMERGENCY_REVIEW
+
+    s = statement_in("approved", urgency="urgent")
+    _emergency(api, s.id)
+    start = utcnow()
+    assert timeliness.sweep(session, start + EMERGENCY_REVIEW / 2) == 0  # not yet due
+    assert timeliness.sweep(session, start + EMERGENCY_REVIEW + dt.timedelta(minutes=1)) == 1
+    assert timeliness.sweep(session, start + EMERGENCY_REVIEW + dt.timedelta(hours=1)) == 0  # said once
+    entry = session.scalars(
+        sa.select(LedgerEntry).where(LedgerEntry.statement_id == s.id).order_by(LedgerEntry.id.desc())
+    ).first()
+    assert (entry.kind, entry.action, entry.actor) == ("deadline", "emergency_review_overdue", "system")
+    # Who may review it: the spokesperson, and the nearest leaders but the one who released it (those above).
+    assert entry.data["rule"] == "emergency_review:overdue"
+    assert entry.data["told"] == ["ministry_leader", "spokesperson"]
+    told = session.execute(
+        sa.select(User.username, Notification.mail_state)
+        .join(Notification, Notification.user_id == User.id)
+        .where(Notification.statement_id == s.id, Notification.kind == "emergency_review_overdue")
+    ).all()
+    # The seed gives nobody an address: they are told in the app.
+    assert sorted(tuple(r) for r in told) == [("ministry_leader", "none"), ("spokesperson", "none")]
+    # Reviewed in time, nothing is said.
+    other = statement_in("approved", urgency="urgent")
+    _emergency(api, other.id)
+    with time_machine.travel(start + dt.timedelta(hours=1), tick=False):
+        r = api("spokesperson").post(
+            f"/api/v1/statements/{other.id}/actions", json={"action": "emergency_agree", "version": 1}
+        )
+        assert r.status_code == 200, r.json
+    assert timeliness.sweep(session, start + EMERGENCY_REVIEW * 2) == 0

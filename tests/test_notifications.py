@@ -175,3 +175,136 @@ def test_mail_the_server_refuses_is_retried_later_then_given_up_and_shown(app, a
     assert row.mail_state == Mail.FAILED and row.mail_due_at is None
     item = api("spokesperson").get("/api/v1/notifications").json["items"][0]
     assert item["mail"] == {"state": "failed", "sent_at": None, "attempts": len(mail.RETRY_AFTER) + 1}
+
+
+def test_a_daily_digest_gathers_what_came_before_seven_into_one_mail(app, api, session, emails):
+    import time_machine
+
+    from tests.test_deadlines import hanoi
+
+    r = api("spokesperson").patch(
+        "/api/v1/notifications/settings", json={"modes": {"awaits_review": "digest", "awaits_release": "digest"}}
+    )
+    assert r.status_code == 200 and r.json["modes"]["awaits_review"] == "digest"
+    with time_machine.travel(hanoi(2026, 12, 3, 15, 0), tick=False):
+        first, second, urgent = create(api), create(api), create(api, urgency="urgent")
+        for s in (first, second, urgent):
+            act(api, "author", s["id"], "submit")
+    with time_machine.travel(hanoi(2026, 12, 4, 7, 30), tick=False):
+        late = create(api)
+        act(api, "author", late["id"], "submit")  # after today's digest went: it waits for tomorrow's
+    assert told(session, first["id"]) == [("spokesperson", "awaits_review", "digest")]
+    assert told(session, urgent["id"]) == [("spokesperson", "awaits_review", "pending")]  # urgent: at once
+    with smtp_server() as inbox, app.app_context():
+        settings = mail.SmtpSettings(inbox.host, inbox.port, "PressGate <noreply@syt.example.vn>", "https://pg.vn")
+        assert mail.send_due(session, settings, now=hanoi(2026, 12, 4, 7, 31)) == 1  # only the urgent one
+        assert mail.send_digests(session, settings, now=hanoi(2026, 12, 4, 6, 59)) == 0  # not yet seven
+        assert mail.send_digests(session, settings, now=hanoi(2026, 12, 4, 7, 31)) == 1
+        assert mail.send_digests(session, settings, now=hanoi(2026, 12, 4, 8, 0)) == 0  # each once
+    digest = inbox.messages[-1]
+    assert digest["Subject"] == "[PressGate] Bản tổng hợp hằng ngày: 2 thông báo"
+    assert digest["To"] == "spokesperson@syt.example.vn" and digest["Message-ID"].startswith("<digest-")
+    text = digest.get_content()
+    for s in (first, second):
+        assert f"https://pg.vn/statements/{s['id']}" in text and f"#{s['id']}" in text
+    assert f"#{late['id']}" not in text and "Bản tin" not in text  # never a statement's text
+    assert [state for _, _, state in told(session, first["id"])] == ["sent"]
+    assert told(session, late["id"]) == [("spokesperson", "awaits_review", "digest")]
+
+
+def test_a_digest_the_server_refuses_is_tried_again_later(app, api, session, emails):
+    api("spokesperson").patch("/api/v1/notifications/settings", json={"modes": {"awaits_review": "digest"}})
+    s = create(api)
+    act(api, "author", s["id"], "submit")
+    nobody = mail.SmtpSettings("127.0.0.1", 9, "PressGate <noreply@x>", "http://x")
+    tomorrow = utcnow() + mail.dt.timedelta(days=1)
+    with app.app_context():
+        assert mail.send_digests(session, nobody, now=tomorrow) == 0
+        row = session.scalar(sa.select(Notification).where(Notification.statement_id == s["id"]))
+        assert (row.mail_state, row.mail_attempts) == (Mail.DIGEST, 1)
+        assert row.mail_due_at == tomorrow + mail.RETRY_AFTER[0] and row.mail_error
+        assert mail.send_digests(session, nobody, now=tomorrow) == 0 and row.mail_attempts == 1  # not yet due
+
+
+def test_a_units_policy_makes_a_kind_always_emailed_whatever_its_people_chose(app, api, session, emails):
+    from workflow.ledger import LedgerEntry
+
+    spokes = api("spokesperson")
+    spokes.patch("/api/v1/notifications/settings", json={"modes": {"awaits_review": "off"}})
+    api("author").patch("/api/v1/notifications/settings", json={"modes": {"changes_requested": "digest"}})
+    leader = api("leader")
+    put = {"hours": {}, "days_off": []}
+    r = leader.put("/api/v1/units/SYT-HN/deadlines", json=put | {"mandatory_mail": ["awaits_review", "escalated"]})
+    assert r.status_code == 200, r.json
+    assert r.json["mandatory_mail"] == [
+        "awaits_review",
+        "emergency_release",
+        "emergency_review_overdue",
+        "escalated",
+        "overdue_escalated",
+    ]
+    entry = session.scalars(sa.select(LedgerEntry).where(LedgerEntry.action == "update_deadlines")).all()[-1]
+    assert entry.actor == "leader" and entry.data["mandatory_mail"] == ["awaits_review"]  # beyond everyone's
+    assert spokes.get("/api/v1/notifications/settings").json["mandatory_in"] == {"awaits_review": ["SYT-HN"]}
+    s = create(api)
+    act(api, "author", s["id"], "submit")
+    assert told(session, s["id"]) == [("spokesperson", "awaits_review", "pending")]  # off, but the unit says always
+    act(api, "spokesperson", s["id"], "request_changes", comment="Bổ sung số liệu.")
+    assert told(session, s["id"])[-1] == ("author", "changes_requested", "digest")  # the person's choice holds
+    # Another unit's policy is its own: SYT-DN's people keep their choices.
+    api("dn_spokesperson").patch("/api/v1/notifications/settings", json={"modes": {"awaits_review": "off"}})
+    other = create(api, by="outsider", unit="SYT-DN")
+    act(api, "outsider", other["id"], "submit")
+    assert told(session, other["id"]) == [("dn_spokesperson", "awaits_review", "none")]
+    bad = leader.put("/api/v1/units/SYT-HN/deadlines", json=put | {"mandatory_mail": ["gossip"]})
+    assert bad.status_code == 422 and "mandatory_mail" in bad.json["errors"], bad.json
+    assert api("author").put("/api/v1/units/SYT-HN/deadlines", json=put | {"mandatory_mail": []}).status_code == 403
+    # The page: ticked boxes are the policy; what is unticked is no longer mandatory.
+    c = login(app.test_client(), "leader")
+    form = c.get("/units/SYT-HN/deadlines")
+    assert 'name="mandatory_mail" value="awaits_review" checked' in form.text
+    saved = c.post(
+        "/units/SYT-HN/deadlines",
+        data={"mail_policy": "1", "mandatory_mail": ["released"], "days_off": "", "csrf_token": csrf(form)},
+    )
+    assert saved.status_code == 302
+    assert "released" in leader.get("/api/v1/units/SYT-HN/deadlines").json["mandatory_mail"]
+    assert "awaits_review" not in leader.get("/api/v1/units/SYT-HN/deadlines").json["mandatory_mail"]
+    settings = login(app.test_client(), "spokesperson").get("/notifications/settings").text
+    assert "data-unit-mandatory" in settings and "SYT-HN" in settings
+
+
+def test_a_disclosure_case_opened_tells_the_units_leaders_and_nobody_who_held_the_text(app, api, session, emails):
+    from tests.test_disclosure import investigate
+
+    s = create(
+        api, title="Tình hình dịch sởi tuần 48", body="Toàn tỉnh ghi nhận 112 ca sởi mới, tăng so với tuần trước."
+    )
+    act(api, "author", s["id"], "submit")
+    case = investigate(api, "Toàn tỉnh ghi nhận 112 ca sởi mới, tăng so với tuần trước.")
+    rows = session.execute(
+        sa.select(User.username, Notification.kind, Notification.statement_id, Notification.detail)
+        .join(User, User.id == Notification.user_id)
+        .where(Notification.kind == "disclosure_opened")
+    ).all()
+    assert [(r.username, r.statement_id, r.detail) for r in rows] == [("leader", None, {"case": case["id"]})]
+    item = api("leader").get("/api/v1/notifications").json["items"][0]
+    assert item["case"] == case["id"] and item["statement"] is None
+    assert item["text"] == f"Vụ lộ lọt thông tin #{case['id']} về thông tin của SYT-HN đã được mở"
+    c = login(app.test_client(), "leader")
+    opened = c.get(f"/notifications/{item['id']}")
+    assert opened.status_code == 302 and opened.location.endswith(f"/disclosures/{case['id']}")
+    with smtp_server() as inbox, app.app_context():
+        settings = mail.SmtpSettings(inbox.host, inbox.port, "PressGate <noreply@syt.example.vn>", "https://pg.vn")
+        assert mail.send_due(session, settings) >= 1
+    sent = next(m for m in inbox.messages if m["To"] == "leader@syt.example.vn")
+    assert f"https://pg.vn/disclosures/{case['id']}" in sent.get_content() and "112 ca" not in sent.get_content()
+    # Opened by the unit's own leader, it goes to the leaders above.
+    investigate(api, "Toàn tỉnh ghi nhận 112 ca sởi mới, tăng so với tuần trước.", who="leader")
+    told_now = session.scalars(
+        sa.select(User.username)
+        .join(Notification, Notification.user_id == User.id)
+        .where(Notification.kind == "disclosure_opened")
+        .order_by(Notification.id)
+    ).all()
+    assert told_now == ["leader", "ministry_leader"]

@@ -79,6 +79,9 @@ class UnitDeadlines(Base):
     remind_percent: Mapped[int] = mapped_column(default=DEFAULT_REMIND_PERCENT, server_default="50")
     #: {urgency: minutes} past the due time before the step is escalated (None: the defaults).
     grace_minutes: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    #: Kinds of notification the unit's people are always emailed at once, beyond those always emailed
+    #: everywhere (statements.notifications.service.MANDATORY); None: no more than those.
+    mandatory_mail: Mapped[list[str] | None] = mapped_column(sa.JSON)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 

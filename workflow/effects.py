@@ -215,7 +215,7 @@ def review_emergency(outcome: str) -> Effect:
         now: dt.datetime,
         when: dt.datetime | None,
     ) -> dict[str, Any]:
-        statement.emergency_review_due_at = None
+        statement.emergency_review_due_at = statement.next_check_at = None
         statement.emergency_reviewed_by_id, statement.emergency_reviewed_at = actor.user_id, now
         statement.emergency_review_outcome, statement.emergency_review_note = outcome, comment
         return {"outcome": outcome}

@@ -57,10 +57,13 @@ MEANINGS = {name: action.meaning for name, action in ACTIONS.items()} | {
     "end_acting_spokesperson": "A leader ended an acting spokesperson's appointment before its time",
     "create_rule": "A sensitivity rule was added",
     "update_rule": "A sensitivity rule was changed",
-    "update_deadlines": "A unit's deadlines (hours per step, days off) were set",
+    "update_deadlines": "A unit's deadlines (hours per step, days off, reminders, grace, mandatory email) were set",
     "deadline_reminder": "The system reminded whoever must act on the step (data.told), at its share of the time",
     "deadline_overdue": "The system told whoever must act that the step is past its due time",
     "deadline_escalation": "The system escalated an overdue step to the leaders data.level levels up (data.told)",
+    "emergency_review_overdue": (
+        "The system told those who may review it that an emergency release is past its review's due time"
+    ),
     "sign_in_alert": "Sign-in attempts on one account passed the ceiling; only its known addresses may try for now",
 }
 

@@ -368,6 +368,9 @@ def start_step(statement: StatementView, now: dt.datetime) -> dict[str, str]:
     statement.due_at = policy.due(statement.state, statement.kind, statement.urgency, now)
     # The sweep (statements.lifecycle.timeliness) looks again at the reminder's time.
     statement.next_check_at = policy.reminder(statement.state, statement.kind, statement.urgency, now)
+    if statement.next_check_at is None and statement.emergency_review_due_at is not None:
+        # An emergency release awaits its review: the sweep looks again when that is due.
+        statement.next_check_at = statement.emergency_review_due_at
     statement.due_stage = 0
     return {"due_at": isoformat(statement.due_at)} if statement.due_at is not None else {}
 

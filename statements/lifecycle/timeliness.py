@@ -18,17 +18,19 @@ LOCKED, so two workers never handle one, and a statement being decided is left f
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from auth.acting import Speakers, read_speakers, who_acts_next
+from auth.acting import Speakers, pick_next, read_speakers, waiting_rows, who_acts_next
 from auth.models import User
 from statements.lifecycle import snapshots
 from statements.lifecycle.models import Statement
 from workflow import ledger
 from workflow.db import isoformat, utcnow
 from workflow.deadlines import STEPS, Policy, UnitDeadlines
+from workflow.states import State
 
 #: Statements handled per sweep: the rest wait for the next minute's.
 BATCH = 200
@@ -41,7 +43,10 @@ def sweep(session: Session, now: dt.datetime | None = None) -> int:
     now = now or utcnow()
     due = session.scalars(
         sa.select(Statement.id)
-        .where(Statement.next_check_at <= now, Statement.state.in_(list(STEPS)))
+        .where(
+            Statement.next_check_at <= now,
+            sa.or_(Statement.state.in_(list(STEPS)), Statement.emergency_review_due_at.is_not(None)),
+        )
         .order_by(Statement.next_check_at)
         .limit(BATCH)
         .with_for_update(skip_locked=True)
@@ -53,6 +58,9 @@ def sweep(session: Session, now: dt.datetime | None = None) -> int:
     for statement_id in due:
         statement = snapshots.one(session, statement_id)
         if statement is None:
+            continue
+        if statement.state not in STEPS:  # an emergency release whose review is due
+            _review_overdue(session, statement, now)
             continue
         if statement.unit_id not in policies:
             policies[statement.unit_id] = Policy.of(session.get(UnitDeadlines, statement.unit_id))
@@ -78,6 +86,59 @@ def _next_stage(
         level = stage - 1
         told = leaders_above(speakers, statement.unit_id, acting | {w for w in excluded if w is not None}, level)
         following = policy.escalation(statement.urgency, now) if stage == 2 else None
+    _say(
+        session,
+        statement,
+        action,
+        statement.current_version,
+        {
+            "rule": f"{STEPS[statement.state]}:{action}",
+            "due_at": isoformat(statement.due_at),
+            "level": level,
+            # Whom the step waits for: an escalation's readers are told who is late.
+            "late": sorted(w.full_name for w in waiting),
+        },
+        told,
+    )
+    _set(session, statement.id, stage + 1, following)
+
+
+def _review_overdue(session: Session, statement: snapshots.StatementView, now: dt.datetime) -> None:
+    """Say once, on the ledger, that an emergency release has gone unreviewed past its due time, to its reviewers."""
+    if statement.emergency_review_due_at is None:  # reviewed since the check was set: nothing to say
+        _set(session, statement.id, statement.due_stage, None)
+        return
+    # Whoever may review it: those who speak for the unit and its nearest leaders, never who released it.
+    rows = waiting_rows(session, statement.unit_id)
+    released_by = {statement.released_by_id}
+    reviewers = [*pick_next(rows, State.IN_REVIEW.value, released_by)]
+    reviewers += pick_next(rows, State.ESCALATED.value, released_by)
+    told = {who.user_id for who in reviewers} - released_by
+    _say(
+        session,
+        statement,
+        "emergency_review_overdue",
+        statement.released_version,
+        {
+            "rule": "emergency_review:overdue",
+            "due_at": isoformat(statement.emergency_review_due_at),
+            "level": None,
+            "late": sorted(who.full_name for who in reviewers if who.user_id in told),
+        },
+        told,
+    )
+    _set(session, statement.id, statement.due_stage, None)
+
+
+def _say(
+    session: Session,
+    statement: snapshots.StatementView,
+    action: str,
+    version: int | None,
+    data: dict[str, Any],
+    told: set[int],
+) -> None:
+    """Append the system's deadline entry about the statement, naming whom it tells (fanout tells them)."""
     names = session.scalars(sa.select(User.username).where(User.id.in_(sorted(told)))).all() if told else []
     ledger.append(
         session,
@@ -88,18 +149,9 @@ def _next_stage(
         role="system",
         unit=statement.unit.code,
         statement_id=statement.id,
-        version=statement.current_version,
-        data={
-            "rule": f"{STEPS[statement.state]}:{action}",
-            "state": statement.state,
-            "due_at": isoformat(statement.due_at),
-            "level": level,
-            "told": sorted(names),
-            # Whom the step waits for: an escalation's readers are told who is late.
-            "late": sorted(w.full_name for w in waiting),
-        },
+        version=version,
+        data=data | {"state": statement.state, "told": sorted(names)},
     )
-    _set(session, statement.id, stage + 1, following)
 
 
 def leaders_above(speakers: Speakers, unit_id: int, skip: set[int], level: int) -> set[int]:

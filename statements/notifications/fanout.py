@@ -24,17 +24,18 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from auth.acting import pick_next, waiting_rows
-from auth.models import User
+from auth.models import Unit, User
 from statements.lifecycle.models import Statement, StatementVersion
 from statements.notifications.models import Kind, Mail, Mode, Notification, NotificationCursor, NotificationSettings
 from statements.notifications.service import KIND_OF_DEADLINE, KIND_OF_STATE, MAIL_WAITING, MANDATORY, OUTCOMES
 from workflow import ledger
 from workflow.db import constant, utcnow
+from workflow.deadlines import UnitDeadlines
 from workflow.ledger import EntryKind, LedgerEntry, sealing
 from workflow.states import State, Urgency
 
 #: The kinds of entries that tell anyone.
-TOLD = frozenset({EntryKind.DECISION, EntryKind.DEADLINE})
+TOLD = frozenset({EntryKind.DECISION, EntryKind.DEADLINE, EntryKind.DISCLOSURE})
 #: Decisions that tell nobody: a release scheduled (its release, or its cancellation, will), and a review
 #: that agrees with an emergency release (it is on the statement's page and the ledger).
 UNTOLD = ("schedule_release", "emergency_agree")
@@ -95,13 +96,13 @@ def tell_sealed(connection: sa.Connection, limit: int = BATCH) -> tuple[int, boo
     writers: dict[int, set[int]] = {}
     for row in found:
         writers.setdefault(row.seq, {row.author_id}).add(row.writer_id)
-    rows = _notifications(connection, entries, writers)
+    upto = entries[-1].seq if len(entries) == limit else last
+    rows = _notifications(connection, entries, writers, _cases_opened(connection, cursor, upto))
     mail = False
     if rows:
         # With RETURNING, SQLAlchemy sends the rows as one multi-row INSERT rather than an INSERT per row.
         table = Notification.__table__
         mail = Mail.PENDING in connection.execute(sa.insert(table).returning(table.c.mail_state), rows).scalars().all()
-    upto = entries[-1].seq if len(entries) == limit else last
     connection.execute(sa.update(NotificationCursor).where(NotificationCursor.name == DECISIONS).values(seq=upto))
     return len(entries), mail
 
@@ -155,12 +156,49 @@ _ENTRIES = (
 )
 
 
+def _cases_opened(connection: sa.Connection, after: int, upto: int) -> list[sa.Row[Any]]:
+    """Return the disclosure cases opened in the chain's stretch being told, each with its unit's id."""
+    return connection.execute(
+        sa.select(
+            LedgerEntry.seq,
+            LedgerEntry.at,
+            LedgerEntry.action,
+            LedgerEntry.actor_id,
+            LedgerEntry.actor,
+            LedgerEntry.unit,
+            LedgerEntry.data,
+            LedgerEntry.statement_id,
+            Unit.id.label("unit_id"),
+            sa.null().label("urgency"),
+        )
+        .join(Unit, Unit.code == LedgerEntry.unit)
+        .where(
+            LedgerEntry.seq > after,
+            LedgerEntry.seq <= upto,
+            LedgerEntry.kind == EntryKind.DISCLOSURE,
+            LedgerEntry.action == "open_case",
+        )
+        .order_by(LedgerEntry.seq)
+    ).all()
+
+
 def _notifications(
-    connection: sa.Connection, entries: list[sa.Row[Any]], writers: dict[int, set[int]]
+    connection: sa.Connection,
+    entries: list[sa.Row[Any]],
+    writers: dict[int, set[int]],
+    cases: list[sa.Row[Any]],
 ) -> list[dict[str, Any]]:
     """Return the notification rows the entries call for: whom each concerns, but not its actor."""
     waiting: dict[int, list[tuple[int, str, int, str]]] = {}
     told: list[tuple[sa.Row[Any], str, set[int] | list[str]]] = []
+    for case in cases:
+        # A case is told to the unit's leaders (the competent authority for what was leaked), never to
+        # the others who held the text: the case may be about any of them, and must not warn them.
+        if case.unit_id not in waiting:
+            waiting[case.unit_id] = waiting_rows(connection, case.unit_id)
+        leaders = pick_next(waiting[case.unit_id], State.ESCALATED.value, {case.actor_id})
+        if people := {who.user_id for who in leaders}:
+            told.append((case, Kind.DISCLOSURE_OPENED, people))
     for entry in entries:
         if entry.action in KIND_OF_DEADLINE:  # the sweep worked out whom, and wrote it on its entry
             told.append((entry, KIND_OF_DEADLINE[entry.action], list(entry.data.get("told", ()))))
@@ -206,14 +244,26 @@ def _rows(connection: sa.Connection, told: list[tuple[sa.Row[Any], str, set[int]
         .where(sa.or_(User.id.in_(ids), User.username.in_(names)), User.active)
     ).all()
     people = {row.id: row for row in found} | {row.username: row for row in found}
+    # What each unit adds to the kinds always emailed at once (its deadline policy).
+    added = dict(
+        connection.execute(
+            sa.select(UnitDeadlines.unit_id, UnitDeadlines.mandatory_mail).where(
+                UnitDeadlines.unit_id.in_(sorted({entry.unit_id for entry, _, _ in told})),
+                UnitDeadlines.mandatory_mail.is_not(None),
+            )
+        ).all()
+    )
     now = utcnow()
     rows = []
     for entry, kind, whom in told:
         urgent = entry.urgency == Urgency.URGENT
         for person in sorted({people[who].id: people[who] for who in whom if who in people}.values()):
-            emailed = bool(person.email) and (
-                urgent or kind in MANDATORY or (person.modes or {}).get(kind, Mode.IMMEDIATE) != Mode.OFF
-            )
+            # Urgent items and mandatory kinds (everywhere, or by the unit's policy) go at once, whatever the
+            # person chose.
+            forced = urgent or kind in MANDATORY or kind in (added.get(entry.unit_id) or ())
+            mode = Mode.IMMEDIATE if forced else (person.modes or {}).get(kind, Mode.IMMEDIATE)
+            emailed = bool(person.email) and mode != Mode.OFF
+            state = (Mail.DIGEST if mode == Mode.DIGEST else Mail.PENDING) if emailed else Mail.NONE
             rows.append(
                 {
                     "user_id": person.id,
@@ -223,17 +273,21 @@ def _rows(connection: sa.Connection, told: list[tuple[sa.Row[Any], str, set[int]
                     "unit": entry.unit,
                     "urgent": urgent,
                     "created_at": entry.at,
-                    "mail_state": Mail.PENDING if emailed else Mail.NONE,
+                    "mail_state": state,
                     "mail_to": person.email if emailed else None,
                     "mail_language": person.language or "vi",
                     "mail_attempts": 0,
-                    "mail_due_at": now if emailed else None,
-                    "detail": _detail(entry) if entry.action in KIND_OF_DEADLINE else None,
+                    "mail_due_at": now if state == Mail.PENDING else None,
+                    "detail": _detail(entry),
                 }
             )
     return rows
 
 
-def _detail(entry: sa.Row[Any]) -> dict[str, Any]:
-    """Return what a deadline's notification says beyond its line: the step's due time and who is late."""
-    return {"due_at": entry.data.get("due_at"), "late": list(entry.data.get("late", ()))}
+def _detail(entry: sa.Row[Any]) -> dict[str, Any] | None:
+    """Return what a notification holds beyond its line: a deadline's due time and who is late, a case's number."""
+    if entry.action in KIND_OF_DEADLINE:
+        return {"due_at": entry.data.get("due_at"), "late": list(entry.data.get("late", ()))}
+    if entry.action == "open_case":
+        return {"case": entry.data["case"]}
+    return None

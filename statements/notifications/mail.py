@@ -25,8 +25,9 @@ from sqlalchemy.orm import Session
 
 from statements.notifications.models import Mail, Notification
 from statements.notifications.serialize import actor_name
-from statements.notifications.texts import details, subject
+from statements.notifications.texts import details, line_of, path_of
 from workflow.db import utcnow
+from workflow.deadlines import ZONE
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,10 @@ RETRY_AFTER = (
 _POLICY = email.policy.SMTP.clone(max_line_length=998)
 #: Mails sent per pass over one SMTP connection.
 BATCH = 50
+#: When the daily digest goes out, in Vietnam: before the working day begins at 7:30 (Decree 45/2013).
+DIGEST_AT = dt.time(7, 0)
+#: People whose digest is sent per pass.
+DIGEST_PEOPLE = 20
 
 
 @dataclass(frozen=True)
@@ -78,29 +83,52 @@ class SmtpSettings:
 def compose(notification: Notification, settings: SmtpSettings) -> EmailMessage:
     """Write a notification's email in its reader's language: a line and a link, never the statement's text."""
     with force_locale(notification.mail_language):
-        line = subject(notification.kind, notification.statement_id, notification.unit, notification.urgent)
-        link = f"{settings.base_url}/statements/{notification.statement_id}"
-        body = "\n".join(
-            [
-                line + ".",
-                *details(notification),
-                _("By %(actor)s.", actor=actor_name(notification.actor)),
-                "",
-                _("Open it in PressGate: %(link)s", link=link),
-                "",
-                _("This email does not carry the statement's text: it stays in PressGate, where readings are logged."),
-                _("Choose which emails you receive: %(link)s", link=f"{settings.base_url}/notifications/settings"),
-            ]
-        )
+        line = line_of(notification)
+        body = [line + ".", *_told(notification, settings), *_footer(settings)]
+    # The same every time it is sent: a mail sent again after a crash is recognisably the same mail.
+    return _message(line, body, notification.mail_to, f"notification-{notification.id}", settings)
+
+
+def compose_digest(notifications: list[Notification], settings: SmtpSettings) -> EmailMessage:
+    """Write one person's daily digest: each notification's line, details and link, oldest first; no text."""
+    last = notifications[-1]
+    with force_locale(last.mail_language):  # the language they chose most recently
+        line = _("Daily digest: %(n)d notifications", n=len(notifications))
+        body = [line + ".", ""]
+        for notification in notifications:
+            body += ["- " + line_of(notification) + ".", *("  " + said for said in _told(notification, settings)), ""]
+        body += _footer(settings)[1:]
+    first = notifications[0]
+    return _message(line, body, last.mail_to, f"digest-{first.user_id}-{first.id}-{last.id}", settings)
+
+
+def _told(notification: Notification, settings: SmtpSettings) -> list[str]:
+    link = settings.base_url + path_of(notification)
+    return [
+        *details(notification),
+        _("By %(actor)s.", actor=actor_name(notification.actor)),
+        _("Open it in PressGate: %(link)s", link=link),
+    ]
+
+
+def _footer(settings: SmtpSettings) -> list[str]:
+    return [
+        "",
+        _("This email does not carry the statement's text: it stays in PressGate, where readings are logged."),
+        _("Choose which emails you receive: %(link)s", link=f"{settings.base_url}/notifications/settings"),
+    ]
+
+
+def _message(line: str, body: list[str], to: str | None, ident: str, settings: SmtpSettings) -> EmailMessage:
     message = EmailMessage(policy=_POLICY)
     message["Subject"] = f"[PressGate] {line}"
     message["From"] = settings.sender
     message["Date"] = formatdate(usegmt=True)
-    message["To"] = formataddr(("", notification.mail_to or ""))
-    # The same every time it is sent: a mail sent again after a crash is recognisably the same mail.
-    message["Message-ID"] = f"<notification-{notification.id}@{urlsplit(settings.base_url).hostname or 'pressgate'}>"
-    message["X-PressGate-Notification"] = str(notification.id)
-    message.set_content(body)
+    message["To"] = formataddr(("", to or ""))
+    message["Message-ID"] = f"<{ident}@{urlsplit(settings.base_url).hostname or 'pressgate'}>"
+    if ident.startswith("notification-"):
+        message["X-PressGate-Notification"] = ident.removeprefix("notification-")
+    message.set_content("\n".join(body))
     return message
 
 
@@ -158,5 +186,62 @@ def send_due(session: Session, settings: SmtpSettings, *, now: dt.datetime | Non
             notification.mail_state = Mail.SENT
             notification.mail_sent_at = utcnow()
             notification.mail_due_at = None
+            sent += 1
+    return sent
+
+
+def digest_cutoff(now: dt.datetime) -> dt.datetime:
+    """Return the last time the digest went out at or before `now` (DIGEST_AT in Vietnam), in UTC."""
+    local = now.astimezone(ZONE)
+    cutoff = dt.datetime.combine(local.date(), DIGEST_AT, tzinfo=ZONE)
+    if cutoff > local:
+        cutoff -= dt.timedelta(days=1)
+    return cutoff.astimezone(dt.UTC)
+
+
+def send_digests(session: Session, settings: SmtpSettings, *, now: dt.datetime | None = None) -> int:
+    """Send each person their digest of what they were told before today's DIGEST_AT; return how many went.
+
+    A digest that fails is tried again as a single mail is (RETRY_AFTER), then given up; the caller
+    commits. Locked with SKIP LOCKED, so two workers never send one person's digest twice.
+    """
+    now = now or utcnow()
+    waiting = sa.and_(
+        Notification.mail_state == Mail.DIGEST,
+        Notification.created_at < digest_cutoff(now),
+        sa.or_(Notification.mail_due_at.is_(None), Notification.mail_due_at <= now),
+    )
+    people = session.scalars(
+        sa.select(Notification.user_id).where(waiting).group_by(Notification.user_id).limit(DIGEST_PEOPLE)
+    ).all()
+    if not people:
+        return 0
+    rows = session.scalars(
+        sa.select(Notification)
+        .where(waiting, Notification.user_id.in_(people))
+        .order_by(Notification.user_id, Notification.id)
+        .with_for_update(skip_locked=True)
+    ).all()
+    by_person: dict[int, list[Notification]] = {}
+    for notification in rows:
+        by_person.setdefault(notification.user_id, []).append(notification)
+    try:
+        smtp = _connect(settings)
+    except (OSError, smtplib.SMTPException) as err:
+        for notification in rows:
+            _failed(notification, f"{type(err).__name__}: {err}", now)
+        return 0
+    sent = 0
+    with smtp:
+        for notifications in by_person.values():
+            try:
+                smtp.send_message(compose_digest(notifications, settings))
+            except (OSError, smtplib.SMTPException) as err:
+                for notification in notifications:
+                    _failed(notification, f"{type(err).__name__}: {err}", now)
+                continue
+            at = utcnow()
+            for notification in notifications:
+                notification.mail_state, notification.mail_sent_at, notification.mail_due_at = Mail.SENT, at, None
             sent += 1
     return sent

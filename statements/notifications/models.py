@@ -34,6 +34,11 @@ class Kind:
     EMERGENCY_RELEASE = "emergency_release"
     #: Another person's review of an emergency release recorded a finding: its releaser is told.
     EMERGENCY_FINDING = "emergency_finding"
+    #: A disclosure case was opened about the unit's information: its leaders are told (statement_id is
+    #: None; `detail` names the case).
+    DISCLOSURE_OPENED = "disclosure_opened"
+    #: An emergency release went unreviewed past its due time: those who may review it are told.
+    EMERGENCY_REVIEW_OVERDUE = "emergency_review_overdue"
     ALL = (
         AWAITS_REVIEW,
         ESCALATED,
@@ -47,6 +52,8 @@ class Kind:
         OVERDUE_ESCALATED,
         EMERGENCY_RELEASE,
         EMERGENCY_FINDING,
+        DISCLOSURE_OPENED,
+        EMERGENCY_REVIEW_OVERDUE,
     )
 
 
@@ -54,6 +61,8 @@ class Mail:
     """Where a notification's email is: to be sent, sent, given up on, or not to be sent at all."""
 
     PENDING = "pending"
+    #: Kept for the person's daily digest (mail.send_digests), one mail for everything of the day.
+    DIGEST = "digest"
     SENT = "sent"
     FAILED = "failed"
     NONE = "none"
@@ -63,8 +72,9 @@ class Mode:
     """How a person takes the email of one kind of notification."""
 
     IMMEDIATE = "immediate"
+    DIGEST = "digest"
     OFF = "off"
-    ALL = (IMMEDIATE, OFF)
+    ALL = (IMMEDIATE, DIGEST, OFF)
 
 
 class Notification(Base):
@@ -79,6 +89,14 @@ class Notification(Base):
             "mail_due_at",
             postgresql_where=sa.text("mail_state = 'pending'"),
             sqlite_where=sa.text("mail_state = 'pending'"),
+        ),
+        # The daily digest's: only what waits for it.
+        sa.Index(
+            "ix_notifications_digest",
+            "user_id",
+            "id",
+            postgresql_where=sa.text("mail_state = 'digest'"),
+            sqlite_where=sa.text("mail_state = 'digest'"),
         ),
     )
 

@@ -42,6 +42,8 @@ class NotificationOut(ma.Schema):
     #: A deadline's: when the step was due and, escalated, whom it waits for.
     details = fields.List(fields.String())
     statement = fields.Integer(allow_none=True)
+    #: The disclosure case a `disclosure_opened` notification is about (None for the others).
+    case = fields.Integer(allow_none=True)
     unit = fields.String()
     actor = fields.String()
     actor_name = fields.String()
@@ -60,3 +62,5 @@ class SettingsOut(ma.Schema):
     language = fields.String()
     modes = fields.Dict(keys=fields.String(), values=fields.String())
     mandatory = fields.List(fields.String())
+    #: Per kind, the person's units whose policy emails it at once whatever they chose here.
+    mandatory_in = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))

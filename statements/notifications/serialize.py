@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from statements.notifications.models import Notification
-from statements.notifications.texts import details, subject
+from statements.notifications.texts import details, line_of, number_of
 from workflow.db import isoformat
 
 
@@ -14,9 +14,11 @@ def notification_dict(n: Notification) -> dict:
     return {
         "id": n.id,
         "kind": n.kind,
-        "text": subject(n.kind, n.statement_id, n.unit, n.urgent),
+        "text": line_of(n),
         "details": details(n),
         "statement": n.statement_id,
+        #: A disclosure case's number (DISCLOSURE_OPENED), else None.
+        "case": number_of(n) if n.statement_id is None else None,
         "unit": n.unit,
         "actor": n.actor,
         "actor_name": actor_name(n.actor),

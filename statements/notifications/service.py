@@ -10,9 +10,11 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from auth.models import Unit
 from statements.notifications.models import Kind, Mode, Notification, NotificationSettings
 from workflow.actor import Actor
 from workflow.db import count_of, newest_first, utcnow
+from workflow.deadlines import UnitDeadlines
 from workflow.errors import Invalid, NotFound
 from workflow.states import State
 
@@ -34,12 +36,13 @@ KIND_OF_DEADLINE = {
     "deadline_reminder": Kind.REMINDER,
     "deadline_overdue": Kind.OVERDUE,
     "deadline_escalation": Kind.OVERDUE_ESCALATED,
+    "emergency_review_overdue": Kind.EMERGENCY_REVIEW_OVERDUE,
 }
 #: Kinds that tell the statement's writers an outcome, rather than asking anyone to act.
 OUTCOMES = (Kind.RELEASED, Kind.REJECTED, Kind.RETRACTED)
 #: Email nobody turns off: an escalation waits on the competent authority, and an urgent item cannot
 #: wait for someone to open the app (letters 6006 and of Resolution 128 put "timely" first).
-MANDATORY = frozenset({Kind.ESCALATED, Kind.OVERDUE_ESCALATED, Kind.EMERGENCY_RELEASE})
+MANDATORY = frozenset({Kind.ESCALATED, Kind.OVERDUE_ESCALATED, Kind.EMERGENCY_RELEASE, Kind.EMERGENCY_REVIEW_OVERDUE})
 
 
 def page_for(
@@ -85,7 +88,24 @@ def settings_of(session: Session, actor: Actor) -> dict:
         "language": found.language if found else "vi",
         "modes": {kind: Mode.IMMEDIATE if kind in MANDATORY else modes.get(kind, Mode.IMMEDIATE) for kind in Kind.ALL},
         "mandatory": sorted(MANDATORY),
+        "mandatory_in": _mandatory_in(session, actor),
     }
+
+
+def _mandatory_in(session: Session, actor: Actor) -> dict[str, list[str]]:
+    """Return, per kind, the person's units whose policy emails it at once whatever they chose."""
+    units = sorted({unit_id for unit_id, _role in actor.memberships} | actor.acting_for)
+    rows = session.execute(
+        sa.select(Unit.code, UnitDeadlines.mandatory_mail)
+        .join(Unit, Unit.id == UnitDeadlines.unit_id)
+        .where(UnitDeadlines.unit_id.in_(units), UnitDeadlines.mandatory_mail.is_not(None))
+        .order_by(Unit.code)
+    )
+    found: dict[str, list[str]] = {}
+    for code, kinds in rows:
+        for kind in kinds:
+            found.setdefault(kind, []).append(code)
+    return found
 
 
 def change_settings(session: Session, actor: Actor, language: str | None, modes: dict[str, str]) -> dict:

@@ -22,6 +22,10 @@ SUBJECTS = {
     Kind.OVERDUE_ESCALATED: _l("Statement #%(id)d of %(unit)s is overdue and escalated to you"),
     Kind.EMERGENCY_RELEASE: _l("Statement #%(id)d of %(unit)s was released in an emergency and awaits a review"),
     Kind.EMERGENCY_FINDING: _l("A finding was recorded on your emergency release of statement #%(id)d of %(unit)s"),
+    Kind.DISCLOSURE_OPENED: _l("Disclosure case #%(id)d was opened about information of %(unit)s"),
+    Kind.EMERGENCY_REVIEW_OVERDUE: _l(
+        "The emergency release of statement #%(id)d of %(unit)s is past its review's due time"
+    ),
 }
 #: The kinds by name, for the settings page.
 KIND_NAMES = {
@@ -37,13 +41,34 @@ KIND_NAMES = {
     Kind.OVERDUE_ESCALATED: _l("A step below me is overdue and escalated to me"),
     Kind.EMERGENCY_RELEASE: _l("A statement of my unit was released in an emergency"),
     Kind.EMERGENCY_FINDING: _l("A finding on an emergency release I made"),
+    Kind.DISCLOSURE_OPENED: _l("A disclosure case about my unit's information was opened"),
+    Kind.EMERGENCY_REVIEW_OVERDUE: _l("An emergency release I may review is past its review's due time"),
 }
 
 
-def subject(kind: str, statement_id: int | None, unit: str, urgent: bool) -> str:
-    """Return a notification's line in the current language."""
-    line = str(SUBJECTS[kind] % {"id": statement_id or 0, "unit": unit})
+def subject(kind: str, number: int | None, unit: str, urgent: bool) -> str:
+    """Return a notification's line in the current language (`number`: its statement's, or its case's)."""
+    line = str(SUBJECTS[kind] % {"id": number or 0, "unit": unit})
     return str(_l("Urgent: %(line)s", line=line)) if urgent else line
+
+
+def line_of(notification: Notification) -> str:
+    """Return a notification's line in the current language."""
+    return subject(notification.kind, number_of(notification), notification.unit, notification.urgent)
+
+
+def number_of(notification: Notification) -> int | None:
+    """Return the number a notification names: its disclosure case's, or its statement's."""
+    if notification.kind == Kind.DISCLOSURE_OPENED:
+        return int((notification.detail or {}).get("case") or 0)
+    return notification.statement_id
+
+
+def path_of(notification: Notification) -> str:
+    """Return the page a notification leads to: its case's, or its statement's."""
+    if notification.kind == Kind.DISCLOSURE_OPENED:
+        return f"/disclosures/{number_of(notification)}"
+    return f"/statements/{notification.statement_id}"
 
 
 def details(notification: Notification) -> list[str]:

@@ -10,7 +10,7 @@ from statements.notifications import service
 from statements.notifications.models import Kind, Mode
 from statements.notifications.schemas import SettingsIn
 from statements.notifications.serialize import notification_dict
-from statements.notifications.texts import KIND_NAMES
+from statements.notifications.texts import KIND_NAMES, number_of
 from statements.schemas import load_input
 from statements.web import bp, web_actor
 from statements.web_session import db, page_arg, page_count, rollback_session
@@ -40,6 +40,8 @@ def open_notification(notification_id: int):
     """Mark a notification read and go to its statement."""
     service.mark_read(db(), web_actor(), notification_id)
     found = service.one(db(), web_actor(), notification_id)
+    if found.kind == Kind.DISCLOSURE_OPENED:
+        return redirect(url_for("web.disclosure", case_id=number_of(found)))
     if found.statement_id is None:
         return redirect(url_for("web.notifications"))
     return redirect(url_for("web.statement", statement_id=found.statement_id))

@@ -207,6 +207,7 @@ class Deadlines(MethodView):
             data["days_off"],
             data.get("remind_percent"),
             data.get("grace_minutes"),
+            data.get("mandatory_mail"),
         )
         return deadline_dict(policy)
 

@@ -8,6 +8,8 @@ from sqlalchemy.orm import Session
 
 from auth.models import Unit
 from auth.service import get_unit
+from statements.notifications.models import Kind
+from statements.notifications.service import MANDATORY
 from workflow import ledger
 from workflow.actor import Actor
 from workflow.db import utcnow
@@ -43,6 +45,9 @@ def policy_dict(session: Session, unit: Unit) -> dict:
         "set_by_unit": row.hours if row else {},
         "days_off": sorted(d.isoformat() for d in policy.days_off),
         "source": SOURCE,
+        # What the unit's people are always emailed at once: everyone's, and what the unit adds.
+        "mandatory_mail": sorted(MANDATORY | set(row.mandatory_mail or ()) if row else MANDATORY),
+        "mandatory_everywhere": sorted(MANDATORY),
         "updated_at": row.updated_at if row else None,
     }
 
@@ -55,8 +60,12 @@ def update_policy(
     days_off: list[dt.date],
     remind_percent: int | None = None,
     grace_minutes: dict[str, int] | None = None,
+    mandatory_mail: list[str] | None = None,
 ) -> dict:
-    """Set what the unit sets over the default hours, its days off, and (when given) its reminder and grace.
+    """Set what the unit sets over the default hours, its days off, and (when given) its reminder, grace and mail.
+
+    `mandatory_mail` names the kinds of notification its people are always emailed at once, whatever
+    they chose, beyond those always emailed everywhere.
 
     The change goes on the ledger.
     """
@@ -75,6 +84,15 @@ def update_policy(
         row.remind_percent = remind_percent
     if grace_minutes is not None:
         row.grace_minutes = {**(row.grace_minutes or {}), **grace_minutes}
+    if mandatory_mail is not None:
+        unknown = sorted(set(mandatory_mail) - set(Kind.ALL))
+        if unknown:
+            raise Invalid(
+                "mandatory_mail",
+                "Unknown kind of notification.",
+                errors={"mandatory_mail": [f"Unknown kind '{unknown[0]}'."]},
+            )
+        row.mandatory_mail = sorted(set(mandatory_mail) - MANDATORY)
     row.updated_at = utcnow()
     session.flush()
     ledger.append(
@@ -93,6 +111,7 @@ def update_policy(
             "public_holidays": _holidays_among(row.days_off),
             "remind_percent": row.remind_percent if row.remind_percent is not None else DEFAULT_REMIND_PERCENT,
             "grace_minutes": row.grace_minutes or {},
+            "mandatory_mail": row.mandatory_mail or [],
         },
     )
     return policy_dict(session, unit)

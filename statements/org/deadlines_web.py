@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 
 from auth import service as org
+from statements.notifications.texts import KIND_NAMES
 from statements.org import deadlines as deadline_service
 from statements.org.schemas import DeadlinesIn
 from statements.schemas import load_input
@@ -82,6 +83,8 @@ def unit_deadlines(code: str):
             grace = {u: form[f"grace.{u}"] for u in (Urgency.URGENT, Urgency.NORMAL) if form.get(f"grace.{u}")}
             if grace:
                 given["grace_minutes"] = grace
+            if form.get("mail_policy"):  # the form's mail section was shown: what is unticked is not mandatory
+                given["mandatory_mail"] = form.getlist("mandatory_mail")
             checked = load_input(DeadlinesIn(), given)  # the API's contract, and its refusals
             deadline_service.update_policy(
                 db(),
@@ -91,6 +94,7 @@ def unit_deadlines(code: str):
                 checked["days_off"],
                 checked.get("remind_percent"),
                 checked.get("grace_minutes"),
+                checked.get("mandatory_mail"),
             )
             flash(_("Deadlines saved."), "info")
             return redirect(url_for("web.unit_deadlines", code=code))
@@ -108,6 +112,7 @@ def unit_deadlines(code: str):
         step_names={k: str(v) for k, v in STEP_NAMES.items()},
         max_hours=MAX_HOURS,
         may_edit=can_edit_deadlines(actor, unit.id),
+        mail_kinds=list(KIND_NAMES.items()),
         days_off_text="\n".join(dt.date.fromisoformat(d).strftime("%d/%m/%Y") for d in policy["days_off"]),
         public_holidays=public_holidays(year, language) + public_holidays(year + 1, language),
         values=values,

@@ -6,6 +6,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from auth.service import MIN_PASSWORD, USERNAME_RE
+from statements.notifications.models import Kind as NotificationKind
 from statements.org.acting import MAX_REASON
 from statements.org.rules import RULE_CODE_RE
 from statements.schemas import Flag, Lenient, required_text, unit_code
@@ -135,6 +136,10 @@ class DeadlinesIn(Lenient):
         keys=fields.String(validate=validate.OneOf(values(Urgency))),
         values=fields.Integer(validate=validate.Range(min=0, max=MAX_HOURS * 60)),
     )
+    #: The kinds of notification the unit's people are always emailed at once (left out: unchanged).
+    mandatory_mail = fields.List(
+        fields.String(validate=validate.OneOf(NotificationKind.ALL)), validate=validate.Length(max=50)
+    )
 
 
 class DeadlinesOut(ma.Schema):
@@ -144,6 +149,8 @@ class DeadlinesOut(ma.Schema):
     days_off = fields.List(fields.String())
     remind_percent = fields.Integer()
     grace_minutes = fields.Dict(keys=fields.String(), values=fields.Integer())
+    mandatory_mail = fields.List(fields.String())
+    mandatory_everywhere = fields.List(fields.String())
     source = fields.String()
     updated_at = fields.String(allow_none=True)
 
