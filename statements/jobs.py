@@ -103,10 +103,9 @@ def send_mail(app: Flask, *, digests: bool = False) -> int:
     settings = mail.SmtpSettings.from_config(app.config)
     if settings is None:  # no mail server: the notifications are in the app, their mail waits
         return 0
-    with app.app_context(), Session(app.extensions["pressgate"]["engine"]) as session:
-        sent = (mail.send_digests if digests else mail.send_due)(session, settings)
-        session.commit()
-    return sent
+    engine = app.extensions["pressgate"]["engine"]
+    with app.app_context():
+        return mail.send_all(lambda: Session(engine), settings, digests=digests)
 
 
 @sa.event.listens_for(Session, "after_commit")

@@ -27,14 +27,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve(url: str, port: int, instance: Path) -> subprocess.Popen:
+def serve(url: str, port: int, instance: Path, env: dict[str, str] | None = None) -> subprocess.Popen:
     """Start gunicorn (2 workers × 4 threads) on the database at `url`, in a session of its own."""
-    env = os.environ | {
-        "PRESSGATE_DATABASE_URL": url,
-        "PRESSGATE_ENV": "production",
-        "PRESSGATE_SECRET_KEY": "served-in-tests",
-        "PRESSGATE_INSTANCE_PATH": str(instance),
-    }
+    env = (
+        os.environ
+        | {
+            "PRESSGATE_DATABASE_URL": url,
+            "PRESSGATE_ENV": "production",
+            "PRESSGATE_SECRET_KEY": "served-in-tests",
+            "PRESSGATE_INSTANCE_PATH": str(instance),
+        }
+        | (env or {})
+    )
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     command = [gunicorn, "-w", "2", "--threads", "4", "-k", "gthread", "-b", f"127.0.0.1:{port}", "wsgi:app"]
     return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True, stderr=subprocess.DEVNULL)

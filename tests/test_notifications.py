@@ -308,3 +308,16 @@ def test_a_disclosure_case_opened_tells_the_units_leaders_and_nobody_who_held_th
         .order_by(Notification.id)
     ).all()
     assert told_now == ["leader", "ministry_leader"]
+
+
+def test_the_worker_sends_a_backlog_batch_after_batch_in_one_wake_up(app, api, session, emails, monkeypatch):
+    import contextlib
+
+    monkeypatch.setattr(mail, "BATCH", 2)
+    for _ in range(5):
+        act(api, "author", create(api)["id"], "submit")
+    with smtp_server() as inbox, app.app_context():
+        settings = mail.SmtpSettings(inbox.host, inbox.port, "PressGate <noreply@x>", "http://x")
+        # A worker back from a crash sends what waited at once, not one batch per wake-up.
+        assert mail.send_all(lambda: contextlib.nullcontext(session), settings) == 5
+    assert len(inbox.messages) == 5

@@ -13,6 +13,8 @@ import datetime as dt
 import email.policy
 import logging
 import smtplib
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate
@@ -188,6 +190,25 @@ def send_due(session: Session, settings: SmtpSettings, *, now: dt.datetime | Non
             notification.mail_due_at = None
             sent += 1
     return sent
+
+
+def send_all(
+    sessions: Callable[[], AbstractContextManager[Session]], settings: SmtpSettings, *, digests: bool = False
+) -> int:
+    """Send what is due (or the digests) batch after batch, each committed, until less than a full one went.
+
+    A backlog (the worker was down while decisions went on) goes out at once, not a batch per wake-up
+    or per minute.
+    """
+    send, batch = (send_digests, DIGEST_PEOPLE) if digests else (send_due, BATCH)
+    total = 0
+    while True:
+        with sessions() as session:
+            sent = send(session, settings)
+            session.commit()
+        total += sent
+        if sent < batch:
+            return total
 
 
 def digest_cutoff(now: dt.datetime) -> dt.datetime:
