@@ -88,5 +88,7 @@ $(WRK):
 
 bench: $(STAMP) $(MO) $(WRK)
 	QUICK=$(QUICK) SYNC_DELAY_US=$(SYNC_DELAY_US) BASELINE=$(BASELINE) $(BIN)/python -m bench.run
+	@# Mail under load: decision to SMTP, and the worker killed five times (bench/mail.py).
+	mkdir -p bench/results && $(BIN)/python -m bench.mail > bench/results/mail.json && cat bench/results/mail.json
 	@# The long crash harness (200 kills) belongs to the full run.
 	test -n "$(QUICK)" || $(BIN)/pytest -q -m slow tests/test_crash.py

@@ -12,7 +12,8 @@ and each decision tells one person, who has an address.
   notification with an address its mail, no decision is told twice, and a mail the server accepted
   again after a kill (sent, then killed before the worker recorded it) carries the same Message-ID.
 
-`python -m bench.mail` prints the figures as JSON; `make bench` runs it in its run.
+`python -m bench.mail` prints the figures as JSON; `make bench` runs it after the rest and keeps them in
+bench/results/mail.json.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import json
 import os
 import random
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -45,22 +47,39 @@ DRAIN_SECONDS = 180
 
 
 class Accepted:
-    """An SMTP handler that notes when it accepted each notification's mail (a digest has none here)."""
+    """An SMTP handler that writes down when it accepted each mail: notification id, Message-ID, time."""
 
-    def __init__(self) -> None:
-        self.times: list[tuple[int, float]] = []
-        self.message_ids: Counter[str] = Counter()
-        self.lock = threading.Lock()
+    def __init__(self, path: Path) -> None:
+        self.out = path.open("a", encoding="utf-8")
 
     async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 (aiosmtpd's name)
         at = time.time()
         head = (envelope.original_content or envelope.content).split(b"\r\n\r\n", 1)[0].decode("utf-8", "replace")
         fields = dict(line.split(": ", 1) for line in head.replace("\r\n ", " ").split("\r\n") if ": " in line)
-        with self.lock:
-            self.message_ids[fields.get("Message-ID", "")] += 1
-            if notification := fields.get("X-PressGate-Notification"):
-                self.times.append((int(notification), at))
+        self.out.write(f"{fields.get('X-PressGate-Notification', '')}\t{fields.get('Message-ID', '')}\t{at}\n")
+        self.out.flush()
         return "250 OK"
+
+
+def sink(port: int, path: Path) -> None:
+    """Run the SMTP server until SIGTERM, in a process of its own as a real one is (not the clients')."""
+    stops = {signal.SIGTERM, signal.SIGINT}
+    signal.pthread_sigmask(signal.SIG_BLOCK, stops)  # waited for below, in every thread alike
+    controller = Controller(Accepted(path), hostname="127.0.0.1", port=port)
+    controller.start()
+    signal.sigwait(stops)
+    controller.stop()
+
+
+def _arrivals(path: Path) -> tuple[list[tuple[int, float]], Counter[str]]:
+    """Return (notification, accepted at) of each mail the server took, and how often it took each Message-ID."""
+    times, ids = [], Counter()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        notification, message_id, at = line.split("\t")
+        ids[message_id] += 1
+        if notification:
+            times.append((int(notification), float(at)))
+    return times, ids
 
 
 class Budget:
@@ -150,12 +169,11 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[max(0, -(-int(share * 100) * len(ordered) // 100) - 1)] if ordered else float("nan")
 
 
-def _latencies(engine: sa.Engine, accepted: Accepted, after: int) -> list[float]:
+def _latencies(engine: sa.Engine, received: Path, after: int) -> list[float]:
     """Return seconds from each notification's decision to its first acceptance, for notifications past `after`."""
     first: dict[int, float] = {}
-    with accepted.lock:
-        for notification, at in accepted.times:
-            first.setdefault(notification, at)
+    for notification, at in _arrivals(received)[0]:
+        first.setdefault(notification, at)
     with engine.connect() as conn:
         made = dict(
             conn.execute(
@@ -187,11 +205,8 @@ def run() -> dict:
     if admin is None:
         raise SystemExit("no PostgreSQL available")
     url = pg.create_database(admin)
-    accepted = Accepted()
-    smtp = Controller(accepted, hostname="127.0.0.1", port=free_port())
-    smtp.start()
     engine = None
-    server = worker = None
+    server = worker = smtp = None
     try:
         seeded = seed(url, statements=CLIENTS * 4)
         engine = make_engine(url)
@@ -203,11 +218,18 @@ def run() -> dict:
             "PRESSGATE_QUEUE_URL": "redis://127.0.0.1:6379/0",
             "PRESSGATE_QUEUE_NAME": f"pressgate-bench-{uuid.uuid4().hex}",
             "PRESSGATE_SMTP_HOST": "127.0.0.1",
-            "PRESSGATE_SMTP_PORT": str(smtp.port),
             "PRESSGATE_BASE_URL": "https://pg.example.vn",
         }
         with TemporaryDirectory() as instance:
             env["PRESSGATE_INSTANCE_PATH"] = instance
+            received = Path(instance) / "received.tsv"
+            received.touch()
+            smtp_port = free_port()
+            smtp = subprocess.Popen(
+                [sys.executable, "-m", "bench.mail", "--sink", str(smtp_port), str(received)], start_new_session=True
+            )
+            env["PRESSGATE_SMTP_PORT"] = str(smtp_port)
+            _wait_listening(smtp_port)
             port = free_port()
             server = serve(url, port, Path(instance), {k: v for k, v in env.items() if k.startswith("PRESSGATE_")})
             wait_until_serving(port)
@@ -221,7 +243,7 @@ def run() -> dict:
             # 1. Latency, the worker left alone.
             done, errors, seconds = _decide(base, seeded, LATENCY_DECISIONS)
             left = _wait_sent(engine)
-            latencies = _latencies(engine, accepted, before)
+            latencies = _latencies(engine, received, before)
             latency = {
                 "decisions": done,
                 "decisions_per_s": round(done / seconds, 1),
@@ -282,10 +304,10 @@ def run() -> dict:
                     sa.text("SELECT count(*) FROM ledger_entries WHERE id > :after AND kind = 'decision'"),
                     {"after": entries_before},
                 )
-            with accepted.lock:
-                arrived = {n for n, _ in accepted.times if n > before}
-                resent = sum(1 for n in accepted.message_ids.values() if n > 1)
-            latencies = _latencies(engine, accepted, before)
+            times, message_ids = _arrivals(received)
+            arrived = {n for n, _ in times if n > before}
+            resent = sum(1 for n in message_ids.values() if n > 1)
+            latencies = _latencies(engine, received, before)
             killed = {
                 "decisions_answered": done,
                 "decisions_recorded": decided,
@@ -305,17 +327,30 @@ def run() -> dict:
             if left:  # say why: the worker's own last words
                 killed["worker_log"] = (Path(instance) / "worker.log").read_text().splitlines()[-30:]
     finally:
-        for process in (worker, server):
+        for process in (worker, server, smtp):
             if process is not None and process.poll() is None:
                 os.killpg(process.pid, signal.SIGTERM)
                 process.wait(timeout=30)
-        smtp.stop()
         if engine is not None:
             engine.dispose()
         pg.drop_database(admin, url)
     return {"clients": CLIENTS, "latency": latency, "worker_killed": killed}
 
 
+def _wait_listening(port: int) -> None:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError("the SMTP server did not start")
+
+
 if __name__ == "__main__":
-    json.dump(run(), sys.stdout, indent=2)
-    print()
+    if sys.argv[1:2] == ["--sink"]:
+        sink(int(sys.argv[2]), Path(sys.argv[3]))
+    else:
+        json.dump(run(), sys.stdout, indent=2)
+        print()

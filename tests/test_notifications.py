@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections import Counter
+
 import pytest
 import sqlalchemy as sa
 
@@ -20,6 +23,14 @@ def emails(session, org):
     for name, user in org.users.items():
         user.email = f"{name}@syt.example.vn"
     session.flush()
+
+
+def _send(session, settings, *, now=None, digests: bool = False) -> int:
+    """Run one batch of the worker's sender (the due mail, or the digests), committing where it says."""
+    from statements import jobs
+
+    send = mail.send_digests if digests else mail.send_due
+    return jobs.commit_each(session, send(session, settings, now=now))
 
 
 def told(session, statement_id: int) -> list[tuple[str, str, str]]:
@@ -139,8 +150,8 @@ def test_mail_goes_over_smtp_in_the_readers_language_without_the_statements_text
         settings = mail.SmtpSettings(
             inbox.host, inbox.port, "PressGate <noreply@syt.example.vn>", "https://pg.example.vn"
         )
-        assert mail.send_due(session, settings) == 2
-        assert mail.send_due(session, settings) == 0  # each mail once
+        assert _send(session, settings) == 2
+        assert _send(session, settings) == 0  # each mail once
     by_to = {m["To"]: m for m in inbox.messages}
     vi, en = by_to["spokesperson@syt.example.vn"], by_to["leader@syt.example.vn"]
     assert vi["Subject"] == f"[PressGate] Thông tin #{s['id']} của SYT-HN chờ bạn duyệt"
@@ -165,12 +176,12 @@ def test_mail_the_server_refuses_is_retried_later_then_given_up_and_shown(app, a
     now = utcnow()
     with app.app_context():
         for attempt in range(len(mail.RETRY_AFTER) + 1):
-            assert mail.send_due(session, nobody, now=now) == 0
+            assert _send(session, nobody, now=now) == 0
             row = session.scalar(sa.select(Notification).where(Notification.statement_id == s["id"]))
             assert row.mail_attempts == attempt + 1 and row.mail_error
             if attempt < len(mail.RETRY_AFTER):
                 assert row.mail_state == Mail.PENDING and row.mail_due_at == now + mail.RETRY_AFTER[attempt]
-                assert mail.send_due(session, nobody, now=now) == 0 and row.mail_attempts == attempt + 1  # not yet due
+                assert _send(session, nobody, now=now) == 0 and row.mail_attempts == attempt + 1  # not yet due
                 now = row.mail_due_at
     assert row.mail_state == Mail.FAILED and row.mail_due_at is None
     item = api("spokesperson").get("/api/v1/notifications").json["items"][0]
@@ -197,10 +208,10 @@ def test_a_daily_digest_gathers_what_came_before_seven_into_one_mail(app, api, s
     assert told(session, urgent["id"]) == [("spokesperson", "awaits_review", "pending")]  # urgent: at once
     with smtp_server() as inbox, app.app_context():
         settings = mail.SmtpSettings(inbox.host, inbox.port, "PressGate <noreply@syt.example.vn>", "https://pg.vn")
-        assert mail.send_due(session, settings, now=hanoi(2026, 12, 4, 7, 31)) == 1  # only the urgent one
-        assert mail.send_digests(session, settings, now=hanoi(2026, 12, 4, 6, 59)) == 0  # not yet seven
-        assert mail.send_digests(session, settings, now=hanoi(2026, 12, 4, 7, 31)) == 1
-        assert mail.send_digests(session, settings, now=hanoi(2026, 12, 4, 8, 0)) == 0  # each once
+        assert _send(session, settings, now=hanoi(2026, 12, 4, 7, 31)) == 1  # only the urgent one
+        assert _send(session, settings, now=hanoi(2026, 12, 4, 6, 59), digests=True) == 0  # not yet seven
+        assert _send(session, settings, now=hanoi(2026, 12, 4, 7, 31), digests=True) == 1
+        assert _send(session, settings, now=hanoi(2026, 12, 4, 8, 0), digests=True) == 0  # each once
     digest = inbox.messages[-1]
     assert digest["Subject"] == "[PressGate] Bản tổng hợp hằng ngày: 2 thông báo"
     assert digest["To"] == "spokesperson@syt.example.vn" and digest["Message-ID"].startswith("<digest-")
@@ -219,11 +230,11 @@ def test_a_digest_the_server_refuses_is_tried_again_later(app, api, session, ema
     nobody = mail.SmtpSettings("127.0.0.1", 9, "PressGate <noreply@x>", "http://x")
     tomorrow = utcnow() + mail.dt.timedelta(days=1)
     with app.app_context():
-        assert mail.send_digests(session, nobody, now=tomorrow) == 0
+        assert _send(session, nobody, now=tomorrow, digests=True) == 0
         row = session.scalar(sa.select(Notification).where(Notification.statement_id == s["id"]))
         assert (row.mail_state, row.mail_attempts) == (Mail.DIGEST, 1)
         assert row.mail_due_at == tomorrow + mail.RETRY_AFTER[0] and row.mail_error
-        assert mail.send_digests(session, nobody, now=tomorrow) == 0 and row.mail_attempts == 1  # not yet due
+        assert _send(session, nobody, now=tomorrow, digests=True) == 0 and row.mail_attempts == 1  # not yet due
 
 
 def test_a_units_policy_makes_a_kind_always_emailed_whatever_its_people_chose(app, api, session, emails):
@@ -296,7 +307,7 @@ def test_a_disclosure_case_opened_tells_the_units_leaders_and_nobody_who_held_th
     assert opened.status_code == 302 and opened.location.endswith(f"/disclosures/{case['id']}")
     with smtp_server() as inbox, app.app_context():
         settings = mail.SmtpSettings(inbox.host, inbox.port, "PressGate <noreply@syt.example.vn>", "https://pg.vn")
-        assert mail.send_due(session, settings) >= 1
+        assert _send(session, settings) >= 1
     sent = next(m for m in inbox.messages if m["To"] == "leader@syt.example.vn")
     assert f"https://pg.vn/disclosures/{case['id']}" in sent.get_content() and "112 ca" not in sent.get_content()
     # Opened by the unit's own leader, it goes to the leaders above.
@@ -313,11 +324,44 @@ def test_a_disclosure_case_opened_tells_the_units_leaders_and_nobody_who_held_th
 def test_the_worker_sends_a_backlog_batch_after_batch_in_one_wake_up(app, api, session, emails, monkeypatch):
     import contextlib
 
+    from statements import jobs
+
     monkeypatch.setattr(mail, "BATCH", 2)
     for _ in range(5):
         act(api, "author", create(api)["id"], "submit")
     with smtp_server() as inbox, app.app_context():
         settings = mail.SmtpSettings(inbox.host, inbox.port, "PressGate <noreply@x>", "http://x")
         # A worker back from a crash sends what waited at once, not one batch per wake-up.
-        assert mail.send_all(lambda: contextlib.nullcontext(session), settings) == 5
+        assert jobs.send_backlog(lambda: contextlib.nullcontext(session), settings) == 5
     assert len(inbox.messages) == 5
+
+
+def test_a_worker_killed_mid_batch_leaves_only_the_mail_in_flight_to_be_sent_again(
+    app, api, session, emails, monkeypatch
+):
+    import smtplib
+
+    for _ in range(5):
+        act(api, "author", create(api)["id"], "submit")
+    real_send = smtplib.SMTP.send_message
+    calls = []
+
+    def dies_on_the_third(self, message, *args, **kwargs):
+        calls.append(message["Message-ID"])
+        if len(calls) == 3:
+            raise KeyboardInterrupt  # as SIGKILL would: nothing after this line runs
+        return real_send(self, message, *args, **kwargs)
+
+    now = utcnow()
+    with smtp_server() as inbox, app.app_context():
+        settings = mail.SmtpSettings(inbox.host, inbox.port, "PressGate <noreply@x>", "http://x")
+        monkeypatch.setattr(smtplib.SMTP, "send_message", dies_on_the_third)
+        with pytest.raises(KeyboardInterrupt):
+            _send(session, settings, now=now)
+        monkeypatch.setattr(smtplib.SMTP, "send_message", real_send)
+        session.rollback()
+        states = Counter(session.scalars(sa.select(Notification.mail_state)).all())
+        assert states == {"sent": 2, "pending": 3}  # each accepted mail was recorded at once
+        assert _send(session, settings, now=now + dt.timedelta(seconds=1)) == 0  # still claimed
+        assert _send(session, settings, now=now + mail.LEASE) == 3  # then sent by whoever comes
+    assert len(inbox.messages) == 5  # none twice: the third was never handed to the server

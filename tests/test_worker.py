@@ -49,9 +49,13 @@ def _until(predicate, seconds: float) -> bool:
     return predicate()
 
 
-def _unsealed(engine: sa.Engine) -> int:
+def _count(engine: sa.Engine, query: sa.Select) -> int:
     with engine.connect() as connection:
-        return connection.scalar(UNSEALED)
+        return connection.scalar(query)
+
+
+def _unsealed(engine: sa.Engine) -> int:
+    return _count(engine, UNSEALED)
 
 
 def test_the_worker_seals_what_the_servers_commit_when_they_notify_it(backend, tmp_path):
@@ -141,8 +145,8 @@ def test_the_worker_process_sends_the_mail_a_decision_commits(backend, tmp_path,
             assert _until(lambda: len(inbox.messages) == 1, 15), worker.stderr
             message = inbox.messages[0]
             assert message["To"] == "pn@syt.example.vn" and f"/statements/{sid}" in message.get_content()
-            with engine.connect() as connection:
-                assert _until(lambda: connection.scalar(SENT) == 1, 5)
+            # A connection each time: one held open would keep reading the snapshot of its first look (SQLite).
+            assert _until(lambda: _count(engine, SENT) == 1, 5)
         finally:
             worker.terminate()
             out, err = worker.communicate(timeout=20)

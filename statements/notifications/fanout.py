@@ -84,11 +84,12 @@ def tell_sealed(connection: sa.Connection, limit: int = BATCH) -> tuple[int, boo
     """Write the notifications of the decisions sealed since the cursor (up to `limit`) and move it.
 
     Return how many decisions it read, and whether any mail waits to be sent. The cursor's row is
-    locked for the transaction, so two processes never tell the same decision. Six statements at
-    most, however many decisions: the cursor with the chain's head, the entries with their statements,
-    the reviewers of each unit concerned, the people, the notifications, the cursor.
+    locked for the transaction, so two processes never tell the same decision. A few statements,
+    however many decisions: the cursor with the chain's head, the entries with their statements, the
+    reviewers of each unit concerned, the people, the notifications, the cursor; and only when they
+    are needed, the cases opened and the units' mandatory kinds.
     """
-    cursor, last = connection.execute(_CURSOR_AND_HEAD).one()
+    cursor, last, cases_opened = connection.execute(_CURSOR_AND_HEAD).one()
     if last is None or last <= cursor:
         return 0, False
     found = connection.execute(_ENTRIES, {"after": cursor, "upto": last, "limit": limit}).all()
@@ -97,7 +98,8 @@ def tell_sealed(connection: sa.Connection, limit: int = BATCH) -> tuple[int, boo
     for row in found:
         writers.setdefault(row.seq, {row.author_id}).add(row.writer_id)
     upto = entries[-1].seq if len(entries) == limit else last
-    rows = _notifications(connection, entries, writers, _cases_opened(connection, cursor, upto))
+    cases = _cases_opened(connection, cursor, upto) if cases_opened else []
+    rows = _notifications(connection, entries, writers, cases)
     mail = False
     if rows:
         # With RETURNING, SQLAlchemy sends the rows as one multi-row INSERT rather than an INSERT per row.
@@ -108,7 +110,18 @@ def tell_sealed(connection: sa.Connection, limit: int = BATCH) -> tuple[int, boo
 
 
 _CURSOR_AND_HEAD = (
-    sa.select(NotificationCursor.seq, sa.select(sa.func.max(LedgerEntry.seq)).scalar_subquery())
+    sa.select(
+        NotificationCursor.seq,
+        sa.select(sa.func.max(LedgerEntry.seq)).scalar_subquery(),
+        # Whether a disclosure case was opened since: rare, so its own query runs only then.
+        sa.select(LedgerEntry.id)
+        .where(
+            LedgerEntry.kind == EntryKind.DISCLOSURE,
+            LedgerEntry.action == constant("open_case"),
+            LedgerEntry.seq > NotificationCursor.seq,
+        )
+        .exists(),
+    )
     .where(NotificationCursor.name == DECISIONS)
     .with_for_update(of=NotificationCursor)
 )
@@ -244,15 +257,18 @@ def _rows(connection: sa.Connection, told: list[tuple[sa.Row[Any], str, set[int]
         .where(sa.or_(User.id.in_(ids), User.username.in_(names)), User.active)
     ).all()
     people = {row.id: row for row in found} | {row.username: row for row in found}
-    # What each unit adds to the kinds always emailed at once (its deadline policy).
-    added = dict(
-        connection.execute(
-            sa.select(UnitDeadlines.unit_id, UnitDeadlines.mandatory_mail).where(
-                UnitDeadlines.unit_id.in_(sorted({entry.unit_id for entry, _, _ in told})),
-                UnitDeadlines.mandatory_mail.is_not(None),
-            )
-        ).all()
-    )
+    # What each unit adds to the kinds always emailed at once (its deadline policy): it only overrides
+    # a choice, so it is read only when someone told chose anything but email at once.
+    added: dict[int, list[str]] = {}
+    if any(mode != Mode.IMMEDIATE for person in found for mode in (person.modes or {}).values()):
+        added = dict(
+            connection.execute(
+                sa.select(UnitDeadlines.unit_id, UnitDeadlines.mandatory_mail).where(
+                    UnitDeadlines.unit_id.in_(sorted({entry.unit_id for entry, _, _ in told})),
+                    UnitDeadlines.mandatory_mail.is_not(None),
+                )
+            ).all()
+        )
     now = utcnow()
     rows = []
     for entry, kind, whom in told:

@@ -13,8 +13,8 @@ import datetime as dt
 import email.policy
 import logging
 import smtplib
-from collections.abc import Callable
-from contextlib import AbstractContextManager
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate
@@ -46,6 +46,9 @@ RETRY_AFTER = (
 _POLICY = email.policy.SMTP.clone(max_line_length=998)
 #: Mails sent per pass over one SMTP connection.
 BATCH = 50
+#: How long a worker holds the mails it took: others leave them until then (a worker killed mid-batch
+#: leaves them to be sent after it). A batch stops at half of it, well past SMTP's own timeout.
+LEASE = dt.timedelta(seconds=30)
 #: When the daily digest goes out, in Vietnam: before the working day begins at 7:30 (Decree 45/2013).
 DIGEST_AT = dt.time(7, 0)
 #: People whose digest is sent per pass.
@@ -156,10 +159,13 @@ def _failed(notification: Notification, error: str, now: dt.datetime) -> None:
         notification.mail_due_at = now + RETRY_AFTER[notification.mail_attempts - 1]
 
 
-def send_due(session: Session, settings: SmtpSettings, *, now: dt.datetime | None = None) -> int:
-    """Send the mails that are due, over one SMTP connection; return how many the server accepted.
+def send_due(session: Session, settings: SmtpSettings, *, now: dt.datetime | None = None) -> Iterator[int]:
+    """Send a batch of the mails that are due, over one SMTP connection, yielding whenever the caller commits.
 
-    The caller commits (the worker at once): until then the rows stay locked against other workers.
+    The batch is claimed for LEASE (its rows taken with SKIP LOCKED, then due again only when the lease
+    ends): the first yield is the claim's commit. Each mail is then recorded as sent the moment the
+    server accepts it, and yielded for its own commit, so a worker killed mid-batch leaves at most the
+    mail in flight to be sent again. Each yield says how many the server has accepted so far.
     """
     now = now or utcnow()
     due = session.scalars(
@@ -169,46 +175,61 @@ def send_due(session: Session, settings: SmtpSettings, *, now: dt.datetime | Non
         .limit(BATCH)
         .with_for_update(skip_locked=True)
     ).all()
-    if not due:
-        return 0
+    yield from _deliver(session, settings, [([n], compose(n, settings)) for n in due], now)
+
+
+def _deliver(
+    session: Session,
+    settings: SmtpSettings,
+    mails: list[tuple[list[Notification], EmailMessage]],
+    now: dt.datetime,
+) -> Iterator[int]:
+    """Claim the mails' notifications, send each and record it as accepted, yielding for each commit."""
+    if not mails:
+        return
+    batch = [[n.id for n in notifications] for notifications, _ in mails]
+    claimed = [notification_id for ids in batch for notification_id in ids]
+    _set(session, claimed, mail_due_at=now + LEASE)
+    yield 0  # claimed: other workers leave these until the lease ends
+    started = time.monotonic()
     try:
         smtp = _connect(settings)
     except (OSError, smtplib.SMTPException) as err:  # the server is away: every mail waits its turn again
-        for notification in due:
-            _failed(notification, f"{type(err).__name__}: {err}", now)
-        return 0
+        _failed_all(session, claimed, f"{type(err).__name__}: {err}", now)
+        yield 0
+        return
     sent = 0
     with smtp:
-        for notification in due:
+        for index, (ids, (_, message)) in enumerate(zip(batch, mails, strict=True)):
+            if time.monotonic() - started > LEASE.total_seconds() / 2:
+                # A slow server: give the rest back before the lease ends, so nobody else sends them too.
+                _set(session, [i for rest in batch[index:] for i in rest], mail_due_at=now)
+                yield sent
+                return
             try:
-                smtp.send_message(compose(notification, settings))
+                smtp.send_message(message)
             except (OSError, smtplib.SMTPException) as err:
-                _failed(notification, f"{type(err).__name__}: {err}", now)
+                _failed_all(session, ids, f"{type(err).__name__}: {err}", now)
+                yield sent
                 continue
-            notification.mail_state = Mail.SENT
-            notification.mail_sent_at = utcnow()
-            notification.mail_due_at = None
+            _set(session, ids, mail_state=Mail.SENT, mail_sent_at=utcnow(), mail_due_at=None)
             sent += 1
-    return sent
+            yield sent
 
 
-def send_all(
-    sessions: Callable[[], AbstractContextManager[Session]], settings: SmtpSettings, *, digests: bool = False
-) -> int:
-    """Send what is due (or the digests) batch after batch, each committed, until less than a full one went.
+def _set(session: Session, ids: list[int], **values: object) -> None:
+    session.execute(
+        sa.update(Notification)
+        .where(Notification.id.in_(ids))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
 
-    A backlog (the worker was down while decisions went on) goes out at once, not a batch per wake-up
-    or per minute.
-    """
-    send, batch = (send_digests, DIGEST_PEOPLE) if digests else (send_due, BATCH)
-    total = 0
-    while True:
-        with sessions() as session:
-            sent = send(session, settings)
-            session.commit()
-        total += sent
-        if sent < batch:
-            return total
+
+def _failed_all(session: Session, ids: list[int], error: str, now: dt.datetime) -> None:
+    for notification in session.scalars(sa.select(Notification).where(Notification.id.in_(ids))):
+        _failed(notification, error, now)
+    session.flush()
 
 
 def digest_cutoff(now: dt.datetime) -> dt.datetime:
@@ -220,11 +241,11 @@ def digest_cutoff(now: dt.datetime) -> dt.datetime:
     return cutoff.astimezone(dt.UTC)
 
 
-def send_digests(session: Session, settings: SmtpSettings, *, now: dt.datetime | None = None) -> int:
-    """Send each person their digest of what they were told before today's DIGEST_AT; return how many went.
+def send_digests(session: Session, settings: SmtpSettings, *, now: dt.datetime | None = None) -> Iterator[int]:
+    """Send each person their digest of what they were told before today's DIGEST_AT, yielding as `send_due` does.
 
-    A digest that fails is tried again as a single mail is (RETRY_AFTER), then given up; the caller
-    commits. Locked with SKIP LOCKED, so two workers never send one person's digest twice.
+    A digest that fails is tried again as a single mail is (RETRY_AFTER), then given up. Claimed and
+    recorded as single mails are (`send_due`), so two workers never send one person's digest twice.
     """
     now = now or utcnow()
     waiting = sa.and_(
@@ -236,7 +257,7 @@ def send_digests(session: Session, settings: SmtpSettings, *, now: dt.datetime |
         sa.select(Notification.user_id).where(waiting).group_by(Notification.user_id).limit(DIGEST_PEOPLE)
     ).all()
     if not people:
-        return 0
+        return
     rows = session.scalars(
         sa.select(Notification)
         .where(waiting, Notification.user_id.in_(people))
@@ -246,23 +267,5 @@ def send_digests(session: Session, settings: SmtpSettings, *, now: dt.datetime |
     by_person: dict[int, list[Notification]] = {}
     for notification in rows:
         by_person.setdefault(notification.user_id, []).append(notification)
-    try:
-        smtp = _connect(settings)
-    except (OSError, smtplib.SMTPException) as err:
-        for notification in rows:
-            _failed(notification, f"{type(err).__name__}: {err}", now)
-        return 0
-    sent = 0
-    with smtp:
-        for notifications in by_person.values():
-            try:
-                smtp.send_message(compose_digest(notifications, settings))
-            except (OSError, smtplib.SMTPException) as err:
-                for notification in notifications:
-                    _failed(notification, f"{type(err).__name__}: {err}", now)
-                continue
-            at = utcnow()
-            for notification in notifications:
-                notification.mail_state, notification.mail_sent_at, notification.mail_due_at = Mail.SENT, at, None
-            sent += 1
-    return sent
+    mails = [(notifications, compose_digest(notifications, settings)) for notifications in by_person.values()]
+    yield from _deliver(session, settings, mails, now)
