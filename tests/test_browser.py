@@ -315,3 +315,24 @@ def test_a_skip_link_leads_to_the_content(person):
     assert page.evaluate("document.activeElement.getAttribute('href')") == "#main"
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
+
+
+#: Pages people open on a phone, by who opens them: none may widen the page past the screen.
+PHONE_PAGES = {
+    "leader": ["/dashboard", "/units/SYT-HN/deadlines", "/units/SYT-HN/acting", "/statements", "/inbox"],
+    "auditor": ["/audit/ledger", "/dashboard"],
+    "spokesperson": ["/notifications/settings", "/notifications"],
+}
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_no_page_is_wider_than_a_phone(person, lang):
+    wide = {}
+    for who, paths in PHONE_PAGES.items():
+        page = person(who, lang)
+        page.set_viewport_size({"width": 375, "height": 800})
+        for path in paths:
+            page.goto(page.url.split("/inbox")[0] + path)
+            if (over := page.evaluate("document.documentElement.scrollWidth - window.innerWidth")) > 0:
+                wide[f"{who} {path}"] = over
+    assert not wide, f"pages wider than 375 px, by so many px: {wide}"
