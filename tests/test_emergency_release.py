@@ -118,7 +118,7 @@ def test_the_page_offers_it_confirms_it_and_flags_it_until_reviewed(browser, sta
     assert "data-emergency" in text and 'data-emergency class="flash error"' not in text
 
 
-def test_a_scheduled_release_is_not_overridden_and_a_review_awaits_in_the_inbox(api, session, statement_in):
+def test_a_scheduled_release_is_not_overridden_and_a_review_awaits_in_the_inbox(app, api, session, statement_in):
     import datetime as dt
 
     s = statement_in("approved", urgency="urgent")
@@ -135,6 +135,8 @@ def test_a_scheduled_release_is_not_overridden_and_a_review_awaits_in_the_inbox(
     assert s.id in [i["id"] for i in mine]  # its review awaits the spokesperson...
     theirs = api("leader").get("/api/v1/statements?awaiting_me=true").json["items"]
     assert s.id not in [i["id"] for i in theirs]  # ...not the leader who released it
+    inbox = login(app.test_client(), "spokesperson").get("/inbox").text  # the row says why, and until when
+    assert "Phát hành khẩn cấp: chờ rà soát" in inbox and "data-review-due" in inbox
     act(api, "spokesperson", s.id, "emergency_agree")
     assert session.scalar(sa.select(sa.func.count()).select_from(Notification)) == told_before  # nobody re-told
 
