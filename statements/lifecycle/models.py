@@ -179,7 +179,7 @@ class Statement(WithVersions, Base):
     sensitivity_cleared_at: Mapped[dt.datetime | None]
 
     escalated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    escalated_at: Mapped[dt.datetime | None]
+    escalated_at: Mapped[dt.datetime | None] = mapped_column(index=True)
 
     approved_version: Mapped[int | None]
     approved_hash: Mapped[str | None] = mapped_column(sa.String(64))
