@@ -399,3 +399,19 @@ def test_a_text_with_no_words_is_indexed_as_nothing(api, session):
         s = create(api, title=".", body="!")
         r = api("author").post(f"/api/v1/statements/{s['id']}/versions", json={"title": "…", "body": "—", "version": 1})
     assert r.status_code == 201, r.json
+
+
+def test_seeing_a_title_in_a_list_never_outweighs_reading_the_text(app, api):
+    from tests.test_web import login
+
+    s = create(api)
+    api("author").post(f"/api/v1/statements/{s['id']}/actions", json={"action": "submit", "version": 1})
+    api("drafter2").get(f"/api/v1/statements/{s['id']}")  # the text, once, on screen
+    leader = login(app.test_client(), "leader")
+    for _ in range(10):  # a leader clicking through the dashboard's lists: titles only
+        leader.get("/statements")
+        leader.get("/inbox")
+    case = investigate(api, SAMPLE["body"])
+    suspects = {p["username"]: p for p in case["analysis"]["suspects"]}
+    assert suspects["drafter2"]["score"] > suspects["leader"]["score"], case["analysis"]["suspects"][:4]
+    assert {e["type"] for e in suspects["leader"]["evidence"]} == {"listed"}

@@ -25,7 +25,10 @@ RELEASED_MIN, RELEASED_SLACK = 0.5, 0.05
 #: Versions scoring at least this share of the best match count as evidence against their readers.
 EVIDENCE_SHARE = 0.6
 #: How much each kind of evidence weighs when ranking people (scaled by the match score where it applies).
-WEIGHTS = {"fingerprint": 1000, "variants": 200, "export": 50, "read": 20, "wrote": 10, "decided": 10}
+WEIGHTS = {"fingerprint": 1000, "variants": 200, "export": 50, "read": 20, "wrote": 10, "decided": 10, "listed": 1}
+#: Where a read showed only the statement's title, in a list, not its text (statements.lifecycle.reads):
+#: a leader who opens the lists their dashboard links to must not look like a reader of the text.
+TITLE_ONLY = frozenset({"web_list", "web_inbox"})
 
 
 @dataclass
@@ -232,17 +235,19 @@ def _ledger_evidence(session: Session, by_version: dict, seen_at: dt.datetime, a
     entry = ledger.LedgerEntry
     statement_ids = sorted({s for s, _ in by_version})
     rows = session.execute(
-        sa.select(entry.actor, entry.kind, entry.action, entry.statement_id, entry.version, entry.at)
+        sa.select(entry.actor, entry.kind, entry.action, entry.statement_id, entry.version, entry.at, entry.data)
         .where(entry.statement_id.in_(statement_ids), entry.at <= seen_at, entry.actor.is_not(None))
         .order_by(*ledger.CHAIN_ORDER)
     )
     seen: set[tuple] = set()
-    for actor, kind, action, statement_id, number, at in rows:
+    for actor, kind, action, statement_id, number, at, data in rows:
         match = by_version.get((statement_id, number))
         if match is None:
             continue
-        if kind == ledger.EntryKind.ACCESS:
-            what = "export" if action == "export" else "read"
+        if kind == ledger.EntryKind.ACCESS and action == "export":
+            what = "export"
+        elif kind == ledger.EntryKind.ACCESS:
+            what = "listed" if (data or {}).get("how") in TITLE_ONLY else "read"
         elif kind == ledger.EntryKind.CONTENT:
             what = "wrote"
         elif kind == ledger.EntryKind.DECISION:

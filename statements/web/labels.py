@@ -325,6 +325,7 @@ EVIDENCE_LABELS = {
     "variants": _l("The text follows the number, date and punctuation forms of this person's copy"),
     "export": _l("Downloaded a copy of the matched version"),
     "read": _l("Read the matched version"),
+    "listed": _l("Saw the matched version's title in a list, not its text"),
     "wrote": _l("Wrote the matched version"),
     "decided": _l("Decided on the matched version"),
 }
