@@ -7,7 +7,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Flask, redirect, request, session
-from flask_babel import Babel
+from flask_babel import Babel, format_decimal
 from flask_babel import gettext as _
 
 from auth.login import safe_next
@@ -80,4 +80,5 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["day"] = day_text
+    app.jinja_env.filters["decimal"] = lambda value: format_decimal(value, format="#,##0.0")
     app.jinja_env.globals["current_lang"] = select_locale

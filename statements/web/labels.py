@@ -123,7 +123,7 @@ URGENCY_LABELS = {"normal": _l("Normal"), "urgent": _l("Urgent")}
 EMERGENCY_OUTCOME_LABELS = {"agrees": _l("agrees with the release"), "finding": _l("recorded a finding")}
 MAIL_MODE_LABELS = {
     "immediate": _l("At once"),
-    "digest": _l("In the daily digest (7:00)"),
+    "digest": _l("Daily digest (7:00)"),
     "off": _l("No email"),
 }
 LANGUAGE_LABELS = {"vi": "Tiếng Việt", "en": "English"}
