@@ -10,7 +10,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from statements.db import was_committing
-from statements.web.labels import (
+from statements.web.messages import (
     HTTP_MESSAGES,
     HTTP_TITLES,
     IN_DOUBT_MESSAGE,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from statements.web.labels import RULE_MESSAGES
+from statements.web.messages import RULE_MESSAGES
 from workflow import errors
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,4 +37,4 @@ def test_the_search_finds_the_refusals():
 
 def test_every_refusal_rule_has_a_translated_message():
     missing = {rule: where for rule, where in raised_rules().items() if rule not in RULE_MESSAGES}
-    assert not missing, f"refusals without a message in statements/web/labels.py RULE_MESSAGES: {missing}"
+    assert not missing, f"refusals without a message in statements/web/messages.py RULE_MESSAGES: {missing}"

@@ -13,7 +13,7 @@ from statements.disclosure.serialize import case_dict, violation_dict
 from statements.i18n import from_local_input
 from statements.schemas import load_input
 from statements.web import bp, web_actor
-from statements.web.labels import refusal_message
+from statements.web.messages import refusal_message
 from statements.web_session import db, page_arg, page_count, rollback_session
 from workflow.errors import Invalid, Refusal
 from workflow.guards import require_investigate

@@ -33,8 +33,8 @@ from statements.web.labels import (
     ROLE_LABELS,
     STATE_LABELS,
     URGENCY_LABELS,
-    refusal_message,
 )
+from statements.web.messages import refusal_message
 from statements.web_session import count_limit, db, page_arg, paged, rollback_session
 from workflow.actor import Actor
 from workflow.errors import Refusal

@@ -20,7 +20,7 @@ from statements.org.schemas import DesignationIn, RoleIn, UnitIn, UserIn
 from statements.org.serialize import user_dict
 from statements.schemas import load_input
 from statements.web import bp, field_error, web_actor
-from statements.web.labels import refusal_message
+from statements.web.messages import refusal_message
 from statements.web_session import db, page_arg, page_count, rollback_session
 from workflow.db import utcnow
 from workflow.errors import Refusal

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Blueprint
 from flask_login import current_user
 
-from statements.web.labels import field_message
+from statements.web.messages import field_message
 from workflow.actor import Actor
 
 bp = Blueprint("web", __name__)

@@ -1,0 +1,296 @@
+"""Translated refusals, HTTP errors and field messages: what the pages say when something is refused."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from flask_babel import lazy_gettext as _l
+
+from auth.service import MIN_PASSWORD
+from statements.web.labels import (
+    CHANNEL_LABELS,
+    KIND_LABELS,
+    LANGUAGE_LABELS,
+    MAIL_MODE_LABELS,
+    OUTCOME_LABELS,
+    ROLE_LABELS,
+    STATE_LABELS,
+    URGENCY_LABELS,
+)
+from workflow.guards import MAX_COMMENT
+
+#: What a refusal means, for the person who met it.
+RULE_MESSAGES = {
+    "drafter_of_unit": _l("Only a drafter of the statement's unit may do this."),
+    "spokesperson_of_unit": _l("Only the unit's designated spokesperson may do this."),
+    "competent_leader": _l("Only a leader of the unit or of a parent unit may do this."),
+    "spokesperson_or_leader": _l("Only the unit's spokesperson or a competent leader may do this."),
+    "author": _l("Only the statement's author may do this."),
+    "four_eyes": _l("Four-eyes rule: you wrote this statement or one of its versions, so you may not decide on it."),
+    "four_eyes_escalation": _l("Four-eyes rule: you escalated this statement, so you may not sign it off."),
+    "four_eyes_own_escalation": _l(
+        "Four-eyes rule: you escalated this statement, so another leader must decide on its sensitivity."
+    ),
+    "four_eyes_clearance": _l(
+        "Four-eyes rule: you cleared the sensitivity of this content, so you may not approve it as well;"
+        " escalate it for another leader's sign-off."
+    ),
+    "four_eyes_release": _l(
+        "Four-eyes rule: you signed this statement off as a leader, so another person must release it."
+    ),
+    "four_eyes_rules": _l(
+        "Four-eyes rule: you review this unit's statements as its spokesperson, so you may not change the rules"
+        " that decide which of them need a leader's sign-off."
+    ),
+    "rules_reader": _l(
+        "A unit's sensitivity rules are internal to it: only its own people, the leaders above it, auditors and"
+        " administrators may read them."
+    ),
+    "sign_in_throttled": _l("Too many sign-in attempts for this username from your address; wait and try again."),
+    "sign_in_address_throttled": _l("Too many sign-in attempts from your address; wait and try again."),
+    "sign_in_account_throttled": _l(
+        "This account is under attack: sign-in is open only from addresses it has signed in from before."
+        " Wait and try again, or ask an administrator."
+    ),
+    "idempotency_key_reused": _l(
+        "This form already created a statement, with other text. Save again to create a new statement, or"
+        " open your statements to find the first one."
+    ),
+    "idempotency_key": _l("The request's idempotency key is not valid."),
+    "idempotency_in_progress": _l("The same request is still being saved; wait a moment and reload."),
+    "unknown_action": _l("There is no such action."),
+    "invalid_fields": _l("Some fields are not valid: see the message beside each."),
+    "no_reviewer": _l(
+        "Nobody can review this unit's statements: it has no spokesperson and no leader, nor has any unit above it."
+        " Ask an administrator to designate a spokesperson."
+    ),
+    "sensitive_requires_sign_off": _l(
+        "This statement is sensitive: escalate it to the competent authority for sign-off instead of approving it."
+    ),
+    "not_sensitive": _l("This statement is not sensitive; there is nothing to clear."),
+    "stale_version": _l("A newer version exists than the one you read."),
+    "state": _l("The statement's state does not allow this action now."),
+    "statement": _l("No such statement, or it is not visible to you."),
+    "version": _l("No such version."),
+    "unit_internal": _l("Earlier versions and the decision history are internal to the unit."),
+    "comment_required": _l("A comment giving the reason is required for this action."),
+    "approved_content_changed": _l("The content differs from what was approved; it cannot be released."),
+    "investigators_only": _l("Only auditors and leaders investigate disclosures."),
+    "case": _l("No such disclosure case, or it is not visible to you."),
+    "case_closed": _l("This case is already closed."),
+    "not_own_case": _l("Nobody records a violation against themselves."),
+    "notification": _l("No such notification."),
+    "notification_settings": _l("The notification settings are not valid."),
+    "deadline_policy": _l("The deadlines are not valid."),
+    "deadlines_reader": _l("A unit's deadlines are internal to it."),
+    "deadlines_editor": _l("Only a leader of the unit (or above) or an administrator sets its deadlines."),
+    "days_off": _l("Too many days off."),
+    "mandatory_mail": _l("Unknown kind of notification."),
+    "invalid_disclosure": _l("The disclosure report is incomplete."),
+    "invalid_finding": _l("The finding is incomplete."),
+    "pdf_font": _l("PDF copies cannot be made on this server (its font is missing); choose DOCX or text."),
+    "nul_in_form": _l(
+        "The form holds an invisible NUL character, which cannot be saved. Nothing was changed. Remove it (it"
+        " usually comes from text pasted from another program) and try again."
+    ),
+    "admin_only": _l("Only an administrator may change the organisation."),
+    "auditor_only": _l("Only auditors and administrators may read the ledger."),
+    "dashboard_viewer": _l("Only leaders (for the units they lead) and auditors see the dashboard."),
+    "rules_editor": _l("Only a leader of the unit (or above) or an administrator may edit its rules."),
+    "rule": _l("The rule is not valid."),
+    "rule_empty": _l("A rule needs keywords, topics or a detector."),
+    "rule_code": _l("A rule code is lowercase letters, digits, '-' or '_'."),
+    "rule_exists": _l("The unit already has a rule with that code."),
+    "content": _l("The statement's content is not valid."),
+    "channels": _l("Choose release channels from the list."),
+    "action": _l("There is no such action."),
+    "version_required": _l("The form did not say which version you read; open the statement again."),
+    "corrects": _l("A correction must name a released statement."),
+    "format": _l("The ledger is exported as CSV or JSON Lines."),
+    "comment_type": _l("The comment must be text."),
+    "comment_too_long": _l("The comment is longer than %(n)d characters.", n=MAX_COMMENT),
+    "conflict": _l("This conflicts with data written meanwhile; read it again and retry."),
+    "role": _l("The person does not hold that role in that unit."),
+    # The organisation's refusals, flashed on the administration page.
+    "unit": _l("No unit with that code."),
+    "user": _l("No user with that username."),
+    "unit_code": _l("A unit code is 1-64 capital letters, digits, '-' or '_'."),
+    "unit_name": _l("A unit needs a name."),
+    "unit_exists": _l("A unit with that code already exists."),
+    "user_fields": _l("The user's details are not valid."),
+    "user_exists": _l("A user with that username already exists."),
+    "spokesperson_exists": _l("The unit already has a spokesperson: designate the new one instead."),
+    "use_designation": _l("Designate a spokesperson through the designation form."),
+    "role_exists": _l("The person already holds that role in that unit."),
+    "auditor_not_spokesperson": _l(
+        "An auditor reads everything and changes nothing, so an auditor cannot be a unit's spokesperson."
+    ),
+    "spokesperson": _l("The unit has no designated spokesperson."),
+    "acting_reader": _l(
+        "A unit's acting spokespersons are internal to it: only its own people, the leaders above it, auditors and"
+        " administrators may read them."
+    ),
+    "acting_appointer": _l("Only a leader of the unit (or above) or an admin may appoint its acting spokesperson."),
+    "acting_overlap": _l(
+        "Someone is already acting spokesperson of this unit for part of that period; end that appointment first."
+    ),
+    "acting_period": _l("The period is not valid: it must end after it starts, and last at most 90 days."),
+    "appointment_over": _l("This appointment has already ended."),
+    "not_scheduled": _l("This statement has no scheduled release to cancel."),
+    "not_urgent": _l("Only an urgent statement may be released in an emergency; this one waits for its spokesperson."),
+    "release_scheduled": _l(
+        "This statement is scheduled for release; cancel the schedule first if it must go out now."
+    ),
+    "no_emergency_review": _l("This statement has no emergency release awaiting review."),
+    "four_eyes_emergency_review": _l(
+        "Four-eyes rule: you released this statement in an emergency, so another person must review it."
+    ),
+    "release_at": _l("Give the time of the release: a time to come, at most 30 days ahead."),
+    "scheduler_gone": _l("Whoever scheduled the release can no longer release it."),
+    "appointment": _l("There is no such acting appointment."),
+    "reason_required": _l("Give the reason in writing."),
+    "reason_too_long": _l("The reason is too long."),
+    "user_inactive": _l("This person's account is deactivated."),
+}
+
+
+def refusal_message(rule: str, message: str) -> str:
+    """Return what a refusal means in the person's language when its rule is a known one, else its message."""
+    return str(RULE_MESSAGES.get(rule, message))
+
+
+#: The heading of an error page.
+HTTP_TITLES = {
+    400: _l("Bad request"),
+    401: _l("Sign-in required"),
+    403: _l("Not allowed"),
+    404: _l("Not found"),
+    405: _l("Method not allowed"),
+    409: _l("Conflict"),
+    413: _l("Too large"),
+    422: _l("Invalid input"),
+    429: _l("Too many attempts"),
+    500: _l("Server error"),
+    503: _l("Service unavailable"),
+}
+#: What a plain HTTP error means, for pages (the API keeps its own JSON messages).
+HTTP_MESSAGES = {
+    400: _l("The request could not be understood (for example, the form had expired). Go back and try again."),
+    401: _l("Please sign in first."),
+    403: _l("You are not allowed to do this."),
+    404: _l("There is nothing at this address, or it is not visible to you."),
+    405: _l("This address does not accept that kind of request."),
+    409: _l("Someone changed this meanwhile. Read it again before deciding."),
+    413: _l("What was sent is larger than PressGate accepts. Nothing was changed. Shorten it and try again."),
+    422: _l("Some of what was sent is not valid."),
+    429: _l("Too many failed attempts. Wait a while and try again."),
+    500: _l("Something went wrong on the server. Nothing was changed."),
+    503: _l("The database is not available right now. Nothing was changed. Try again in a few seconds."),
+}
+#: A 503 from a database without this code's schema: no retry helps until someone migrates it.
+NOT_SET_UP_MESSAGE = _l(
+    "PressGate's database is not set up for this version. Nothing was changed. An administrator must run"
+    " `pressgate init-db`."
+)
+#: A 503 whose connection died during COMMIT: the server may have recorded the change or not.
+IN_DOUBT_MESSAGE = _l(
+    "The connection to the database was lost while your change was being saved: it may or may not have"
+    " been recorded. Open the page again to see, before you retry."
+)
+
+
+#: The services' fixed field messages, for forms in the person's language (others are shown as written).
+FIELD_MESSAGES = {
+    "A title is required.": _l("A title is required."),
+    "The body may not be empty.": _l("The body may not be empty."),
+    "Unknown unit.": _l("Unknown unit."),
+    "Not a valid boolean.": _l("Not a valid boolean."),
+    "Missing data for required field.": _l("This field is required."),
+    "Field may not be null.": _l("This field is required."),
+    "Not a valid integer.": _l("Not a valid number."),
+    "Not a valid date.": _l("Not a date: write it as dd/mm/yyyy."),
+    "Escalations are always sent by email.": _l("Escalations are always sent by email."),
+    "Not a valid email address.": _l("Not a valid email address."),
+    "A label is required.": _l("A label is required."),
+    "Give at least one keyword, topic or detector.": _l("Give at least one keyword, topic or detector."),
+    "Paste at least a sentence of the text that was found.": _l(
+        "Paste at least a sentence of the text that was found."
+    ),
+    "Say where the text was seen.": _l("Say where the text was seen."),
+    "The text cannot have been seen in the future.": _l("The text cannot have been seen in the future."),
+    "Write the finding.": _l("Write the finding."),
+    "Name who disclosed it, or choose an unattributed outcome.": _l(
+        "Name who disclosed it, or choose an unattributed outcome."
+    ),
+    "Only an attributed leak names people.": _l("Only an attributed leak names people."),
+    "Unknown user.": _l("Unknown user."),
+    "A reason is required.": _l("A reason is required."),
+    "The start cannot be in the past.": _l("The start cannot be in the past."),
+    "The end must come after the start.": _l("The end must come after the start."),
+    "This account is deactivated.": _l("This account is deactivated."),
+    "A time to come, at most 30 days ahead.": _l("A time to come, at most 30 days ahead."),
+    "Only for a scheduled release.": _l("Only for a scheduled release."),
+    "Not a valid datetime.": _l("Not a valid date and time."),
+    "Not a valid aware datetime.": _l("Give the time with its time zone."),
+    "2-64 lowercase letters, digits, '.', '_' or '-'.": _l(
+        "Username: 2-64 lowercase letters, digits, '.', '_' or '-'."
+    ),
+    f"At least {MIN_PASSWORD} characters.": _l("Password: at least %(n)d characters.", n=MIN_PASSWORD),
+    "Use capital letters, digits, '-' or '_' (e.g. SYT-HN).": _l(
+        "Use capital letters, digits, '-' or '_' (e.g. SYT-HN)."
+    ),
+}
+
+#: Field messages that carry a value (a length, names): matched by their English form, said again in the
+#: person's language with the same value.
+PATTERNED_FIELD_MESSAGES: list[tuple[re.Pattern, Callable[..., object]]] = [
+    (re.compile(r"Longer than maximum length (?P<n>\d+)\."), lambda n: _l("At most %(n)s characters.", n=n)),
+    (re.compile(r"Shorter than minimum length (?P<n>\d+)\."), lambda n: _l("At least %(n)s characters.", n=n)),
+    (
+        re.compile(r"Length must be between (?P<low>\d+) and (?P<high>\d+)\."),
+        lambda low, high: _l("Between %(low)s and %(high)s characters.", low=low, high=high),
+    ),
+    (re.compile(r"No such user: (?P<names>.+)\."), lambda names: _l("No such user: %(names)s.", names=names)),
+    (
+        re.compile(r"Between 0 and (?P<n>\d+) hours\."),
+        lambda n: _l("More than 0 and at most %(n)s hours, in every cell.", n=n),
+    ),
+    (re.compile(r"At most (?P<n>\d+) days\."), lambda n: _l("At most %(n)s days.", n=n)),
+    (
+        re.compile(r"Must be greater than or equal to (?P<low>\d+) and less than or equal to (?P<high>\d+)\."),
+        lambda low, high: _l("A whole number from %(low)s to %(high)s.", low=low, high=high),
+    ),
+    (
+        re.compile(r"Must be one of: (?P<choices>.+)\."),
+        lambda choices: _l("Choose one of: %(choices)s.", choices=choice_names(choices)),
+    ),
+]
+
+
+def choice_names(choices: str) -> str:
+    """Name a refusal's choices as the form's own lists name them ("leader, admin" -> their titles)."""
+    codes = choices.split(", ")
+    for names in (
+        ROLE_LABELS,
+        OUTCOME_LABELS,
+        KIND_LABELS,
+        URGENCY_LABELS,
+        STATE_LABELS,
+        CHANNEL_LABELS,
+        MAIL_MODE_LABELS,
+        LANGUAGE_LABELS,
+    ):
+        if all(code in names for code in codes):  # one list names all of them: these are its codes
+            return ", ".join(str(names[code]) for code in codes)
+    return choices
+
+
+def field_message(message: str) -> str:
+    """Return a field message in the person's language: a fixed one, one that carries a value, else as written."""
+    if message in FIELD_MESSAGES:
+        return str(FIELD_MESSAGES[message])
+    for pattern, say in PATTERNED_FIELD_MESSAGES:
+        if found := pattern.fullmatch(message):
+            return str(say(**found.groupdict()))
+    return message
