@@ -161,9 +161,11 @@ def test_the_page_shows_each_figure_as_a_link_to_its_list(client, week):
         late = next(link for link in links if "late=spokesperson" in link)
         listed = client.get(late).get_data(as_text=True)
         assert "1 thông tin" in listed and "quá hạn, đang chờ Người dùng spokesperson" in listed
+        assert 'name="overdue" value="1" checked' in listed  # whoever is late is late on an overdue step
         this_week = next(link for link in links if "event=released" in link and "since=2026-11-30" in link)
         listed = client.get(this_week).get_data(as_text=True)
         assert "2 thông tin" in listed and "đã phát hành từ 30/11/2026 đến 03/12/2026" in listed
+        assert "Tuần này đến nay (30/11/2026 – 03/12/2026)" in html
 
 
 @pytest.mark.parametrize(

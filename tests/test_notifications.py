@@ -282,7 +282,7 @@ def test_a_units_policy_makes_a_kind_always_emailed_whatever_its_people_chose(ap
     assert "released" in leader.get("/api/v1/units/SYT-HN/deadlines").json["mandatory_mail"]
     assert "awaits_review" not in leader.get("/api/v1/units/SYT-HN/deadlines").json["mandatory_mail"]
     settings = login(app.test_client(), "spokesperson").get("/notifications/settings").text
-    assert "data-unit-mandatory" in settings and "SYT-HN" in settings
+    assert "data-unit-mandatory" in settings and '<a href="/units/SYT-HN/deadlines">SYT-HN</a>' in settings
 
 
 def test_a_disclosure_case_opened_tells_the_units_leaders_and_nobody_who_held_the_text(app, api, session, emails):

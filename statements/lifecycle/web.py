@@ -103,7 +103,8 @@ def statements():
         "urgency": args.get("urgency") if args.get("urgency") in Urgency.__members__.values() else None,
         "sensitive": _flag(args.get("sensitive")),
         "q": (args.get("q") or "")[:200] or None,
-        "overdue": args.get("overdue") == "1",
+        # Whoever is late on a step is late on an overdue one: the form's box says so.
+        "overdue": args.get("overdue") == "1" or bool(args.get("late")),
         "late": (args.get("late") or "")[:64] or None,
         "scheduled": _flag(args.get("scheduled")),
         "review_pending": args.get("review_pending") == "1",
