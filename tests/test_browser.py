@@ -171,6 +171,12 @@ def test_the_whole_path_and_screenshots(person, server):
     expect(public.locator("main")).to_contain_text("Thông tin ban đầu về vụ ngộ độc thực phẩm")
     shoot(public, "press-room")
 
+    # The leader's overview counts this week's release, and its figure opens exactly that statement.
+    leader.goto(f"{server}/dashboard")
+    shoot(leader, "dashboard")
+    leader.click("a[href*='event=released'][href*='since=']")
+    expect(leader.locator("main")).to_contain_text("Thông tin ban đầu về vụ ngộ độc thực phẩm")
+
 
 def test_buttons_per_person_and_language_switch(person, server):
     drafter = person("author", "en")
