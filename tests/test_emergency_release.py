@@ -168,6 +168,9 @@ def test_a_review_left_past_its_due_time_is_said_once_on_the_ledger_to_those_who
     ).all()
     # The seed gives nobody an address: they are told in the app.
     assert sorted(tuple(r) for r in told) == [("ministry_leader", "none"), ("spokesperson", "none")]
+    # Retracted later, it is not said again.
+    act(api, "spokesperson", s.id, "retract", comment="Thông tin đã được cập nhật.")
+    assert timeliness.sweep(session, start + EMERGENCY_REVIEW + dt.timedelta(hours=2)) == 0  # not again
     # Reviewed in time, nothing is said.
     other = statement_in("approved", urgency="urgent")
     _emergency(api, other.id)

@@ -201,6 +201,8 @@ def emergency_release(
     data = release(statement, actor, comment, channels, now, when)
     statement.released_via = "emergency"
     statement.emergency_review_due_at = now + EMERGENCY_REVIEW
+    # The deadline sweep looks again when the review is due (statements.lifecycle.timeliness).
+    statement.next_check_at = statement.emergency_review_due_at
     return data | {"emergency": True, "review_due_at": isoformat(statement.emergency_review_due_at)}
 
 

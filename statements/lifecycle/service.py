@@ -367,10 +367,10 @@ def start_step(statement: StatementView, now: dt.datetime) -> dict[str, str]:
     policy = statement.deadlines or Policy()
     statement.due_at = policy.due(statement.state, statement.kind, statement.urgency, now)
     # The sweep (statements.lifecycle.timeliness) looks again at the reminder's time.
-    statement.next_check_at = policy.reminder(statement.state, statement.kind, statement.urgency, now)
-    if statement.next_check_at is None and statement.emergency_review_due_at is not None:
-        # An emergency release awaits its review: the sweep looks again when that is due.
-        statement.next_check_at = statement.emergency_review_due_at
+    reminder = policy.reminder(statement.state, statement.kind, statement.urgency, now)
+    # With no step, an emergency release's review keeps the check its release set (or the sweep cleared).
+    if reminder is not None or statement.emergency_review_due_at is None:
+        statement.next_check_at = reminder
     statement.due_stage = 0
     return {"due_at": isoformat(statement.due_at)} if statement.due_at is not None else {}
 

@@ -105,14 +105,12 @@ def _next_stage(
 
 def _review_overdue(session: Session, statement: snapshots.StatementView, now: dt.datetime) -> None:
     """Say once, on the ledger, that an emergency release has gone unreviewed past its due time, to its reviewers."""
-    if statement.emergency_review_due_at is None:  # reviewed since the check was set: nothing to say
-        _set(session, statement.id, statement.due_stage, None)
-        return
     # Whoever may review it: those who speak for the unit and its nearest leaders, never who released it.
     rows = waiting_rows(session, statement.unit_id)
     released_by = {statement.released_by_id}
-    reviewers = [*pick_next(rows, State.IN_REVIEW.value, released_by)]
-    reviewers += pick_next(rows, State.ESCALATED.value, released_by)
+    # A unit with no spokesperson is reviewed by its leaders: the two lists then name the same people.
+    found = pick_next(rows, State.IN_REVIEW.value, released_by) + pick_next(rows, State.ESCALATED.value, released_by)
+    reviewers = list({who.user_id: who for who in found}.values())
     told = {who.user_id for who in reviewers} - released_by
     _say(
         session,
