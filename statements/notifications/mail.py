@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import email.policy
 import logging
+import secrets
 import smtplib
 import time
 from collections.abc import Iterator
@@ -47,9 +48,9 @@ RETRY_AFTER = (
 )
 #: Mails sent per pass over one SMTP connection.
 BATCH = 50
-#: How long a worker holds the mails it took: others leave them until then (a worker killed mid-batch
-#: leaves them to be sent after it). A batch stops at half of it, well past SMTP's own timeout.
-LEASE = dt.timedelta(seconds=30)
+#: The shortest a worker holds the mails it took (`lease_for`: longer with a longer SMTP timeout): others
+#: leave them until then, and a worker killed mid-batch leaves them to be sent after it.
+LEASE = dt.timedelta(seconds=60)
 #: When the daily digest goes out, in Vietnam: before the working day begins at 7:30 (Decree 45/2013).
 DIGEST_AT = dt.time(7, 0)
 #: People whose digest is sent per pass.
@@ -193,42 +194,56 @@ def _deliver(
         return
     batch = [[n.id for n in notifications] for notifications, _ in mails]
     claimed = [notification_id for ids in batch for notification_id in ids]
-    _set(session, claimed, mail_due_at=now + LEASE)
+    # The lease's end is also whose it is: its random microseconds tell this claim from another worker's
+    # made in the same moment, and every later change is made only while the rows still carry it.
+    lease = lease_for(settings)
+    mine = now + lease + dt.timedelta(microseconds=secrets.randbelow(1_000_000))
+    _set(session, claimed, None, mail_due_at=mine)
     yield 0  # claimed: other workers leave these until the lease ends
     started = time.monotonic()
     try:
         smtp = _connect(settings)
     except (OSError, smtplib.SMTPException) as err:  # the server is away: every mail waits its turn again
-        _failed_all(session, claimed, f"{type(err).__name__}: {err}", now)
+        _failed_all(session, claimed, mine, f"{type(err).__name__}: {err}", now)
         yield 0
         return
     sent = 0
     with smtp:
         for index, (ids, (_, message)) in enumerate(zip(batch, mails, strict=True)):
-            if time.monotonic() - started > LEASE.total_seconds() / 2:
+            if time.monotonic() - started > lease.total_seconds() / 2:
                 # A slow server: give the rest back before the lease ends, so nobody else sends them too.
-                _set(session, [i for rest in batch[index:] for i in rest], mail_due_at=now)
+                _set(session, [i for rest in batch[index:] for i in rest], mine, mail_due_at=now)
                 yield sent
                 return
             try:
                 smtp.send_message(message)
             except (OSError, smtplib.SMTPException) as err:
-                _failed_all(session, ids, f"{type(err).__name__}: {err}", now)
+                _failed_all(session, ids, mine, f"{type(err).__name__}: {err}", now)
                 yield sent
                 continue
-            _set(session, ids, mail_state=Mail.SENT, mail_sent_at=utcnow(), mail_due_at=None)
+            _set(session, ids, mine, mail_state=Mail.SENT, mail_sent_at=utcnow(), mail_due_at=None)
             sent += 1
             yield sent
 
 
-def _set(session: Session, ids: list[int], **values: object) -> None:
+def lease_for(settings: SmtpSettings) -> dt.timedelta:
+    """Return how long a worker holds a batch: new mails stop at half of it, and one in flight ends before it.
+
+    A mail's SMTP dialogue is five exchanges at most, each bounded by the connection's timeout.
+    """
+    return max(LEASE, dt.timedelta(seconds=12 * settings.timeout))
+
+
+def _set(session: Session, ids: list[int], lease: dt.datetime | None, **values: object) -> None:
     # Core, not the ORM's bulk UPDATE: the ORM's took 1.2 ms a mail, more than the statement itself.
     table = Notification.__table__
-    session.connection().execute(sa.update(table).where(table.c.id.in_(ids)).values(**values))
+    where = table.c.id.in_(ids) if lease is None else sa.and_(table.c.id.in_(ids), table.c.mail_due_at == lease)
+    session.connection().execute(sa.update(table).where(where).values(**values))
 
 
-def _failed_all(session: Session, ids: list[int], error: str, now: dt.datetime) -> None:
-    for notification in session.scalars(sa.select(Notification).where(Notification.id.in_(ids))):
+def _failed_all(session: Session, ids: list[int], lease: dt.datetime, error: str, now: dt.datetime) -> None:
+    mine = sa.and_(Notification.id.in_(ids), Notification.mail_due_at == lease)
+    for notification in session.scalars(sa.select(Notification).where(mine)):
         _failed(notification, error, now)
     session.flush()
 
