@@ -415,3 +415,8 @@ def test_seeing_a_title_in_a_list_never_outweighs_reading_the_text(app, api):
     suspects = {p["username"]: p for p in case["analysis"]["suspects"]}
     assert suspects["drafter2"]["score"] > suspects["leader"]["score"], case["analysis"]["suspects"][:4]
     assert {e["type"] for e in suspects["leader"]["evidence"]} == {"listed"}
+    # A search finds statements by their body: what it shows is read like the text.
+    leader.get("/statements?q=" + SAMPLE["body"].split()[0])
+    case = investigate(api, SAMPLE["body"])
+    leader_now = next(p for p in case["analysis"]["suspects"] if p["username"] == "leader")
+    assert "read" in {e["type"] for e in leader_now["evidence"]}

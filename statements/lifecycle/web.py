@@ -115,8 +115,11 @@ def statements():
         filters |= {"event": args["event"], "since": since, "until": until}
     page = page_arg()
     limit = count_limit(page, PER_PAGE)
+    # A search finds statements by their body, so what it shows is read like the text (disclosure tracing
+    # weighs a plain list's titles as titles only).
+    how = "web_search" if filters["q"] else "web_list"
     items, total = reads.listing(
-        db(), actor, queries.Filters(**filters), page=page, per_page=PER_PAGE, how="web_list", count_up_to=limit
+        db(), actor, queries.Filters(**filters), page=page, per_page=PER_PAGE, how=how, count_up_to=limit
     )
     return render_template(
         "web/list.html",
