@@ -7,6 +7,8 @@ Create Date: 2026-12-04 20:00:00.000000
 
 from __future__ import annotations
 
+import datetime as dt
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -29,5 +31,10 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     # What waited for a digest is sent on its own, as before digests existed.
-    op.execute("UPDATE notifications SET mail_state = 'pending', mail_due_at = CURRENT_TIMESTAMP WHERE mail_state = 'digest'")
+    # The due time in UTC, as the column stores it (CURRENT_TIMESTAMP would follow the server's time zone).
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    op.get_bind().execute(
+        sa.text("UPDATE notifications SET mail_state = 'pending', mail_due_at = :now WHERE mail_state = 'digest'"),
+        {"now": now},
+    )
     op.drop_index('ix_notifications_digest', table_name='notifications')

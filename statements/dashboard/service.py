@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from auth.acting import pick_next, waiting_rows
+from auth.acting import pick_next
 from auth.models import Unit, User
 from statements.lifecycle import lateness, queries
 from statements.lifecycle.models import Statement
@@ -50,9 +50,9 @@ def summary(session: Session, actor: Actor, now: dt.datetime | None = None) -> d
     }
     periods = weeks(now)
     # A release scheduled waits on nobody: the worker releases it at its time.
-    waiting = _waiting(
-        session, queries.list_filter(actor, queries.Filters(led=led, scheduled=False)), units, scope, now
-    )
+    reviewers: lateness.Reviewers = {}  # each unit's, read once for both tables
+    not_scheduled = queries.list_filter(actor, queries.Filters(led=led, scheduled=False))
+    waiting = _waiting(session, not_scheduled, units, scope, now, reviewers)
     return {
         "as_of": isoformat(now),
         "units": sorted(code for code, _ in units.values()),
@@ -61,7 +61,7 @@ def summary(session: Session, actor: Actor, now: dt.datetime | None = None) -> d
         },
         "waiting": waiting,
         "overdue_by_unit": _overdue_by_unit(waiting, scope),
-        "overdue_by_person": _overdue_by_person(session, where, scope, now),
+        "overdue_by_person": _overdue_by_person(session, where, scope, now, reviewers),
         "draft_to_release": {
             name: _draft_to_release(session, where, scope, since, until) for name, (since, until) in periods.items()
         },
@@ -92,7 +92,12 @@ def _count_of(session: Session, actor: Actor, filters: dict[str, Any]) -> dict[s
 
 
 def _waiting(
-    session: Session, where: sa.ColumnElement[bool], units: dict[int, tuple[str, str]], scope: dict, now: dt.datetime
+    session: Session,
+    where: sa.ColumnElement[bool],
+    units: dict[int, tuple[str, str]],
+    scope: dict,
+    now: dt.datetime,
+    reviewers: lateness.Reviewers,
 ) -> list[dict[str, Any]]:
     """Return, per unit and open step, how many wait, how many are overdue, since when, and on whom."""
     rows = session.execute(
@@ -100,7 +105,7 @@ def _waiting(
             Statement.unit_id,
             Statement.state,
             sa.func.count(),
-            sa.func.sum(sa.case((Statement.due_at < now, 1), else_=0)),
+            sa.func.sum(sa.case((lateness.overdue_condition(now), 1), else_=0)),
             sa.func.min(Statement.updated_at),
         )
         .where(where, Statement.state.in_(list(STEPS)))
@@ -116,11 +121,10 @@ def _waiting(
     )
     for unit_id, username, full_name in session.execute(revising):
         authors[unit_id].append((username, full_name))
-    reviewers = {
-        unit_id: waiting_rows(session, unit_id)
-        for unit_id in sorted({row[0] for row in rows if row[1] != State.CHANGES_REQUESTED.value})
-    }
-    names = _usernames(session, {r[2] for rows_ in reviewers.values() for r in rows_})
+    reviewing = sorted({row[0] for row in rows if row[1] != State.CHANGES_REQUESTED.value})
+    names = _usernames(
+        session, {r[2] for unit_id in reviewing for r in lateness.reviewers_of(session, reviewers, unit_id)}
+    )
     out = []
     for unit_id, state, count, overdue, since in rows:
         code, unit_name = units[unit_id]
@@ -129,7 +133,7 @@ def _waiting(
         else:
             people = [
                 {"username": names[p.user_id], "full_name": p.full_name, "role": p.role}
-                for p in pick_next(reviewers[unit_id], state, ())
+                for p in pick_next(lateness.reviewers_of(session, reviewers, unit_id), state, ())
             ]
         filters = scope | {"unit": code, "state": state}
         if state == State.APPROVED.value:
@@ -165,13 +169,13 @@ def _overdue_by_unit(waiting: list[dict[str, Any]], scope: dict) -> list[dict[st
 
 
 def _overdue_by_person(
-    session: Session, where: sa.ColumnElement[bool], scope: dict, now: dt.datetime
+    session: Session, where: sa.ColumnElement[bool], scope: dict, now: dt.datetime, reviewers: lateness.Reviewers
 ) -> list[dict[str, Any]]:
     """Return, per person whom overdue steps wait on, how many and since when the oldest was due."""
     counts: dict[int, int] = defaultdict(int)
     oldest: dict[int, dt.datetime] = {}
     full_names: dict[int, str] = {}
-    for step in lateness.late_steps(session, where, now):
+    for step in lateness.late_steps(session, where, now, reviewers):
         for person in step.people:
             counts[person.user_id] += 1
             oldest.setdefault(person.user_id, step.due_at)  # the steps come most overdue first

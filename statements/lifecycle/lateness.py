@@ -31,7 +31,20 @@ def overdue_condition(now: dt.datetime) -> sa.ColumnElement[bool]:
     return sa.and_(Statement.state.in_(list(STEPS)), Statement.due_at < now)
 
 
-def late_steps(session: Session, where: sa.ColumnElement[bool], now: dt.datetime) -> list[Late]:
+#: Each unit's reviewers (`auth.acting.waiting_rows`), read once per unit and shared by whoever asks.
+Reviewers = dict[int, list[tuple[int, str, int, str]]]
+
+
+def reviewers_of(session: Session, reviewers: Reviewers, unit_id: int) -> list[tuple[int, str, int, str]]:
+    """Return the unit's reviewers from `reviewers`, reading them the first time."""
+    if unit_id not in reviewers:
+        reviewers[unit_id] = waiting_rows(session, unit_id)
+    return reviewers[unit_id]
+
+
+def late_steps(
+    session: Session, where: sa.ColumnElement[bool], now: dt.datetime, reviewers: Reviewers | None = None
+) -> list[Late]:
     """Return the overdue steps among the statements `where` selects, most overdue first, with whom each waits on.
 
     Whom is decided as on the statement page (`auth.acting.pick_next`): its writers and whoever escalated
@@ -58,16 +71,14 @@ def late_steps(session: Session, where: sa.ColumnElement[bool], now: dt.datetime
         )
         for statement_id, author_id in session.execute(versions):
             writers.setdefault(statement_id, set()).add(author_id)
-    reviewers: dict[int, list[tuple[int, str, int, str]]] = {}
+    reviewers = {} if reviewers is None else reviewers
     late = []
     for row in rows:
         if row.state == State.CHANGES_REQUESTED.value:
             people = (NextActor(row.author_id, row.full_name, "author"),)
         else:
-            if row.unit_id not in reviewers:
-                reviewers[row.unit_id] = waiting_rows(session, row.unit_id)
             excluded = writers.get(row.id, set()) | {row.author_id, row.escalated_by_id}
-            people = tuple(pick_next(reviewers[row.unit_id], row.state, excluded))
+            people = tuple(pick_next(reviewers_of(session, reviewers, row.unit_id), row.state, excluded))
         late.append(Late(row.id, row.unit_id, row.state, row.due_at, people))
     return late
 

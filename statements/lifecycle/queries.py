@@ -278,6 +278,9 @@ def list_filter(actor: Actor | None, filters: Filters) -> sa.ColumnElement[bool]
         conditions.append(lateness.overdue_condition(utcnow()))
     if filters.event:
         conditions.append(happened(filters.event, filters.since, filters.until))
+        if filters.event == "deadline_escalation" and actor is not None and not actor.is_auditor:
+            # A step's escalation is the unit's internal history, as its ledger is: not another unit's to learn.
+            conditions.append(Statement.unit_id.in_(sorted(actor.read_scope)))
     if filters.scheduled is not None:
         scheduled = sa.and_(Statement.state == State.APPROVED.value, Statement.release_at.is_not(None))
         conditions.append(scheduled if filters.scheduled else sa.not_(scheduled))
