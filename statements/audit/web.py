@@ -11,7 +11,6 @@ from flask_login import login_required
 
 from statements.audit import export as ledger_export
 from statements.audit.replay import verify_all
-from statements.i18n import LOCAL_ZONE
 from statements.lifecycle import queries
 from statements.lifecycle.serialize import entry_dict
 from statements.web import bp, web_actor
@@ -27,9 +26,7 @@ PER_PAGE = 50
 
 def _date(value: str, end: bool = False) -> dt.datetime:
     """Read a yyyy-mm-dd date in Hanoi time; an end date includes its whole day (ValueError when not a date)."""
-    day = dt.date.fromisoformat(value)
-    start = dt.datetime.combine(day + dt.timedelta(days=1 if end else 0), dt.time(), tzinfo=LOCAL_ZONE)
-    return start.astimezone(dt.UTC)
+    return queries.local_day_start(dt.date.fromisoformat(value) + dt.timedelta(days=1 if end else 0))
 
 
 def _filters(args) -> tuple[dict, dict[str, list[str]]]:

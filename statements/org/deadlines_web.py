@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 
 from auth import service as org
+from statements.i18n import day_text
 from statements.notifications.texts import KIND_NAMES
 from statements.org import deadlines as deadline_service
 from statements.org.schemas import DeadlinesIn
@@ -113,7 +114,7 @@ def unit_deadlines(code: str):
         max_hours=MAX_HOURS,
         may_edit=can_edit_deadlines(actor, unit.id),
         mail_kinds=list(KIND_NAMES.items()),
-        days_off_text="\n".join(dt.date.fromisoformat(d).strftime("%d/%m/%Y") for d in policy["days_off"]),
+        days_off_text="\n".join(day_text(d) for d in policy["days_off"]),
         public_holidays=public_holidays(year, language) + public_holidays(year + 1, language),
         values=values,
         errors=errors,
