@@ -199,6 +199,53 @@ def test_the_head_does_not_edit_the_rules_they_review_under(api, head):
     assert r.status_code == 200
 
 
+def _appoint_self(api, who: str) -> None:
+    ends = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=48)).isoformat()
+    body = {"username": who, "reason": "Người phát ngôn nghỉ phép.", "ends_at": ends}
+    r = api(who).post("/api/v1/units/SYT-HN/acting-spokespersons", json=body)
+    assert r.status_code == 201, r.json
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"active": False}, {"keywords": ["tử vong do tai nạn"]}],
+    ids=["switched off", "keyword narrowed"],
+)
+def test_who_lifted_a_rule_does_not_approve_what_it_held(api, session, org, change):
+    # The probe: a leader who reviews nothing may change the rules; appointed acting spokesperson (by
+    # themselves) they then approved a death report their own change let through. The ledger's entry of the
+    # change says what the rule was, and the approval is refused; another reviewer may approve it.
+    assert api("leader").patch("/api/v1/units/SYT-HN/rules/deaths", json=change).status_code == 200
+    _appoint_self(api, "leader")
+    s = create(api, body="Một bệnh nhân đã tử vong tại khoa hồi sức.", sensitive=False)
+    act(api, "author", s["id"], "submit")
+    assert not api("leader").get(f"/api/v1/statements/{s['id']}").json["sensitive"]
+    r = act(api, "leader", s["id"], "approve", expect=403)
+    assert r["rule"] == "four_eyes_rule_change" and "tử vong" in r["message"]
+    assert act(api, "spokesperson", s["id"], "approve")["state"] == "approved"
+
+
+def test_a_rule_change_that_holds_nothing_here_stops_no_approval(api, session, org):
+    assert api("leader").patch("/api/v1/units/SYT-HN/rules/deaths", json={"active": False}).status_code == 200
+    _appoint_self(api, "leader")
+    s = create(api, body="Toàn tỉnh đã tiêm 28.450 liều vắc xin sởi.", sensitive=False)
+    act(api, "author", s["id"], "submit")
+    assert act(api, "leader", s["id"], "approve")["state"] == "approved"
+
+
+def test_a_rule_switched_back_on_holds_again_and_clearance_by_another_counts(api, session, org):
+    # The rule on again: the statement is sensitive, and once another leader clears it the one who had
+    # switched the rule off may approve: the rule as it is holds it too, and the clearance answers for it.
+    api("leader").patch("/api/v1/units/SYT-HN/rules/deaths", json={"active": False})
+    api("ministry_leader").patch("/api/v1/units/SYT-HN/rules/deaths", json={"active": True})
+    _appoint_self(api, "leader")
+    s = create(api, body="Một bệnh nhân đã tử vong tại khoa hồi sức.", sensitive=False)
+    act(api, "author", s["id"], "submit")
+    assert act(api, "leader", s["id"], "approve", expect=409)["rule"] == "sensitive_requires_sign_off"
+    act(api, "ministry_leader", s["id"], "clear_sensitivity", comment="Đã xác minh với bệnh viện.")
+    assert act(api, "leader", s["id"], "approve")["state"] == "approved"
+
+
 # --- a unit with no designated spokesperson -----------------------------------------------------
 
 

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 from workflow.actor import Actor
 from workflow.errors import Conflict, Forbidden, Invalid, Refusal
+from workflow.sensitivity import match_rules
 from workflow.states import EDITABLE_STATES, PUBLIC_STATES, Role, Urgency
 
 MAX_COMMENT = 4000
@@ -121,6 +122,25 @@ def not_who_cleared(statement: Decidable, actor: Actor) -> None:
             "four_eyes_clearance",
             "Four-eyes rule: you cleared the sensitivity of this content, so you may not approve it as well;"
             " escalate it for another leader's sign-off.",
+        )
+
+
+def not_who_lifted_a_rule(statement: Decidable, actor: Actor) -> None:
+    """Four-eyes: who changed a unit's rule so that it no longer holds this content does not approve it."""
+    # Loaded for an approval only (statements.lifecycle.service): the rules as they stood before each change
+    # this person made, which no later hand on the rules table can hide from the ledger.
+    before = getattr(statement, "rules_before_actor", None)
+    if not before:
+        return
+    current = statement.current
+    held_now = {m.code for m in match_rules(getattr(statement, "rules", None) or (), current.title, current.body,
+                                            current.topics)}  # fmt: skip
+    lifted = [m for m in match_rules(before, current.title, current.body, current.topics) if m.code not in held_now]
+    if lifted:
+        raise Forbidden(
+            "four_eyes_rule_change",
+            f"Four-eyes rule: you changed this unit's rule '{lifted[0].label}' so that it no longer holds this"
+            " statement for a leader; another reviewer must approve it, or escalate it.",
         )
 
 

@@ -14,12 +14,14 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from workflow.db import Base, utcnow
+from workflow.ledger import EntryKind, LedgerEntry
 from workflow.text import (
     confusable_letters,
     fold,
@@ -257,6 +259,40 @@ DEFAULT_RULES: list[dict[str, Any]] = [
     },
     HIDDEN_CHARACTERS_RULE,
 ]
+
+
+def rules_before_changes_by(session: Session, unit_id: int, unit_code: str, user_id: int) -> list[Any]:
+    """Return the unit's rules as each stood before a change `user_id` made to it, as the ledger tells it.
+
+    A change recorded before its entries said what it replaced is read for what it evidently replaced only
+    when it switched a rule off.
+    """
+    changes = session.scalars(
+        sa.select(LedgerEntry.data)
+        .where(
+            LedgerEntry.kind == EntryKind.ADMIN,
+            LedgerEntry.action == "update_rule",
+            LedgerEntry.unit == unit_code,
+            LedgerEntry.actor_id == user_id,
+        )
+        .order_by(LedgerEntry.id)
+    ).all()
+    if not changes:
+        return []
+    rows = {
+        rule.code: rule
+        for rule in session.scalars(sa.select(SensitivityRule).where(SensitivityRule.unit_id == unit_id))
+    }
+    found = []
+    for data in changes:
+        before = data.get("before") or ({"active": True} if data.get("changes", {}).get("active") is False else None)
+        rule = rows.get(data.get("rule"))
+        if before and rule is not None:
+            fields = {
+                name: getattr(rule, name) for name in ("code", "label", "keywords", "topics", "detectors", "active")
+            }
+            found.append(SimpleNamespace(**(fields | before)))
+    return found
 
 
 def add_default_rules(session: Session, unit_id: int) -> list[SensitivityRule]:

@@ -30,7 +30,7 @@ from workflow.deadlines import Policy
 from workflow.errors import BadRequest, Conflict, Forbidden, Invalid
 from workflow.guards import check_comment, require_read_rules, require_revise
 from workflow.machine import ACTIONS, fire
-from workflow.sensitivity import SensitivityRule, match_rules
+from workflow.sensitivity import SensitivityRule, match_rules, rules_before_changes_by
 from workflow.states import OPEN_STATES, PUBLIC_STATES, Kind, Role, State, Urgency
 from workflow.text import search_key
 
@@ -310,6 +310,10 @@ def decide(
             errors={"release_at": ["Only for a scheduled release."]},
         )
     before = {key: getattr(statement, key) for key in snapshots.WRITABLE}
+    if action == "approve":  # what the approver's own changes to the rules no longer hold (four-eyes)
+        statement.rules_before_actor = rules_before_changes_by(
+            session, statement.unit_id, statement.unit.code, actor.user_id
+        )
     if statement.state in OPEN_STATES:
         refresh_sensitivity(session, statement, statement.rules)  # rules may have changed since the last version
     role = ACTIONS[action].role(statement, actor) if statement.state in ACTIONS[action].sources else None

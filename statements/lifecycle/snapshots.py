@@ -62,6 +62,8 @@ class StatementView(WithVersions, SimpleNamespace):
     reviewable: bool | None = None
     #: Its unit's deadline policy, when loaded for a decision.
     deadlines: Policy | None = None
+    #: For an approval: the unit's rules as they stood before each change the approver made to them.
+    rules_before_actor: list | None = None
 
 
 #: What the serialisers, the guards, access logging and sensitivity take.
@@ -106,18 +108,17 @@ def _unit_rules(aggregate: Callable, array: Callable, nested: Callable) -> sa.Sc
 #: One statement locked for a decision (NO KEY UPDATE, of the statement only: see `queries.load`), with
 #: what a decision needs of its unit: its active sensitivity rules and whether anyone reviews it (read
 #: here, not in queries of their own); per dialect, as JSON is built differently.
-_DL = UnitDeadlines.__table__.c
-#: The unit's deadline policy, read with the statement: what it sets over the defaults, and its days off.
-_POLICY = (
-    sa.select(_DL.hours).where(_DL.unit_id == _S.c.unit_id).scalar_subquery(),
-    sa.select(_DL.days_off).where(_DL.unit_id == _S.c.unit_id).scalar_subquery(),
-    sa.select(_DL.remind_percent).where(_DL.unit_id == _S.c.unit_id).scalar_subquery(),
-    sa.select(_DL.grace_minutes).where(_DL.unit_id == _S.c.unit_id).scalar_subquery(),
-)
+_DL = UnitDeadlines.__table__
+#: The unit's deadline policy, read with the statement: what it sets over the defaults, and its days off. One
+#: outer join, not a subquery per column: with four, the query passed the 4,096 bytes up to which psycopg
+#: caches its conversion of a query, and every decision paid for parsing it afresh.
+_POLICY = (_DL.c.hours, _DL.c.days_off, _DL.c.remind_percent, _DL.c.grace_minutes)
 LOCKED_STATEMENT = {
-    dialect: ONE_STATEMENT.add_columns(rules, reviewer_exists(_S.c.unit_id), *_POLICY).with_for_update(
-        of=_S, key_share=True
-    )
+    dialect: sa.select(*ONE_STATEMENT.selected_columns, rules, reviewer_exists(_S.c.unit_id), *_POLICY)
+    .select_from(_WITH_VERSIONS.outerjoin(_DL, _DL.c.unit_id == _S.c.unit_id))
+    .where(_S.c.id == sa.bindparam("id"))
+    .order_by(_V.c.number)
+    .with_for_update(of=_S, key_share=True)
     for dialect, rules in (
         ("postgresql", _unit_rules(sa.func.json_agg, sa.func.json_build_array, lambda column: column)),
         ("sqlite", _unit_rules(sa.func.json_group_array, sa.func.json_array, sa.func.json)),

@@ -81,8 +81,21 @@ def _apply_to_open_statements(session: Session, unit: Unit) -> int:
     return count
 
 
-def _log(session: Session, actor: Actor, unit: Unit, action: str, rule: SensitivityRule, changes: dict) -> None:
+def _log(
+    session: Session,
+    actor: Actor,
+    unit: Unit,
+    action: str,
+    rule: SensitivityRule,
+    changes: dict,
+    before: dict | None = None,
+) -> None:
     role = "leader" if actor.is_competent_leader(unit.id) else "admin"
+    data = {"rule": rule.code, "changes": changes}
+    if before is not None:
+        # What the change replaced: whoever made it may not approve what the rule as it was would have held
+        # (workflow.guards.not_who_lifted_a_rule), whoever the table says changed it since.
+        data["before"] = before
     ledger.append(
         session,
         kind=ledger.EntryKind.ADMIN,
@@ -91,7 +104,7 @@ def _log(session: Session, actor: Actor, unit: Unit, action: str, rule: Sensitiv
         actor=actor.username,
         role=role,
         unit=unit.code,
-        data={"rule": rule.code, "changes": changes},
+        data=data,
     )
 
 
@@ -129,9 +142,10 @@ def update_rule(session: Session, actor: Actor, unit_code: str, code: str, field
     if rule is None:
         raise NotFound("rule", f"Unit {unit.code} has no rule '{code}'.")
     values = _clean(fields, partial=True)
+    before = {name: getattr(rule, name) for name in values}
     for name, value in values.items():
         setattr(rule, name, value)
     session.flush()
-    _log(session, actor, unit, "update_rule", rule, values)
+    _log(session, actor, unit, "update_rule", rule, values, before)
     _apply_to_open_statements(session, unit)
     return rule

@@ -39,6 +39,10 @@ RULE_MESSAGES = {
     "four_eyes_release": _l(
         "Four-eyes rule: you signed this statement off as a leader, so another person must release it."
     ),
+    "four_eyes_rule_change": _l(
+        "Four-eyes rule: you changed one of this unit's rules so that it no longer holds this statement for a"
+        " leader; another reviewer must approve it, or escalate it."
+    ),
     "four_eyes_rules": _l(
         "Four-eyes rule: you review this unit's statements as its spokesperson, so you may not change the rules"
         " that decide which of them need a leader's sign-off."
