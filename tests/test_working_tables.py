@@ -107,6 +107,21 @@ def test_verify_names_a_role_given_without_an_entry(api, session, org):
     assert any("outsider holds leader in SYT-HN" in d["what"] for d in report["tables"]["disagreements"])
 
 
+def test_verify_names_a_decision_under_a_role_given_by_hand_for_the_moment(api, session, statement_in):
+    """A leader's role put in the table for one sign-off and taken out after: the tables agree again, the entry not."""
+    s = statement_in("escalated")
+    hn = session.scalar(sa.select(Unit.id).where(Unit.code == "SYT-HN"))
+    outsider = _user(session, "outsider")
+    session.execute(sa.insert(Membership).values(user_id=outsider, unit_id=hn, role="leader"))
+    session.commit()
+    act(api, "outsider", s.id, "sign_off")
+    session.execute(sa.delete(Membership).where(Membership.user_id == outsider, Membership.unit_id == hn))
+    session.commit()
+    report = api("auditor").get("/api/v1/ledger/verify").json
+    assert report["ok"] is False
+    assert _whats(api, s.id) == ["'sign_off' by outsider as leader of SYT-HN, a role no entry had given them then"]
+
+
 def test_verify_names_a_forged_release_entry(api, session, statement_in):
     """An entry appended with the application's credentials must still follow the lifecycle to pass."""
     s = statement_in("escalated")

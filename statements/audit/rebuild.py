@@ -158,6 +158,28 @@ class Organisation:
     roles: dict[tuple[str, str, str], int | None] = field(default_factory=dict)
     #: appointment id -> (username, unit, starts_at, ends_at, ended_at), times as the entries write them
     acting: dict[int, list] = field(default_factory=dict)
+    #: unit code -> its parent's code, as the units' creation entries say
+    parents: dict[str | None, str | None] = field(default_factory=dict)
+    #: (unit, role) -> the usernames holding it so far: `roles` read the other way round
+    holders: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+
+    def give(self, username: str, unit: str, role: str, seq: int | None) -> None:
+        """Record that an entry gave `username` the role in the unit."""
+        self.roles[(username, unit, role)] = seq
+        self.holders.setdefault((unit, role), set()).add(username)
+
+    def take(self, username: str, unit: str, role: str) -> None:
+        """Record that an entry took the role in the unit from `username`."""
+        self.roles.pop((username, unit, role), None)
+        self.holders.get((unit, role), set()).discard(username)
+
+    def chain(self, unit: str | None) -> Iterator[str]:
+        """Yield the unit and the units above it, nearest first."""
+        seen: set[str] = set()
+        while unit is not None and unit not in seen:  # a loop would be a broken tree; stop, not hang
+            seen.add(unit)
+            yield unit
+            unit = self.parents.get(unit)
 
 
 def _entries(session: Session, kinds: tuple[str, ...]) -> Iterator[sa.Row]:
@@ -175,6 +197,7 @@ def _entries(session: Session, kinds: tuple[str, ...]) -> Iterator[sa.Row]:
             E.unit,
             E.actor_id,
             E.actor,
+            E.role,
             E.data,
         )
         .where(E.kind.in_(kinds))
@@ -199,22 +222,24 @@ def rebuild(session: Session, result: ReplayResult) -> tuple[dict[int, Rebuilt],
 
 
 def _admin(row: sa.Row, org: Organisation) -> None:
-    data, roles = row.data or {}, org.roles
+    data = row.data or {}
+    if row.action == "create_unit":
+        org.parents[row.unit] = data.get("parent")
     if row.action in RULE_ACTIONS:
         org.rules_changed[row.unit] = row.seq or 0
     elif row.action == "create_user":
         for r in data.get("roles", []):
-            roles[(data.get("username"), r.get("unit"), r.get("role"))] = row.seq
+            org.give(data.get("username"), r.get("unit"), r.get("role"), row.seq)
     elif row.action == "grant_role":
-        roles[(data.get("username"), row.unit, data.get("role"))] = row.seq
+        org.give(data.get("username"), row.unit, data.get("role"), row.seq)
     elif row.action == "revoke_role":
-        roles.pop((data.get("username"), row.unit, data.get("role")), None)
+        org.take(data.get("username"), row.unit, data.get("role"))
     elif row.action == "designate_spokesperson":
-        for key in [k for k in roles if k[1] == row.unit and k[2] == "spokesperson"]:
-            del roles[key]
-        roles[(data.get("username"), row.unit, "spokesperson")] = row.seq
+        for username in list(org.holders.get((row.unit, "spokesperson"), ())):
+            org.take(username, row.unit, "spokesperson")
+        org.give(data.get("username"), row.unit, "spokesperson", row.seq)
     elif row.action == "remove_spokesperson":
-        roles.pop((data.get("username"), row.unit, "spokesperson"), None)
+        org.take(data.get("username"), row.unit, "spokesperson")
     elif row.action == "appoint_acting_spokesperson":
         org.acting[data.get("appointment")] = [data.get("username"), row.unit, data.get("starts_at"),
                                                data.get("ends_at"), None]  # fmt: skip
@@ -272,6 +297,9 @@ def _decision(row: sa.Row, s: Rebuilt, org: Organisation, result: ReplayResult) 
     by = _who(row)
     who = by[0]
     _four_eyes(row, s, action.guards, by, result)
+    if not _role_held(row, org):
+        result.add(Disagreement(f"'{row.action}' by {row.actor} as {row.role} of {row.unit}, a role no entry had"
+                                " given them then", sid, row.seq))  # fmt: skip
     if (appointment := (row.data or {}).get("acting_under")) is not None and not _held(
         org.acting, appointment, row, by
     ):
@@ -351,6 +379,29 @@ def _four_eyes(row: sa.Row, s: Rebuilt, guards: tuple, by: tuple[int | None, str
             except Forbidden as refusal:
                 result.add(Disagreement(f"'{row.action}' by {row.actor} breaks the four-eyes rule ({refusal.rule})",
                                         row.statement_id, row.seq))  # fmt: skip
+
+
+def _role_held(row: sa.Row, org: Organisation) -> bool:
+    """Say whether the role a decision names was the actor's then, as the ledger's own grants stood.
+
+    A role put in the tables by hand for the moment of a decision, and taken out after, leaves the tables
+    agreeing with the ledger; the decision's entry still names a role the ledger never gave.
+    """
+    who, unit, role = row.actor, row.unit, row.role
+    if row.actor_id is None or role in (None, "author", "system"):
+        return True  # the system on someone's authority (_schedule), or a writer as writer (four-eyes)
+    if role in ("spokesperson", "drafter"):
+        return who in org.holders.get((unit, role), ())
+    if role == "leader":  # a competent leader: of the unit or above
+        return any(who in org.holders.get((u, "leader"), ()) for u in org.chain(unit))
+    if role == "acting_spokesperson":
+        if (row.data or {}).get("acting_under") is not None:
+            return True  # held to its appointment by _held
+        if org.holders.get((unit, "spokesperson")):
+            return False
+        # No designation: the leaders of the nearest unit, this one or above, that has any.
+        return next((who in found for u in org.chain(unit) if (found := org.holders.get((u, "leader")))), False)
+    return False
 
 
 def _held(acting: dict[int, list], appointment: object, row: sa.Row, by: tuple[int | None, str]) -> bool:
