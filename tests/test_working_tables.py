@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from auth.models import Membership, Unit, User
-from auth.service import designate_spokesperson
+from auth.service import designate_spokesperson, grant_role
 from statements.lifecycle.models import Statement
+from tests.conftest import own_postgres, seeded_engine
 from tests.test_api_statements import act, create
 from tests.test_web import login
 from workflow import ledger
@@ -255,3 +258,56 @@ def test_a_released_row_pointed_at_another_version_is_served_to_nobody(client, a
     assert client.get(f"/api/v1/public/statements/{s['id']}").status_code == 404
     assert client.get(f"/press/{s['id']}").status_code == 404
     assert s["id"] not in [i["id"] for i in client.get("/api/v1/public/statements").json["items"]]
+
+
+def test_rules_roles_and_appointments_change_only_with_their_entry(backend):
+    """On PostgreSQL a hand change to what decides who acts and what is sensitive is refused at commit.
+
+    The probe: the deaths rule switched off by hand, a statement approved without a leader, the rule switched
+    back on; the tables then agree with the ledger. Committed for real here, as the tests' own transactions
+    never commit.
+    """
+    from auth.service import actor_for
+    from statements.org.rules import update_rule
+
+    with own_postgres(backend, "the check is a PostgreSQL trigger") as url:
+        engine = seeded_engine(url)
+        hn = "(SELECT id FROM units WHERE code = 'SYT-HN')"
+        forgeries = [
+            f"UPDATE sensitivity_rules SET active = false WHERE code = 'deaths' AND unit_id = {hn}",
+            f"DELETE FROM sensitivity_rules WHERE code = 'deaths' AND unit_id = {hn}",
+            f"INSERT INTO memberships (user_id, unit_id, role, created_at) SELECT id, {hn}, 'leader', now()"
+            " FROM users WHERE username = 'outsider'",
+            f"DELETE FROM memberships WHERE unit_id = {hn} AND role = 'spokesperson'",
+            f"INSERT INTO acting_appointments (unit_id, user_id, appointed_by_id, reason, starts_at, ends_at,"
+            f" created_at) SELECT {hn}, id, id, 'x', now(), now() + interval '1 day', now() FROM users"
+            " WHERE username = 'outsider'",
+        ]
+        try:
+            for sql in forgeries:
+                with Session(engine) as session:
+                    session.execute(sa.text(sql))
+                    with pytest.raises(sa.exc.IntegrityError, match="changes only with its ledger entry"):
+                        session.commit()
+            # An entry of another kind in the same transaction (a role given) does not vouch for a rule's change.
+            with Session(engine) as session:
+                session.execute(sa.text(forgeries[0]))
+                ledger.append(session, kind=ledger.EntryKind.ADMIN, action="grant_role", unit="SYT-HN",
+                              data={})  # fmt: skip
+                with pytest.raises(sa.exc.IntegrityError):
+                    session.commit()
+            # Through the services, with their entries, the same changes commit.
+            with Session(engine) as session:
+                actor = actor_for(session, session.scalar(sa.select(User).where(User.username == "admin")))
+                update_rule(session, actor, "SYT-HN", "deaths", {"active": False})
+                grant_role(session, None, "outsider", "SYT-HN", "leader")
+                session.commit()
+            with Session(engine) as session:
+                assert (
+                    session.scalar(
+                        sa.text(f"SELECT active FROM sensitivity_rules WHERE code = 'deaths' AND unit_id = {hn}")
+                    )
+                    is False
+                )
+        finally:
+            engine.dispose()
