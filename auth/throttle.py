@@ -10,6 +10,9 @@ brute force and account lock-out attacks): every attempt is counted, before its 
   the addresses the user has signed in from before (in the last 90 days) may try: the owner signs in
   from their usual place while someone else hammers the account from elsewhere.
 
+An IPv6 client is counted by its /64 network, the block one subscriber's line or host is given: one
+host could otherwise spread its guesses over as many addresses as it likes.
+
 The counters live in the application's database (table `sign_in_throttle`), so every process and
 every server that serves it shares them, and an attempt is counted atomically before it is judged:
 two workers cannot both evaluate the sixth guess. A successful sign-in gives its attempt back.
@@ -18,6 +21,7 @@ two workers cannot both evaluate the sixth guess. A successful sign-in gives its
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -95,6 +99,19 @@ def _window(limit: RateLimitItem) -> dt.timedelta:
     return dt.timedelta(seconds=limit.get_expiry())
 
 
+def place_of(address: str) -> str:
+    """Return what an attempt is counted by: an IPv4 address itself, an IPv6 address's /64 network."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address  # not an address (a test client's name): counted as it is
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
 def _known(session: Session, username: str, address: str, now: dt.datetime) -> bool:
     since = session.scalar(sa.select(_T.c.since).where(_T.c.key == f"known:{username} {address}"))
     return since is not None and since > now - KNOWN_FOR
@@ -106,7 +123,7 @@ def before_sign_in(session: Session, policy: Policy, username: str, address: str
     The caller commits the count in a transaction of its own, then raises the refusal: the count stands
     whatever the answer (a refused or failed attempt is still an attempt).
     """
-    now = utcnow()
+    now, address = utcnow(), place_of(address)
     _prune(session, now)
     pair, pair_since = _hit(session, f"pair:{username} {address}", _window(policy.pair), now)
     place, place_since = _hit(session, f"address:{address}", _window(policy.address), now)
@@ -139,7 +156,7 @@ def before_sign_in(session: Session, policy: Policy, username: str, address: str
 
 def after_sign_in(session: Session, username: str, address: str) -> None:
     """Give a successful attempt back, clear the pair's count and remember the address (the caller commits)."""
-    now = utcnow()
+    now, address = utcnow(), place_of(address)
     session.execute(sa.delete(_T).where(_T.c.key == f"pair:{username} {address}"))
     session.execute(
         sa.update(_T)

@@ -61,6 +61,21 @@ def test_one_address_cannot_try_every_account(client, org):
     assert _token(client, "author", PASSWORD, HOME).status_code == 201  # another address is not affected
 
 
+def test_an_ipv6_host_is_counted_by_its_64_network(client, org):
+    # One host may take any address of its /64: guesses spread over them are one place's guesses.
+    statuses = [_token(client, "leader", f"doan-{i}", f"2001:db8:7:1::{i + 1:x}").status_code for i in range(6)]
+    assert statuses == [401] * 5 + [429]
+    assert _token(client, "leader", PASSWORD, "2001:db8:7:2::1").status_code == 201  # the next /64 is elsewhere
+
+
+def test_counting_places(org):
+    from auth.throttle import place_of
+
+    assert place_of("2001:db8:7:1:a:b:c:d") == place_of("2001:db8:7:1::1") == "2001:db8:7:1::/64"
+    assert place_of("::ffff:203.0.113.66") == place_of("203.0.113.66") == "203.0.113.66"
+    assert place_of("10.0.0.7") != place_of("10.0.0.8")
+
+
 def test_a_successful_sign_in_gives_its_attempt_back(client, org):
     for _ in range(3):
         _token(client, "author", "sai", HOME)
