@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Flask, redirect, request, session
 from flask_babel import Babel, format_decimal
 from flask_babel import gettext as _
 
 from auth.login import safe_next
+from workflow.deadlines import ZONE
 
 LANGUAGES = ("vi", "en")
-TIMEZONE = "Asia/Ho_Chi_Minh"
-LOCAL_ZONE = ZoneInfo(TIMEZONE)
+#: Vietnam's time, in which deadlines are counted (workflow.deadlines) and every time is shown.
+LOCAL_ZONE = ZONE
+TIMEZONE = ZONE.key
 
 bp = Blueprint("i18n", __name__)
 babel = Babel()

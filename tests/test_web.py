@@ -365,3 +365,18 @@ def test_the_menus_awaiting_count_stops_at_its_bound(browser, org, statement_in,
     assert 'data-testid="awaiting-count">3<' in c.get("/inbox").get_data(as_text=True)
     monkeypatch.setattr(navigation, "MENU_COUNT", 2)
     assert 'data-testid="awaiting-count">2+<' in c.get("/inbox").get_data(as_text=True)
+
+
+def test_the_list_refuses_the_filters_the_api_refuses(browser, api):
+    """One input contract: the page reads its filters with the API's schema (issue 27), empty fields aside."""
+    page = login(browser(), "spokesperson")
+    assert page.get("/statements?state=&kind=&q=").status_code == 200  # the form's empty fields
+    for query in ("state=bogus", "urgency=soon", "since=2026-01-01", "event=released&since=2026-02-01&until=2026-01-01",
+                  "overdue=perhaps"):  # fmt: skip
+        shown = page.get(f"/statements?{query}")
+        said = api("spokesperson").get(f"/api/v1/statements?{query}")
+        assert shown.status_code == said.status_code == 422, query
+        html = shown.get_data(as_text=True)
+        assert 'lang="vi"' in html and "Không đọc được các bộ lọc sau" in html and 'role="search"' in html
+        field = next(iter(said.json["errors"]))
+        assert f"<code>{field}</code>" in html, (query, field)

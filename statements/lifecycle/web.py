@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 from collections.abc import Callable
+from dataclasses import asdict
 from functools import lru_cache
 
 import sqlalchemy as sa
@@ -16,7 +16,7 @@ from flask_login import login_required
 from auth.models import Unit, User
 from statements.i18n import day_text
 from statements.lifecycle import idempotency, queries, reads, service
-from statements.lifecycle.schemas import StatementIn, VersionIn
+from statements.lifecycle.schemas import StatementIn, StatementListArgs, VersionIn
 from statements.lifecycle.serialize import diff_dict, statement_dict, version_dict
 from statements.schemas import load_input
 from statements.web import bp, web_actor
@@ -37,9 +37,8 @@ from statements.web.labels import (
 from statements.web.messages import refusal_message
 from statements.web_session import count_limit, db, page_arg, paged, rollback_session
 from workflow.actor import Actor
-from workflow.errors import Refusal
+from workflow.errors import Invalid, Refusal
 from workflow.guards import require_revise
-from workflow.states import Kind, State, Urgency
 
 PER_PAGE = 25
 
@@ -79,15 +78,10 @@ def inbox():
     return render_template("web/inbox.html", items=[statement_dict(s, actor) for s in items], total=total)
 
 
-def _flag(value: str | None) -> bool | None:
-    return {"1": True, "0": False}.get(value or "")
-
-
-def _day(value: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value or "")
-    except ValueError:
-        return None
+#: The list's filters as the API reads them: the same values accepted, the same refusal for the rest (the
+#: page is read as every page reads it, `page_arg`).
+_LIST_ARGS = StatementListArgs()
+_FILTERS = frozenset(_LIST_ARGS.fields) - {"page", "per_page"}
 
 
 @bp.route("/statements")
@@ -95,24 +89,18 @@ def _day(value: str | None) -> dt.date | None:
 def statements():
     """All the statements the person may see, filtered and searched."""
     actor = web_actor()
-    args = request.args
-    filters = {
-        "state": args.get("state") if args.get("state") in State.__members__.values() else None,
-        "unit": args.get("unit") or None,
-        "kind": args.get("kind") if args.get("kind") in Kind.__members__.values() else None,
-        "urgency": args.get("urgency") if args.get("urgency") in Urgency.__members__.values() else None,
-        "sensitive": _flag(args.get("sensitive")),
-        "q": (args.get("q") or "")[:200] or None,
-        # Whoever is late on a step is late on an overdue one: the form's box says so.
-        "overdue": args.get("overdue") == "1" or bool(args.get("late")),
-        "late": (args.get("late") or "")[:64] or None,
-        "scheduled": _flag(args.get("scheduled")),
-        "review_pending": args.get("review_pending") == "1",
-        "led": args.get("led") == "1",
-    }
-    if args.get("event") in queries.EVENTS:  # a period means nothing without its event
-        since, until = _day(args.get("since")), _day(args.get("until"))
-        filters |= {"event": args["event"], "since": since, "until": until}
+    # A form sends its empty fields as empty values: they narrow nothing, as if left out.
+    given = {name: value for name, value in request.args.items() if value != "" and name in _FILTERS}
+    try:
+        loaded = load_input(_LIST_ARGS, given)
+    except Invalid as refusal:  # the list, empty, with what is wrong said above it: the form stays at hand
+        empty = paged(0, 1, PER_PAGE, PER_PAGE)
+        page = render_template("web/list.html", items=[], **empty, filters=asdict(queries.NO_FILTERS),
+                               errors=refusal.errors, narrowed=[])  # fmt: skip
+        return page, refusal.status
+    filters = asdict(queries.Filters(**{name: loaded[name] for name in loaded.keys() & _FILTERS}))
+    # Whoever is late on a step is late on an overdue one: the form's box says so.
+    filters["overdue"] = filters["overdue"] or bool(filters["late"])
     page = page_arg()
     limit = count_limit(page, PER_PAGE)
     # A search finds statements by their body, so what it shows is read like the text (disclosure tracing
