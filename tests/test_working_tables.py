@@ -268,6 +268,7 @@ def test_rules_roles_and_appointments_change_only_with_their_entry(backend):
     never commit.
     """
     from auth.service import actor_for
+    from statements.org.acting import appoint, end
     from statements.org.rules import update_rule
 
     with own_postgres(backend, "the check is a PostgreSQL trigger") as url:
@@ -289,11 +290,26 @@ def test_rules_roles_and_appointments_change_only_with_their_entry(backend):
                     session.execute(sa.text(sql))
                     with pytest.raises(sa.exc.IntegrityError, match="changes only with its ledger entry"):
                         session.commit()
-            # An entry of another kind in the same transaction (a role given) does not vouch for a rule's change.
+            # Nor does an entry of another kind, or of the right kind about another unit or rule, vouch for it,
+            # nor a temporary table standing in for the ledger (the re-audit's ways round the first version).
+            vouchers = [
+                {"action": "grant_role", "unit": "SYT-HN", "data": {"username": "outsider"}},
+                {"action": "update_rule", "unit": "BYT", "data": {"rule": "deaths"}},
+                {"action": "update_rule", "unit": "SYT-HN", "data": {"rule": "other"}},
+            ]
+            for voucher in vouchers:
+                with Session(engine) as session:
+                    session.execute(sa.text(forgeries[0]))
+                    ledger.append(session, kind=ledger.EntryKind.ADMIN, **voucher)
+                    with pytest.raises(sa.exc.IntegrityError):
+                        session.commit()
             with Session(engine) as session:
+                session.execute(
+                    sa.text("CREATE TEMP TABLE ledger_entries (kind text, action text, unit text, data json)")
+                )
+                session.execute(sa.text("INSERT INTO pg_temp.ledger_entries VALUES ('admin', 'update_rule', 'SYT-HN',"
+                                        " '{\"rule\": \"deaths\"}')"))  # fmt: skip
                 session.execute(sa.text(forgeries[0]))
-                ledger.append(session, kind=ledger.EntryKind.ADMIN, action="grant_role", unit="SYT-HN",
-                              data={})  # fmt: skip
                 with pytest.raises(sa.exc.IntegrityError):
                     session.commit()
             # Through the services, with their entries, the same changes commit.
@@ -301,6 +317,11 @@ def test_rules_roles_and_appointments_change_only_with_their_entry(backend):
                 actor = actor_for(session, session.scalar(sa.select(User).where(User.username == "admin")))
                 update_rule(session, actor, "SYT-HN", "deaths", {"active": False})
                 grant_role(session, None, "outsider", "SYT-HN", "leader")
+                designate_spokesperson(session, None, "SYT-HN", "leader")  # the old holder's row goes too
+                ends = dt.datetime.now(dt.UTC) + dt.timedelta(days=2)
+                appointment = appoint(session, actor, "SYT-HN", "outsider", "Người phát ngôn nghỉ phép.", ends_at=ends)
+                session.commit()
+                end(session, actor, appointment.id, "Đã trở lại.")
                 session.commit()
             with Session(engine) as session:
                 assert (

@@ -262,10 +262,12 @@ DEFAULT_RULES: list[dict[str, Any]] = [
 
 
 def rules_before_changes_by(session: Session, unit_id: int, unit_code: str, user_id: int) -> list[Any]:
-    """Return the unit's rules as each stood before a change `user_id` made to it, as the ledger tells it.
+    """Return the unit's rules that `user_id` changed, each as it stood before any of their changes to it.
 
-    A change recorded before its entries said what it replaced is read for what it evidently replaced only
-    when it switched a rule off.
+    Every field the person ever changed goes back to what their earliest change of it replaced, as the
+    ledger's entries say, whatever changed since: a rule weakened in two steps (switched off, then its
+    keywords emptied) is read back whole. A change recorded before entries said what it replaced is
+    read for what it evidently replaced only when it switched a rule off.
     """
     changes = session.scalars(
         sa.select(LedgerEntry.data)
@@ -275,7 +277,7 @@ def rules_before_changes_by(session: Session, unit_id: int, unit_code: str, user
             LedgerEntry.unit == unit_code,
             LedgerEntry.actor_id == user_id,
         )
-        .order_by(LedgerEntry.id)
+        .order_by(LedgerEntry.id.desc())  # latest first: the earliest change's `before` is laid on last
     ).all()
     if not changes:
         return []
@@ -283,16 +285,17 @@ def rules_before_changes_by(session: Session, unit_id: int, unit_code: str, user
         rule.code: rule
         for rule in session.scalars(sa.select(SensitivityRule).where(SensitivityRule.unit_id == unit_id))
     }
-    found = []
+    restored: dict[str, dict[str, Any]] = {}
     for data in changes:
         before = data.get("before") or ({"active": True} if data.get("changes", {}).get("active") is False else None)
         rule = rows.get(data.get("rule"))
         if before and rule is not None:
-            fields = {
-                name: getattr(rule, name) for name in ("code", "label", "keywords", "topics", "detectors", "active")
-            }
-            found.append(SimpleNamespace(**(fields | before)))
-    return found
+            fields = restored.setdefault(
+                rule.code,
+                {name: getattr(rule, name) for name in ("code", "label", "keywords", "topics", "detectors", "active")},
+            )
+            fields.update(before)
+    return [SimpleNamespace(**fields) for fields in restored.values()]
 
 
 def add_default_rules(session: Session, unit_id: int) -> list[SensitivityRule]:
