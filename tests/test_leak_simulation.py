@@ -116,8 +116,19 @@ def _split(readers: list[str], rng: random.Random) -> tuple[list[str], list[str]
 
 
 def _rank(analysis: dict, who: str) -> int | None:
-    names = [p["username"] for p in analysis["suspects"]]
+    """Return where the evidence ranks `who` (1: first), or None: only evidence that tells people apart ranks."""
+    names = [p["username"] for p in analysis["suspects"] if p["distinguished"]]
     return names.index(who) + 1 if who in names else None
+
+
+def _innocents(analysis: dict, leaker: str) -> tuple[bool, bool]:
+    """Return whether an innocent came first, and whether one was credited by variants."""
+    first = analysis["suspects"][0] if analysis["suspects"] else None
+    innocent_first = first is not None and first["username"] != leaker and first["distinguished"]
+    credited = any(
+        e["type"] == "variants" for p in analysis["suspects"] if p["username"] != leaker for e in p["evidence"]
+    )
+    return innocent_first, credited
 
 
 def test_pasted_paragraph_names_its_recipient(world, backend):
@@ -146,18 +157,24 @@ def test_retyped_copy_finds_the_version_and_ranks_its_readers(world, backend, ed
         analysis = world.investigate(_retype(copies[leaker], world.rng, edit=edit))
         best = analysis["matches"][0] if analysis["matches"] else {}
         report["version found first"].append((best.get("statement"), best.get("version")) == (s.id, 1))
-        rank = _rank(analysis, leaker)
-        report["recipient ranked first"].append(rank == 1)
-        report["recipient in top 3"].append(rank is not None and rank <= 3)
+        report["recipient named first by evidence"].append(_rank(analysis, leaker) == 1)
+        innocent_first, credited = _innocents(analysis, leaker)
+        report["an innocent first"].append(innocent_first)
+        report["an innocent credited by variants"].append(credited)
+        report["nobody ranked: the group shown"].append(not analysis["distinguished"])
         everyone = set(recipients) | set(screen) | {"author"}
         report["every reader listed"].append(everyone <= {p["username"] for p in analysis["suspects"]})
+        # Without evidence that tells them apart, nobody stands above the rest of the group.
+        assert analysis["distinguished"] or analysis["narrowing"], analysis["suspects"][:3]
         assert not analysis["exports"]
     assert sum(report["version found first"]) >= 0.95 * len(report["version found first"])
     assert all(report["every reader listed"])
-    # Chance would put the leaker in the top 3 about half the time, and first about one time in five.
-    assert sum(report["recipient in top 3"]) >= 0.75 * len(report["recipient in top 3"])
-    if not edit:
-        assert sum(report["recipient ranked first"]) >= 0.4 * len(report["recipient ranked first"])
+    # Never an innocent first, never an innocent credited by variants (issue 29).
+    assert not any(report["an innocent first"]) and not any(report["an innocent credited by variants"])
+    if not edit:  # a paragraph carries few forms (1 to 5): the leaker is named only when they make it sure
+        assert sum(report["recipient named first by evidence"]) >= 0.05 * len(
+            report["recipient named first by evidence"]
+        )
 
 
 def test_cut_and_mixed_copies_find_both_sources(world, backend):

@@ -26,6 +26,14 @@ RELEASED_MIN, RELEASED_SLACK = 0.5, 0.05
 EVIDENCE_SHARE = 0.6
 #: How much each kind of evidence weighs when ranking people (scaled by the match score where it applies).
 WEIGHTS = {"fingerprint": 1000, "variants": 200, "export": 50, "read": 20, "wrote": 10, "decided": 10, "listed": 1}
+#: Evidence that tells one person's copy from everyone else's: only this ranks anyone above the others.
+#: Reading, exporting, writing or deciding says who had the text, which everyone in the group did alike.
+DISTINGUISHING = frozenset({"fingerprint", "variants"})
+#: How sure the forms must make it that a copy is the source before its holder is credited (issue 29: no
+#: innocent credited by variants), and how often a typist is taken to write a form their own way.
+CONFIDENCE, TYPIST_ERROR = 0.9, 0.1
+#: What would narrow a group that nothing tells apart, in the order it helps most.
+NARROWING = ("copy_with_marks", "more_text", "exact_wording", "when_seen")
 #: Where a read showed only the statement's title, in a list, not its text (statements.lifecycle.reads):
 #: a leader who opens the lists their dashboard links to must not look like a reader of the text.
 TITLE_ONLY = frozenset({"web_list", "web_inbox"})
@@ -109,6 +117,11 @@ def analyse(session: Session, text: str, seen_at: dt.datetime, scope: set[int] |
     )[:5]
 
     people = _suspects(session, text, matches, exports, marks, seen_at)
+    if is_released_text:
+        # The text was public when seen: nobody disclosed it. A pre-release copy's marks still show whose
+        # copy it was pasted from, and say only that; having had the text before release means nothing.
+        people = [p | {"public_when_seen": True} for p in people if p["distinguished"]]
+    group = [p["username"] for p in people if not p["distinguished"]]
     return {
         "released": is_released_text,
         "paragraphs": len(leak_paragraphs),
@@ -129,6 +142,12 @@ def analyse(session: Session, text: str, seen_at: dt.datetime, scope: set[int] |
             for e in exports
         ],
         "suspects": people,
+        # Nobody is ranked above the others without evidence that tells them apart: when none does, the
+        # answer is the group that had the text (unordered), and what would narrow it.
+        "distinguished": [p["username"] for p in people if p["distinguished"]],
+        "had_access": group,
+        "narrowing": list(NARROWING) if group and not any(p["distinguished"] for p in people) else [],
+        "public_when_seen": is_released_text,
     }
 
 
@@ -162,7 +181,7 @@ def _suspects(session: Session, text: str, matches: list, exports: list, marks, 
     def add(username: str | None, kind: str, weight: float, detail: dict) -> None:
         if username:
             people[username].score += weight
-            people[username].evidence.append({"type": kind, **detail})
+            people[username].evidence.append({"type": kind, **detail, "weight": round(weight, 1)})
 
     for e in exports:
         if e.at <= seen_at:
@@ -186,11 +205,29 @@ def _suspects(session: Session, text: str, matches: list, exports: list, marks, 
         _ledger_evidence(session, by_version, seen_at, add)
 
     names = dict(session.execute(sa.select(User.username, User.full_name).where(User.username.in_(list(people)))).all())
-    ranked = sorted(people.items(), key=lambda kv: (-kv[1].score, kv[0]))
+
+    def standing(item: tuple[str, _Person]) -> tuple:
+        username, person = item
+        distinguished = any(e["type"] in DISTINGUISHING for e in person.evidence)
+        # Those the evidence tells apart, by its weight; then everyone else alike, by name: having read or
+        # written the text says nothing about who disclosed it.
+        return (0, -_distinguishing_weight(person), username) if distinguished else (1, 0, username)
+
     return [
-        {"username": u, "full_name": names.get(u, u), "score": round(p.score, 1), "evidence": p.evidence}
-        for u, p in ranked
+        {
+            "username": u,
+            "full_name": names.get(u, u),
+            "distinguished": (distinguished := any(e["type"] in DISTINGUISHING for e in p.evidence)),
+            # The weight of what tells them apart; nothing for the rest of the group, who are not ranked.
+            "score": round(_distinguishing_weight(p), 1) if distinguished else 0,
+            "evidence": p.evidence,
+        }
+        for u, p in sorted(people.items(), key=standing)
     ]
+
+
+def _distinguishing_weight(person: _Person) -> float:
+    return sum(e["weight"] for e in person.evidence if e["type"] in DISTINGUISHING)
 
 
 def _variant_evidence(session: Session, text: str, by_version: dict, seen_at: dt.datetime, add) -> None:
@@ -214,7 +251,7 @@ def _variant_evidence(session: Session, text: str, by_version: dict, seen_at: dt
         screen = fingerprint.screen_agreement(observed, original)
         best, export = margins[0]
         runner_up = max([m for m, _ in margins[1:]] + [screen])
-        if best > runner_up:
+        if best > runner_up and _confidence(best, [m for m, _ in margins[1:]] + [screen], len(observed)) >= CONFIDENCE:
             add(
                 export.username,
                 "variants",
@@ -228,6 +265,24 @@ def _variant_evidence(session: Session, text: str, by_version: dict, seen_at: dt
                     "forms_observed": len(observed),
                 },
             )
+
+
+def _confidence(best: int, others: list[int], observed: int) -> float:
+    """Return how sure the forms make us that the best-agreeing copy is the source of the leaked text.
+
+    `best` and `others` are agreeing minus disagreeing forms of `observed` (the copies' and the screen's).
+    A typist writes a form their own way now and then (TYPIST_ERROR), so a copy that is the source agrees
+    on each form with probability 1 - e. One more contender is no copy at all: a text that came from
+    elsewhere (another statement's copy sharing a paragraph, a retelling) agrees with each copy by chance,
+    a coin per form. The best copy's chance is its likelihood over all of theirs, every one alike beforehand.
+    """
+
+    def likelihood(margin: int) -> float:
+        agreeing = (margin + observed) / 2
+        return (1 - TYPIST_ERROR) ** agreeing * TYPIST_ERROR ** (observed - agreeing)
+
+    chance = 0.5**observed
+    return likelihood(best) / (likelihood(best) + sum(likelihood(m) for m in others) + chance)
 
 
 def _ledger_evidence(session: Session, by_version: dict, seen_at: dt.datetime, add) -> None:

@@ -49,7 +49,12 @@ class ExportFoundOut(ma.Schema):
 class SuspectOut(ma.Schema):
     username = fields.String()
     full_name = fields.String()
+    #: Whether evidence tells this person's copy from the others' (their copy's marks or forms).
+    distinguished = fields.Boolean()
+    #: The weight of that evidence; 0 for the rest of the group, who are listed by name, not ranked.
     score = fields.Float()
+    #: The text was public when seen: this is only whose copy it was pasted from, no disclosure.
+    public_when_seen = fields.Boolean()
     evidence = fields.List(fields.Dict())
 
 
@@ -60,7 +65,15 @@ class AnalysisOut(ma.Schema):
     matches = fields.List(fields.Nested(MatchOut))
     released_matches = fields.List(fields.Nested(MatchOut))
     exports = fields.List(fields.Nested(ExportFoundOut))
+    #: Those the evidence tells apart, by its weight, then everyone else who had the text, by name.
     suspects = fields.List(fields.Nested(SuspectOut))
+    distinguished = fields.List(fields.String())
+    #: Who had the text before it was seen and nothing tells apart: a group, not a ranking.
+    had_access = fields.List(fields.String())
+    #: When nobody is told apart, what would narrow the group (copy_with_marks, more_text, …).
+    narrowing = fields.List(fields.String())
+    #: The text was public when seen: the marks only say whose copy it was pasted from.
+    public_when_seen = fields.Boolean()
 
 
 class ViolationOut(ma.Schema):

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import unicodedata
 import zlib
 from collections import Counter
 from dataclasses import dataclass
@@ -166,20 +167,57 @@ def mark(text: str, fingerprint: str) -> str:
     return "\n".join(_mark_paragraph(p, code) for p in apply_variants(text, fingerprint).split("\n"))
 
 
+def _bare(text: str) -> str:
+    """Return the text without diacritics (đ as d) and in its own case: a retyped copy may lose the first."""
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace("đ", "d").replace("Đ", "D")
+
+
 def _form_pattern(form: str) -> re.Pattern:
-    folded = re.escape(strip_diacritics(form))
+    folded = re.escape(_bare(form))
     # A form only counts as a whole token: "5/3/2026" is not inside "15/3/2026".
     return re.compile(rf"(?<![\w.,/:]){folded}(?![\w]|[.,/:]\d)" if form[:1].isalnum() else folded)
 
 
 def observe(leaked: str, original: str) -> dict[str, int]:
-    """Return, per site key of the original, the form the leaked text uses (when it uses exactly one)."""
-    text = strip_diacritics(" ".join(strip_invisible(leaked).split()))
+    """Return, per site key of the original, the form the leaked text uses (when it uses exactly one).
+
+    A form counts only as the original's sites write it, case included: "Tỷ lệ" opening a sentence is no
+    site (sites are lower case), so it is not read as the choice of "tỷ" made elsewhere in the text.
+    """
+    text = _bare(" ".join(strip_invisible(leaked).split()))
+    forms: dict[str, tuple[set[str], set[str]]] = {}
+    for site in sites(original):
+        found = forms.setdefault(site.key, (set(), set()))
+        found[0].add(site.forms[0])
+        found[1].add(site.forms[1])
     seen: dict[str, int] = {}
-    for site in {s.key: s for s in sites(original)}.values():
-        present = [bool(_form_pattern(f).search(text)) for f in site.forms]
+    for key, choices in forms.items():
+        present = [any(_form_pattern(f).search(text) for f in choice) for choice in choices]
         if present.count(True) == 1:
-            seen[site.key] = present.index(True)
+            seen[key] = present.index(True)
+    return _without_habits(seen)
+
+
+#: Sites whose forms a typist's keyboard or word processor settles alike (straight or curly quotes, three
+#: dots or an ellipsis, a hyphen or a dash): one habit, so they are judged together.
+_TYPOGRAPHY = frozenset({"dash", "ellipsis", "quotes", "vaccine"})
+
+
+def _without_habits(seen: dict[str, int]) -> dict[str, int]:
+    """Drop the sites of a kind whose observed forms are all one: a typist's habit, not a copy's choices.
+
+    A copy chooses each site's form by its own coin, so several sites of one kind all written one way is
+    what a habit does ("8%" without its space every time, straight quotes throughout), and would count
+    as many choices agreeing with whichever copies happen to have made them. One site of a kind stays.
+    """
+    kinds: dict[str, list[str]] = {}
+    for key in seen:
+        kinds.setdefault("typography" if key in _TYPOGRAPHY else key.split(":")[0], []).append(key)
+    for keys in kinds.values():
+        if len(keys) > 1 and len({seen[k] for k in keys}) == 1:
+            for key in keys:
+                del seen[key]
     return seen
 
 

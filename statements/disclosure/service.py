@@ -131,7 +131,9 @@ def open_case(session: Session, actor: Actor | None, text: str, seen_where: str,
             "released": result["released"],
             "matches": [[m["statement"], m["version"], round(m["score"] * 1000)] for m in result["matches"]],
             "exports": [e["fingerprint"] for e in result["exports"]],
-            "suspects": [p["username"] for p in result["suspects"][:10]],
+            # Only those the evidence tells apart are suspects; the others merely had the text.
+            "suspects": result["distinguished"][:10],
+            "had_access": len(result["had_access"]),
         },
     )
     return case

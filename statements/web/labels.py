@@ -144,3 +144,12 @@ EVIDENCE_LABELS = {
     "wrote": _l("Wrote the matched version"),
     "decided": _l("Decided on the matched version"),
 }
+#: What would narrow a group of people that nothing tells apart (statements.disclosure.analysis.NARROWING).
+NARROWING_LABELS = {
+    "copy_with_marks": _l(
+        "The text as it was found, copied or saved from where it was seen: a copy's invisible marks name it"
+    ),
+    "more_text": _l("More of the text: each further paragraph may carry forms that tell the copies apart"),
+    "exact_wording": _l("The exact wording as published, not a summary or a quote retyped by someone else"),
+    "when_seen": _l("When it was first seen: only those who had the text before then belong to the group"),
+}
