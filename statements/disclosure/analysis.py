@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -231,7 +231,7 @@ def _distinguishing_weight(person: _Person) -> float:
 
 
 def _variant_evidence(session: Session, text: str, by_version: dict, seen_at: dt.datetime, add) -> None:
-    """Credit the export whose chosen forms the leak follows better than every other copy and the screen."""
+    """Credit the export whose chosen forms the leak follows surely better than every other copy and the screen."""
     for (statement_id, number), (score, c) in by_version.items():
         if score < 0.5:
             continue
@@ -239,19 +239,26 @@ def _variant_evidence(session: Session, text: str, by_version: dict, seen_at: dt
         observed = fingerprint.observe(text, original)
         if len(observed) < 2:
             continue
-        copies = session.scalars(
-            sa.select(Export).where(Export.statement_id == statement_id, Export.version == number, Export.at <= seen_at)
-        ).all()
-        if not copies:
+        # Every copy of the version at once, as plain rows with its choices as one number: an investigation
+        # among 20,000 copies compares bits, not objects (issue 29).
+        keys = fingerprint.site_keys(original)
+        seen_bits = sum(bit << keys.index(key) for key, bit in observed.items())
+        mask = sum(1 << keys.index(key) for key in observed)
+        tallies = _tallies(session, statement_id, number, seen_at, keys, seen_bits, mask)
+        if not tallies:
             continue
-        margins = sorted(
-            ((a - d, e) for e in copies for a, d in [fingerprint.agreement(observed, e.fingerprint)]),
-            key=lambda m: -m[0],
-        )
         screen = fingerprint.screen_agreement(observed, original)
-        best, export = margins[0]
-        runner_up = max([m for m, _ in margins[1:]] + [screen])
-        if best > runner_up and _confidence(best, [m for m, _ in margins[1:]] + [screen], len(observed)) >= CONFIDENCE:
+        best, alike, chosen = tallies[0]
+        # Copies sharing the best choices cannot be told apart by them: the runner-up is then the best.
+        runner_up = best if alike > 1 else max([m for m, _, _ in tallies[1:2]] + [screen])
+        others: Counter[int] = Counter({screen: 1})
+        others[best] += alike - 1
+        for margin, times, _ in tallies[1:]:
+            others[margin] += times
+        if best > runner_up and _confidence(best, others, len(observed)) >= CONFIDENCE:
+            export = session.execute(
+                sa.select(Export.username, Export.at, Export.fingerprint).where(Export.id == chosen)
+            ).one()
             add(
                 export.username,
                 "variants",
@@ -267,10 +274,37 @@ def _variant_evidence(session: Session, text: str, by_version: dict, seen_at: dt
             )
 
 
-def _confidence(best: int, others: list[int], observed: int) -> float:
+def _tallies(
+    session: Session, statement_id: int, number: int, seen_at: dt.datetime, keys: list[str], seen: int, mask: int
+) -> list[tuple[int, int, int]]:
+    """Return (margin, how many copies, one copy's id) per distinct choice of the version's copies, best first.
+
+    The database groups the copies by their choices (at most 2^sites of them), so 20,000 copies are a few
+    thousand rows; copies made before their choices were kept are worked out one by one.
+    """
+    where = (Export.statement_id == statement_id, Export.version == number, Export.at <= seen_at)
+    grouped = session.execute(
+        sa.select(Export.variant_bits, sa.func.count(), sa.func.min(Export.id))
+        .where(*where, Export.variant_bits.is_not(None))
+        .group_by(Export.variant_bits)
+    ).all()
+    tallies = [(_margin(int(bits, 16), seen, mask), times, first) for bits, times, first in grouped]
+    legacy = session.execute(sa.select(Export.fingerprint, Export.id).where(*where, Export.variant_bits.is_(None)))
+    tallies += [(_margin(fingerprint.choices(code, keys), seen, mask), 1, i) for code, i in legacy]
+    return sorted(tallies, key=lambda t: (-t[0], t[2]))
+
+
+def _margin(bits: int, seen: int, mask: int) -> int:
+    """Return agreeing minus disagreeing forms of a copy's `bits` with the `seen` ones, over `mask`."""
+    disagreeing = ((bits ^ seen) & mask).bit_count()
+    return mask.bit_count() - 2 * disagreeing
+
+
+def _confidence(best: int, others: Counter[int], observed: int) -> float:
     """Return how sure the forms make us that the best-agreeing copy is the source of the leaked text.
 
-    `best` and `others` are agreeing minus disagreeing forms of `observed` (the copies' and the screen's).
+    `best` and `others` (each margin with how many contenders have it) are agreeing minus disagreeing forms
+    of `observed`, the copies' and the screen's.
     A typist writes a form their own way now and then (TYPIST_ERROR), so a copy that is the source agrees
     on each form with probability 1 - e. One more contender is no copy at all: a text that came from
     elsewhere (another statement's copy sharing a paragraph, a retelling) agrees with each copy by chance,
@@ -282,36 +316,52 @@ def _confidence(best: int, others: list[int], observed: int) -> float:
         return (1 - TYPIST_ERROR) ** agreeing * TYPIST_ERROR ** (observed - agreeing)
 
     chance = 0.5**observed
-    return likelihood(best) / (likelihood(best) + sum(likelihood(m) for m in others) + chance)
+    rest = sum(times * likelihood(margin) for margin, times in others.items())
+    return likelihood(best) / (likelihood(best) + rest + chance)
 
 
 def _ledger_evidence(session: Session, by_version: dict, seen_at: dt.datetime, add) -> None:
-    """Credit everyone the ledger shows reading, exporting, writing or deciding a matched version before it was seen."""
+    """Credit everyone the ledger shows reading, exporting, writing or deciding a matched version before it was seen.
+
+    Counted by the database, a row per person, kind of access and version (not a row per entry: 20,000
+    copies are 20,000 export entries); the first of each weighs whole, each repeat a tenth.
+    """
     entry = ledger.LedgerEntry
+    # How a read was made: only reads say (20,000 exports need not have their JSON parsed for it).
+    how = sa.case((entry.action != "export", entry.data["how"].as_string()))
     statement_ids = sorted({s for s, _ in by_version})
     rows = session.execute(
-        sa.select(entry.actor, entry.kind, entry.action, entry.statement_id, entry.version, entry.at, entry.data)
-        .where(entry.statement_id.in_(statement_ids), entry.at <= seen_at, entry.actor.is_not(None))
-        .order_by(*ledger.CHAIN_ORDER)
+        sa.select(
+            entry.actor,
+            entry.kind,
+            entry.action,
+            entry.statement_id,
+            entry.version,
+            how.label("how"),
+            sa.func.min(entry.at).label("first"),
+            sa.func.count().label("times"),
+        )
+        .where(
+            entry.statement_id.in_(statement_ids),
+            entry.at <= seen_at,
+            entry.actor.is_not(None),
+            entry.kind.in_([ledger.EntryKind.ACCESS, ledger.EntryKind.CONTENT, ledger.EntryKind.DECISION]),
+        )
+        .group_by(entry.actor, entry.kind, entry.action, entry.statement_id, entry.version, how)
+        .order_by(sa.func.min(entry.at), entry.actor, entry.action)
     )
-    seen: set[tuple] = set()
-    for actor, kind, action, statement_id, number, at, data in rows:
+    for actor, kind, action, statement_id, number, read_how, first, times in rows:
         match = by_version.get((statement_id, number))
         if match is None:
             continue
         if kind == ledger.EntryKind.ACCESS and action == "export":
             what = "export"
         elif kind == ledger.EntryKind.ACCESS:
-            what = "listed" if (data or {}).get("how") in TITLE_ONLY else "read"
+            what = "listed" if read_how in TITLE_ONLY else "read"
         elif kind == ledger.EntryKind.CONTENT:
             what = "wrote"
-        elif kind == ledger.EntryKind.DECISION:
-            what = "decided"
         else:
-            continue
-        detail = {"statement": statement_id, "version": number, "at": isoformat(at), "action": action}
-        once = (actor, what, statement_id, number)
-        # Repeated reads add evidence, each less than the first.
-        weight = WEIGHTS[what] * match[0] * (1.0 if once not in seen else 0.1)
-        seen.add(once)
-        add(actor, what, weight, detail)
+            what = "decided"
+        weight = WEIGHTS[what] * match[0] * (1.0 + 0.1 * (times - 1))
+        detail = {"statement": statement_id, "version": number, "at": isoformat(first), "action": action}
+        add(actor, what, weight, detail | ({"times": times} if times > 1 else {}))

@@ -152,6 +152,16 @@ def variant_bit(fingerprint: str, key: str) -> int:
     return hashlib.sha256(f"{fingerprint}:{key}".encode()).digest()[0] & 1
 
 
+def site_keys(text: str) -> list[str]:
+    """Return the keys of a text's variant sites in one fixed order: the order of a copy's choice bits."""
+    return sorted({site.key for site in sites(text)})
+
+
+def choices(fingerprint: str, keys: list[str]) -> int:
+    """Return the copy's form at each of `keys` as the bits of one number (bit i: the form at keys[i])."""
+    return sum(variant_bit(fingerprint, key) << i for i, key in enumerate(keys))
+
+
 def apply_variants(text: str, fingerprint: str) -> str:
     """Return the text with every variant site in the form the fingerprint chooses."""
     out, last = [], 0

@@ -25,6 +25,9 @@ class Export(Base):
     username: Mapped[str] = mapped_column(sa.String(64))
     format: Mapped[str] = mapped_column(sa.String(8))
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    #: The copy's form at each variant site of its version, in `fingerprint.site_keys` order, as hex
+    #: (`fingerprint.choices`); None for copies made before it was kept.
+    variant_bits: Mapped[str | None] = mapped_column(sa.Text)
 
 
 class CaseStatus:

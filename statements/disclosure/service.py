@@ -47,6 +47,7 @@ def can_see_case(case: Disclosure, actor: Actor) -> bool:
 def record_export(session: Session, actor: Actor, statement: AnyStatement, version: AnyVersion, fmt: str) -> str:
     """Give this copy a fresh fingerprint, record it and its ledger entry; return the fingerprint."""
     code = fingerprint.new_fingerprint()
+    keys = fingerprint.site_keys(f"{version.title}\n{version.body}")
     while session.scalar(sa.select(Export.id).where(Export.fingerprint == code)) is not None:
         code = fingerprint.new_fingerprint()
     session.add(
@@ -58,6 +59,7 @@ def record_export(session: Session, actor: Actor, statement: AnyStatement, versi
             user_id=actor.user_id,
             username=actor.username,
             format=fmt,
+            variant_bits=f"{fingerprint.choices(code, keys):x}",
         )
     )
     ledger.append(
