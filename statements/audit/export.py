@@ -45,7 +45,10 @@ MEANINGS = {name: action.meaning for name, action in ACTIONS.items()} | {
     "revise": "Drafter wrote a new version",
     "export": "Someone exported a copy of unreleased content (data.fingerprint names the copy)",
     "read": "Someone was shown unreleased content (data.how says where)",
-    "open_case": "An investigator opened a disclosure case (data: matches, copies found, suspects)",
+    "open_case": (
+        "An investigator opened a disclosure case (data: matches, copies found, those the evidence tells apart,"
+        " how many others had the text)"
+    ),
     "close_case": "An investigator closed a disclosure case with its finding and any violations",
     "create_unit": "Administrator created a unit",
     "create_user": "Administrator created a user account",
