@@ -55,6 +55,11 @@ def day_text(day: dt.date | str) -> str:
     return (dt.date.fromisoformat(day) if isinstance(day, str) else day).strftime("%d/%m/%Y")
 
 
+def local_input_now() -> str:
+    """Return now as a datetime-local field holds it (Hanoi time, to the minute): a form's default."""
+    return dt.datetime.now(LOCAL_ZONE).strftime("%Y-%m-%dT%H:%M")
+
+
 def from_local_input(value: str) -> dt.datetime | None:
     """Read a form's local date and time (a datetime-local field, Hanoi time) as a UTC time; None if not one."""
     try:

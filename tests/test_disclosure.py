@@ -513,3 +513,12 @@ def test_copies_made_before_their_choices_were_kept_are_still_compared(api, sess
     retyped = strip_invisible(fingerprint.mark(original, codes[1]))
     analysis = investigate(api, retyped)["analysis"]
     assert analysis["distinguished"] == ["leader"], analysis["suspects"][:2]
+
+
+def test_the_report_form_starts_at_now_in_hanoi(app):
+    from tests.test_web import login
+
+    html = login(app.test_client(), "auditor").get("/disclosures").get_data(as_text=True)
+    shown = re.search(r'name="seen_at" required value="([^"]*)"', html).group(1)
+    now = dt.datetime.now(LOCAL_ZONE).replace(tzinfo=None)
+    assert abs(dt.datetime.fromisoformat(shown) - now) < dt.timedelta(minutes=2)

@@ -10,7 +10,7 @@ from statements.disclosure import service
 from statements.disclosure.models import Outcome
 from statements.disclosure.schemas import DisclosureIn, FindingIn
 from statements.disclosure.serialize import case_dict, violation_dict
-from statements.i18n import from_local_input
+from statements.i18n import from_local_input, local_input_now
 from statements.schemas import load_input
 from statements.web import bp, web_actor
 from statements.web.messages import refusal_message
@@ -40,8 +40,8 @@ def _cases_page(values: dict, errors: dict, status: int = 200):
 def disclosures():
     """List the cases and open a new one from text found outside."""
     actor = require_investigate(web_actor())
-    if request.method == "GET":
-        return _cases_page({}, {})
+    if request.method == "GET":  # most cases are reported as they are found: now is the likely time
+        return _cases_page({"seen_at": local_input_now()}, {})
     form = request.form
     values = {
         "text": form.get("text", ""),
