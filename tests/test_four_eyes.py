@@ -227,6 +227,19 @@ def test_who_lifted_a_rule_does_not_approve_what_it_held(api, session, org, chan
     assert act(api, "spokesperson", s["id"], "approve")["state"] == "approved"
 
 
+def test_a_keyword_another_leader_added_between_two_of_mine_still_counts(api, session, org):
+    # The review's way round the first reading: L changes the keywords, M adds one, L sets them back
+    # without it. What L's second change replaced (with M's keyword) is what the rule held before L.
+    rule = "/api/v1/units/SYT-HN/rules/deaths"
+    assert api("leader").patch(rule, json={"keywords": ["tử vong", "ngừng thở"]}).status_code == 200
+    assert api("ministry_leader").patch(rule, json={"keywords": ["tử vong", "ngừng thở", "qua đời"]}).status_code == 200
+    assert api("leader").patch(rule, json={"keywords": ["tử vong"]}).status_code == 200
+    _appoint_self(api, "leader")
+    s = create(api, body="Một bệnh nhân đã qua đời tại khoa hồi sức.", sensitive=False)
+    act(api, "author", s["id"], "submit")
+    assert act(api, "leader", s["id"], "approve", expect=403)["rule"] == "four_eyes_rule_change"
+
+
 def test_a_rule_change_that_holds_nothing_here_stops_no_approval(api, session, org):
     assert api("leader").patch("/api/v1/units/SYT-HN/rules/deaths", json={"active": False}).status_code == 200
     _appoint_self(api, "leader")

@@ -264,9 +264,10 @@ DEFAULT_RULES: list[dict[str, Any]] = [
 def rules_before_changes_by(session: Session, unit_id: int, unit_code: str, user_id: int) -> list[Any]:
     """Return the unit's rules that `user_id` changed, each as it stood before any of their changes to it.
 
-    Every field the person ever changed goes back to what their earliest change of it replaced, as the
-    ledger's entries say, whatever changed since: a rule weakened in two steps (switched off, then its
-    keywords emptied) is read back whole. A change recorded before entries said what it replaced is
+    The rule holds whatever it held before any of their changes, as the ledger's entries say: the union of
+    the keywords, topics and detectors each change replaced, and on if it was on before any of them. A
+    rule weakened in two steps (switched off, then emptied), or around someone else's change in between,
+    is read back whole. A change recorded before entries said what it replaced is
     read for what it evidently replaced only when it switched a rule off.
     """
     changes = session.scalars(
@@ -277,7 +278,7 @@ def rules_before_changes_by(session: Session, unit_id: int, unit_code: str, user
             LedgerEntry.unit == unit_code,
             LedgerEntry.actor_id == user_id,
         )
-        .order_by(LedgerEntry.id.desc())  # latest first: the earliest change's `before` is laid on last
+        .order_by(LedgerEntry.id)
     ).all()
     if not changes:
         return []
@@ -294,7 +295,12 @@ def rules_before_changes_by(session: Session, unit_id: int, unit_code: str, user
                 rule.code,
                 {name: getattr(rule, name) for name in ("code", "label", "keywords", "topics", "detectors", "active")},
             )
-            fields.update(before)
+            # Everything the rule held before any of the person's changes, whoever changed it in between:
+            # lists as the union of what each change replaced, and on if it was on before any of them.
+            for name in ("keywords", "topics", "detectors"):
+                fields[name] = list(dict.fromkeys([*fields[name], *before.get(name, [])]))
+            fields["active"] = fields["active"] or bool(before.get("active"))
+            fields["label"] = before.get("label", fields["label"])
     return [SimpleNamespace(**fields) for fields in restored.values()]
 
 

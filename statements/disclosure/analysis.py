@@ -283,13 +283,17 @@ def _tallies(
     thousand rows; copies made before their choices were kept are worked out one by one.
     """
     where = (Export.statement_id == statement_id, Export.version == number, Export.at <= seen_at)
+    # Bits stored by today's site rules; any others (none stored, or by other rules) are worked out.
+    current = Export.variant_bits.startswith(f"{fingerprint.SITES_VERSION}:")
     grouped = session.execute(
         sa.select(Export.variant_bits, sa.func.count(), sa.func.min(Export.id))
-        .where(*where, Export.variant_bits.is_not(None))
+        .where(*where, current)
         .group_by(Export.variant_bits)
     ).all()
-    tallies = [(_margin(int(bits, 16), seen, mask), times, first) for bits, times, first in grouped]
-    legacy = session.execute(sa.select(Export.fingerprint, Export.id).where(*where, Export.variant_bits.is_(None)))
+    tallies = [(_margin(int(bits.partition(":")[2], 16), seen, mask), times, first) for bits, times, first in grouped]
+    legacy = session.execute(
+        sa.select(Export.fingerprint, Export.id).where(*where, sa.or_(Export.variant_bits.is_(None), ~current))
+    )
     tallies += [(_margin(fingerprint.choices(code, keys), seen, mask), 1, i) for code, i in legacy]
     return sorted(tallies, key=lambda t: (-t[0], t[2]))
 

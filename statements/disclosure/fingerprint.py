@@ -152,6 +152,11 @@ def variant_bit(fingerprint: str, key: str) -> int:
     return hashlib.sha256(f"{fingerprint}:{key}".encode()).digest()[0] & 1
 
 
+#: Which rules found the sites a stored copy's choice bits are ordered by (`Export.variant_bits` starts with
+#: it): change it with `_SITES` or `_site`, and copies stored before are worked out from their fingerprint.
+SITES_VERSION = "1"
+
+
 def site_keys(text: str) -> list[str]:
     """Return the keys of a text's variant sites in one fixed order: the order of a copy's choice bits."""
     return sorted({site.key for site in sites(text)})
@@ -219,7 +224,8 @@ def _without_habits(seen: dict[str, int]) -> dict[str, int]:
 
     A copy chooses each site's form by its own coin, so several sites of one kind all written one way is
     what a habit does ("8%" without its space every time, straight quotes throughout), and would count
-    as many choices agreeing with whichever copies happen to have made them. One site of a kind stays.
+    as many choices agreeing with whichever copies happen to have made them. The whole kind is set aside
+    (a true copy loses those sites one time in 2^(k-1): evidence lost, never an innocent named).
     """
     kinds: dict[str, list[str]] = {}
     for key in seen:

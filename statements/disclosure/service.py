@@ -59,7 +59,7 @@ def record_export(session: Session, actor: Actor, statement: AnyStatement, versi
             user_id=actor.user_id,
             username=actor.username,
             format=fmt,
-            variant_bits=f"{fingerprint.choices(code, keys):x}",
+            variant_bits=f"{fingerprint.SITES_VERSION}:{fingerprint.choices(code, keys):x}",
         )
     )
     ledger.append(
@@ -134,7 +134,7 @@ def open_case(session: Session, actor: Actor | None, text: str, seen_where: str,
             "matches": [[m["statement"], m["version"], round(m["score"] * 1000)] for m in result["matches"]],
             "exports": [e["fingerprint"] for e in result["exports"]],
             # Only those the evidence tells apart are suspects; the others merely had the text.
-            "suspects": result["distinguished"][:10],
+            "suspects": [] if result["public_when_seen"] else result["distinguished"][:10],
             "had_access": len(result["had_access"]),
         },
     )
