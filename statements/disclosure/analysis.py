@@ -49,7 +49,6 @@ class _Candidate:
 
 @dataclass
 class _Person:
-    score: float = 0.0
     evidence: list[dict] = field(default_factory=list)
 
 
@@ -180,7 +179,6 @@ def _suspects(session: Session, text: str, matches: list, exports: list, marks, 
 
     def add(username: str | None, kind: str, weight: float, detail: dict) -> None:
         if username:
-            people[username].score += weight
             people[username].evidence.append({"type": kind, **detail, "weight": round(weight, 1)})
 
     for e in exports:
@@ -206,28 +204,16 @@ def _suspects(session: Session, text: str, matches: list, exports: list, marks, 
 
     names = dict(session.execute(sa.select(User.username, User.full_name).where(User.username.in_(list(people)))).all())
 
-    def standing(item: tuple[str, _Person]) -> tuple:
-        username, person = item
+    out = []
+    for username, person in people.items():
+        # The weight of what tells this person apart; none for the rest of the group, who are not ranked.
+        weight = sum(e["weight"] for e in person.evidence if e["type"] in DISTINGUISHING)
         distinguished = any(e["type"] in DISTINGUISHING for e in person.evidence)
-        # Those the evidence tells apart, by its weight; then everyone else alike, by name: having read or
-        # written the text says nothing about who disclosed it.
-        return (0, -_distinguishing_weight(person), username) if distinguished else (1, 0, username)
-
-    return [
-        {
-            "username": u,
-            "full_name": names.get(u, u),
-            "distinguished": (distinguished := any(e["type"] in DISTINGUISHING for e in p.evidence)),
-            # The weight of what tells them apart; nothing for the rest of the group, who are not ranked.
-            "score": round(_distinguishing_weight(p), 1) if distinguished else 0,
-            "evidence": p.evidence,
-        }
-        for u, p in sorted(people.items(), key=standing)
-    ]
-
-
-def _distinguishing_weight(person: _Person) -> float:
-    return sum(e["weight"] for e in person.evidence if e["type"] in DISTINGUISHING)
+        out.append({"username": username, "full_name": names.get(username, username), "distinguished": distinguished,
+                    "score": round(weight, 1) if distinguished else 0, "evidence": person.evidence})  # fmt: skip
+    # Those the evidence tells apart, by its weight; then everyone else alike, by name: having read or
+    # written the text says nothing about who disclosed it.
+    return sorted(out, key=lambda p: (not p["distinguished"], -p["score"], p["username"]))
 
 
 def _variant_evidence(session: Session, text: str, by_version: dict, seen_at: dt.datetime, add) -> None:
