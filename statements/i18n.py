@@ -56,8 +56,12 @@ def day_text(day: dt.date | str) -> str:
 
 
 def local_input_now() -> str:
-    """Return now as a datetime-local field holds it (Hanoi time, to the minute): a form's default."""
-    return dt.datetime.now(LOCAL_ZONE).strftime("%Y-%m-%dT%H:%M")
+    """Return now as a datetime-local field holds it (Hanoi time), a form's default: the next whole minute.
+
+    The field keeps minutes only; rounding down would put a copy made earlier in this same minute after the
+    time the text was seen.
+    """
+    return (dt.datetime.now(LOCAL_ZONE) + dt.timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M")
 
 
 def from_local_input(value: str) -> dt.datetime | None:

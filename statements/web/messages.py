@@ -210,6 +210,10 @@ FIELD_MESSAGES = {
     "The body may not be empty.": _l("The body may not be empty."),
     "Unknown unit.": _l("Unknown unit."),
     "Not a valid boolean.": _l("Not a valid boolean."),
+    "A period needs the event it is about.": _l(
+        "A period needs the event it is about (released, escalated, …): open the list from the overview."
+    ),
+    "The period ends before it begins.": _l("The period ends before it begins."),
     "Missing data for required field.": _l("This field is required."),
     "Field may not be null.": _l("This field is required."),
     "Not a valid integer.": _l("Not a valid number."),
