@@ -20,6 +20,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from tests import pg
+from workflow.text import strip_invisible
 
 RESULTS = Path(__file__).resolve().parent / "results"
 READERS = 12
@@ -73,7 +74,7 @@ def seed(url: str, copies: int) -> dict:
     engine.dispose()
     who, code = random.Random(copies).choice(codes)
     marked = fingerprint.mark(f"{fields['title']}\n{BODY}", code)
-    bare = fingerprint.strip_invisible(marked)
+    bare = strip_invisible(marked)
     return {"who": who, "pasted": marked.split("\n")[2], "retyped": bare, "paragraph": bare.split("\n")[2]}
 
 

@@ -27,6 +27,7 @@ LOGGED = {
     "web.edit": ("web", "/statements/{s}/edit", [2]),
     "web.diff": ("web", "/statements/{s}/versions/1/diff/2", [1, 2]),
     "web.export": ("web", "/statements/{s}/export?format=pdf", [2]),
+    "web.variant_choices": ("web", "/statements/{s}/variants", [2]),
 }
 
 #: Routes that show no unreleased text, and why.
@@ -152,7 +153,8 @@ def test_route_logs_each_unreleased_version_it_shows(endpoint, app, api, revised
             f"/api/v1/statements/{revised.id}/actions", json={"action": "submit", "version": 2}
         )
         assert submitted.status_code == 200
-    reader = "drafter2" if endpoint == "web.edit" else "spokesperson"  # the edit form opens for drafters only
+    # The edit form, and where copies differ, open for drafters only.
+    reader = "drafter2" if endpoint in ("web.edit", "web.variant_choices") else "spokesperson"
     client = api(reader) if via == "api" else login(app.test_client(), reader)
     before = head(session)
     r = client.get(path.format(s=revised.id))

@@ -158,6 +158,8 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, set[str]]] = {
     ("web.compare", "GET"): ("/statements/{s}/compare?a=1&b=1", None, SIGNED_IN),
     ("web.diff", "GET"): ("/statements/{s}/versions/1/diff/1", None, UNIT_READERS),
     ("web.export", "GET"): ("/statements/{s}/export?format=txt", None, UNIT_READERS),
+    # where copies differ: for the unit's drafters, who vet the choices, and auditors (issue 29)
+    ("web.variant_choices", "GET"): ("/statements/{s}/variants", None, DRAFTERS | {"auditor"}),
     ("web.audit_ledger", "GET"): ("/audit/ledger", None, LEDGER_READERS),
     ("web.audit_verify", "GET"): ("/audit/verify", None, LEDGER_READERS),
     ("web.audit_export", "GET"): ("/audit/export.csv", None, LEDGER_READERS),

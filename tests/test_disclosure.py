@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from auth.models import User
-from statements.disclosure import fingerprint
+from statements.disclosure import fingerprint, variants
 from statements.disclosure.fingerprint import decode_marks
 from statements.disclosure.models import Export, Violation
 from statements.i18n import LOCAL_ZONE
@@ -70,20 +70,83 @@ def test_marks_survive_any_paragraph_and_variants_differ_per_export():
     assert tokens(strip_invisible(marked)) == tokens(text)
     # A damaged mark is not read as another fingerprint.
     assert decode_marks(marked.replace(fingerprint.BIT[0], fingerprint.BIT[1], 1)).keys() <= {a}
-    observed = fingerprint.observe(strip_diacritics(strip_invisible(marked)), text)
+    observed = variants.observe(strip_diacritics(strip_invisible(marked)), text)
     assert len(observed) >= 4, observed
-    assert fingerprint.agreement(observed, a) == (len(observed), 0)
-    if any(fingerprint.variant_bit(a, k) != fingerprint.variant_bit(b, k) for k in observed):
-        assert fingerprint.agreement(observed, b)[1] > 0
+    assert variants.agreement(observed, a) == (len(observed), 0)
+    if any(variants.variant_bit(a, k) != variants.variant_bit(b, k) for k in observed):
+        assert variants.agreement(observed, b)[1] > 0
 
 
 def test_variant_sites_keep_meaning():
     text = "Từ ngày 09/11 đến 15/11/2026, lúc 14h30, ghi nhận 1.245 ca (8%) - tiêm vắc xin 12000 liều... “an toàn”."
     for fp in ("00000001", "ffffffff", fingerprint.new_fingerprint()):
-        varied = fingerprint.apply_variants(text, fp)
+        varied = variants.apply_variants(text, fp)
         assert tokens(varied) == tokens(text), varied
-    assert "24/7" in fingerprint.apply_variants("Trực 24/7 tại bệnh viện", "ffffffff")
-    assert "0912345678" in fingerprint.apply_variants("Gọi 0912345678", "ffffffff")
+    assert "24/7" in variants.apply_variants("Trực 24/7 tại bệnh viện", "ffffffff")
+    assert "0912345678" in variants.apply_variants("Gọi 0912345678", "ffffffff")
+
+
+def _forms_at(text: str) -> dict[str, tuple]:
+    return {text[s.start : s.end]: s.forms for s in variants.sites(text)}
+
+
+def test_word_choices_are_made_only_where_the_words_beside_them_keep_the_meaning():
+    """Each choice says the same in both forms where it is made (issue 29), and is not made elsewhere."""
+    text = (
+        "Đến 18 giờ ngày 20/11, 6 người bệnh đang được điều trị tại Bệnh viện Đa khoa tỉnh, trong đó 2 trẻ em."
+        " Tỷ lệ tiêm ở người trên 60 tuổi đạt 71%; trong thời gian tới và tuần tới sẽ tiêm tiếp."
+        " Đoàn gồm Sở Y tế, Phòng Giáo dục và Đào tạo. Ông Lý Văn B., trú tại chỗ."
+        " Người cao tuổi, phụ nữ mang thai và người có bệnh nền cần đến cơ sở y tế."
+    )
+    forms = _forms_at(text)
+    assert forms["Đến"] == ("Đến", "Tới") and forms["tại"] == ("tại", "ở") and forms["Tỷ"] == ("Tỷ", "Tỉ")
+    assert forms["18 giờ"] == ("18 giờ", "18h") and forms["20/11"] == ("20/11", "20-11")
+    assert forms["6"] == ("sáu", "6") and forms[" và"] == (" và", ", và")
+    assert forms["người bệnh"] == ("người bệnh", "bệnh nhân") and forms["trẻ em"] == ("trẻ em", "trẻ")
+    # "ở người" is "among", "tới" after "thời gian"/"tuần" is "next", "và Đào tạo" is part of a name, "Lý" is a
+    # family name and "tại chỗ" is "on the spot": none of them is a choice.
+    assert "ở" not in forms and "tới" not in forms and "Lý" not in forms
+    assert list(forms).count(" và") == 1 and text.count("tại") == 2 and len([f for f in forms if f == "tại"]) == 1
+    for code in ("00000001", "ffffffff", fingerprint.new_fingerprint()):
+        copy = variants.apply_variants(text, code)
+        assert tokens(copy) == tokens(text), copy  # matching sees one text, whichever copy it is
+        assert "Phòng Giáo dục và Đào tạo" in copy and "Lý Văn B." in copy and "ở người trên 60" in copy
+
+
+def test_a_faithful_retyping_is_read_back_exactly_and_a_word_only_beside_its_word():
+    """Every choice read from a retyped copy is the copy's; a word choice counts only beside the word it was made at."""
+    for sample in SAMPLES["statements"]:
+        text = f"{sample['title']}\n{sample['body']}"
+        keys = variants.site_keys(text)
+        assert set(variants.site_keys(text, "1")) <= set(keys)  # later rules only add sites
+        for code in ("0badc0de", "12345678", "fedcba98"):
+            copy = variants.apply_variants(text, code)
+            for seen in (variants.observe(copy, text), variants.observe(strip_diacritics(copy), text)):
+                assert seen == {k: variants.variant_bit(code, k) for k in seen}
+            # Word choices are never taken for a habit (a capital lost with the diacritics loses its choice).
+            assert {k for k in keys if k.startswith("w.")} <= set(variants.observe(copy, text))
+    original = "Bệnh nhân được đưa đến Bệnh viện tỉnh. Số liệu tính đến ngày 5/12/2026."
+    assert variants.observe("được đưa tới Bệnh viện tỉnh", original) == {"w.to:đến>bệnh": 1}
+    assert variants.observe("đến Bệnh viện; sắp tới sẽ công bố", original) == {"w.to:đến>bệnh": 0}
+
+
+def test_the_drafter_sees_where_copies_differ_and_which_paragraphs_carry_too_few_choices(app, api):
+    from tests.test_web import login
+
+    body = "Đến 18 giờ ngày 20/11, 6 người bệnh đang được điều trị tại Bệnh viện Đa khoa tỉnh.\n\nCảm ơn."
+    s = create(api, body=body)
+    for who in ("spokesperson", "leader"):
+        export(api, who, s["id"])
+    page = login(app.test_client(), "author").get(f"/statements/{s['id']}").get_data(as_text=True)
+    assert f'href="/statements/{s["id"]}/variants"' in page
+    shown = login(app.test_client(), "author").get(f"/statements/{s['id']}/variants")
+    html = shown.get_data(as_text=True)
+    assert shown.status_code == 200 and 'data-forms="Đến|Tới"' in html and 'data-forms="18 giờ|18h"' in html
+    # Two copies need six choices: the body's first paragraph has them, the title and "Cảm ơn." none.
+    assert html.count("data-paragraph") == 3 and 'data-choices="6"' in html and html.count("data-few") == 2
+    spokesperson = login(app.test_client(), "spokesperson")
+    assert f"/statements/{s['id']}/variants" not in spokesperson.get(f"/statements/{s['id']}").get_data(as_text=True)
+    assert spokesperson.get(f"/statements/{s['id']}/variants").status_code == 403
 
 
 # --- exports ------------------------------------------------------------------------------
@@ -178,13 +241,13 @@ def test_pasted_paragraph_names_the_recipient(api):
     assert analysis["suspects"][0]["evidence"][0]["type"] == "fingerprint"
 
 
-def _apart(text: str, count: int, differing: int = 4) -> list[str]:
+def _apart(text: str, count: int, differing: int = 4, rules: str = variants.SITES_VERSION) -> list[str]:
     """Return fingerprints whose copies of `text` differ pairwise in at least `differing` forms (seeded, fixed)."""
-    keys, rng, chosen = fingerprint.site_keys(text), random.Random(29), []
+    keys, rng, chosen = variants.site_keys(text, rules), random.Random(29), []
     while len(chosen) < count:
         code = f"{rng.getrandbits(32) | 1:08x}"
-        bits = fingerprint.choices(code, keys)
-        if all((bits ^ fingerprint.choices(other, keys)).bit_count() >= differing for other in chosen):
+        bits = variants.choices(code, keys)
+        if all((bits ^ variants.choices(other, keys)).bit_count() >= differing for other in chosen):
             chosen.append(code)
     return chosen
 
@@ -450,17 +513,18 @@ def test_seeing_a_title_in_a_list_never_outweighs_reading_the_text(app, api):
 def test_a_capital_letter_opening_a_sentence_is_no_choice():
     """Sites are lower case: "Tỷ lệ" opening a sentence is not read as the choice of "tỷ" made further on."""
     original = "Tỷ lệ tiêm chủng đạt 96,2% kế hoạch.\nTrong tháng, tỷ lệ mắc giảm so với tháng trước."
-    assert "yi:tỷ" not in fingerprint.observe("Tỷ lệ tiêm chủng đạt 96,2% kế hoạch.", original)
-    assert fingerprint.observe("Trong tháng, tỉ lệ mắc giảm", original) == {"yi:tỷ": 1}
+    assert "yi:tỷ" not in variants.observe("Tỷ lệ tiêm chủng đạt 96,2% kế hoạch.", original)
+    assert variants.observe("Trong tháng, tỉ lệ mắc giảm", original) == {"yi:tỷ": 1}
 
 
 def test_a_typists_habit_is_not_read_as_a_copys_choices():
     """Every percentage typed without its space is a habit, not three choices agreeing with some copy."""
     original = "Giảm 4% so với tuần trước; tăng 3 % ở trẻ em; đạt 46% kế hoạch."
     leaked = "Giảm 4% so với tuần trước; tăng 3% ở trẻ em; đạt 46% kế hoạch."
-    assert not [k for k in fingerprint.observe(leaked, original) if k.startswith("pct:")]
+    assert not [k for k in variants.observe(leaked, original) if k.startswith("pct:")]
     mixed = "Giảm 4 % so với tuần trước; tăng 3% ở trẻ em; đạt 46% kế hoạch."
-    assert fingerprint.observe(mixed, original) == {"pct:4": 1, "pct:3": 0, "pct:46": 0}
+    percentages = {k: bit for k, bit in variants.observe(mixed, original).items() if k.startswith("pct:")}
+    assert percentages == {"pct:4": 1, "pct:3": 0, "pct:46": 0}
 
 
 def test_with_nothing_to_tell_them_apart_the_group_is_shown_unranked(app, api):
@@ -502,7 +566,7 @@ def test_copies_made_before_their_choices_were_kept_are_still_compared(api, sess
     from statements.lifecycle.models import content_hash
 
     original = f"{SAMPLE['title']}\n{SAMPLE['body']}"
-    codes = _apart(original, 4)
+    codes = _apart(original, 4, rules="1")
     s = create(api)
     user_ids = dict(session.execute(sa.select(User.username, User.id)).all())
     for who, code in zip(("spokesperson", "leader", "auditor", "author"), codes, strict=True):
@@ -510,9 +574,34 @@ def test_copies_made_before_their_choices_were_kept_are_still_compared(api, sess
                            format="txt", content_hash=content_hash(SAMPLE["title"], SAMPLE["body"], SAMPLE["kind"],
                                                                    SAMPLE["topics"])))  # fmt: skip
     session.commit()
-    retyped = strip_invisible(fingerprint.mark(original, codes[1]))
+    # Those copies were made by the first site rules: their text has only those rules' choices.
+    retyped = variants.apply_variants(original, codes[1], version="1")
     analysis = investigate(api, retyped)["analysis"]
     assert analysis["distinguished"] == ["leader"], analysis["suspects"][:2]
+
+
+def test_copies_made_under_earlier_site_rules_are_read_with_those_rules(api, session):
+    """A copy keeps the rules that chose its forms: where today's rules see more sites, it kept the text's own."""
+    from statements.lifecycle.models import content_hash
+
+    original = f"{SAMPLE['title']}\n{SAMPLE['body']}"
+    assert set(variants.site_keys(original, "1")) < set(variants.site_keys(original))
+    old, new = _apart(original, 2, rules="1"), _apart(original, 6)[2:4]
+    s = create(api)
+    user_ids = dict(session.execute(sa.select(User.username, User.id)).all())
+    holders = {"spokesperson": (old[0], "1"), "leader": (old[1], "1")}
+    holders |= {"auditor": (new[0], "2"), "author": (new[1], "2")}
+    for who, (code, rules) in holders.items():
+        bits = variants.choices(code, variants.site_keys(original, rules))
+        session.add(Export(fingerprint=code, statement_id=s["id"], version=1, user_id=user_ids[who], username=who,
+                           format="txt", variant_bits=f"{rules}:{bits:x}",
+                           content_hash=content_hash(SAMPLE["title"], SAMPLE["body"], SAMPLE["kind"],
+                                                     SAMPLE["topics"])))  # fmt: skip
+    session.commit()
+    for who, (code, rules) in holders.items():
+        retyped = variants.apply_variants(original, code, version=rules)
+        analysis = investigate(api, retyped)["analysis"]
+        assert analysis["distinguished"] == [who], (who, analysis["suspects"][:2])
 
 
 def test_the_report_form_starts_at_now_in_hanoi(app):

@@ -171,10 +171,10 @@ def test_retyped_copy_finds_the_version_and_ranks_its_readers(world, backend, ed
     assert all(report["every reader listed"])
     # Never an innocent first, never an innocent credited by variants (issue 29).
     assert not any(report["an innocent first"]) and not any(report["an innocent credited by variants"])
-    if not edit:  # a paragraph carries few forms (1 to 5): the leaker is named only when they make it sure
-        assert sum(report["recipient named first by evidence"]) >= 0.05 * len(
-            report["recipient named first by evidence"]
-        )
+    # Three paragraphs carry ten to twenty choices among three or four copies (75-80% named when retyped, about
+    # half when also edited, in the runs recorded in docs/disclosure-tracing.md); the floor leaves room for chance.
+    named = report["recipient named first by evidence"]
+    assert sum(named) >= (0.2 if edit else 0.4) * len(named)
 
 
 def test_cut_and_mixed_copies_find_both_sources(world, backend):

@@ -347,6 +347,17 @@ def require_investigate(actor: Actor | None) -> Actor:
     return actor
 
 
+def require_see_variants(statement: Decidable, actor: Actor | None) -> Actor:
+    """Where each copy may write its text differently is shown to the unit's drafters and to auditors.
+
+    Knowing the places a copy differs helps whoever means to scrub a copy before leaking it, so it is
+    shown to those who write the text and vet that no choice changes what it says, not to every reader.
+    """
+    if actor is None or not (actor.is_auditor or actor.has_role(Role.DRAFTER, statement.unit_id)):
+        raise Forbidden("drafter_of_unit", "Only a drafter of the statement's unit or an auditor may see this.")
+    return actor
+
+
 def require_revise(statement: Decidable, actor: Actor) -> None:
     """Only a drafter of the unit writes a new version, and only while the statement is open to changes."""
     is_unit_drafter(statement, actor)
@@ -408,6 +419,11 @@ def can_appoint_acting(actor: Actor | None, unit_id: int) -> bool:
 def can_investigate(actor: Actor | None) -> bool:
     """Say whether `require_investigate` lets the actor through."""
     return _allowed(require_investigate, actor)
+
+
+def can_see_variants(statement: Decidable, actor: Actor | None) -> bool:
+    """Say whether `require_see_variants` lets the actor through."""
+    return _allowed(require_see_variants, statement, actor)
 
 
 def can_revise(statement: Decidable, actor: Actor) -> bool:

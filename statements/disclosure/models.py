@@ -25,8 +25,8 @@ class Export(Base):
     username: Mapped[str] = mapped_column(sa.String(64))
     format: Mapped[str] = mapped_column(sa.String(8))
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    #: The copy's form at each variant site of its version, in `fingerprint.site_keys` order, as hex
-    #: (`fingerprint.choices`); None for copies made before it was kept.
+    #: The copy's form at each variant site of its version: the site rules' version, ":", and the choices in
+    #: `variants.site_keys` order as hex (`variants.choices`); None for copies made before it was kept.
     variant_bits: Mapped[str | None] = mapped_column(sa.Text)
 
 

@@ -9,16 +9,18 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from auth.models import Membership, User
-from statements.disclosure import fingerprint
+from statements.disclosure import fingerprint, variants
 from statements.disclosure.analysis import analyse
 from statements.disclosure.models import CaseStatus, Disclosure, Export, Outcome, Violation
+from statements.lifecycle import queries
 from statements.lifecycle.models import Statement
+from statements.lifecycle.reads import is_released, log_reads
 from statements.lifecycle.snapshots import AnyStatement, AnyVersion
 from workflow import ledger
 from workflow.actor import Actor
 from workflow.db import MAX_ID, isoformat, newest_first, utcnow
 from workflow.errors import Conflict, Forbidden, Invalid, NotFound
-from workflow.guards import require_investigate
+from workflow.guards import require_investigate, require_see_variants
 from workflow.text import strip_invisible
 
 #: A leak cannot be seen later than now (plus this much clock skew).
@@ -41,13 +43,61 @@ def can_see_case(case: Disclosure, actor: Actor) -> bool:
     return case.unit_id is not None and case.unit_id in actor.leader_scope
 
 
+# --- where copies differ ---------------------------------------------------------------------
+
+#: Choices a retyped paragraph needs beyond log2(copies) before it names one copy surely (bench/tracing.py:
+#: with a typist's slips allowed for, ten choices tell 36 copies apart, six rarely do).
+SPARE_CHOICES = 5
+
+
+def variant_choices(session: Session, statement_id: int, actor: Actor | None, how: str) -> dict:
+    """Return where copies of the current version may be written differently, paragraph by paragraph; record the read.
+
+    Shown to the unit's drafters and auditors (`require_see_variants`), so they can see that no choice
+    changes what the text says and which paragraphs carry too few choices to tell their copies apart.
+    """
+    statement = queries.read_statement(session, statement_id, actor)
+    require_see_variants(statement, actor)
+    version = statement.current
+    log_reads(session, actor, statement, [version], how)
+    copies = session.scalar(
+        sa.select(sa.func.count()).where(Export.statement_id == statement.id, Export.version == version.number)
+    )
+    text = f"{version.title}\n{version.body}"
+    paragraphs, start = [], 0
+    found = variants.sites(text)
+    for line in text.split("\n"):
+        end = start + len(line)
+        parts, at, keys = [], start, set()
+        for site in (s for s in found if start <= s.start < end):
+            parts += [
+                {"text": text[at : site.start], "forms": None},
+                {"text": text[site.start : site.end], "forms": list(site.forms)},
+            ]
+            keys.update(site.keys)
+            at = site.end
+        if line.strip():
+            paragraphs.append({"parts": [*parts, {"text": text[at:end], "forms": None}], "choices": len(keys)})
+        start = end + 1
+    needed = max(1, copies - 1).bit_length() + SPARE_CHOICES
+    return {
+        "statement": statement,
+        "version": version.number,
+        "released": is_released(statement, version.number),
+        "copies": copies,
+        "needed": needed,
+        "paragraphs": [p | {"enough": p["choices"] >= needed} for p in paragraphs],
+        "rules": variants.SITES_VERSION,
+    }
+
+
 # --- exports ------------------------------------------------------------------------------
 
 
 def record_export(session: Session, actor: Actor, statement: AnyStatement, version: AnyVersion, fmt: str) -> str:
     """Give this copy a fresh fingerprint, record it and its ledger entry; return the fingerprint."""
     code = fingerprint.new_fingerprint()
-    keys = fingerprint.site_keys(f"{version.title}\n{version.body}")
+    keys = variants.site_keys(f"{version.title}\n{version.body}")
     while session.scalar(sa.select(Export.id).where(Export.fingerprint == code)) is not None:
         code = fingerprint.new_fingerprint()
     session.add(
@@ -59,7 +109,7 @@ def record_export(session: Session, actor: Actor, statement: AnyStatement, versi
             user_id=actor.user_id,
             username=actor.username,
             format=fmt,
-            variant_bits=f"{fingerprint.SITES_VERSION}:{fingerprint.choices(code, keys):x}",
+            variant_bits=f"{variants.SITES_VERSION}:{variants.choices(code, keys):x}",
         )
     )
     ledger.append(

@@ -11,6 +11,7 @@ from statements.disclosure.models import Outcome
 from statements.disclosure.schemas import DisclosureIn, FindingIn
 from statements.disclosure.serialize import case_dict, violation_dict
 from statements.i18n import from_local_input, local_input_now
+from statements.lifecycle.serialize import statement_dict
 from statements.schemas import load_input
 from statements.web import bp, web_actor
 from statements.web.messages import refusal_message
@@ -120,3 +121,11 @@ def violations():
         page=page,
         pages=page_count(total, PER_PAGE),
     )
+
+
+@bp.route("/statements/<int:statement_id>/variants")
+@login_required
+def variant_choices(statement_id: int):
+    """Show where each copy of the current version may be written differently, for the drafters to vet."""
+    shown = service.variant_choices(db(), statement_id, web_actor(), "web_variants")
+    return render_template("web/variants.html", s=statement_dict(shown.pop("statement"), web_actor()), v=shown)

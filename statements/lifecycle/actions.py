@@ -18,7 +18,7 @@ from statements.web.labels import ACTION_LABELS, CONSEQUENCES, ROLE_LABELS
 from statements.web_session import db, rollback_session
 from workflow.actor import Actor
 from workflow.errors import Conflict, Invalid
-from workflow.guards import can_read_internals, can_revise
+from workflow.guards import can_read_internals, can_revise, can_see_variants
 from workflow.machine import ACTIONS
 from workflow.states import Channel, State
 
@@ -56,6 +56,7 @@ def _render(statement_id: int, actor: Actor, *, errors: dict | None = None, valu
         waiting=_waiting(s),
         channels=list(Channel),
         can_edit=can_revise(s, actor),
+        can_see_variants=can_see_variants(s, actor),
         errors=errors or {},
         values=values or {},
     ), status

@@ -1,7 +1,7 @@
 """Finding which versions a text came from: normalise, shingle, MinHash, and a banded index in the database.
 
-Text is normalised so that retyping does not matter (no diacritics, no case, no punctuation, numbers
-and dates in one form, invisible marks dropped), cut into overlapping word triples (shingles), and
+Text is normalised so that retyping does not matter (no diacritics, no case, no punctuation, numbers,
+dates and a copy's word choices in one form, invisible marks dropped), cut into overlapping word triples (shingles), and
 summarised by a MinHash signature per paragraph. The signature is cut into bands; each band's hash is
 a row in ``version_bands``. A leaked paragraph whose band equals a stored one names a candidate
 version, found with one indexed query, never by comparing the leak with every version. Candidates
@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from statements.lifecycle.models import VersionBand
+from workflow import wording
 from workflow.text import strip_diacritics, strip_invisible
 
 SHINGLE = 3
@@ -29,6 +30,8 @@ _PERMUTATIONS = [
 ]
 _GROUPED = re.compile(r"(?<=\d)\.(?=\d{3}(?!\d))")
 _TIME = re.compile(r"(?<=\d)h(?=\d{2}(?!\d))")
+_TIME_WORDS = re.compile(r"(?<!\w)(\d{1,2}) gio (\d{2})(?: phut)?(?!\w)")
+_HOUR = re.compile(r"(?<!\w)(\d{1,2})h(?!\w)")
 _WORD = re.compile(r"\w+")
 #: Paragraphs shorter than this many words are joined to the next before indexing.
 MIN_PARAGRAPH_WORDS = 8
@@ -43,7 +46,9 @@ _SAME = {"ti": "ty", "li": "ly", "ki": "ky", "mi": "my", "qui": "quy"} | {
 def tokens(text: str) -> list[str]:
     """Return the words of the text in one comparable form (retyping, marks and diacritics do not matter)."""
     text = strip_diacritics(strip_invisible(text))
-    text = _TIME.sub(":", _GROUPED.sub("", text))
+    text = _HOUR.sub(r"\1 gio", _TIME_WORDS.sub(r"\1:\2", _TIME.sub(":", _GROUPED.sub("", text))))
+    # A copy's word choices (đến/tới, bệnh nhân/người bệnh, …) in one form: whichever copy leaked, it matches.
+    text = wording.canonical(text)
     return [(w.lstrip("0") or "0") if w.isdigit() else _SAME.get(w, w) for w in _WORD.findall(text.replace("_", " "))]
 
 
