@@ -306,11 +306,15 @@ def _tallies(
     mask = sum(1 << place[key] for key in observed)
     where = (Export.statement_id == statement_id, Export.version == number, Export.at <= seen_at)
     # Plain rows through the connection: the ORM's row processing cost more than the query at 20,000 copies.
-    grouped = session.connection().execute(
-        sa.select(Export.variant_bits, sa.func.count(), sa.func.min(Export.id), Export.username)
-        .where(*where, Export.variant_bits.is_not(None))
-        .group_by(Export.variant_bits, Export.username)
-    ).all()
+    grouped = (
+        session.connection()
+        .execute(
+            sa.select(Export.variant_bits, sa.func.count(), sa.func.min(Export.id), Export.username)
+            .where(*where, Export.variant_bits.is_not(None))
+            .group_by(Export.variant_bits, Export.username)
+        )
+        .all()
+    )
     readers = {rules: variants.reader(original, rules) for rules in variants.VERSIONS[:-1]}
     # Only the observed forms count, so copies are summed up by their margin and holder as they come: 20,000
     # copies become a few dozen tallies (a margin for each masked choice is worked out once).
