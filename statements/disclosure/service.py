@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from auth.models import Membership, User
-from statements.disclosure import fingerprint, variants
+from statements.disclosure import fingerprint, sites, variants
 from statements.disclosure.analysis import analyse
 from statements.disclosure.models import CaseStatus, Disclosure, Export, Outcome, Violation
 from statements.lifecycle import queries
@@ -65,7 +65,7 @@ def variant_choices(session: Session, statement_id: int, actor: Actor | None, ho
     )
     text = f"{version.title}\n{version.body}"
     paragraphs, start = [], 0
-    found = variants.sites(text)
+    found = sites.sites(text)
     for line in text.split("\n"):
         end = start + len(line)
         parts, at, keys = [], start, set()
@@ -87,7 +87,7 @@ def variant_choices(session: Session, statement_id: int, actor: Actor | None, ho
         "copies": copies,
         "needed": needed,
         "paragraphs": [p | {"enough": p["choices"] >= needed} for p in paragraphs],
-        "rules": variants.SITES_VERSION,
+        "rules": sites.SITES_VERSION,
     }
 
 
@@ -109,7 +109,7 @@ def record_export(session: Session, actor: Actor, statement: AnyStatement, versi
             user_id=actor.user_id,
             username=actor.username,
             format=fmt,
-            variant_bits=f"{variants.SITES_VERSION}:{variants.choices(code, keys):x}",
+            variant_bits=f"{sites.SITES_VERSION}:{variants.choices(code, keys):x}",
         )
     )
     ledger.append(
