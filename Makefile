@@ -12,6 +12,11 @@ FONT := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 # The load generator of the benchmarks (Debian's wrk).
 WRK := /usr/bin/wrk
 
+# The readers a copy's invisible marks must survive (tests/test_copy_readers.py): poppler's pdftotext and
+# LibreOffice's text export (pdfminer and pdfium come from PyPI).
+PDFTOTEXT := /usr/bin/pdftotext
+SOFFICE := /usr/bin/soffice
+
 # axe-core, which the browser tests inject into pages to check accessibility (from the npm registry).
 AXE := node_modules/axe-core/axe.min.js
 
@@ -50,12 +55,18 @@ $(CHROMIUM):
 $(FONT):
 	apt-get update -qq && apt-get install -y -qq fonts-dejavu-core
 
+$(PDFTOTEXT):
+	apt-get update -qq && apt-get install -y -qq poppler-utils
+
+$(SOFFICE):
+	apt-get update -qq && apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui
+
 $(AXE): package.json package-lock.json
 	@command -v npm >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq npm; }
 	npm ci --no-audit --no-fund --ignore-scripts --silent
 	@touch $(AXE)
 
-test: $(STAMP) $(MO) $(CHROMIUM) $(FONT) $(WRK) $(AXE)
+test: $(STAMP) $(MO) $(CHROMIUM) $(FONT) $(WRK) $(AXE) $(PDFTOTEXT) $(SOFFICE)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	@# The import contracts of pyproject.toml: layers, no web framework in the domain, no cycles.

@@ -93,11 +93,43 @@ def _poppler_text(data: bytes) -> str | None:
     return done.stdout.decode("utf-8")
 
 
+def _pdfminer_text(data: bytes) -> str:
+    from pdfminer.high_level import extract_text
+
+    return extract_text(io.BytesIO(data))
+
+
+def _pdfium_text(data: bytes) -> str:
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(data)
+    try:
+        return "\n".join(document[i].get_textpage().get_text_range() for i in range(len(document)))
+    finally:
+        document.close()
+
+
+def _libreoffice_text(data: bytes) -> str | None:
+    if not shutil.which("soffice"):
+        return None
+    with tempfile.TemporaryDirectory() as workdir:
+        Path(workdir, "copy.docx").write_bytes(data)
+        profile = f"-env:UserInstallation=file://{workdir}/profile"
+        subprocess.run(
+            ["soffice", "--headless", "--norestore", profile, "--convert-to", "txt:Text (encoded):UTF8", "--outdir",
+             workdir, f"{workdir}/copy.docx"],
+            capture_output=True, check=True, timeout=180,
+        )  # fmt: skip
+        return Path(workdir, "copy.txt").read_text("utf-8-sig")
+
+
 def _body(text: str, title: str) -> str:
     """Return the statement's text from a copy: from its title to the content hash's footer."""
-    start = text.find(title[:20])
-    end = text.find("Mã băm nội dung")
-    return text[max(start, 0) : end if end > 0 else None]
+    # Found in the text without its marks (a PDF's are between the letters), cut from the text with them.
+    shown = [i for i, ch in enumerate(text) if strip_invisible(ch)]
+    bare = "".join(text[i] for i in shown)
+    start, end = bare.find(title[:20]), bare.find("Mã băm nội dung")
+    return text[shown[max(start, 0)] : shown[end] if end > 0 else None]
 
 
 # --- what a leaker does to the text --------------------------------------------------------------
@@ -169,7 +201,10 @@ TRANSFORMS: dict[str, tuple[str, Callable[[str, random.Random], str]]] = {
     "whole text, retyped with the typist's own word habits": ("txt", lambda t, r: _habits(strip_invisible(t))),
     "4-6 lines copied from the PDF (pypdf)": ("pdf-pypdf", _lines),
     "4-6 lines copied from the PDF (poppler)": ("pdf-poppler", _lines),
+    "4-6 lines copied from the PDF (pdfminer)": ("pdf-pdfminer", _lines),
+    "4-6 lines copied from the PDF (pdfium, Chromium's viewer)": ("pdf-pdfium", _lines),
     "4-6 lines copied from the DOCX": ("docx", _lines),
+    "4-6 lines of the DOCX's LibreOffice text export": ("docx-libreoffice", _lines),
 }
 
 
@@ -186,7 +221,9 @@ def run(url: str, trials: int, rng: random.Random) -> dict:
     results: dict = {}
     with Session(engine) as session:
         for row, (source, transform) in TRANSFORMS.items():
-            if source == "pdf-poppler" and not shutil.which("pdftotext"):
+            if (source == "pdf-poppler" and not shutil.which("pdftotext")) or (
+                source.endswith("libreoffice") and not shutil.which("soffice")
+            ):
                 results[row] = None
                 continue
             counts = dict.fromkeys(("trials", "holder_first", "innocent_first", "innocent_credited", "group"), 0)
@@ -197,8 +234,11 @@ def run(url: str, trials: int, rng: random.Random) -> dict:
                 text = {
                     "txt": lambda d: d.decode("utf-8"),
                     "docx": _docx_text,
+                    "docx-libreoffice": _libreoffice_text,
                     "pdf-pypdf": _pypdf_text,
                     "pdf-poppler": _poppler_text,
+                    "pdf-pdfminer": _pdfminer_text,
+                    "pdf-pdfium": _pdfium_text,
                 }[source](data)
                 leaked = transform(_body(text, titles[sid]), rng)
                 analysis = analyse(session, leaked, seen, None)
@@ -244,7 +284,7 @@ def main() -> int:
     print(f"{'leaked as':<58}" + "".join(f" {name:>{width}}" for name, width in heads))
     for row, c in results.items():
         if c is None:
-            print(f"{row:<58} (pdftotext not installed)")
+            print(f"{row:<58} (the reader is not installed)")
             continue
         print(
             f"{row:<58} {c['trials']:>6} {c['holder_first']:>13} {c['innocent_first']:>15}"

@@ -77,7 +77,7 @@ def make_copy(session: Session, statement_id: int, actor: Actor, fmt: str) -> Co
         f"BẢN CHƯA PHÁT HÀNH — KHÔNG CUNG CẤP CHO BÁO CHÍ. Người nhận: {name or actor.username}"
         f" ({actor.username}). Thời điểm xuất: {when}."
     )
-    marked = fingerprint.mark(f"{version.title}\n{version.body}", code)
+    marked = fingerprint.mark(f"{version.title}\n{version.body}", code, spread=fmt == "pdf")
     title, _, body = marked.partition("\n")
     return Copy(statement.id, number, title, body, banner, footer, code)
 

@@ -4,7 +4,9 @@ Two channels, both derived from the export's fingerprint (32 random bits):
 
 - **Invisible marks**: the fingerprint and a checksum written in zero-width characters, repeated in
   every paragraph (after its first word, then every ``MARK_EVERY`` words), so a pasted paragraph
-  or even a sentence still carries it.
+  or even a sentence still carries it. In a PDF the mark is spread instead, one character between
+  each two letters of a word, mark after mark: PDF readers place text by position, and poppler, pdfium
+  and pdfminer keep only one of several zero-width characters drawn at one place (issue 29).
 - **Variants** (`variants`): wherever the text allows equally correct forms, the fingerprint chooses
   one. Retyping keeps these, so a retyped copy still says which export it follows, with as many bits
   as the text has choices.
@@ -25,6 +27,7 @@ MARK_START, MARK_END = "\u2060", "\u200d"
 BIT = ("\u200b", "\u200c")
 MARK_EVERY = 12
 _MARK = re.compile(f"{MARK_START}([{BIT[0]}{BIT[1]}]{{40}}){MARK_END}")
+_NOT_MARK = re.compile(f"[^{MARK_START}{MARK_END}{BIT[0]}{BIT[1]}]+")
 
 
 def new_fingerprint() -> str:
@@ -44,9 +47,14 @@ def encode_mark(fingerprint: str) -> str:
 
 
 def decode_marks(text: str) -> Counter[str]:
-    """Return the fingerprints whose marks are intact in the text, with how often each appears."""
+    """Return the fingerprints whose marks are intact in the text, with how often each appears.
+
+    The mark's characters are read in order whatever stands between them: a mark spread between the
+    letters of a PDF's words reads as one written in a row. A mark cut short or put together from two
+    copies fails its frame or its checksum and is not read.
+    """
     found: Counter[str] = Counter()
-    for match in _MARK.finditer(text):
+    for match in _MARK.finditer(_NOT_MARK.sub("", text)):
         payload = int("".join("1" if ch == BIT[1] else "0" for ch in match.group(1)), 2)
         value, check = payload >> 8, payload & 0xFF
         if value and _checksum(value) == check:
@@ -62,7 +70,22 @@ def _mark_paragraph(paragraph: str, mark: str) -> str:
     return " ".join(mark + w if i % MARK_EVERY == 1 else w for i, w in enumerate(words))
 
 
-def mark(text: str, fingerprint: str) -> str:
-    """Return the text as the export with this fingerprint carries it: variants chosen, marks woven in."""
+def _spread_paragraph(paragraph: str, mark: str) -> str:
+    """Return the paragraph with the mark's characters between the letters of its words, mark after mark."""
+    out, at = [], 0
+    for i, ch in enumerate(paragraph):
+        out.append(ch)
+        if ch.isalnum() and paragraph[i + 1 : i + 2].isalnum():
+            out.append(mark[at % len(mark)])
+            at += 1
+    return "".join(out)
+
+
+def mark(text: str, fingerprint: str, *, spread: bool = False) -> str:
+    """Return the text as the export with this fingerprint carries it: variants chosen, marks woven in.
+
+    `spread` lays each mark's characters between letters (for a PDF: see above) rather than in a row.
+    """
     code = encode_mark(fingerprint)
-    return "\n".join(_mark_paragraph(p, code) for p in variants.apply_variants(text, fingerprint).split("\n"))
+    weave = _spread_paragraph if spread else _mark_paragraph
+    return "\n".join(weave(p, code) for p in variants.apply_variants(text, fingerprint).split("\n"))
