@@ -503,6 +503,10 @@ def test_seeing_a_title_in_a_list_never_outweighs_reading_the_text(app, api):
     weight = {name: sum(e["weight"] for e in suspects[name]["evidence"]) for name in ("drafter2", "leader")}
     assert weight["drafter2"] > weight["leader"], case["analysis"]["suspects"][:4]
     assert {e["type"] for e in suspects["leader"]["evidence"]} == {"listed"}
+    # The page lists the leader apart from those who had the text, and counts only those.
+    page = login(app.test_client(), "auditor").get(f"/disclosures/{case['id']}").get_data(as_text=True)
+    assert 'data-title-only="leader"' in page and 'data-had-access="leader"' not in page
+    assert 'data-had-access="drafter2"' in page and "10 lần" in page
     # A search finds statements by their body: what it shows is read like the text.
     leader.get("/statements?q=" + SAMPLE["body"].split()[0])
     case = investigate(api, SAMPLE["body"])

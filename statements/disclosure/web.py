@@ -93,10 +93,20 @@ def disclosure(case_id: int):
         c=case_dict(case),
         outcomes=Outcome.ALL,
         suggested=_suggested_outcome(case.analysis),
+        title_only=_title_only(case.analysis),
         errors=errors,
         refused=refused,
         form=request.form,
     ), status
+
+
+def _title_only(analysis: dict) -> set[str]:
+    """Return who, of those nothing tells apart, saw only the title in a list: they never had the text."""
+    return {
+        p["username"]
+        for p in analysis.get("suspects", [])
+        if not p.get("distinguished") and p["evidence"] and {e["type"] for e in p["evidence"]} == {"listed"}
+    }
 
 
 def _suggested_outcome(analysis: dict) -> str:

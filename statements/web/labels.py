@@ -137,7 +137,7 @@ OUTCOME_LABELS = {
 }
 EVIDENCE_LABELS = {
     "fingerprint": _l("The text carries the invisible mark of this person's copy"),
-    "variants": _l("The text follows the number, date and punctuation forms of this person's copy"),
+    "variants": _l("The text follows the word, number, date and punctuation forms of this person's copy"),
     "export": _l("Downloaded a copy of the matched version"),
     "read": _l("Read the matched version"),
     "listed": _l("Saw the matched version's title in a list, not its text"),
