@@ -35,14 +35,14 @@ BODY = (
 )
 
 
-def seed(url: str, copies: int) -> dict:
-    """Create the organisation, one statement in review and `copies` copies of it; return what the leaks need."""
+def unit_of_readers(url: str, code: str, name: str, readers: int) -> tuple:
+    """Migrate a fresh database and create a unit of leaders who read, a drafter and an auditor.
+
+    The first reader is the unit's spokesperson. Return the engine (sealing inline), the drafter's actor and
+    the readers' names.
+    """
     from auth.service import actor_for, create_unit, create_user, designate_spokesperson, get_user
     from statements.db import make_engine
-    from statements.disclosure import fingerprint
-    from statements.disclosure.service import record_export
-    from statements.lifecycle.queries import read_statement
-    from statements.lifecycle.service import create_statement, decide
     from statements.migrate import upgrade
     from workflow.ledger import sealing
 
@@ -51,13 +51,27 @@ def seed(url: str, copies: int) -> dict:
     upgrade(engine)
     with Session(engine) as session:
         create_unit(session, None, "BYT", "Bộ Y tế")
-        create_unit(session, None, "SYT-AH", "Sở Y tế tỉnh An Hòa", "BYT")
-        names = [f"reader{i:02d}" for i in range(READERS)]
-        people = [("auditor", "BYT", "auditor"), ("drafter", "SYT-AH", "drafter")]
-        for name, unit, role in people + [(name, "SYT-AH", "leader") for name in names]:
-            create_user(session, None, name, name.title(), PASSWORD, roles=[{"unit": unit, "role": role}])
-        designate_spokesperson(session, None, "SYT-AH", names[0])
+        create_unit(session, None, code, name, "BYT")
+        names = [f"reader{i:02d}" for i in range(readers)]
+        people = [("auditor", "BYT", "auditor"), ("drafter", code, "drafter")]
+        for username, unit, role in people + [(username, code, "leader") for username in names]:
+            create_user(session, None, username, username.title(), PASSWORD, roles=[{"unit": unit, "role": role}])
+        designate_spokesperson(session, None, code, names[0])
+        session.commit()
         drafter = actor_for(session, get_user(session, "drafter"))
+    return engine, drafter, names
+
+
+def seed(url: str, copies: int) -> dict:
+    """Create the organisation, one statement in review and `copies` copies of it; return what the leaks need."""
+    from auth.service import actor_for, get_user
+    from statements.disclosure import fingerprint
+    from statements.disclosure.service import record_export
+    from statements.lifecycle.queries import read_statement
+    from statements.lifecycle.service import create_statement, decide
+
+    engine, drafter, names = unit_of_readers(url, "SYT-AH", "Sở Y tế tỉnh An Hòa", READERS)
+    with Session(engine) as session:
         fields = {"title": "Tình hình dịch bệnh tuần 46", "body": BODY, "kind": "regular", "urgency": "normal"}
         s = create_statement(session, drafter, "SYT-AH", fields)
         decide(session, s.id, drafter, "submit", version=1)

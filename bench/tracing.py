@@ -32,31 +32,18 @@ RESULTS = Path(__file__).resolve().parent / "results"
 STATEMENTS = json.loads((Path(__file__).resolve().parent / "tracing_statements.json").read_text("utf-8"))["statements"]
 READERS = 12
 FORMATS = ("txt", "docx", "pdf")
-PASSWORD = "bench-password-2026"
 
 
 def seed(url: str) -> dict:
     """Create the unit, its readers, the statements and every copy; return each copy's file by holder and format."""
-    from auth.service import actor_for, create_unit, create_user, designate_spokesperson, get_user
+    from auth.service import actor_for, get_user
+    from bench.disclosure import unit_of_readers
     from statements.copies.exports import make_copy, render
-    from statements.db import make_engine
     from statements.lifecycle.service import create_statement, decide
-    from statements.migrate import upgrade
-    from workflow.ledger import sealing
 
-    engine = make_engine(url)
-    sealing.configure(engine, mode="inline")
-    upgrade(engine)
+    engine, drafter, names = unit_of_readers(url, "SYT-BL", "Sở Y tế tỉnh Bình Lâm", READERS)
     files: dict = {}
     with Session(engine) as session:
-        create_unit(session, None, "BYT", "Bộ Y tế")
-        create_unit(session, None, "SYT-BL", "Sở Y tế tỉnh Bình Lâm", "BYT")
-        names = [f"reader{i:02d}" for i in range(READERS)]
-        people = [("auditor", "BYT", "auditor"), ("drafter", "SYT-BL", "drafter")]
-        for name, unit, role in people + [(name, "SYT-BL", "leader") for name in names]:
-            create_user(session, None, name, name.title(), PASSWORD, roles=[{"unit": unit, "role": role}])
-        designate_spokesperson(session, None, "SYT-BL", names[0])
-        drafter = actor_for(session, get_user(session, "drafter"))
         for sample in STATEMENTS:
             fields = {"title": sample["title"], "body": sample["body"], "kind": "regular", "urgency": "normal"}
             s = create_statement(session, drafter, "SYT-BL", fields)
