@@ -1,43 +1,30 @@
 """Where a text allows equally correct forms: the variant sites, found by versioned rules.
 
-Version 1 finds numbers, dates, times, percentages, y/i spellings, counts in words and typography; version 2
-(issue 29) adds a second choice to dates and times, counts in digits, the serial comma, capitalised y/i
-spellings and the word choices of `workflow.wording`, each named by the word beside it. A later version
-only adds sites, so copies made under earlier rules are still read right (`statements.disclosure.variants`).
+Version 1 finds numbers, dates, times, percentages, y/i spellings, counts in words and typography. Version 3
+(issue 29) adds a second choice to dates and times, counts in digits, capitalised y/i spellings and the word
+choices of `workflow.wording`, each named by the word beside it; it drops typography (a word processor
+settles it, not the copy) and makes a choice only where the words beside it keep the meaning, and keeps a
+site only if its forms show nowhere else in the text, whatever the copy chose elsewhere, so that a leaked
+fragment is never read as a choice it does not show. Copies made under earlier rules are read by place
+(`statements.disclosure.variants.reader`).
 """
 
 from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
 
+from statements.disclosure.reading import Site, bare, places
 from workflow.text import strip_diacritics
-from workflow.wording import CHOICES, NUMBER_WORDS, YI, Choice
+from workflow.wording import CHOICES, NUMBER_WORDS, YI, Choice, words
 
-#: The site rules copies are made with now. "1": numbers, dates, times, percentages, y/i spellings, counts
-#: in words and typography; "2" (issue 29) adds a second choice to dates and times, word choices read with
-#: the word beside them, counts in digits, capitalised y/i spellings and the serial comma.
-SITES_VERSION = "2"
-VERSIONS = ("1", "2")
-
-
-@dataclass(frozen=True)
-class Site:
-    """One place in the text with 2^k correct forms; form i carries bit j of i as its choice at ``keys[j]``.
-
-    ``before``/``after`` name the word beside the site a leaked text is read with (a word choice such as
-    ``đến``/``tới`` is only told apart where it stands, not anywhere in the text).
-    """
-
-    start: int
-    end: int
-    keys: tuple[str, ...]
-    forms: tuple[str, ...]
-    before: str = ""
-    after: str = ""
+#: The site rules copies are made with now (the module's docstring says what each version finds).
+SITES_VERSION = "3"
+#: Every version whose copies are read by their choices. Version 2 made choices that changed what a
+#: sentence said ("Trần Văn Tới", "thứ Hai tới") and could read a fragment wrongly ("Công ty" as "tỷ"):
+#: copies made under it are traced by their marks, their choices say nothing either way.
+VERSIONS = ("1", "3")
 
 
 # --- version 1 -------------------------------------------------------------------------------
@@ -65,26 +52,20 @@ _HYPHEN_CUES = ("ngay ", "sang ", "chieu ", "toi ", "trua ", "dem ")
 
 def _v1_site(match: re.Match, text: str, version: str) -> Site | None:
     g = match.group
+    if version != "1" and (g("nw") or g("yi") or g("dash") or g("ell") or g("quote")):
+        # Counts and y/i spellings are word choices now, read beside their words; typography is the typist's.
+        return None
     if g("date"):
-        d, m, y = int(g("d")), int(g("m")), g("y") or ""
-        if not (1 <= d <= 31 and 1 <= m <= 12):
-            return None
-        before = strip_diacritics(text[max(0, match.start() - 6) : match.start()])
-        padded = not (d >= 10 and m >= 10)
-        if (not padded and version == "1") or (not y and not before.endswith(_DATE_CUES)):
-            return None
-        plain, zeros = f"{d}/{m}{y}", f"{d:02d}/{m:02d}{y}"
-        if version == "1" or not (y or before.endswith(_HYPHEN_CUES)):
-            return Site(match.start(), match.end(), (f"date:{plain}",), (plain, zeros)) if padded else None
-        hyphens = plain.replace("/", "-"), zeros.replace("/", "-")
-        if not padded:
-            return Site(match.start(), match.end(), (f"datesep:{plain}",), (plain, hyphens[0]))
-        return Site(match.start(), match.end(), (f"date:{plain}", f"datesep:{plain}"), (plain, zeros, *hyphens))
+        return _date(match, text, version)
     if g("time"):
+        if version != "1" and text[match.start("mm") - 1] == ":" and not _clock(text, match.start(), match.end()):
+            return None  # "tỷ lệ 1:20" is a ratio
         return _time(match, int(g("hh")), g("mm"), version)
     if g("pct"):
         return Site(match.start(), match.end(), (f"pct:{g('pn')}",), (f"{g('pn')}%", f"{g('pn')} %"))
     if g("num"):
+        if version != "1" and _code(text, match.start(), match.end()):
+            return None
         digits = g("num").replace(".", "")
         grouped = f"{int(digits):,}".replace(",", ".")
         return Site(match.start(), match.end(), (f"num:{digits}",), (grouped, digits))
@@ -105,6 +86,55 @@ def _v1_site(match: re.Match, text: str, version: str) -> Site | None:
     return Site(match.start(), match.end(), ("quotes",), (f'"{g("q")}"', f"“{g('q')}”"))
 
 
+def _date(match: re.Match, text: str, version: str) -> Site | None:
+    d, m, y = int(match.group("d")), int(match.group("m")), match.group("y") or ""
+    if not (1 <= d <= 31 and 1 <= m <= 12):
+        return None
+    before = strip_diacritics(text[max(0, match.start() - 6) : match.start()])
+    padded = not (d >= 10 and m >= 10)
+    plain, zeros = f"{d}/{m}{y}", f"{d:02d}/{m:02d}{y}"
+    if version == "1":
+        if not padded or not (y or before.endswith(_DATE_CUES)):
+            return None
+        return Site(match.start(), match.end(), (f"date:{plain}",), (plain, zeros))
+    # Without a year, only a day's date: "đến 3/4" may be three quarters, "ngày 1/2 viên" half a tablet.
+    if not (y or (before.endswith(_HYPHEN_CUES) and not _measured(text, match.end()))):
+        return None
+    hyphens = plain.replace("/", "-"), zeros.replace("/", "-")
+    if not padded:
+        return Site(match.start(), match.end(), (f"datesep:{plain}",), (plain, hyphens[0]))
+    return Site(match.start(), match.end(), (f"date:{plain}", f"datesep:{plain}"), (plain, zeros, *hyphens))
+
+
+#: What a number before it counts or measures: "ngày 2-3 lần" is a dose, not the 2nd of March.
+_MEASURES = words("lần lít viên cốc ly giờ phút ml gam kg mg liều ca người ngày tuần tháng đợt mũi gói chai hộp")
+#: Words before a number that make it a code, not a quantity ("số lô 230517", "mã 12345").
+_CODE_CUES = words("số lô mã hiệu khoản thoại sđt hotline fax")
+#: Words beside a clock time ("lúc 14:30", "14 giờ sáng"): "4 giờ" alone may be a duration.
+_CLOCK_BEFORE = words("lúc vào")
+_CLOCK_AFTER = words("sáng chiều tối đêm trưa ngày hôm")
+
+
+def _measured(text: str, end: int) -> bool:
+    nxt = re.match(r"\s*(\w+)", text[end : end + 30])
+    return bool(nxt) and nxt.group(1).lower() in _MEASURES
+
+
+def _code(text: str, start: int, end: int) -> bool:
+    """Say whether a number is part of a code ("BN12345", "VN-16789-13", "số lô 230517")."""
+    if text[start - 1 : start].isalnum() or text[start - 1 : start] == "-" or text[end : end + 1] == "-":
+        return True
+    if text[end : end + 1].isalpha():
+        return True
+    prev, _ = _neighbours(text, start, end)
+    return prev in _CODE_CUES
+
+
+def _clock(text: str, start: int, end: int) -> bool:
+    prev, nxt = _neighbours(text, start, end)
+    return prev in _CLOCK_BEFORE or nxt in _CLOCK_AFTER
+
+
 def _time(match: re.Match, hh: int, mm: str, version: str) -> Site | None:
     if hh > 23 or int(mm) > 59:
         return None
@@ -116,7 +146,7 @@ def _time(match: re.Match, hh: int, mm: str, version: str) -> Site | None:
     return Site(match.start(), match.end(), (f"time:{hh}:{mm}", f"timeword:{hh}:{mm}"), forms)
 
 
-# --- version 2: word choices and the rest -------------------------------------------------------
+# --- version 3: word choices and the rest -------------------------------------------------------
 
 _BY_FORM: dict[str, list[Choice]] = {}
 for _c in CHOICES:
@@ -125,7 +155,7 @@ _WORD_CHOICE = re.compile(
     r"(?<![\w-])(" + "|".join(re.escape(f) for f in sorted(_BY_FORM, key=len, reverse=True)) + r")(?![\w-])",
     re.IGNORECASE,
 )
-#: What version 2 also counts in words or digits ("6 điều dưỡng" / "sáu điều dưỡng").
+#: What version 3 also counts in words or digits ("6 điều dưỡng" / "sáu điều dưỡng").
 # fmt: off
 _COUNTED_MORE = (
     *_COUNTED,
@@ -134,16 +164,26 @@ _COUNTED_MORE = (
 )
 # fmt: on
 _COUNT = re.compile(
-    r"(?<![\w.,/-])(?:(?P<digits>[2-9]|10)|(?P<word>hai|ba|bốn|năm|sáu|bảy|tám|chín|mười)) (?P<noun>"
+    r"(?<![\w.,/-])(?:(?P<digits>[2-9]|10)|(?P<word>hai|ba|bốn|sáu|bảy|tám|chín|mười)) (?P<noun>"
     + "|".join(sorted(_COUNTED_MORE, key=len, reverse=True))
     + r")(?!\w)"
 )
 _HOUR = re.compile(r"(?<![\w.,:])(?P<hh>\d{1,2})(?: giờ|h)(?![\w:]| \d| phút)")
 _TIME_WORDS = re.compile(r"(?<![\w.,:])(?P<hh>\d{1,2}) giờ (?P<mm>\d{2})(?: phút)?(?!\w)")
 _HYPHEN_DATE = re.compile(r"(?<![\w/.,-])(?P<d>\d{1,2})-(?P<m>\d{1,2})(?P<y>-\d{4})?(?![\w]|[-/]\d)")
-_SERIAL = re.compile(r",? và (?=\w)")
-_WORD = re.compile(r"\w+")
-_CLAUSE_END = re.compile(r"[.;:!?\n]")
+#: Words before a count that make it part of something else: a longer number, "mỗi năm", "thứ hai".
+_NOT_BEFORE_COUNT = frozenset(
+    {*NUMBER_WORDS, "một", "mươi", "trăm", "nghìn", "ngàn", "triệu", "mỗi", "hằng", "hàng"}
+) | {
+    "thứ",
+    "đến",
+    "tới",
+    "từ",
+    "số",
+    "trong",
+    "cả",
+    "nhiều",
+}
 
 
 def _cased(form: str, like: str) -> str:
@@ -152,31 +192,32 @@ def _cased(form: str, like: str) -> str:
 
 def _neighbours(text: str, start: int, end: int) -> tuple[str, str]:
     """Return the words just before and after a span, lower case ("" at a clause's edge)."""
-    before = re.search(r"(\w+)[^\w\n.;:!?]{0,3}$", text[max(0, start - 40) : start])
-    after = re.match(r"[^\w\n.;:!?]{0,3}(\w+)", text[end : end + 40])
+    before, after, _ = _beside(text, start, end)
     return (before.group(1).lower() if before else ""), (after.group(1).lower() if after else "")
 
 
-def _v2_sites(text: str) -> list[tuple[int, int, str, tuple[str, ...], tuple[str, ...]]]:
-    """Return the version-2 sites' spans, kinds and forms (keys get their context later)."""
+def _word_sites(text: str) -> list[tuple[int, int, str, tuple[str, ...], tuple[str, ...]]]:
+    """Return the version-3 sites' spans, kinds and forms (keys get their context later)."""
     found: list[tuple[int, int, str, tuple[str, ...], tuple[str, ...]]] = []
     for m in _WORD_CHOICE.finditer(text):
         written, lower = m.group(1), m.group(1).lower()
-        # Lower case, or capitalised opening a sentence; "COVID-19" and the like only as listed.
-        choices = _BY_FORM.get(written) or (_BY_FORM.get(lower, []) if written in (lower, _cased(lower, "A")) else [])
+        opens = _opens(text, m.start()) or text[: m.start()].rstrip(" ").endswith("\n")
+        # As listed ("COVID-19", "Tỷ" opening a sentence), in lower case, or capitalised opening a sentence:
+        # a capital mid-sentence is a name ("Trần Văn Tới", "Bệnh viện Trẻ em", "Quỹ Hy vọng").
+        choices = _BY_FORM.get(written) or (
+            _BY_FORM.get(lower, []) if written == lower or (opens and written == _cased(lower, "A")) else []
+        )
         prev, _ = _neighbours(text, m.start(), m.end())
-        after = re.match(r"[^\w\n.;:!?]{0,3}(\w+)", text[m.end() : m.end() + 40])
-        nxt = after.group(1) if after else ""
+        after_comma = text[max(0, m.start() - 3) : m.start()].rstrip().endswith(",")
         for choice in choices:
-            head = text[max(0, m.start() - 80) : m.start()].rstrip()
-            opens = (m.start() < 80 and not head) or head[-1:] in (".", "!", "?", ":", "\n")
-            if choice.allows(prev, nxt, text[m.end() :], opens=opens):
+            if choice.allows(prev, text[m.end() :], opens=opens, after_comma=after_comma):
                 forms = (written, _cased(choice.other, written))
                 found.append((m.start(), m.end(), choice.kind, (choice.form.lower(),), forms))
                 break
     for m in _COUNT.finditer(text):
         prev, nxt = _neighbours(text, m.start(), m.end())
-        if prev in ("đến", "tới", "từ") or nxt in ("đến", "tới") or text[m.end() : m.end() + 1] == "-":
+        # Not inside a longer number ("mười hai ca", "hai mươi ba người"), a range or an ordinal ("thứ hai").
+        if prev in _NOT_BEFORE_COUNT or nxt in ("đến", "tới") or text[m.end() : m.end() + 1] == "-":
             continue
         noun, word = m.group("noun"), m.group("word")
         number = word or next(w for w, n in NUMBER_WORDS.items() if n == int(m.group("digits")))
@@ -186,16 +227,17 @@ def _v2_sites(text: str) -> list[tuple[int, int, str, tuple[str, ...], tuple[str
         found.append((m.start(), end, "count", (f"{number} {noun}",), (number, str(NUMBER_WORDS[number]))))
     for m in _HOUR.finditer(text):
         hh = int(m.group("hh"))
-        if hh <= 23:
+        if hh <= 23 and _clock(text, m.start(), m.end()):
             found.append((m.start(), m.end(), "hour", (str(hh),), (f"{hh} giờ", f"{hh}h")))
     for m in _TIME_WORDS.finditer(text):
-        site = _time(m, int(m.group("hh")), m.group("mm"), "2")
-        if site:
+        site = _time(m, int(m.group("hh")), m.group("mm"), SITES_VERSION)
+        if site and _clock(text, m.start(), m.end()):  # "2 giờ 30 phút" alone may be how long, not when
             found.append((m.start(), m.end(), "", site.keys, site.forms))
     for m in _HYPHEN_DATE.finditer(text):
         d, mo, y = int(m.group("d")), int(m.group("m")), (m.group("y") or "").replace("-", "/")
         before = strip_diacritics(text[max(0, m.start() - 6) : m.start()])
-        if 1 <= d <= 31 and 1 <= mo <= 12 and (y or before.endswith(_HYPHEN_CUES)):
+        day = y or (before.endswith(_HYPHEN_CUES) and not _measured(text, m.end()))
+        if 1 <= d <= 31 and 1 <= mo <= 12 and day:
             plain = f"{d}/{mo}{y}"
             if d >= 10 and mo >= 10:
                 found.append((m.start(), m.end(), "", (f"datesep:{plain}",), (plain, plain.replace("/", "-"))))
@@ -203,20 +245,13 @@ def _v2_sites(text: str) -> list[tuple[int, int, str, tuple[str, ...], tuple[str
                 zeros = f"{d:02d}/{mo:02d}{y}"
                 forms = (plain, zeros, plain.replace("/", "-"), zeros.replace("/", "-"))
                 found.append((m.start(), m.end(), "", (f"date:{plain}", f"datesep:{plain}"), forms))
-    for m in _SERIAL.finditer(text):
-        # Only closing a list ("A, B và C"): the item before "và" is short and follows a comma, and "và" is
-        # no part of a name ("Phòng Giáo dục và Đào tạo", "Sở Lao động, Thương binh và Xã hội").
-        clause = _CLAUSE_END.split(text[max(0, m.start() - 400) : m.start()])[-1]
-        if "," in clause and len(clause.rsplit(",", 1)[1].split()) <= 6 and not text[m.end()].isupper():
-            form = m.group()[:-1]
-            found.append((m.start(), m.end() - 1, "serial", ("",), (form, " và" if form.startswith(",") else ", và")))
     return found
 
 
 def _beside(text: str, start: int, end: int) -> tuple[re.Match | None, re.Match | None, int]:
     """Return the word just before a span and the one just after it (within its clause), and where `before` starts."""
     base = max(0, start - 40)
-    before = re.search(r"(\w+)[^\w\n.;:!?]{0,3}$", text[base:start])
+    before = re.search(r"(\w+)[^\w\n.;:!?]{0,3}\Z", text[base:start])  # \Z: "$" also matches before a "\n"
     after = re.match(r"[^\w\n.;:!?]{0,3}(\w+)", text[end : end + 40])
     return before, after, base
 
@@ -227,11 +262,11 @@ def _site_from(
     taken: Callable[[int, int], bool],
     alike: list[tuple[int, int, str, tuple[str, ...], tuple[str, ...]]],
 ) -> Site | None:
-    """Return a version-2 site, a word choice named by the word beside it; None if no word names it alone.
+    """Return a version-3 site, a word choice named by the word beside it; None if no word names it alone.
 
     A word choice (``đến``/``tới``) is read from a leaked text only beside its word, so the word must be
     one no choice changes, and no other place of the text (whatever its copy chose) may show either form
-    beside it: else a copy's form elsewhere would be read as this place's choice.
+    beside it, in any case: else a copy's form elsewhere would be read as this place's choice.
     """
     start, end, kind, keys, forms = found
     if not kind:
@@ -246,14 +281,14 @@ def _site_from(
     if _opens(text, start):  # "Đến 18 giờ, …": opening its sentence names it too
         options.append(("before", "^", f"{kind}:^<{keys[0]}"))
     options.append(("", "", f"{kind}:{keys[0]}"))  # or nothing beside it, if it is the only place either form is
-    mine = {bare(f) for f in forms}
+    mine = {bare(f).lower() for f in forms}
     for side, word, key in options:
         site = Site(start, end, (key,), forms, **({side: word} if side else {}))
-        if sum(map(len, places(site, read))) != 1:
+        if places([(site, 0)], read) != 1 or places([(site, 0)], read.lower(), folded=True) != 1:
             continue
         clash = False
         for other in alike:
-            if other[0] != start and other[2] == kind and mine & {bare(f) for f in other[4]}:
+            if other[0] != start and other[2].lower() == kind.lower() and mine & {bare(f).lower() for f in other[4]}:
                 b, a, _ = _beside(text, other[0], other[1])
                 beside = a if side == "after" else b
                 if not side:
@@ -261,7 +296,7 @@ def _site_from(
                 elif word == "^":
                     clash = clash or _opens(text, other[0])
                 else:
-                    clash = clash or (beside is not None and bare(beside.group(1)) == bare(word))
+                    clash = clash or (beside is not None and bare(beside.group(1)).lower() == bare(word).lower())
         if not clash:
             return site
     return None
@@ -291,52 +326,46 @@ def _sites(text: str, version: str) -> tuple[Site, ...]:
         return any(a < end and start < b for a, b in spans)
 
     chosen = []
-    for found in sorted(_v2_sites(text), key=lambda f: (f[0], -(f[1] - f[0]))):
+    for found in sorted(_word_sites(text), key=lambda f: (f[0], -(f[1] - f[0]))):
         if not taken(found[0], found[1]):
             spans.append((found[0], found[1]))
             chosen.append(found)
     # Keys are named once every site is known: a word beside a site is context only if no choice changes it.
     more = [site for found in chosen if (site := _site_from(found, text, taken, chosen))]
-    return tuple(sorted(first + more, key=lambda s: s.start))
+    return _vetted(text, sorted(first + more, key=lambda s: s.start))
 
 
-def bare(text: str) -> str:
-    """Return the text without diacritics (đ as d) and in its own case: a retyped copy may lose the first."""
-    decomposed = unicodedata.normalize("NFD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace("đ", "d").replace("Đ", "D")
+def _vetted(text: str, found: list[Site]) -> tuple[Site, ...]:
+    """Return the sites whose forms show in the text exactly where they are, whatever each copy chose.
+
+    A leaked fragment is read by looking for a key's forms (without diacritics, as a retyping may leave
+    it), so a form that also shows elsewhere would be read as that key's choice: "ty" in "Công ty" as the
+    "tỷ" of "tỷ lệ", "tại" in "hiện tại" beside the word a "tại" was chosen at. Each key's forms are
+    counted in the text as written and as a copy writes it with every site in its first, second, third and
+    last form, each also in lower case; a key found anywhere but its own sites is no site (and the check is
+    run again without it).
+    """
+    while True:
+        reads = [bare(" ".join(t.split())) for t in (text, *(_uniform(text, found, i) for i in range(4)))]
+        # A fragment may be retyped all in lower case: "đến 18" from "Đến 18 giờ" is then read as "đến 18".
+        reads += [read.lower() for read in reads]
+        at: dict[str, list[tuple[Site, int]]] = {}
+        for site in found:
+            for j, key in enumerate(site.keys):
+                at.setdefault(key, []).append((site, j))
+        bad = {
+            key
+            for key, where in at.items()
+            if any(places(where, read, folded=i > 4) != len(where) for i, read in enumerate(reads))
+        }
+        if not bad:
+            return tuple(found)
+        found = [site for site in found if not bad & set(site.keys)]
 
 
-def pattern(form: str, site: Site) -> str:
-    folded = re.escape(bare(form))
-    # A form only counts as a whole token: "5/3/2026" is not inside "15/3/2026".
-    head = r"(?<![\w.,/:])" if form[:1].isalnum() else ""
-    tail = r"(?![\w]|[.,/:]\d)" if form[-1:].isalnum() else ""
-    # The word beside a form is read with what stands between them; a form that starts or ends with its own
-    # punctuation (", và") may touch it.
-    if site.before == "^":
-        head = r"(?:^|(?<=[.!?:] ))"
-    elif site.before:
-        gap = "{1,3}" if form[:1].isalnum() else "{0,3}"
-        head = rf"(?<![\w]){re.escape(bare(site.before))}[^\w\n]{gap}"
-    if site.after:
-        gap = "{1,3}" if form[-1:].isalnum() else "{0,3}"
-        tail = rf"(?=[^\w\n]{gap}{re.escape(bare(site.after))}(?!\w))"
-    return head + folded + tail
-
-
-def spans_of(text: str, zero: set[str], one: set[str]) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
-    """Return where the text shows each side's forms; a form inside the other one ("trẻ" in "trẻ em") is that one."""
-    found = [[m.span() for p in forms for m in re.finditer(p, text)] for forms in (zero, one)]
-    kept = [
-        [(s, e) for s, e in found[side] if not any(a <= s and e <= b and (a, b) != (s, e) for a, b in found[1 - side])]
-        for side in (0, 1)
-    ]
-    return kept[0], kept[1]
-
-
-def places(site: Site, bare: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
-    """Return where a bare text shows the site's forms, as `observe` would read them."""
-    sides: tuple[set[str], set[str]] = (set(), set())
-    for index, form in enumerate(site.forms):
-        sides[index & 1].add(pattern(form, site))
-    return spans_of(bare, sides[0] - sides[1], sides[1] - sides[0])
+def _uniform(text: str, found: list[Site], index: int) -> str:
+    out, last = [], 0
+    for site in found:
+        out += [text[last : site.start], site.forms[min(index, len(site.forms) - 1)]]
+        last = site.end
+    return "".join([*out, text[last:]])

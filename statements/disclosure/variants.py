@@ -13,7 +13,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 
-from statements.disclosure.sites import SITES_VERSION, Site, bare, pattern, sites, spans_of
+from statements.disclosure.reading import Site, bare, sides, spans_of
+from statements.disclosure.sites import SITES_VERSION, sites
 from workflow.text import strip_invisible
 
 
@@ -61,19 +62,43 @@ def written(text: str, version: str = SITES_VERSION) -> dict[str, int]:
 def reader(text: str, version: str) -> Callable[[int], int]:
     """Return what reads a copy's choices made under the rules of `version` as bits in today's key order.
 
-    Rules only ever add sites: where today's rules see a site the copy's did not, the copy kept the text's
-    own form, so it is read as the screen's.
+    A copy is read by place: where today's site stands where the copy's rules made the same choice (the
+    same pair of forms, however the key was named), the copy's bit is that choice; where its rules made
+    none, the copy kept the text's own form, so it is read as the screen's.
     """
-    old, screen = site_keys(text, version), written(text)
-    places = {key: i for i, key in enumerate(old)}
-    today = site_keys(text)
+    old = {key: i for i, key in enumerate(site_keys(text, version))}
+    screen, today = written(text), site_keys(text)
+    source: dict[str, tuple[str, bool]] = {}  # today's key: the old key at its place, and whether it flips
+    earlier = sites(text, version)
+    for site in sites(text):
+        for j, key in enumerate(site.keys):
+            for o in earlier:
+                if key in source or not (o.start <= site.start and site.end <= o.end):
+                    continue
+                for jj, okey in enumerate(o.keys):
+                    there, ours = _pair(text, o, jj, o.start, o.end), _pair(text, site, j, o.start, o.end)
+                    if ours == there or ours == there[::-1]:
+                        source[key] = (okey, ours != there)
+                        break
 
     def read(bits: int) -> int:
-        return sum(
-            ((bits >> places[key]) & 1 if key in places else screen.get(key, 0)) << i for i, key in enumerate(today)
-        )
+        out = 0
+        for i, key in enumerate(today):
+            if key in source:
+                okey, flip = source[key]
+                bit = ((bits >> old[okey]) & 1) ^ flip
+            else:
+                bit = screen.get(key, 0)
+            out |= bit << i
+        return out
 
     return read
+
+
+def _pair(text: str, site: Site, j: int, start: int, end: int) -> tuple[str, str]:
+    """Return the text from `start` to `end` with `site` in its first form and with bit j of it flipped."""
+    head, tail = text[start : site.start], text[site.end : end]
+    return head + site.forms[0] + tail, head + site.forms[1 << j] + tail
 
 
 def observe(leaked: str, original: str) -> dict[str, int]:
@@ -84,27 +109,16 @@ def observe(leaked: str, original: str) -> dict[str, int]:
     made beside.
     """
     text = bare(" ".join(strip_invisible(leaked).split()))
-    patterns: dict[str, tuple[set[str], set[str]]] = {}
+    at: dict[str, list[tuple[Site, int]]] = {}
     for site in sites(original):
         for j, key in enumerate(site.keys):
-            found = patterns.setdefault(key, (set(), set()))
-            for index, form in enumerate(site.forms):
-                found[(index >> j) & 1].add(pattern(form, site))
+            at.setdefault(key, []).append((site, j))
     seen: dict[str, int] = {}
-    for key, (zero, one) in patterns.items():
-        present = [bool(spans) for spans in spans_of(text, zero - one, one - zero)]
+    for key, where in at.items():
+        present = [bool(spans) for spans in spans_of(text, *sides(where))]
         if present.count(True) == 1:
             seen[key] = present.index(True)
     return _without_habits(seen)
-
-
-#: Sites whose forms a typist's keyboard or word processor settles alike (straight or curly quotes, three
-#: dots or an ellipsis, a hyphen or a dash): one habit, so they are judged together.
-_TYPOGRAPHY = frozenset({"dash", "ellipsis", "quotes", "vaccine"})
-
-
-def _kind(key: str) -> str:
-    return "typography" if key in _TYPOGRAPHY else key.split(":")[0]
 
 
 def _without_habits(seen: dict[str, int]) -> dict[str, int]:
@@ -119,7 +133,7 @@ def _without_habits(seen: dict[str, int]) -> dict[str, int]:
     """
     kinds: dict[str, list[str]] = {}
     for key in seen:
-        kinds.setdefault(_kind(key), []).append(key)
+        kinds.setdefault(key.split(":")[0], []).append(key)
     for keys in kinds.values():
         if len(keys) > 1 and len({seen[k] for k in keys}) == 1:
             for key in keys:
