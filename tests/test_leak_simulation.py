@@ -2,7 +2,7 @@
 
 Each generated case knows who really had the copy that leaked; the investigation's answer is
 compared with it. The measured accuracy is printed at the end of the run (and kept in
-docs/disclosure-accuracy.md); the assertions hold the floor we promise.
+docs/disclosure-tracing.md); the assertions hold the floor we promise.
 """
 
 from __future__ import annotations
@@ -171,10 +171,11 @@ def test_retyped_copy_finds_the_version_and_ranks_its_readers(world, backend, ed
     assert all(report["every reader listed"])
     # Never an innocent first, never an innocent credited by variants (issue 29).
     assert not any(report["an innocent first"]) and not any(report["an innocent credited by variants"])
-    # Three paragraphs carry ten to twenty choices among three or four copies (75-80% named when retyped, about
-    # half when also edited, in the runs recorded in docs/disclosure-tracing.md); the floor leaves room for chance.
+    # Three paragraphs carry about ten vetted choices among three or four copies (50-57% named when retyped,
+    # about a quarter when also edited, in the runs recorded in docs/disclosure-tracing.md); the floor, two
+    # standard deviations of 40 trials below, leaves room for chance and fails if the variants stop working.
     named = report["recipient named first by evidence"]
-    assert sum(named) >= (0.2 if edit else 0.4) * len(named)
+    assert sum(named) >= (0.1 if edit else 0.35) * len(named)
 
 
 def test_cut_and_mixed_copies_find_both_sources(world, backend):
