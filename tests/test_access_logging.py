@@ -18,6 +18,7 @@ LOGGED = {
     "statements.Statements": ("api", "/api/v1/statements?q=phong+chong", [2]),
     "statements.Versions": ("api", "/api/v1/statements/{s}/versions", [1, 2]),
     "statements.get_version": ("api", "/api/v1/statements/{s}/versions/1", [1]),
+    "statements.Privacy": ("api", "/api/v1/statements/{s}/privacy", [2]),
     "statements.diff": ("api", "/api/v1/statements/{s}/versions/1/diff/2", [1, 2]),
     "statements.export": ("api", "/api/v1/statements/{s}/export?format=txt", [2]),
     "web.statement": ("web", "/statements/{s}", [2]),

@@ -104,6 +104,8 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, set[str]]] = {
         DRAFTERS,
     ),
     ("statements.get_version", "GET"): ("/api/v1/statements/{s}/versions/1", None, UNIT_READERS),
+    # where the text identifies people, and its redaction: whoever may read the text (issue 30)
+    ("statements.Privacy", "GET"): ("/api/v1/statements/{s}/privacy", None, UNIT_READERS),
     ("statements.diff", "GET"): ("/api/v1/statements/{s}/versions/1/diff/1", None, UNIT_READERS),
     ("statements.act", "POST"): (
         "/api/v1/statements/{s}/actions",

@@ -39,6 +39,8 @@ ACTIONS = [
     "withdraw",
     "retract",
     "clear_sensitivity",
+    "record_consent",
+    "record_legal_duty",
 ]
 PEOPLE = [
     "author",
@@ -91,6 +93,8 @@ SOURCES = {
     "withdraw": {"draft", "in_review", "changes_requested"},
     "retract": {"released"},
     "clear_sensitivity": {"draft", "in_review", "changes_requested", "escalated"},
+    "record_consent": {"draft", "in_review", "changes_requested", "escalated", "approved"},
+    "record_legal_duty": {"draft", "in_review", "changes_requested", "escalated", "approved"},
 }
 #: Who gets past the guards on who they are, and is then refused for what the statement is (409): nothing
 #: is scheduled to cancel, a statement of normal urgency is never released in an emergency, no emergency
@@ -129,6 +133,8 @@ def expected(state: str, action: str, person: str) -> int | str:
         return TO.get(action, state)
     if action == "clear_sensitivity" and person in LEADERS:
         return 409  # a leader may clear, but this statement is not sensitive
+    if action in ("record_consent", "record_legal_duty") and person in LEADERS:
+        return 409  # a leader may record a legal basis, but this statement identifies nobody
     if person in CONFLICTING.get((state, action), set()):
         return 409
     return 403

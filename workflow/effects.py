@@ -25,9 +25,7 @@ ESCALATED = "Người phát ngôn đã xin ý kiến cấp có thẩm quyền"
 
 
 class Assessed(Decidable, Protocol):
-    """A statement whose sensitivity is worked out: its reasons beside the guards' view of it."""
-
-    sensitivity_reasons: list[dict[str, Any]]
+    """A statement whose sensitivity is worked out (its reasons are the guards' too)."""
 
 
 class Recorded(Assessed, Protocol):
@@ -60,6 +58,10 @@ class Recorded(Assessed, Protocol):
     retracted_by_id: int | None
     retracted_at: dt.datetime | None
     retraction_reason: str | None
+    privacy_basis: str | None
+    privacy_basis_by_id: int | None
+    privacy_basis_reason: str | None
+    privacy_basis_at: dt.datetime | None
 
     @property
     def versions(self) -> Iterable[Any]: ...
@@ -314,3 +316,23 @@ def clear_sensitivity(
     statement.sensitivity_cleared_reason = comment
     refresh_sensitivity(statement, statement.rules)
     return {"cleared_hash": statement.sensitivity_cleared_hash}
+
+
+def privacy_basis(basis: str) -> Effect:
+    """Return the effect of a leader recording `basis` for publishing this exact content's identifying details."""
+
+    def recorded(
+        statement: Recorded,
+        actor: Actor,
+        comment: str | None,
+        channels: list[str] | None,
+        now: dt.datetime,
+        when: dt.datetime | None,
+    ) -> dict[str, Any]:
+        statement.privacy_basis, statement.privacy_basis_hash = basis, statement.current.content_hash
+        statement.privacy_basis_by_id, statement.privacy_basis_at = actor.user_id, now
+        statement.privacy_basis_reason = comment
+        return {"basis": basis, "basis_hash": statement.privacy_basis_hash}
+
+    recorded.__name__ = f"privacy_basis_{basis}"
+    return recorded

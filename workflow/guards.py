@@ -32,6 +32,9 @@ class Decidable(Protocol):
     escalated_by_id: int | None
     sensitivity_cleared_by_id: int | None
     sensitivity_cleared_hash: str | None
+    sensitivity_reasons: list[dict[str, Any]]
+    #: The content a leader recorded the legal basis for publishing its identifying details of.
+    privacy_basis_hash: str | None
     approved_by_id: int | None
     approved_via: str | None
     #: Whether the ledger holds the release of the released content: only then is it public.
@@ -167,6 +170,33 @@ def is_sensitive(statement: Decidable, actor: Actor) -> None:
     """Only a sensitive statement can have its sensitivity cleared."""
     if not statement.sensitive:
         raise Conflict("not_sensitive", "This statement is not sensitive; there is nothing to clear.")
+
+
+#: The detector whose findings identify people (workflow.privacy), as a rule's reason names it.
+IDENTIFYING = "patient_identity"
+
+
+def identifies_people(statement: Decidable) -> bool:
+    """Say whether the unit's rules found details that identify a person in the current content."""
+    return any(reason.get("detector") == IDENTIFYING for reason in statement.sensitivity_reasons)
+
+
+def has_identifying_details(statement: Decidable, actor: Actor) -> None:
+    """Only content that identifies people needs a legal basis recorded for it."""
+    if not identifies_people(statement):
+        raise Conflict("no_identifying_details", "This statement identifies nobody; there is no basis to record.")
+
+
+def privacy_basis_recorded(statement: Decidable, actor: Actor) -> None:
+    """Refuse releasing content that identifies people until a leader records the legal basis for it."""
+    if identifies_people(statement) and statement.privacy_basis_hash != statement.current.content_hash:
+        raise Conflict(
+            "privacy_basis_required",
+            "This statement identifies people (a name with age or address, an ID, insurance or phone number, a"
+            " home address or a hospital bed): a leader must record the legal basis (the person's consent or a"
+            " legal duty) for this exact content, or the drafter must redact it (Luật Khám bệnh, chữa bệnh 2023"
+            " Art. 10; Law 91/2025/QH15).",
+        )
 
 
 def is_scheduled(statement: Decidable, actor: Actor) -> None:

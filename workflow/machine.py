@@ -21,6 +21,7 @@ from workflow.guards import (
     Decidable,
     awaits_emergency_review,
     decider_for_state,
+    has_identifying_details,
     is_author,
     is_competent_leader,
     is_scheduled,
@@ -38,6 +39,7 @@ from workflow.guards import (
     not_who_lifted_a_rule,
     not_who_released,
     not_who_signed_off,
+    privacy_basis_recorded,
     require_comment,
 )
 from workflow.states import State
@@ -155,7 +157,7 @@ ACTIONS: dict[str, Action] = {
             "release",
             (S.APPROVED,),
             S.RELEASED,
-            (is_unit_spokesperson, not_who_signed_off),
+            (is_unit_spokesperson, not_who_signed_off, privacy_basis_recorded),
             False,
             _spokesperson,
             "Spokesperson released the approved version to the press",
@@ -165,7 +167,7 @@ ACTIONS: dict[str, Action] = {
             "schedule_release",
             (S.APPROVED,),
             None,
-            (is_unit_spokesperson, not_who_signed_off),
+            (is_unit_spokesperson, not_who_signed_off, privacy_basis_recorded),
             False,
             _spokesperson,
             "Spokesperson scheduled the release of the approved version for data.release_at (embargo until then)",
@@ -186,7 +188,7 @@ ACTIONS: dict[str, Action] = {
             "emergency_release",
             (S.APPROVED,),
             S.RELEASED,
-            (is_competent_leader, is_urgent, not_scheduled, not_who_signed_off),
+            (is_competent_leader, is_urgent, not_scheduled, not_who_signed_off, privacy_basis_recorded),
             True,
             _leader,
             "Leader released urgent approved content in an emergency, no spokesperson acting in time; another"
@@ -251,6 +253,30 @@ ACTIONS: dict[str, Action] = {
             _leader,
             "Leader cleared the sensitivity of this exact content, with a reason",
             effect=effects.clear_sensitivity,
+        ),
+        *(
+            Action(
+                f"record_{basis}",
+                (S.DRAFT, S.IN_REVIEW, S.CHANGES_REQUESTED, S.ESCALATED, S.APPROVED),
+                None,
+                (is_competent_leader, not_a_writer, has_identifying_details),
+                True,
+                _leader,
+                meaning,
+                effect=effects.privacy_basis(basis),
+            )
+            for basis, meaning in (
+                (
+                    "consent",
+                    "Leader recorded the consent of the people this exact content identifies (the comment: whose,"
+                    " given how), so it may be released",
+                ),
+                (
+                    "legal_duty",
+                    "Leader recorded the legal duty to publish the identifying details of this exact content (the"
+                    " comment: which law), so it may be released",
+                ),
+            )
         ),
     )
 }

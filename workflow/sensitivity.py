@@ -20,6 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from workflow import privacy
 from workflow.db import Base, utcnow
 from workflow.ledger import EntryKind, LedgerEntry
 from workflow.text import (
@@ -64,46 +65,22 @@ class Match:
     code: str
     label: str
     matched: str
+    #: The detector that found it, when one did (a keyword or a topic is none).
+    detector: str | None = None
 
     def as_reason(self) -> dict[str, Any]:
         """Return the reason as listed in `sensitivity_reasons`."""
-        return {"source": "rule", "rule": self.code, "label": self.label, "matched": self.matched}
-
-
-#: Honorifics before a patient's name, and those that are also everyday words ("trẻ em", "anh chị em"):
-#: after these a name needs more than two capitalised syllables, so "trẻ em Sở Y tế" is nobody.
-_HONORIFIC_RE = re.compile(r"(?<!\w)(bệnh nhân|người bệnh|sản phụ|ông|bà|anh|chị|cháu|bé|em|cụ)(?!\w)", re.IGNORECASE)
-_AMBIGUOUS = frozenset({"anh", "chị", "em", "cháu", "bé"})
-#: A syllable, with the dot of an initial ("Trần Thị B.").
-_SYLLABLE_RE = re.compile(r"[^\W\d_]+\.?")
-_AGE_RE = re.compile(r"(?<!\w)\d{1,3}\s+tuổi(?!\w)", re.IGNORECASE)
-_ADDRESS_RE = re.compile(r"(?<!\w)(trú tại|ngụ tại|địa chỉ|quê ở|thường trú)(?!\w)", re.IGNORECASE)
-#: Where a sentence ends: its punctuation and a space, or a line break. A finding never crosses one.
-_SENTENCE_END_RE = re.compile(r"(?<=[.;!?…])\s+|\n+")
-
-
-def _capitalised_name(sentence: str, start: int) -> list[str]:
-    """Return the run of capitalised syllables that follows `start` in the sentence."""
-    name = []
-    for m in _SYLLABLE_RE.finditer(sentence, start):
-        if sentence[start : m.start()].strip() or not m.group(0)[0].isupper():
-            break
-        name.append(m.group(0))
-        start = m.end()
-    return name
+        reason = {"source": "rule", "rule": self.code, "label": self.label, "matched": self.matched}
+        return reason | ({"detector": self.detector} if self.detector else {})
 
 
 def detect_patient_identity(text: str) -> str | None:
-    """Find a patient named by honorific and name (ông Nguyễn Văn A.), or by age with address, in one sentence."""
-    for sentence in _SENTENCE_END_RE.split(reader_text(text, lines=True)):
-        for m in _HONORIFIC_RE.finditer(sentence):
-            name = _capitalised_name(sentence, m.end())
-            if len(name) > (2 if m.group(1).lower() in _AMBIGUOUS else 1):
-                return f"{m.group(1)} {' '.join(name)}"
-        age, address = _AGE_RE.search(sentence), _ADDRESS_RE.search(sentence)
-        if age and address:
-            return f"{age.group(0)} … {address.group(0)}"
-    return None
+    """Name the details that identify a person: a name with age or address, IDs, phones, a home or a bed."""
+    findings = privacy.find(text)
+    if not findings:
+        return None
+    shown = "; ".join(f.text for f in findings[:3])
+    return shown + (f"; … ({len(findings) - 3} more)" if len(findings) > 3 else "")
 
 
 def detect_hidden_characters(text: str) -> str | None:
@@ -186,19 +163,21 @@ def _matches(rules: tuple[Any, ...], title: str, body: str, topics: tuple[str, .
     topic_keys = {fold(reader_text(t)).strip() for t in topics}
     matches: list[Match] = []
     for code, label, keywords, rule_topics, detectors in rules:
-        hit = next((k for k in keywords for folded, bare in parts if _keyword_hit(k, folded, bare)), None)
+        # A detector first: what it finds says more than a keyword, and identifying details hold a release.
+        hit, by = None, None
+        for name in detectors:
+            detector = DETECTORS.get(name)
+            # The title and the body apart: a finding never runs from the end of one into the other.
+            found = (detector(title) or detector(body)) if detector else None
+            if found:
+                hit, by = found, name
+                break
+        if hit is None:
+            hit = next((k for k in keywords for folded, bare in parts if _keyword_hit(k, folded, bare)), None)
         if hit is None:
             hit = next((t for t in rule_topics if fold(reader_text(t)).strip() in topic_keys), None)
-        if hit is None:
-            for name in detectors:
-                detector = DETECTORS.get(name)
-                # The title and the body apart: a finding never runs from the end of one into the other.
-                found = (detector(title) or detector(body)) if detector else None
-                if found:
-                    hit = found
-                    break
         if hit is not None:
-            matches.append(Match(code, label, hit))
+            matches.append(Match(code, label, hit, by))
     return tuple(matches)
 
 

@@ -135,6 +135,9 @@ class Rebuilt:
     escalated_by_id: int | None = None
     sensitivity_cleared_hash: str | None = None
     sensitivity_cleared_by_id: int | None = None
+    privacy_basis: str | None = None
+    privacy_basis_hash: str | None = None
+    privacy_basis_by_id: int | None = None
     last_seq: int | None = None
 
     @property
@@ -310,6 +313,8 @@ def _decision(row: sa.Row, s: Rebuilt, org: Organisation, result: ReplayResult) 
         s.escalated_by_id = who
     elif row.action == "clear_sensitivity":
         s.sensitivity_cleared_hash, s.sensitivity_cleared_by_id = row.content_hash, who
+    elif row.action in ("record_consent", "record_legal_duty"):
+        s.privacy_basis, s.privacy_basis_hash, s.privacy_basis_by_id = row.action[7:], row.content_hash, who
     elif row.action in ("approve", "sign_off"):
         # Approval without sign-off needs content the ledger last saw as not sensitive, or cleared; a rule
         # changed since may have made it so, which the entries alone cannot tell.

@@ -49,6 +49,9 @@ DECIDED = (
     "release_at",
     "release_scheduled_by_id",
     "release_scheduled_hash",
+    "privacy_basis",
+    "privacy_basis_hash",
+    "privacy_basis_by_id",
 )
 
 

@@ -11,10 +11,11 @@ from flask_login import login_required
 from auth.acting import waiting_for
 from statements.i18n import from_local_input
 from statements.lifecycle import queries, reads, service
-from statements.lifecycle.serialize import entry_dict, statement_dict, version_dict
+from statements.lifecycle.serialize import entry_dict, privacy_findings, statement_dict, version_dict
 from statements.lifecycle.snapshots import StatementView
 from statements.web import bp, web_actor
 from statements.web.labels import ACTION_LABELS, CONSEQUENCES, ROLE_LABELS
+from statements.web.messages import refusal_message
 from statements.web_session import db, rollback_session
 from workflow.actor import Actor
 from workflow.errors import Conflict, Invalid
@@ -57,6 +58,7 @@ def _render(statement_id: int, actor: Actor, *, errors: dict | None = None, valu
         channels=list(Channel),
         can_edit=can_revise(s, actor),
         can_see_variants=can_see_variants(s, actor),
+        privacy=privacy_findings(s) if shown["privacy"]["identifies_people"] else None,
         errors=errors or {},
         values=values or {},
     ), status
@@ -130,7 +132,13 @@ def act(statement_id: int):
         rollback_session()
         s = reads.show(db(), statement_id, actor, "web_conflict")
         return render_template(
-            "web/conflict.html", s=statement_dict(s, actor), action=action, rule=conflict.rule, read_version=version
+            "web/conflict.html",
+            s=statement_dict(s, actor),
+            action=action,
+            rule=conflict.rule,
+            read_version=version,
+            # What the statement itself stands in the way with (a privacy basis, a schedule), said as it is.
+            message=refusal_message(conflict.rule, conflict.message),
         ), 409
     except Invalid as invalid:
         if not invalid.errors:

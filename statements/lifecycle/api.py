@@ -13,13 +13,14 @@ from statements.lifecycle.schemas import (
     ActionIn,
     DiffOut,
     LedgerEntryOut,
+    PrivacyOut,
     StatementIn,
     StatementListArgs,
     StatementOut,
     VersionIn,
     VersionOut,
 )
-from statements.lifecycle.serialize import diff_dict, entry_dict, statement_dict, version_dict
+from statements.lifecycle.serialize import diff_dict, entry_dict, privacy_findings, statement_dict, version_dict
 from statements.schemas import PageArgs, page_of
 from statements.web_session import db
 
@@ -75,6 +76,23 @@ class StatementResource(MethodView):
         actor = require_actor()
         statement = reads.show(db(), statement_id, actor, "api_statement")
         return as_documented(statement_dict(statement, actor))
+
+
+@bp.route("/<int:statement_id>/privacy")
+class Privacy(MethodView):
+    """Where a statement identifies people, and its customary redaction."""
+
+    @bp.response(200, PrivacyOut)
+    def get(self, statement_id: int):
+        """Return the identifying details of the current version and the text with them redacted.
+
+        A drafter applies the redaction by writing it as the next version (`POST .../versions`); until the
+        content identifies nobody, or a leader records the legal basis (`record_consent`,
+        `record_legal_duty`), it cannot be released.
+        """
+        actor = require_actor()
+        statement = reads.show(db(), statement_id, actor, "api_privacy")
+        return privacy_findings(statement)
 
 
 @bp.route("/<int:statement_id>/versions")

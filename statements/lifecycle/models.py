@@ -75,6 +75,7 @@ PEOPLE = (
     "sensitivity_cleared_by",
     "release_scheduled_by",
     "emergency_reviewed_by",
+    "privacy_basis_by",
 )
 
 
@@ -181,6 +182,14 @@ class Statement(WithVersions, Base):
     escalated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     escalated_at: Mapped[dt.datetime | None] = mapped_column(index=True)
 
+    #: The legal basis a leader recorded for publishing the identifying details of this exact content:
+    #: "consent" or "legal_duty" (Luật Khám bệnh, chữa bệnh 2023 Art. 10; docs/privacy.md).
+    privacy_basis: Mapped[str | None] = mapped_column(sa.String(16))
+    privacy_basis_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    privacy_basis_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    privacy_basis_reason: Mapped[str | None] = mapped_column(sa.Text)
+    privacy_basis_at: Mapped[dt.datetime | None]
+
     approved_version: Mapped[int | None]
     approved_hash: Mapped[str | None] = mapped_column(sa.String(64))
     approved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
@@ -235,6 +244,7 @@ class Statement(WithVersions, Base):
     sensitivity_cleared_by_name: Mapped[str | None] = _name_of(sensitivity_cleared_by_id)
     release_scheduled_by_name: Mapped[str | None] = _name_of(release_scheduled_by_id)
     emergency_reviewed_by_name: Mapped[str | None] = _name_of(emergency_reviewed_by_id)
+    privacy_basis_by_name: Mapped[str | None] = _name_of(privacy_basis_by_id)
     #: Whether the ledger records the release of the released content (see `release_recorded`).
     release_recorded: Mapped[bool] = column_property(
         release_recorded(id, released_hash, released_version),

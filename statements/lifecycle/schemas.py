@@ -94,6 +94,7 @@ class ReasonOut(ma.Schema):
     rule = fields.String()
     label = fields.String()
     matched = fields.String(metadata={"description": "The words that made the rule match"})
+    detector = fields.String(metadata={"description": "The detector that found them (none for a keyword or topic)"})
 
 
 class StatementOut(ma.Schema):
@@ -110,6 +111,10 @@ class StatementOut(ma.Schema):
     sensitive = fields.Boolean()
     sensitivity_reasons = fields.List(fields.Nested(ReasonOut))
     sensitivity_cleared = fields.Dict(allow_none=True)
+    #: Whether the current content identifies people (`identifies_people`), whether that holds its release
+    #: (`release_blocked`), and the legal basis a leader recorded (`basis`: consent or legal_duty, for the
+    #: content hash it names).
+    privacy = fields.Dict()
     author = fields.String()
     content_hash = fields.String()
     allowed_actions = fields.List(fields.String())
@@ -127,6 +132,29 @@ class StatementOut(ma.Schema):
     #: When the worker releases it (embargo), on which channels, scheduled by whom; None unless scheduled.
     scheduled_release = fields.Dict(allow_none=True)
     retracted = fields.Dict(allow_none=True)
+
+
+class FindingOut(ma.Schema):
+    kind = fields.String(
+        metadata={"description": "person, citizen_id, insurance_id, phone, home_address or bed_with_name"}
+    )
+    text = fields.String(metadata={"description": "The words found, as written"})
+    part = fields.String(metadata={"description": "title or body"})
+    start = fields.Integer(metadata={"description": "Where they start in that part (characters)"})
+    end = fields.Integer()
+
+
+class RedactedOut(ma.Schema):
+    title = fields.String()
+    body = fields.String()
+
+
+class PrivacyOut(ma.Schema):
+    privacy = fields.Dict(metadata={"description": "As in the statement: identifies_people, release_blocked, basis"})
+    findings = fields.List(fields.Nested(FindingOut))
+    redacted = fields.Nested(
+        RedactedOut, metadata={"description": "The customary form: names as initials, numbers and homes left out"}
+    )
 
 
 class VersionOut(ma.Schema):

@@ -6,9 +6,11 @@ import difflib
 import re
 
 from statements.lifecycle.snapshots import AnyStatement, AnyVersion
+from workflow import privacy
 from workflow.actor import Actor
 from workflow.db import isoformat
 from workflow.deadlines import is_overdue
+from workflow.guards import identifies_people
 from workflow.ledger import LedgerEntry
 from workflow.machine import allowed_actions
 
@@ -37,6 +39,7 @@ def statement_dict(statement: AnyStatement, actor: Actor | None) -> dict:
         }
         if statement.sensitivity_cleared_hash
         else None,
+        "privacy": privacy_dict(statement),
         "author": statement.author_name,
         "content_hash": current.content_hash,
         "allowed_actions": allowed_actions(statement, actor),
@@ -189,4 +192,38 @@ def diff_dict(a: AnyVersion, b: AnyVersion) -> dict:
         "title": word_diff(a.title, b.title),
         "body": word_diff(a.body, b.body),
         "unified": unified,
+    }
+
+
+def privacy_dict(statement: AnyStatement) -> dict:
+    """Return whether the current content identifies people and the legal basis recorded for it, if any."""
+    identifying = identifies_people(statement)
+    basis = statement.privacy_basis_hash == statement.current.content_hash
+    return {
+        "identifies_people": identifying,
+        "release_blocked": identifying and not basis,
+        "basis": {
+            "basis": statement.privacy_basis,
+            "by": statement.privacy_basis_by_name,
+            "reason": statement.privacy_basis_reason,
+            "at": isoformat(statement.privacy_basis_at),
+            "content_hash": statement.privacy_basis_hash,
+        }
+        if statement.privacy_basis_hash
+        else None,
+    }
+
+
+def privacy_findings(statement: AnyStatement) -> dict:
+    """Return where the current content identifies people, and the customary redaction of it."""
+    current = statement.current
+    found = [
+        {"kind": f.kind, "text": f.text, "part": part, "start": f.start, "end": f.end}
+        for part, text in (("title", current.title), ("body", current.body))
+        for f in privacy.find(text)
+    ]
+    return {
+        "privacy": privacy_dict(statement),
+        "findings": found,
+        "redacted": {"title": privacy.redact(current.title), "body": privacy.redact(current.body)},
     }

@@ -17,16 +17,18 @@ from auth.models import Unit, User
 from statements.i18n import day_text
 from statements.lifecycle import idempotency, queries, reads, service
 from statements.lifecycle.schemas import StatementIn, StatementListArgs, VersionIn
-from statements.lifecycle.serialize import diff_dict, statement_dict, version_dict
+from statements.lifecycle.serialize import diff_dict, privacy_findings, statement_dict, version_dict
 from statements.schemas import load_input
 from statements.web import bp, web_actor
 from statements.web.labels import (
     ACTION_LABELS,
+    BASIS_LABELS,
     CHANNEL_LABELS,
     DETECTOR_LABELS,
     EMERGENCY_OUTCOME_LABELS,
     EVENT_LABELS,
     EVIDENCE_LABELS,
+    FINDING_LABELS,
     KIND_LABELS,
     NARROWING_LABELS,
     OUTCOME_LABELS,
@@ -56,6 +58,8 @@ _LAZY_LABELS = {
     "narrowing": NARROWING_LABELS,
     "reasons": REASON_LABELS,
     "detectors": DETECTOR_LABELS,
+    "findings": FINDING_LABELS,
+    "bases": BASIS_LABELS,
     "emergency_outcomes": EMERGENCY_OUTCOME_LABELS,
 }
 
@@ -272,6 +276,12 @@ def edit(statement_id: int):
         flash(_("New version saved."), "info")
         return redirect(url_for("web.statement", statement_id=statement_id))
     values = current | {"topics": ", ".join(current["topics"])}
+    if request.args.get("redact"):
+        # The customary redaction, for the drafter to check and save as the next version (issue 30).
+        redacted = privacy_findings(statement)["redacted"]
+        values |= redacted
+        if redacted != {"title": current["title"], "body": current["body"]}:
+            flash(_("The text below is the proposed redaction: check it, then save it as the next version."), "info")
     return render_template(
         "web/editor.html", units=[], values=values, errors={}, statement=statement_dict(statement, actor)
     )

@@ -32,6 +32,8 @@ ACTION_LABELS = {
     "withdraw": _l("Withdraw"),
     "retract": _l("Retract"),
     "clear_sensitivity": _l("Clear sensitivity"),
+    "record_consent": _l("Record the consent of the people it identifies"),
+    "record_legal_duty": _l("Record the legal duty to publish what identifies people"),
     "create": _l("Created"),
     "revise": _l("New version"),
     "export": _l("Exported a copy"),
@@ -58,9 +60,12 @@ ACTION_LABELS = {
 #: What each built-in detector looks for, so that whoever reads a rule sees why it fired.
 DETECTOR_LABELS = {
     "patient_identity": _l(
-        "A person named by an honorific and a name of capitalised syllables (ông, bà, bệnh nhân, người bệnh,"
-        " sản phụ, cụ: two or more; anh, chị, em, cháu, bé: three or more), or an age together with an"
-        " address, within one sentence of the title or of the body."
+        "A private person named with their age, birth year or address within one sentence, or a patient named"
+        " outright (bệnh nhân, người bệnh, sản phụ, bé, cháu and a name); a citizen ID or insurance number; a"
+        " private phone number; a home address down to the house, lane or hamlet; a hospital bed or room beside"
+        " a name. Officials named with their titles, initials (N.V.A.), patient codes (BN 1234), hotlines and"
+        " institutions' addresses are not findings. Content with findings is released only once a leader"
+        " records the legal basis or a drafter redacts it."
     ),
     "hidden_characters": _l(
         "Characters a reader cannot see (zero-width, direction controls, soft hyphens, variation selectors),"
@@ -100,6 +105,20 @@ ROLE_LABELS = {
     "admin": _l("administrator"),
     "author": _l("author"),
     "system": _l("system"),
+}
+#: What kind of identifying detail a finding is (workflow.privacy.KINDS).
+FINDING_LABELS = {
+    "person": _l("A person named with their age or address, or a patient named"),
+    "citizen_id": _l("A citizen ID number"),
+    "insurance_id": _l("A health or social insurance number"),
+    "phone": _l("A private phone number"),
+    "home_address": _l("A home address"),
+    "bed_with_name": _l("A hospital bed or room beside a name"),
+}
+#: The legal bases a leader may record for publishing identifying details.
+BASIS_LABELS = {
+    "consent": _l("the consent of the people identified"),
+    "legal_duty": _l("a legal duty to publish"),
 }
 #: Why a statement is sensitive, where the system gave the reason (a unit's rules give their own labels).
 REASON_LABELS = {

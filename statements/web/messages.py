@@ -73,6 +73,12 @@ RULE_MESSAGES = {
         "This statement is sensitive: escalate it to the competent authority for sign-off instead of approving it."
     ),
     "not_sensitive": _l("This statement is not sensitive; there is nothing to clear."),
+    "privacy_basis_required": _l(
+        "This statement identifies people: a leader must record the legal basis (the person's consent or a legal"
+        " duty) for this exact text, or a drafter must redact it, before it is released (Law on Medical"
+        " Examination and Treatment 2023, Art. 10; Law 91/2025/QH15 on personal data)."
+    ),
+    "no_identifying_details": _l("This statement identifies nobody; there is no basis to record."),
     "stale_version": _l("A newer version exists than the one you read."),
     "state": _l("The statement's state does not allow this action now."),
     "statement": _l("No such statement, or it is not visible to you."),

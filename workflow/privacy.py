@@ -1,0 +1,280 @@
+"""Details in a statement that identify a person, where they stand, and the customary way to leave them out.
+
+The Law on Medical Examination and Treatment (2023, Art. 10) keeps a patient's health information
+confidential and the personal data law (91/2025/QH15) protects identifying data: a statement names a
+patient by a code or by sex, age and district ("bệnh nhân nam, 45 tuổi, trú tại huyện Tân Phú"), never by
+name with age or address, ID or insurance number, phone, home address or hospital bed. `find` says where a
+text names someone so; `redact` proposes the customary form. Measured on a labelled set of sentences
+(docs/privacy.md); officials named with their titles, hotlines, institutions' addresses, document numbers
+and figures are no finding.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+#: What each kind of finding is, in the order the interface lists them.
+KINDS = ("person", "citizen_id", "insurance_id", "phone", "home_address", "bed_with_name")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One identifying detail: its kind and where it stands in the text."""
+
+    kind: str
+    start: int
+    end: int
+    text: str
+
+
+_UPPER = "A-ZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
+#: A sentence ends at its punctuation before a capital, unless the word before is an initial or a title
+#: ("N.V.A.", "TS.", "PGS. TS. Lê Văn Hùng").
+_SENTENCE_END = re.compile(
+    rf"(?<![\s.][{_UPPER}])(?<!\b[{_UPPER}][a-z])(?<!\b[{_UPPER}]{{2}})[.!?;…]+\s+(?=[{_UPPER}\d\"“(])|\n+"
+)
+
+#: Words before a name that make it a person's; the first ones say the person is a patient.
+_PATIENT_WORDS = ("bệnh nhân", "người bệnh", "sản phụ", "thai phụ", "nạn nhân", "bệnh nhi", "bé", "cháu", "cụ")
+_HONORIFICS = (*_PATIENT_WORDS, "ông", "bà", "anh", "chị", "em", "chồng", "vợ", "con trai", "con gái", "người nhà")
+_HONORIFIC = re.compile(
+    r"(?<!\w)(" + "|".join(sorted(_HONORIFICS, key=len, reverse=True)) + r")\s+(?=[" + _UPPER + r"])", re.IGNORECASE
+)
+#: A capitalised syllable of a name (not an initial: "N.V.A." is the customary way to leave a name out).
+_SYLLABLE = re.compile(rf"[{_UPPER}][^\W\d_]+(?!\.\w)")
+#: Words that make the run of capitals a place, a body or a title, not a person ("ông Trần Hưng Đạo" aside).
+_NOT_NAMES = frozenset(
+    re.findall(
+        r"\w+",
+        # Never a given name: "Tâm", "Trung", "Thành", "Khoa", "Trường" and "Đường" are, so they are not here.
+        "Bệnh Viện Sở Bộ Trạm Phòng Ban Ủy Cục Ty Xã Phường Huyện Quận Tỉnh Phố Thôn Xóm Ấp Tổ Covid COVID Nhà"
+        " Nước Giám Đốc Chủ Tịch",
+    )
+)
+#: Titles beside a name that make the person an official speaking in public, not a patient.
+_TITLES = re.compile(
+    r"(?<!\w)(giám đốc|phó giám đốc|trưởng|phó trưởng|chủ tịch|phó chủ tịch|bộ trưởng|thứ trưởng|cục trưởng|"
+    r"vụ trưởng|viện trưởng|chánh|bác sĩ|bs\.?|điều dưỡng|người phát ngôn|phát ngôn|phóng viên|nhà báo|đại diện|"
+    r"bí thư|cán bộ|chuyên viên|hiệu trưởng|thư ký|ủy viên|đại biểu|pgs|gs|ts|ths|ckii|cki|tiến sĩ|thạc sĩ|"
+    r"giáo sư|lãnh đạo|trưởng khoa|trưởng phòng|trưởng trạm|trưởng ban|phụ trách|kỹ thuật viên|dược sĩ)(?!\w)",
+    re.IGNORECASE,
+)
+#: A full name just before its age: "Nguyễn Văn Hùng (45 tuổi)", "Lê Thị Mai, sinh năm 1990".
+_AGED_NAME = re.compile(
+    rf"(?<![\w{_UPPER}])((?:[{_UPPER}][^\W\d_]+\s+){{1,3}}[{_UPPER}][^\W\d_]+)"
+    r"(?=\s*[,(]\s*(?:\d{1,3}\s*tuổi|sinh năm|SN))"
+)
+_AGE = re.compile(r"(?<!\w)(\d{1,3}\s*tuổi|sinh năm\s+\d{4}|SN\s*\d{4}|\(\d{4}\))", re.IGNORECASE)
+_RESIDENCE = re.compile(
+    r"(?<!\w)(trú tại|trú ở|ngụ tại|ngụ ở|thường trú|tạm trú|quê quán|quê ở|địa chỉ|sống tại|sống ở|cư trú|nhà riêng"
+    r"|nhà ở|nơi ở|ở tại)(?!\w)",
+    re.IGNORECASE,
+)
+#: A house, a lane or a hamlet: an address down to where someone lives. Keywords in any case, names capitalised.
+_LANE = r"(?i:ngõ|ngách|hẻm|kiệt)"
+_GROUP = r"(?i:tổ dân phố|tổ|thôn|xóm|ấp|khu phố|bản)"
+_STREET = r"(?i:đường|phố)"
+_PROPER = rf"[{_UPPER}][^\W\d_]*(?:\s+[{_UPPER}\d][^\W_]*)*"
+_NUMBER = r"\d+[A-Za-z]?(?:/\d+[A-Za-z]?)*"
+_HOUSE_PART = (
+    rf"(?:(?i:số nhà|nhà số|số)\s*{_NUMBER}(?=\s*,?\s*(?:{_LANE}|{_STREET}|{_GROUP}|[{_UPPER}]))"
+    rf"|{_LANE}\s+(?i:số\s+)?{_NUMBER}"
+    rf"|{_GROUP}\s+(?i:số\s+)?(?:{_NUMBER}|{_PROPER})"
+    rf"|{_STREET}\s+{_PROPER}"
+    rf"|(?<=\d\s){_PROPER})"
+)
+#: An address's house-level parts in a row ("số 12 ngõ 34 phố Lê Lợi"), up to the commune or the district.
+_HOUSE = re.compile(rf"(?<!\w){_HOUSE_PART}(?:\s*,?\s*{_HOUSE_PART})*")
+#: Words just before an address that make it an institution's.
+_INSTITUTION = re.compile(
+    r"(trụ sở|bệnh viện|sở y tế|trung tâm|trạm y tế|phòng khám|công ty|ủy ban|ubnd|trường|viện|cơ sở|nhà thuốc|chợ"
+    r"|địa điểm|điểm tiêm|khu cách ly|nhà văn hóa|nhà văn hoá|cơ quan|bộ y tế|cục|chi cục|khoa)[^.;\n]{0,60}$",
+    re.IGNORECASE,
+)
+_CITIZEN = re.compile(r"(?<![\d.,/-])\d{12}(?![\d]|[.,/-]\d)")
+_CITIZEN_CUED = re.compile(
+    r"(?:CCCD|căn cước(?: công dân)?|định danh(?: cá nhân)?|CMND|chứng minh(?: nhân dân| thư)?)[^\d\n]{0,15}"
+    r"(\d{3}[\s.]?\d{3}[\s.]?\d{6}|\d{9})(?!\d)",
+    re.IGNORECASE,
+)
+#: What a 12-digit number measures when it is no ID: money, doses, people.
+_MEASURED = re.compile(r"\s*(đồng|vnđ|vnd|đ\b|usd|liều|người|lượt|ca\b|mẫu|viên|lọ)", re.IGNORECASE)
+_INSURANCE = re.compile(r"(?<![\w])[A-Z]{2}[\s-]?\d[\s-]?\d{2}[\s-]?\d{3}[\s-]?\d{3}[\s-]?\d{4}(?!\d)")
+_INSURANCE_CUED = re.compile(r"(?:BHXH|BHYT|bảo hiểm (?:xã hội|y tế))[^\d\n]{0,15}(\d{10})(?!\d)", re.IGNORECASE)
+_PHONE = re.compile(
+    r"(?<![\d+])(?:(?:\+84|0084|84)[\s.]?|0)(?:[35789]\d(?:[\s.]?\d){7}|2\d{1,2}(?:[\s.]?\d){7,8})(?![\d])"
+)
+#: Words before a number that make it the authority's own line (a hotline is published to be called).
+_PUBLIC_LINE = re.compile(
+    r"(đường dây nóng|hotline|tổng đài|số trực|điện thoại trực|trực cấp cứu|số điện thoại của|điện thoại của|liên hệ"
+    r" (?:với )?(?:sở|bộ|trung tâm|bệnh viện|phòng|trạm|ban|cục|khoa|cơ quan))[^.;\n]{0,60}$",
+    re.IGNORECASE,
+)
+_OWNED_BY_BODY = re.compile(
+    r"^[^.;\n]{0,20}(của|thuộc)\s+(sở|bộ|trung tâm|bệnh viện|phòng|trạm|ban|cục|khoa|cơ quan|ubnd|ủy ban)",
+    re.IGNORECASE,
+)
+_BED = re.compile(r"(?<!\w)(?:giường|buồng|phòng)\s+(?:bệnh\s+)?(?:số\s+)?\d+[A-Za-z]?(?!\s*(?:giường|chiếc))", re.I)
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    spans, start = [], 0
+    for m in _SENTENCE_END.finditer(text):
+        spans.append((start, m.start() + 1))
+        start = m.end()
+    spans.append((start, len(text)))
+    return [(a, b) for a, b in spans if text[a:b].strip()]
+
+
+def _official(sentence: str, start: int, end: int) -> bool:
+    """Say whether the name at start..end stands beside a title ("ông A, Giám đốc Sở", "Giám đốc Sở, ông A")."""
+    after = sentence[end : end + 40]
+    before = sentence[max(0, start - 60) : start]
+    if _TITLES.match(re.sub(r"^[\s,(–-]+", "", after)):
+        return True
+    # A title and its body just before, then the honorific: "Giám đốc Sở Y tế, ông …".
+    tail = re.search(r"([^,;:]*),?\s*$", before)
+    return bool(tail and _TITLES.search(tail.group(1)))
+
+
+def _names(sentence: str) -> list[tuple[int, int, bool]]:
+    """Return the private people the sentence names: (start, end of honorific and name, named as a patient)."""
+    found = []
+    for m in _HONORIFIC.finditer(sentence):
+        syllables, end = [], m.end()
+        for s in _SYLLABLE.finditer(sentence, m.end()):
+            if sentence[end : s.start()].strip() or s.group(0) in _NOT_NAMES:
+                break
+            syllables.append(s.group(0))
+            end = s.end()
+        if not syllables or _official(sentence, m.start(), end):
+            continue
+        patient = m.group(1).lower() in _PATIENT_WORDS
+        if len(syllables) >= 2 or patient:
+            found.append((m.start(), end, patient))
+    # A full name with its age in brackets or after a comma: "Nguyễn Văn Hùng (45 tuổi)".
+    for m in _AGED_NAME.finditer(sentence):
+        words = m.group(1).split()
+        if not set(words) & _NOT_NAMES and not any(a <= m.start() < b for a, b, _ in found):
+            before = sentence[max(0, m.start() - 12) : m.start()].lower()
+            if not re.search(r"(xã|phường|huyện|quận|tỉnh|đường|phố|thôn|ấp)\s*$", before):
+                found.append((m.start(), m.end(), True))
+    return found
+
+
+def find(text: str) -> list[Finding]:
+    """Return the identifying details of a text, left to right."""
+    found: list[Finding] = []
+
+    def add(kind: str, start: int, end: int) -> None:
+        found.append(Finding(kind, start, end, text[start:end]))
+
+    for a, b in _sentences(text):
+        sentence = text[a:b]
+        names = _names(sentence)
+        numbers = _numbers(sentence, bool(names))
+        houses = [
+            m for m in _HOUSE.finditer(sentence) if not _INSTITUTION.search(_since_residence(sentence[: m.start()]))
+        ]
+        resident = bool(_RESIDENCE.search(sentence))
+        # A private person's name says who they are once anything beside it says more: an age, a home, a number.
+        told = bool(_AGE.search(sentence)) or resident or bool(houses) or bool(numbers)
+        for start, end, patient in names:
+            if patient or told:
+                add("person", a + start, a + end)
+        for m in houses:
+            if resident or names:
+                add("home_address", a + m.start(), a + m.end())
+        for m in _BED.finditer(sentence):
+            if names:
+                add("bed_with_name", a + m.start(), a + m.end())
+        for kind, start, end in numbers:
+            add(kind, a + start, a + end)
+    return sorted(found, key=lambda f: (f.start, f.end))
+
+
+def _numbers(sentence: str, named: bool) -> list[tuple[str, int, int]]:
+    """Return the ID, insurance and private phone numbers of a sentence: (kind, start, end)."""
+    found: list[tuple[str, int, int]] = []
+
+    def free(start: int) -> bool:
+        return not any(s <= start < e for _kind, s, e in found)
+
+    for m in _CITIZEN_CUED.finditer(sentence):
+        found.append(("citizen_id", m.start(1), m.end(1)))
+    for m in _CITIZEN.finditer(sentence):
+        if not _MEASURED.match(sentence, m.end()) and free(m.start()):
+            found.append(("citizen_id", m.start(), m.end()))
+    for m in _INSURANCE.finditer(sentence):
+        found.append(("insurance_id", m.start(), m.end()))
+    for m in _INSURANCE_CUED.finditer(sentence):
+        if free(m.start(1)):
+            found.append(("insurance_id", m.start(1), m.end(1)))
+    for m in _PHONE.finditer(sentence):
+        public = _PUBLIC_LINE.search(sentence[: m.start()]) or _OWNED_BY_BODY.match(sentence[m.end() :])
+        if free(m.start()) and (named or not public):
+            found.append(("phone", m.start(), m.end()))
+    return found
+
+
+def _since_residence(before: str) -> str:
+    """Return what follows the last residence cue ("trú tại …"): an institution before it is not the house's."""
+    cues = list(_RESIDENCE.finditer(before))
+    return before[cues[-1].end() :] if cues else before
+
+
+def describe(findings: list[Finding], limit: int = 3) -> str:
+    """Return the findings as one line for a sensitivity reason ("person: bệnh nhân Nguyễn Văn A; phone: …")."""
+    shown = [f"{f.kind}: {f.text}" for f in findings[:limit]]
+    return "; ".join(shown) + (f"; … ({len(findings) - limit} more)" if len(findings) > limit else "")
+
+
+#: What stands in for a number left out.
+LEFT_OUT = "[đã lược bỏ]"
+
+
+def redact(text: str) -> str:
+    """Return the text in the customary form: names as initials, numbers left out, addresses from the commune up."""
+    out, last = [], 0
+    for finding in _merged(find(text)):
+        out.append(text[last : finding.start])
+        out.append(_customary(finding))
+        last = finding.end
+    out.append(text[last:])
+    return _tidy("".join(out))
+
+
+def _merged(findings: list[Finding]) -> list[Finding]:
+    merged: list[Finding] = []
+    for f in findings:
+        if f.kind == "bed_with_name":
+            continue  # once the name is initials, the bed names nobody
+        if merged and f.start < merged[-1].end:
+            continue
+        merged.append(f)
+    return merged
+
+
+def _customary(finding: Finding) -> str:
+    if finding.kind == "person":
+        honorific = _HONORIFIC.match(finding.text)
+        name = finding.text[honorific.end() :] if honorific else finding.text
+        initials = ".".join(word[0] for word in name.split()) + "."
+        return (finding.text[: honorific.end()] if honorific else "") + initials
+    if finding.kind == "home_address":
+        return ""
+    return LEFT_OUT
+
+
+_LEFT_COMMA = re.compile(
+    r"(trú tại|ngụ tại|ở tại|thường trú|tạm trú|địa chỉ|sống tại|sống ở|nhà ở)\s*[,:]?\s*,\s*", re.I
+)
+
+
+def _tidy(text: str) -> str:
+    # An address left out leaves its commas behind: "trú tại , xã An Bình" reads "trú tại xã An Bình".
+    text = _LEFT_COMMA.sub(r"\1 ", text)
+    text = re.sub(r"\s+,", ",", text)
+    text = re.sub(r",\s*,", ",", text)
+    return re.sub(r"[ \t]{2,}", " ", text)
