@@ -21,6 +21,7 @@ from statements.disclosure.service import open_case
 from statements.lifecycle.queries import get_statement
 from statements.lifecycle.reads import log_reads
 from statements.lifecycle.service import add_version, create_statement, decide
+from workflow.guards import identifies_people
 from workflow.text import strip_diacritics, strip_invisible
 
 CASES = 40
@@ -84,6 +85,8 @@ def world(session, org):
                 decide(session, s.id, org.actor("leader"), "sign_off", version=1)
             else:
                 decide(session, s.id, org.actor("spokesperson"), "approve", version=1)
+            if identifies_people(s):  # a sample paragraph names a patient: released on a leader's recorded basis
+                decide(session, s.id, org.actor("leader"), "record_legal_duty", version=1, comment="Luật định.")
             decide(session, s.id, org.actor("spokesperson"), "release", version=1)
         session.commit()
         return s
