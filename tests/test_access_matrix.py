@@ -62,6 +62,21 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, set[str]]] = {
     ("press.index", "GET"): ("/press", None, EVERYONE),
     ("press.show", "GET"): ("/press/{r}", None, EVERYONE),
     ("press.feed", "GET"): ("/press/feed.atom", None, EVERYONE),
+    # is this statement genuine? anyone may ask, about released statements only (issue 30)
+    ("press.verify_page", "GET"): ("/press/verify", None, EVERYONE),
+    ("press.verify_page", "POST"): (
+        "/press/verify",
+        {"text": "Một đoạn văn bản bất kỳ được dán vào để kiểm tra."},
+        EVERYONE,
+    ),
+    ("press.verify_link", "GET"): ("/press/verify/{rh}", None, EVERYONE),
+    ("press.short_link", "GET"): ("/press/v/{rh}", None, EVERYONE),
+    ("public.verify_text", "POST"): (
+        "/api/v1/public/verify",
+        {"text": "Một đoạn văn bản bất kỳ để kiểm tra."},
+        EVERYONE,
+    ),
+    ("public.verify_hash", "GET"): ("/api/v1/public/verify/{rh}", None, EVERYONE),
     # tokens and the organisation
     ("tokens.create_token", "POST"): ("/api/v1/tokens", {"username": "{me}", "password": PASSWORD}, SIGNED_IN),
     ("tokens.CurrentToken", "DELETE"): ("/api/v1/tokens/current", None, SIGNED_IN),
@@ -279,6 +294,7 @@ def world(app, session, org, statement_in, make_statement):
         "s": s.id,
         "d": d.id,
         "r": r.id,
+        "rh": r.released_hash,
         "case": case.id,
         "n": n,
         "rule": rule,

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import marshmallow as ma
+import segno
 import sqlalchemy as sa
-from flask import Response
+from flask import Response, current_app, has_app_context
 from marshmallow import fields, validate
 from sqlalchemy.orm import Session
 
@@ -59,17 +60,24 @@ class Copy:
     banner: str | None
     footer: str
     fingerprint: str | None
+    #: Where anyone checks a released copy (its short link, also as a QR code); None on unreleased ones.
+    verify_url: str | None = None
 
 
-def make_copy(session: Session, statement_id: int, actor: Actor, fmt: str) -> Copy:
-    """Return the copy the actor gets; an unreleased one is fingerprinted, recorded and logged."""
+def make_copy(session: Session, statement_id: int, actor: Actor, fmt: str, base_url: str | None = None) -> Copy:
+    """Return the copy the actor gets; an unreleased one is fingerprinted, recorded and logged.
+
+    A released copy carries the link to its verification page (`base_url`, else the app's BASE_URL).
+    """
     statement = read_statement(session, statement_id, actor)
     released = statement.state in PUBLIC_STATES and statement.release_recorded
     number = statement.released_version if released else statement.current_version
     version = next(v for v in statement.versions if v.number == number)
     footer = f"Mã băm nội dung (SHA-256): {version.content_hash}"
     if is_released(statement, number):
-        return Copy(statement.id, number, version.title, version.body, None, footer, None)
+        base = base_url or (current_app.config["BASE_URL"] if has_app_context() else "http://127.0.0.1:5000")
+        link = f"{base.rstrip('/')}/press/v/{version.content_hash[:12]}"
+        return Copy(statement.id, number, version.title, version.body, None, footer, None, link)
     code = record_export(session, actor, statement, version, fmt)
     name = session.scalar(sa.select(User.full_name).where(User.id == actor.user_id))
     when = utcnow().astimezone(LOCAL_ZONE).strftime("%H:%M ngày %d/%m/%Y")
@@ -92,15 +100,28 @@ def filename(copy: Copy, fmt: str) -> str:
     return f"pressgate-{copy.statement_id}-v{copy.version}.{fmt}"
 
 
+#: What a released copy says beside its link and QR code.
+VERIFY_LINE = "Kiểm tra bản này là thông tin chính thức: {url}"
+
+
+def qr_png(url: str) -> bytes:
+    """Return the QR code of a verification link as a PNG (error correction M: survives a crease or a stain)."""
+    out = io.BytesIO()
+    segno.make_qr(url, error="m").save(out, kind="png", scale=8, border=2)
+    return out.getvalue()
+
+
 def _txt(copy: Copy) -> bytes:
     lines = [copy.banner, ""] if copy.banner else []
     lines += [copy.title, "", copy.body, "", copy.footer]
+    if copy.verify_url:
+        lines.append(VERIFY_LINE.format(url=copy.verify_url))
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
 def _docx(copy: Copy) -> bytes:
     from docx import Document
-    from docx.shared import Pt, RGBColor
+    from docx.shared import Mm, Pt, RGBColor
 
     document = Document()
     banner, title, body, footer = (xml_text(text or "") for text in (copy.banner, copy.title, copy.body, copy.footer))
@@ -112,6 +133,9 @@ def _docx(copy: Copy) -> bytes:
     for paragraph in body.split("\n"):
         document.add_paragraph(paragraph)
     document.add_paragraph(footer).runs[0].font.size = Pt(8)
+    if copy.verify_url:
+        document.add_paragraph(VERIFY_LINE.format(url=copy.verify_url)).runs[0].font.size = Pt(8)
+        document.add_picture(io.BytesIO(qr_png(copy.verify_url)), width=Mm(25))
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
@@ -142,6 +166,10 @@ def _pdf(copy: Copy) -> bytes:
     pdf.ln(3)
     pdf.set_font("body", size=7)
     pdf.multi_cell(0, 4, copy.footer, new_x="LMARGIN", new_y="NEXT")
+    if copy.verify_url:
+        pdf.multi_cell(0, 4, VERIFY_LINE.format(url=copy.verify_url), new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(1)
+        pdf.image(io.BytesIO(qr_png(copy.verify_url)), w=25, h=25)
     return bytes(pdf.output())
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from flask import current_app
+
 from statements.extensions import Blueprint
 from statements.lifecycle.serialize import public_dict
+from statements.press import verify
 from statements.press import web as press
-from statements.press.schemas import PublicListArgs, PublicStatementOut
+from statements.press.schemas import PublicListArgs, PublicStatementOut, VerdictOut, VerifyIn
 from statements.schemas import page_of
 from statements.web_session import db
 
@@ -28,3 +31,20 @@ def released(args: dict):
 def one(statement_id: int):
     """Return one released statement."""
     return public_dict(press.released_one(db(), statement_id))
+
+
+@bp.route("/verify", methods=["POST"])
+@bp.doc(security=[])
+@bp.arguments(VerifyIn)
+@bp.response(200, VerdictOut, description="genuine, altered, retracted or not_issued, with the release it names")
+def verify_text(data: dict):
+    """Say whether a text is a statement the authority released, word for word, altered, or not issued."""
+    return verify.verify(db(), data["text"], current_app.config["PRESS_CONTACT"])
+
+
+@bp.route("/verify/<content_hash>")
+@bp.doc(security=[])
+@bp.response(200, VerdictOut)
+def verify_hash(content_hash: str):
+    """Answer the link printed on a released copy: the statement released with this content hash (or its first 12)."""
+    return verify.verify_hash(db(), content_hash.lower(), current_app.config["PRESS_CONTACT"])

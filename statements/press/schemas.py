@@ -29,3 +29,34 @@ class PublicStatementOut(ma.Schema):
     corrects = fields.Integer(allow_none=True)
     retracted = fields.Boolean()
     retraction = fields.Dict(allow_none=True)
+
+
+class VerifyIn(ma.Schema):
+    """A text someone received, to hold to what the authority released."""
+
+    text = fields.String(required=True, validate=validate.Length(min=1, max=100_000))
+
+
+class DifferenceOut(ma.Schema):
+    before = fields.String(metadata={"description": "The released words just before the change"})
+    released = fields.String(metadata={"description": "What was released here (empty: the text adds words)"})
+    text = fields.String(metadata={"description": "What the text says instead (empty: it leaves words out)"})
+    after = fields.String()
+
+
+class ReleaseEntryOut(ma.Schema):
+    seq = fields.Integer(allow_none=True, metadata={"description": "Its place in the chain (null until sealed)"})
+    hash = fields.String(allow_none=True)
+    prev_hash = fields.String(allow_none=True)
+    at = fields.String()
+    action = fields.String()
+    content_hash = fields.String()
+
+
+class VerdictOut(ma.Schema):
+    verdict = fields.String(metadata={"description": "genuine, altered, retracted or not_issued"})
+    statement = fields.Nested(PublicStatementOut, allow_none=True)
+    similarity = fields.Float(metadata={"description": "The share of the text's word triples the release holds"})
+    differences = fields.List(fields.Nested(DifferenceOut))
+    release = fields.Nested(ReleaseEntryOut, allow_none=True, metadata={"description": "The release's ledger entry"})
+    contact = fields.String(metadata={"description": "Whom to call about a text the authority did not issue"})

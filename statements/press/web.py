@@ -5,7 +5,7 @@ from __future__ import annotations
 from xml.sax.saxutils import escape as _escape
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, render_template, request, url_for
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from sqlalchemy.orm import Session
 
 from statements.lifecycle import snapshots
@@ -13,9 +13,10 @@ from statements.lifecycle.models import Statement, release_recorded
 from statements.lifecycle.queries import holding_words
 from statements.lifecycle.serialize import public_dict
 from statements.lifecycle.snapshots import STATEMENT_COLUMNS, WITH_UNIT, StatementView
+from statements.press import verify
 from statements.web_session import count_limit, db, page_arg, paged
 from workflow.db import count_of
-from workflow.errors import NotFound
+from workflow.errors import Invalid, NotFound
 from workflow.states import PUBLIC_STATES
 from workflow.text import xml_text
 
@@ -118,3 +119,38 @@ def feed() -> Response:
         ]
     parts.append("</feed>")
     return Response("\n".join(parts), content_type="application/atom+xml; charset=utf-8")
+
+
+@bp.route("/verify", methods=["GET", "POST"])
+def verify_page() -> tuple[str, int] | str:
+    """Tell anyone whether a pasted text or an uploaded copy is a statement the authority released."""
+    contact = current_app.config["PRESS_CONTACT"]
+    if request.method == "GET":
+        return render_template("press/verify.html", result=None, text="", errors={})
+    text = request.form.get("text", "")
+    try:
+        upload = request.files.get("file")
+        if upload is not None and upload.filename:
+            text = verify.text_of_upload(upload.filename, upload.read(verify.MAX_UPLOAD + 1))
+        result = verify.verify(db(), text, contact)
+    except Invalid as invalid:
+        return render_template("press/verify.html", result=None, text=text, errors=invalid.errors), 422
+    return render_template("press/verify.html", result=result, text=text, errors={})
+
+
+@bp.route("/verify/<content_hash>")
+def verify_link(content_hash: str) -> tuple[str, int] | str:
+    """Answer the link printed on a released copy: the statement released with this content hash."""
+    try:
+        result = verify.verify_hash(db(), content_hash.lower(), current_app.config["PRESS_CONTACT"])
+    except Invalid as invalid:
+        return render_template("press/verify.html", result=None, text="", errors=invalid.errors), 404
+    return render_template("press/verify.html", result=result, text="", errors={}), (
+        404 if result["verdict"] == "not_issued" else 200
+    )
+
+
+@bp.route("/v/<content_hash>")
+def short_link(content_hash: str) -> Response:
+    """Send the short link of a printed copy on to its verification page."""
+    return redirect(url_for("press.verify_link", content_hash=content_hash))

@@ -79,6 +79,10 @@ RULE_MESSAGES = {
         " Examination and Treatment 2023, Art. 10; Law 91/2025/QH15 on personal data)."
     ),
     "no_identifying_details": _l("This statement identifies nobody; there is no basis to record."),
+    "copy_unreadable": _l("Upload the copy as PDF, DOCX or UTF-8 text, at most 5 MB."),
+    "copy_too_large": _l("Upload the copy as PDF, DOCX or UTF-8 text, at most 5 MB."),
+    "text_too_short": _l("Paste at least a sentence of the statement (five words or more)."),
+    "bad_content_hash": _l("A content hash is 64 hexadecimal characters (the link may give its first 12)."),
     "stale_version": _l("A newer version exists than the one you read."),
     "state": _l("The statement's state does not allow this action now."),
     "statement": _l("No such statement, or it is not visible to you."),

@@ -1,0 +1,195 @@
+"""Is this statement genuine? A pasted text, an uploaded copy or a printed link held to what was released.
+
+Fake statements imitating a health authority's letterhead circulate in every outbreak. Anyone, without
+signing in, can ask: the text is matched against released statements only (the banded index finds the
+candidates with one query; a draft is never a match, nor said to exist), and the answer is one of
+`genuine` (the text is the released text, or a part of it, word for word), `altered` (it follows a released
+statement but changes words: the differences are shown), `retracted` (it is, or follows, a statement the
+authority withdrew) or `not_issued` (nothing the authority released reads like it; what to do is said).
+A genuine or altered answer names the release on the ledger: its entry and its hash in the chain, which
+`pressgate ledger` bundles and signed checkpoints let anyone check offline (docs/verification.md).
+"""
+
+from __future__ import annotations
+
+import difflib
+import io
+import re
+import unicodedata
+import zipfile
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from statements.lifecycle import matching, snapshots
+from statements.lifecycle.models import Statement, StatementVersion, release_recorded
+from statements.lifecycle.serialize import public_dict
+from statements.lifecycle.snapshots import StatementView
+from workflow.db import isoformat
+from workflow.errors import Invalid
+from workflow.ledger import LedgerEntry
+from workflow.states import PUBLIC_STATES
+from workflow.text import strip_invisible
+
+#: A text shares at least this much of its word triples with a released statement to follow it.
+FOLLOWS = 0.5
+#: What is read of a pasted text or an uploaded copy.
+MAX_TEXT = 50_000
+MAX_UPLOAD = 5 * 1024 * 1024
+_WORDS = re.compile(r"\S+")
+_UNREADABLE = "Upload the copy as PDF, DOCX or UTF-8 text."
+_TOO_LARGE = "The file is larger than 5 MB."
+_TOO_SHORT = "Paste at least a sentence of the statement (five words or more)."
+_NO_HASH = "A content hash is 64 hexadecimal characters (the link may give its first 12)."
+
+
+def plain(text: str) -> str:
+    """Return text as its words read: composed, without invisible characters, every run of spaces one space."""
+    return " ".join(unicodedata.normalize("NFC", strip_invisible(text)).split())
+
+
+def text_of_upload(name: str, data: bytes) -> str:
+    """Return the text of an uploaded copy (PDF, DOCX or plain text); a file that is none of them is refused."""
+    if len(data) > MAX_UPLOAD:
+        raise Invalid("copy_too_large", _TOO_LARGE, errors={"file": [_TOO_LARGE]})
+    try:
+        if data.startswith(b"%PDF"):
+            from pypdf import PdfReader
+
+            return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages)
+        if data.startswith(b"PK") and name.lower().endswith(".docx"):
+            import docx
+
+            return "\n".join(p.text for p in docx.Document(io.BytesIO(data)).paragraphs)
+        return data.decode("utf-8")
+    except (UnicodeDecodeError, ValueError, KeyError, zipfile.BadZipFile) as err:
+        raise Invalid("copy_unreadable", _UNREADABLE, errors={"file": [_UNREADABLE]}) from err
+    except Exception as err:  # a damaged PDF raises whatever its parser meets; it is still bad input
+        raise Invalid("copy_unreadable", _UNREADABLE, errors={"file": [_UNREADABLE]}) from err
+
+
+#: The lines a released copy adds below the text (statements.copies.exports): not part of what was released.
+_COPY_LINES = re.compile(r"^\s*(Mã băm nội dung \(SHA-256\):|Kiểm tra bản này là thông tin chính thức:).*$", re.M)
+
+
+def verify(session: Session, text: str, contact: str) -> dict:
+    """Return the verdict on a text: which released statement it is, or follows, and how it differs."""
+    text = _COPY_LINES.sub("", text[:MAX_TEXT])
+    if len(matching.tokens(text)) < 5:
+        raise Invalid("text_too_short", _TOO_SHORT, errors={"text": [_TOO_SHORT]})
+    best = _best_release(session, text)
+    if best is None:
+        return {"verdict": "not_issued", "statement": None, "similarity": 0.0, "differences": [], "release": None,
+                "contact": contact}  # fmt: skip
+    score, statement = best
+    shown = public_dict(statement)
+    released = plain(f"{shown['title']}\n{shown['body']}")
+    exact = plain(text) in released
+    verdict = "retracted" if shown["retracted"] else ("genuine" if exact else "altered")
+    return {
+        "verdict": verdict,
+        "statement": shown,
+        "similarity": round(score, 3),
+        "differences": [] if exact else differences(released, plain(text)),
+        "release": release_entry(session, statement),
+        "contact": contact,
+    }
+
+
+def verify_hash(session: Session, content_hash: str, contact: str) -> dict:
+    """Return the verdict on the link printed on a released copy: the statement released with this content hash."""
+    if not re.fullmatch(r"[0-9a-f]{12,64}", content_hash):
+        raise Invalid("bad_content_hash", _NO_HASH, errors={"hash": [_NO_HASH]})
+    ids = session.scalars(
+        sa.select(Statement.id)
+        .where(Statement.released_hash.startswith(content_hash, autoescape=True), Statement.state.in_(_PUBLIC))
+        .limit(2)
+    ).all()
+    statement = snapshots.one(session, ids[0]) if len(ids) == 1 else None
+    if statement is None or not statement.release_recorded:
+        return {"verdict": "not_issued", "statement": None, "similarity": 0.0, "differences": [], "release": None,
+                "contact": contact}  # fmt: skip
+    shown = public_dict(statement)
+    return {
+        "verdict": "retracted" if shown["retracted"] else "genuine",
+        "statement": shown,
+        "similarity": 1.0,
+        "differences": [],
+        "release": release_entry(session, statement),
+        "contact": contact,
+    }
+
+
+_PUBLIC = [s.value for s in PUBLIC_STATES]
+
+
+def _best_release(session: Session, text: str) -> tuple[float, StatementView] | None:
+    """Return the released statement the text follows most closely, with the share it follows, if any."""
+    ids = matching.candidates(session, matching.text_keys(text))
+    if not ids:
+        return None
+    v, s = StatementVersion, Statement
+    rows = session.execute(
+        sa.select(s.id, v.title, v.body)
+        .join(v, sa.and_(v.statement_id == s.id, v.number == s.released_version))
+        .where(
+            v.id.in_(ids),
+            s.state.in_(_PUBLIC),
+            release_recorded(s.id, s.released_hash, s.released_version),
+        )
+    ).all()
+    leak = matching.shingles(matching.tokens(text))
+    scored = sorted(
+        ((matching.containment(leak, matching.shingles(matching.tokens(f"{t}\n{b}"))), sid) for sid, t, b in rows),
+        reverse=True,
+    )
+    if not scored or scored[0][0] < FOLLOWS:
+        return None
+    statement = snapshots.one(session, scored[0][1])
+    return (scored[0][0], statement) if statement is not None else None
+
+
+def differences(released: str, text: str, context: int = 4) -> list[dict]:
+    """Return where a text departs from the released one, word by word: what was released, what it says instead.
+
+    Words of the release before and after the part the text follows are not differences: a text may quote
+    one paragraph.
+    """
+    a, b = _WORDS.findall(released), _WORDS.findall(text)
+    ops = difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes()
+    # The release's words before the text starts and after it ends were not quoted, not removed.
+    while ops and ops[0][0] == "delete":
+        ops = ops[1:]
+    while ops and ops[-1][0] == "delete":
+        ops = ops[:-1]
+    out = []
+    for tag, i1, i2, j1, j2 in ops:
+        if tag == "equal":
+            continue
+        out.append(
+            {
+                "before": " ".join(a[max(0, i1 - context) : i1]),
+                "released": " ".join(a[i1:i2]),
+                "text": " ".join(b[j1:j2]),
+                "after": " ".join(a[i2 : i2 + context]),
+            }
+        )
+    return out
+
+
+def release_entry(session: Session, statement: StatementView) -> dict | None:
+    """Return the ledger entry that released the statement's content: its place in the chain and its hash."""
+    entry = session.scalars(
+        sa.select(LedgerEntry)
+        .where(
+            LedgerEntry.statement_id == statement.id,
+            LedgerEntry.action.in_(("release", "emergency_release")),
+            LedgerEntry.content_hash == statement.released_hash,
+        )
+        .order_by(LedgerEntry.id.desc())
+        .limit(1)
+    ).first()
+    if entry is None:
+        return None
+    return {"seq": entry.seq, "hash": entry.hash, "prev_hash": entry.prev_hash, "at": isoformat(entry.at),
+            "action": entry.action, "content_hash": entry.content_hash}  # fmt: skip

@@ -1,0 +1,133 @@
+"""Is this statement genuine? (issue 30): anyone holds a text, a copy or a printed link to what was released."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+
+import pytest
+
+from tests.test_api_statements import act, create
+
+BODY = (
+    "Trong tuần 46 toàn tỉnh ghi nhận 1.245 ca mắc cúm mùa, giảm 8% so với tuần trước. Sở Y tế khuyến cáo người"
+    " dân tiêm vắc xin cúm hằng năm, nhất là người trên 60 tuổi.\n"
+    "Số ca sốt xuất huyết tăng tập trung tại hai huyện ven sông do mưa kéo dài; ngành y tế đã phun hóa chất diệt"
+    " muỗi tại 14 xã và sẽ tiếp tục giám sát trong tháng tới."
+)
+
+
+@pytest.fixture
+def released(api):
+    s = create(api, title="Tình hình dịch bệnh tuần 46", body=BODY)
+    act(api, "author", s["id"], "submit")
+    act(api, "spokesperson", s["id"], "approve")
+    return act(api, "spokesperson", s["id"], "release", channels=["website"])
+
+
+def verdict(client, text: str) -> dict:
+    r = client.post("/api/v1/public/verify", json={"text": text})
+    assert r.status_code == 200, r.get_data(as_text=True)
+    return r.json
+
+
+def test_the_released_text_or_a_part_of_it_is_genuine(client, released):
+    whole = verdict(client, f"{released['title']}\n{released['body']}")
+    assert whole["verdict"] == "genuine" and whole["statement"]["id"] == released["id"]
+    assert whole["statement"]["content_hash"] == released["content_hash"] and whole["differences"] == []
+    assert whole["release"]["action"] == "release" and whole["release"]["content_hash"] == released["content_hash"]
+    part = verdict(client, BODY.split("\n")[1])
+    assert part["verdict"] == "genuine"  # one paragraph, word for word, with its line breaks anywhere
+    assert verdict(client, " \n".join(BODY.split(" ")))["verdict"] == "genuine"
+
+
+def test_an_altered_text_shows_what_it_changed(client, released):
+    fake = BODY.replace("1.245 ca", "12.450 ca").replace("giảm 8%", "tăng 80%")
+    answer = verdict(client, fake)
+    assert answer["verdict"] == "altered" and answer["statement"]["id"] == released["id"]
+    changes = {(d["released"], d["text"]) for d in answer["differences"]}
+    assert ("1.245", "12.450") in changes and ("giảm 8%", "tăng 80%") in changes, changes
+
+
+def test_a_text_never_released_is_not_issued_and_a_draft_is_never_revealed(api, client, released):
+    draft = create(api, title="Dự thảo nội bộ", body="Dự thảo: " + BODY.replace("46", "47"))
+    assert draft["state"] == "draft"
+    answer = verdict(client, "Dự thảo: " + BODY.replace("46", "47").replace("1.245", "2.000"))
+    # It follows the released statement of week 46 (so says it is altered), never the draft of week 47.
+    assert answer["verdict"] in ("altered", "not_issued") and (answer["statement"] or {}).get("id") != draft["id"]
+    unrelated = verdict(client, "Bộ Y tế thông báo phát hiện biến chủng mới nguy hiểm lây qua không khí ở mọi nơi.")
+    assert unrelated == {"verdict": "not_issued", "statement": None, "similarity": 0.0, "differences": [],
+                         "release": None, "contact": unrelated["contact"]}  # fmt: skip
+    assert "1900 9095" in unrelated["contact"]
+    short = client.post("/api/v1/public/verify", json={"text": "Tin giả"})
+    assert short.status_code == 422 and short.json["errors"]
+
+
+def test_a_retracted_statement_says_so(api, client, released):
+    act(api, "spokesperson", released["id"], "retract", comment="Số liệu sai, sẽ đính chính.")
+    answer = verdict(client, BODY)
+    assert (
+        answer["verdict"] == "retracted"
+        and answer["statement"]["retraction"]["reason"] == "Số liệu sai, sẽ đính chính."
+    )
+
+
+def test_the_printed_link_and_the_qr_code_of_a_released_copy_lead_to_its_verdict(api, client, released, tmp_path):
+    import zxingcpp
+    from PIL import Image
+
+    pdf = api("author").get(f"/api/v1/statements/{released['id']}/export?format=pdf").data
+    (tmp_path / "copy.pdf").write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-png", "-r", "150", str(tmp_path / "copy.pdf"), str(tmp_path / "page")], check=True)
+    codes = [c.text for page in sorted(tmp_path.glob("page*.png")) for c in zxingcpp.read_barcodes(Image.open(page))]
+    link = f"http://127.0.0.1:5000/press/v/{released['content_hash'][:12]}"
+    assert codes == [link]
+    followed = client.get(link.removeprefix("http://127.0.0.1:5000"), follow_redirects=True)
+    assert followed.status_code == 200 and 'data-verdict="genuine"' in followed.get_data(as_text=True)
+    by_hash = client.get(f"/api/v1/public/verify/{released['content_hash']}").json
+    assert by_hash["verdict"] == "genuine" and by_hash["statement"]["id"] == released["id"]
+    assert client.get("/api/v1/public/verify/" + "0" * 64).json["verdict"] == "not_issued"
+    assert client.get("/press/verify/nothex").status_code == 404
+    docx = api("author").get(f"/api/v1/statements/{released['id']}/export?format=docx").data
+    import docx as python_docx
+
+    document = python_docx.Document(io.BytesIO(docx))
+    assert any(link in p.text for p in document.paragraphs) and document.inline_shapes
+    # An unreleased copy carries no link: it is not the authority's to verify.
+    draft = create(api, body=BODY)
+    assert b"/press/v/" not in api("author").get(f"/api/v1/statements/{draft['id']}/export?format=txt").data
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "docx", "txt"])
+def test_an_uploaded_copy_is_held_to_the_release(app, api, released, fmt):
+    from tests.test_web import csrf
+
+    data = api("author").get(f"/api/v1/statements/{released['id']}/export?format={fmt}").data
+    client = app.test_client()
+    page = client.get("/press/verify")
+    r = client.post(
+        "/press/verify",
+        data={"text": "", "file": (io.BytesIO(data), f"copy.{fmt}"), "csrf_token": csrf(page)},
+        content_type="multipart/form-data",
+    )
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and 'data-verdict="genuine"' in html, html[-1500:]
+    bad = client.post(
+        "/press/verify",
+        data={"file": (io.BytesIO(b"%PDF-1.4 broken"), "x.pdf"), "csrf_token": csrf(page)},
+        content_type="multipart/form-data",
+    )
+    assert bad.status_code == 422 and "aria-invalid" in bad.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_page_answers_in_the_readers_language(app, released, lang):
+    from tests.test_web import csrf
+
+    client = app.test_client()
+    if lang != "vi":
+        client.get(f"/lang/{lang}")
+    page = client.get("/press/verify")
+    fake = BODY.replace("1.245", "12.450")
+    html = client.post("/press/verify", data={"text": fake, "csrf_token": csrf(page)}).get_data(as_text=True)
+    assert ("Đã bị sửa đổi" if lang == "vi" else "Altered") in html and "<del>1.245</del> <ins>12.450</ins>" in html
