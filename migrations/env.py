@@ -11,6 +11,7 @@ import statements.lifecycle.models
 import statements.notifications.models  # noqa: F401
 import workflow.deadlines
 import workflow.ledger
+import workflow.ledger.merkle
 import workflow.sensitivity  # noqa: F401
 from statements.db import make_engine
 from statements.migrate import include_object

@@ -48,6 +48,8 @@ def from_environment(instance_path: Path) -> dict:
         # signing key); without it, the signing key's public half beside PRESSGATE_LEDGER_KEY.
         "LEDGER_PUBLIC_KEY": os.environ.get("PRESSGATE_LEDGER_PUBLIC_KEY") or None,
         "CHECKPOINT_DIR": os.environ.get("PRESSGATE_CHECKPOINT_DIR") or str(instance_path / "checkpoints"),
+        # The name a checkpoint's signed note gives the ledger (C2SP tlog-checkpoint's origin line).
+        "LEDGER_ORIGIN": os.environ.get("PRESSGATE_LEDGER_ORIGIN") or "pressgate/ledger",
         # PostgreSQL: seal ledger entries after commit ("background") or inside the writing transaction
         # ("inline", one decision at a time); how often each process sweeps for entries left unsealed.
         "LEDGER_SEALING": os.environ.get("PRESSGATE_LEDGER_SEALING", "background"),

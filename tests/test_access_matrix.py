@@ -71,6 +71,9 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, set[str]]] = {
     ),
     ("press.verify_link", "GET"): ("/press/verify/{rh}", None, EVERYONE),
     ("press.short_link", "GET"): ("/press/v/{rh}", None, EVERYONE),
+    ("press.checkpoint", "GET"): ("/press/checkpoint", None, EVERYONE),
+    ("press.checkpoint_json", "GET"): ("/press/checkpoint.json", None, EVERYONE),
+    ("press.ledger_key", "GET"): ("/press/ledger-key.pem", None, EVERYONE),
     ("public.verify_text", "POST"): (
         "/api/v1/public/verify",
         {"text": "Một đoạn văn bản bất kỳ để kiểm tra."},
@@ -271,8 +274,11 @@ def test_every_route_is_in_the_matrix(app):
 
 
 @pytest.fixture
-def world(app, session, org, statement_in, make_statement):
+def world(app, session, org, statement_in, make_statement, tmp_path):
+    import json
+
     from statements.i18n import LOCAL_ZONE
+    from workflow.ledger import checkpoints
 
     app.config["WTF_CSRF_ENABLED"] = False  # CSRF has its own tests; here the question is who
     s = statement_in("in_review", body="Dự thảo: 312 ca sốt xuất huyết tại hai huyện ven sông trong tuần 46.")
@@ -287,6 +293,14 @@ def world(app, session, org, statement_in, make_statement):
     later = dt.datetime.now(dt.UTC) + dt.timedelta(days=2)
     a = appoint(session, org.actor("leader"), "BV-HN", "bv_drafter", "Trực dịch.", later).id
     session.commit()
+    # A signed checkpoint for the press room to publish, with the key it was signed with.
+    app.config["LEDGER_KEY"] = str(tmp_path / "ledger.pem")
+    app.config["CHECKPOINT_DIR"] = str(tmp_path / "checkpoints")
+    checkpoints.generate_key(tmp_path / "ledger.pem")
+    signed = checkpoints.make_checkpoint(session, checkpoints.load_private(tmp_path / "ledger.pem"))
+    session.commit()
+    (tmp_path / "checkpoints").mkdir()
+    (tmp_path / "checkpoints" / checkpoints.default_name(signed)).write_text(json.dumps(signed), "utf-8")
     yield {
         "a": a,
         "later": later.isoformat(),

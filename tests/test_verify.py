@@ -131,3 +131,57 @@ def test_the_page_answers_in_the_readers_language(app, released, lang):
     fake = BODY.replace("1.245", "12.450")
     html = client.post("/press/verify", data={"text": fake, "csrf_token": csrf(page)}).get_data(as_text=True)
     assert ("Đã bị sửa đổi" if lang == "vi" else "Altered") in html and "<del>1.245</del> <ins>12.450</ins>" in html
+
+
+def test_a_release_is_proven_offline_by_its_merkle_path_to_a_signed_checkpoint(app, api, client, runner, tmp_path):
+    import json
+
+    from statements.web_session import db
+    from workflow.ledger.sealing import seal_before_reading
+
+    app.config["LEDGER_KEY"] = str(tmp_path / "keys" / "ledger.pem")
+    app.config["CHECKPOINT_DIR"] = str(tmp_path / "checkpoints")
+    assert client.get("/press/checkpoint").status_code == 404
+    assert runner.invoke(args=["ledger", "keygen"]).exit_code == 0
+    s = create(api, title="Tình hình dịch bệnh tuần 46", body=BODY)
+    act(api, "author", s["id"], "submit")
+    act(api, "spokesperson", s["id"], "approve")
+    released = act(api, "spokesperson", s["id"], "release", channels=["website"])
+    for _ in range(3):  # more entries after the release: the proof is of one leaf among many
+        create(api, body=BODY.replace("46", "47"))
+    with app.app_context():
+        seal_before_reading(db())
+    answer = client.get(f"/api/v1/public/verify/{released['content_hash']}").json
+    assert answer["release"]["proof"] is None  # no checkpoint holds it yet
+    made = runner.invoke(args=["ledger", "checkpoint"])
+    assert made.exit_code == 0 and "root" in made.output, made.output
+    note = client.get("/press/checkpoint").get_data(as_text=True)
+    assert note.startswith("pressgate/ledger\n") and "\n\n— pressgate/ledger " in note
+    key = tmp_path / "ledger.pub.pem"
+    key.write_bytes(client.get("/press/ledger-key.pem").data)
+    answer = client.get(f"/api/v1/public/verify/{released['content_hash']}").json
+    proof = answer["release"]["proof"]
+    assert proof["format"] == "pressgate.inclusion/1" and proof["entry"]["action"] == "release"
+    assert proof["tree_size"] > proof["leaf_index"] + 3 and 1 <= len(proof["path"]) <= proof["tree_size"].bit_length()
+    saved = tmp_path / "answer.json"
+    saved.write_text(json.dumps(answer), "utf-8")
+    ok = runner.invoke(args=["ledger", "verify-release", str(saved), "--key", str(key)])
+    assert ok.exit_code == 0 and "Proven: entry" in ok.output, ok.output
+    # A changed figure, a changed entry, a changed path or another key: nothing is proven.
+    for change in ("body", "entry", "path"):
+        forged = json.loads(json.dumps(answer))
+        if change == "body":
+            forged["statement"]["body"] = forged["statement"]["body"].replace("1.245", "12.450")
+        elif change == "entry":
+            forged["release"]["proof"]["entry"]["content_hash"] = "0" * 64
+        else:
+            forged["release"]["proof"]["path"][0] = forged["release"]["proof"]["path"][-1][::-1]
+        saved.write_text(json.dumps(forged), "utf-8")
+        refused = runner.invoke(args=["ledger", "verify-release", str(saved), "--key", str(key)])
+        assert refused.exit_code == 1 and "NOT PROVEN" in refused.output, (change, refused.output)
+    other = tmp_path / "other.pem"
+    from workflow.ledger.checkpoints import generate_key
+
+    saved.write_text(json.dumps(answer), "utf-8")
+    refused = runner.invoke(args=["ledger", "verify-release", str(saved), "--key", str(generate_key(other))])
+    assert refused.exit_code == 1 and "not signed by the trusted key" in refused.output

@@ -82,13 +82,13 @@ def ledger_checkpoint(out: Path | None) -> None:
 
     key = _signing_key()
     with cli_session() as session:
-        doc = make_checkpoint(session, key)
+        doc = make_checkpoint(session, key, current_app.config["LEDGER_ORIGIN"])
     out = out or Path(current_app.config["CHECKPOINT_DIR"])
     if out.is_dir() or not out.suffix:
         out.mkdir(parents=True, exist_ok=True)
         out = out / default_name(doc)
     out.write_text(json.dumps(doc, indent=2) + "\n", "utf-8")
-    click.echo(f"Checkpoint of {doc['size']} entries (head {doc['head_hash']}) written to {out}.")
+    click.echo(f"Checkpoint of {doc['size']} entries (head {doc['head_hash']}, root {doc['root']}) written to {out}.")
 
 
 @ledger_group.command("verify")
@@ -226,3 +226,42 @@ def ledger_export(fmt: str, output: Path | None, bundle: Path | None) -> None:
             stream.close()
     if output:
         click.echo(f"Ledger written to {output}.", err=True)
+
+
+@ledger_group.command("verify-release")
+@click.argument("proof_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--key", "public_key", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The authority's public key (its press room publishes it at /press/ledger-key.pem).")  # fmt: skip
+@click.option("--origin", default=None, help="The ledger's name in its checkpoints (default: PRESSGATE_LEDGER_ORIGIN).")
+def ledger_verify_release(proof_file: Path, public_key: Path, origin: str | None) -> None:
+    """Check offline that a statement was released, from the saved answer of /api/v1/public/verify (or its proof).
+
+    Exit 0 when the release entry is in the tree the key signed and names the statement's content, 1 when not.
+    """
+    from statements.lifecycle.models import content_hash
+    from workflow.ledger.checkpoints import CheckpointError, check_inclusion, load_public
+
+    try:
+        answer = json.loads(proof_file.read_text("utf-8"))
+        key = load_public(public_key.read_bytes())
+    except (OSError, ValueError, CheckpointError) as err:
+        fail(f"Cannot read the proof or the key: {err}", 2)
+    release = answer.get("release") if isinstance(answer, dict) else None
+    proof = (release or {}).get("proof") or answer
+    try:
+        entry = check_inclusion(proof, key, origin or current_app.config["LEDGER_ORIGIN"])
+    except CheckpointError as err:
+        fail(f"NOT PROVEN: {err}", 1)
+    if entry["action"] not in ("release", "emergency_release"):
+        fail(f"NOT PROVEN: entry {entry['seq']} is a '{entry['action']}', not a release.", 1)
+    statement = answer.get("statement") if isinstance(answer, dict) else None
+    if statement:
+        shown = content_hash(statement["title"], statement["body"], statement["kind"], statement["topics"])
+        if shown != entry["content_hash"]:
+            fail("NOT PROVEN: the statement's text is not the content the entry released.", 1)
+    checkpoint = proof["checkpoint"]
+    click.echo(
+        f"Proven: entry {entry['seq']} released content {entry['content_hash']} of statement {entry['statement_id']}"
+        f" at {entry['at']}; it is in the ledger of {checkpoint['size']} entries signed at {checkpoint['at']}"
+        + (" (the statement's text is that content)." if statement else ".")
+    )

@@ -51,6 +51,13 @@ class ReleaseEntryOut(ma.Schema):
     at = fields.String()
     action = fields.String()
     content_hash = fields.String()
+    proof = fields.Dict(
+        allow_none=True,
+        metadata={
+            "description": "pressgate.inclusion/1: the entry's fields, its Merkle path and the signed checkpoint"
+            " holding it; null until a checkpoint signed after the release (pressgate ledger verify-release)"
+        },
+    )
 
 
 class VerdictOut(ma.Schema):

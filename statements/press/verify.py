@@ -17,6 +17,7 @@ import io
 import re
 import unicodedata
 import zipfile
+from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -28,6 +29,8 @@ from statements.lifecycle.snapshots import StatementView
 from workflow.db import isoformat
 from workflow.errors import Invalid
 from workflow.ledger import LedgerEntry
+from workflow.ledger import checkpoints as checkpoint_files
+from workflow.ledger.canonical import HASHED_FIELDS
 from workflow.states import PUBLIC_STATES
 from workflow.text import strip_invisible
 
@@ -72,7 +75,7 @@ def text_of_upload(name: str, data: bytes) -> str:
 _COPY_LINES = re.compile(r"^\s*(Mã băm nội dung \(SHA-256\):|Kiểm tra bản này là thông tin chính thức:).*$", re.M)
 
 
-def verify(session: Session, text: str, contact: str) -> dict:
+def verify(session: Session, text: str, contact: str, checkpoints: Path | None = None) -> dict:
     """Return the verdict on a text: which released statement it is, or follows, and how it differs."""
     text = _COPY_LINES.sub("", text[:MAX_TEXT])
     if len(matching.tokens(text)) < 5:
@@ -91,12 +94,12 @@ def verify(session: Session, text: str, contact: str) -> dict:
         "statement": shown,
         "similarity": round(score, 3),
         "differences": [] if exact else differences(released, plain(text)),
-        "release": release_entry(session, statement),
+        "release": release_entry(session, statement, checkpoints),
         "contact": contact,
     }
 
 
-def verify_hash(session: Session, content_hash: str, contact: str) -> dict:
+def verify_hash(session: Session, content_hash: str, contact: str, checkpoints: Path | None = None) -> dict:
     """Return the verdict on the link printed on a released copy: the statement released with this content hash."""
     if not re.fullmatch(r"[0-9a-f]{12,64}", content_hash):
         raise Invalid("bad_content_hash", _NO_HASH, errors={"hash": [_NO_HASH]})
@@ -115,7 +118,7 @@ def verify_hash(session: Session, content_hash: str, contact: str) -> dict:
         "statement": shown,
         "similarity": 1.0,
         "differences": [],
-        "release": release_entry(session, statement),
+        "release": release_entry(session, statement, checkpoints),
         "contact": contact,
     }
 
@@ -177,8 +180,12 @@ def differences(released: str, text: str, context: int = 4) -> list[dict]:
     return out
 
 
-def release_entry(session: Session, statement: StatementView) -> dict | None:
-    """Return the ledger entry that released the statement's content: its place in the chain and its hash."""
+def release_entry(session: Session, statement: StatementView, checkpoints: Path | None = None) -> dict | None:
+    """Return the ledger entry that released the statement's content, and the proof it is in a signed checkpoint.
+
+    The proof (`pressgate.inclusion/1`) is there once a checkpoint signed after the release holds it;
+    `pressgate ledger verify-release` checks it offline against the authority's public key.
+    """
     entry = session.scalars(
         sa.select(LedgerEntry)
         .where(
@@ -191,5 +198,14 @@ def release_entry(session: Session, statement: StatementView) -> dict | None:
     ).first()
     if entry is None:
         return None
-    return {"seq": entry.seq, "hash": entry.hash, "prev_hash": entry.prev_hash, "at": isoformat(entry.at),
-            "action": entry.action, "content_hash": entry.content_hash}  # fmt: skip
+    latest = checkpoint_files.latest_checkpoint(checkpoints) if checkpoints else None
+    row = {name: getattr(entry, name) for name in (*HASHED_FIELDS, "prev_hash", "hash")}
+    return {
+        "seq": entry.seq,
+        "hash": entry.hash,
+        "prev_hash": entry.prev_hash,
+        "at": isoformat(entry.at),
+        "action": entry.action,
+        "content_hash": entry.content_hash,
+        "proof": checkpoint_files.inclusion(session, row, latest) if latest else None,
+    }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from xml.sax.saxutils import escape as _escape
 
 import sqlalchemy as sa
@@ -17,6 +19,7 @@ from statements.press import verify
 from statements.web_session import count_limit, db, page_arg, paged
 from workflow.db import count_of
 from workflow.errors import Invalid, NotFound
+from workflow.ledger import checkpoints as checkpoint_files
 from workflow.states import PUBLIC_STATES
 from workflow.text import xml_text
 
@@ -132,7 +135,7 @@ def verify_page() -> tuple[str, int] | str:
         upload = request.files.get("file")
         if upload is not None and upload.filename:
             text = verify.text_of_upload(upload.filename, upload.read(verify.MAX_UPLOAD + 1))
-        result = verify.verify(db(), text, contact)
+        result = verify.verify(db(), text, contact, _checkpoints())
     except Invalid as invalid:
         return render_template("press/verify.html", result=None, text=text, errors=invalid.errors), 422
     return render_template("press/verify.html", result=result, text=text, errors={})
@@ -142,7 +145,7 @@ def verify_page() -> tuple[str, int] | str:
 def verify_link(content_hash: str) -> tuple[str, int] | str:
     """Answer the link printed on a released copy: the statement released with this content hash."""
     try:
-        result = verify.verify_hash(db(), content_hash.lower(), current_app.config["PRESS_CONTACT"])
+        result = verify.verify_hash(db(), content_hash.lower(), current_app.config["PRESS_CONTACT"], _checkpoints())
     except Invalid as invalid:
         return render_template("press/verify.html", result=None, text="", errors=invalid.errors), 404
     return render_template("press/verify.html", result=result, text="", errors={}), (
@@ -154,3 +157,35 @@ def verify_link(content_hash: str) -> tuple[str, int] | str:
 def short_link(content_hash: str) -> Response:
     """Send the short link of a printed copy on to its verification page."""
     return redirect(url_for("press.verify_link", content_hash=content_hash))
+
+
+def _checkpoints() -> Path:
+    return Path(current_app.config["CHECKPOINT_DIR"])
+
+
+@bp.route("/checkpoint")
+def checkpoint() -> Response:
+    """Publish the newest signed checkpoint of the ledger as a C2SP signed note (origin, size, Merkle root)."""
+    latest = checkpoint_files.latest_checkpoint(_checkpoints())
+    if latest is None:
+        return Response("No checkpoint has been signed yet.\n", status=404, content_type="text/plain; charset=utf-8")
+    return Response(latest["note"], content_type="text/plain; charset=utf-8", headers={"Cache-Control": "no-cache"})
+
+
+@bp.route("/checkpoint.json")
+def checkpoint_json() -> Response:
+    """Publish the newest signed checkpoint as PressGate writes it (size, head hash, root, time, signature)."""
+    latest = checkpoint_files.latest_checkpoint(_checkpoints())
+    if latest is None:
+        raise NotFound("checkpoint", "No checkpoint has been signed yet.")
+    return Response(json.dumps(latest, indent=2), content_type="application/json")
+
+
+@bp.route("/ledger-key.pem")
+def ledger_key() -> Response:
+    """Publish the public key checkpoints are signed with, for checking proofs offline."""
+    config = current_app.config
+    path = Path(config["LEDGER_PUBLIC_KEY"] or checkpoint_files.public_key_path(Path(config["LEDGER_KEY"])))
+    if not path.is_file():
+        raise NotFound("ledger_key", "No ledger signing key has been made yet.")
+    return Response(path.read_bytes(), content_type="application/x-pem-file")

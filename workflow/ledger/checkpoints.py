@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import rfc8785
+import sqlalchemy as sa
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -28,9 +29,12 @@ from sqlalchemy.orm import Session
 
 from workflow import ledger
 from workflow.db import isoformat, utcnow
-from workflow.ledger.canonical import HASHED_FIELDS
+from workflow.ledger import merkle
+from workflow.ledger.canonical import HASHED_FIELDS, canonical_bytes, chain_hash
 
-FORMAT = "pressgate.checkpoint/1"
+#: Version 2 adds the root of the Merkle tree over the chain (workflow.ledger.merkle); version 1 is still read.
+FORMAT = "pressgate.checkpoint/2"
+FORMATS = ("pressgate.checkpoint/1", FORMAT)
 BUNDLE_FORMAT = "pressgate.ledger-bundle/1"
 
 
@@ -95,27 +99,76 @@ def key_id(key: Ed25519PublicKey) -> str:
 
 
 def _signed_part(doc: dict[str, Any]) -> bytes:
-    return rfc8785.dumps({k: doc[k] for k in ("format", "size", "head_hash", "at", "key_id")})
+    names = ("format", "size", "head_hash", "at", "key_id") + (("root",) if doc["format"] != FORMATS[0] else ())
+    return rfc8785.dumps({k: doc[k] for k in names})
 
 
-def make_checkpoint(session: Session, key: Ed25519PrivateKey) -> dict[str, Any]:
-    """Return a signed checkpoint of the ledger's head now."""
+def make_checkpoint(session: Session, key: Ed25519PrivateKey, origin: str = "pressgate/ledger") -> dict[str, Any]:
+    """Return a signed checkpoint of the ledger's head now, with the Merkle tree's root (extended to it first).
+
+    `note` is the same checkpoint as a C2SP signed note (tlog-checkpoint: origin, size, root), for tools
+    that verify transparency logs; it is signed too, so either form can be published.
+    """
     size, head_hash = ledger.head(session)
+    tree = merkle.Tree(session)
+    tree.extend(lambda first, last: _chain_hashes(session, first, last), size)
+    root = base64.b64encode(tree.root(size)).decode("ascii")
     doc = {
         "format": FORMAT,
         "size": size,
         "head_hash": head_hash,
+        "root": root,
         "at": isoformat(utcnow()),
         "key_id": key_id(key.public_key()),
     }
     doc["signature"] = base64.b64encode(key.sign(_signed_part(doc))).decode("ascii")
+    doc["note"] = signed_note(key, origin, size, root)
     return doc
+
+
+def _chain_hashes(session: Session, first: int, last: int) -> list[str]:
+    entries = ledger.LedgerEntry
+    return list(session.scalars(sa.select(entries.hash).where(entries.seq.between(first, last)).order_by(entries.seq)))
+
+
+def note_key_id(key: Ed25519PublicKey, origin: str) -> bytes:
+    """Return the 4-byte key ID of a C2SP signed note: SHA-256(origin, a newline, 0x01, the public key)[:4]."""
+    raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return hashlib.sha256(origin.encode() + b"\n\x01" + raw).digest()[:4]
+
+
+def signed_note(key: Ed25519PrivateKey, origin: str, size: int, root: str) -> str:
+    """Return a C2SP tlog-checkpoint signed note of the tree at `size` with `root` (base64)."""
+    body = f"{origin}\n{size}\n{root}\n"
+    signature = note_key_id(key.public_key(), origin) + key.sign(body.encode())
+    return f"{body}\n\u2014 {origin} {base64.b64encode(signature).decode('ascii')}\n"
+
+
+def open_note(note: str, key: Ed25519PublicKey, origin: str) -> tuple[int, bytes]:
+    """Return the size and root of a signed note when this key signed it; otherwise raise CheckpointError."""
+    body, sep, signatures = note.partition("\n\n")
+    lines = body.split("\n")
+    if not sep or len(lines) < 3 or lines[0] != origin:
+        raise CheckpointError(f"not a checkpoint of {origin}")
+    for line in signatures.splitlines():
+        name, _, sig = line.removeprefix("\u2014 ").rpartition(" ")
+        try:
+            raw = base64.b64decode(sig, validate=True)
+        except ValueError:
+            continue
+        if name == origin and raw[:4] == note_key_id(key, origin):
+            try:
+                key.verify(raw[4:], (body + "\n").encode())
+            except InvalidSignature:
+                raise CheckpointError("the checkpoint's signature does not verify") from None
+            return int(lines[1]), base64.b64decode(lines[2], validate=True)
+    raise CheckpointError("the checkpoint is not signed by the trusted key")
 
 
 def check_signature(doc: dict[str, Any], key: Ed25519PublicKey) -> dict[str, Any]:
     """Return the checkpoint when its signature is this key's; otherwise raise CheckpointError."""
     try:
-        if doc.get("format") != FORMAT:
+        if doc.get("format") not in FORMATS:
             raise CheckpointError(f"not a PressGate checkpoint (format {doc.get('format')!r})")
         if doc["key_id"] != key_id(key):
             raise CheckpointError(f"signed by key {doc['key_id']}, not by the trusted key {key_id(key)}")
@@ -200,3 +253,64 @@ class Bundle:
     def close(self) -> None:
         """Close the zip."""
         self._zip.close()
+
+
+# --- proofs that one entry is in a checkpoint ------------------------------------------------
+
+
+def latest_checkpoint(folder: Path) -> dict[str, Any] | None:
+    """Return the newest checkpoint in a folder that carries a Merkle root (None when there is none)."""
+    if not folder.is_dir():
+        return None
+    for path in sorted(folder.glob("checkpoint-*.json"), reverse=True):
+        try:
+            doc = read_checkpoint(path)
+        except CheckpointError:
+            continue
+        if doc.get("format") == FORMAT and "root" in doc:
+            return doc
+    return None
+
+
+def inclusion(session: Session, row: dict[str, Any], checkpoint: dict[str, Any]) -> dict[str, Any] | None:
+    """Return the proof that a sealed entry is in the checkpoint's tree: the entry, its path, the checkpoint."""
+    seq, size = row.get("seq"), checkpoint["size"]
+    if seq is None or seq > size:
+        return None  # the next checkpoint will hold it
+    tree = merkle.Tree(session)
+    if tree.size() < size:
+        return None
+    path = tree.proof(seq - 1, size)
+    return {
+        "format": "pressgate.inclusion/1",
+        "entry": entry_document(row),
+        "leaf_index": seq - 1,
+        "tree_size": size,
+        "path": [base64.b64encode(h).decode("ascii") for h in path],
+        "checkpoint": checkpoint,
+    }
+
+
+def check_inclusion(proof: dict[str, Any], key: Ed25519PublicKey, origin: str) -> dict[str, Any]:
+    """Return the proven entry when the proof holds under this key; otherwise raise CheckpointError.
+
+    Offline: the checkpoint's note is this key's; the entry's hash is recomputed from its fields and the
+    hash before it; its leaf, with the path, gives the note's root at the note's size.
+    """
+    try:
+        note_size, root = open_note(proof["checkpoint"]["note"], key, origin)
+        entry = proof["entry"]
+        recomputed = chain_hash(entry["prev_hash"], canonical_bytes(entry))
+        if recomputed != entry["hash"]:
+            raise CheckpointError("the entry's fields do not give its hash: it was altered")
+        path = [base64.b64decode(h, validate=True) for h in proof["path"]]
+        index, size = proof["leaf_index"], proof["tree_size"]
+    except (KeyError, TypeError, ValueError) as err:
+        if isinstance(err, CheckpointError):
+            raise
+        raise CheckpointError(f"malformed proof: {err}") from None
+    if size != note_size or index != entry["seq"] - 1:
+        raise CheckpointError("the proof is not of this entry in the signed tree")
+    if not merkle.verify_inclusion(merkle.leaf_hash(entry["hash"]), index, size, path, root):
+        raise CheckpointError("the entry is not in the signed tree")
+    return dict(entry)
