@@ -133,6 +133,38 @@ def candidates(session: Session, keys: set[tuple[int, int]]) -> set[int]:
     return found
 
 
+def likeliest(session: Session, keys: set[tuple[int, int]], cap: int = 200, top: int = 20) -> list[int]:
+    """Return the ids of the versions sharing the most distinctive band buckets with the keys, likeliest first.
+
+    A bucket many versions share (the sentences every weekly bulletin repeats) tells nothing of which one a
+    text is: each bucket is asked for at most `cap` + 1 versions, in one statement of index probes, and a
+    bucket with more is set aside. The `top` versions holding the most of the rest are the candidates. When
+    every bucket is that common, the `cap` versions of the first are (the text is then like all of them).
+    """
+    if not keys:
+        return []
+    vb = VersionBand.__table__.c
+    probes = [
+        sa.select(sa.literal(i).label("key"), vb.version_id)
+        .where(vb.band == band, vb.bucket == bucket)
+        .limit(cap + 1)
+        .subquery()
+        .select()
+        for i, (band, bucket) in enumerate(sorted(keys))
+    ]
+    hits: dict[int, list[int]] = {}
+    for key, version_id in session.execute(sa.union_all(*probes)):
+        hits.setdefault(key, []).append(version_id)
+    counts: dict[int, int] = {}
+    for found in hits.values():
+        if len(found) <= cap:
+            for version_id in found:
+                counts[version_id] = counts.get(version_id, 0) + 1
+    if not counts:
+        return min(hits.values(), key=len, default=[])[:cap]
+    return sorted(counts, key=lambda v: (-counts[v], v))[:top]
+
+
 def containment(leak: set[int], source: set[int]) -> float:
     """Return the share of the leak's shingles that the source holds."""
     return len(leak & source) / len(leak) if leak else 0.0

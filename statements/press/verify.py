@@ -17,6 +17,7 @@ import io
 import re
 import unicodedata
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -32,7 +33,7 @@ from workflow.ledger import LedgerEntry
 from workflow.ledger import checkpoints as checkpoint_files
 from workflow.ledger.canonical import HASHED_FIELDS
 from workflow.states import PUBLIC_STATES
-from workflow.text import strip_invisible
+from workflow.text import like_pattern, search_key, strip_invisible
 
 #: A text shares at least this much of its word triples with a released statement to follow it.
 FOLLOWS = 0.5
@@ -127,8 +128,34 @@ _PUBLIC = [s.value for s in PUBLIC_STATES]
 
 
 def _best_release(session: Session, text: str) -> tuple[float, StatementView] | None:
-    """Return the released statement the text follows most closely, with the share it follows, if any."""
-    ids = matching.candidates(session, matching.text_keys(text))
+    """Return the released statement the text follows most closely, with the share it follows, if any.
+
+    Its sentences are looked for first, the most telling first (those with figures), and the search stops
+    as soon as a release the text clearly follows is found; else the likeliest versions by their
+    distinctive band buckets are scored (a text whose every sentence was changed a little).
+    """
+    leak = matching.shingles(matching.tokens(text))
+    best: tuple[float, int] | None = None
+    seen: set[int] = set()
+    for ids in _by_sentences(session, text):
+        best = max(filter(None, [best, _score(session, leak, ids - seen, by_version=False)]), default=None)
+        seen |= ids
+        if best is not None and best[0] >= CLEAR:
+            break
+    if best is None:
+        best = _score(session, leak, set(matching.likeliest(session, matching.text_keys(text))), by_version=True)
+    if best is None or best[0] < FOLLOWS:
+        return None
+    statement = snapshots.one(session, best[1])
+    return (best[0], statement) if statement is not None else None
+
+
+#: A text sharing this much with a release follows it clearly: no other release is looked for.
+CLEAR = 0.8
+
+
+def _score(session: Session, leak: set[int], ids: set[int], *, by_version: bool) -> tuple[float, int] | None:
+    """Return the best (share of the text's word triples held, statement id) among released candidates."""
     if not ids:
         return None
     v, s = StatementVersion, Statement
@@ -136,20 +163,63 @@ def _best_release(session: Session, text: str) -> tuple[float, StatementView] | 
         sa.select(s.id, v.title, v.body)
         .join(v, sa.and_(v.statement_id == s.id, v.number == s.released_version))
         .where(
-            v.id.in_(ids),
+            (v.id if by_version else s.id).in_(ids),
             s.state.in_(_PUBLIC),
             release_recorded(s.id, s.released_hash, s.released_version),
         )
     ).all()
-    leak = matching.shingles(matching.tokens(text))
-    scored = sorted(
-        ((matching.containment(leak, matching.shingles(matching.tokens(f"{t}\n{b}"))), sid) for sid, t, b in rows),
-        reverse=True,
-    )
-    if not scored or scored[0][0] < FOLLOWS:
+    scored = [(matching.containment(leak, matching.shingles(matching.tokens(f"{t}\n{b}"))), -sid) for sid, t, b in rows]
+    if not scored:
         return None
-    statement = snapshots.one(session, scored[0][1])
-    return (scored[0][0], statement) if statement is not None else None
+    share, sid = max(scored)
+    return share, -sid
+
+
+#: A sentence the text shares with more released statements than this names none of them (boilerplate).
+SENTENCE_CAP = 100
+_SENTENCE = re.compile(r"(?<=[.;!?…:])\s+|\n+")
+_FIGURE = re.compile(r"\d+")
+
+
+def _by_sentences(session: Session, text: str) -> Iterator[set[int]]:
+    """Yield, sentence by sentence, the released statements holding it as written (in any case or accent).
+
+    The search text's trigram index (PostgreSQL) finds a sentence anywhere at once. The sentences with
+    the most figures come first (they tell one weekly bulletin from the next). One that more than
+    SENTENCE_CAP releases hold names none alone; then those sentences are asked for together, as the
+    statement that holds them all ("số ca tập trung tại huyện Tân Phú…" and "… 12 trạm y tế xã …").
+    """
+    parts = {search_key(part) for part in _SENTENCE.split(text) if len(part.split()) >= 6}
+    common = []
+    for sentence in sorted(parts, key=lambda p: (-len(_FIGURE.findall(p)), -len(p)))[:4]:
+        ids = _holding(session, [sentence])
+        if len(ids) <= SENTENCE_CAP:
+            yield set(ids)
+        else:
+            common.append(sentence)
+    if len(common) > 1:
+        ids = _holding(session, common)
+        if len(ids) <= SENTENCE_CAP:
+            yield set(ids)
+
+
+def _holding(session: Session, sentences: list[str]) -> list[int]:
+    """Return up to SENTENCE_CAP + 1 released statements whose search text holds every one of the sentences."""
+    # A prefix of a sentence is as telling and keeps the pattern (written into the SQL, as the list's
+    # search does, so that PostgreSQL plans for it) short.
+    return list(
+        session.scalars(
+            sa.select(Statement.id)
+            .where(
+                *(
+                    Statement.search_text.like(sa.literal(like_pattern(s[:300]), literal_execute=True), escape="\\")
+                    for s in sentences
+                ),
+                Statement.state.in_(_PUBLIC),
+            )
+            .limit(SENTENCE_CAP + 1)
+        )
+    )
 
 
 def differences(released: str, text: str, context: int = 4) -> list[dict]:
