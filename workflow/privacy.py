@@ -68,20 +68,22 @@ _AGED_NAME = re.compile(
 _AGE = re.compile(r"(?<!\w)(\d{1,3}\s*tuổi|sinh năm\s+\d{4}|SN\s*\d{4}|\(\d{4}\))", re.IGNORECASE)
 _RESIDENCE = re.compile(
     r"(?<!\w)(trú tại|trú ở|ngụ tại|ngụ ở|thường trú|tạm trú|quê quán|quê ở|địa chỉ|sống tại|sống ở|cư trú|nhà riêng"
-    r"|nhà ở|nơi ở|ở tại)(?!\w)",
+    r"|nhà ở|nơi ở|ở tại|sinh sống"
+    r"|(?:nhà|gia đình) (?:ông|bà|anh|chị|cháu|em|cụ|bệnh nhân|người bệnh|bệnh nhi|ca bệnh|nạn nhân|của))(?!\w)",
     re.IGNORECASE,
 )
 #: A house, a lane or a hamlet: an address down to where someone lives. Keywords in any case, names capitalised.
 _LANE = r"(?i:ngõ|ngách|hẻm|kiệt)"
 _GROUP = r"(?i:tổ dân phố|tổ|thôn|xóm|ấp|khu phố|bản)"
-_STREET = r"(?i:đường|phố)"
+_STREET = r"(?<!thành )(?<!Thành )(?i:đường|phố)"
 _PROPER = rf"[{_UPPER}][^\W\d_]*(?:\s+[{_UPPER}\d][^\W_]*)*"
 _NUMBER = r"\d+[A-Za-z]?(?:/\d+[A-Za-z]?)*"
 _HOUSE_PART = (
     rf"(?:(?i:số nhà|nhà số|số)\s*{_NUMBER}(?=\s*,?\s*(?:{_LANE}|{_STREET}|{_GROUP}|[{_UPPER}]))"
     rf"|{_LANE}\s+(?i:số\s+)?{_NUMBER}"
     rf"|{_GROUP}\s+(?i:số\s+)?(?:{_NUMBER}|{_PROPER})"
-    rf"|{_STREET}\s+{_PROPER}"
+    rf"|{_STREET}\s+(?:{_PROPER}|\d+\s+{_PROPER}|(?i:số)\s+\d+)"
+    rf"|(?i:phòng trọ|nhà trọ|căn hộ)\s+(?i:số\s+)?{_NUMBER}"
     rf"|(?<=\d\s){_PROPER})"
 )
 #: An address's house-level parts in a row ("số 12 ngõ 34 phố Lê Lợi"), up to the commune or the district.
@@ -100,6 +102,11 @@ _CITIZEN_CUED = re.compile(
 )
 #: What a 12-digit number measures when it is no ID: money, doses, people.
 _MEASURED = re.compile(r"\s*(đồng|vnđ|vnd|đ\b|usd|liều|người|lượt|ca\b|mẫu|viên|lọ)", re.IGNORECASE)
+#: Words just before a 12-digit number that make it a document's or a product's, not a person's.
+_DOCUMENT = re.compile(
+    r"(mã hồ sơ|hồ sơ|chứng nhận|giấy phép|gmp|số lô|lô|đăng ký|hợp đồng|văn bản|mã vạch|mã sản phẩm)[^\d\n]{0,12}$",
+    re.IGNORECASE,
+)
 _INSURANCE = re.compile(r"(?<![\w])[A-Z]{2}[\s-]?\d[\s-]?\d{2}[\s-]?\d{3}[\s-]?\d{3}[\s-]?\d{4}(?!\d)")
 _INSURANCE_CUED = re.compile(r"(?:BHXH|BHYT|bảo hiểm (?:xã hội|y tế))[^\d\n]{0,15}(\d{10})(?!\d)", re.IGNORECASE)
 _PHONE = re.compile(
@@ -129,7 +136,8 @@ def _sentences(text: str) -> list[tuple[int, int]]:
 
 def _official(sentence: str, start: int, end: int) -> bool:
     """Say whether the name at start..end stands beside a title ("ông A, Giám đốc Sở", "Giám đốc Sở, ông A")."""
-    after = sentence[end : end + 40]
+    # An official's age may stand between: "ông Nguyễn Văn Sơn, 56 tuổi, Phó Chủ tịch UBND huyện".
+    after = re.sub(r"^\s*,\s*\d{1,3}\s*tuổi", "", sentence[end : end + 60])
     before = sentence[max(0, start - 60) : start]
     if _TITLES.match(re.sub(r"^[\s,(–-]+", "", after)):
         return True
@@ -156,7 +164,8 @@ def _names(sentence: str) -> list[tuple[int, int, bool]]:
     # A full name with its age in brackets or after a comma: "Nguyễn Văn Hùng (45 tuổi)".
     for m in _AGED_NAME.finditer(sentence):
         words = m.group(1).split()
-        if not set(words) & _NOT_NAMES and not any(a <= m.start() < b for a, b, _ in found):
+        taken = any(a <= m.start() < b for a, b, _ in found)
+        if not set(words) & _NOT_NAMES and not taken and not _official(sentence, m.start(), m.end()):
             before = sentence[max(0, m.start() - 12) : m.start()].lower()
             if not re.search(r"(xã|phường|huyện|quận|tỉnh|đường|phố|thôn|ấp)\s*$", before):
                 found.append((m.start(), m.end(), True))
@@ -178,17 +187,18 @@ def find(text: str) -> list[Finding]:
             m for m in _HOUSE.finditer(sentence) if not _INSTITUTION.search(_since_residence(sentence[: m.start()]))
         ]
         resident = bool(_RESIDENCE.search(sentence))
-        # A private person's name says who they are once anything beside it says more: an age, a home, a number.
-        told = bool(_AGE.search(sentence)) or resident or bool(houses) or bool(numbers)
+        beds = list(_BED.finditer(sentence)) if names else []
+        # A private person's name says who they are once anything beside it says more: an age, a home, a
+        # number, a bed.
+        told = bool(_AGE.search(sentence)) or resident or bool(houses) or bool(numbers) or bool(beds)
         for start, end, patient in names:
             if patient or told:
                 add("person", a + start, a + end)
         for m in houses:
             if resident or names:
                 add("home_address", a + m.start(), a + m.end())
-        for m in _BED.finditer(sentence):
-            if names:
-                add("bed_with_name", a + m.start(), a + m.end())
+        for m in beds:
+            add("bed_with_name", a + m.start(), a + m.end())
         for kind, start, end in numbers:
             add(kind, a + start, a + end)
     return sorted(found, key=lambda f: (f.start, f.end))
@@ -204,7 +214,8 @@ def _numbers(sentence: str, named: bool) -> list[tuple[str, int, int]]:
     for m in _CITIZEN_CUED.finditer(sentence):
         found.append(("citizen_id", m.start(1), m.end(1)))
     for m in _CITIZEN.finditer(sentence):
-        if not _MEASURED.match(sentence, m.end()) and free(m.start()):
+        document = _DOCUMENT.search(sentence[: m.start()])
+        if not _MEASURED.match(sentence, m.end()) and not document and free(m.start()):
             found.append(("citizen_id", m.start(), m.end()))
     for m in _INSURANCE.finditer(sentence):
         found.append(("insurance_id", m.start(), m.end()))
