@@ -177,7 +177,7 @@ def checkpoint_json() -> Response:
     """Publish the newest signed checkpoint as PressGate writes it (size, head hash, root, time, signature)."""
     latest = checkpoint_files.latest_checkpoint(_checkpoints())
     if latest is None:
-        raise NotFound("checkpoint", "No checkpoint has been signed yet.")
+        raise NotFound("checkpoint", "No checkpoint of the ledger has been signed yet.")
     return Response(json.dumps(latest, indent=2), content_type="application/json")
 
 

@@ -83,6 +83,8 @@ RULE_MESSAGES = {
     "copy_too_large": _l("Upload the copy as PDF, DOCX or UTF-8 text, at most 5 MB."),
     "text_too_short": _l("Paste at least a sentence of the statement (five words or more)."),
     "bad_content_hash": _l("A content hash is 64 hexadecimal characters (the link may give its first 12)."),
+    "checkpoint": _l("No checkpoint of the ledger has been signed yet."),
+    "ledger_key": _l("No ledger signing key has been made yet."),
     "stale_version": _l("A newer version exists than the one you read."),
     "state": _l("The statement's state does not allow this action now."),
     "statement": _l("No such statement, or it is not visible to you."),
