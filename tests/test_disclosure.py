@@ -691,3 +691,21 @@ def test_the_report_form_starts_at_now_in_hanoi(app):
     shown = re.search(r'name="seen_at" required value="([^"]*)"', html).group(1)
     now = dt.datetime.now(LOCAL_ZONE).replace(tzinfo=None)
     assert now < dt.datetime.fromisoformat(shown) <= now + dt.timedelta(minutes=1)  # not before a copy just made
+
+
+def test_postgresql_sums_the_copies_margins_as_python_does(api, session, monkeypatch):
+    """The investigation's tallies are the same whether the database or Python sums today's copies."""
+    from statements.disclosure import evidence
+
+    s = create(api)
+    for who in ("spokesperson", "leader", "auditor", "author", "spokesperson", "leader"):
+        export(api, who, s["id"])
+    original = f"{SAMPLE['title']}\n{SAMPLE['body']}"
+    code = session.scalars(sa.select(Export.fingerprint).where(Export.statement_id == s["id"])).first()
+    observed = variants.observe(variants.apply_variants(original, code), original)
+    assert observed
+    seen_at = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=1)
+    summed = sorted(evidence._tallies(session, s["id"], 1, seen_at, original, observed))
+    monkeypatch.setattr(evidence, "_on_postgresql", lambda session: False)
+    assert summed == sorted(evidence._tallies(session, s["id"], 1, seen_at, original, observed))
+    assert sum(times for _margin, times, _first, _who in summed) == 6

@@ -11,6 +11,7 @@ import datetime as dt
 from collections import defaultdict
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import BIT
 from sqlalchemy.orm import Session
 
 from statements.disclosure import sites, variants
@@ -113,12 +114,18 @@ def _tallies(
     seen = sum(bit << place[key] for key, bit in observed.items())
     mask = sum(1 << place[key] for key in observed)
     where = (Export.statement_id == statement_id, Export.version == number, Export.at <= seen_at)
+    current = f"{sites.SITES_VERSION}:"
+    # PostgreSQL sums today's copies by holder and margin itself (bit strings, bit_count): a few dozen rows
+    # come back instead of one per copy's choices (20,000 copies: p95 173 ms before, summed in Python).
+    in_sql = bool(mask) and _on_postgresql(session)
+    summed = _margins_in_sql(session, where, current, len(place), seen, mask) if in_sql else []
+    others = (sa.not_(Export.variant_bits.startswith(current)),) if in_sql else ()
     # Plain rows through the connection: the ORM's row processing cost more than the query at 20,000 copies.
     grouped = (
         session.connection()
         .execute(
             sa.select(Export.variant_bits, sa.func.count(), sa.func.min(Export.id), Export.username)
-            .where(*where, Export.variant_bits.is_not(None))
+            .where(*where, *others, Export.variant_bits.is_not(None))
             .group_by(Export.variant_bits, Export.username)
         )
         .all()
@@ -138,7 +145,10 @@ def _tallies(
         tally[0] += times
         tally[1] = min(tally[1], first)
 
-    current = f"{sites.SITES_VERSION}:"
+    for margin, times, first, username in summed:
+        tally = tallies.setdefault((margin, username), [0, first])
+        tally[0] += times
+        tally[1] = min(tally[1], first)
     for stored, times, first, username in grouped:
         if stored.startswith(current):
             count(int(stored[len(current) :], 16), times, first, username)
@@ -152,6 +162,32 @@ def _tallies(
     for code, i, username in legacy:
         count(readers["1"](variants.choices(code, old_keys)), 1, i, username)
     return [(margin, times, first, username) for (margin, username), (times, first) in tallies.items()]
+
+
+def _on_postgresql(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _margins_in_sql(
+    session: Session, where: tuple, current: str, keys: int, seen: int, mask: int
+) -> list[tuple[int, int, int, str]]:
+    """Return (margin, copies, first copy's id, holder) for today's copies, summed by PostgreSQL."""
+    width = max(1, -(-keys // 4)) * 4  # the choices as hex, padded: a copy's number has no leading zeros
+    digits = sa.func.lpad(sa.func.substr(Export.variant_bits, len(current) + 1), width // 4, "0")
+    choices = sa.cast(sa.literal("x").concat(digits), BIT(width))
+    pattern = f"{{:0{width}b}}"
+    differing = sa.func.bit_count(
+        choices.bitwise_xor(sa.cast(pattern.format(seen), BIT(width))).bitwise_and(
+            sa.cast(pattern.format(mask), BIT(width))
+        )
+    ).label("differing")
+    rows = session.connection().execute(
+        sa.select(differing, sa.func.count(), sa.func.min(Export.id), Export.username)
+        .where(*where, Export.variant_bits.startswith(current))
+        .group_by(differing, Export.username)
+    )
+    observed = mask.bit_count()
+    return [(observed - 2 * int(d), times, first, username) for d, times, first, username in rows]
 
 
 def _margin(bits: int, seen: int, mask: int) -> int:
