@@ -69,9 +69,9 @@ def from_environment(instance_path: Path) -> dict:
         "MAIL_FROM": os.environ.get("PRESSGATE_MAIL_FROM") or "PressGate <pressgate@localhost>",
         # The address people open PressGate at, for the links in emails.
         "BASE_URL": os.environ.get("PRESSGATE_BASE_URL") or "http://127.0.0.1:5000",
-        # Whom the public verification page tells to call when a text was not issued by the authority.
-        "PRESS_CONTACT": os.environ.get("PRESSGATE_PRESS_CONTACT")
-        or "Đường dây nóng Bộ Y tế 1900 9095 · Hotline of the Ministry of Health 1900 9095",
+        # Whom the public verification page tells to call when a text was not issued by the authority
+        # (unset: the Ministry of Health's hotline, named in the reader's language).
+        "PRESS_CONTACT": os.environ.get("PRESSGATE_PRESS_CONTACT") or None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env == "production",

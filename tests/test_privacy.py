@@ -43,8 +43,13 @@ def test_the_redaction_writes_initials_leaves_numbers_and_homes_out_and_identifi
     redacted = privacy.redact(NAMED)
     assert "Bệnh nhân N.V.H. (45 tuổi, trú tại phố" not in redacted  # the street goes with the house
     assert "Bệnh nhân N.V.H. (45 tuổi, trú tại phường Tân Phú)" in redacted, redacted
-    assert "chị L.T.M." in redacted and privacy.LEFT_OUT in redacted and "0912" not in redacted
+    assert "chị L.T.M., [đã lược bỏ số điện thoại]." in redacted and "0912" not in redacted, redacted
+    assert "đang điều trị tại khoa Hồi sức" in redacted and "giường" not in redacted, redacted
     assert privacy.find(redacted) == []
+    # A bed and its room go together; the ward they are in names nobody; a number's words go with it.
+    lying = privacy.redact("Chị Lê Thị Mai, SĐT: 0987654321, nằm giường số 4, phòng 12, Khoa Truyền nhiễm.")
+    assert lying == "Chị L.T.M., [đã lược bỏ số điện thoại], điều trị tại Khoa Truyền nhiễm.", lying
+    assert privacy.redact("Anh Trần Văn Bình nằm giường 7.") == "Anh T.V.B. nằm [đã lược bỏ số giường, phòng]."
     assert privacy.redact(OFFICIAL) == OFFICIAL
 
 
@@ -113,6 +118,11 @@ def test_the_page_shows_the_findings_and_why_release_waits_and_the_editor_propos
     html = page.get_data(as_text=True)
     assert 'data-finding="person"' in html and "Bệnh nhân Nguyễn Văn Hùng" in html and "data-release-blocked" in html
     assert 'value="release"' not in html
+    # Approved, it waits for a leader's basis, not for the spokesperson; people are named by their names.
+    waiting = html.split("data-waiting>")[1].split("</p>")[0]
+    said = "Đang chờ căn cứ pháp lý" if lang == "vi" else "Waiting for the legal basis"
+    assert said in waiting and "Người dùng leader" in waiting and "Người dùng spokesperson" not in waiting, waiting
+    assert "Người dùng spokesperson (" in html and "· spokesperson (" not in html  # the timeline's names
     refused = spokesperson.post(
         f"/statements/{s['id']}/act",
         data={"action": "release", "version": "1", "channels": "website", "csrf_token": csrf(page)},

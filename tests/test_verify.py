@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as html_text
 import io
 import subprocess
 
@@ -33,12 +34,26 @@ def verdict(client, text: str) -> dict:
 
 def test_the_released_text_or_a_part_of_it_is_genuine(client, released):
     whole = verdict(client, f"{released['title']}\n{released['body']}")
-    assert whole["verdict"] == "genuine" and whole["statement"]["id"] == released["id"]
+    assert whole["verdict"] == "genuine" and whole["whole"] and whole["statement"]["id"] == released["id"]
     assert whole["statement"]["content_hash"] == released["content_hash"] and whole["differences"] == []
     assert whole["release"]["action"] == "release" and whole["release"]["content_hash"] == released["content_hash"]
     part = verdict(client, BODY.split("\n")[1])
-    assert part["verdict"] == "genuine"  # one paragraph, word for word, with its line breaks anywhere
-    assert verdict(client, " \n".join(BODY.split(" ")))["verdict"] == "genuine"
+    assert part["verdict"] == "genuine" and not part["whole"]  # a paragraph, word for word: a part, and said so
+    assert verdict(client, " \n".join(BODY.split(" ")))["verdict"] == "genuine"  # line breaks anywhere
+    assert verdict(client, BODY)["whole"]  # the body without its title is the whole statement
+
+
+def test_an_excerpt_is_said_to_be_one_not_the_whole_statement(app, released):
+    from tests.test_web import csrf
+
+    client = app.test_client()
+    client.get("/lang/en")
+    page = client.get("/press/verify")
+    html = client.post("/press/verify", data={"text": BODY.split("\n")[1], "csrf_token": csrf(page)}).get_data(
+        as_text=True
+    )
+    assert 'data-verdict="genuine"' in html and "data-whole" not in html
+    assert "They are not the whole statement" in html and "This is the text of" not in html
 
 
 def test_an_altered_text_shows_what_it_changed(client, released):
@@ -56,8 +71,8 @@ def test_a_text_never_released_is_not_issued_and_a_draft_is_never_revealed(api, 
     # It follows the released statement of week 46 (so says it is altered), never the draft of week 47.
     assert answer["verdict"] in ("altered", "not_issued") and (answer["statement"] or {}).get("id") != draft["id"]
     unrelated = verdict(client, "Bộ Y tế thông báo phát hiện biến chủng mới nguy hiểm lây qua không khí ở mọi nơi.")
-    assert unrelated == {"verdict": "not_issued", "statement": None, "similarity": 0.0, "differences": [],
-                         "release": None, "contact": unrelated["contact"]}  # fmt: skip
+    assert unrelated == {"verdict": "not_issued", "whole": False, "statement": None, "similarity": 0.0,
+                         "differences": [], "release": None, "contact": unrelated["contact"]}  # fmt: skip
     assert "1900 9095" in unrelated["contact"]
     short = client.post("/api/v1/public/verify", json={"text": "Tin giả"})
     assert short.status_code == 422 and short.json["errors"]
@@ -83,9 +98,12 @@ def test_the_printed_link_and_the_qr_code_of_a_released_copy_lead_to_its_verdict
     link = f"http://127.0.0.1:5000/press/v/{released['content_hash'][:12]}"
     assert codes == [link]
     followed = client.get(link.removeprefix("http://127.0.0.1:5000"), follow_redirects=True)
-    assert followed.status_code == 200 and 'data-verdict="genuine"' in followed.get_data(as_text=True)
+    # The link says which statement was released; it cannot say the paper it is printed on says the same.
+    html = followed.get_data(as_text=True)
+    assert followed.status_code == 200 and 'data-verdict="released"' in html and "Chính thức" not in html
+    assert "ai cũng có thể in một đường liên kết lên văn bản giả mạo" in html and 'name="text"' in html
     by_hash = client.get(f"/api/v1/public/verify/{released['content_hash']}").json
-    assert by_hash["verdict"] == "genuine" and by_hash["statement"]["id"] == released["id"]
+    assert by_hash["verdict"] == "released" and by_hash["statement"]["id"] == released["id"]
     assert client.get("/api/v1/public/verify/" + "0" * 64).json["verdict"] == "not_issued"
     assert client.get("/press/verify/nothex").status_code == 404
     docx = api("author").get(f"/api/v1/statements/{released['id']}/export?format=docx").data
@@ -121,16 +139,30 @@ def test_an_uploaded_copy_is_held_to_the_release(app, api, released, fmt):
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
-def test_the_page_answers_in_the_readers_language(app, released, lang):
+def test_the_page_answers_in_the_readers_language(app, released, lang, tmp_path):
     from tests.test_web import csrf
 
+    app.config["CHECKPOINT_DIR"] = str(tmp_path / "none")
     client = app.test_client()
     if lang != "vi":
         client.get(f"/lang/{lang}")
     page = client.get("/press/verify")
     fake = BODY.replace("1.245", "12.450")
     html = client.post("/press/verify", data={"text": fake, "csrf_token": csrf(page)}).get_data(as_text=True)
-    assert ("Đã bị sửa đổi" if lang == "vi" else "Altered") in html and "<del>1.245</del> <ins>12.450</ins>" in html
+    assert ("Đã bị sửa đổi" if lang == "vi" else "Altered") in html
+    # Struck and inserted words are also said in words, for a reader who hears the page.
+    said = ("bản công bố:", "văn bản này:") if lang == "vi" else ("released:", "this text:")
+    assert f'<del><span class="visually-hidden">{said[0]} </span>1.245</del>' in html, html
+    assert f'<ins><span class="visually-hidden">{said[1]} </span>12.450</ins>' in html
+    contact = "đường dây nóng của Bộ Y tế 1900 9095" if lang == "vi" else "the Ministry of Health's hotline 1900 9095"
+    unrelated = "Bộ Y tế thông báo phát hiện biến chủng mới nguy hiểm lây qua không khí ở mọi nơi."
+    answer = html_text.unescape(client.post("/press/verify", data={"text": unrelated, "csrf_token": csrf(page)}).text)
+    assert f"call {contact}" in answer if lang == "en" else f"hãy gọi {contact}" in answer, answer[-800:]
+    missing = client.get("/press/checkpoint.json")
+    assert missing.status_code == 404 and missing.json["rule"] == "checkpoint"
+    text = client.get("/press/checkpoint").get_data(as_text=True)
+    assert text.strip() == ("Chưa có điểm kiểm tra nào của sổ cái được ký." if lang == "vi" else
+                            "No checkpoint of the ledger has been signed yet.")  # fmt: skip
 
 
 def test_a_release_is_proven_offline_by_its_merkle_path_to_a_signed_checkpoint(app, api, client, runner, tmp_path):

@@ -235,47 +235,71 @@ def _since_residence(before: str) -> str:
     return before[cues[-1].end() :] if cues else before
 
 
-def describe(findings: list[Finding], limit: int = 3) -> str:
-    """Return the findings as one line for a sensitivity reason ("person: bệnh nhân Nguyễn Văn A; phone: …")."""
-    shown = [f"{f.kind}: {f.text}" for f in findings[:limit]]
-    return "; ".join(shown) + (f"; … ({len(findings) - limit} more)" if len(findings) > limit else "")
-
-
-#: What stands in for a number left out.
-LEFT_OUT = "[đã lược bỏ]"
+#: What stands in for a number left out, naming what it was so the sentence still reads.
+LEFT_OUT = {
+    "citizen_id": "[đã lược bỏ số định danh]",
+    "insurance_id": "[đã lược bỏ số thẻ bảo hiểm y tế]",
+    "phone": "[đã lược bỏ số điện thoại]",
+    "bed_with_name": "[đã lược bỏ số giường, phòng]",
+}
+#: The words naming a number, just before it, that its mark replaces with it ("SĐT: 0912…").
+_NUMBER_CUE = {
+    "citizen_id": re.compile(
+        r"(?:số\s+)?(?:CCCD|CMND|căn cước(?: công dân)?|định danh(?: cá nhân)?|chứng minh(?: nhân dân| thư)?)"
+        r"(?:\s+số)?\s*:?\s*$",
+        re.IGNORECASE,
+    ),
+    "insurance_id": re.compile(r"(?:số\s+|mã\s+)?(?:thẻ\s+)?(?:BHYT|BHXH|bảo hiểm y tế)(?:\s+số)?\s*:?\s*$", re.I),
+    "phone": re.compile(r"(?:số\s+)?(?:điện thoại|ĐT|SĐT|ĐTDĐ)(?:\s+di động)?(?:\s+số)?\s*:?\s*$", re.IGNORECASE),
+}
+#: A bed and room told in a row ("giường số 12, phòng 305") is one detail; lying in it says nothing more.
+_BED_RUN_GAP = re.compile(r"[\s,]*")
+_LYING = re.compile(r"(?:đang\s+)?nằm(?:\s+(?:tại|ở))?\s*$", re.IGNORECASE)
+_WARD_NEXT = re.compile(r"[\s,]*(?:tại\s+|ở\s+|thuộc\s+)?(?=khoa\b|Khoa\b)")
 
 
 def redact(text: str) -> str:
     """Return the text in the customary form: names as initials, numbers left out, addresses from the commune up."""
     out, last = [], 0
-    for finding in _merged(find(text)):
-        out.append(text[last : finding.start])
-        out.append(_customary(finding))
-        last = finding.end
+    for kind, start, end in _merged(text, find(text)):
+        before = text[last:start]
+        if kind in _NUMBER_CUE and (cue := _NUMBER_CUE[kind].search(before)):
+            before = before[: cue.start()]
+        replacement = _customary(kind, text[start:end])
+        if kind == "bed_with_name" and (ward := _WARD_NEXT.match(text, end)):
+            # "nằm giường số 12 khoa Hồi sức" reads "điều trị tại khoa Hồi sức": the ward names nobody.
+            lying = _LYING.search(before)
+            before = before[: lying.start()] if lying else before
+            replacement, end = "điều trị tại " if lying else "", ward.end()
+        out += [before, replacement]
+        last = end
     out.append(text[last:])
     return _tidy("".join(out))
 
 
-def _merged(findings: list[Finding]) -> list[Finding]:
-    merged: list[Finding] = []
+def _merged(text: str, findings: list[Finding]) -> list[tuple[str, int, int]]:
+    """Return the spans to replace: overlapping findings as one, a bed and its room side by side as one."""
+    merged: list[tuple[str, int, int]] = []
     for f in findings:
-        if f.kind == "bed_with_name":
-            continue  # once the name is initials, the bed names nobody
-        if merged and f.start < merged[-1].end:
+        if merged and f.start < merged[-1][2]:
             continue
-        merged.append(f)
+        previous = merged[-1] if merged else None
+        if previous and previous[0] == f.kind == "bed_with_name" and _BED_RUN_GAP.fullmatch(text, previous[2], f.start):
+            merged[-1] = (f.kind, previous[1], f.end)
+            continue
+        merged.append((f.kind, f.start, f.end))
     return merged
 
 
-def _customary(finding: Finding) -> str:
-    if finding.kind == "person":
-        honorific = _HONORIFIC.match(finding.text)
-        name = finding.text[honorific.end() :] if honorific else finding.text
+def _customary(kind: str, text: str) -> str:
+    if kind == "person":
+        honorific = _HONORIFIC.match(text)
+        name = text[honorific.end() :] if honorific else text
         initials = ".".join(word[0] for word in name.split()) + "."
-        return (finding.text[: honorific.end()] if honorific else "") + initials
-    if finding.kind == "home_address":
+        return (text[: honorific.end()] if honorific else "") + initials
+    if kind == "home_address":
         return ""
-    return LEFT_OUT
+    return LEFT_OUT[kind]
 
 
 _LEFT_COMMA = re.compile(

@@ -80,7 +80,7 @@ def detect_patient_identity(text: str) -> str | None:
     if not findings:
         return None
     shown = "; ".join(f.text for f in findings[:3])
-    return shown + (f"; … ({len(findings) - 3} more)" if len(findings) > 3 else "")
+    return shown + (f"; … (+{len(findings) - 3})" if len(findings) > 3 else "")
 
 
 def detect_hidden_characters(text: str) -> str | None:
@@ -100,7 +100,7 @@ def detect_hidden_characters(text: str) -> str | None:
     if not found:
         return None
     shown = [f"{name} ×{n}" if n > 1 else name for name, n in list(found.items())[:5]]
-    return "; ".join(shown) + (f"; … ({len(found) - 5} more)" if len(found) > 5 else "")
+    return "; ".join(shown) + (f"; … (+{len(found) - 5})" if len(found) > 5 else "")
 
 
 #: Built-in detectors a rule may name.

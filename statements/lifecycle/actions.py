@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
 from auth.acting import waiting_for
+from auth.models import User
 from statements.i18n import from_local_input
 from statements.lifecycle import queries, reads, service
 from statements.lifecycle.serialize import entry_dict, privacy_findings, statement_dict, version_dict
@@ -43,6 +45,7 @@ def _render(statement_id: int, actor: Actor, *, errors: dict | None = None, valu
     timeline = _timeline(s, actor)
     allowed = shown["allowed_actions"]
     escalation = next((e for e in reversed(timeline) if e["action"] == "escalate"), None)
+    basis_missing = s.state == State.APPROVED and shown["privacy"]["release_blocked"]
     return render_template(
         "web/statement.html",
         s=shown,
@@ -54,7 +57,9 @@ def _render(statement_id: int, actor: Actor, *, errors: dict | None = None, valu
         escalation=escalation if s.state == State.ESCALATED else None,
         # The spokesperson is told why Approve is missing rather than left to wonder.
         sensitive_needs_leader=(s.state == State.IN_REVIEW and s.sensitive and actor.speaks_for(s.unit_id)),
-        waiting=_waiting(s),
+        waiting=_waiting(s, basis_missing),
+        waiting_for_basis=basis_missing,
+        people=_full_names(shown, timeline),
         channels=list(Channel),
         can_edit=can_revise(s, actor),
         can_see_variants=can_see_variants(s, actor),
@@ -64,11 +69,23 @@ def _render(statement_id: int, actor: Actor, *, errors: dict | None = None, valu
     ), status
 
 
-def _waiting(s: StatementView) -> list[tuple[str, str]]:
+def _full_names(shown: dict, timeline: list[dict]) -> dict[str, str]:
+    """Return the full names of the people the page names: the API names them by username, a page by name."""
+    found = {shown["author"], *(e["actor"] for e in timeline), *(e["data"].get("on_authority_of") for e in timeline)}
+    for part in (*shown.values(), shown["privacy"]["basis"]):
+        if isinstance(part, dict):
+            found |= {part.get(key) for key in ("by", "released_by", "reviewed_by")}
+    usernames = [u for u in found if isinstance(u, str)]
+    return dict(db().execute(sa.select(User.username, User.full_name).where(User.username.in_(usernames))).all())
+
+
+def _waiting(s: StatementView, basis_missing: bool) -> list[tuple[str, str]]:
     """Return who must act next, so nobody wonders whose turn it is (nobody while a release is scheduled)."""
     if s.release_at is not None:
         return []
-    return waiting_for(db(), s.state, s.unit_id, s.author_id, s.writer_ids | {s.escalated_by_id})
+    # An approved text naming people waits for a leader's legal basis before the spokesperson can release.
+    state = State.ESCALATED.value if basis_missing else s.state
+    return waiting_for(db(), state, s.unit_id, s.author_id, s.writer_ids | {s.escalated_by_id})
 
 
 @bp.route("/statements/<int:statement_id>")

@@ -61,7 +61,15 @@ class ReleaseEntryOut(ma.Schema):
 
 
 class VerdictOut(ma.Schema):
-    verdict = fields.String(metadata={"description": "genuine, altered, retracted or not_issued"})
+    verdict = fields.String(
+        metadata={
+            "description": "genuine, altered, retracted or not_issued for a text; released, retracted or not_issued"
+            " for a content hash (a link says which statement was released, not what a copy in hand says)"
+        }
+    )
+    whole = fields.Boolean(
+        metadata={"description": "A genuine text is the whole statement (true) or a part of it, word for word (false)"}
+    )
     statement = fields.Nested(PublicStatementOut, allow_none=True)
     similarity = fields.Float(metadata={"description": "The share of the text's word triples the release holds"})
     differences = fields.List(fields.Nested(DifferenceOut))

@@ -3,10 +3,13 @@
 Fake statements imitating a health authority's letterhead circulate in every outbreak. Anyone, without
 signing in, can ask: the text is matched against released statements only (the banded index finds the
 candidates with one query; a draft is never a match, nor said to exist), and the answer is one of
-`genuine` (the text is the released text, or a part of it, word for word), `altered` (it follows a released
-statement but changes words: the differences are shown), `retracted` (it is, or follows, a statement the
-authority withdrew) or `not_issued` (nothing the authority released reads like it; what to do is said).
-A genuine or altered answer names the release on the ledger: its entry and its hash in the chain, which
+`genuine` (the text is the released text word for word, or, `whole` false, a part of it), `altered` (it
+follows a released statement but changes words: the differences are shown), `retracted` (it is, or
+follows, a statement the authority withdrew) or `not_issued` (nothing the authority released reads like
+it; what to do is said). A printed link carries only the content hash, so its answer is `released` (a
+statement with this hash was released: the copy in hand still has to be held to it) or one of the last
+two. A genuine, altered or released answer names the release on the ledger: its entry and its hash in the
+chain, which
 `pressgate ledger` bundles and signed checkpoints let anyone check offline (docs/verification.md).
 """
 
@@ -83,15 +86,15 @@ def verify(session: Session, text: str, contact: str, checkpoints: Path | None =
         raise Invalid("text_too_short", _TOO_SHORT, errors={"text": [_TOO_SHORT]})
     best = _best_release(session, text)
     if best is None:
-        return {"verdict": "not_issued", "statement": None, "similarity": 0.0, "differences": [], "release": None,
-                "contact": contact}  # fmt: skip
+        return _not_issued(contact)
     score, statement = best
     shown = public_dict(statement)
-    released = plain(f"{shown['title']}\n{shown['body']}")
-    exact = plain(text) in released
+    released, held = plain(f"{shown['title']}\n{shown['body']}"), plain(text)
+    exact = held in released
     verdict = "retracted" if shown["retracted"] else ("genuine" if exact else "altered")
     return {
         "verdict": verdict,
+        "whole": exact and held in (released, plain(shown["body"])),
         "statement": shown,
         "similarity": round(score, 3),
         "differences": [] if exact else differences(released, plain(text)),
@@ -111,11 +114,13 @@ def verify_hash(session: Session, content_hash: str, contact: str, checkpoints: 
     ).all()
     statement = snapshots.one(session, ids[0]) if len(ids) == 1 else None
     if statement is None or not statement.release_recorded:
-        return {"verdict": "not_issued", "statement": None, "similarity": 0.0, "differences": [], "release": None,
-                "contact": contact}  # fmt: skip
+        return _not_issued(contact)
     shown = public_dict(statement)
     return {
-        "verdict": "retracted" if shown["retracted"] else "genuine",
+        # A link is easily printed on a forged letter: it says which statement was released, not that the
+        # paper in hand says the same.
+        "verdict": "retracted" if shown["retracted"] else "released",
+        "whole": False,
         "statement": shown,
         "similarity": 1.0,
         "differences": [],
@@ -125,6 +130,11 @@ def verify_hash(session: Session, content_hash: str, contact: str, checkpoints: 
 
 
 _PUBLIC = [s.value for s in PUBLIC_STATES]
+
+
+def _not_issued(contact: str) -> dict:
+    return {"verdict": "not_issued", "whole": False, "statement": None, "similarity": 0.0, "differences": [],
+            "release": None, "contact": contact}  # fmt: skip
 
 
 def _best_release(session: Session, text: str) -> tuple[float, StatementView] | None:

@@ -8,6 +8,7 @@ from xml.sax.saxutils import escape as _escape
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from statements.lifecycle import snapshots
@@ -127,7 +128,6 @@ def feed() -> Response:
 @bp.route("/verify", methods=["GET", "POST"])
 def verify_page() -> tuple[str, int] | str:
     """Tell anyone whether a pasted text or an uploaded copy is a statement the authority released."""
-    contact = current_app.config["PRESS_CONTACT"]
     if request.method == "GET":
         return render_template("press/verify.html", result=None, text="", errors={})
     text = request.form.get("text", "")
@@ -135,7 +135,7 @@ def verify_page() -> tuple[str, int] | str:
         upload = request.files.get("file")
         if upload is not None and upload.filename:
             text = verify.text_of_upload(upload.filename, upload.read(verify.MAX_UPLOAD + 1))
-        result = verify.verify(db(), text, contact, _checkpoints())
+        result = verify.verify(db(), text, contact(), _checkpoints())
     except Invalid as invalid:
         return render_template("press/verify.html", result=None, text=text, errors=invalid.errors), 422
     return render_template("press/verify.html", result=result, text=text, errors={})
@@ -145,7 +145,7 @@ def verify_page() -> tuple[str, int] | str:
 def verify_link(content_hash: str) -> tuple[str, int] | str:
     """Answer the link printed on a released copy: the statement released with this content hash."""
     try:
-        result = verify.verify_hash(db(), content_hash.lower(), current_app.config["PRESS_CONTACT"], _checkpoints())
+        result = verify.verify_hash(db(), content_hash.lower(), contact(), _checkpoints())
     except Invalid as invalid:
         return render_template("press/verify.html", result=None, text="", errors=invalid.errors), 404
     return render_template("press/verify.html", result=result, text="", errors={}), (
@@ -159,6 +159,15 @@ def short_link(content_hash: str) -> Response:
     return redirect(url_for("press.verify_link", content_hash=content_hash))
 
 
+def _no_checkpoint() -> str:
+    return _("No checkpoint of the ledger has been signed yet.")
+
+
+def contact() -> str:
+    """Return whom the verification page tells people to call: the configured line, else the ministry's hotline."""
+    return current_app.config["PRESS_CONTACT"] or _("the Ministry of Health's hotline 1900 9095")
+
+
 def _checkpoints() -> Path:
     return Path(current_app.config["CHECKPOINT_DIR"])
 
@@ -168,7 +177,7 @@ def checkpoint() -> Response:
     """Publish the newest signed checkpoint of the ledger as a C2SP signed note (origin, size, Merkle root)."""
     latest = checkpoint_files.latest_checkpoint(_checkpoints())
     if latest is None:
-        return Response("No checkpoint has been signed yet.\n", status=404, content_type="text/plain; charset=utf-8")
+        return Response(_no_checkpoint() + "\n", status=404, content_type="text/plain; charset=utf-8")
     return Response(latest["note"], content_type="text/plain; charset=utf-8", headers={"Cache-Control": "no-cache"})
 
 
@@ -176,8 +185,9 @@ def checkpoint() -> Response:
 def checkpoint_json() -> Response:
     """Publish the newest signed checkpoint as PressGate writes it (size, head hash, root, time, signature)."""
     latest = checkpoint_files.latest_checkpoint(_checkpoints())
-    if latest is None:
-        raise NotFound("checkpoint", "No checkpoint of the ledger has been signed yet.")
+    if latest is None:  # a machine reads this address: its refusal is JSON too
+        error = NotFound("checkpoint", _no_checkpoint())
+        return Response(json.dumps(error.to_dict()), status=404, content_type="application/json")
     return Response(json.dumps(latest, indent=2), content_type="application/json")
 
 
