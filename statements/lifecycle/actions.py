@@ -79,7 +79,7 @@ def _full_names(shown: dict, timeline: list[dict]) -> dict[str, str]:
     return dict(db().execute(sa.select(User.username, User.full_name).where(User.username.in_(usernames))).all())
 
 
-def _waiting(s: StatementView, basis_missing: bool) -> list[tuple[str, str]]:
+def _waiting(s: StatementView, basis_missing: bool = False) -> list[tuple[str, str]]:
     """Return who must act next, so nobody wonders whose turn it is (nobody while a release is scheduled)."""
     if s.release_at is not None:
         return []
