@@ -144,6 +144,21 @@ UNCHANGED = [
     ("Cấp cứu trong vòng 4 giờ; kéo dài 2 giờ 30 phút.", "4 giờ", "2 giờ 30 phút"),
     ("Đoàn gồm Sở Y tế, Công an và Phòng Giáo dục.", ", Công an và"),
     ("Công ty cổ phần báo cáo tỷ lệ mắc.", "Công ty"),
+    # From the review of version 3 (version 4's rules).
+    ("Thực hiện tại trạm y tế; phát hiện tại nhà; xuất hiện tại chỗ.", "hiện tại trạm", "hiện tại nhà"),
+    ("Ngày 3-7 của bệnh; tới 3-7 ngày; đem 3-7 thùng.", "3-7 của", "3-7 ngày", "3-7 thùng"),
+    ("Văn bản 12345/QĐ-BYT; BN 12345; mã bưu chính 100000.", "12345/", "BN 12345", "100000"),
+    ("Ngày 2 tháng 9, giường 5 khoa Nội, Phòng 3 khoa Ngoại, tổ 4 xã An.", "2 tháng", "5 khoa", "3 khoa", "4 xã"),
+    ("2 ca mắc mới. Uống 2 - 3 lần, 2–3 ngày, 2 hoặc 3 ngày, x 3 lần.", "2", "3 lần", "3 ngày,", "hoặc 3 ngày", "x 3"),
+    ("Cục Quản lý Dược; Luật Xử lý vi phạm; Quỹ Hỗ trợ bệnh nhân nghèo.", "Quản lý", "Xử lý", "bệnh nhân nghèo"),
+    ("Theo đúng quy định, đơn vị báo cáo.", "Theo đúng quy định"),
+    ("Cháu bé tự khỏi sau 3 ngày.", "tự khỏi"),
+    ("Theo Biên bản số 5 lập tại Báo cáo 12 và tại Phiếu 3.", "tại Báo", "tại Phiếu"),
+    ("Xin ông cho biết tình hình? Đề nghị bà cho biết số ca.", "cho biết tình", "cho biết số"),
+    ("Ông nói: “bệnh nhân được chuyển đến bệnh viện tại tỉnh”.", "bệnh nhân được chuyển đến bệnh viện tại"),
+    ("Bệnh nhân 91 đã khỏi; dùng bình oxy và chất chống oxy hóa.", "Bệnh nhân 91", "oxy hóa"),
+    ("Bác sĩ khám. Mỹ và Nhật Bản tài trợ.", "Bác sĩ", "Mỹ"),
+    ("Thời gian qua đã lâu.", "Thời gian qua"),
 ]
 
 

@@ -50,7 +50,14 @@ _PLACES = words("xã huyện tỉnh phường quận khoa trạm nơi chợ") | 
     }
 )
 #: Capitalised words after "tại" that cite a document, not a place ("tại Điều 5").
-_CITED = words("điều khoản điểm mục chương phụ nghị thông quyết luật công văn kế chỉ")
+_CITED = words(
+    "điều khoản điểm mục chương phụ nghị thông quyết luật công văn kế chỉ báo tờ biên danh bảng mẫu phiếu giấy"
+    " hướng đề dự tiêu hồ sổ"
+)
+#: The word before "tự khỏi" that makes it an illness passing ("bệnh tự khỏi"): of a person it is not "tự hết".
+_ILLNESS = words("bệnh chứng hiện sốt ho ban ngứa đau mẩn nôn tiêu phát")
+#: Words "hiện" ends besides "hiện nay/hiện tại" ("thực hiện tại trạm" is "carried out at").
+_HIEN = words("thực xuất phát thể biểu tái ẩn hiển lộ trình")
 #: Words that count what follows; not "năm", which is as often "year" ("Hằng năm trẻ em được tiêm").
 _NUMBER_LIKE = frozenset(
     {*NUMBER_WORDS.keys() - {"năm"}, "một", "mươi", "trăm", "nghìn", "ngàn", "triệu", "nhiều", "các", "những"}
@@ -84,15 +91,26 @@ class Choice:
     next_in: frozenset[str] | None = None
     next_not: frozenset[str] = frozenset()
     comma: bool = False  # a connective opening a clause: only before its comma
+    inner: bool = False  # never opening a sentence ("Theo đúng quy định, …" is not "Đúng quy định, …")
+    asserted: bool = False  # never in a question or a request ("Xin ông cho biết …?" asks, it does not report)
     opening: bool = False  # only opening a sentence, before a word in lower case (never a name: "Lý Văn B")
     lead: bool = False  # only after a comma or opening a sentence ("…, nhất là trẻ em"; "cao nhất là" is "highest")
 
-    def allows(self, prev: str, rest: str, *, opens: bool = False, after_comma: bool = False) -> bool:
-        """Return whether the words beside an occurrence allow the other form there (`rest` follows it)."""
+    def allows(self, prev: str, rest: str, *, opens: bool = False, after_comma: bool = False, head: str = "") -> bool:
+        """Return whether the words beside an occurrence allow the other form there.
+
+        `rest` follows it and `head` is its sentence before it.
+        """
         following = re.match(r"[^\w\n.;:!?]{0,3}(\w+)(?: (\w+))?", rest)
         nxt = following.group(1) if following else ""
         pair = f"{nxt} {following.group(2)}".lower() if following and following.group(2) else ""
         if self.opening and not (opens and nxt[:1].islower()):
+            return False
+        if self.inner and opens:
+            return False
+        if self.asserted and (_ASKS.search(head) or re.match(r"[^.!?\n]*\?", rest)):
+            return False
+        if "#" in self.next_not and nxt[:1].isdigit():  # "Bệnh nhân 91" is a patient's code
             return False
         if self.lead and not (opens or after_comma):
             return False
@@ -119,6 +137,10 @@ class Choice:
         )
 
 
+#: Words that make a sentence a request, where "cho biết" asks rather than reports ("Xin ông cho biết").
+_ASKS = re.compile(r"(?<!\w)(xin|đề nghị|vui lòng|hãy|đề xuất|yêu cầu|mong)(?!\w)", re.IGNORECASE)
+
+
 def _both(kind: str, a: str, b: str, **guards: Any) -> list[Choice]:
     return [Choice(kind, a, b, **guards), Choice(kind, b, a, **guards)]
 
@@ -130,8 +152,9 @@ CHOICES: list[Choice] = [
     *_both("w.untrue", "không đúng sự thật", "sai sự thật"),
     *_both("w.unverified", "chưa được kiểm chứng", "chưa được xác minh"),
     *_both("w.pregnant", "phụ nữ mang thai", "phụ nữ có thai"),
-    *_both("w.recently", "thời gian qua", "thời gian gần đây"),
-    Choice("w.rule", "theo đúng quy định", "đúng quy định"),
+    # "Thời gian qua đã lâu" is "time has passed", not "recently".
+    *_both("w.recently", "thời gian qua", "thời gian gần đây", next_not=words("đã rồi lâu nhanh")),
+    Choice("w.rule", "theo đúng quy định", "đúng quy định", inner=True),
     Choice("w.rule", "đúng quy định", "theo đúng quy định", prev_not=words("theo không chưa")),
     Choice("w.tested", "gửi đi xét nghiệm", "gửi xét nghiệm"),
     Choice("w.tested", "gửi xét nghiệm", "gửi đi xét nghiệm"),
@@ -141,7 +164,7 @@ CHOICES: list[Choice] = [
     Choice("w.among", "trong đó", "trong số đó", next_in=frozenset({"#", "có #", *NUMBER_WORDS})),
     *_both("w.after", "sau khi tiêm", "sau tiêm", next_not=words("chủng")),
     *_both("w.before", "trước khi tiêm", "trước tiêm", next_not=words("chủng")),
-    *_both("w.patient", "bệnh nhân", "người bệnh", next_not=words("nền") | _NHAN),
+    *_both("w.patient", "bệnh nhân", "người bệnh", next_not=words("nền #") | _NHAN),
     # Only counted or possessed children: "trẻ em" is also in names ("Quỹ Bảo trợ trẻ em", "Luật Trẻ em").
     *_both(
         "w.child",
@@ -152,7 +175,7 @@ CHOICES: list[Choice] = [
     ),
     Choice("w.case", "trường hợp", "ca", prev_in=frozenset({"#", "có", "số"}), next_in=_CASE_NEXT),
     Choice("w.case", "ca", "trường hợp", prev_in=frozenset({"#", "có", "số"}), next_in=_CASE_NEXT),
-    *_both("w.said", "cho biết", "cho hay", prev_not=words("xin hãy lòng nghị cần không chưa")),
+    *_both("w.said", "cho biết", "cho hay", prev_not=words("xin hãy lòng nghị cần không chưa"), asserted=True),
     *_both("w.advise", "khuyến cáo", "khuyến nghị"),
     *_both("w.notably", "nhất là", "đặc biệt là", lead=True),
     # A family's parents, never a body's name ("Ban đại diện cha mẹ học sinh").
@@ -166,11 +189,12 @@ CHOICES: list[Choice] = [
     Choice("w.symptom", "triệu chứng", "biểu hiện", prev_in=frozenset({"có"}), next_in=_SYMPTOMS),
     *_both("w.abate", "không giảm", "không hạ", prev_in=frozenset({"sốt", "cao"})),
     # An illness that passes by itself, not "tự hết hiệu lực" (expires).
-    *_both("w.itself", "tự hết", "tự khỏi", next_in=frozenset({"", "sau", "trong", "mà", "khi", "và"})),
+    # Of an illness or a symptom ("bệnh tự khỏi"); of a person ("cháu bé tự khỏi") it is not "tự hết".
+    *_both("w.itself", "tự hết", "tự khỏi", prev_in=_ILLNESS, next_in=words("sau trong mà khi và") | {""}),
     *_both("w.however", "tuy nhiên", "tuy vậy", comma=True),
     *_both("w.besides", "ngoài ra", "bên cạnh đó", comma=True),
     *_both("w.therefore", "vì vậy", "do đó", comma=True),
-    *_both("w.now", "hiện nay", "hiện tại"),
+    *_both("w.now", "hiện nay", "hiện tại", prev_not=_HIEN),
     Choice("w.to", "đến", "tới", next_in=_REACHED, next_not=words("hạn lượt")),
     Choice("w.to", "tới", "đến", prev_in=_TOWARDS),
     Choice(
@@ -193,14 +217,22 @@ CHOICES: list[Choice] = [
     Choice("w.virus", "virus", "vi rút"),
     Choice("w.oxygen", "ô xy", "ô-xy"),
     Choice("w.oxygen", "ô-xy", "ô xy"),
-    Choice("w.oxygen", "oxy", "ô-xy"),
-    *_both("yi:sỹ", "sỹ", "sĩ", prev_in=words("bác y thạc tiến nha nghệ chiến")),
+    Choice("w.oxygen", "oxy", "ô-xy", next_not=words("hóa hoá già")),
+    # Not "bác sỹ": the ministry writes "bác sĩ", and the other form reads as a misspelling.
+    *_both("yi:sỹ", "sỹ", "sĩ", prev_in=words("y thạc tiến nha nghệ chiến")),
     *_both("yi:kỷ", "kỷ", "kỉ", next_in=words("luật niệm lục cương")),
     *_both("yi:ký", "ký", "kí", next_in=words("kết tên hợp duyệt")),
     *_both("yi:hy", "hy", "hi", next_in=words("vọng hữu")),
     *_both("w.covid", "COVID-19", "Covid-19"),
-    *(c for y, i in YI.items() for c in _both(f"yi:{y}", y, i)),
-    *(c for y, i in YI.items() for c in _both(f"yi:{y.capitalize()}", y.capitalize(), i.capitalize(), opening=True)),
+    # "Mỹ" opening a sentence may be the country, written so.
+    *(c for y, i in YI.items() for c in _both(f"yi:{y}", y, i, inner=y == "mỹ")),
+    # "Mỹ" capitalised is the country, written so.
+    *(
+        c
+        for y, i in YI.items()
+        if y != "mỹ"
+        for c in _both(f"yi:{y.capitalize()}", y.capitalize(), i.capitalize(), opening=True)
+    ),
 ]
 #: Choices copies were once made with and no longer are ("khoảng"/"vào khoảng": "trong vào khoảng" is no
 #: Vietnamese; "hằng"/"hàng" cannot be read back without diacritics): matching still writes them one way,

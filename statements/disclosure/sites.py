@@ -11,20 +11,24 @@ fragment is never read as a choice it does not show. Copies made under earlier r
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections.abc import Callable
+from typing import NamedTuple
 
-from statements.disclosure.reading import Site, bare, places
+from statements.disclosure.reading import Site, _lowered, bare, count, places, sides
 from workflow.text import strip_diacritics
 from workflow.wording import CHOICES, NUMBER_WORDS, YI, Choice, words
 
 #: The site rules copies are made with now (the module's docstring says what each version finds).
-SITES_VERSION = "3"
+SITES_VERSION = "4"
 #: Every version whose copies are read by their choices. Version 2 made choices that changed what a
-#: sentence said ("Trần Văn Tới", "thứ Hai tới") and could read a fragment wrongly ("Công ty" as "tỷ"):
-#: copies made under it are traced by their marks, their choices say nothing either way.
-VERSIONS = ("1", "3")
+#: sentence said ("Trần Văn Tới", "thứ Hai tới") and could read a fragment wrongly ("Công ty" as "tỷ");
+#: version 3 still made some inside names, quotations and questions ("Cục Quản lí Dược", "Xin ông cho
+#: hay…?"), counted dates and labels ("Ngày hai tháng 9", "giường năm") and took seconds on long texts.
+#: Copies made under them are traced by their marks; their choices say nothing either way.
+VERSIONS = ("1", "4")
 
 
 # --- version 1 -------------------------------------------------------------------------------
@@ -46,8 +50,11 @@ _V1 = re.compile(
 
 #: Words before a day/month without a year that make it a date ("24/7" alone is not one).
 _DATE_CUES = ("ngay ", "tu ", "den ", "va ", "- ", "– ")
-#: Words before a date that let it be written with hyphens too ("từ 9-11" could be read as a range).
-_HYPHEN_CUES = ("ngay ", "sang ", "chieu ", "toi ", "trua ", "dem ")
+#: Words before a date that let it be written with hyphens too ("từ 9-11" could be read as a range), with
+#: their diacritics: "tới 3-7" (to) and "đem" are not "tối" and "đêm".
+_HYPHEN_CUES = ("ngày ", "sáng ", "chiều ", "tối ", "trưa ", "đêm ")
+#: Words after a day that make it a day of something, where "3-7" is a range ("ngày 3-7 của bệnh").
+_DAY_OF = words("của sau kể đầu thứ")
 
 
 def _v1_site(match: re.Match, text: str, version: str) -> Site | None:
@@ -98,7 +105,7 @@ def _date(match: re.Match, text: str, version: str) -> Site | None:
             return None
         return Site(match.start(), match.end(), (f"date:{plain}",), (plain, zeros))
     # Without a year, only a day's date: "đến 3/4" may be three quarters, "ngày 1/2 viên" half a tablet.
-    if not (y or (before.endswith(_HYPHEN_CUES) and not _measured(text, match.end()))):
+    if not (y or _a_day(text, match.start(), match.end())):
         return None
     hyphens = plain.replace("/", "-"), zeros.replace("/", "-")
     if not padded:
@@ -109,10 +116,16 @@ def _date(match: re.Match, text: str, version: str) -> Site | None:
 #: What a number before it counts or measures: "ngày 2-3 lần" is a dose, not the 2nd of March.
 _MEASURES = words("lần lít viên cốc ly giờ phút ml gam kg mg liều ca người ngày tuần tháng đợt mũi gói chai hộp")
 #: Words before a number that make it a code, not a quantity ("số lô 230517", "mã 12345").
-_CODE_CUES = words("số lô mã hiệu khoản thoại sđt hotline fax")
+_CODE_CUES = words("số lô mã hiệu khoản thoại sđt hotline fax bn chính")
 #: Words beside a clock time ("lúc 14:30", "14 giờ sáng"): "4 giờ" alone may be a duration.
 _CLOCK_BEFORE = words("lúc vào")
 _CLOCK_AFTER = words("sáng chiều tối đêm trưa ngày hôm")
+
+
+def _a_day(text: str, start: int, end: int) -> bool:
+    """Say whether a day/month without a year is a day: after "ngày", "sáng", …, not measured or "of" something."""
+    cue = text[max(0, start - 6) : start].lower().endswith(_HYPHEN_CUES)
+    return cue and not _measured(text, end) and _neighbours(text, start, end)[1] not in _DAY_OF
 
 
 def _measured(text: str, end: int) -> bool:
@@ -124,7 +137,7 @@ def _code(text: str, start: int, end: int) -> bool:
     """Say whether a number is part of a code ("BN12345", "VN-16789-13", "số lô 230517")."""
     if text[start - 1 : start].isalnum() or text[start - 1 : start] == "-" or text[end : end + 1] == "-":
         return True
-    if text[end : end + 1].isalpha():
+    if text[end : end + 1].isalpha() or text[end : end + 1] == "/":  # "12345/QĐ-BYT" numbers a document
         return True
     prev, _ = _neighbours(text, start, end)
     return prev in _CODE_CUES
@@ -163,6 +176,8 @@ _COUNTED_MORE = (
     "mẫu", "em", "ổ dịch", "đội", "nhân viên", "cán bộ", "học sinh",
 )
 # fmt: on
+#: Words before a number that make it a label or a date, not a count ("giường 5 khoa", "Ngày 2 tháng 9").
+_LABELS = words("ngày giường phòng buồng tổ khu tầng lô tuần đợt kỳ khóa năm khoa số thứ")
 _COUNT = re.compile(
     r"(?<![\w.,/-])(?:(?P<digits>[2-9]|10)|(?P<word>hai|ba|bốn|sáu|bảy|tám|chín|mười)) (?P<noun>"
     + "|".join(sorted(_COUNTED_MORE, key=len, reverse=True))
@@ -199,9 +214,12 @@ def _neighbours(text: str, start: int, end: int) -> tuple[str, str]:
 def _word_sites(text: str) -> list[tuple[int, int, str, tuple[str, ...], tuple[str, ...]]]:
     """Return the version-3 sites' spans, kinds and forms (keys get their context later)."""
     found: list[tuple[int, int, str, tuple[str, ...], tuple[str, ...]]] = []
+    quoted = _quotations(text)
     for m in _WORD_CHOICE.finditer(text):
         written, lower = m.group(1), m.group(1).lower()
         opens = _opens(text, m.start()) or text[: m.start()].rstrip(" ").endswith("\n")
+        if _inside(quoted, m.start()):
+            continue
         # As listed ("COVID-19", "Tỷ" opening a sentence), in lower case, or capitalised opening a sentence:
         # a capital mid-sentence is a name ("Trần Văn Tới", "Bệnh viện Trẻ em", "Quỹ Hy vọng").
         choices = _BY_FORM.get(written) or (
@@ -209,15 +227,29 @@ def _word_sites(text: str) -> list[tuple[int, int, str, tuple[str, ...], tuple[s
         )
         prev, _ = _neighbours(text, m.start(), m.end())
         after_comma = text[max(0, m.start() - 3) : m.start()].rstrip().endswith(",")
+        head = re.split(r"[.!?\n]", text[max(0, m.start() - 200) : m.start()])[-1]
         for choice in choices:
-            if choice.allows(prev, text[m.end() :], opens=opens, after_comma=after_comma):
+            if choice.kind.startswith(_NAME_PARTS) and not opens and _in_name(text, m.start()):
+                continue
+            if choice.allows(prev, text[m.end() : m.end() + 200], opens=opens, after_comma=after_comma, head=head):
                 forms = (written, _cased(choice.other, written))
                 found.append((m.start(), m.end(), choice.kind, (choice.form.lower(),), forms))
                 break
     for m in _COUNT.finditer(text):
         prev, nxt = _neighbours(text, m.start(), m.end())
-        # Not inside a longer number ("mười hai ca", "hai mươi ba người"), a range or an ordinal ("thứ hai").
-        if prev in _NOT_BEFORE_COUNT or nxt in ("đến", "tới") or text[m.end() : m.end() + 1] == "-":
+        # Not inside a longer number ("mười hai ca", "hai mươi ba người"), a range or an ordinal ("thứ hai"),
+        # a label or a date ("giường 5", "Ngày 2 tháng 9"), a quotation, nor opening a sentence (its capital).
+        ahead = text[max(0, m.start() - 12) : m.start()].rstrip()
+        if (
+            prev in _NOT_BEFORE_COUNT
+            or prev in _LABELS
+            or prev in ("hoặc", "hay")
+            or nxt in ("đến", "tới", "hoặc", "hay")
+            or text[m.end() : m.end() + 1] == "-"
+            or re.search(r"(\d|[-–x×]|\d (hoặc|hay|đến|tới))$", ahead)
+            or _opens(text, m.start())
+            or _inside(quoted, m.start())
+        ):
             continue
         noun, word = m.group("noun"), m.group("word")
         number = word or next(w for w, n in NUMBER_WORDS.items() if n == int(m.group("digits")))
@@ -235,8 +267,7 @@ def _word_sites(text: str) -> list[tuple[int, int, str, tuple[str, ...], tuple[s
             found.append((m.start(), m.end(), "", site.keys, site.forms))
     for m in _HYPHEN_DATE.finditer(text):
         d, mo, y = int(m.group("d")), int(m.group("m")), (m.group("y") or "").replace("-", "/")
-        before = strip_diacritics(text[max(0, m.start() - 6) : m.start()])
-        day = y or (before.endswith(_HYPHEN_CUES) and not _measured(text, m.end()))
+        day = y or _a_day(text, m.start(), m.end())
         if 1 <= d <= 31 and 1 <= mo <= 12 and day:
             plain = f"{d}/{mo}{y}"
             if d >= 10 and mo >= 10:
@@ -260,7 +291,8 @@ def _site_from(
     found: tuple[int, int, str, tuple[str, ...], tuple[str, ...]],
     text: str,
     taken: Callable[[int, int], bool],
-    alike: list[tuple[int, int, str, tuple[str, ...], tuple[str, ...]]],
+    alike: dict[str, list[_Place]],
+    read: str,
 ) -> Site | None:
     """Return a version-3 site, a word choice named by the word beside it; None if no word names it alone.
 
@@ -272,7 +304,6 @@ def _site_from(
     if not kind:
         return Site(start, end, keys, forms)
     before, after, base = _beside(text, start, end)
-    read = bare(" ".join(text.split()))  # as `observe` reads a leaked text
     options = []
     if after and not taken(end + after.start(1), end + after.end(1)):
         options.append(("after", after.group(1), f"{kind}:{keys[0]}>{after.group(1).lower()}"))
@@ -281,25 +312,68 @@ def _site_from(
     if _opens(text, start):  # "Đến 18 giờ, …": opening its sentence names it too
         options.append(("before", "^", f"{kind}:^<{keys[0]}"))
     options.append(("", "", f"{kind}:{keys[0]}"))  # or nothing beside it, if it is the only place either form is
-    mine = {bare(f).lower() for f in forms}
+    mine = _bare_forms(forms)
+    # The other places of its kind that may show one of its forms.
+    others = [other for other in alike[kind.lower()] if other.start != start and mine & other.forms]
     for side, word, key in options:
         site = Site(start, end, (key,), forms, **({side: word} if side else {}))
-        if places([(site, 0)], read) != 1 or places([(site, 0)], read.lower(), folded=True) != 1:
+        if places([(site, 0)], read) != 1 or places([(site, 0)], _lowered(read), folded=True) != 1:
             continue
-        clash = False
-        for other in alike:
-            if other[0] != start and other[2].lower() == kind.lower() and mine & {bare(f).lower() for f in other[4]}:
-                b, a, _ = _beside(text, other[0], other[1])
-                beside = a if side == "after" else b
-                if not side:
-                    clash = True
-                elif word == "^":
-                    clash = clash or _opens(text, other[0])
-                else:
-                    clash = clash or (beside is not None and bare(beside.group(1)).lower() == bare(word).lower())
+        if side and word == "^":
+            clash = any(other.opens for other in others)
+        elif side:
+            told = bare(word).lower()
+            clash = any((o.before if side == "before" else o.after) == told for o in others)
+        else:
+            clash = bool(others)
         if not clash:
             return site
     return None
+
+
+class _Place(NamedTuple):
+    """A word choice's place as its neighbours see it: its forms and the words beside it, bare, lower case."""
+
+    start: int
+    forms: frozenset[str]
+    before: str | None
+    after: str | None
+    opens: bool
+
+
+_QUOTATION = re.compile(r"“[^”\n]*”|\"[^\"\n]*\"")
+
+
+def _quotations(text: str) -> list[tuple[int, int]]:
+    """Return where a text quotes someone: their words are theirs, never a copy's choice."""
+    return [m.span() for m in _QUOTATION.finditer(text)]
+
+
+def _inside(spans: list[tuple[int, int]], at: int) -> bool:
+    return any(a < at < b for a, b in spans)
+
+
+#: Words that begin the name of a body, a law or a programme: the lower-case words after them are the name's
+#: ("Quỹ Hỗ trợ bệnh nhân nghèo", "Luật Khám bệnh, chữa bệnh").
+_NAME_HEADS = words("Quỹ Luật Cục Chương Hội Ban Đề Dự Chiến Kế Chỉ Quyết Thông Nghị Bộ Chi Tổng Viện Vụ Trường Đề")
+
+
+#: The choices of words a name may hold ("Cục Quản lý Dược", "Hội Bệnh nhân"); verbs and connectives follow
+#: a name as what it does ("Bệnh viện Bạch Mai cho biết").
+_NAME_PARTS = ("yi:", "w.patient", "w.child", "w.parents", "w.airways", "w.pregnant", "w.case", "w.symptom",
+               "w.use", "w.cause", "w.virus", "w.oxygen")  # fmt: skip
+
+
+def _in_name(text: str, start: int) -> bool:
+    """Say whether a word choice stands inside a name: after a capitalised word, or soon after a name's head."""
+    before = re.findall(r"\w+", re.split(r"[,;:.!?()\n“”\"]", text[max(0, start - 60) : start])[-1])
+    if before and before[-1][:1].isupper() and len(before) > 1:
+        return True  # "Cục Quản lý", "Luật Xử lý": a capital mid-sentence continues a name
+    return any(word in _NAME_HEADS for word in before[-4:-1])
+
+
+def _bare_forms(forms: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(bare(f).lower() for f in forms)
 
 
 def _opens(text: str, start: int) -> bool:
@@ -320,18 +394,34 @@ def _sites(text: str, version: str) -> tuple[Site, ...]:
     first = [s for m in _V1.finditer(text) if (s := _v1_site(m, text, version))]
     if version == "1":
         return tuple(first)
-    spans = [(s.start, s.end) for s in first]
+    # The spans taken never overlap, so kept in order the one starting last before an end is the only one
+    # that can reach past a start (a scan of them all made a 100,000-character table take seconds more).
+    spans = sorted((s.start, s.end) for s in first)
 
     def taken(start: int, end: int) -> bool:
-        return any(a < end and start < b for a, b in spans)
+        before = bisect.bisect_left(spans, (end,))
+        return before > 0 and spans[before - 1][1] > start
 
     chosen = []
     for found in sorted(_word_sites(text), key=lambda f: (f[0], -(f[1] - f[0]))):
         if not taken(found[0], found[1]):
-            spans.append((found[0], found[1]))
+            bisect.insort(spans, (found[0], found[1]))
             chosen.append(found)
     # Keys are named once every site is known: a word beside a site is context only if no choice changes it.
-    more = [site for found in chosen if (site := _site_from(found, text, taken, chosen))]
+    read = bare(" ".join(text.split()))  # as `observe` reads a leaked text
+    alike: dict[str, list[_Place]] = {}
+    for start, end, kind, _keys, forms in chosen:
+        before, after, _base = _beside(text, start, end)
+        alike.setdefault(kind.lower(), []).append(
+            _Place(
+                start,
+                _bare_forms(forms),
+                bare(before.group(1)).lower() if before else None,
+                bare(after.group(1)).lower() if after else None,
+                _opens(text, start),
+            )
+        )
+    more = [site for found in chosen if (site := _site_from(found, text, taken, alike, read))]
     return _vetted(text, sorted(first + more, key=lambda s: s.start))
 
 
@@ -353,11 +443,11 @@ def _vetted(text: str, found: list[Site]) -> tuple[Site, ...]:
         for site in found:
             for j, key in enumerate(site.keys):
                 at.setdefault(key, []).append((site, j))
-        bad = {
-            key
-            for key, where in at.items()
-            if any(places(where, read, folded=i > 4) != len(where) for i, read in enumerate(reads))
-        }
+        bad = set()
+        for key, where in at.items():
+            probes = (sides(where), sides(where, folded=True))
+            if any(count(read, *probes[i > 4]) != len(where) for i, read in enumerate(reads)):
+                bad.add(key)
         if not bad:
             return tuple(found)
         found = [site for site in found if not bad & set(site.keys)]
