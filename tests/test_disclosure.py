@@ -176,19 +176,30 @@ def test_no_choice_changes_what_a_sentence_says(text, kept):
 
 
 def _fragments(text: str) -> list[str]:
+    """Return a text's paragraphs, sentences and runs of 5 to 15 words (cut anywhere, inside a form too)."""
     paragraphs = [p for p in text.split("\n") if p.strip()]
-    return paragraphs + [s for p in paragraphs for s in re.split(r"(?<=[.;!?])\s+", p) if s.strip()]
+    sentences = [s for p in paragraphs for s in re.split(r"(?<=[.;!?])\s+", p) if s.strip()]
+    runs = []
+    for p in paragraphs:
+        words = p.split()
+        for size in (5, 9, 15):
+            runs += [" ".join(words[i : i + size]) for i in range(0, max(1, len(words) - size + 1), 3)]
+    # A word cut in two where the selection began ("dụng" of "sử dụng").
+    runs += [p[i : i + 60] for p in paragraphs for i in range(1, len(p), 37)]
+    return paragraphs + sentences + runs
 
 
 def test_no_fragment_of_a_copy_is_read_as_a_choice_it_does_not_show():
-    """Any paragraph or sentence of a copy, retyped without diacritics or capitals too, reads only its own choices."""
+    """Any paragraph, sentence or run of words of a copy, retyped without diacritics or capitals or with a capital
+    first letter, reads only its own choices."""
     texts = [f"{s['title']}\n{s['body']}" for s in SAMPLES["statements"]]
     texts.append(" ".join(t[0] for t in UNCHANGED) + " Công ty báo cáo tỷ lệ mắc; cách ly và quản lý; quy định quý IV.")
     read = 0
     for text in texts:
         for code in ("0badc0de", "12345678", "fedcba98", "00c0ffee"):
             for fragment in _fragments(variants.apply_variants(text, code)):
-                for typed in (fragment, strip_diacritics(fragment), reading.bare(fragment)):
+                capitalised = fragment[:1].upper() + fragment[1:]  # a fragment retyped as a sentence of its own
+                for typed in (fragment, strip_diacritics(fragment), reading.bare(fragment), capitalised):
                     seen = variants.observe(typed, text)
                     assert seen == {k: variants.variant_bit(code, k) for k in seen}, typed
                     read += len(seen)
@@ -208,10 +219,14 @@ def test_a_faithful_retyping_is_read_back_exactly_and_a_word_only_beside_its_wor
             seen, kinds = variants.observe(copy, text), {}
             for key in keys:
                 kinds.setdefault(key.split(":")[0], set()).add(variants.variant_bit(code, key))
-            assert {k for k in keys if k.startswith("w.") and len(kinds[k.split(":")[0]]) > 1} <= set(seen)
+            # …nor at the copy's very start or end, where a form may be cut from a longer one.
+            edges = {k for site in sites.sites(text) if site.start == 0 or site.end == len(text) for k in site.keys}
+            expected = {k for k in keys if k.startswith("w.") and len(kinds[k.split(":")[0]]) > 1} - edges
+            assert expected <= set(seen)
     original = "Bệnh nhân được đưa đến Bệnh viện tỉnh. Số liệu tính đến ngày 5/12/2026."
     assert variants.observe("được đưa tới Bệnh viện tỉnh", original) == {"w.to:đến>bệnh": 1}
-    assert variants.observe("đến Bệnh viện; sắp tới sẽ công bố", original) == {"w.to:đến>bệnh": 0}
+    assert variants.observe("được đưa đến Bệnh viện; sắp tới sẽ công bố", original) == {"w.to:đến>bệnh": 0}
+    assert variants.observe("đến Bệnh viện; sắp tới", original) == {}  # at its very start: maybe cut from more
 
 
 def test_the_drafter_sees_where_copies_differ_and_which_paragraphs_carry_too_few_choices(app, api):

@@ -128,10 +128,17 @@ def _positions(text: str, literal: str) -> tuple[int, ...]:
     return tuple(found)
 
 
-def spans_of(text: str, zero: set[Probe], one: set[Probe]) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
-    """Return where the text shows each side's forms; a form inside the other one ("trẻ" in "trẻ em") is that one."""
+def spans_of(
+    text: str, zero: set[Probe], one: set[Probe], *, within: tuple[set[Probe], set[Probe]] | None = None
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Return where the text shows each side's forms; a form inside the other one ("trẻ" in "trẻ em") is that one.
+
+    `within` names the probes whose matches hold a form (by default the sides' own): a leaked text is read
+    case by case, but "dụng" is inside "Sử dụng" however a retyping capitalised it.
+    """
     found = [[span for p in forms for span in matches(text, p)] for forms in (zero, one)]
-    return _outside(found[0], found[1]), _outside(found[1], found[0])
+    holding = found if within is None else [[span for p in forms for span in matches(text, p)] for forms in within]
+    return outside(found[0], holding[1]), outside(found[1], holding[0])
 
 
 def sides(where: Iterable[tuple[Site, int]], *, folded: bool = False) -> tuple[set[Probe], set[Probe]]:
@@ -155,10 +162,10 @@ def count(text: str, zero: set[Probe], one: set[Probe]) -> int:
     """Return how many places of a bare text show either side's probes."""
     found = [span for spans in spans_of(text, zero, one) for span in spans]
     # One place may show two forms of one choice ("14 giờ 30" inside "14 giờ 30 phút"): it is one place.
-    return len(_outside(found, found))
+    return len(outside(found, found))
 
 
-def _outside(spans: list[tuple[int, int]], others: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def outside(spans: list[tuple[int, int]], others: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Return the spans that no other span of `others` holds (a span does not hold itself), in n log n."""
     if not spans or not others:
         return spans

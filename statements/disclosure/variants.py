@@ -105,8 +105,8 @@ def observe(leaked: str, original: str) -> dict[str, int]:
     """Return, per site key of the original, the form the leaked text uses (when it uses exactly one).
 
     A form counts only as the original's sites write it, case included ("Tỷ lệ" opening a sentence is
-    its own site, not the choice of "tỷ" made elsewhere), and a word choice only beside the word it was
-    made beside.
+    its own site, not the choice of "tỷ" made elsewhere), a word choice only beside the word it was made
+    beside, and neither at the fragment's very start or end.
     """
     text = bare(" ".join(strip_invisible(leaked).split()))
     at: dict[str, list[tuple[Site, int]]] = {}
@@ -115,7 +115,11 @@ def observe(leaked: str, original: str) -> dict[str, int]:
             at.setdefault(key, []).append((site, j))
     seen: dict[str, int] = {}
     for key, where in at.items():
-        present = [bool(spans) for spans in spans_of(text, *sides(where))]
+        # A form at the very edge of a fragment may be cut from a longer one ("14 giờ 30" of "14 giờ 30
+        # phút", "dụng" of "sử dụng", "đúng quy định" of "theo đúng quy định"), or open it without opening a
+        # sentence: it tells nothing.
+        shown = spans_of(text, *sides(where), within=sides(where, folded=True))
+        present = [any(a > 0 and b < len(text) for a, b in spans) for spans in shown]
         if present.count(True) == 1:
             seen[key] = present.index(True)
     return _without_habits(seen)
