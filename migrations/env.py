@@ -8,7 +8,8 @@ from alembic import context
 import auth.models  # noqa: F401  (register tables)
 import statements.disclosure.models
 import statements.lifecycle.models
-import statements.notifications.models  # noqa: F401
+import statements.notifications.models
+import statements.pressdesk.models  # noqa: F401
 import workflow.deadlines
 import workflow.ledger
 import workflow.ledger.merkle

@@ -138,6 +138,8 @@ def _register_features(app: Flask, api: Api) -> None:
     from statements.org import web as org_web
     from statements.press import api as press_api
     from statements.press import web as press_web
+    from statements.pressdesk import api as pressdesk_api
+    from statements.pressdesk import web as pressdesk_web
 
     del (
         acting_web,
@@ -151,10 +153,21 @@ def _register_features(app: Flask, api: Api) -> None:
         lifecycle_web,
         notifications_web,
         org_web,
+        pressdesk_web,
         rules_web,
     )
     # The API authenticates by bearer token, so CSRF does not apply to it.
-    apis = (tokens, org_api, lifecycle_api, ledger_api, disclosure_api, notifications_api, dashboard_api, press_api)
+    apis = (
+        tokens,
+        org_api,
+        lifecycle_api,
+        ledger_api,
+        disclosure_api,
+        notifications_api,
+        dashboard_api,
+        press_api,
+        pressdesk_api,
+    )
     for module in apis:
         csrf.exempt(module.bp)
         api.register_blueprint(module.bp)

@@ -114,6 +114,19 @@ NOT_CONTENT = {
     "web.unit_acting": "who stands in for a unit's spokesperson",
     "web.unit_acting_appoint": "an acting appointment",
     "web.acting_end": "an acting appointment",
+    # A question from the press names its answer by number and state, never its title or text.
+    "press_requests.register": "a question from the press",
+    "press_requests.listed": "questions from the press",
+    "press_requests.one": "a question from the press",
+    "press_requests.assign": "a question from the press",
+    "press_requests.answer": "a question from the press",
+    "press_requests.refuse": "a question from the press",
+    "press_requests.policy": "a unit's time limits for answering the press",
+    "press_requests.set_policy": "a unit's time limits for answering the press",
+    "web.press_requests": "questions from the press",
+    "web.press_request": "a question, and the unit's interview statements by number, author and date",
+    "web.write_answer": "a question, and an empty editor for its answer",
+    "web.press_policy": "a unit's time limits for answering the press",
 }
 
 

@@ -17,6 +17,7 @@ from auth.tokens import issue_token
 from statements.disclosure.service import open_case
 from statements.notifications.models import Notification
 from statements.org.acting import appoint
+from statements.pressdesk import service as pressdesk
 from tests.conftest import PASSWORD
 from tests.test_web import login
 from workflow.sensitivity import SensitivityRule
@@ -43,6 +44,11 @@ RULE_EDITORS = COMPETENT_LEADERS | {"admin"}
 #: A unit's rules, and what a draft would match of them, are the unit's: one rule for the API and the page.
 RULE_READERS = UNIT_READERS | {"admin"}
 LEDGER_READERS = {"auditor", "admin"}
+#: Who registers and answers a unit's questions from the press, and who may refuse one.
+PRESS_DESK = DRAFTERS | {"spokesperson"} | COMPETENT_LEADERS
+PRESS_REFUSERS = {"spokesperson"} | COMPETENT_LEADERS
+QUESTION = {"unit": "SYT-HN", "outlet": "Báo Tuổi Trẻ", "journalist": "Lê Minh", "contact": "minh@tuoitre.vn",
+            "question": "Có bao nhiêu ca mắc sởi?"}  # fmt: skip
 
 # (endpoint, method) -> (path, body, who gets through). Paths name {s}: a statement in review, {d}: a
 # draft, {r}: a released statement, {case}: a disclosure case about {s}, {rule}: one of SYT-HN's rules.
@@ -262,6 +268,38 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, set[str]]] = {
     ("web.mark_all_read", "POST"): ("/notifications/read", {}, SIGNED_IN),
     ("web.notification_settings", "GET"): ("/notifications/settings", None, SIGNED_IN),
     ("web.notification_settings", "POST"): ("/notifications/settings", {"language": "en"}, SIGNED_IN),
+    # questions from the press ({pq}: SYT-HN's, open; {iv}: an interview draft of SYT-HN to answer it)
+    ("press_requests.register", "POST"): ("/api/v1/press-requests", QUESTION | {"received_at": "{now}"}, PRESS_DESK),
+    ("press_requests.listed", "GET"): ("/api/v1/press-requests", None, SIGNED_IN),
+    ("press_requests.one", "GET"): ("/api/v1/press-requests/{pq}", None, UNIT_READERS),
+    ("press_requests.assign", "POST"): ("/api/v1/press-requests/{pq}/assign", {"assignee": "author"}, PRESS_DESK),
+    ("press_requests.answer", "POST"): ("/api/v1/press-requests/{pq}/answer", {"statement": "{iv}"}, PRESS_DESK),
+    ("press_requests.refuse", "POST"): (
+        "/api/v1/press-requests/{pq}/refusal",
+        {"ground": "state_secret", "reason": "Bí mật nhà nước."},
+        PRESS_REFUSERS,
+    ),
+    ("press_requests.policy", "GET"): ("/api/v1/units/SYT-HN/press-policy", None, RULE_READERS),
+    ("press_requests.set_policy", "PUT"): (
+        "/api/v1/units/SYT-HN/press-policy",
+        {"normal_days": 20, "urgent_days": 2},
+        COMPETENT_LEADERS | {"admin"},
+    ),
+    ("web.press_requests", "GET"): ("/press-requests", None, SIGNED_IN),
+    ("web.press_requests", "POST"): ("/press-requests", QUESTION | {"received_at": "{local_now}"}, PRESS_DESK),
+    ("web.press_request", "GET"): ("/press-requests/{pq}", None, UNIT_READERS),
+    ("web.press_request", "POST"): ("/press-requests/{pq}", {"do": "assign", "assignee": "author"}, PRESS_DESK),
+    ("web.write_answer", "GET"): ("/press-requests/{pq}/answer/new", None, DRAFTERS),
+    ("web.write_answer", "POST"): (
+        "/press-requests/{pq}/answer/new",
+        {"title": "Trả lời Báo Tuổi Trẻ", "body": "Có 12 ca.", "urgency": "normal", "kind": "interview"},
+        DRAFTERS,
+    ),
+    ("web.press_policy", "POST"): (
+        "/press-requests/policy/SYT-HN",
+        {"normal_days": "20", "urgent_days": "2"},
+        COMPETENT_LEADERS | {"admin"},
+    ),
 }
 
 
@@ -292,6 +330,10 @@ def world(app, session, org, statement_in, make_statement, tmp_path):
     )
     later = dt.datetime.now(dt.UTC) + dt.timedelta(days=2)
     a = appoint(session, org.actor("leader"), "BV-HN", "bv_drafter", "Trực dịch.", later).id
+    pq = pressdesk.register(session, org.actor("author"), "SYT-HN", outlet="Báo Tuổi Trẻ", journalist="Lê Minh",
+                            contact="minh@tuoitre.vn", question="Có bao nhiêu ca?",
+                            received_at=dt.datetime.now(dt.UTC)).id  # fmt: skip
+    iv = make_statement(kind="interview").id
     session.commit()
     # A signed checkpoint for the press room to publish, with the key it was signed with.
     app.config["LEDGER_KEY"] = str(tmp_path / "ledger.pem")
@@ -312,6 +354,8 @@ def world(app, session, org, statement_in, make_statement, tmp_path):
         "case": case.id,
         "n": n,
         "rule": rule,
+        "pq": pq,
+        "iv": iv,
         "now": dt.datetime.now(dt.UTC).isoformat(),
         "local_now": dt.datetime.now(LOCAL_ZONE).strftime("%Y-%m-%dT%H:%M"),
     }
@@ -319,6 +363,8 @@ def world(app, session, org, statement_in, make_statement, tmp_path):
 
 
 def _fill(value, names: dict):
+    if isinstance(value, str) and value[1:-1] in names and isinstance(names[value[1:-1]], int) and value[0] == "{":
+        return names[value[1:-1]]  # a body's id stays a number
     if isinstance(value, str):
         return value.format(**names)
     if isinstance(value, dict):

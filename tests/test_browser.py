@@ -245,10 +245,10 @@ def test_a_downloaded_copy_leaks_and_the_investigation_names_its_recipient(perso
 AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
 #: The pages each person uses, checked for accessibility as they see them.
 AXE_PAGES = {
-    None: ["/press", "/login"],
+    None: ["/press", "/login", "/press/verify"],
     "author": ["/inbox", "/statements", "/statements/new"],
-    "spokesperson": ["/inbox", "/statements/{id}"],
-    "leader": ["/disclosures", "/units/SYT-HN/rules", "/dashboard"],
+    "spokesperson": ["/inbox", "/statements/{id}", "/press-requests"],
+    "leader": ["/disclosures", "/units/SYT-HN/rules", "/dashboard", "/press-requests"],
     "auditor": ["/audit/ledger", "/audit/verify", "/violations"],
     "admin": ["/admin"],
 }
@@ -327,7 +327,7 @@ def test_a_skip_link_leads_to_the_content(person):
 PHONE_PAGES = {
     "leader": ["/dashboard", "/units/SYT-HN/deadlines", "/units/SYT-HN/acting", "/statements", "/inbox"],
     "auditor": ["/audit/ledger", "/dashboard"],
-    "spokesperson": ["/notifications/settings", "/notifications"],
+    "spokesperson": ["/notifications/settings", "/notifications", "/press-requests"],
 }
 
 

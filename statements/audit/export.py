@@ -68,6 +68,13 @@ MEANINGS = {name: action.meaning for name, action in ACTIONS.items()} | {
         "The system told those who may review it that an emergency release is past its review's due time"
     ),
     "sign_in_alert": "Sign-in attempts on one account passed the ceiling; only its known addresses may try for now",
+    "register_press_request": (
+        "The unit registered a question from the press (data: outlet, the question's SHA-256, received, due, assignee)"
+    ),
+    "assign_press_request": "A question from the press was given to someone to prepare the answer (data.assigned_to)",
+    "answer_press_request": "The interview statement that answers a question from the press was linked to it",
+    "refuse_press_request": "The spokesperson or a leader refused a question from the press on a Press Law ground",
+    "update_press_policy": "A unit's time limits for answering the press were set (data: normal and urgent days)",
 }
 
 

@@ -67,6 +67,13 @@ class EmergencyReleases(ma.Schema):
     awaiting_review = fields.Nested(AwaitingReview)
 
 
+class PressQuestions(ma.Schema):
+    unit = fields.String()
+    unit_name = fields.String()
+    waiting = fields.Integer(metadata={"description": "Questions from the press awaiting an answer"})
+    overdue = fields.Integer(metadata={"description": "Of them, past their deadline"})
+
+
 class DashboardOut(ma.Schema):
     as_of = fields.String()
     units = fields.List(fields.String())
@@ -77,3 +84,4 @@ class DashboardOut(ma.Schema):
     draft_to_release = fields.Dict(keys=fields.String(), values=fields.Nested(ReleaseTimes))
     escalations = fields.Dict(keys=fields.String(), values=fields.Nested(Escalations))
     emergency_releases = fields.Nested(EmergencyReleases)
+    press_questions = fields.List(fields.Nested(PressQuestions))

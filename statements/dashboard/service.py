@@ -19,6 +19,7 @@ from auth.acting import pick_next
 from auth.models import Unit, User
 from statements.lifecycle import lateness, queries
 from statements.lifecycle.models import Statement
+from statements.pressdesk import service as pressdesk
 from workflow.actor import Actor
 from workflow.db import isoformat, utcnow
 from workflow.deadlines import STEPS, ZONE
@@ -81,7 +82,21 @@ def summary(session: Session, actor: Actor, now: dt.datetime | None = None) -> d
             },
             "awaiting_review": _awaiting_review(session, actor, scope, now),
         },
+        "press_questions": _press_questions(session, units, led, now),
     }
+
+
+def _press_questions(
+    session: Session, units: dict[int, tuple[str, str]], led: bool, now: dt.datetime
+) -> list[dict[str, Any]]:
+    """Return, per unit with any, the questions from the press awaiting an answer and how many are overdue."""
+    counts = pressdesk.counts_by_unit(session, sorted(units) if led else None, now)
+    rows = [
+        {"unit": units[unit_id][0], "unit_name": units[unit_id][1], "waiting": waiting, "overdue": overdue}
+        for unit_id, (waiting, overdue) in counts.items()
+        if unit_id in units
+    ]
+    return sorted(rows, key=lambda row: (-row["overdue"], -row["waiting"], row["unit"]))
 
 
 def _count_of(session: Session, actor: Actor, filters: dict[str, Any]) -> dict[str, Any]:

@@ -29,9 +29,11 @@ from statements.web.labels import (
     EVENT_LABELS,
     EVIDENCE_LABELS,
     FINDING_LABELS,
+    GROUND_LABELS,
     KIND_LABELS,
     NARROWING_LABELS,
     OUTCOME_LABELS,
+    PRESS_STATUS_LABELS,
     REASON_LABELS,
     ROLE_LABELS,
     STATE_LABELS,
@@ -61,6 +63,8 @@ _LAZY_LABELS = {
     "findings": FINDING_LABELS,
     "bases": BASIS_LABELS,
     "emergency_outcomes": EMERGENCY_OUTCOME_LABELS,
+    "grounds": GROUND_LABELS,
+    "press_statuses": PRESS_STATUS_LABELS,
 }
 
 
@@ -152,7 +156,7 @@ def _narrowed(filters: dict) -> list[str]:
     return said
 
 
-def _content_from_form() -> dict:
+def content_from_form() -> dict:
     """Return the editor's fields as the API takes them (topics a list, the flag a boolean), not yet checked."""
     form = request.form
     topics = [t.strip() for t in (form.get("topics") or "").split(",") if t.strip()]
@@ -167,7 +171,7 @@ def _content_from_form() -> dict:
     return {name: value for name, value in content.items() if value is not None}  # left out: the schema's default
 
 
-def _save_or_show_editor(change: Callable[[], object], **editor) -> tuple[object, tuple | None]:
+def save_or_show_editor(change: Callable[[], object], **editor) -> tuple[object, tuple | None]:
     """Run a content change; if refused, undo it and give back the editor with what was typed and why."""
     try:
         result = change()
@@ -179,7 +183,7 @@ def _save_or_show_editor(change: Callable[[], object], **editor) -> tuple[object
         # a role was taken away) is said above the form, and the text typed is never lost.
         refused = None if refusal.status == 422 else refusal_message(refusal.rule, refusal.message)
         if refusal.rule == "idempotency_key_reused":  # the form saved before, then changed: offer a fresh one
-            refused, editor = refusal_message(refusal.rule, refusal.message), editor | {"form_token": _new_token()}
+            refused, editor = refusal_message(refusal.rule, refusal.message), editor | {"form_token": new_token()}
         page = render_template("web/editor.html", errors=refusal.errors or {}, refused=refused, **editor)
         return None, (page, refusal.status)
     return result, None
@@ -190,9 +194,9 @@ def _save_or_show_editor(change: Callable[[], object], **editor) -> tuple[object
 def new_statement():
     """Write a new statement (drafters)."""
     actor = web_actor()
-    units = _drafter_units(actor)
+    units = drafter_units(actor)
     if request.method == "POST":
-        fields, unit = _content_from_form(), request.form.get("unit", "")
+        fields, unit = content_from_form(), request.form.get("unit", "")
         # The form's one-time token: sent twice (back and save again, a double click), it creates once.
         token = request.form.get("form_token") or None
         key = f"web:{token}" if token else None
@@ -201,7 +205,7 @@ def new_statement():
             checked = load_input(StatementIn(), fields | {"unit": unit})  # the API's contract, and its refusals
             return idempotency.create_once(db(), actor, checked.pop("unit"), checked, key)
 
-        made, editor = _save_or_show_editor(
+        made, editor = save_or_show_editor(
             create,
             units=units,
             values=fields | {"unit": unit},
@@ -222,15 +226,17 @@ def new_statement():
         values={"kind": "regular", "urgency": "normal"},
         errors={},
         statement=None,
-        form_token=_new_token(),
+        form_token=new_token(),
     )
 
 
-def _new_token() -> str:
+def new_token() -> str:
+    """Return a form's one-time token: the same form sent twice creates once."""
     return secrets.token_urlsafe(18)
 
 
-def _drafter_units(actor: Actor) -> list[tuple[str, str]]:
+def drafter_units(actor: Actor) -> list[tuple[str, str]]:
+    """Return the units the actor drafts in: (code, name)."""
     ids = [u for u, r in actor.memberships if r == "drafter"]
     rows = db().query(Unit.code, Unit.name).filter(Unit.id.in_(ids)).order_by(Unit.code).all() if ids else []
     return [(code, name) for code, name in rows]
@@ -260,12 +266,12 @@ def edit(statement_id: int):
         statement = queries.read_statement(db(), statement_id, actor)
     current = version_dict(statement.current)
     if request.method == "POST":
-        fields = _content_from_form()
+        fields = content_from_form()
         try:
             version = int(request.form.get("version", "0"))
         except ValueError:
             version = 0
-        _saved, editor = _save_or_show_editor(
+        _saved, editor = save_or_show_editor(
             lambda: service.add_version(db(), statement_id, actor, load_input(VersionIn(), fields), version=version),
             units=[],
             values=fields,
@@ -291,7 +297,7 @@ def edit(statement_id: int):
 @login_required
 def sensitivity_preview():
     """Say which of the unit's rules the draft being typed matches (for the editor's script)."""
-    fields = _content_from_form()
+    fields = content_from_form()
     reasons = service.preview_sensitivity(
         db(), web_actor(), request.form.get("unit", ""), fields["title"], fields["body"], fields["topics"]
     )

@@ -56,6 +56,11 @@ ACTION_LABELS = {
     "deadline_escalation": _l("Escalated an overdue step to the leaders above"),
     "emergency_review_overdue": _l("Said an emergency release awaits its overdue review"),
     "sign_in_alert": _l("Sign-in alert: an account under attack"),
+    "register_press_request": _l("Registered a question from the press"),
+    "assign_press_request": _l("Assigned a question from the press"),
+    "answer_press_request": _l("Linked the answer to a question from the press"),
+    "refuse_press_request": _l("Refused a question from the press"),
+    "update_press_policy": _l("Set the unit's time limits for answering the press"),
 }
 #: What each built-in detector looks for, so that whoever reads a rule sees why it fired.
 DETECTOR_LABELS = {
@@ -147,6 +152,22 @@ CHANNEL_LABELS = {
     "written_answer": _l("Written answer"),
     "interview": _l("Interview"),
     "social_media": _l("Social media"),
+}
+#: The Press Law's grounds for not providing information (statements.pressdesk.models.GROUNDS).
+GROUND_LABELS = {
+    "state_secret": _l("State secrets"),
+    "private_secret": _l("Private or other secrets protected by law"),
+    "under_investigation": _l("A case under investigation or not yet tried"),
+    "inspection_or_complaint": _l("An inspection not yet concluded, or a complaint or denunciation being settled"),
+    "draft_policy": _l("A policy document still being drafted, not yet allowed to be published"),
+}
+#: Where a question from the press stands (statements.pressdesk.service.STATUSES).
+PRESS_STATUS_LABELS = {
+    "open": _l("Awaiting an answer"),
+    "answering": _l("Answer being prepared"),
+    "overdue": _l("Overdue"),
+    "answered": _l("Answered"),
+    "refused": _l("Refused"),
 }
 OUTCOME_LABELS = {
     "not_a_leak": _l("Not a leak: released content"),

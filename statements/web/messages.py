@@ -10,10 +10,12 @@ from flask_babel import lazy_gettext as _l
 from auth.service import MIN_PASSWORD
 from statements.web.labels import (
     CHANNEL_LABELS,
+    GROUND_LABELS,
     KIND_LABELS,
     LANGUAGE_LABELS,
     MAIL_MODE_LABELS,
     OUTCOME_LABELS,
+    PRESS_STATUS_LABELS,
     ROLE_LABELS,
     STATE_LABELS,
     URGENCY_LABELS,
@@ -168,6 +170,20 @@ RULE_MESSAGES = {
     "reason_required": _l("Give the reason in writing."),
     "reason_too_long": _l("The reason is too long."),
     "user_inactive": _l("This person's account is deactivated."),
+    "press_internal": _l("A unit's questions from the press are internal to the unit."),
+    "press_desk": _l("Only the unit's drafters, spokesperson and leaders handle its questions from the press."),
+    "press_refusal": _l("Only the unit's spokesperson or a leader may refuse a question from the press."),
+    "press_policy": _l("The time limits are not valid."),
+    "press_request": _l("There is no such question, or it belongs to another unit."),
+    "press_request_closed": _l("The question was refused: it is closed."),
+    "answered": _l("The question is answered: its answer was released."),
+    "answer": _l("A question is answered by an interview statement of its unit that is not rejected or withdrawn."),
+    "answer_taken": _l("That statement already answers another question."),
+    "refusal": _l("A refusal names its ground in the Press Law and says why."),
+    "assignee": _l("The question goes to one of the unit's drafters, spokesperson or leaders."),
+    "received_at": _l("A question is received now or within the past year."),
+    "do": _l("Unknown step."),
+    "status": _l("Unknown status."),
 }
 
 
@@ -245,6 +261,15 @@ FIELD_MESSAGES = {
     ),
     "Only an attributed leak names people.": _l("Only an attributed leak names people."),
     "Unknown user.": _l("Unknown user."),
+    "Not now.": _l("Now or within the past year."),
+    "An urgent question cannot be given longer than an ordinary one.": _l(
+        "An urgent question cannot be given longer than an ordinary one."
+    ),
+    "Unknown.": _l("No such statement in this unit."),
+    "Not an interview answer.": _l("Choose an interview statement of this unit, not rejected or withdrawn."),
+    "Not one of the unit's press desk.": _l("Choose one of the unit's drafters, spokesperson or leaders."),
+    "Not one of the law's grounds.": _l("Choose one of the law's grounds."),
+    "Unknown step.": _l("Unknown step."),
     "A reason is required.": _l("A reason is required."),
     "The start cannot be in the past.": _l("The start cannot be in the past."),
     "The end must come after the start.": _l("The end must come after the start."),
@@ -277,6 +302,11 @@ PATTERNED_FIELD_MESSAGES: list[tuple[re.Pattern, Callable[..., object]]] = [
         lambda n: _l("More than 0 and at most %(n)s hours, in every cell.", n=n),
     ),
     (re.compile(r"At most (?P<n>\d+) days\."), lambda n: _l("At most %(n)s days.", n=n)),
+    (re.compile(r"Between 1 and (?P<n>\d+) days\."), lambda n: _l("From 1 to %(n)s days.", n=n)),
+    (
+        re.compile(r"Say why, in at most (?P<n>\d+) characters\."),
+        lambda n: _l("Say why, in at most %(n)s characters.", n=n),
+    ),
     (
         re.compile(r"Must be greater than or equal to (?P<low>\d+) and less than or equal to (?P<high>\d+)\."),
         lambda low, high: _l("A whole number from %(low)s to %(high)s.", low=low, high=high),
@@ -300,6 +330,8 @@ def choice_names(choices: str) -> str:
         CHANNEL_LABELS,
         MAIL_MODE_LABELS,
         LANGUAGE_LABELS,
+        GROUND_LABELS,
+        PRESS_STATUS_LABELS,
     ):
         if all(code in names for code in codes):  # one list names all of them: these are its codes
             return ", ".join(str(names[code]) for code in codes)

@@ -62,6 +62,32 @@ def require_edit_deadlines(actor: Actor | None, unit_id: int) -> None:
         raise Forbidden("deadlines_editor", "Only a leader of the unit (or above) or an admin may set its deadlines.")
 
 
+def require_read_press(actor: Actor | None, unit_id: int) -> None:
+    """Refuse anyone but the unit's people, the leaders above it and auditors: its press questions are its own."""
+    if actor is None or not actor.can_read_unit(unit_id):
+        raise Forbidden("press_internal", "A unit's questions from the press are internal to the unit.")
+
+
+def require_handle_press(actor: Actor | None, unit_id: int) -> None:
+    """Refuse anyone but the unit's drafters, spokesperson and leaders: they register and answer press questions."""
+    if actor is None or not (
+        actor.has_role(Role.DRAFTER, unit_id) or actor.speaks_for(unit_id) or actor.is_competent_leader(unit_id)
+    ):
+        raise Forbidden("press_desk", "Only the unit's drafters, spokesperson and leaders handle its press questions.")
+
+
+def require_draft_in(actor: Actor | None, unit_id: int) -> None:
+    """Refuse anyone but a drafter of the unit: only they write its statements (an answer to the press too)."""
+    if actor is None or not actor.has_role(Role.DRAFTER, unit_id):
+        raise Forbidden("drafter_of_unit", "Only a drafter of the unit may write its statements.")
+
+
+def require_refuse_press(actor: Actor | None, unit_id: int) -> None:
+    """Only the unit's spokesperson or a leader refuses the press (Decree 09/2017: they speak for the unit)."""
+    if actor is None or not (actor.speaks_for(unit_id) or actor.is_competent_leader(unit_id)):
+        raise Forbidden("press_refusal", "Only the unit's spokesperson or a leader may refuse a question.")
+
+
 def require_read_acting(actor: Actor | None, unit_id: int) -> None:
     """Refuse anyone but the unit's people, the leaders above it, auditors and admins: who stands in is internal."""
     if not _reads_unit_policy(actor, unit_id):
@@ -181,6 +207,21 @@ def can_edit_rules(actor: Actor | None, unit_id: int) -> bool:
 def can_edit_deadlines(actor: Actor | None, unit_id: int) -> bool:
     """Say whether `require_edit_deadlines` lets the actor through."""
     return _allowed(require_edit_deadlines, actor, unit_id)
+
+
+def can_handle_press(actor: Actor | None, unit_id: int) -> bool:
+    """Say whether `require_handle_press` lets the actor through."""
+    return _allowed(require_handle_press, actor, unit_id)
+
+
+def can_draft_in(actor: Actor | None, unit_id: int) -> bool:
+    """Say whether `require_draft_in` lets the actor through."""
+    return _allowed(require_draft_in, actor, unit_id)
+
+
+def can_refuse_press(actor: Actor | None, unit_id: int) -> bool:
+    """Say whether `require_refuse_press` lets the actor through."""
+    return _allowed(require_refuse_press, actor, unit_id)
 
 
 def can_appoint_acting(actor: Actor | None, unit_id: int) -> bool:

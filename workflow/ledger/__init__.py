@@ -46,6 +46,7 @@ class EntryKind:
     ACCESS = "access"  # a read or export of unreleased content
     DISCLOSURE = "disclosure"  # a disclosure case opened or closed, a violation recorded
     DEADLINE = "deadline"  # the system reminded, said a step is overdue, or escalated it
+    PRESS = "press"  # a question from the press registered, assigned, linked to its answer or refused
 
 
 class LedgerEntry(Base):

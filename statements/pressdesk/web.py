@@ -1,0 +1,239 @@
+"""The press desk in the browser: the register of questions, one question with its answer or refusal, time limits."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from auth.models import Membership, Unit, User
+from statements.i18n import from_local_input, local_input_now, local_time
+from statements.lifecycle import idempotency
+from statements.lifecycle.models import Statement
+from statements.lifecycle.schemas import StatementIn
+from statements.lifecycle.web import content_from_form, drafter_units, new_token, save_or_show_editor
+from statements.pressdesk import service
+from statements.pressdesk.models import GROUNDS, GROUNDS_SOURCE, PressRequest
+from statements.pressdesk.schemas import AnswerIn, AssignIn, PressPolicyIn, PressRequestIn, RefusalIn
+from statements.pressdesk.serialize import request_dicts
+from statements.schemas import load_input
+from statements.web import bp, web_actor
+from statements.web.messages import refusal_message
+from statements.web_session import db, page_arg, page_count, rollback_session
+from workflow.actor import Actor
+from workflow.errors import Invalid, Refusal
+from workflow.guards import can_draft_in, can_edit_deadlines, can_handle_press, can_refuse_press, require_draft_in
+from workflow.states import Kind, State
+
+PER_PAGE = 25
+
+
+@bp.app_context_processor
+def _press_questions() -> dict:
+    # A function, not a list: only the inbox asks, so other pages run no query for it.
+    return {"press_waiting": lambda: request_dicts(db(), service.waiting(db(), web_actor()))}
+
+
+@bp.route("/press-requests", methods=["GET", "POST"])
+@login_required
+def press_requests():
+    """List the questions from the press the person may read; register a new one."""
+    actor = web_actor()
+    if request.method == "GET":
+        return _register_page(actor, {"received_at": local_input_now(), "unit": ""}, {})
+    form = request.form
+    values = {name: form.get(name, "") for name in ("unit", "outlet", "journalist", "contact", "question")}
+    values |= {"received_at": form.get("received_at", ""), "urgent": bool(form.get("urgent"))}
+    received = from_local_input(values["received_at"])
+    if received is None:
+        return _register_page(actor, values, {"received_at": [_("Give the date and time it was received.")]}, 422)
+    try:
+        checked = load_input(PressRequestIn(), values | {"received_at": received.isoformat()})
+        unit = checked.pop("unit")
+        made = service.register(db(), actor, unit, **checked)
+    except Invalid as refusal:
+        rollback_session()
+        return _register_page(actor, values, refusal.errors or {}, 422)
+    flash(_("Question registered; it is due %(when)s.", when=local_time(made.due_at)), "info")
+    return redirect(url_for("web.press_request", request_id=made.id))
+
+
+def _register_page(actor: Actor, values: dict, errors: dict, status: int = 200):
+    status_filter = request.args.get("status") or None
+    page = page_arg()
+    try:
+        items, total = service.listed(db(), actor, status_filter, page, PER_PAGE)
+    except Invalid as refusal:
+        items, total, errors = [], 0, errors | (refusal.errors or {})
+        status = refusal.status
+    units = _handled_units(actor)
+    policies = {code: service.days_of(db(), unit_id) for unit_id, code, _name in units}
+    return render_template(
+        "pressdesk/index.html",
+        items=request_dicts(db(), items),
+        total=total,
+        page=page,
+        pages=page_count(total, PER_PAGE),
+        status=status_filter,
+        statuses=service.STATUSES,
+        units=units,
+        policies=policies,
+        editable={code for unit_id, code, _name in units if can_edit_deadlines(actor, unit_id)},
+        values=values,
+        errors=errors,
+    ), status
+
+
+@bp.route("/press-requests/<int:request_id>", methods=["GET", "POST"])
+@login_required
+def press_request(request_id: int):
+    """Show a question; assign it, link its answer or refuse it."""
+    actor = web_actor()
+    errors: dict = {}
+    refused, status = None, 200
+    if request.method == "POST":
+        form, what = request.form, request.form.get("do", "")
+        try:
+            if what == "assign":
+                checked = load_input(AssignIn(), {"assignee": form.get("assignee", "")})
+                service.assign(db(), actor, request_id, checked["assignee"])
+                flash(_("Question assigned."), "info")
+            elif what == "answer":
+                checked = load_input(AnswerIn(), {"statement": _integer(form.get("statement"))})
+                service.link_answer(db(), actor, request_id, checked["statement"])
+                flash(_("Answer linked: the question is answered once the statement is released."), "info")
+            elif what == "refuse":
+                checked = load_input(RefusalIn(), {"ground": form.get("ground", ""), "reason": form.get("reason", "")})
+                service.refuse(db(), actor, request_id, checked["ground"], checked["reason"])
+                flash(_("Question refused; the refusal is on the ledger."), "info")
+            else:
+                raise Invalid("do", "Unknown step.", errors={"do": ["Unknown step."]})
+            return redirect(url_for("web.press_request", request_id=request_id))
+        except Refusal as refusal:
+            rollback_session()
+            if refusal.status == 404:
+                raise
+            errors, status = refusal.errors or {}, refusal.status
+            if not errors:
+                refused = refusal_message(refusal.rule, refusal.message)
+    found = service.get(db(), actor, request_id)
+    shown = request_dicts(db(), [found])[0]
+    return render_template(
+        "pressdesk/show.html",
+        r=shown,
+        open=found.status == "open" and shown["status"] != "answered",
+        may_handle=can_handle_press(actor, found.unit_id),
+        may_draft=can_draft_in(actor, found.unit_id),
+        may_refuse=can_refuse_press(actor, found.unit_id),
+        people=_desk_people(found.unit_id),
+        answers=_answer_choices(found),
+        grounds=GROUNDS,
+        grounds_source=GROUNDS_SOURCE,
+        errors=errors,
+        refused=refused,
+        form=request.form,
+    ), status
+
+
+@bp.route("/press-requests/<int:request_id>/answer/new", methods=["GET", "POST"])
+@login_required
+def write_answer(request_id: int):
+    """Write the interview statement that answers a question; saved, it is linked to the question at once."""
+    actor = web_actor()
+    asked = service.get(db(), actor, request_id)
+    require_draft_in(actor, asked.unit_id)
+    units = drafter_units(actor)
+    unit_code = db().scalar(sa.select(Unit.code).where(Unit.id == asked.unit_id))
+    if request.method == "POST":
+        fields, token = content_from_form(), request.form.get("form_token") or None
+
+        def create() -> tuple[object, bool]:
+            checked = load_input(StatementIn(), fields | {"unit": unit_code, "kind": Kind.INTERVIEW.value})
+            made = idempotency.create_once(db(), actor, checked.pop("unit"), checked, f"web:{token}" if token else None)
+            if not made[1]:  # a form sent twice links once
+                service.link_answer(db(), actor, request_id, made[0].id)
+            return made
+
+        made, editor = save_or_show_editor(
+            create, units=units, values=fields | {"unit": unit_code}, statement=None, form_token=token, asked=asked
+        )
+        if editor:
+            return editor
+        flash(_("Answer saved as a draft and linked to the question."), "info")
+        return redirect(url_for("web.statement", statement_id=made[0].id))
+    values = {
+        "kind": Kind.INTERVIEW.value,
+        "urgency": "urgent" if asked.urgent else "normal",
+        "unit": unit_code,
+        "title": _("Answer to %(outlet)s", outlet=asked.outlet),
+    }
+    return render_template(
+        "web/editor.html", units=units, values=values, errors={}, statement=None, form_token=new_token(), asked=asked
+    )
+
+
+@bp.route("/press-requests/policy/<code>", methods=["POST"])
+@login_required
+def press_policy(code: str):
+    """Set a unit's time limits for answering the press (its leaders and admins)."""
+    actor = web_actor()
+    form = request.form
+    try:
+        given = {"normal_days": _integer(form.get("normal_days")), "urgent_days": _integer(form.get("urgent_days"))}
+        checked = load_input(PressPolicyIn(), given)
+        service.update_policy(db(), actor, code, checked["normal_days"], checked["urgent_days"])
+    except Invalid as refusal:
+        rollback_session()
+        return _register_page(actor, {"received_at": local_input_now(), "unit": ""}, refusal.errors or {}, 422)
+    flash(_("Time limits saved; they apply to questions registered from now on."), "info")
+    return redirect(url_for("web.press_requests"))
+
+
+def _integer(value: str | None) -> int | str | None:
+    """Return a form's number as an integer, or as typed so that the schema refuses it in words."""
+    try:
+        return int(value) if value not in (None, "") else None
+    except ValueError:
+        return value
+
+
+def _handled_units(actor: Actor) -> list[tuple[int, str, str]]:
+    """Return the units whose press questions the actor may register: (id, code, name)."""
+    rows = db().execute(sa.select(Unit.id, Unit.code, Unit.name).order_by(Unit.code)).all()
+    return [(row.id, row.code, row.name) for row in rows if can_handle_press(actor, row.id)]
+
+
+def _desk_people(unit_id: int) -> list[tuple[str, str]]:
+    """Return the people of a unit who may prepare an answer: (username, full name)."""
+    rows = db().execute(
+        sa.select(User.username, User.full_name)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.unit_id == unit_id, Membership.role.in_(["drafter", "spokesperson", "leader"]))
+        .distinct()
+        .order_by(User.full_name)
+    )
+    return [(row.username, row.full_name) for row in rows]
+
+
+def _answer_choices(found: PressRequest) -> list[tuple[int, str, dt.datetime]]:
+    """Return the unit's interview statements that could answer the question: (id, author, created).
+
+    Named by number, author and date, not by title: a title of unreleased content shown is a read to log.
+    """
+    taken = sa.select(PressRequest.answer_id).where(PressRequest.answer_id.is_not(None), PressRequest.id != found.id)
+    rows = db().execute(
+        sa.select(Statement.id, User.full_name, Statement.created_at)
+        .join(User, User.id == Statement.author_id)
+        .where(
+            Statement.unit_id == found.unit_id,
+            Statement.kind == Kind.INTERVIEW.value,
+            Statement.state.not_in([State.REJECTED.value, State.WITHDRAWN.value]),
+            Statement.id.not_in(taken),
+        )
+        .order_by(Statement.id.desc())
+        .limit(50)
+    )
+    return [(row.id, row.full_name, row.created_at) for row in rows]
