@@ -13,8 +13,7 @@ from statements.disclosure.serialize import case_dict, violation_dict
 from statements.i18n import from_local_input, local_input_now
 from statements.lifecycle.serialize import statement_dict
 from statements.schemas import load_input
-from statements.web import bp, web_actor
-from statements.web.messages import refusal_message
+from statements.web import bp, refused_form, web_actor
 from statements.web_session import db, page_arg, page_count, rollback_session
 from workflow.errors import Invalid, Refusal
 from workflow.guards import require_investigate
@@ -79,14 +78,9 @@ def disclosure(case_id: int):
             flash(_("Finding recorded."), "info")
             return redirect(url_for("web.disclosure", case_id=case_id))
         except Refusal as refusal:
-            rollback_session()
-            if refusal.status == 404:
-                raise
-            # The form comes back as typed, whatever refused it: an investigator who named themselves
-            # must not find the suggested outcome put back in place of the one they chose.
-            errors, status = refusal.errors or {}, refusal.status
-            if not errors:
-                refused = refusal_message(refusal.rule, refusal.message)
+            # The form comes back as typed: an investigator who named themselves must not find the
+            # suggested outcome put back in place of the one they chose.
+            errors, status, refused = refused_form(refusal)
     case = service.get_case(db(), case_id, actor)
     return render_template(
         "web/disclosure.html",

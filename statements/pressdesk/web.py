@@ -20,8 +20,7 @@ from statements.pressdesk.models import GROUNDS, GROUNDS_SOURCE, PressRequest
 from statements.pressdesk.schemas import AnswerIn, AssignIn, PressPolicyIn, PressRequestIn, RefusalIn
 from statements.pressdesk.serialize import request_dicts
 from statements.schemas import load_input
-from statements.web import bp, web_actor
-from statements.web.messages import refusal_message
+from statements.web import bp, refused_form, web_actor
 from statements.web_session import db, page_arg, page_count, rollback_session
 from workflow.actor import Actor
 from workflow.errors import Invalid, Refusal
@@ -113,12 +112,7 @@ def press_request(request_id: int):
                 raise Invalid("do", "Unknown step.", errors={"do": ["Unknown step."]})
             return redirect(url_for("web.press_request", request_id=request_id))
         except Refusal as refusal:
-            rollback_session()
-            if refusal.status == 404:
-                raise
-            errors, status = refusal.errors or {}, refusal.status
-            if not errors:
-                refused = refusal_message(refusal.rule, refusal.message)
+            errors, status, refused = refused_form(refusal)
     found = service.get(db(), actor, request_id)
     shown = request_dicts(db(), [found])[0]
     return render_template(

@@ -9,8 +9,10 @@ from __future__ import annotations
 from flask import Blueprint
 from flask_login import current_user
 
-from statements.web.messages import field_message
+from statements.web.messages import field_message, refusal_message
+from statements.web_session import rollback_session
 from workflow.actor import Actor
+from workflow.errors import Refusal
 
 bp = Blueprint("web", __name__)
 
@@ -26,4 +28,16 @@ def field_error(message: str) -> str:
     return field_message(message)
 
 
-__all__ = ["bp", "field_error", "web_actor"]
+def refused_form(refusal: Refusal) -> tuple[dict, int, str | None]:
+    """Undo a refused form's change; return its field errors, its status and what to say above the form.
+
+    A form comes back as typed, whatever refused it. A 404 is raised again: the page has nothing to show.
+    """
+    rollback_session()
+    if refusal.status == 404:
+        raise refusal
+    errors = refusal.errors or {}
+    return errors, refusal.status, None if errors else refusal_message(refusal.rule, refusal.message)
+
+
+__all__ = ["bp", "field_error", "refused_form", "web_actor"]
