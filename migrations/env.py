@@ -9,7 +9,8 @@ import auth.models  # noqa: F401  (register tables)
 import statements.disclosure.models
 import statements.lifecycle.models
 import statements.notifications.models
-import statements.pressdesk.models  # noqa: F401
+import statements.pressdesk.models
+import statements.rumours.models  # noqa: F401
 import workflow.deadlines
 import workflow.ledger
 import workflow.ledger.merkle

@@ -140,6 +140,8 @@ def _register_features(app: Flask, api: Api) -> None:
     from statements.press import web as press_web
     from statements.pressdesk import api as pressdesk_api
     from statements.pressdesk import web as pressdesk_web
+    from statements.rumours import api as rumours_api
+    from statements.rumours import web as rumours_web
 
     del (
         acting_web,
@@ -155,6 +157,7 @@ def _register_features(app: Flask, api: Api) -> None:
         org_web,
         pressdesk_web,
         rules_web,
+        rumours_web,
     )
     # The API authenticates by bearer token, so CSRF does not apply to it.
     apis = (
@@ -167,6 +170,7 @@ def _register_features(app: Flask, api: Api) -> None:
         dashboard_api,
         press_api,
         pressdesk_api,
+        rumours_api,
     )
     for module in apis:
         csrf.exempt(module.bp)

@@ -127,6 +127,17 @@ NOT_CONTENT = {
     "web.press_request": "a question, and the unit's interview statements by number, author and date",
     "web.write_answer": "a question, and an empty editor for its answer",
     "web.press_policy": "a unit's time limits for answering the press",
+    # An item seen outside is public text; it names the unit's statements by number and state, and what it
+    # matched of the released ones (public).
+    "rumours.record": "an item seen outside, matched with released statements",
+    "rumours.listed": "items seen outside",
+    "rumours.one": "an item seen outside",
+    "rumours.assess": "an item seen outside",
+    "rumours.link": "an item seen outside",
+    "rumours.report": "an item seen outside",
+    "web.rumours": "items seen outside",
+    "web.rumour": "an item seen outside and what it matched of the released statements",
+    "web.write_correction": "an item seen outside, and an empty editor for its correction",
 }
 
 

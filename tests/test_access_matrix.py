@@ -18,6 +18,7 @@ from statements.disclosure.service import open_case
 from statements.notifications.models import Notification
 from statements.org.acting import appoint
 from statements.pressdesk import service as pressdesk
+from statements.rumours import service as rumours
 from tests.conftest import PASSWORD
 from tests.test_web import login
 from workflow.sensitivity import SensitivityRule
@@ -47,6 +48,7 @@ LEDGER_READERS = {"auditor", "admin"}
 #: Who registers and answers a unit's questions from the press, and who may refuse one.
 PRESS_DESK = DRAFTERS | {"spokesperson"} | COMPETENT_LEADERS
 PRESS_REFUSERS = {"spokesperson"} | COMPETENT_LEADERS
+SEEN = {"unit": "SYT-HN", "platform": "Zalo", "address": "https://zalo.me/g/abc", "summary": "Tin đồn về dịch sởi."}
 QUESTION = {"unit": "SYT-HN", "outlet": "Báo Tuổi Trẻ", "journalist": "Lê Minh", "contact": "minh@tuoitre.vn",
             "question": "Có bao nhiêu ca mắc sởi?"}  # fmt: skip
 
@@ -295,6 +297,27 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, set[str]]] = {
         {"title": "Trả lời Báo Tuổi Trẻ", "body": "Có 12 ca.", "urgency": "normal", "kind": "interview"},
         DRAFTERS,
     ),
+    # items seen outside ({ru}: SYT-HN's, judged beyond its authority; {rf}: one judged false)
+    ("rumours.record", "POST"): ("/api/v1/rumours", SEEN | {"first_seen_at": "{now}"}, PRESS_DESK),
+    ("rumours.listed", "GET"): ("/api/v1/rumours", None, SIGNED_IN),
+    ("rumours.one", "GET"): ("/api/v1/rumours/{ru}", None, UNIT_READERS),
+    ("rumours.assess", "POST"): (
+        "/api/v1/rumours/{ru}/assessment",
+        {"assessment": "false", "note": "Sai."},
+        PRESS_REFUSERS,
+    ),
+    ("rumours.link", "POST"): ("/api/v1/rumours/{ru}/links", {"concerns": "{d}"}, PRESS_DESK),
+    ("rumours.report", "POST"): ("/api/v1/rumours/{ru}/report", {"note": "Thẩm quyền của Bộ."}, PRESS_REFUSERS),
+    ("web.rumours", "GET"): ("/rumours", None, SIGNED_IN),
+    ("web.rumours", "POST"): ("/rumours", SEEN | {"first_seen_at": "{local_now}"}, PRESS_DESK),
+    ("web.rumour", "GET"): ("/rumours/{ru}", None, UNIT_READERS),
+    ("web.rumour", "POST"): ("/rumours/{ru}", {"do": "link", "concerns": "{d}"}, PRESS_DESK),
+    ("web.write_correction", "GET"): ("/rumours/{rf}/correction/new", None, DRAFTERS),
+    ("web.write_correction", "POST"): (
+        "/rumours/{rf}/correction/new",
+        {"title": "Đính chính", "body": "Số ca đúng là 12.", "urgency": "urgent"},
+        DRAFTERS,
+    ),
     ("web.press_policy", "POST"): (
         "/press-requests/policy/SYT-HN",
         {"normal_days": "20", "urgent_days": "2"},
@@ -334,6 +357,12 @@ def world(app, session, org, statement_in, make_statement, tmp_path):
                             contact="minh@tuoitre.vn", question="Có bao nhiêu ca?",
                             received_at=dt.datetime.now(dt.UTC)).id  # fmt: skip
     iv = make_statement(kind="interview").id
+    seen = {"platform": "Zalo", "address": "https://zalo.me/g/abc", "summary": "Tin đồn.",
+            "first_seen_at": dt.datetime.now(dt.UTC)}  # fmt: skip
+    ru = rumours.record(session, org.actor("author"), "SYT-HN", **seen)
+    rumours.assess(session, org.actor("spokesperson"), ru.id, "beyond_authority", "Thẩm quyền của Bộ.")
+    rf = rumours.record(session, org.actor("author"), "SYT-HN", **seen)
+    rumours.assess(session, org.actor("spokesperson"), rf.id, "false", "Sai sự thật.")
     session.commit()
     # A signed checkpoint for the press room to publish, with the key it was signed with.
     app.config["LEDGER_KEY"] = str(tmp_path / "ledger.pem")
@@ -355,6 +384,8 @@ def world(app, session, org, statement_in, make_statement, tmp_path):
         "n": n,
         "rule": rule,
         "pq": pq,
+        "ru": ru.id,
+        "rf": rf.id,
         "iv": iv,
         "now": dt.datetime.now(dt.UTC).isoformat(),
         "local_now": dt.datetime.now(LOCAL_ZONE).strftime("%Y-%m-%dT%H:%M"),

@@ -75,6 +75,13 @@ MEANINGS = {name: action.meaning for name, action in ACTIONS.items()} | {
     "answer_press_request": "The interview statement that answers a question from the press was linked to it",
     "refuse_press_request": "The spokesperson or a leader refused a question from the press on a Press Law ground",
     "update_press_policy": "A unit's time limits for answering the press were set (data: normal and urgent days)",
+    "record_rumour": (
+        "An item seen outside was recorded (data: platform, address, first seen, hashes of its summary and words,"
+        " what matching it with the released statements found)"
+    ),
+    "assess_rumour": "The spokesperson or a leader judged an item seen outside (data.assessment), saying why",
+    "link_rumour": "The statement an item seen outside concerns, or the correction answering it, was linked",
+    "report_rumour": "An item beyond the unit's authority was reported to the unit above (data: from, to)",
 }
 
 

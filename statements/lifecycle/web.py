@@ -22,6 +22,7 @@ from statements.schemas import load_input
 from statements.web import bp, web_actor
 from statements.web.labels import (
     ACTION_LABELS,
+    ASSESSMENT_LABELS,
     BASIS_LABELS,
     CHANNEL_LABELS,
     DETECTOR_LABELS,
@@ -65,6 +66,7 @@ _LAZY_LABELS = {
     "emergency_outcomes": EMERGENCY_OUTCOME_LABELS,
     "grounds": GROUND_LABELS,
     "press_statuses": PRESS_STATUS_LABELS,
+    "assessments": ASSESSMENT_LABELS,
 }
 
 

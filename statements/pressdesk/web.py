@@ -20,7 +20,7 @@ from statements.pressdesk.models import GROUNDS, GROUNDS_SOURCE, PressRequest
 from statements.pressdesk.schemas import AnswerIn, AssignIn, PressPolicyIn, PressRequestIn, RefusalIn
 from statements.pressdesk.serialize import request_dicts
 from statements.schemas import load_input
-from statements.web import bp, refused_form, web_actor
+from statements.web import bp, form_number, refused_form, web_actor
 from statements.web_session import db, page_arg, page_count, rollback_session
 from workflow.actor import Actor
 from workflow.errors import Invalid, Refusal
@@ -101,7 +101,7 @@ def press_request(request_id: int):
                 service.assign(db(), actor, request_id, checked["assignee"])
                 flash(_("Question assigned."), "info")
             elif what == "answer":
-                checked = load_input(AnswerIn(), {"statement": _integer(form.get("statement"))})
+                checked = load_input(AnswerIn(), {"statement": form_number(form.get("statement"))})
                 service.link_answer(db(), actor, request_id, checked["statement"])
                 flash(_("Answer linked: the question is answered once the statement is released."), "info")
             elif what == "refuse":
@@ -176,7 +176,7 @@ def press_policy(code: str):
     actor = web_actor()
     form = request.form
     try:
-        given = {"normal_days": _integer(form.get("normal_days")), "urgent_days": _integer(form.get("urgent_days"))}
+        given = {name: form_number(form.get(name)) for name in ("normal_days", "urgent_days")}
         checked = load_input(PressPolicyIn(), given)
         service.update_policy(db(), actor, code, checked["normal_days"], checked["urgent_days"])
     except Invalid as refusal:
@@ -185,13 +185,6 @@ def press_policy(code: str):
     flash(_("Time limits saved; they apply to questions registered from now on."), "info")
     return redirect(url_for("web.press_requests"))
 
-
-def _integer(value: str | None) -> int | str | None:
-    """Return a form's number as an integer, or as typed so that the schema refuses it in words."""
-    try:
-        return int(value) if value not in (None, "") else None
-    except ValueError:
-        return value
 
 
 def _handled_units(actor: Actor) -> list[tuple[int, str, str]]:

@@ -40,4 +40,12 @@ def refused_form(refusal: Refusal) -> tuple[dict, int, str | None]:
     return errors, refusal.status, None if errors else refusal_message(refusal.rule, refusal.message)
 
 
-__all__ = ["bp", "field_error", "refused_form", "web_actor"]
+def form_number(value: str | None) -> int | str | None:
+    """Return a form's number as an integer, or as typed so that the API's schema refuses it in words."""
+    try:
+        return int(value) if value not in (None, "") else None
+    except ValueError:
+        return value
+
+
+__all__ = ["bp", "field_error", "form_number", "refused_form", "web_actor"]

@@ -61,6 +61,10 @@ ACTION_LABELS = {
     "answer_press_request": _l("Linked the answer to a question from the press"),
     "refuse_press_request": _l("Refused a question from the press"),
     "update_press_policy": _l("Set the unit's time limits for answering the press"),
+    "record_rumour": _l("Recorded an item seen outside"),
+    "assess_rumour": _l("Judged an item seen outside"),
+    "link_rumour": _l("Linked statements to an item seen outside"),
+    "report_rumour": _l("Reported an item seen outside to the unit above"),
 }
 #: What each built-in detector looks for, so that whoever reads a rule sees why it fired.
 DETECTOR_LABELS = {
@@ -160,6 +164,14 @@ GROUND_LABELS = {
     "under_investigation": _l("A case under investigation or not yet tried"),
     "inspection_or_complaint": _l("An inspection not yet concluded, or a complaint or denunciation being settled"),
     "draft_policy": _l("A policy document still being drafted, not yet allowed to be published"),
+}
+#: How an item seen outside was judged (statements.rumours.models.ASSESSMENTS).
+ASSESSMENT_LABELS = {
+    "unassessed": _l("Not judged yet"),
+    "true": _l("True"),
+    "misleading": _l("Misleading"),
+    "false": _l("False"),
+    "beyond_authority": _l("Beyond the unit's authority"),
 }
 #: Where a question from the press stands (statements.pressdesk.service.STATUSES).
 PRESS_STATUS_LABELS = {

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from auth.service import MIN_PASSWORD
 from statements.web.labels import (
+    ASSESSMENT_LABELS,
     CHANNEL_LABELS,
     GROUND_LABELS,
     KIND_LABELS,
@@ -184,6 +185,16 @@ RULE_MESSAGES = {
     "received_at": _l("A question is received now or within the past year."),
     "do": _l("Unknown step."),
     "status": _l("Unknown status."),
+    "watch_keeper": _l("Only the unit's drafters, spokesperson and leaders record what is seen outside about it."),
+    "watch_judge": _l("Only the unit's spokesperson or a leader judges an item seen outside or reports it up."),
+    "rumour": _l("There is no such item, or it belongs to another unit."),
+    "first_seen_at": _l("An item is first seen now or within the past year."),
+    "assessment": _l("A judgement says what the item is and why."),
+    "not_false": _l("Only an item judged false or misleading is answered by a correction."),
+    "correction_taken": _l("That correction already answers another item."),
+    "not_beyond": _l("Only an item judged beyond the unit's authority is reported up."),
+    "report": _l("Say why the item goes to the unit above."),
+    "no_unit_above": _l("The unit holding the item has no unit above it."),
 }
 
 
@@ -269,6 +280,8 @@ FIELD_MESSAGES = {
     "Not an interview answer.": _l("Choose an interview statement of this unit, not rejected or withdrawn."),
     "Not one of the unit's press desk.": _l("Choose one of the unit's drafters, spokesperson or leaders."),
     "Not one of the law's grounds.": _l("Choose one of the law's grounds."),
+    "Not a judgement.": _l("Choose what the item is."),
+    "Not a correction statement.": _l("Choose a correction statement of this unit, not rejected or withdrawn."),
     "Unknown step.": _l("Unknown step."),
     "A reason is required.": _l("A reason is required."),
     "The start cannot be in the past.": _l("The start cannot be in the past."),
@@ -332,6 +345,7 @@ def choice_names(choices: str) -> str:
         LANGUAGE_LABELS,
         GROUND_LABELS,
         PRESS_STATUS_LABELS,
+        ASSESSMENT_LABELS,
     ):
         if all(code in names for code in codes):  # one list names all of them: these are its codes
             return ", ".join(str(names[code]) for code in codes)

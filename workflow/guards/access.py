@@ -88,6 +88,20 @@ def require_refuse_press(actor: Actor | None, unit_id: int) -> None:
         raise Forbidden("press_refusal", "Only the unit's spokesperson or a leader may refuse a question.")
 
 
+def require_keep_watch(actor: Actor | None, unit_id: int) -> None:
+    """Refuse anyone but the unit's drafters, spokesperson and leaders: they record what is said outside about it."""
+    if actor is None or not (
+        actor.has_role(Role.DRAFTER, unit_id) or actor.speaks_for(unit_id) or actor.is_competent_leader(unit_id)
+    ):
+        raise Forbidden("watch_keeper", "Only the unit's drafters, spokesperson and leaders record what is seen.")
+
+
+def require_judge_watch(actor: Actor | None, unit_id: int) -> None:
+    """Refuse anyone but the unit's spokesperson or a leader: they judge an item seen outside and report it up."""
+    if actor is None or not (actor.speaks_for(unit_id) or actor.is_competent_leader(unit_id)):
+        raise Forbidden("watch_judge", "Only the unit's spokesperson or a leader judges an item or reports it up.")
+
+
 def require_read_acting(actor: Actor | None, unit_id: int) -> None:
     """Refuse anyone but the unit's people, the leaders above it, auditors and admins: who stands in is internal."""
     if not _reads_unit_policy(actor, unit_id):
@@ -222,6 +236,16 @@ def can_draft_in(actor: Actor | None, unit_id: int) -> bool:
 def can_refuse_press(actor: Actor | None, unit_id: int) -> bool:
     """Say whether `require_refuse_press` lets the actor through."""
     return _allowed(require_refuse_press, actor, unit_id)
+
+
+def can_keep_watch(actor: Actor | None, unit_id: int) -> bool:
+    """Say whether `require_keep_watch` lets the actor through."""
+    return _allowed(require_keep_watch, actor, unit_id)
+
+
+def can_judge_watch(actor: Actor | None, unit_id: int) -> bool:
+    """Say whether `require_judge_watch` lets the actor through."""
+    return _allowed(require_judge_watch, actor, unit_id)
 
 
 def can_appoint_acting(actor: Actor | None, unit_id: int) -> bool:

@@ -47,6 +47,7 @@ class EntryKind:
     DISCLOSURE = "disclosure"  # a disclosure case opened or closed, a violation recorded
     DEADLINE = "deadline"  # the system reminded, said a step is overdue, or escalated it
     PRESS = "press"  # a question from the press registered, assigned, linked to its answer or refused
+    WATCH = "watch"  # an item seen outside recorded, judged, linked to what answers it, or reported up
 
 
 class LedgerEntry(Base):

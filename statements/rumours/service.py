@@ -1,0 +1,277 @@
+"""The watch: record what is seen outside about a unit, match it with what was released, judge it, answer it.
+
+An item (a post, an article, a forwarded message) is recorded with where and when it was seen, a summary,
+its reach and its words if pasted; the words are matched against the released statements as the public
+verification page matches them ("this is our statement of 12 March", "this imitates it but changes its
+figures", with the differences). The spokesperson or a leader judges it (true, misleading, false, or
+beyond the unit's authority), links the statement it concerns, and answers a false or misleading item
+with a `correction` statement, taken through the lifecycle; what is beyond the unit's authority is
+reported to the unit above, which sees it in its inbox and may report it further up. Every step is on
+the ledger.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from auth.models import Unit
+from auth.service import get_unit
+from statements.lifecycle.models import Statement
+from statements.press import verify
+from statements.rumours.models import ASSESSMENTS, Rumour
+from workflow import ledger
+from workflow.actor import Actor
+from workflow.db import isoformat, utcnow
+from workflow.errors import Conflict, Invalid, NotFound
+from workflow.guards import require_judge_watch, require_keep_watch
+from workflow.states import Kind, State
+
+MAX_TEXT = 50_000
+MAX_NOTE = 4000
+#: How far back an item may be said to have been first seen.
+MAX_BACKDATE = dt.timedelta(days=365)
+
+
+def record(
+    session: Session,
+    actor: Actor,
+    unit_code: str,
+    *,
+    platform: str,
+    address: str,
+    first_seen_at: dt.datetime,
+    summary: str,
+    reach: int | None = None,
+    text: str | None = None,
+) -> Rumour:
+    """Record an item seen outside; its words, if given, are matched against the released statements."""
+    unit = get_unit(session, unit_code, "unit")
+    require_keep_watch(actor, unit.id)
+    now = utcnow()
+    if first_seen_at > now + dt.timedelta(minutes=5) or first_seen_at < now - MAX_BACKDATE:
+        raise Invalid("first_seen_at", "Seen now or within the past year.", errors={"first_seen_at": ["Not now."]})
+    words = (text or "").strip() or None
+    item = Rumour(
+        unit_id=unit.id,
+        platform=platform.strip(),
+        address=address.strip(),
+        first_seen_at=first_seen_at,
+        summary=summary.strip(),
+        reach=reach,
+        text=words,
+        matched=_match(session, words) if words else None,
+        created_by_id=actor.user_id,
+        created_at=now,
+    )
+    session.add(item)
+    session.flush()
+    _entry(session, actor, item, "record_rumour")
+    return item
+
+
+def assess(session: Session, actor: Actor, rumour_id: int, assessment: str, note: str) -> Rumour:
+    """Judge an item: true, misleading, false or beyond the unit's authority, with why (spokesperson or leader)."""
+    item = get(session, actor, rumour_id)
+    require_judge_watch(actor, item.unit_id)
+    errors = {}
+    if assessment not in ASSESSMENTS or assessment == "unassessed":
+        errors["assessment"] = ["Not a judgement."]
+    if not isinstance(note, str) or not note.strip() or len(note) > MAX_NOTE:
+        errors["note"] = [f"Say why, in at most {MAX_NOTE} characters."]
+    if errors:
+        raise Invalid("assessment", "A judgement says what the item is and why.", errors=errors)
+    item.assessment, item.assessment_note = assessment, note.strip()
+    item.assessed_at, item.assessed_by_id = utcnow(), actor.user_id
+    _entry(session, actor, item, "assess_rumour", comment=item.assessment_note, extra={"assessment": assessment})
+    return item
+
+
+def link(session: Session, actor: Actor, rumour_id: int, *, concerns: int | None, correction: int | None) -> Rumour:
+    """Link the unit's statement an item is about, and the correction statement that answers it."""
+    item = get(session, actor, rumour_id)
+    require_keep_watch(actor, item.unit_id)
+    if concerns is not None:
+        _statement_of(session, item, concerns, "concerns", None)
+        item.concerns_id = concerns
+    if correction is not None:
+        if item.assessment not in ("false", "misleading"):
+            raise Conflict("not_false", "Only an item judged false or misleading is answered by a correction.")
+        _statement_of(session, item, correction, "correction", Kind.CORRECTION)
+        taken = session.scalar(sa.select(Rumour.id).where(Rumour.correction_id == correction, Rumour.id != item.id))
+        if taken is not None:
+            raise Conflict("correction_taken", f"Statement {correction} already answers item {taken}.")
+        item.correction_id = correction
+    _entry(
+        session,
+        actor,
+        item,
+        "link_rumour",
+        statement_id=correction or concerns,
+        extra={"concerns": item.concerns_id, "correction": item.correction_id},
+    )
+    return item
+
+
+def report_up(session: Session, actor: Actor, rumour_id: int, note: str) -> Rumour:
+    """Report an item beyond the authority of the unit holding it to the unit above (spokesperson or leader there)."""
+    item = get(session, actor, rumour_id)
+    holder = item.reported_to_id or item.unit_id
+    require_judge_watch(actor, holder)
+    if item.assessment != "beyond_authority":
+        raise Conflict("not_beyond", "Only an item judged beyond the unit's authority is reported up.")
+    if not isinstance(note, str) or not note.strip() or len(note) > MAX_NOTE:
+        raise Invalid("report", "Say why it goes up.", errors={"note": [f"Say why, in at most {MAX_NOTE} characters."]})
+    parent = session.scalar(sa.select(Unit.parent_id).where(Unit.id == holder))
+    if parent is None:
+        raise Conflict("no_unit_above", "The unit holding the item has no unit above it.")
+    item.reported_to_id, item.reported_at = parent, utcnow()
+    unit = session.get(Unit, parent)
+    _entry(
+        session,
+        actor,
+        item,
+        "report_rumour",
+        comment=note.strip(),
+        extra={"from": _code(session, holder), "to": unit.code if unit else None},
+    )
+    return item
+
+
+def get(session: Session, actor: Actor | None, rumour_id: int) -> Rumour:
+    """Return an item the actor may read: its unit's people and those of the units it was reported to."""
+    item = session.get(Rumour, rumour_id)
+    if item is None or actor is None or not _readable_by(item, actor):
+        raise NotFound("rumour", f"No item {rumour_id}.")
+    return item
+
+
+def listed(
+    session: Session, actor: Actor, page: int, per_page: int, assessment: str | None = None
+) -> tuple[list[Rumour], int]:
+    """Return a page of the items the actor may read, the newest seen first, and how many there are."""
+    where = [_readable(actor)]
+    if assessment:
+        if assessment not in ASSESSMENTS:
+            raise Invalid("assessment", "Unknown judgement.", errors={"assessment": ["Not a judgement."]})
+        where.append(Rumour.assessment == assessment)
+    total = session.scalar(sa.select(sa.func.count()).select_from(Rumour).where(*where)) or 0
+    rows = session.scalars(
+        sa.select(Rumour)
+        .where(*where)
+        .order_by(Rumour.first_seen_at.desc(), Rumour.id.desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    )
+    return list(rows), total
+
+
+def waiting(session: Session, actor: Actor, limit: int = 50) -> list[Rumour]:
+    """Return what awaits the actor's judgement: items not yet judged, and those reported up to their units."""
+    judged = _judging_units(actor)
+    if not judged:
+        return []
+    query = (
+        sa.select(Rumour)
+        .where(
+            sa.or_(
+                sa.and_(Rumour.assessment == "unassessed", Rumour.unit_id.in_(judged)),
+                Rumour.reported_to_id.in_(judged),
+            )
+        )
+        .order_by(Rumour.first_seen_at.desc(), Rumour.id.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+# --- inside --------------------------------------------------------------------------------------
+
+
+def _match(session: Session, text: str) -> dict:
+    """Return what the released statements say of the item's words: the verdict, the statement, the differences."""
+    try:
+        found = verify.verify(session, text, "")
+    except Invalid:  # fewer than five words: nothing to match
+        return {"verdict": "too_short"}
+    shown = found["statement"]
+    return {
+        "verdict": found["verdict"],
+        "statement": shown["id"] if shown else None,
+        "title": shown["title"] if shown else None,
+        "released_at": shown["released_at"] if shown else None,
+        "similarity": found["similarity"],
+        "differences": found["differences"][:20],
+    }
+
+
+def _statement_of(session: Session, item: Rumour, statement_id: int, field: str, kind: Kind | None) -> None:
+    statement = session.get(Statement, statement_id)
+    if statement is None or statement.unit_id != item.unit_id:
+        raise Invalid("statement", "A statement of the item's unit.", errors={field: ["Unknown."]})
+    if kind is not None and (statement.kind != kind or statement.state in (State.REJECTED, State.WITHDRAWN)):
+        raise Invalid(
+            "statement",
+            "A correction statement, not rejected or withdrawn.",
+            errors={field: ["Not a correction statement."]},
+        )
+
+
+def _readable_by(item: Rumour, actor: Actor) -> bool:
+    return actor.can_read_unit(item.unit_id) or (
+        item.reported_to_id is not None and actor.can_read_unit(item.reported_to_id)
+    )
+
+
+def _readable(actor: Actor) -> sa.ColumnElement[bool]:
+    if actor.is_auditor:
+        return sa.true()
+    scope = sorted(actor.read_scope)
+    return sa.or_(Rumour.unit_id.in_(scope), Rumour.reported_to_id.in_(scope))
+
+
+def _judging_units(actor: Actor) -> list[int]:
+    return sorted(
+        {u for u, role in actor.memberships if role == "spokesperson"} | set(actor.acting_for) | set(actor.leader_scope)
+    )
+
+
+def _code(session: Session, unit_id: int) -> str | None:
+    return session.scalar(sa.select(Unit.code).where(Unit.id == unit_id))
+
+
+def _entry(
+    session: Session,
+    actor: Actor,
+    item: Rumour,
+    action: str,
+    *,
+    statement_id: int | None = None,
+    comment: str | None = None,
+    extra: dict | None = None,
+) -> None:
+    ledger.append(
+        session,
+        kind=ledger.EntryKind.WATCH,
+        action=action,
+        actor_id=actor.user_id,
+        actor=actor.username,
+        role="spokesperson" if actor.speaks_for(item.unit_id) else ("leader" if actor.leader_scope else "drafter"),
+        unit=_code(session, item.unit_id),
+        statement_id=statement_id,
+        comment=comment,
+        # The item's words stay in the register; their hash binds the entry to them.
+        data={
+            "rumour": item.id,
+            "platform": item.platform,
+            "address": item.address,
+            "first_seen_at": isoformat(item.first_seen_at),
+            "summary_sha256": hashlib.sha256(item.summary.encode("utf-8")).hexdigest(),
+            "text_sha256": hashlib.sha256(item.text.encode("utf-8")).hexdigest() if item.text else None,
+            "verdict": (item.matched or {}).get("verdict"),
+            **(extra or {}),
+        },
+    )

@@ -1,0 +1,170 @@
+"""The watch in the browser: items seen outside, their match with what was released, the judgement and the answer."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from auth.models import Unit
+from statements.i18n import from_local_input, local_input_now
+from statements.lifecycle import idempotency
+from statements.lifecycle.schemas import StatementIn
+from statements.lifecycle.web import content_from_form, drafter_units, new_token, save_or_show_editor
+from statements.rumours import service
+from statements.rumours.models import ASSESSMENTS
+from statements.rumours.schemas import AssessmentIn, LinkIn, ReportIn, RumourIn
+from statements.rumours.serialize import rumour_dicts
+from statements.schemas import load_input
+from statements.web import bp, form_number, refused_form, web_actor
+from statements.web_session import db, page_arg, page_count, rollback_session
+from workflow.actor import Actor
+from workflow.errors import Invalid, Refusal
+from workflow.guards import can_draft_in, can_judge_watch, can_keep_watch, require_draft_in
+from workflow.states import Kind
+
+PER_PAGE = 25
+
+
+@bp.app_context_processor
+def _watch_items() -> dict:
+    # A function, not a list: only the inbox asks, so other pages run no query for it.
+    return {"watch_waiting": lambda: rumour_dicts(db(), service.waiting(db(), web_actor()))}
+
+
+@bp.route("/rumours", methods=["GET", "POST"])
+@login_required
+def rumours():
+    """List what was seen outside about the person's units; record a new item."""
+    actor = web_actor()
+    if request.method == "GET":
+        return _rumours_page(actor, {"first_seen_at": local_input_now()}, {})
+    form = request.form
+    values = {name: form.get(name, "") for name in ("unit", "platform", "address", "summary", "text", "reach")}
+    values["first_seen_at"] = form.get("first_seen_at", "")
+    seen = from_local_input(values["first_seen_at"])
+    if seen is None:
+        return _rumours_page(actor, values, {"first_seen_at": [_("Give the date and time it was first seen.")]}, 422)
+    try:
+        given = values | {
+            "first_seen_at": seen.isoformat(),
+            "reach": form_number(values["reach"]),
+            "text": values["text"] or None,
+        }
+        checked = load_input(RumourIn(), given)
+        made = service.record(db(), actor, checked.pop("unit"), **checked)
+    except Invalid as refusal:
+        rollback_session()
+        return _rumours_page(actor, values, refusal.errors or {}, 422)
+    flash(_("Item recorded."), "info")
+    return redirect(url_for("web.rumour", rumour_id=made.id))
+
+
+def _rumours_page(actor: Actor, values: dict, errors: dict, status: int = 200):
+    page = page_arg()
+    items, total = service.listed(db(), actor, page, PER_PAGE)
+    units = db().execute(sa.select(Unit.id, Unit.code, Unit.name).order_by(Unit.code)).all()
+    return render_template(
+        "rumours/index.html",
+        items=rumour_dicts(db(), items),
+        total=total,
+        page=page,
+        pages=page_count(total, PER_PAGE),
+        units=[(row.code, row.name) for row in units if can_keep_watch(actor, row.id)],
+        values=values,
+        errors=errors,
+    ), status
+
+
+@bp.route("/rumours/<int:rumour_id>", methods=["GET", "POST"])
+@login_required
+def rumour(rumour_id: int):
+    """Show an item and what matched it; judge it, link what it concerns and what corrects it, report it up."""
+    actor = web_actor()
+    errors: dict = {}
+    refused, status = None, 200
+    if request.method == "POST":
+        form, what = request.form, request.form.get("do", "")
+        try:
+            if what == "assess":
+                checked = load_input(
+                    AssessmentIn(), {"assessment": form.get("assessment", ""), "note": form.get("note", "")}
+                )
+                service.assess(db(), actor, rumour_id, checked["assessment"], checked["note"])
+            elif what == "link":
+                given = {name: form_number(form.get(name)) for name in ("concerns", "correction")}
+                checked = load_input(LinkIn(), given)
+                service.link(db(), actor, rumour_id, concerns=checked["concerns"], correction=checked["correction"])
+            elif what == "report":
+                checked = load_input(ReportIn(), {"note": form.get("note", "")})
+                service.report_up(db(), actor, rumour_id, checked["note"])
+            else:
+                raise Invalid("do", "Unknown step.", errors={"do": ["Unknown step."]})
+            flash(_("Saved; it is on the ledger."), "info")
+            return redirect(url_for("web.rumour", rumour_id=rumour_id))
+        except Refusal as refusal:
+            errors, status, refused = refused_form(refusal)
+    item = service.get(db(), actor, rumour_id)
+    shown = rumour_dicts(db(), [item])[0]
+    holder = item.reported_to_id or item.unit_id
+    return render_template(
+        "rumours/show.html",
+        r=shown,
+        may_keep=can_keep_watch(actor, item.unit_id),
+        may_judge=can_judge_watch(actor, item.unit_id),
+        may_report=can_judge_watch(actor, holder) and item.assessment == "beyond_authority",
+        may_draft=can_draft_in(actor, item.unit_id) and item.assessment in ("false", "misleading"),
+        assessments=[a for a in ASSESSMENTS if a != "unassessed"],
+        errors=errors,
+        refused=refused,
+        form=request.form,
+    ), status
+
+
+@bp.route("/rumours/<int:rumour_id>/correction/new", methods=["GET", "POST"])
+@login_required
+def write_correction(rumour_id: int):
+    """Write the correction statement that answers a false or misleading item; saved, it is linked to it."""
+    actor = web_actor()
+    item = service.get(db(), actor, rumour_id)
+    require_draft_in(actor, item.unit_id)
+    unit_code = db().scalar(sa.select(Unit.code).where(Unit.id == item.unit_id))
+    if request.method == "POST":
+        fields, token = content_from_form(), request.form.get("form_token") or None
+
+        def create() -> tuple[object, bool]:
+            checked = load_input(StatementIn(), fields | {"unit": unit_code, "kind": Kind.CORRECTION.value})
+            made = idempotency.create_once(db(), actor, checked.pop("unit"), checked, f"web:{token}" if token else None)
+            if not made[1]:  # a form sent twice links once
+                service.link(db(), actor, rumour_id, concerns=None, correction=made[0].id)
+            return made
+
+        made, editor = save_or_show_editor(
+            create,
+            units=drafter_units(actor),
+            values=fields | {"unit": unit_code},
+            statement=None,
+            form_token=token,
+            corrects=item,
+        )
+        if editor:
+            return editor
+        flash(_("Correction saved as a draft and linked to the item."), "info")
+        return redirect(url_for("web.statement", statement_id=made[0].id))
+    values = {
+        "kind": Kind.CORRECTION.value,
+        "urgency": "urgent",
+        "unit": unit_code,
+        "title": _("Correction: %(summary)s", summary=item.summary[:120]),
+    }
+    return render_template(
+        "web/editor.html",
+        units=drafter_units(actor),
+        values=values,
+        errors={},
+        statement=None,
+        form_token=new_token(),
+        corrects=item,
+    )
+

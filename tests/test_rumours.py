@@ -1,0 +1,159 @@
+"""Rumours, fake news and corrections (issue 30): items seen outside recorded and matched with what was released,
+judged by the spokesperson or a leader, answered by a correction statement, reported up when beyond the unit."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
+
+from tests.test_api_statements import act, create
+from tests.test_web import csrf, login
+from workflow.ledger import LedgerEntry
+
+BODY = (
+    "Trong tuần 46 toàn tỉnh ghi nhận 1.245 ca mắc cúm mùa, giảm 8% so với tuần trước. Sở Y tế khuyến cáo người"
+    " dân tiêm vắc xin cúm hằng năm, nhất là người trên 60 tuổi."
+)
+ITEM = {
+    "unit": "SYT-HN",
+    "platform": "Facebook",
+    "address": "https://facebook.com/groups/tin-nong/posts/123",
+    "summary": "Bài đăng nói số ca cúm tăng gấp mười, kèm ảnh giả công văn của Sở.",
+    "reach": 12500,
+}
+
+
+def _seen(api, who: str = "author", **fields) -> dict:
+    r = api(who).post("/api/v1/rumours", json=ITEM | {"first_seen_at": dt.datetime.now(dt.UTC).isoformat()} | fields)
+    assert r.status_code == 201, r.json
+    return r.json
+
+
+@pytest.fixture
+def released(api):
+    s = create(api, title="Tình hình dịch bệnh tuần 46", body=BODY)
+    act(api, "author", s["id"], "submit")
+    act(api, "spokesperson", s["id"], "approve")
+    return act(api, "spokesperson", s["id"], "release", channels=["website"])
+
+
+def test_an_item_is_matched_with_what_was_released_and_its_differences_shown(api, session, released):
+    fake = _seen(api, text=BODY.replace("1.245", "12.450").replace("giảm 8%", "tăng 80%"))
+    assert fake["matched"]["verdict"] == "altered" and fake["matched"]["statement"] == released["id"]
+    changes = {(d["released"], d["text"]) for d in fake["matched"]["differences"]}
+    assert ("1.245", "12.450") in changes, changes
+    true_copy = _seen(api, text=BODY)
+    assert true_copy["matched"]["verdict"] == "genuine"
+    nothing = _seen(api, text="Bộ Y tế yêu cầu toàn dân uống nước gừng để chữa cúm, theo công văn khẩn hôm nay.")
+    assert nothing["matched"]["verdict"] == "not_issued" and _seen(api)["matched"] is None
+    entry = session.scalars(sa.select(LedgerEntry).where(LedgerEntry.action == "record_rumour")).first()
+    assert entry.kind == "watch" and entry.data["verdict"] == "altered" and len(entry.data["text_sha256"]) == 64
+
+
+def test_a_false_item_is_judged_and_answered_by_a_correction(api, session, released):
+    item = _seen(api, text=BODY.replace("1.245", "12.450"))
+    path = f"/api/v1/rumours/{item['id']}"
+    judged = {"assessment": "false", "note": "Số liệu bị sửa từ 1.245 thành 12.450."}
+    assert api("author").post(f"{path}/assessment", json=judged).status_code == 403
+    early = create(api, kind="correction", title="Đính chính")
+    too_soon = api("author").post(f"{path}/links", json={"correction": early["id"]})
+    assert too_soon.status_code == 409 and too_soon.json["rule"] == "not_false"
+    r = api("spokesperson").post(f"{path}/assessment", json=judged)
+    assert r.status_code == 200 and r.json["assessment"] == "false" and r.json["assessed_by"] == "spokesperson"
+    regular = create(api)
+    wrong = api("author").post(f"{path}/links", json={"correction": regular["id"]})
+    assert wrong.status_code == 422 and wrong.json["errors"] == {"correction": ["Not a correction statement."]}
+    linked = api("author").post(f"{path}/links", json={"concerns": released["id"], "correction": early["id"]})
+    assert linked.status_code == 200
+    assert (
+        linked.json["concerns"]["statement"] == released["id"] and linked.json["correction"]["statement"] == early["id"]
+    )
+    watch = sa.select(LedgerEntry.action).where(LedgerEntry.kind == "watch").order_by(LedgerEntry.id)
+    entries = session.scalars(watch).all()
+    assert entries == ["record_rumour", "assess_rumour", "link_rumour"]
+
+
+def test_beyond_the_units_authority_it_goes_up_and_the_unit_above_sees_it(api, session, app):
+    item = _seen(api)
+    path = f"/api/v1/rumours/{item['id']}"
+    early = api("spokesperson").post(f"{path}/report", json={"note": "Ngoài thẩm quyền."})
+    assert early.status_code == 409 and early.json["rule"] == "not_beyond"
+    api("spokesperson").post(
+        f"{path}/assessment", json={"assessment": "beyond_authority", "note": "Vắc xin nhập khẩu."}
+    )
+    assert api("outsider").get(path).status_code == 404
+    up = api("spokesperson").post(f"{path}/report", json={"note": "Thuộc thẩm quyền của Bộ."})
+    assert up.status_code == 200 and up.json["reported_to"] == "BYT"
+    entry = session.scalars(sa.select(LedgerEntry).where(LedgerEntry.action == "report_rumour")).one()
+    assert entry.data["from"] == "SYT-HN" and entry.data["to"] == "BYT" and entry.comment == "Thuộc thẩm quyền của Bộ."
+    inbox = login(app.test_client(), "ministry_leader").get("/inbox").get_data(as_text=True)
+    assert f'data-rumour="{item["id"]}"' in inbox
+    # The ministry has nobody above it.
+    top = api("ministry_leader").post(f"{path}/report", json={"note": "Lên nữa."})
+    assert top.status_code == 409 and top.json["rule"] == "no_unit_above"
+
+
+def test_bad_input_is_refused_clearly_and_another_unit_sees_nothing(api):
+    future = (dt.datetime.now(dt.UTC) + dt.timedelta(days=2)).isoformat()
+    r = api("author").post("/api/v1/rumours", json=ITEM | {"first_seen_at": future})
+    assert r.status_code == 422 and "first_seen_at" in r.json["errors"]
+    r = api("author").post("/api/v1/rumours", json=ITEM | {"first_seen_at": future, "reach": -1})
+    assert r.status_code == 422 and "reach" in r.json["errors"]
+    assert (
+        api("outsider")
+        .post("/api/v1/rumours", json=ITEM | {"first_seen_at": dt.datetime.now(dt.UTC).isoformat()})
+        .status_code
+        == 403
+    )
+    item = _seen(api)
+    assert api("outsider").get("/api/v1/rumours").json["total"] == 0
+    assert api("auditor").get("/api/v1/rumours").json["total"] == 1
+    bad = api("spokesperson").post(
+        f"/api/v1/rumours/{item['id']}/assessment", json={"assessment": "maybe", "note": "?"}
+    )
+    assert bad.status_code == 422 and "assessment" in bad.json["errors"]
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_pages_record_judge_and_correct_in_the_readers_language(app, api, released, lang):
+    author = login(app.test_client(), "author", lang)
+    page = author.get("/rumours")
+    now = dt.datetime.now(dt.timezone(dt.timedelta(hours=7))).strftime("%Y-%m-%dT%H:%M")
+    form = {k: str(v) for k, v in ITEM.items()} | {
+        "first_seen_at": now,
+        "text": BODY.replace("1.245", "12.450"),
+        "csrf_token": csrf(page),
+    }
+    assert author.post("/rumours", data=form | {"summary": ""}).status_code == 422
+    made = author.post("/rumours", data=form)
+    assert made.status_code == 302
+    item_id = int(made.headers["Location"].rstrip("/").split("/")[-1])
+    html = author.get(f"/rumours/{item_id}").get_data(as_text=True)
+    assert 'data-match="altered"' in html and "<del>" in html and "data-assess-form" not in html
+    spokesperson = login(app.test_client(), "spokesperson", lang)
+    page = spokesperson.get(f"/rumours/{item_id}")
+    said = "Sai sự thật" if lang == "vi" else "False"
+    assert said in page.get_data(as_text=True)
+    judged = spokesperson.post(
+        f"/rumours/{item_id}",
+        data={"do": "assess", "assessment": "false", "note": "Số liệu bị sửa.", "csrf_token": csrf(page)},
+    )
+    assert judged.status_code == 302
+    editor = author.get(f"/rumours/{item_id}/correction/new")
+    assert "data-corrects" in editor.get_data(as_text=True)
+    saved = author.post(
+        f"/rumours/{item_id}/correction/new",
+        data={
+            "csrf_token": csrf(editor),
+            "form_token": "c1",
+            "title": "Đính chính số liệu cúm tuần 46",
+            "body": "Số ca cúm mùa tuần 46 là 1.245, không phải 12.450 như bài đăng.",
+            "urgency": "urgent",
+        },
+    )
+    assert saved.status_code == 302, saved.get_data(as_text=True)[-600:]
+    correction = api("author").get(f"/api/v1/rumours/{item_id}").json["correction"]
+    assert api("author").get(f"/api/v1/statements/{correction['statement']}").json["kind"] == "correction"
+    assert login(app.test_client(), "outsider").get(f"/rumours/{item_id}").status_code == 404
