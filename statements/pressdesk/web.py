@@ -186,7 +186,6 @@ def press_policy(code: str):
     return redirect(url_for("web.press_requests"))
 
 
-
 def _handled_units(actor: Actor) -> list[tuple[int, str, str]]:
     """Return the units whose press questions the actor may register: (id, code, name)."""
     rows = db().execute(sa.select(Unit.id, Unit.code, Unit.name).order_by(Unit.code)).all()

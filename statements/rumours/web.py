@@ -167,4 +167,3 @@ def write_correction(rumour_id: int):
         form_token=new_token(),
         corrects=item,
     )
-
