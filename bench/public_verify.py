@@ -117,8 +117,8 @@ def _timed(call, rounds: int) -> dict:
 
 def measure(url: str, texts: dict[int, tuple[str, str]], rounds: int, rng: random.Random) -> dict:
     """Time `verify` on pasted texts of four kinds, each checked for the verdict it must get."""
+    from statements import authenticity
     from statements.db import make_engine
-    from statements.press import verify
 
     engine = make_engine(url)
     ids = rng.sample(sorted(texts), rounds)
@@ -138,7 +138,7 @@ def measure(url: str, texts: dict[int, tuple[str, str]], rounds: int, rng: rando
             def one(pending=pending) -> None:
                 nonlocal wrong
                 sid, (want, text) = next(pending)
-                got = verify.verify(session, text, "1900 9095")
+                got = authenticity.verify(session, text, "1900 9095")
                 shown = (got["statement"] or {}).get("id")
                 wrong += got["verdict"] != want or (want != "not_issued" and shown != sid)
                 session.rollback()

@@ -157,3 +157,33 @@ def test_the_pages_record_judge_and_correct_in_the_readers_language(app, api, re
     correction = api("author").get(f"/api/v1/rumours/{item_id}").json["correction"]
     assert api("author").get(f"/api/v1/statements/{correction['statement']}").json["kind"] == "correction"
     assert login(app.test_client(), "outsider").get(f"/rumours/{item_id}").status_code == 404
+
+
+def test_a_released_correction_stands_beside_what_it_corrects_in_the_press_room(app, api, released):
+    item = _seen(api, text=BODY.replace("1.245", "12.450"))
+    api("spokesperson").post(
+        f"/api/v1/rumours/{item['id']}/assessment", json={"assessment": "misleading", "note": "Sửa số."}
+    )
+    api("author").post(f"/api/v1/rumours/{item['id']}/links", json={"concerns": released["id"]})
+    author = login(app.test_client(), "author")
+    editor = author.get(f"/rumours/{item['id']}/correction/new")
+    saved = author.post(
+        f"/rumours/{item['id']}/correction/new",
+        data={
+            "csrf_token": csrf(editor),
+            "form_token": "c2",
+            "title": "Đính chính số liệu cúm tuần 46",
+            "body": "Số ca cúm mùa tuần 46 là 1.245 ca, không phải 12.450 ca.",
+            "urgency": "urgent",
+        },
+    )
+    correction = int(saved.headers["Location"].rstrip("/").split("/")[-1])
+    assert api("author").get(f"/api/v1/statements/{correction}").json["corrects"] == released["id"]
+    press = app.test_client()
+    assert "data-corrected-by" not in press.get(f"/press/{released['id']}").get_data(as_text=True)  # not yet released
+    act(api, "author", correction, "submit")
+    act(api, "spokesperson", correction, "approve")
+    act(api, "spokesperson", correction, "release", channels=["website"])
+    original = press.get(f"/press/{released['id']}").get_data(as_text=True)
+    assert f'data-corrected-by="{correction}"' in original and "Đính chính số liệu cúm tuần 46" in original
+    assert f'data-corrects="{released["id"]}"' in press.get(f"/press/{correction}").get_data(as_text=True)

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from flask import current_app
 
+from statements import authenticity
 from statements.extensions import Blueprint
 from statements.lifecycle.serialize import public_dict
-from statements.press import verify
 from statements.press import web as press
 from statements.press.schemas import PublicListArgs, PublicStatementOut, VerdictOut, VerifyIn
 from statements.schemas import page_of
@@ -41,7 +41,7 @@ def one(statement_id: int):
 @bp.response(200, VerdictOut, description="genuine, altered, retracted or not_issued, with the release it names")
 def verify_text(data: dict):
     """Say whether a text is a statement the authority released, word for word, altered, or not issued."""
-    return verify.verify(db(), data["text"], press.contact(), Path(current_app.config["CHECKPOINT_DIR"]))
+    return authenticity.verify(db(), data["text"], press.contact(), Path(current_app.config["CHECKPOINT_DIR"]))
 
 
 @bp.route("/verify/<content_hash>")
@@ -49,4 +49,6 @@ def verify_text(data: dict):
 @bp.response(200, VerdictOut)
 def verify_hash(content_hash: str):
     """Answer the link printed on a released copy: the statement released with this content hash (or its first 12)."""
-    return verify.verify_hash(db(), content_hash.lower(), press.contact(), Path(current_app.config["CHECKPOINT_DIR"]))
+    return authenticity.verify_hash(
+        db(), content_hash.lower(), press.contact(), Path(current_app.config["CHECKPOINT_DIR"])
+    )

@@ -11,12 +11,12 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
+from statements import authenticity
 from statements.lifecycle import snapshots
 from statements.lifecycle.models import Statement, release_recorded
 from statements.lifecycle.queries import holding_words
 from statements.lifecycle.serialize import public_dict
 from statements.lifecycle.snapshots import STATEMENT_COLUMNS, WITH_UNIT, StatementView
-from statements.press import verify
 from statements.web_session import count_limit, db, page_arg, paged
 from workflow.db import count_of
 from workflow.errors import Invalid, NotFound
@@ -88,7 +88,33 @@ def index() -> str:
 @bp.route("/<int:statement_id>")
 def show(statement_id: int) -> str:
     """Show one released statement."""
-    return render_template("press/show.html", s=public_dict(released_one(db(), statement_id)))
+    shown = public_dict(released_one(db(), statement_id))
+    corrected = snapshots.one(db(), shown["corrects"]) if shown["corrects"] else None
+    return render_template(
+        "press/show.html",
+        s=shown,
+        corrects=public_dict(corrected) if corrected and _public(corrected) else None,
+        corrected_by=[public_dict(c) for c in corrections_of(db(), statement_id)],
+    )
+
+
+def _public(statement: StatementView) -> bool:
+    return statement.state in PUBLIC and bool(statement.release_recorded)
+
+
+def corrections_of(session: Session, statement_id: int) -> list[StatementView]:
+    """Return the released corrections of a statement, newest first (the press room shows them beside it)."""
+    ids = session.scalars(
+        sa.select(Statement.id)
+        .where(
+            Statement.corrects_id == statement_id,
+            Statement.state.in_(PUBLIC),
+            release_recorded(Statement.id, Statement.released_hash, Statement.released_version),
+        )
+        .order_by(Statement.released_at.desc())
+        .limit(20)
+    ).all()
+    return [s for i in ids if (s := snapshots.one(session, i)) is not None]
 
 
 @bp.route("/feed.atom")
@@ -134,8 +160,8 @@ def verify_page() -> tuple[str, int] | str:
     try:
         upload = request.files.get("file")
         if upload is not None and upload.filename:
-            text = verify.text_of_upload(upload.filename, upload.read(verify.MAX_UPLOAD + 1))
-        result = verify.verify(db(), text, contact(), _checkpoints())
+            text = authenticity.text_of_upload(upload.filename, upload.read(authenticity.MAX_UPLOAD + 1))
+        result = authenticity.verify(db(), text, contact(), _checkpoints())
     except Invalid as invalid:
         return render_template("press/verify.html", result=None, text=text, errors=invalid.errors), 422
     return render_template("press/verify.html", result=result, text=text, errors={})
@@ -145,7 +171,7 @@ def verify_page() -> tuple[str, int] | str:
 def verify_link(content_hash: str) -> tuple[str, int] | str:
     """Answer the link printed on a released copy: the statement released with this content hash."""
     try:
-        result = verify.verify_hash(db(), content_hash.lower(), contact(), _checkpoints())
+        result = authenticity.verify_hash(db(), content_hash.lower(), contact(), _checkpoints())
     except Invalid as invalid:
         return render_template("press/verify.html", result=None, text="", errors=invalid.errors), 404
     return render_template("press/verify.html", result=result, text="", errors={}), (

@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 
 from auth.models import Unit
 from auth.service import get_unit
+from statements import authenticity
 from statements.lifecycle.models import Statement
-from statements.press import verify
 from statements.rumours.models import ASSESSMENTS, Rumour
 from workflow import ledger
 from workflow.actor import Actor
@@ -194,7 +194,7 @@ def waiting(session: Session, actor: Actor, limit: int = 50) -> list[Rumour]:
 def _match(session: Session, text: str) -> dict:
     """Return what the released statements say of the item's words: the verdict, the statement, the differences."""
     try:
-        found = verify.verify(session, text, "")
+        found = authenticity.verify(session, text, "")
     except Invalid:  # fewer than five words: nothing to match
         return {"verdict": "too_short"}
     shown = found["statement"]

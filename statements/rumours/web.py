@@ -10,6 +10,7 @@ from flask_login import login_required
 from auth.models import Unit
 from statements.i18n import from_local_input, local_input_now
 from statements.lifecycle import idempotency
+from statements.lifecycle.models import Statement
 from statements.lifecycle.schemas import StatementIn
 from statements.lifecycle.web import content_from_form, drafter_units, new_token, save_or_show_editor
 from statements.rumours import service
@@ -22,7 +23,7 @@ from statements.web_session import db, page_arg, page_count, rollback_session
 from workflow.actor import Actor
 from workflow.errors import Invalid, Refusal
 from workflow.guards import can_draft_in, can_judge_watch, can_keep_watch, require_draft_in
-from workflow.states import Kind
+from workflow.states import Kind, State
 
 PER_PAGE = 25
 
@@ -122,6 +123,13 @@ def rumour(rumour_id: int):
     ), status
 
 
+def _released(statement_id: int | None) -> bool:
+    if statement_id is None:
+        return False
+    state = db().scalar(sa.select(Statement.state).where(Statement.id == statement_id))
+    return state == State.RELEASED.value
+
+
 @bp.route("/rumours/<int:rumour_id>/correction/new", methods=["GET", "POST"])
 @login_required
 def write_correction(rumour_id: int):
@@ -134,7 +142,10 @@ def write_correction(rumour_id: int):
         fields, token = content_from_form(), request.form.get("form_token") or None
 
         def create() -> tuple[object, bool]:
-            checked = load_input(StatementIn(), fields | {"unit": unit_code, "kind": Kind.CORRECTION.value})
+            given = fields | {"unit": unit_code, "kind": Kind.CORRECTION.value}
+            if _released(item.concerns_id):  # the correction names what it corrects: the press room shows both
+                given["corrects"] = item.concerns_id
+            checked = load_input(StatementIn(), given)
             made = idempotency.create_once(db(), actor, checked.pop("unit"), checked, f"web:{token}" if token else None)
             if not made[1]:  # a form sent twice links once
                 service.link(db(), actor, rumour_id, concerns=None, correction=made[0].id)
