@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -9,6 +10,8 @@ from sqlalchemy.orm import Session
 
 from auth.service import actor_for, create_unit, create_user, designate_spokesperson
 from statements.lifecycle.service import create_statement, decide
+from statements.pressdesk import service as pressdesk
+from statements.rumours import service as rumours
 
 SAMPLES = Path(__file__).parent / "demo_data" / "statements.json"
 
@@ -98,6 +101,44 @@ def seed(session: Session) -> None:
                 comment=comment,
                 channels=["press_release", "website"] if action == "release" else None,
             )
+
+    _press_and_watch(session, actors)
+
+
+def _press_and_watch(session: Session, actors: dict) -> None:
+    """Give the demo two journalists' questions (one overdue, one urgent) and a rumour to judge."""
+    now = dt.datetime.now(dt.UTC)
+    pressdesk.register(
+        session,
+        actors["drafter"],
+        "SYT-AH",
+        outlet="Báo Sức khỏe & Đời sống",
+        journalist="Phạm Thu Trang",
+        contact="trang.pham@example.invalid",
+        received_at=now - dt.timedelta(days=32),
+        question="Sở Y tế cho biết kết quả kiểm tra an toàn thực phẩm bếp ăn tập thể quý III và các cơ sở bị xử phạt?",
+    )
+    pressdesk.register(
+        session,
+        actors["drafter"],
+        "SYT-AH",
+        outlet="Đài Phát thanh và Truyền hình An Hòa",
+        journalist="Ngô Minh Khang",
+        contact="0236 3812 345",
+        received_at=now - dt.timedelta(hours=3),
+        urgent=True,
+        question="Đề nghị Sở cho biết số ca sốt xuất huyết mới trong tuần và khuyến cáo cho người dân vùng ngập.",
+    )
+    rumours.record(
+        session,
+        actors["drafter"],
+        "SYT-AH",
+        platform="Facebook",
+        address="https://facebook.com/groups/an-hoa/posts/1",
+        first_seen_at=now - dt.timedelta(hours=5),
+        reach=8400,
+        summary='Bài đăng kèm ảnh "công văn" giả của Sở, nói phải đóng cửa toàn bộ trường học vì dịch.',
+    )
 
 
 def _unit_id(session: Session, code: str) -> int:
