@@ -44,7 +44,7 @@ from statements.web.messages import refusal_message
 from statements.web_session import count_limit, db, page_arg, paged, rollback_session
 from workflow.actor import Actor
 from workflow.errors import Invalid, Refusal
-from workflow.guards import require_revise
+from workflow.guards import require_draft_in, require_revise
 
 PER_PAGE = 25
 
@@ -107,8 +107,9 @@ def statements():
         loaded = load_input(_LIST_ARGS, given)
     except Invalid as refusal:  # the list, empty, with what is wrong said above it: the form stays at hand
         empty = paged(0, 1, PER_PAGE, PER_PAGE)
-        page = render_template("web/list.html", items=[], **empty, filters=asdict(queries.NO_FILTERS),
-                               errors=refusal.errors, narrowed=[])  # fmt: skip
+        page = render_template(
+            "web/list.html", items=[], **empty, filters=asdict(queries.NO_FILTERS), errors=refusal.errors, narrowed=[]
+        )
         return page, refusal.status
     filters = asdict(queries.Filters(**{name: loaded[name] for name in loaded.keys() & _FILTERS}))
     # Whoever is late on a step is late on an overdue one: the form's box says so.
@@ -230,6 +231,57 @@ def new_statement():
         statement=None,
         form_token=new_token(),
     )
+
+
+def write_linked(
+    actor: Actor,
+    unit_id: int,
+    fixed: dict[str, object],
+    suggested: dict[str, object],
+    link: Callable[[int], object],
+    saved: str,
+    **context: object,
+):
+    """Write a new statement of the unit with `fixed` fields, linked by `link` as soon as it is saved.
+
+    The answer to a question from the press, the correction of a rumour: `fixed` sets its kind (and what
+    it corrects), the editor opens with `suggested` values, and `context` is what it shows of what the
+    statement answers.
+    """
+    require_draft_in(actor, unit_id)
+    unit_code = db().scalar(sa.select(Unit.code).where(Unit.id == unit_id))
+    if request.method == "GET":
+        values = {"unit": unit_code, **fixed, **suggested}
+        return render_template(
+            "web/editor.html",
+            units=drafter_units(actor),
+            values=values,
+            errors={},
+            statement=None,
+            form_token=new_token(),
+            **context,
+        )
+    fields, token = content_from_form(), request.form.get("form_token") or None
+
+    def create() -> tuple[object, bool]:
+        checked = load_input(StatementIn(), fields | fixed | {"unit": unit_code})
+        made = idempotency.create_once(db(), actor, checked.pop("unit"), checked, f"web:{token}" if token else None)
+        if not made[1]:  # a form sent twice links once
+            link(made[0].id)
+        return made
+
+    made, editor = save_or_show_editor(
+        create,
+        units=drafter_units(actor),
+        values=fields | {"unit": unit_code},
+        statement=None,
+        form_token=token,
+        **context,
+    )
+    if editor:
+        return editor
+    flash(saved, "info")
+    return redirect(url_for("web.statement", statement_id=made[0].id))
 
 
 def new_token() -> str:

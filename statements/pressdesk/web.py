@@ -11,10 +11,8 @@ from flask_login import login_required
 
 from auth.models import Membership, Unit, User
 from statements.i18n import from_local_input, local_input_now, local_time
-from statements.lifecycle import idempotency
 from statements.lifecycle.models import Statement
-from statements.lifecycle.schemas import StatementIn
-from statements.lifecycle.web import content_from_form, drafter_units, new_token, save_or_show_editor
+from statements.lifecycle.web import write_linked
 from statements.pressdesk import service
 from statements.pressdesk.models import GROUNDS, GROUNDS_SOURCE, PressRequest
 from statements.pressdesk.schemas import AnswerIn, AssignIn, PressPolicyIn, PressRequestIn, RefusalIn
@@ -24,7 +22,7 @@ from statements.web import bp, form_number, refused_form, web_actor
 from statements.web_session import db, page_arg, page_count, rollback_session
 from workflow.actor import Actor
 from workflow.errors import Invalid, Refusal
-from workflow.guards import can_draft_in, can_edit_deadlines, can_handle_press, can_refuse_press, require_draft_in
+from workflow.guards import can_draft_in, can_edit_deadlines, can_handle_press, can_refuse_press
 from workflow.states import Kind, State
 
 PER_PAGE = 25
@@ -138,34 +136,14 @@ def write_answer(request_id: int):
     """Write the interview statement that answers a question; saved, it is linked to the question at once."""
     actor = web_actor()
     asked = service.get(db(), actor, request_id)
-    require_draft_in(actor, asked.unit_id)
-    units = drafter_units(actor)
-    unit_code = db().scalar(sa.select(Unit.code).where(Unit.id == asked.unit_id))
-    if request.method == "POST":
-        fields, token = content_from_form(), request.form.get("form_token") or None
-
-        def create() -> tuple[object, bool]:
-            checked = load_input(StatementIn(), fields | {"unit": unit_code, "kind": Kind.INTERVIEW.value})
-            made = idempotency.create_once(db(), actor, checked.pop("unit"), checked, f"web:{token}" if token else None)
-            if not made[1]:  # a form sent twice links once
-                service.link_answer(db(), actor, request_id, made[0].id)
-            return made
-
-        made, editor = save_or_show_editor(
-            create, units=units, values=fields | {"unit": unit_code}, statement=None, form_token=token, asked=asked
-        )
-        if editor:
-            return editor
-        flash(_("Answer saved as a draft and linked to the question."), "info")
-        return redirect(url_for("web.statement", statement_id=made[0].id))
-    values = {
-        "kind": Kind.INTERVIEW.value,
-        "urgency": "urgent" if asked.urgent else "normal",
-        "unit": unit_code,
-        "title": _("Answer to %(outlet)s", outlet=asked.outlet),
-    }
-    return render_template(
-        "web/editor.html", units=units, values=values, errors={}, statement=None, form_token=new_token(), asked=asked
+    return write_linked(
+        actor,
+        asked.unit_id,
+        {"kind": Kind.INTERVIEW.value},
+        {"urgency": "urgent" if asked.urgent else "normal", "title": _("Answer to %(outlet)s", outlet=asked.outlet)},
+        lambda statement_id: service.link_answer(db(), actor, request_id, statement_id),
+        _("Answer saved as a draft and linked to the question."),
+        asked=asked,
     )
 
 

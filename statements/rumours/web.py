@@ -9,10 +9,8 @@ from flask_login import login_required
 
 from auth.models import Unit
 from statements.i18n import from_local_input, local_input_now
-from statements.lifecycle import idempotency
 from statements.lifecycle.models import Statement
-from statements.lifecycle.schemas import StatementIn
-from statements.lifecycle.web import content_from_form, drafter_units, new_token, save_or_show_editor
+from statements.lifecycle.web import write_linked
 from statements.rumours import service
 from statements.rumours.models import ASSESSMENTS
 from statements.rumours.schemas import AssessmentIn, LinkIn, ReportIn, RumourIn
@@ -22,7 +20,7 @@ from statements.web import bp, form_number, refused_form, web_actor
 from statements.web_session import db, page_arg, page_count, rollback_session
 from workflow.actor import Actor
 from workflow.errors import Invalid, Refusal
-from workflow.guards import can_draft_in, can_judge_watch, can_keep_watch, require_draft_in
+from workflow.guards import can_draft_in, can_judge_watch, can_keep_watch
 from workflow.states import Kind, State
 
 PER_PAGE = 25
@@ -136,45 +134,15 @@ def write_correction(rumour_id: int):
     """Write the correction statement that answers a false or misleading item; saved, it is linked to it."""
     actor = web_actor()
     item = service.get(db(), actor, rumour_id)
-    require_draft_in(actor, item.unit_id)
-    unit_code = db().scalar(sa.select(Unit.code).where(Unit.id == item.unit_id))
-    if request.method == "POST":
-        fields, token = content_from_form(), request.form.get("form_token") or None
-
-        def create() -> tuple[object, bool]:
-            given = fields | {"unit": unit_code, "kind": Kind.CORRECTION.value}
-            if _released(item.concerns_id):  # the correction names what it corrects: the press room shows both
-                given["corrects"] = item.concerns_id
-            checked = load_input(StatementIn(), given)
-            made = idempotency.create_once(db(), actor, checked.pop("unit"), checked, f"web:{token}" if token else None)
-            if not made[1]:  # a form sent twice links once
-                service.link(db(), actor, rumour_id, concerns=None, correction=made[0].id)
-            return made
-
-        made, editor = save_or_show_editor(
-            create,
-            units=drafter_units(actor),
-            values=fields | {"unit": unit_code},
-            statement=None,
-            form_token=token,
-            corrects=item,
-        )
-        if editor:
-            return editor
-        flash(_("Correction saved as a draft and linked to the item."), "info")
-        return redirect(url_for("web.statement", statement_id=made[0].id))
-    values = {
-        "kind": Kind.CORRECTION.value,
-        "urgency": "urgent",
-        "unit": unit_code,
-        "title": _("Correction: %(summary)s", summary=item.summary[:120]),
-    }
-    return render_template(
-        "web/editor.html",
-        units=drafter_units(actor),
-        values=values,
-        errors={},
-        statement=None,
-        form_token=new_token(),
+    fixed: dict[str, object] = {"kind": Kind.CORRECTION.value}
+    if _released(item.concerns_id):  # the correction names what it corrects: the press room shows both
+        fixed["corrects"] = item.concerns_id
+    return write_linked(
+        actor,
+        item.unit_id,
+        fixed,
+        {"urgency": "urgent", "title": _("Correction: %(summary)s", summary=item.summary[:120])},
+        lambda statement_id: service.link(db(), actor, rumour_id, concerns=None, correction=statement_id),
+        _("Correction saved as a draft and linked to the item."),
         corrects=item,
     )
