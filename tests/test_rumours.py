@@ -187,3 +187,20 @@ def test_a_released_correction_stands_beside_what_it_corrects_in_the_press_room(
     original = press.get(f"/press/{released['id']}").get_data(as_text=True)
     assert f'data-corrected-by="{correction}"' in original and "Đính chính số liệu cúm tuần 46" in original
     assert f'data-corrects="{released["id"]}"' in press.get(f"/press/{correction}").get_data(as_text=True)
+
+
+def test_the_leaders_dashboard_counts_what_awaits_a_judgement_or_a_correction(api):
+    _seen(api)
+    false = _seen(api)
+    api("spokesperson").post(f"/api/v1/rumours/{false['id']}/assessment", json={"assessment": "false", "note": "Sai."})
+    beyond = _seen(api)
+    api("spokesperson").post(
+        f"/api/v1/rumours/{beyond['id']}/assessment", json={"assessment": "beyond_authority", "note": "Của Bộ."}
+    )
+    api("spokesperson").post(f"/api/v1/rumours/{beyond['id']}/report", json={"note": "Thẩm quyền của Bộ."})
+    board = api("leader").get("/api/v1/dashboard").json["seen_outside"]
+    assert board == [
+        {"unit": "SYT-HN", "unit_name": "Sở Y tế Hà Nội", "unjudged": 1, "uncorrected": 1, "reported_to_unit": 0}
+    ]
+    ministry = api("ministry_leader").get("/api/v1/dashboard").json["seen_outside"]
+    assert {"unit": "BYT", "unit_name": "Bộ Y tế", "unjudged": 0, "uncorrected": 0, "reported_to_unit": 1} in ministry

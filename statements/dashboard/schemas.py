@@ -74,6 +74,14 @@ class PressQuestions(ma.Schema):
     overdue = fields.Integer(metadata={"description": "Of them, past their deadline"})
 
 
+class SeenOutside(ma.Schema):
+    unit = fields.String()
+    unit_name = fields.String()
+    unjudged = fields.Integer(metadata={"description": "Items seen outside not judged yet"})
+    uncorrected = fields.Integer(metadata={"description": "Judged false or misleading, no released correction"})
+    reported_to_unit = fields.Integer(metadata={"description": "Items other units reported up to this one"})
+
+
 class DashboardOut(ma.Schema):
     as_of = fields.String()
     units = fields.List(fields.String())
@@ -85,3 +93,4 @@ class DashboardOut(ma.Schema):
     escalations = fields.Dict(keys=fields.String(), values=fields.Nested(Escalations))
     emergency_releases = fields.Nested(EmergencyReleases)
     press_questions = fields.List(fields.Nested(PressQuestions))
+    seen_outside = fields.List(fields.Nested(SeenOutside))

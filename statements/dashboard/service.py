@@ -20,6 +20,7 @@ from auth.models import Unit, User
 from statements.lifecycle import lateness, queries
 from statements.lifecycle.models import Statement
 from statements.pressdesk import service as pressdesk
+from statements.rumours import service as rumours
 from workflow.actor import Actor
 from workflow.db import isoformat, utcnow
 from workflow.deadlines import STEPS, ZONE
@@ -83,7 +84,19 @@ def summary(session: Session, actor: Actor, now: dt.datetime | None = None) -> d
             "awaiting_review": _awaiting_review(session, actor, scope, now),
         },
         "press_questions": _press_questions(session, units, led, now),
+        "seen_outside": _seen_outside(session, units, led),
     }
+
+
+def _seen_outside(session: Session, units: dict[int, tuple[str, str]], led: bool) -> list[dict[str, Any]]:
+    """Return, per unit with any: items not judged, false ones without a released correction, reported up to it."""
+    counts = rumours.counts_by_unit(session, sorted(units) if led else None)
+    rows = [
+        {"unit": units[u][0], "unit_name": units[u][1], "unjudged": a, "uncorrected": b, "reported_to_unit": c}
+        for u, (a, b, c) in counts.items()
+        if u in units and (a or b or c)
+    ]
+    return sorted(rows, key=lambda row: (-row["uncorrected"], -row["unjudged"], row["unit"]))
 
 
 def _press_questions(

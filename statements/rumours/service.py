@@ -16,7 +16,7 @@ import datetime as dt
 import hashlib
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from auth.models import Unit
 from auth.service import get_unit
@@ -186,6 +186,40 @@ def waiting(session: Session, actor: Actor, limit: int = 50) -> list[Rumour]:
         .limit(limit)
     )
     return list(session.scalars(query))
+
+
+def counts_by_unit(session: Session, unit_ids: list[int] | None) -> dict[int, tuple[int, int, int]]:
+    """Return, per unit (all when None): items not judged, false ones without a released correction, reported up."""
+    correction = aliased(Statement)
+    uncorrected = sa.and_(
+        Rumour.assessment.in_(["false", "misleading"]),
+        sa.or_(Rumour.correction_id.is_(None), correction.state != State.RELEASED.value),
+    )
+    within = [Rumour.unit_id.in_(unit_ids)] if unit_ids is not None else []
+    own = session.execute(
+        sa.select(
+            Rumour.unit_id,
+            sa.func.sum(sa.case((Rumour.assessment == "unassessed", 1), else_=0)),
+            sa.func.sum(sa.case((uncorrected, 1), else_=0)),
+        )
+        .outerjoin(correction, correction.id == Rumour.correction_id)
+        .where(*within)
+        .group_by(Rumour.unit_id)
+    ).all()
+    reported = dict(
+        session.execute(
+            sa.select(Rumour.reported_to_id, sa.func.count())
+            .where(
+                Rumour.reported_to_id.is_not(None),
+                *([Rumour.reported_to_id.in_(unit_ids)] if unit_ids is not None else []),
+            )
+            .group_by(Rumour.reported_to_id)
+        ).all()
+    )
+    out = {unit: (int(a or 0), int(b or 0), reported.get(unit, 0)) for unit, a, b in own}
+    for unit, count in reported.items():
+        out.setdefault(unit, (0, 0, count))
+    return out
 
 
 # --- inside --------------------------------------------------------------------------------------
