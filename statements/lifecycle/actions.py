@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
 from auth.acting import waiting_for
-from auth.models import User
 from statements.i18n import from_local_input
 from statements.lifecycle import queries, reads, service
 from statements.lifecycle.serialize import entry_dict, privacy_findings, statement_dict, version_dict
@@ -29,12 +27,13 @@ from workflow.states import Channel, State
 IRREVERSIBLE = ("release", "emergency_release", "reject", "withdraw", "retract")
 
 
-def _timeline(s: StatementView, actor: Actor) -> list[dict]:
+def _timeline(s: StatementView, actor: Actor) -> tuple[list[dict], dict[str, str]]:
+    """Return the decisions on the statement and the full names of who made them (none if internal to the unit)."""
     if not can_read_internals(s, actor):  # the decisions are internal to the unit
-        return []
+        return [], {}
     # The page's timeline names decisions, not their place in the chain: no need to wait for sealing.
-    entries, _total = queries.history(db(), s, actor, 1, 500, with_reads=False, count=False, sealed_only=False)
-    return [entry_dict(e) for e in entries]
+    entries, names = queries.timeline(db(), s, actor)
+    return [entry_dict(e) for e in entries], names
 
 
 def _render(statement_id: int, actor: Actor, *, errors: dict | None = None, values: dict | None = None, status=200):
@@ -42,7 +41,7 @@ def _render(statement_id: int, actor: Actor, *, errors: dict | None = None, valu
     s = reads.show(db(), statement_id, actor, "web_statement")
     versions = queries.readable_versions(s, actor)
     shown = statement_dict(s, actor)
-    timeline = _timeline(s, actor)
+    timeline, names = _timeline(s, actor)
     allowed = shown["allowed_actions"]
     escalation = next((e for e in reversed(timeline) if e["action"] == "escalate"), None)
     basis_missing = s.state == State.APPROVED and shown["privacy"]["release_blocked"]
@@ -59,7 +58,7 @@ def _render(statement_id: int, actor: Actor, *, errors: dict | None = None, valu
         sensitive_needs_leader=(s.state == State.IN_REVIEW and s.sensitive and actor.speaks_for(s.unit_id)),
         waiting=_waiting(s, basis_missing),
         waiting_for_basis=basis_missing,
-        people=_full_names(shown, timeline),
+        people=names,
         channels=list(Channel),
         can_edit=can_revise(s, actor),
         can_see_variants=can_see_variants(s, actor),
@@ -67,16 +66,6 @@ def _render(statement_id: int, actor: Actor, *, errors: dict | None = None, valu
         errors=errors or {},
         values=values or {},
     ), status
-
-
-def _full_names(shown: dict, timeline: list[dict]) -> dict[str, str]:
-    """Return the full names of the people the page names: the API names them by username, a page by name."""
-    found = {shown["author"], *(e["actor"] for e in timeline), *(e["data"].get("on_authority_of") for e in timeline)}
-    for part in (*shown.values(), shown["privacy"]["basis"]):
-        if isinstance(part, dict):
-            found |= {part.get(key) for key in ("by", "released_by", "reviewed_by")}
-    usernames = [u for u in found if isinstance(u, str)]
-    return dict(db().execute(sa.select(User.username, User.full_name).where(User.username.in_(usernames))).all())
 
 
 def _waiting(s: StatementView, basis_missing: bool = False) -> list[tuple[str, str]]:

@@ -10,7 +10,7 @@ from typing import TypeVar
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, joinedload, undefer_group
 
-from auth.models import Unit
+from auth.models import Unit, User
 from statements.lifecycle import lateness, snapshots
 from statements.lifecycle.models import PEOPLE_GROUP, Statement, release_recorded, release_recorded_row_by_row
 from statements.lifecycle.snapshots import STATEMENT_COLUMNS, WITH_UNIT, AnyStatement, AnyVersion, StatementView
@@ -346,6 +346,23 @@ def history(
         )
     )
     return items, total
+
+
+def timeline(session: Session, statement: Statement, actor: Actor | None, limit: int = 500) -> tuple[list, dict]:
+    """Return a statement's decisions (no reads), oldest first, sealed or not, and the full names of who made them.
+
+    The statement page names people by name: one query for both, not one more for the names.
+    """
+    require_read_internals(statement, actor)
+    entry = ledger.LedgerEntry
+    rows = session.execute(
+        sa.select(entry, User.full_name)
+        .outerjoin(User, User.id == entry.actor_id)
+        .where(entry.statement_id == statement.id, entry.kind != ledger.EntryKind.ACCESS)
+        .order_by(*ledger.CHAIN_ORDER)
+        .limit(limit)
+    ).all()
+    return [row[0] for row in rows], {row[0].actor: row[1] for row in rows if row[0].actor and row[1]}
 
 
 def ledger_conditions(filters: dict) -> list[sa.ColumnElement[bool]]:

@@ -14,6 +14,8 @@ from workflow.db import isoformat, utcnow
 
 def request_dicts(session: Session, requests: list[PressRequest]) -> list[dict]:
     """Return the questions as dicts, with their units, people and answers in three queries."""
+    if not requests:
+        return []
     units = dict(session.execute(sa.select(Unit.id, Unit.code).where(Unit.id.in_({r.unit_id for r in requests}))).all())
     people_ids = {i for r in requests for i in (r.assigned_to_id, r.refused_by_id, r.created_by_id) if i}
     people = dict(session.execute(sa.select(User.id, User.username).where(User.id.in_(people_ids))).all())

@@ -213,14 +213,19 @@ def listed(
     return list(rows), total
 
 
-def waiting(session: Session, actor: Actor, limit: int = 50) -> list[PressRequest]:
-    """Return the unanswered questions of the units the actor handles, the soonest due first (the inbox's)."""
+def waiting(session: Session, actor: Actor, limit: int = 50) -> list[dict]:
+    """Return the unanswered questions of the units the actor handles, the soonest due first, for the inbox.
+
+    One query: the inbox runs on every visit, and says only the outlet, the question, the deadline, the status.
+    """
     units = _handled_units(actor)
     if not units:
         return []
     now = utcnow()
     query = (
-        sa.select(PressRequest)
+        sa.select(
+            PressRequest.id, PressRequest.outlet, PressRequest.question, PressRequest.due_at, PressRequest.answer_id
+        )
         .outerjoin(Statement, Statement.id == PressRequest.answer_id)
         .where(
             PressRequest.unit_id.in_(units),
@@ -229,7 +234,16 @@ def waiting(session: Session, actor: Actor, limit: int = 50) -> list[PressReques
         .order_by(PressRequest.due_at, PressRequest.id)
         .limit(limit)
     )
-    return list(session.scalars(query))
+    return [
+        {
+            "id": row.id,
+            "outlet": row.outlet,
+            "question": row.question,
+            "due_at": isoformat(row.due_at),
+            "status": "overdue" if row.due_at < now else ("answering" if row.answer_id else "open"),
+        }
+        for row in session.execute(query)
+    ]
 
 
 def counts_by_unit(session: Session, unit_ids: list[int] | None, now: dt.datetime) -> dict[int, tuple[int, int]]:

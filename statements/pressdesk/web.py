@@ -31,7 +31,7 @@ PER_PAGE = 25
 @bp.app_context_processor
 def _press_questions() -> dict:
     # A function, not a list: only the inbox asks, so other pages run no query for it.
-    return {"press_waiting": lambda: request_dicts(db(), service.waiting(db(), web_actor()))}
+    return {"press_waiting": lambda: service.waiting(db(), web_actor())}
 
 
 @bp.route("/press-requests", methods=["GET", "POST"])

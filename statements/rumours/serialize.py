@@ -13,6 +13,8 @@ from workflow.db import isoformat
 
 def rumour_dicts(session: Session, items: list[Rumour]) -> list[dict]:
     """Return the items as dicts, with their units, people and statements' states in three queries."""
+    if not items:
+        return []
     unit_ids = {i for r in items for i in (r.unit_id, r.reported_to_id) if i}
     units = dict(session.execute(sa.select(Unit.id, Unit.code).where(Unit.id.in_(unit_ids))).all())
     people_ids = {i for r in items for i in (r.assessed_by_id, r.created_by_id) if i}

@@ -169,13 +169,18 @@ def listed(
     return list(rows), total
 
 
-def waiting(session: Session, actor: Actor, limit: int = 50) -> list[Rumour]:
-    """Return what awaits the actor's judgement: items not yet judged, and those reported up to their units."""
+def waiting(session: Session, actor: Actor, limit: int = 50) -> list[dict]:
+    """Return what awaits the actor's judgement, for the inbox: items not yet judged, and those reported up to them.
+
+    One query: the inbox runs on every visit, and says only where, what, when and who reported it up.
+    """
     judged = _judging_units(actor)
     if not judged:
         return []
+    owner = aliased(Unit)
     query = (
-        sa.select(Rumour)
+        sa.select(Rumour.id, Rumour.platform, Rumour.summary, Rumour.first_seen_at, Rumour.reported_to_id, owner.code)
+        .join(owner, owner.id == Rumour.unit_id)
         .where(
             sa.or_(
                 sa.and_(Rumour.assessment == "unassessed", Rumour.unit_id.in_(judged)),
@@ -185,7 +190,17 @@ def waiting(session: Session, actor: Actor, limit: int = 50) -> list[Rumour]:
         .order_by(Rumour.first_seen_at.desc(), Rumour.id.desc())
         .limit(limit)
     )
-    return list(session.scalars(query))
+    return [
+        {
+            "id": row.id,
+            "platform": row.platform,
+            "summary": row.summary,
+            "first_seen_at": isoformat(row.first_seen_at),
+            "unit": row.code,
+            "reported_to": row.reported_to_id,
+        }
+        for row in session.execute(query)
+    ]
 
 
 def counts_by_unit(session: Session, unit_ids: list[int] | None) -> dict[int, tuple[int, int, int]]:

@@ -29,7 +29,7 @@ PER_PAGE = 25
 @bp.app_context_processor
 def _watch_items() -> dict:
     # A function, not a list: only the inbox asks, so other pages run no query for it.
-    return {"watch_waiting": lambda: rumour_dicts(db(), service.waiting(db(), web_actor()))}
+    return {"watch_waiting": lambda: service.waiting(db(), web_actor())}
 
 
 @bp.route("/rumours", methods=["GET", "POST"])
