@@ -88,6 +88,7 @@ def test_beyond_the_units_authority_it_goes_up_and_the_unit_above_sees_it(api, s
     assert up.status_code == 200 and up.json["reported_to"] == "BYT"
     entry = session.scalars(sa.select(LedgerEntry).where(LedgerEntry.action == "report_rumour")).one()
     assert entry.data["from"] == "SYT-HN" and entry.data["to"] == "BYT" and entry.comment == "Thuộc thẩm quyền của Bộ."
+    assert entry.role == "spokesperson"  # of the unit that held it, not of the one it went to
     inbox = login(app.test_client(), "ministry_leader").get("/inbox").get_data(as_text=True)
     assert f'data-rumour="{item["id"]}"' in inbox
     # The ministry has nobody above it.

@@ -262,20 +262,6 @@ def counts_by_unit(session: Session, unit_ids: list[int] | None, now: dt.datetim
     return {unit_id: (count, overdue or 0) for unit_id, count, overdue in session.execute(query)}
 
 
-def overdue_count(session: Session, actor: Actor) -> int:
-    """Return how many questions the actor may handle are past their deadline without an answer released."""
-    units = _handled_units(actor)
-    if not units:
-        return 0
-    query = (
-        sa.select(sa.func.count())
-        .select_from(PressRequest)
-        .outerjoin(Statement, Statement.id == PressRequest.answer_id)
-        .where(PressRequest.unit_id.in_(units), _in_status("overdue", utcnow()))
-    )
-    return session.scalar(query) or 0
-
-
 def status_of(request: PressRequest, answer_state: str | None, now: dt.datetime | None = None) -> str:
     """Return where a question stands: refused, answered (its answer released), answering, overdue or open."""
     if request.status == "refused":

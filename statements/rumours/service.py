@@ -137,6 +137,7 @@ def report_up(session: Session, actor: Actor, rumour_id: int, note: str) -> Rumo
         "report_rumour",
         comment=note.strip(),
         extra={"from": _code(session, holder), "to": unit.code if unit else None},
+        acting_for=holder,
     )
     return item
 
@@ -288,6 +289,13 @@ def _judging_units(actor: Actor) -> list[int]:
     )
 
 
+def _role(actor: Actor, unit_id: int) -> str:
+    """Name the role the actor acts in for the unit holding the item (a leader above it, not any leader)."""
+    if actor.speaks_for(unit_id):
+        return "spokesperson"
+    return "leader" if actor.is_competent_leader(unit_id) else "drafter"
+
+
 def _code(session: Session, unit_id: int) -> str | None:
     return session.scalar(sa.select(Unit.code).where(Unit.id == unit_id))
 
@@ -301,6 +309,7 @@ def _entry(
     statement_id: int | None = None,
     comment: str | None = None,
     extra: dict | None = None,
+    acting_for: int | None = None,
 ) -> None:
     ledger.append(
         session,
@@ -308,7 +317,7 @@ def _entry(
         action=action,
         actor_id=actor.user_id,
         actor=actor.username,
-        role="spokesperson" if actor.speaks_for(item.unit_id) else ("leader" if actor.leader_scope else "drafter"),
+        role=_role(actor, acting_for or item.reported_to_id or item.unit_id),
         unit=_code(session, item.unit_id),
         statement_id=statement_id,
         comment=comment,
