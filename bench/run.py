@@ -75,6 +75,7 @@ def gunicorn(target: str, url: str, workers: int = WORKERS, tree: Path = ROOT, p
         "PRESSGATE_DATABASE_URL": url,
         "PRESSGATE_ENV": "production",
         "PRESSGATE_SECRET_KEY": "bench-" + os.urandom(8).hex(),
+        "PRESSGATE_BASE_URL": "http://127.0.0.1:5000",
         "PRESSGATE_INSTANCE_PATH": str(RESULTS / "instance"),
     }
     command = [

@@ -24,6 +24,16 @@ def _secret_key(instance_path: Path, env: str) -> str:
     return path.read_text().strip()
 
 
+def _base_url(env: str) -> str:
+    url = os.environ.get("PRESSGATE_BASE_URL")
+    if url:
+        return url.rstrip("/")
+    if env == "production":
+        # Every released copy carries this address and its QR code, for good: a wrong one cannot be recalled.
+        raise RuntimeError("PRESSGATE_BASE_URL must be set in production: it is printed on every released copy.")
+    return "http://127.0.0.1:5000"
+
+
 def from_environment(instance_path: Path) -> dict:
     """Build the Flask config from PRESSGATE_* variables."""
     env = os.environ.get("PRESSGATE_ENV", "development")
@@ -68,7 +78,7 @@ def from_environment(instance_path: Path) -> dict:
         "SMTP_STARTTLS": os.environ.get("PRESSGATE_SMTP_STARTTLS", "") not in ("", "0", "false"),
         "MAIL_FROM": os.environ.get("PRESSGATE_MAIL_FROM") or "PressGate <pressgate@localhost>",
         # The address people open PressGate at, for the links in emails.
-        "BASE_URL": os.environ.get("PRESSGATE_BASE_URL") or "http://127.0.0.1:5000",
+        "BASE_URL": _base_url(env),
         # Whom the public verification page tells to call when a text was not issued by the authority
         # (unset: the Ministry of Health's hotline, named in the reader's language).
         "PRESS_CONTACT": os.environ.get("PRESSGATE_PRESS_CONTACT") or None,

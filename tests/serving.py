@@ -35,6 +35,7 @@ def serve(url: str, port: int, instance: Path, env: dict[str, str] | None = None
             "PRESSGATE_DATABASE_URL": url,
             "PRESSGATE_ENV": "production",
             "PRESSGATE_SECRET_KEY": "served-in-tests",
+            "PRESSGATE_BASE_URL": "http://127.0.0.1:5000",
             "PRESSGATE_INSTANCE_PATH": str(instance),
         }
         | (env or {})

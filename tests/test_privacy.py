@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from statements.audit.replay import replay
 from tests.test_api_statements import act, create
 from tests.test_web import csrf, login
-from workflow import privacy
+from workflow import privacy, redaction
 from workflow.ledger import LedgerEntry
 
 NAMED = (
@@ -40,17 +40,25 @@ def test_the_customary_forms_are_no_finding_and_names_with_age_home_and_numbers_
 
 
 def test_the_redaction_writes_initials_leaves_numbers_and_homes_out_and_identifies_nobody():
-    redacted = privacy.redact(NAMED)
+    redacted = redaction.redact(NAMED)
     assert "Bệnh nhân N.V.H. (45 tuổi, trú tại phố" not in redacted  # the street goes with the house
     assert "Bệnh nhân N.V.H. (45 tuổi, trú tại phường Tân Phú)" in redacted, redacted
-    assert "chị L.T.M., [đã lược bỏ số điện thoại]." in redacted and "0912" not in redacted, redacted
+    # The family's contact line was there for its number: without it the sentence says nothing, so it goes.
+    assert "Người nhà" not in redacted and "0912" not in redacted, redacted
     assert "đang điều trị tại khoa Hồi sức" in redacted and "giường" not in redacted, redacted
     assert privacy.find(redacted) == []
     # A bed and its room go together; the ward they are in names nobody; a number's words go with it.
-    lying = privacy.redact("Chị Lê Thị Mai, SĐT: 0987654321, nằm giường số 4, phòng 12, Khoa Truyền nhiễm.")
-    assert lying == "Chị L.T.M., [đã lược bỏ số điện thoại], điều trị tại Khoa Truyền nhiễm.", lying
-    assert privacy.redact("Anh Trần Văn Bình nằm giường 7.") == "Anh T.V.B. nằm [đã lược bỏ số giường, phòng]."
-    assert privacy.redact(OFFICIAL) == OFFICIAL
+    lying = redaction.redact("Chị Lê Thị Mai, SĐT: 0987654321, nằm giường số 4, phòng 12, Khoa Truyền nhiễm.")
+    assert lying == "Chị L.T.M., điều trị tại Khoa Truyền nhiễm.", lying
+    beds = [f.text for f in privacy.find("Chị Lê Thị Mai nằm giường số 4, phòng 12.") if f.kind == "bed_with_name"]
+    assert beds == ["giường số 4, phòng 12"], beds  # one detail, listed once
+    # A number the sentence still needs leaves a mark saying what was left out; a home left out takes its cue.
+    kept = redaction.redact("Chị Lê Thị Hoa (32 tuổi) có số điện thoại 0912345678 đã được cách ly.")
+    assert kept == "Chị L.T.H. (32 tuổi) có [đã lược bỏ số điện thoại] đã được cách ly.", kept
+    homeless = redaction.redact("Anh Trần Văn Bình, 40 tuổi, trú tại số 5 ngõ 7 phố Huế. Anh đã khỏi bệnh.")
+    assert homeless == "Anh T.V.B., 40 tuổi. Anh đã khỏi bệnh.", homeless
+    assert redaction.redact("Anh Trần Văn Bình nằm giường 7.") == "Anh T.V.B. nằm [đã lược bỏ số giường, phòng]."
+    assert redaction.redact(OFFICIAL) == OFFICIAL
 
 
 def test_identifying_details_hold_the_release_until_a_leader_records_a_basis(api, session):
@@ -118,6 +126,12 @@ def test_the_page_shows_the_findings_and_why_release_waits_and_the_editor_propos
     html = page.get_data(as_text=True)
     assert 'data-finding="person"' in html and "Bệnh nhân Nguyễn Văn Hùng" in html and "data-release-blocked" in html
     assert 'value="release"' not in html
+    # The findings are listed once, where they are explained, not again among the reasons.
+    why = html.split('id="why-sensitive"')[1].split("</section>")[0]
+    assert 'href="#identifying"' in why and "Nguyễn Văn Hùng" not in why, why
+    # Nobody here can write a version: the page says how a redaction would come about from approved.
+    how = html.split("data-how-to-redact>")[1].split("</span>")[0]
+    assert ("mở lại" if lang == "vi" else "reopens it") in how, how
     # Approved, it waits for a leader's basis, not for the spokesperson; people are named by their names.
     waiting = html.split("data-waiting>")[1].split("</p>")[0]
     said = "Đang chờ căn cứ pháp lý" if lang == "vi" else "Waiting for the legal basis"
@@ -134,7 +148,12 @@ def test_the_page_shows_the_findings_and_why_release_waits_and_the_editor_propos
     author = login(app.test_client(), "author", lang)
     assert "data-redact" in author.get(f"/statements/{draft['id']}").get_data(as_text=True)
     editor = author.get(f"/statements/{draft['id']}/edit?redact=1").get_data(as_text=True)
-    assert "Bệnh nhân N.V.H." in editor and "Nguyễn Văn Hùng" not in editor
+    textarea = editor.split('<textarea id="body"')[1].split("</textarea>")[0]
+    assert "Bệnh nhân N.V.H." in textarea and "Nguyễn Văn Hùng" not in textarea
+    # What the proposal changes is shown word by word, the removed words named for a screen reader.
+    changes = editor.split("data-redaction>")[1].split("</section>")[0]
+    removed = "đã bỏ:" if lang == "vi" else "removed:"
+    assert "<del>" in changes and removed in changes and "0912 345 678" in changes, changes
 
 
 def test_the_command_line_is_held_by_the_same_guard(runner, api):
@@ -166,7 +185,7 @@ def test_the_detector_meets_its_targets_on_the_labelled_set():
     result = measure(sentences)
     assert result["recall"] >= 0.95 and result["precision"] >= 0.9, result["wrong"]
     for item in sentences:
-        redacted = privacy.redact(item["text"])
+        redacted = redaction.redact(item["text"])
         assert privacy.find(redacted) == [], (item["text"], redacted)
         if not item["identifying"]:
             assert redacted == item["text"]

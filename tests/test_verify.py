@@ -54,6 +54,7 @@ def test_an_excerpt_is_said_to_be_one_not_the_whole_statement(app, released):
     )
     assert 'data-verdict="genuine"' in html and "data-whole" not in html
     assert "They are not the whole statement" in html and "This is the text of" not in html
+    assert "Part of a genuine statement" in html
 
 
 def test_an_altered_text_shows_what_it_changed(client, released):
@@ -105,7 +106,12 @@ def test_the_printed_link_and_the_qr_code_of_a_released_copy_lead_to_its_verdict
     by_hash = client.get(f"/api/v1/public/verify/{released['content_hash']}").json
     assert by_hash["verdict"] == "released" and by_hash["statement"]["id"] == released["id"]
     assert client.get("/api/v1/public/verify/" + "0" * 64).json["verdict"] == "not_issued"
-    assert client.get("/press/verify/nothex").status_code == 404
+    # A link nobody released, or one mistyped from the paper, says so and asks for the text instead.
+    for mistyped in ("/press/verify/nothex", "/press/v/" + "0" * 12):
+        unknown = client.get(mistyped, follow_redirects=True)
+        said = unknown.get_data(as_text=True)
+        assert unknown.status_code == 404 and 'data-verdict="unknown_link"' in said, said
+        assert "Không có văn bản nào mang đường liên kết này" in said and 'name="text"' in said
     docx = api("author").get(f"/api/v1/statements/{released['id']}/export?format=docx").data
     import docx as python_docx
 
@@ -136,6 +142,9 @@ def test_an_uploaded_copy_is_held_to_the_release(app, api, released, fmt):
         content_type="multipart/form-data",
     )
     assert bad.status_code == 422 and "aria-invalid" in bad.get_data(as_text=True)
+    # An empty form lands on an alert where the answer would be, not on nothing.
+    empty = client.post("/press/verify", data={"text": "", "csrf_token": csrf(page)}).get_data(as_text=True)
+    assert 'id="verdict" tabindex="-1" role="alert" data-verdict-error' in empty and "Chưa kiểm tra được gì" in empty
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
@@ -152,17 +161,22 @@ def test_the_page_answers_in_the_readers_language(app, released, lang, tmp_path)
     assert ("Đã bị sửa đổi" if lang == "vi" else "Altered") in html
     # Struck and inserted words are also said in words, for a reader who hears the page.
     said = ("bản công bố:", "văn bản này:") if lang == "vi" else ("released:", "this text:")
-    assert f'<del><span class="visually-hidden">{said[0]} </span>1.245</del>' in html, html
-    assert f'<ins><span class="visually-hidden">{said[1]} </span>12.450</ins>' in html
+    # The hidden words are in the reader's language; the statement's words around them are Vietnamese.
+    assert f'<del><span class="visually-hidden" lang="{lang}">{said[0]} </span>1.245</del>' in html, html
+    assert f'<ins><span class="visually-hidden" lang="{lang}">{said[1]} </span>12.450</ins>' in html
+    assert '<ul class="differences" lang="vi">' in html
     contact = "đường dây nóng của Bộ Y tế 1900 9095" if lang == "vi" else "the Ministry of Health's hotline 1900 9095"
     unrelated = "Bộ Y tế thông báo phát hiện biến chủng mới nguy hiểm lây qua không khí ở mọi nơi."
     answer = html_text.unescape(client.post("/press/verify", data={"text": unrelated, "csrf_token": csrf(page)}).text)
     assert f"call {contact}" in answer if lang == "en" else f"hãy gọi {contact}" in answer, answer[-800:]
     missing = client.get("/press/checkpoint.json")
+    # Machines read these addresses: the JSON is in English like every API error, the plain file in both.
     assert missing.status_code == 404 and missing.json["rule"] == "checkpoint"
+    assert missing.json["message"] == "No checkpoint of the ledger has been signed yet."
     text = client.get("/press/checkpoint").get_data(as_text=True)
-    assert text.strip() == ("Chưa có điểm kiểm tra nào của sổ cái được ký." if lang == "vi" else
-                            "No checkpoint of the ledger has been signed yet.")  # fmt: skip
+    assert text.splitlines() == [
+        "Chưa có điểm kiểm tra nào của sổ cái được ký.", "No checkpoint of the ledger has been signed yet.",
+    ]  # fmt: skip
 
 
 def test_a_release_is_proven_offline_by_its_merkle_path_to_a_signed_checkpoint(app, api, client, runner, tmp_path):
@@ -217,3 +231,15 @@ def test_a_release_is_proven_offline_by_its_merkle_path_to_a_signed_checkpoint(a
     saved.write_text(json.dumps(answer), "utf-8")
     refused = runner.invoke(args=["ledger", "verify-release", str(saved), "--key", str(generate_key(other))])
     assert refused.exit_code == 1 and "not signed by the trusted key" in refused.output
+
+
+def test_production_refuses_to_start_without_the_address_printed_on_released_copies(monkeypatch, tmp_path):
+    from statements.config import from_environment
+
+    monkeypatch.setenv("PRESSGATE_ENV", "production")
+    monkeypatch.setenv("PRESSGATE_SECRET_KEY", "k")
+    monkeypatch.delenv("PRESSGATE_BASE_URL", raising=False)
+    with pytest.raises(RuntimeError, match="PRESSGATE_BASE_URL"):
+        from_environment(tmp_path)
+    monkeypatch.setenv("PRESSGATE_BASE_URL", "https://pressgate.syt.example.vn/")
+    assert from_environment(tmp_path)["BASE_URL"] == "https://pressgate.syt.example.vn"

@@ -28,21 +28,21 @@ class Finding:
     text: str
 
 
-_UPPER = "A-ZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
+UPPER = "A-ZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
 #: A sentence ends at its punctuation before a capital, unless the word before is an initial or a title
 #: ("N.V.A.", "TS.", "PGS. TS. Lê Văn Hùng").
 _SENTENCE_END = re.compile(
-    rf"(?<![\s.][{_UPPER}])(?<!\b[{_UPPER}][a-z])(?<!\b[{_UPPER}]{{2}})[.!?;…]+\s+(?=[{_UPPER}\d\"“(])|\n+"
+    rf"(?<![\s.][{UPPER}])(?<!\b[{UPPER}][a-z])(?<!\b[{UPPER}]{{2}})[.!?;…]+\s+(?=[{UPPER}\d\"“(])|\n+"
 )
 
 #: Words before a name that make it a person's; the first ones say the person is a patient.
 _PATIENT_WORDS = ("bệnh nhân", "người bệnh", "sản phụ", "thai phụ", "nạn nhân", "bệnh nhi", "bé", "cháu", "cụ")
 _HONORIFICS = (*_PATIENT_WORDS, "ông", "bà", "anh", "chị", "em", "chồng", "vợ", "con trai", "con gái", "người nhà")
-_HONORIFIC = re.compile(
-    r"(?<!\w)(" + "|".join(sorted(_HONORIFICS, key=len, reverse=True)) + r")\s+(?=[" + _UPPER + r"])", re.IGNORECASE
+HONORIFIC = re.compile(
+    r"(?<!\w)(" + "|".join(sorted(_HONORIFICS, key=len, reverse=True)) + r")\s+(?=[" + UPPER + r"])", re.IGNORECASE
 )
 #: A capitalised syllable of a name (not an initial: "N.V.A." is the customary way to leave a name out).
-_SYLLABLE = re.compile(rf"[{_UPPER}][^\W\d_]+(?!\.\w)")
+_SYLLABLE = re.compile(rf"[{UPPER}][^\W\d_]+(?!\.\w)")
 #: Words that make the run of capitals a place, a body or a title, not a person ("ông Trần Hưng Đạo" aside).
 _NOT_NAMES = frozenset(
     re.findall(
@@ -62,7 +62,7 @@ _TITLES = re.compile(
 )
 #: A full name just before its age: "Nguyễn Văn Hùng (45 tuổi)", "Lê Thị Mai, sinh năm 1990".
 _AGED_NAME = re.compile(
-    rf"(?<![\w{_UPPER}])((?:[{_UPPER}][^\W\d_]+\s+){{1,3}}[{_UPPER}][^\W\d_]+)"
+    rf"(?<![\w{UPPER}])((?:[{UPPER}][^\W\d_]+\s+){{1,3}}[{UPPER}][^\W\d_]+)"
     r"(?=\s*[,(]\s*(?:\d{1,3}\s*tuổi|sinh năm|SN))"
 )
 _AGE = re.compile(r"(?<!\w)(\d{1,3}\s*tuổi|sinh năm\s+\d{4}|SN\s*\d{4}|\(\d{4}\))", re.IGNORECASE)
@@ -76,10 +76,10 @@ _RESIDENCE = re.compile(
 _LANE = r"(?i:ngõ|ngách|hẻm|kiệt)"
 _GROUP = r"(?i:tổ dân phố|tổ|thôn|xóm|ấp|khu phố|bản)"
 _STREET = r"(?<!thành )(?<!Thành )(?i:đường|phố)"
-_PROPER = rf"[{_UPPER}][^\W\d_]*(?:\s+[{_UPPER}\d][^\W_]*)*"
+_PROPER = rf"[{UPPER}][^\W\d_]*(?:\s+[{UPPER}\d][^\W_]*)*"
 _NUMBER = r"\d+[A-Za-z]?(?:/\d+[A-Za-z]?)*"
 _HOUSE_PART = (
-    rf"(?:(?i:số nhà|nhà số|số)\s*{_NUMBER}(?=\s*,?\s*(?:{_LANE}|{_STREET}|{_GROUP}|[{_UPPER}]))"
+    rf"(?:(?i:số nhà|nhà số|số)\s*{_NUMBER}(?=\s*,?\s*(?:{_LANE}|{_STREET}|{_GROUP}|[{UPPER}]))"
     rf"|{_LANE}\s+(?i:số\s+)?{_NUMBER}"
     rf"|{_GROUP}\s+(?i:số\s+)?(?:{_NUMBER}|{_PROPER})"
     rf"|{_STREET}\s+(?:{_PROPER}|\d+\s+{_PROPER}|(?i:số)\s+\d+)"
@@ -125,7 +125,8 @@ _OWNED_BY_BODY = re.compile(
 _BED = re.compile(r"(?<!\w)(?:giường|buồng|phòng)\s+(?:bệnh\s+)?(?:số\s+)?\d+[A-Za-z]?(?!\s*(?:giường|chiếc))", re.I)
 
 
-def _sentences(text: str) -> list[tuple[int, int]]:
+def sentences(text: str) -> list[tuple[int, int]]:
+    """Return where each sentence of a text starts and ends."""
     spans, start = [], 0
     for m in _SENTENCE_END.finditer(text):
         spans.append((start, m.start() + 1))
@@ -149,7 +150,7 @@ def _official(sentence: str, start: int, end: int) -> bool:
 def _names(sentence: str) -> list[tuple[int, int, bool]]:
     """Return the private people the sentence names: (start, end of honorific and name, named as a patient)."""
     found = []
-    for m in _HONORIFIC.finditer(sentence):
+    for m in HONORIFIC.finditer(sentence):
         syllables, end = [], m.end()
         for s in _SYLLABLE.finditer(sentence, m.end()):
             if sentence[end : s.start()].strip() or s.group(0) in _NOT_NAMES:
@@ -179,7 +180,7 @@ def find(text: str) -> list[Finding]:
     def add(kind: str, start: int, end: int) -> None:
         found.append(Finding(kind, start, end, text[start:end]))
 
-    for a, b in _sentences(text):
+    for a, b in sentences(text):
         sentence = text[a:b]
         names = _names(sentence)
         numbers = _numbers(sentence, bool(names))
@@ -197,11 +198,22 @@ def find(text: str) -> list[Finding]:
         for m in houses:
             if resident or names:
                 add("home_address", a + m.start(), a + m.end())
-        for m in beds:
-            add("bed_with_name", a + m.start(), a + m.end())
+        for start, end in _runs([(m.start(), m.end()) for m in beds], sentence):
+            add("bed_with_name", a + start, a + end)
         for kind, start, end in numbers:
             add(kind, a + start, a + end)
     return sorted(found, key=lambda f: (f.start, f.end))
+
+
+def _runs(spans: list[tuple[int, int]], text: str) -> list[tuple[int, int]]:
+    """Join spans told in a row ("giường số 12, phòng 305"): a bed and its room are one detail."""
+    joined: list[tuple[int, int]] = []
+    for start, end in spans:
+        if joined and re.fullmatch(r"[\s,]*", text[joined[-1][1] : start]):
+            joined[-1] = (joined[-1][0], end)
+        else:
+            joined.append((start, end))
+    return joined
 
 
 def _numbers(sentence: str, named: bool) -> list[tuple[str, int, int]]:
@@ -233,83 +245,3 @@ def _since_residence(before: str) -> str:
     """Return what follows the last residence cue ("trú tại …"): an institution before it is not the house's."""
     cues = list(_RESIDENCE.finditer(before))
     return before[cues[-1].end() :] if cues else before
-
-
-#: What stands in for a number left out, naming what it was so the sentence still reads.
-LEFT_OUT = {
-    "citizen_id": "[đã lược bỏ số định danh]",
-    "insurance_id": "[đã lược bỏ số thẻ bảo hiểm y tế]",
-    "phone": "[đã lược bỏ số điện thoại]",
-    "bed_with_name": "[đã lược bỏ số giường, phòng]",
-}
-#: The words naming a number, just before it, that its mark replaces with it ("SĐT: 0912…").
-_NUMBER_CUE = {
-    "citizen_id": re.compile(
-        r"(?:số\s+)?(?:CCCD|CMND|căn cước(?: công dân)?|định danh(?: cá nhân)?|chứng minh(?: nhân dân| thư)?)"
-        r"(?:\s+số)?\s*:?\s*$",
-        re.IGNORECASE,
-    ),
-    "insurance_id": re.compile(r"(?:số\s+|mã\s+)?(?:thẻ\s+)?(?:BHYT|BHXH|bảo hiểm y tế)(?:\s+số)?\s*:?\s*$", re.I),
-    "phone": re.compile(r"(?:số\s+)?(?:điện thoại|ĐT|SĐT|ĐTDĐ)(?:\s+di động)?(?:\s+số)?\s*:?\s*$", re.IGNORECASE),
-}
-#: A bed and room told in a row ("giường số 12, phòng 305") is one detail; lying in it says nothing more.
-_BED_RUN_GAP = re.compile(r"[\s,]*")
-_LYING = re.compile(r"(?:đang\s+)?nằm(?:\s+(?:tại|ở))?\s*$", re.IGNORECASE)
-_WARD_NEXT = re.compile(r"[\s,]*(?:tại\s+|ở\s+|thuộc\s+)?(?=khoa\b|Khoa\b)")
-
-
-def redact(text: str) -> str:
-    """Return the text in the customary form: names as initials, numbers left out, addresses from the commune up."""
-    out, last = [], 0
-    for kind, start, end in _merged(text, find(text)):
-        before = text[last:start]
-        if kind in _NUMBER_CUE and (cue := _NUMBER_CUE[kind].search(before)):
-            before = before[: cue.start()]
-        replacement = _customary(kind, text[start:end])
-        if kind == "bed_with_name" and (ward := _WARD_NEXT.match(text, end)):
-            # "nằm giường số 12 khoa Hồi sức" reads "điều trị tại khoa Hồi sức": the ward names nobody.
-            lying = _LYING.search(before)
-            before = before[: lying.start()] if lying else before
-            replacement, end = "điều trị tại " if lying else "", ward.end()
-        out += [before, replacement]
-        last = end
-    out.append(text[last:])
-    return _tidy("".join(out))
-
-
-def _merged(text: str, findings: list[Finding]) -> list[tuple[str, int, int]]:
-    """Return the spans to replace: overlapping findings as one, a bed and its room side by side as one."""
-    merged: list[tuple[str, int, int]] = []
-    for f in findings:
-        if merged and f.start < merged[-1][2]:
-            continue
-        previous = merged[-1] if merged else None
-        if previous and previous[0] == f.kind == "bed_with_name" and _BED_RUN_GAP.fullmatch(text, previous[2], f.start):
-            merged[-1] = (f.kind, previous[1], f.end)
-            continue
-        merged.append((f.kind, f.start, f.end))
-    return merged
-
-
-def _customary(kind: str, text: str) -> str:
-    if kind == "person":
-        honorific = _HONORIFIC.match(text)
-        name = text[honorific.end() :] if honorific else text
-        initials = ".".join(word[0] for word in name.split()) + "."
-        return (text[: honorific.end()] if honorific else "") + initials
-    if kind == "home_address":
-        return ""
-    return LEFT_OUT[kind]
-
-
-_LEFT_COMMA = re.compile(
-    r"(trú tại|ngụ tại|ở tại|thường trú|tạm trú|địa chỉ|sống tại|sống ở|nhà ở)\s*[,:]?\s*,\s*", re.I
-)
-
-
-def _tidy(text: str) -> str:
-    # An address left out leaves its commas behind: "trú tại , xã An Bình" reads "trú tại xã An Bình".
-    text = _LEFT_COMMA.sub(r"\1 ", text)
-    text = re.sub(r"\s+,", ",", text)
-    text = re.sub(r",\s*,", ",", text)
-    return re.sub(r"[ \t]{2,}", " ", text)

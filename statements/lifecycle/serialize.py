@@ -6,7 +6,7 @@ import difflib
 import re
 
 from statements.lifecycle.snapshots import AnyStatement, AnyVersion
-from workflow import privacy
+from workflow import privacy, redaction
 from workflow.actor import Actor
 from workflow.db import isoformat
 from workflow.deadlines import is_overdue
@@ -225,5 +225,5 @@ def privacy_findings(statement: AnyStatement) -> dict:
     return {
         "privacy": privacy_dict(statement),
         "findings": found,
-        "redacted": {"title": privacy.redact(current.title), "body": privacy.redact(current.body)},
+        "redacted": {"title": redaction.redact(current.title), "body": redaction.redact(current.body)},
     }

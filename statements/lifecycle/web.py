@@ -17,7 +17,7 @@ from auth.models import Unit, User
 from statements.i18n import day_text
 from statements.lifecycle import idempotency, queries, reads, service
 from statements.lifecycle.schemas import StatementIn, StatementListArgs, VersionIn
-from statements.lifecycle.serialize import diff_dict, privacy_findings, statement_dict, version_dict
+from statements.lifecycle.serialize import diff_dict, privacy_findings, statement_dict, version_dict, word_diff
 from statements.schemas import load_input
 from statements.web import bp, web_actor
 from statements.web.labels import (
@@ -336,14 +336,20 @@ def edit(statement_id: int):
         flash(_("New version saved."), "info")
         return redirect(url_for("web.statement", statement_id=statement_id))
     values = current | {"topics": ", ".join(current["topics"])}
+    redaction = None
     if request.args.get("redact"):
         # The customary redaction, for the drafter to check and save as the next version (issue 30).
         redacted = privacy_findings(statement)["redacted"]
         values |= redacted
         if redacted != {"title": current["title"], "body": current["body"]}:
-            flash(_("The text below is the proposed redaction: check it, then save it as the next version."), "info")
+            redaction = {part: word_diff(current[part], redacted[part]) for part in ("title", "body")}
     return render_template(
-        "web/editor.html", units=[], values=values, errors={}, statement=statement_dict(statement, actor)
+        "web/editor.html",
+        units=[],
+        values=values,
+        errors={},
+        statement=statement_dict(statement, actor),
+        redaction=redaction,
     )
 
 

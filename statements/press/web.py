@@ -8,6 +8,7 @@ from xml.sax.saxutils import escape as _escape
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
@@ -172,11 +173,12 @@ def verify_link(content_hash: str) -> tuple[str, int] | str:
     """Answer the link printed on a released copy: the statement released with this content hash."""
     try:
         result = authenticity.verify_hash(db(), content_hash.lower(), contact(), _checkpoints())
-    except Invalid as invalid:
-        return render_template("press/verify.html", result=None, text="", errors=invalid.errors), 404
-    return render_template("press/verify.html", result=result, text="", errors={}), (
-        404 if result["verdict"] == "not_issued" else 200
-    )
+    except Invalid:
+        result = None  # not even a hash: most likely mistyped from the paper
+    if result is None or result["verdict"] == "not_issued":
+        # A link says nothing about the text: the reader is told to check what they typed, or paste the text.
+        return render_template("press/verify.html", result=None, unknown_link=True, text="", errors={}), 404
+    return render_template("press/verify.html", result=result, text="", errors={})
 
 
 @bp.route("/v/<content_hash>")
@@ -185,8 +187,8 @@ def short_link(content_hash: str) -> Response:
     return redirect(url_for("press.verify_link", content_hash=content_hash))
 
 
-def _no_checkpoint() -> str:
-    return _("No checkpoint of the ledger has been signed yet.")
+#: Said to machines (and to whoever opens the address), so in English like every API error.
+NO_CHECKPOINT = "No checkpoint of the ledger has been signed yet."
 
 
 def contact() -> str:
@@ -203,7 +205,10 @@ def checkpoint() -> Response:
     """Publish the newest signed checkpoint of the ledger as a C2SP signed note (origin, size, Merkle root)."""
     latest = checkpoint_files.latest_checkpoint(_checkpoints())
     if latest is None:
-        return Response(_no_checkpoint() + "\n", status=404, content_type="text/plain; charset=utf-8")
+        # A plain file has no language switch: it says so in both of the interface's languages.
+        with force_locale("vi"):
+            said = f"{_('No checkpoint of the ledger has been signed yet.')}\n{NO_CHECKPOINT}\n"
+        return Response(said, status=404, content_type="text/plain; charset=utf-8")
     return Response(latest["note"], content_type="text/plain; charset=utf-8", headers={"Cache-Control": "no-cache"})
 
 
@@ -212,7 +217,7 @@ def checkpoint_json() -> Response:
     """Publish the newest signed checkpoint as PressGate writes it (size, head hash, root, time, signature)."""
     latest = checkpoint_files.latest_checkpoint(_checkpoints())
     if latest is None:  # a machine reads this address: its refusal is JSON too
-        error = NotFound("checkpoint", _no_checkpoint())
+        error = NotFound("checkpoint", NO_CHECKPOINT)
         return Response(json.dumps(error.to_dict()), status=404, content_type="application/json")
     return Response(json.dumps(latest, indent=2), content_type="application/json")
 
