@@ -27,8 +27,8 @@ from workflow import effects, ledger
 from workflow.actor import Actor
 from workflow.db import isoformat, utcnow
 from workflow.deadlines import Policy
-from workflow.errors import BadRequest, Conflict, Forbidden, Invalid
-from workflow.guards import check_comment, require_read_rules, require_revise
+from workflow.errors import BadRequest, Conflict, Invalid
+from workflow.guards import check_comment, require_draft_in, require_read_rules, require_revise
 from workflow.machine import ACTIONS, fire
 from workflow.sensitivity import SensitivityRule, match_rules, rules_before_changes_by
 from workflow.states import OPEN_STATES, PUBLIC_STATES, Kind, Role, State, Urgency
@@ -158,10 +158,7 @@ def preview_sensitivity(
 def create_statement(session: Session, actor: Actor, unit_code: str, fields: dict) -> Statement:
     """Create a statement in `draft` with its version 1; only drafters of the unit may."""
     unit = get_unit(session, unit_code, "unit")
-    if not actor.has_role(Role.DRAFTER, unit.id):
-        if actor.can_read_unit(unit.id):
-            raise Forbidden("drafter_of_unit", "Only a drafter of the unit may create its statements.")
-        raise Forbidden("drafter_of_unit", "You are not a drafter of this unit.")
+    require_draft_in(actor, unit.id)
     content = _clean_content(fields, None)
     corrects_id = fields.get("corrects")
     if corrects_id is not None:

@@ -29,6 +29,7 @@ from workflow.guards import (
     require_read_deadlines,
     require_read_press,
     require_refuse_press,
+    units_allowed,
 )
 from workflow.states import Kind, State
 
@@ -48,6 +49,13 @@ def days_of(session: Session, unit_id: int) -> dict[str, int]:
     """Return the days the unit gives itself to answer: ordinary and urgent questions."""
     row = session.get(PressPolicy, unit_id)
     return {"normal": row.normal_days, "urgent": row.urgent_days} if row else dict(DEFAULT_DAYS)
+
+
+def days_by_unit(session: Session, unit_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Return `days_of` for several units at once (one query, for the register's page)."""
+    rows = session.scalars(sa.select(PressPolicy).where(PressPolicy.unit_id.in_(unit_ids))).all()
+    own = {row.unit_id: {"normal": row.normal_days, "urgent": row.urgent_days} for row in rows}
+    return {unit_id: own.get(unit_id, dict(DEFAULT_DAYS)) for unit_id in unit_ids}
 
 
 def read_policy(session: Session, actor: Actor | None, unit_code: str) -> dict:
@@ -218,7 +226,7 @@ def waiting(session: Session, actor: Actor, limit: int = 50) -> list[dict]:
 
     One query: the inbox runs on every visit, and says only the outlet, the question, the deadline, the status.
     """
-    units = _handled_units(actor)
+    units = units_allowed(require_handle_press, actor)
     if not units:
         return []
     now = utcnow()
@@ -326,14 +334,6 @@ def _readable(actor: Actor) -> sa.ColumnElement[bool]:
     if actor.is_auditor:
         return sa.true()
     return PressRequest.unit_id.in_(sorted(actor.read_scope))
-
-
-def _handled_units(actor: Actor) -> list[int]:
-    return sorted(
-        {u for u, _role in actor.memberships if actor.has_role("drafter", u) or actor.speaks_for(u)}
-        | set(actor.acting_for)
-        | set(actor.leader_scope)
-    )
 
 
 def _entry(

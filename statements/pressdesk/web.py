@@ -22,7 +22,14 @@ from statements.web import bp, form_number, refused_form, web_actor
 from statements.web_session import db, page_arg, page_count, rollback_session
 from workflow.actor import Actor
 from workflow.errors import Invalid, Refusal
-from workflow.guards import can_draft_in, can_edit_deadlines, can_handle_press, can_refuse_press
+from workflow.guards import (
+    can_draft_in,
+    can_edit_deadlines,
+    can_handle_press,
+    can_refuse_press,
+    require_handle_press,
+    units_allowed,
+)
 from workflow.states import Kind, State
 
 PER_PAGE = 25
@@ -67,7 +74,8 @@ def _register_page(actor: Actor, values: dict, errors: dict, status: int = 200):
         items, total, errors = [], 0, errors | (refusal.errors or {})
         status = refusal.status
     units = _handled_units(actor)
-    policies = {code: service.days_of(db(), unit_id) for unit_id, code, _name in units}
+    days = service.days_by_unit(db(), [unit_id for unit_id, _code, _name in units])
+    policies = {code: days[unit_id] for unit_id, code, _name in units}
     return render_template(
         "pressdesk/index.html",
         items=request_dicts(db(), items),
@@ -166,8 +174,9 @@ def press_policy(code: str):
 
 def _handled_units(actor: Actor) -> list[tuple[int, str, str]]:
     """Return the units whose press questions the actor may register: (id, code, name)."""
-    rows = db().execute(sa.select(Unit.id, Unit.code, Unit.name).order_by(Unit.code)).all()
-    return [(row.id, row.code, row.name) for row in rows if can_handle_press(actor, row.id)]
+    units = units_allowed(require_handle_press, actor)
+    rows = db().execute(sa.select(Unit.id, Unit.code, Unit.name).where(Unit.id.in_(units)).order_by(Unit.code))
+    return [(row.id, row.code, row.name) for row in rows]
 
 
 def _desk_people(unit_id: int) -> list[tuple[str, str]]:

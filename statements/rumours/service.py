@@ -27,7 +27,7 @@ from workflow import ledger
 from workflow.actor import Actor
 from workflow.db import isoformat, utcnow
 from workflow.errors import Conflict, Invalid, NotFound
-from workflow.guards import require_judge_watch, require_keep_watch
+from workflow.guards import require_judge_watch, require_keep_watch, units_allowed
 from workflow.states import Kind, State
 
 MAX_TEXT = 50_000
@@ -175,7 +175,7 @@ def waiting(session: Session, actor: Actor, limit: int = 50) -> list[dict]:
 
     One query: the inbox runs on every visit, and says only where, what, when and who reported it up.
     """
-    judged = _judging_units(actor)
+    judged = units_allowed(require_judge_watch, actor)
     if not judged:
         return []
     owner = aliased(Unit)
@@ -281,12 +281,6 @@ def _readable(actor: Actor) -> sa.ColumnElement[bool]:
         return sa.true()
     scope = sorted(actor.read_scope)
     return sa.or_(Rumour.unit_id.in_(scope), Rumour.reported_to_id.in_(scope))
-
-
-def _judging_units(actor: Actor) -> list[int]:
-    return sorted(
-        {u for u, role in actor.memberships if role == "spokesperson"} | set(actor.acting_for) | set(actor.leader_scope)
-    )
 
 
 def _role(actor: Actor, unit_id: int) -> str:

@@ -48,6 +48,7 @@ from workflow.guards.access import (
     require_revise,
     require_see_variants,
     require_view_dashboard,
+    units_allowed,
 )
 from workflow.guards.lifecycle import (
     IDENTIFYING,
@@ -143,4 +144,5 @@ __all__ = [
     "require_revise",
     "require_see_variants",
     "require_view_dashboard",
+    "units_allowed",
 ]

@@ -188,6 +188,12 @@ def _allowed(require: Callable[..., object], *args: object) -> bool:
     return True
 
 
+def units_allowed(require: Callable[[Actor | None, int], None], actor: Actor) -> list[int]:
+    """Return the units, of all the actor has a part in, where the guard lets them through (for lists and inboxes)."""
+    candidates = {u for u, _role in actor.memberships} | actor.acting_for | actor.leader_scope
+    return sorted(u for u in candidates if _allowed(require, actor, u))
+
+
 def can_read_internals(statement: Decidable, actor: Actor | None) -> bool:
     """Say whether `require_read_internals` lets the actor through."""
     return _allowed(require_read_internals, statement, actor)
