@@ -8,6 +8,8 @@ import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
+from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response
 
 from auth.models import Membership, Unit, User
 from statements.i18n import from_local_input, local_input_now, local_time
@@ -18,10 +20,10 @@ from statements.pressdesk.models import GROUNDS, GROUNDS_SOURCE, PressRequest
 from statements.pressdesk.schemas import AnswerIn, AssignIn, PressPolicyIn, PressRequestIn, RefusalIn
 from statements.pressdesk.serialize import request_dicts
 from statements.schemas import load_input
-from statements.web import bp, form_number, refused_form, web_actor
+from statements.web import bp, form_number, run_step, web_actor
 from statements.web_session import db, page_arg, page_count, rollback_session
 from workflow.actor import Actor
-from workflow.errors import Invalid, Refusal
+from workflow.errors import Invalid
 from workflow.guards import (
     can_draft_in,
     can_edit_deadlines,
@@ -100,25 +102,29 @@ def press_request(request_id: int):
     errors: dict = {}
     refused, status = None, 200
     if request.method == "POST":
-        form, what = request.form, request.form.get("do", "")
-        try:
-            if what == "assign":
-                checked = load_input(AssignIn(), {"assignee": form.get("assignee", "")})
-                service.assign(db(), actor, request_id, checked["assignee"])
-                flash(_("Question assigned."), "info")
-            elif what == "answer":
-                checked = load_input(AnswerIn(), {"statement": form_number(form.get("statement"))})
-                service.link_answer(db(), actor, request_id, checked["statement"])
-                flash(_("Answer linked: the question is answered once the statement is released."), "info")
-            elif what == "refuse":
-                checked = load_input(RefusalIn(), {"ground": form.get("ground", ""), "reason": form.get("reason", "")})
-                service.refuse(db(), actor, request_id, checked["ground"], checked["reason"])
-                flash(_("Question refused; the refusal is on the ledger."), "info")
-            else:
-                raise Invalid("do", "Unknown step.", errors={"do": ["Unknown step."]})
-            return redirect(url_for("web.press_request", request_id=request_id))
-        except Refusal as refusal:
-            errors, status, refused = refused_form(refusal)
+
+        def assign(form: MultiDict[str, str]) -> str:
+            checked = load_input(AssignIn(), {"assignee": form.get("assignee", "")})
+            service.assign(db(), actor, request_id, checked["assignee"])
+            return _("Question assigned.")
+
+        def answer(form: MultiDict[str, str]) -> str:
+            checked = load_input(AnswerIn(), {"statement": form_number(form.get("statement"))})
+            service.link_answer(db(), actor, request_id, checked["statement"])
+            return _("Answer linked: the question is answered once the statement is released.")
+
+        def refuse(form: MultiDict[str, str]) -> str:
+            checked = load_input(RefusalIn(), {"ground": form.get("ground", ""), "reason": form.get("reason", "")})
+            service.refuse(db(), actor, request_id, checked["ground"], checked["reason"])
+            return _("Question refused; the refusal is on the ledger.")
+
+        taken = run_step(
+            {"assign": assign, "answer": answer, "refuse": refuse},
+            url_for("web.press_request", request_id=request_id),
+        )
+        if isinstance(taken, Response):
+            return taken
+        errors, status, refused = taken
     found = service.get(db(), actor, request_id)
     shown = request_dicts(db(), [found])[0]
     return render_template(

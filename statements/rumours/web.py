@@ -6,6 +6,8 @@ import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
+from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response
 
 from auth.models import Unit
 from statements.i18n import from_local_input, local_input_now
@@ -16,10 +18,10 @@ from statements.rumours.models import ASSESSMENTS
 from statements.rumours.schemas import AssessmentIn, LinkIn, ReportIn, RumourIn
 from statements.rumours.serialize import rumour_dicts
 from statements.schemas import load_input
-from statements.web import bp, form_number, refused_form, web_actor
+from statements.web import bp, form_number, run_step, web_actor
 from statements.web_session import db, page_arg, page_count, rollback_session
 from workflow.actor import Actor
-from workflow.errors import Invalid, Refusal
+from workflow.errors import Invalid
 from workflow.guards import can_draft_in, can_judge_watch, can_keep_watch
 from workflow.states import Kind, State
 
@@ -84,26 +86,28 @@ def rumour(rumour_id: int):
     errors: dict = {}
     refused, status = None, 200
     if request.method == "POST":
-        form, what = request.form, request.form.get("do", "")
-        try:
-            if what == "assess":
-                checked = load_input(
-                    AssessmentIn(), {"assessment": form.get("assessment", ""), "note": form.get("note", "")}
-                )
-                service.assess(db(), actor, rumour_id, checked["assessment"], checked["note"])
-            elif what == "link":
-                given = {name: form_number(form.get(name)) for name in ("concerns", "correction")}
-                checked = load_input(LinkIn(), given)
-                service.link(db(), actor, rumour_id, concerns=checked["concerns"], correction=checked["correction"])
-            elif what == "report":
-                checked = load_input(ReportIn(), {"note": form.get("note", "")})
-                service.report_up(db(), actor, rumour_id, checked["note"])
-            else:
-                raise Invalid("do", "Unknown step.", errors={"do": ["Unknown step."]})
-            flash(_("Saved; it is on the ledger."), "info")
-            return redirect(url_for("web.rumour", rumour_id=rumour_id))
-        except Refusal as refusal:
-            errors, status, refused = refused_form(refusal)
+        saved = _("Saved; it is on the ledger.")
+
+        def assess(form: MultiDict[str, str]) -> str:
+            given = {"assessment": form.get("assessment", ""), "note": form.get("note", "")}
+            checked = load_input(AssessmentIn(), given)
+            service.assess(db(), actor, rumour_id, checked["assessment"], checked["note"])
+            return saved
+
+        def link(form: MultiDict[str, str]) -> str:
+            checked = load_input(LinkIn(), {name: form_number(form.get(name)) for name in ("concerns", "correction")})
+            service.link(db(), actor, rumour_id, concerns=checked["concerns"], correction=checked["correction"])
+            return saved
+
+        def report(form: MultiDict[str, str]) -> str:
+            checked = load_input(ReportIn(), {"note": form.get("note", "")})
+            service.report_up(db(), actor, rumour_id, checked["note"])
+            return saved
+
+        taken = run_step({"assess": assess, "link": link, "report": report}, url_for("web.rumour", rumour_id=rumour_id))
+        if isinstance(taken, Response):
+            return taken
+        errors, status, refused = taken
     item = service.get(db(), actor, rumour_id)
     shown = rumour_dicts(db(), [item])[0]
     holder = item.reported_to_id or item.unit_id

@@ -6,13 +6,17 @@ the same service functions and guards as the API, in the person's language.
 
 from __future__ import annotations
 
-from flask import Blueprint
+from collections.abc import Callable, Mapping
+
+from flask import Blueprint, flash, redirect, request
 from flask_login import current_user
+from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response
 
 from statements.web.messages import field_message, refusal_message
 from statements.web_session import rollback_session
 from workflow.actor import Actor
-from workflow.errors import Refusal
+from workflow.errors import Invalid, Refusal
 
 bp = Blueprint("web", __name__)
 
@@ -40,6 +44,25 @@ def refused_form(refusal: Refusal) -> tuple[dict, int, str | None]:
     return errors, refusal.status, None if errors else refusal_message(refusal.rule, refusal.message)
 
 
+#: One step a page's forms may take: given the form, it acts and returns what to tell the person.
+Step = Callable[[MultiDict[str, str]], str]
+
+
+def run_step(steps: Mapping[str, Step], done: str) -> Response | tuple[dict, int, str | None]:
+    """Take the step the posted form names (its `do` field): redirect to `done` once taken, else say why not.
+
+    Returns the redirect, or what `refused_form` returns for the page to show the form again.
+    """
+    step = steps.get(request.form.get("do", ""))
+    try:
+        if step is None:
+            raise Invalid("do", "Unknown step.", errors={"do": ["Unknown step."]})
+        flash(step(request.form), "info")
+    except Refusal as refusal:
+        return refused_form(refusal)
+    return redirect(done)
+
+
 def form_number(value: str | None) -> int | str | None:
     """Return a form's number as an integer, or as typed so that the API's schema refuses it in words."""
     try:
@@ -48,4 +71,4 @@ def form_number(value: str | None) -> int | str | None:
         return value
 
 
-__all__ = ["bp", "field_error", "form_number", "refused_form", "web_actor"]
+__all__ = ["Step", "bp", "field_error", "form_number", "refused_form", "run_step", "web_actor"]
