@@ -36,8 +36,14 @@ _SENTENCE_END = re.compile(
 )
 
 #: Words before a name that make it a person's; the first ones say the person is a patient.
-_PATIENT_WORDS = ("bệnh nhân", "người bệnh", "sản phụ", "thai phụ", "nạn nhân", "bệnh nhi", "bé", "cháu", "cụ")
-_HONORIFICS = (*_PATIENT_WORDS, "ông", "bà", "anh", "chị", "em", "chồng", "vợ", "con trai", "con gái", "người nhà")
+_PATIENT_WORDS = (
+    "bệnh nhân", "người bệnh", "sản phụ", "thai phụ", "nạn nhân", "bệnh nhi", "bé", "cháu", "cụ",
+    # Written without diacritics, as texts copied from messages often are.
+    "benh nhan", "nguoi benh", "nan nhan", "benh nhi",
+)  # fmt: skip
+_HONORIFICS = (
+    *_PATIENT_WORDS, "ông", "bà", "anh", "chị", "em", "chồng", "vợ", "con trai", "con gái", "người nhà", "chủ hộ",
+)  # fmt: skip
 HONORIFIC = re.compile(
     r"(?<!\w)(" + "|".join(sorted(_HONORIFICS, key=len, reverse=True)) + r")\s+(?=[" + UPPER + r"])", re.IGNORECASE
 )
@@ -63,18 +69,18 @@ _TITLES = re.compile(
 #: A full name just before its age: "Nguyễn Văn Hùng (45 tuổi)", "Lê Thị Mai, sinh năm 1990".
 _AGED_NAME = re.compile(
     rf"(?<![\w{UPPER}])((?:[{UPPER}][^\W\d_]+\s+){{1,3}}[{UPPER}][^\W\d_]+)"
-    r"(?=\s*[,(]\s*(?:\d{1,3}\s*tuổi|sinh năm|SN))"
+    r"(?=\s*[,(]\s*(?:\d{1,3}\s*(?:tuổi|tuoi)|sinh năm|SN))"
 )
-_AGE = re.compile(r"(?<!\w)(\d{1,3}\s*tuổi|sinh năm\s+\d{4}|SN\s*\d{4}|\(\d{4}\))", re.IGNORECASE)
+_AGE = re.compile(r"(?<!\w)(\d{1,3}\s*(?:tuổi|tuoi)|sinh năm\s+\d{4}|SN\s*\d{4}|\(\d{4}\))", re.IGNORECASE)
 _RESIDENCE = re.compile(
     r"(?<!\w)(trú tại|trú ở|ngụ tại|ngụ ở|thường trú|tạm trú|quê quán|quê ở|địa chỉ|sống tại|sống ở|cư trú|nhà riêng"
-    r"|nhà ở|nơi ở|ở tại|sinh sống"
+    r"|nhà ở|nơi ở|ở tại|sinh sống|ở trọ|thuê trọ|hộ gia đình (?:ở|tại)|gia đình ở|gia đình tại|chủ hộ"
     r"|(?:nhà|gia đình) (?:ông|bà|anh|chị|cháu|em|cụ|bệnh nhân|người bệnh|bệnh nhi|ca bệnh|nạn nhân|của))(?!\w)",
     re.IGNORECASE,
 )
 #: A house, a lane or a hamlet: an address down to where someone lives. Keywords in any case, names capitalised.
 _LANE = r"(?i:ngõ|ngách|hẻm|kiệt)"
-_GROUP = r"(?i:tổ dân phố|tổ|thôn|xóm|ấp|khu phố|bản)"
+_GROUP = r"(?i:tổ dân phố|tổ|thôn|xóm|ấp|khu phố|bản|làng|buôn|bon|plei|khóm|sóc)"
 _STREET = r"(?<!thành )(?<!Thành )(?i:đường|phố)"
 _PROPER = rf"[{UPPER}][^\W\d_]*(?:\s+[{UPPER}\d][^\W_]*)*"
 _NUMBER = r"\d+[A-Za-z]?(?:/\d+[A-Za-z]?)*"
@@ -97,7 +103,7 @@ _INSTITUTION = re.compile(
 _CITIZEN = re.compile(r"(?<![\d.,/-])\d{12}(?![\d]|[.,/-]\d)")
 _CITIZEN_CUED = re.compile(
     r"(?:CCCD|căn cước(?: công dân)?|định danh(?: cá nhân)?|CMND|chứng minh(?: nhân dân| thư)?)[^\d\n]{0,15}"
-    r"(\d{3}[\s.]?\d{3}[\s.]?\d{6}|\d{9})(?!\d)",
+    r"(\d{3}[\s.-]?\d{3}[\s.-]?(?:\d{6}|\d{3}[\s.-]?\d{3})|\d{9})(?!\d)",
     re.IGNORECASE,
 )
 #: What a 12-digit number measures when it is no ID: money, doses, people.
@@ -110,18 +116,27 @@ _DOCUMENT = re.compile(
 _INSURANCE = re.compile(r"(?<![\w])[A-Z]{2}[\s-]?\d[\s-]?\d{2}[\s-]?\d{3}[\s-]?\d{3}[\s-]?\d{4}(?!\d)")
 _INSURANCE_CUED = re.compile(r"(?:BHXH|BHYT|bảo hiểm (?:xã hội|y tế))[^\d\n]{0,15}(\d{10})(?!\d)", re.IGNORECASE)
 _PHONE = re.compile(
-    r"(?<![\d+])(?:(?:\+84|0084|84)[\s.]?|0)(?:[35789]\d(?:[\s.]?\d){7}|2\d{1,2}(?:[\s.]?\d){7,8})(?![\d])"
+    r"(?<![\d+])(?:(?:\+84|0084|84)[\s.-]?|0)(?:[35789]\d(?:[\s.-]?\d){7}|2\d{1,2}(?:[\s.-]?\d){7,8})(?![\d])"
 )
 #: Words before a number that make it the authority's own line (a hotline is published to be called).
 _PUBLIC_LINE = re.compile(
-    r"(đường dây nóng|hotline|tổng đài|số trực|điện thoại trực|trực cấp cứu|số điện thoại của|điện thoại của|liên hệ"
-    r" (?:với )?(?:sở|bộ|trung tâm|bệnh viện|phòng|trạm|ban|cục|khoa|cơ quan))[^.;\n]{0,60}$",
+    r"(?:(?:đường dây nóng|hotline|tổng đài|số trực|điện thoại trực|trực cấp cứu)"
+    r"|(?:(?:số )?điện thoại của|liên hệ(?: với)?)\s+"
+    r"(?:sở|bộ|trung tâm|bệnh viện|phòng|trạm|ban|cục|khoa|cơ quan|văn phòng))[^.;\n]{0,60}$",
     re.IGNORECASE,
 )
 _OWNED_BY_BODY = re.compile(
     r"^[^.;\n]{0,20}(của|thuộc)\s+(sở|bộ|trung tâm|bệnh viện|phòng|trạm|ban|cục|khoa|cơ quan|ubnd|ủy ban)",
     re.IGNORECASE,
 )
+#: An institution named just before its number, nobody between: "Trung tâm Y tế huyện X, điện thoại 0234…".
+_BODYS_LINE = re.compile(
+    r"^\W*(?:liên hệ\W*)?(?:văn phòng|sở|bộ|trung tâm|bệnh viện|phòng khám|trạm y tế|cục|chi cục|khoa|ubnd|ủy ban)"
+    r"[^.;\n]{0,50}?,\s*(?:số\s+)?(?:điện thoại|ĐT|SĐT|số|tel)?[\s:.]*$",
+    re.IGNORECASE,
+)
+#: Words just before a 10-digit number that make it a business's tax code, not a phone.
+_TAX_CODE = re.compile(r"(mã số doanh nghiệp|mã số thuế|MST|mã doanh nghiệp|mã số)\s*:?\s*$", re.IGNORECASE)
 _BED = re.compile(r"(?<!\w)(?:giường|buồng|phòng)\s+(?:bệnh\s+)?(?:số\s+)?\d+[A-Za-z]?(?!\s*(?:giường|chiếc))", re.I)
 
 
@@ -147,17 +162,27 @@ def _official(sentence: str, start: int, end: int) -> bool:
     return bool(tail and _TITLES.search(tail.group(1)))
 
 
+#: A name that ends in an initial ("Lê Minh K.", "Nguyễn Văn A.") is the customary shortened form.
+_INITIAL_NEXT = re.compile(rf"\s+[{UPPER}]\.")
+#: Words just before a run of capitals that make it a place's or a school's name ("Trường Tiểu học Lê Quý Đôn").
+_PLACE_BEFORE = re.compile(
+    r"(xã|phường|huyện|quận|tỉnh|đường|phố|thôn|ấp|trường|học|mầm non|thcs|thpt|viện|trung tâm|công ty|chợ|cầu|khu)"
+    r"\s*$"
+)
+
+
 def _names(sentence: str) -> list[tuple[int, int, bool]]:
     """Return the private people the sentence names: (start, end of honorific and name, named as a patient)."""
     found = []
     for m in HONORIFIC.finditer(sentence):
         syllables, end = [], m.end()
         for s in _SYLLABLE.finditer(sentence, m.end()):
-            if sentence[end : s.start()].strip() or s.group(0) in _NOT_NAMES:
+            # A code in capitals ("BN-2024-0815", "F0") is no syllable of a name.
+            if sentence[end : s.start()].strip() or s.group(0) in _NOT_NAMES or s.group(0).isupper():
                 break
             syllables.append(s.group(0))
             end = s.end()
-        if not syllables or _official(sentence, m.start(), end):
+        if not syllables or _official(sentence, m.start(), end) or _INITIAL_NEXT.match(sentence, end):
             continue
         patient = m.group(1).lower() in _PATIENT_WORDS
         if len(syllables) >= 2 or patient:
@@ -168,7 +193,7 @@ def _names(sentence: str) -> list[tuple[int, int, bool]]:
         taken = any(a <= m.start() < b for a, b, _ in found)
         if not set(words) & _NOT_NAMES and not taken and not _official(sentence, m.start(), m.end()):
             before = sentence[max(0, m.start() - 12) : m.start()].lower()
-            if not re.search(r"(xã|phường|huyện|quận|tỉnh|đường|phố|thôn|ấp)\s*$", before):
+            if not _PLACE_BEFORE.search(before):
                 found.append((m.start(), m.end(), True))
     return found
 
@@ -235,7 +260,10 @@ def _numbers(sentence: str, named: bool) -> list[tuple[str, int, int]]:
         if free(m.start(1)):
             found.append(("insurance_id", m.start(1), m.end(1)))
     for m in _PHONE.finditer(sentence):
-        public = _PUBLIC_LINE.search(sentence[: m.start()]) or _OWNED_BY_BODY.match(sentence[m.end() :])
+        if _TAX_CODE.search(sentence[: m.start()]):
+            continue
+        before = sentence[: m.start()]
+        public = _PUBLIC_LINE.search(before) or _OWNED_BY_BODY.match(sentence[m.end() :]) or _BODYS_LINE.search(before)
         if free(m.start()) and (named or not public):
             found.append(("phone", m.start(), m.end()))
     return found
@@ -243,5 +271,6 @@ def _numbers(sentence: str, named: bool) -> list[tuple[str, int, int]]:
 
 def _since_residence(before: str) -> str:
     """Return what follows the last residence cue ("trú tại …"): an institution before it is not the house's."""
-    cues = list(_RESIDENCE.finditer(before))
+    # "Địa chỉ" is anyone's, a body's too: only a cue of living somewhere hides the institution before it.
+    cues = [c for c in _RESIDENCE.finditer(before) if c.group(0).lower() != "địa chỉ"]
     return before[cues[-1].end() :] if cues else before
