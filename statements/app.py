@@ -128,7 +128,7 @@ def _register_features(app: Flask, api: Api) -> None:
     from statements.dashboard import web as dashboard_web
     from statements.disclosure import api as disclosure_api
     from statements.disclosure import web as disclosure_web
-    from statements.lifecycle import actions
+    from statements.lifecycle import actions, figures_web
     from statements.lifecycle import api as lifecycle_api
     from statements.lifecycle import web as lifecycle_web
     from statements.notifications import api as notifications_api
@@ -159,6 +159,7 @@ def _register_features(app: Flask, api: Api) -> None:
         rules_web,
         rumours_web,
     )
+    figures_web.init_app(app)
     # The API authenticates by bearer token, so CSRF does not apply to it.
     apis = (
         tokens,

@@ -30,6 +30,7 @@ from statements.lifecycle import matching, snapshots
 from statements.lifecycle.models import Statement, StatementVersion, release_recorded
 from statements.lifecycle.serialize import public_dict
 from statements.lifecycle.snapshots import StatementView
+from workflow import figures
 from workflow.db import isoformat
 from workflow.errors import Invalid
 from workflow.ledger import LedgerEntry
@@ -89,12 +90,13 @@ def verify(session: Session, text: str, contact: str, checkpoints: Path | None =
         return _not_issued(contact)
     score, statement = best
     shown = public_dict(statement)
-    released, held = plain(f"{shown['title']}\n{shown['body']}"), plain(text)
+    body = figures.with_figures(shown["body"], shown["figures"])  # as every copy carries it
+    released, held = plain(f"{shown['title']}\n{body}"), plain(text)
     exact = held in released
     verdict = "retracted" if shown["retracted"] else ("genuine" if exact else "altered")
     return {
         "verdict": verdict,
-        "whole": exact and held in (released, plain(shown["body"])),
+        "whole": exact and held in (released, plain(body)),
         "statement": shown,
         "similarity": round(score, 3),
         "differences": [] if exact else differences(released, plain(text)),
@@ -170,7 +172,7 @@ def _score(session: Session, leak: set[int], ids: set[int], *, by_version: bool)
         return None
     v, s = StatementVersion, Statement
     rows = session.execute(
-        sa.select(s.id, v.title, v.body)
+        sa.select(s.id, v.title, v.body, v.figures)
         .join(v, sa.and_(v.statement_id == s.id, v.number == s.released_version))
         .where(
             (v.id if by_version else s.id).in_(ids),
@@ -178,7 +180,10 @@ def _score(session: Session, leak: set[int], ids: set[int], *, by_version: bool)
             release_recorded(s.id, s.released_hash, s.released_version),
         )
     ).all()
-    scored = [(matching.containment(leak, matching.shingles(matching.tokens(f"{t}\n{b}"))), -sid) for sid, t, b in rows]
+    scored = [
+        (matching.containment(leak, matching.shingles(matching.tokens(f"{t}\n{figures.with_figures(b, f)}"))), -sid)
+        for sid, t, b, f in rows
+    ]
     if not scored:
         return None
     share, sid = max(scored)

@@ -70,6 +70,7 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, set[str]]] = {
     ("press.index", "GET"): ("/press", None, EVERYONE),
     ("press.show", "GET"): ("/press/{r}", None, EVERYONE),
     ("press.feed", "GET"): ("/press/feed.atom", None, EVERYONE),
+    ("press.figures_csv", "GET"): ("/press/figures.csv", None, EVERYONE),
     # is this statement genuine? anyone may ask, about released statements only (issue 30)
     ("press.verify_page", "GET"): ("/press/verify", None, EVERYONE),
     ("press.verify_page", "POST"): (
@@ -132,6 +133,8 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, set[str]]] = {
     ("statements.get_version", "GET"): ("/api/v1/statements/{s}/versions/1", None, UNIT_READERS),
     # where the text identifies people, and its redaction: whoever may read the text (issue 30)
     ("statements.Privacy", "GET"): ("/api/v1/statements/{s}/privacy", None, UNIT_READERS),
+    # its figures as the spokesperson reviews them: whoever may read the text (issue 30)
+    ("statements.Figures", "GET"): ("/api/v1/statements/{s}/figures", None, UNIT_READERS),
     ("statements.diff", "GET"): ("/api/v1/statements/{s}/versions/1/diff/1", None, UNIT_READERS),
     ("statements.act", "POST"): (
         "/api/v1/statements/{s}/actions",
@@ -234,6 +237,18 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, set[str]]] = {
     ("organisation.Deadlines", "PUT"): (
         "/api/v1/units/SYT-HN/deadlines",
         {"hours": {"normal": {"review": {"regular": 8}}}, "days_off": []},
+        COMPETENT_LEADERS | {"admin"},
+    ),
+    ("organisation.FiguresPolicy", "GET"): ("/api/v1/units/SYT-HN/figures-policy", None, RULE_READERS),
+    ("organisation.FiguresPolicy", "PUT"): (
+        "/api/v1/units/SYT-HN/figures-policy",
+        {"min_analysis_words": 10, "raw_share_percent": 40},
+        COMPETENT_LEADERS | {"admin"},
+    ),
+    ("web.unit_figures", "GET"): ("/units/SYT-HN/figures", None, RULE_READERS),
+    ("web.unit_figures", "POST"): (
+        "/units/SYT-HN/figures",
+        {"min_analysis_words": "10", "raw_share_percent": "40"},
         COMPETENT_LEADERS | {"admin"},
     ),
     ("web.unit_deadlines", "GET"): ("/units/SYT-HN/deadlines", None, RULE_READERS),

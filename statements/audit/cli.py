@@ -256,7 +256,9 @@ def ledger_verify_release(proof_file: Path, public_key: Path, origin: str | None
         fail(f"NOT PROVEN: entry {entry['seq']} is a '{entry['action']}', not a release.", 1)
     statement = answer.get("statement") if isinstance(answer, dict) else None
     if statement:
-        shown = content_hash(statement["title"], statement["body"], statement["kind"], statement["topics"])
+        shown = content_hash(
+            statement["title"], statement["body"], statement["kind"], statement["topics"], statement.get("figures")
+        )
         if shown != entry["content_hash"]:
             fail("NOT PROVEN: the statement's text is not the content the entry released.", 1)
     checkpoint = proof["checkpoint"]

@@ -100,12 +100,20 @@ def _compare_statements(
         result.add(Disagreement("the ledger's statement is missing from the table", sid, rebuilt[sid].last_seq))
     versions = session.execute(
         sa.select(
-            ver.statement_id, ver.number, ver.content_hash, ver.title, ver.body, ver.kind, ver.topics, ver.author_id
+            ver.statement_id,
+            ver.number,
+            ver.content_hash,
+            ver.title,
+            ver.body,
+            ver.kind,
+            ver.topics,
+            ver.figures,
+            ver.author_id,
         )
         .order_by(ver.statement_id, ver.number)
         .execution_options(yield_per=5_000, stream_results=True)
     )
-    for sid, number, stored, title, body, kind, topics, author in versions:
+    for sid, number, stored, title, body, kind, topics, figures, author in versions:
         s = rebuilt.get(sid)
         on_ledger = s.hashes.get(number) if s else None
         if s is not None and on_ledger != stored:
@@ -113,7 +121,7 @@ def _compare_statements(
         if s is not None and author not in s.writer_ids:
             result.add(Disagreement(f"version {number}'s author wrote nothing on the ledger", sid, None,
                                     sorted(s.writer_ids), author))  # fmt: skip
-        if content_hash(title, body, kind, topics) != stored:
+        if content_hash(title, body, kind, topics, figures) != stored:
             result.add(Disagreement(f"version {number}'s text no longer hashes to its content hash", sid, None,
                                     stored, "changed"))  # fmt: skip
 

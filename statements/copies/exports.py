@@ -24,6 +24,7 @@ from statements.disclosure.service import record_export
 from statements.i18n import LOCAL_ZONE
 from statements.lifecycle.queries import read_statement
 from statements.lifecycle.reads import is_released
+from workflow import figures
 from workflow.actor import Actor
 from workflow.db import utcnow
 from workflow.errors import Invalid
@@ -77,7 +78,8 @@ def make_copy(session: Session, statement_id: int, actor: Actor, fmt: str, base_
     if is_released(statement, number):
         base = base_url or (current_app.config["BASE_URL"] if has_app_context() else "http://127.0.0.1:5000")
         link = f"{base.rstrip('/')}/press/v/{version.content_hash[:12]}"
-        return Copy(statement.id, number, version.title, version.body, None, footer, None, link)
+        body = figures.with_figures(version.body, version.figures)
+        return Copy(statement.id, number, version.title, body, None, footer, None, link)
     code = record_export(session, actor, statement, version, fmt)
     name = session.scalar(sa.select(User.full_name).where(User.id == actor.user_id))
     when = utcnow().astimezone(LOCAL_ZONE).strftime("%H:%M ngày %d/%m/%Y")
@@ -85,7 +87,8 @@ def make_copy(session: Session, statement_id: int, actor: Actor, fmt: str, base_
         f"BẢN CHƯA PHÁT HÀNH — KHÔNG CUNG CẤP CHO BÁO CHÍ. Người nhận: {name or actor.username}"
         f" ({actor.username}). Thời điểm xuất: {when}."
     )
-    marked = fingerprint.mark(f"{version.title}\n{version.body}", code, spread=fmt == "pdf")
+    text = figures.with_figures(version.body, version.figures)
+    marked = fingerprint.mark(f"{version.title}\n{text}", code, spread=fmt == "pdf")
     title, _, body = marked.partition("\n")
     return Copy(statement.id, number, title, body, banner, footer, code)
 

@@ -10,7 +10,7 @@ from flask_login import login_required
 
 from auth.acting import waiting_for
 from statements.i18n import from_local_input
-from statements.lifecycle import queries, reads, service
+from statements.lifecycle import figures, queries, reads, service
 from statements.lifecycle.serialize import entry_dict, privacy_findings, statement_dict, version_dict
 from statements.lifecycle.snapshots import StatementView
 from statements.web import bp, web_actor
@@ -63,6 +63,8 @@ def _render(statement_id: int, actor: Actor, *, errors: dict | None = None, valu
         can_edit=can_revise(s, actor),
         can_see_variants=can_see_variants(s, actor),
         privacy=privacy_findings(s) if shown["privacy"]["identifies_people"] else None,
+        # Checked against the last release only when there are figures: a query a statement without them spares.
+        figures=figures.review(db(), s) if shown["figures"] else None,
         errors=errors or {},
         values=values or {},
     ), status

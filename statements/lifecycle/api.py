@@ -8,10 +8,11 @@ from flask.views import MethodView
 from statements.api import as_documented
 from statements.api.auth import require_actor
 from statements.extensions import Blueprint
-from statements.lifecycle import idempotency, queries, reads, service
+from statements.lifecycle import figures, idempotency, queries, reads, service
 from statements.lifecycle.schemas import (
     ActionIn,
     DiffOut,
+    FiguresReviewOut,
     LedgerEntryOut,
     PrivacyOut,
     StatementIn,
@@ -93,6 +94,21 @@ class Privacy(MethodView):
         actor = require_actor()
         statement = reads.show(db(), statement_id, actor, "api_privacy")
         return privacy_findings(statement)
+
+
+@bp.route("/<int:statement_id>/figures")
+class Figures(MethodView):
+    """A statement's figures as the spokesperson reviews them."""
+
+    @bp.response(200, FiguresReviewOut)
+    def get(self, statement_id: int):
+        """Return the current figures, their changes, their checks and where they disagree with the last release.
+
+        The last release is the unit's latest released statement with figures for the same period and area.
+        """
+        actor = require_actor()
+        statement = reads.show(db(), statement_id, actor, "api_figures")
+        return figures.review(db(), statement)
 
 
 @bp.route("/<int:statement_id>/versions")

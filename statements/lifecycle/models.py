@@ -17,9 +17,14 @@ from workflow.states import Kind, State, Urgency, check_in
 CONTENT_SCHEMA = "pressgate.content/1"
 
 
-def content_hash(title: str, body: str, kind: str, topics: list[str]) -> str:
-    """Return the SHA-256 of the canonical form of what would be released (text kept as written)."""
+def content_hash(title: str, body: str, kind: str, topics: list[str], figures: dict | None = None) -> str:
+    """Return the SHA-256 of the canonical form of what would be released (text kept as written).
+
+    The figures block is part of what is approved and released; content without one hashes as it always has.
+    """
     doc = {"schema": CONTENT_SCHEMA, "title": title, "body": body, "kind": kind, "topics": list(topics)}
+    if figures:
+        doc["figures"] = figures
     return hashlib.sha256(rfc8785.dumps(doc)).hexdigest()
 
 
@@ -108,6 +113,8 @@ class StatementVersion(Base):
     topics: Mapped[list] = mapped_column(sa.JSON, default=list)
     #: The drafter's own "this is sensitive" flag for this version.
     sensitive_flag: Mapped[bool] = mapped_column(default=False)
+    #: The figures block (workflow.figures): period, area, measures with source and previous figure, analysis.
+    figures: Mapped[dict | None] = mapped_column(sa.JSON(none_as_null=True))  # no figures: SQL NULL, not "null"
     content_hash: Mapped[str] = mapped_column(sa.String(64), index=True)
     author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
@@ -116,7 +123,30 @@ class StatementVersion(Base):
 
     def recompute_hash(self) -> str:
         """Return the content hash recomputed from the stored columns."""
-        return content_hash(self.title, self.body, self.kind, self.topics)
+        return content_hash(self.title, self.body, self.kind, self.topics, self.figures)
+
+
+class FiguresPolicy(Base):
+    """A unit's own rules for figures (letter 6006 §2), over the defaults of workflow.figures."""
+
+    __tablename__ = "figures_policies"
+    __table_args__ = (
+        sa.CheckConstraint("min_analysis_words BETWEEN 0 AND 500", name="min_analysis_words_range"),
+        sa.CheckConstraint("raw_share_percent BETWEEN 5 AND 100", name="raw_share_percent_range"),
+    )
+
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"), primary_key=True, autoincrement=False)
+    #: The words an analysis needs before a statement with figures may be submitted (0: none needed).
+    min_analysis_words: Mapped[int]
+    #: The share of numbers among a body's words from which the spokesperson is told it reads as raw figures.
+    raw_share_percent: Mapped[int]
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+def figures_policy_of(unit_id: sa.ColumnElement[int] | Mapped[int], column: str) -> sa.ScalarSelect[int]:
+    """Return the unit's own figures policy value (None: the default), as a subquery of the row naming the unit."""
+    policy = FiguresPolicy.__table__.c
+    return sa.select(policy[column]).where(policy.unit_id == unit_id).scalar_subquery()
 
 
 class WithVersions:
@@ -169,6 +199,9 @@ class Statement(WithVersions, Base):
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     #: The statement this one corrects (Press Law 2016 Art. 42).
     corrects_id: Mapped[int | None] = mapped_column(sa.ForeignKey("statements.id"))
+    #: The unit's own minimum for a figures analysis, and its raw-figures share (None: the defaults).
+    analysis_min_words: Mapped[int | None] = column_property(figures_policy_of(unit_id, "min_analysis_words"))
+    raw_share_percent: Mapped[int | None] = column_property(figures_policy_of(unit_id, "raw_share_percent"))
 
     #: Recomputed on every change: drafter's flag, escalation, or a matched rule, unless cleared.
     sensitive: Mapped[bool] = mapped_column(default=False)

@@ -51,6 +51,14 @@ class ContentIn(Lenient):
     urgency = fields.String(validate=validate.OneOf(values(Urgency)))
     sensitive = Flag()
     topics = fields.List(fields.String(validate=validate.Length(min=1, max=100)), validate=validate.Length(max=20))
+    #: Checked by the service (workflow.figures.clean), the one check for the API, the forms and the CLI.
+    figures = fields.Dict(
+        allow_none=True,
+        metadata={
+            "description": "The figures block (letter 6006 §2): period {start, end}, area, measures [{measure, value,"
+            " previous, source}] and analysis; {} leaves it out, none keeps the previous version's"
+        },
+    )
 
 
 class StatementIn(ContentIn):
@@ -115,6 +123,11 @@ class StatementOut(ma.Schema):
     #: (`release_blocked`), and the legal basis a leader recorded (`basis`: consent or legal_duty, for the
     #: content hash it names).
     privacy = fields.Dict()
+    #: The current version's figures block (none without one).
+    figures = fields.Dict(allow_none=True)
+    #: For the spokesperson: the analysis's words and the words asked, and the share of the body's words that
+    #: are numbers (`raw`: at or above the unit's share, the body reads as raw figures). None without figures.
+    figures_check = fields.Dict(allow_none=True)
     author = fields.String()
     content_hash = fields.String()
     allowed_actions = fields.List(fields.String())
@@ -166,9 +179,39 @@ class VersionOut(ma.Schema):
     urgency = fields.String()
     topics = fields.List(fields.String())
     sensitive = fields.Boolean()
+    figures = fields.Dict(allow_none=True)
     content_hash = fields.String()
     author = fields.String()
     created_at = fields.String()
+
+
+class FiguresReviewOut(ma.Schema):
+    figures = fields.Dict(allow_none=True)
+    changes = fields.List(
+        fields.Dict(), metadata={"description": "Each measure with its change from the previous period and percent"}
+    )
+    check = fields.Dict(allow_none=True, metadata={"description": "As the statement's figures_check"})
+    compared_with = fields.Dict(
+        allow_none=True,
+        metadata={"description": "The unit's last released statement with figures for the same period and area"},
+    )
+    disagreements = fields.List(
+        fields.Dict(),
+        metadata={"description": "Measures whose figure differs from that release: measure, value, released"},
+    )
+
+
+class FiguresPolicyIn(Lenient):
+    min_analysis_words = fields.Integer(required=True, strict=True)
+    raw_share_percent = fields.Integer(required=True, strict=True)
+
+
+class FiguresPolicyOut(ma.Schema):
+    unit = fields.String()
+    min_analysis_words = fields.Integer()
+    raw_share_percent = fields.Integer()
+    set_by_unit = fields.Boolean()
+    source = fields.String()
 
 
 class DiffOut(ma.Schema):

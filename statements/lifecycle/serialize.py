@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 
+from statements.lifecycle.figures import check_dict as figures_check
 from statements.lifecycle.snapshots import AnyStatement, AnyVersion
 from workflow import privacy, redaction
 from workflow.actor import Actor
@@ -40,6 +41,8 @@ def statement_dict(statement: AnyStatement, actor: Actor | None) -> dict:
         if statement.sensitivity_cleared_hash
         else None,
         "privacy": privacy_dict(statement),
+        "figures": current.figures,
+        "figures_check": figures_check(statement),
         "author": statement.author_name,
         "content_hash": current.content_hash,
         "allowed_actions": allowed_actions(statement, actor),
@@ -105,6 +108,7 @@ def version_dict(version: AnyVersion) -> dict:
         "urgency": version.urgency,
         "topics": version.topics,
         "sensitive": version.sensitive_flag,
+        "figures": version.figures,
         "content_hash": version.content_hash,
         "author": version.author_name,
         "created_at": isoformat(version.created_at),
@@ -122,6 +126,7 @@ def public_dict(statement: AnyStatement) -> dict:
         "title": version.title,
         "body": version.body,
         "topics": version.topics,
+        "figures": version.figures,
         "released_at": isoformat(statement.released_at),
         "channels": statement.channels,
         "content_hash": statement.released_hash,

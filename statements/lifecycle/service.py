@@ -24,6 +24,7 @@ from statements.lifecycle.schemas import ActionIn
 from statements.lifecycle.snapshots import AnyStatement, StatementView
 from statements.schemas import load_input
 from workflow import effects, ledger
+from workflow import figures as figures_block
 from workflow.actor import Actor
 from workflow.db import isoformat, utcnow
 from workflow.deadlines import Policy
@@ -50,6 +51,7 @@ MAX_TOPIC = 100
 def _clean_content(fields: dict, previous: StatementVersion | None) -> dict:
     """Validate a version's fields, defaulting what is left out to the previous version's values."""
     errors: dict[str, list[str]] = {}
+    figures: dict | None
 
     def pick(name: str, default: object) -> object:
         value = fields.get(name)
@@ -61,6 +63,11 @@ def _clean_content(fields: dict, previous: StatementVersion | None) -> dict:
     urgency = pick("urgency", previous.urgency if previous else Urgency.NORMAL.value)
     topics = pick("topics", previous.topics if previous else [])
     sensitive = pick("sensitive", previous.sensitive_flag if previous else False)
+    try:
+        # None keeps the previous version's figures; an empty block ({}) leaves them out.
+        figures = figures_block.clean(pick("figures", previous.figures if previous else None))
+    except Invalid as invalid:
+        figures, errors = None, dict(invalid.errors or {})
 
     if not isinstance(title, str) or not title.strip():
         errors["title"] = ["A title is required."]
@@ -90,6 +97,7 @@ def _clean_content(fields: dict, previous: StatementVersion | None) -> dict:
         "urgency": urgency,
         "topics": topics,
         "sensitive_flag": sensitive,
+        "figures": figures,
     }
 
 
@@ -100,14 +108,19 @@ def _write_version(
         statement_id=statement.id,
         number=number,
         author_id=actor.user_id,
-        content_hash=content_hash(content["title"], content["body"], content["kind"], content["topics"]),
+        content_hash=content_hash(
+            content["title"], content["body"], content["kind"], content["topics"], content["figures"]
+        ),
         **content,
     )
     session.add(version)
     statement.current_version = number
     statement.kind = content["kind"]
     statement.urgency = content["urgency"]
-    statement.search_text = search_key(content["title"], content["body"])
+    # Found by its figures too, as its copies and the press room write them.
+    statement.search_text = search_key(
+        content["title"], figures_block.with_figures(content["body"], content["figures"])
+    )
     statement.updated_at = utcnow()
     session.flush()
     # Indexed in the same transaction, so every version can be traced from the moment it exists.

@@ -27,6 +27,7 @@ from statements.lifecycle.models import (
     StatementVersion,
     WithVersions,
     content_hash,
+    figures_policy_of,
     release_recorded,
     username_of,
 )
@@ -50,7 +51,7 @@ class VersionView(SimpleNamespace):
 
     def recompute_hash(self) -> str:
         """Return the content hash recomputed from the stored columns."""
-        return content_hash(self.title, self.body, self.kind, self.topics)
+        return content_hash(self.title, self.body, self.kind, self.topics, self.figures)
 
 
 class StatementView(WithVersions, SimpleNamespace):
@@ -75,6 +76,8 @@ STATEMENT_COLUMNS: tuple[sa.ColumnElement, ...] = (
     *(c for c in _S.c if c.key != "search_text"),
     *(username_of(_S.c[f"{name}_id"]).label(f"{name}_name") for name in PEOPLE),
     release_recorded(_S.c.id, _S.c.released_hash, _S.c.released_version).label("release_recorded"),
+    figures_policy_of(_S.c.unit_id, "min_analysis_words").label("analysis_min_words"),
+    figures_policy_of(_S.c.unit_id, "raw_share_percent").label("raw_share_percent"),
     _U.c.code.label("unit_code"),
     _U.c.name.label("unit_name"),
 )

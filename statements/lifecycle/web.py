@@ -16,6 +16,7 @@ from flask_login import login_required
 from auth.models import Unit, User
 from statements.i18n import day_text
 from statements.lifecycle import idempotency, queries, reads, service
+from statements.lifecycle.figures_web import figures_from_form
 from statements.lifecycle.schemas import StatementIn, StatementListArgs, VersionIn
 from statements.lifecycle.serialize import diff_dict, privacy_findings, statement_dict, version_dict, word_diff
 from statements.schemas import load_input
@@ -32,6 +33,7 @@ from statements.web.labels import (
     FINDING_LABELS,
     GROUND_LABELS,
     KIND_LABELS,
+    MEASURE_LABELS,
     NARROWING_LABELS,
     OUTCOME_LABELS,
     PRESS_STATUS_LABELS,
@@ -67,6 +69,7 @@ _LAZY_LABELS = {
     "grounds": GROUND_LABELS,
     "press_statuses": PRESS_STATUS_LABELS,
     "assessments": ASSESSMENT_LABELS,
+    "measures": MEASURE_LABELS,
 }
 
 
@@ -170,6 +173,7 @@ def content_from_form() -> dict:
         "urgency": form.get("urgency"),
         "topics": topics,
         "sensitive": form.get("sensitive") == "1",
+        "figures": figures_from_form(form) if "figures_area" in form else None,
     }
     return {name: value for name, value in content.items() if value is not None}  # left out: the schema's default
 

@@ -10,7 +10,8 @@ from auth import service as org
 from auth.models import User
 from statements.api.auth import require_actor
 from statements.extensions import Blueprint
-from statements.lifecycle.schemas import ReasonOut
+from statements.lifecycle import figures
+from statements.lifecycle.schemas import FiguresPolicyIn, FiguresPolicyOut, ReasonOut
 from statements.lifecycle.service import preview_sensitivity
 from statements.org import acting, serialize
 from statements.org import deadlines as deadline_service
@@ -210,6 +211,22 @@ class Deadlines(MethodView):
             data.get("mandatory_mail"),
         )
         return deadline_dict(policy)
+
+
+@bp.route("/units/<string:code>/figures-policy")
+class FiguresPolicy(MethodView):
+    """A unit's policy for figures (letter 6006 §2)."""
+
+    @bp.response(200, FiguresPolicyOut)
+    def get(self, code: str):
+        """Return the words a figures analysis needs and the share of numbers that reads as raw figures."""
+        return figures.read_policy(db(), require_actor(), code)
+
+    @bp.arguments(FiguresPolicyIn)
+    @bp.response(200, FiguresPolicyOut)
+    def put(self, data: dict, code: str):
+        """Set the unit's figures policy (leaders of the unit or above, admins); on the ledger."""
+        return figures.update_policy(db(), require_actor(), code, data["min_analysis_words"], data["raw_share_percent"])
 
 
 def deadline_dict(policy: dict) -> dict:

@@ -22,6 +22,7 @@ class PublicStatementOut(ma.Schema):
     title = fields.String()
     body = fields.String()
     topics = fields.List(fields.String())
+    figures = fields.Dict(allow_none=True)
     released_at = fields.String()
     channels = fields.List(fields.String())
     content_hash = fields.String()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 from xml.sax.saxutils import escape as _escape
@@ -12,14 +14,16 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
+from auth.models import Unit
 from statements import authenticity
 from statements.lifecycle import snapshots
-from statements.lifecycle.models import Statement, release_recorded
+from statements.lifecycle.models import Statement, StatementVersion, release_recorded
 from statements.lifecycle.queries import holding_words
 from statements.lifecycle.serialize import public_dict
 from statements.lifecycle.snapshots import STATEMENT_COLUMNS, WITH_UNIT, StatementView
 from statements.web_session import count_limit, db, page_arg, paged
-from workflow.db import count_of
+from workflow import figures
+from workflow.db import count_of, isoformat
 from workflow.errors import Invalid, NotFound
 from workflow.ledger import checkpoints as checkpoint_files
 from workflow.states import PUBLIC_STATES
@@ -32,7 +36,7 @@ PER_PAGE = 20
 
 def escape(text: str) -> str:
     """Escape text for the feed, showing what XML cannot hold (a control character) instead of breaking it."""
-    return _escape(xml_text(text))
+    return _escape(xml_text(text), {'"': "&quot;"})
 
 
 def released_page(
@@ -94,6 +98,7 @@ def show(statement_id: int) -> str:
     return render_template(
         "press/show.html",
         s=shown,
+        changes=figures.changes(shown["figures"]) if shown["figures"] else [],
         corrects=public_dict(corrected) if corrected and _public(corrected) else None,
         corrected_by=[public_dict(c) for c in corrections_of(db(), statement_id)],
     )
@@ -127,7 +132,7 @@ def feed() -> Response:
     base = request.url_root.rstrip("/")
     parts = [
         '<?xml version="1.0" encoding="utf-8"?>',
-        '<feed xmlns="http://www.w3.org/2005/Atom">',
+        f'<feed xmlns="http://www.w3.org/2005/Atom" xmlns:pg="{FIGURES_NS}">',
         "<title>PressGate — Thông tin báo chí đã phát hành</title>",
         f"<id>{escape(base)}/press</id>",
         f'<link rel="self" href="{escape(base + url_for("press.feed"))}"/>',
@@ -145,11 +150,88 @@ def feed() -> Response:
             f"<updated>{e['retraction']['at'] if e['retracted'] else e['released_at']}</updated>",
             f"<published>{e['released_at']}</published>",
             f"<author><name>{escape(e['unit_name'])}</name></author>",
-            f'<content type="text">{escape(e["body"])}</content>',
+            f'<content type="text">{escape(figures.with_figures(e["body"], e["figures"]))}</content>',
+            *_figures_xml(e["figures"]),
             "</entry>",
         ]
     parts.append("</feed>")
     return Response("\n".join(parts), content_type="application/atom+xml; charset=utf-8")
+
+
+#: The namespace of the figures an Atom entry carries as data (docs/figures.md).
+FIGURES_NS = "urn:pressgate:figures:1"
+
+
+def _figures_xml(block: dict | None) -> list[str]:
+    """Return a statement's figures as elements a feed reader's program can read (none without figures)."""
+    if not block:
+        return []
+    period = block["period"]
+    lines = [
+        f'<pg:figures start="{period["start"]}" end="{period["end"]}" area="{escape(block["area"])}">',
+        *(
+            f'<pg:measure name="{m["measure"]}" value="{m["value"]}"'
+            + (f' previous="{m["previous"]}"' if m["previous"] is not None else "")
+            + f' source="{escape(m["source"])}"/>'
+            for m in block["measures"]
+        ),
+    ]
+    if block.get("analysis"):
+        lines.append(f"<pg:analysis>{escape(block['analysis'])}</pg:analysis>")
+    return [*lines, "</pg:figures>"]
+
+
+#: The columns of the figures CSV, one row a measure of a released statement.
+FIGURES_COLUMNS = (
+    "statement", "unit", "unit_name", "title", "released_at", "period_start", "period_end", "area", "measure",
+    "value", "previous", "source", "content_hash",
+)  # fmt: skip
+
+
+@bp.route("/figures.csv")
+def figures_csv() -> Response:
+    """Return every released statement's figures, a row a measure, for the ministry (`?unit=` one unit's)."""
+    where = [
+        Statement.state.in_(PUBLIC),
+        release_recorded(Statement.id, Statement.released_hash, Statement.released_version),
+        StatementVersion.figures.is_not(None),
+    ]
+    if code := request.args.get("unit"):
+        where.append(Unit.code == code[:64])
+    rows = db().execute(
+        sa.select(
+            Statement.id,
+            Unit.code,
+            Unit.name,
+            StatementVersion.title,
+            Statement.released_at,
+            StatementVersion.figures,
+            Statement.released_hash,
+        )
+        .join(Unit, Unit.id == Statement.unit_id)
+        .join(
+            StatementVersion,
+            sa.and_(
+                StatementVersion.statement_id == Statement.id, StatementVersion.number == Statement.released_version
+            ),
+        )
+        .where(*where)
+        .order_by(Statement.released_at, Statement.id)
+    )
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(FIGURES_COLUMNS)
+    for sid, unit, name, title, released_at, block, digest in rows:
+        for m in block["measures"]:
+            writer.writerow([sid, unit, name, title, isoformat(released_at), block["period"]["start"],
+                             block["period"]["end"], block["area"], m["measure"], m["value"],
+                             "" if m["previous"] is None else m["previous"], m["source"], digest])  # fmt: skip
+    # With its byte-order mark, a spreadsheet opens the Vietnamese letters as UTF-8.
+    return Response(
+        "\ufeff" + out.getvalue(),
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="pressgate-figures.csv"'},
+    )
 
 
 @bp.route("/verify", methods=["GET", "POST"])

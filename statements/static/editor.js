@@ -45,4 +45,23 @@
     timer = setTimeout(check, 400);
   });
   check();
+
+  // The change of each figure from the previous period, as the server writes it ("+145, +13,2%").
+  var lang = document.documentElement.lang || "vi";
+  var whole = new Intl.NumberFormat(lang, { signDisplay: "always", maximumFractionDigits: 0 });
+  var tenth = new Intl.NumberFormat(lang, { signDisplay: "always", minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  function count(text) {
+    var digits = (text || "").replace(/[.,\s]/g, "");
+    return /^\d+$/.test(digits) ? parseInt(digits, 10) : null;
+  }
+  function changes() {
+    form.querySelectorAll("tr[data-measure]").forEach(function (row) {
+      var key = row.dataset.measure, cell = row.querySelector("[data-change]");
+      var value = count(field("figures_" + key + "_value")), previous = count(field("figures_" + key + "_previous"));
+      if (value === null || previous === null) { cell.textContent = ""; return; }
+      var change = value - previous;
+      cell.textContent = whole.format(change) + (previous ? ", " + tenth.format(100 * change / previous) + "%" : "");
+    });
+  }
+  form.addEventListener("input", changes);
 })();

@@ -61,6 +61,7 @@ ACTION_LABELS = {
     "answer_press_request": _l("Linked the answer to a question from the press"),
     "refuse_press_request": _l("Refused a question from the press"),
     "update_press_policy": _l("Set the unit's time limits for answering the press"),
+    "update_figures_policy": _l("Set the unit's policy for figures"),
     "record_rumour": _l("Recorded an item seen outside"),
     "assess_rumour": _l("Judged an item seen outside"),
     "link_rumour": _l("Linked statements to an item seen outside"),
@@ -164,6 +165,17 @@ GROUND_LABELS = {
     "under_investigation": _l("A case under investigation or not yet tried"),
     "inspection_or_complaint": _l("An inspection not yet concluded, or a complaint or denunciation being settled"),
     "draft_policy": _l("A policy document still being drafted, not yet allowed to be published"),
+}
+#: The measures of letter 6006 §2 a figures block gives (workflow.figures.MEASURES).
+MEASURE_LABELS = {
+    "new_cases": _l("New cases"),
+    "under_treatment": _l("Under treatment"),
+    "recovered": _l("Recovered"),
+    "deaths": _l("Deaths"),
+    "quarantine": _l("In quarantine"),
+    "tests": _l("Tests"),
+    "vaccinations": _l("Vaccine doses given"),
+    "adverse_events": _l("Adverse events after vaccination"),
 }
 #: How an item seen outside was judged (statements.rumours.models.ASSESSMENTS).
 ASSESSMENT_LABELS = {

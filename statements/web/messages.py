@@ -15,6 +15,7 @@ from statements.web.labels import (
     KIND_LABELS,
     LANGUAGE_LABELS,
     MAIL_MODE_LABELS,
+    MEASURE_LABELS,
     OUTCOME_LABELS,
     PRESS_STATUS_LABELS,
     ROLE_LABELS,
@@ -175,6 +176,13 @@ RULE_MESSAGES = {
     "press_desk": _l("Only the unit's drafters, spokesperson and leaders handle its questions from the press."),
     "press_refusal": _l("Only the unit's spokesperson or a leader may refuse a question from the press."),
     "press_policy": _l("The time limits are not valid."),
+    "figures": _l("The figures are not valid: see the fields marked below."),
+    "figures_policy": _l("The figures policy is not valid."),
+    "analysis_required": _l(
+        "This statement carries figures: write their analysis (what the figures mean and why they changed), at"
+        " least as long as the unit asks, before it is submitted; figures are never given raw (letter"
+        " 6006/BYT-TT-KT §2)."
+    ),
     "press_request": _l("There is no such question, or it belongs to another unit."),
     "press_request_closed": _l("The question was refused: it is closed."),
     "answered": _l("The question is answered: its answer was released."),
@@ -253,6 +261,16 @@ FIELD_MESSAGES = {
         "A period needs the event it is about (released, escalated, …): open the list from the overview."
     ),
     "The period ends before it begins.": _l("The period ends before it begins."),
+    "An object with period, area, measures and analysis.": _l(
+        "Figures with their period, area, measures and analysis."
+    ),
+    "The area the figures cover is required.": _l("The area the figures cover is required."),
+    "A period with its first and last day (start, end).": _l("The period needs its first and last day."),
+    "Days as YYYY-MM-DD.": _l("Choose the days from the calendar."),
+    "A period of at most a year.": _l("A period of at most a year."),
+    "At least one measure.": _l("Give at least one figure."),
+    "Each measure at most once.": _l("Each measure at most once."),
+    "The system the figure comes from is required.": _l("Name the system the figure comes from."),
     "Missing data for required field.": _l("This field is required."),
     "Field may not be null.": _l("This field is required."),
     "Not a valid integer.": _l("Not a valid number."),
@@ -317,6 +335,24 @@ PATTERNED_FIELD_MESSAGES: list[tuple[re.Pattern, Callable[..., object]]] = [
     (re.compile(r"At most (?P<n>\d+) days\."), lambda n: _l("At most %(n)s days.", n=n)),
     (re.compile(r"Between 1 and (?P<n>\d+) days\."), lambda n: _l("From 1 to %(n)s days.", n=n)),
     (
+        re.compile(r"(?:The previous period's figure is a|A) whole number from (?P<low>\d+) to (?P<high>\d+)\."),
+        lambda low, high: _l("A whole number from %(low)s to %(high)s.", low=low, high=high),
+    ),
+    (
+        re.compile(r"Between (?P<low>\d+) and (?P<high>\d+) (?P<unit>words|percent)\."),
+        lambda low, high, unit: (
+            _l("From %(low)s to %(high)s words.", low=low, high=high)
+            if unit == "words"
+            else _l("From %(low)s to %(high)s percent.", low=low, high=high)
+        ),
+    ),
+    (re.compile(r"A text of at most (?P<n>\d+) characters\."), lambda n: _l("At most %(n)s characters.", n=n)),
+    (re.compile(r"Unknown field: (?P<names>.+)\."), lambda names: _l("Unknown field: %(names)s.", names=names)),
+    (
+        re.compile(r"Each measure is one of: (?P<choices>.+)\."),
+        lambda choices: _l("Choose one of: %(choices)s.", choices=choice_names(choices)),
+    ),
+    (
         re.compile(r"Say why, in at most (?P<n>\d+) characters\."),
         lambda n: _l("Say why, in at most %(n)s characters.", n=n),
     ),
@@ -344,6 +380,7 @@ def choice_names(choices: str) -> str:
         MAIL_MODE_LABELS,
         LANGUAGE_LABELS,
         GROUND_LABELS,
+        MEASURE_LABELS,
         PRESS_STATUS_LABELS,
         ASSESSMENT_LABELS,
     ):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Protocol
 
+from workflow import figures
 from workflow.actor import Actor
 from workflow.errors import Conflict, Forbidden, Invalid
 from workflow.sensitivity import match_rules
@@ -40,6 +41,8 @@ class Decidable(Protocol):
     released_by_id: int | None
     #: Until when an emergency release awaits its review (None: none awaited).
     emergency_review_due_at: dt.datetime | None
+    #: The words the unit asks of a figures analysis (None: the default of workflow.figures).
+    analysis_min_words: int | None
 
     @property
     def current(self) -> Any: ...
@@ -191,6 +194,20 @@ def privacy_basis_recorded(statement: Decidable, actor: Actor) -> None:
             " home address or a hospital bed): a leader must record the legal basis (the person's consent or a"
             " legal duty) for this exact content, or the drafter must redact it (Luật Khám bệnh, chữa bệnh 2023"
             " Art. 10; Law 91/2025/QH15).",
+        )
+
+
+def figures_analysed(statement: Decidable, actor: Actor) -> None:
+    """Refuse submitting figures without the analysis that says what they mean (letter 6006/BYT-TT-KT §2)."""
+    block = statement.current.figures
+    minimum = statement.analysis_min_words
+    needed = figures.DEFAULT_MIN_ANALYSIS_WORDS if minimum is None else minimum
+    if block and figures.analysis_words(block) < needed:
+        raise Conflict(
+            "analysis_required",
+            f"This statement carries figures: it needs an analysis of at least {needed} words (what the figures"
+            " mean and why they changed) before it is submitted; figures are never given raw (letter"
+            " 6006/BYT-TT-KT §2).",
         )
 
 
