@@ -64,6 +64,21 @@ _PATHS = {
     6: [("drafter", "submit", None), ("spokesperson", "approve", None)],
 }
 
+#: The weekly bulletin's figures as a block (the samples list theirs loosely): the press room shows them as a table.
+_FIGURES = {
+    0: {
+        "subject": "Cúm mùa",
+        "period": {"start": "2026-11-09", "end": "2026-11-15"},
+        "area": "Tỉnh An Hòa",
+        "measures": [
+            {"measure": "new_cases", "value": 1245, "previous": 1353, "source": "Hệ thống giám sát bệnh truyền nhiễm"},
+            {"measure": "deaths", "value": 0, "previous": 0, "source": "Hệ thống giám sát bệnh truyền nhiễm"},
+        ],
+        "analysis": "Số ca cúm mùa giảm 8% so với tuần trước, chủ yếu nhờ tỷ lệ tiêm vắc xin cúm ở người trên 60 tuổi"
+        " đạt 71%; không ghi nhận ca tử vong.",
+    }
+}
+
 
 def seed(session: Session) -> None:
     """Create the demo organisation and statements in an empty database (the caller commits)."""
@@ -90,6 +105,7 @@ def seed(session: Session) -> None:
         if not actors["drafter"].has_role("drafter", _unit_id(session, sample["unit"])):
             continue
         fields = {k: sample[k] for k in ("title", "body", "kind", "urgency", "sensitive", "topics")}
+        fields["figures"] = _FIGURES.get(index)
         statement = create_statement(session, actors["drafter"], sample["unit"], fields)
         for who, action, comment in _PATHS.get(index, []):
             decide(

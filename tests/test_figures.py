@@ -20,6 +20,7 @@ ANALYSIS = (
     " tử vong không tăng nhờ phân tuyến điều trị sớm."
 )
 BLOCK = {
+    "subject": "Sốt xuất huyết",
     "period": {"start": "2026-11-23", "end": "2026-11-29"},
     "area": "Tỉnh An Hòa",
     "measures": [
@@ -142,7 +143,7 @@ def _form(block: dict) -> dict:
     """Return the editor's fields for a block, numbers written the Vietnamese way."""
     fields = {
         "figures_start": block["period"]["start"], "figures_end": block["period"]["end"],
-        "figures_area": block["area"], "figures_analysis": block["analysis"],
+        "figures_area": block["area"], "figures_analysis": block["analysis"], "figures_subject": block["subject"],
     }  # fmt: skip
     for m in block["measures"]:
         fields |= {

@@ -50,9 +50,9 @@ def clean(block: Any) -> dict[str, Any] | None:
     if block is None or block == {}:
         return None
     if not isinstance(block, dict):
-        raise _invalid({"figures": ["An object with period, area, measures and analysis."]})
+        raise _invalid({"figures": ["An object with subject, period, area, measures and analysis."]})
     errors: dict[str, list[str]] = {}
-    unknown = set(block) - {"period", "area", "measures", "analysis"}
+    unknown = set(block) - {"subject", "period", "area", "measures", "analysis"}
     if unknown:
         errors["figures"] = [f"Unknown field: {', '.join(sorted(unknown))}."]
     period = _period(block.get("period"), errors)
@@ -61,15 +61,26 @@ def clean(block: Any) -> dict[str, Any] | None:
         errors["figures.area"] = ["The area the figures cover is required."]
     elif len(area) > MAX_AREA:
         errors["figures.area"] = [f"Longer than maximum length {MAX_AREA}."]
+    subject = block.get("subject")
+    if not isinstance(subject, str) or not subject.strip():
+        errors["figures.subject"] = ["What the figures count is required (a disease, an event)."]
+    elif len(subject) > MAX_AREA:
+        errors["figures.subject"] = [f"Longer than maximum length {MAX_AREA}."]
     measures = _measures(block.get("measures"), errors)
     analysis = block.get("analysis", "")
     if analysis is None:
         analysis = ""
     if not isinstance(analysis, str) or len(analysis) > MAX_ANALYSIS:
         errors["figures.analysis"] = [f"A text of at most {MAX_ANALYSIS} characters."]
-    if errors or not isinstance(area, str) or not isinstance(analysis, str):
+    if errors or not isinstance(area, str) or not isinstance(subject, str) or not isinstance(analysis, str):
         raise _invalid(errors)
-    return {"period": period, "area": area.strip(), "measures": measures, "analysis": analysis.strip()}
+    return {
+        "subject": subject.strip(),
+        "period": period,
+        "area": area.strip(),
+        "measures": measures,
+        "analysis": analysis.strip(),
+    }
 
 
 def _invalid(errors: dict[str, list[str]]) -> Invalid:
@@ -147,10 +158,14 @@ def raw_share(body: str) -> float:
 
 
 def same_period(a: dict[str, Any] | None, b: dict[str, Any] | None) -> bool:
-    """Say whether two blocks are about the same period and area (the area's case and spaces aside)."""
+    """Say whether two blocks count the same thing in the same period and area (case and spaces aside)."""
     if not a or not b:
         return False
-    return a["period"] == b["period"] and " ".join(a["area"].lower().split()) == " ".join(b["area"].lower().split())
+    return a["period"] == b["period"] and all(_plain(a[k]) == _plain(b[k]) for k in ("subject", "area"))
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.lower().split())
 
 
 def disagreements(block: dict[str, Any], released: dict[str, Any]) -> list[dict[str, Any]]:
@@ -194,7 +209,7 @@ def change_text(change: int | None, percent: float | None, locale: str = "vi") -
 def as_text(block: dict[str, Any]) -> str:
     """Write the block as the copies carry it, in Vietnamese: period, area, each figure and the analysis."""
     start, end = (dt.date.fromisoformat(block["period"][k]) for k in ("start", "end"))
-    lines = [f"SỐ LIỆU: {block['area']}, từ ngày {start:%d/%m/%Y} đến ngày {end:%d/%m/%Y}"]
+    lines = [f"SỐ LIỆU: {block['subject']}, {block['area']}, từ ngày {start:%d/%m/%Y} đến ngày {end:%d/%m/%Y}"]
     for m in changes(block):
         line = f"- {MEASURE_NAMES_VI[m['measure']]}: {count_text(m['value'])}"
         if m["previous"] is not None:

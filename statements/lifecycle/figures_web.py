@@ -36,11 +36,18 @@ def figures_from_form(form: MultiDict[str, str]) -> dict:
                  "source": source}
             )  # fmt: skip
     given = {
+        "subject": form.get("figures_subject", "").strip(),
         "period": {"start": form.get("figures_start", ""), "end": form.get("figures_end", "")},
         "area": form.get("figures_area", "").strip(),
         "analysis": form.get("figures_analysis", ""),
     }
-    if not measures and not given["area"] and not given["analysis"].strip() and not any(given["period"].values()):
+    if (
+        not measures
+        and not given["area"]
+        and not given["subject"]
+        and not given["analysis"].strip()
+        and not any(given["period"].values())
+    ):
         return {}
     return given | {"measures": measures}
 

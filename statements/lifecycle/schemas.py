@@ -55,8 +55,8 @@ class ContentIn(Lenient):
     figures = fields.Dict(
         allow_none=True,
         metadata={
-            "description": "The figures block (letter 6006 §2): period {start, end}, area, measures [{measure, value,"
-            " previous, source}] and analysis; {} leaves it out, none keeps the previous version's"
+            "description": "The figures block (letter 6006 §2): subject, period {start, end}, area, measures"
+            " [{measure, value, previous, source}] and analysis; {} leaves it out, none keeps the previous version's"
         },
     )
 

@@ -168,7 +168,8 @@ def _figures_xml(block: dict | None) -> list[str]:
         return []
     period = block["period"]
     lines = [
-        f'<pg:figures start="{period["start"]}" end="{period["end"]}" area="{escape(block["area"])}">',
+        f'<pg:figures subject="{escape(block["subject"])}" start="{period["start"]}" end="{period["end"]}"'
+        f' area="{escape(block["area"])}">',
         *(
             f'<pg:measure name="{m["measure"]}" value="{m["value"]}"'
             + (f' previous="{m["previous"]}"' if m["previous"] is not None else "")
@@ -183,8 +184,8 @@ def _figures_xml(block: dict | None) -> list[str]:
 
 #: The columns of the figures CSV, one row a measure of a released statement.
 FIGURES_COLUMNS = (
-    "statement", "unit", "unit_name", "title", "released_at", "period_start", "period_end", "area", "measure",
-    "value", "previous", "source", "content_hash",
+    "statement", "unit", "unit_name", "title", "released_at", "subject", "period_start", "period_end", "area",
+    "measure", "value", "previous", "source", "content_hash",
 )  # fmt: skip
 
 
@@ -223,7 +224,7 @@ def figures_csv() -> Response:
     writer.writerow(FIGURES_COLUMNS)
     for sid, unit, name, title, released_at, block, digest in rows:
         for m in block["measures"]:
-            writer.writerow([sid, unit, name, title, isoformat(released_at), block["period"]["start"],
+            writer.writerow([sid, unit, name, title, isoformat(released_at), block["subject"], block["period"]["start"],
                              block["period"]["end"], block["area"], m["measure"], m["value"],
                              "" if m["previous"] is None else m["previous"], m["source"], digest])  # fmt: skip
     # With its byte-order mark, a spreadsheet opens the Vietnamese letters as UTF-8.

@@ -261,8 +261,11 @@ FIELD_MESSAGES = {
         "A period needs the event it is about (released, escalated, …): open the list from the overview."
     ),
     "The period ends before it begins.": _l("The period ends before it begins."),
-    "An object with period, area, measures and analysis.": _l(
-        "Figures with their period, area, measures and analysis."
+    "An object with subject, period, area, measures and analysis.": _l(
+        "Figures with what they count, their period, area, measures and analysis."
+    ),
+    "What the figures count is required (a disease, an event).": _l(
+        "Say what the figures count (a disease, an event)."
     ),
     "The area the figures cover is required.": _l("The area the figures cover is required."),
     "A period with its first and last day (start, end).": _l("The period needs its first and last day."),
