@@ -66,6 +66,7 @@ def test_the_block_is_checked_once_for_every_door_and_kept_in_order():
     shown = {c["measure"]: c for c in figures.changes(cleaned)}
     assert shown["new_cases"]["change"] == 145 and shown["new_cases"]["percent"] == 13.2
     assert shown["deaths"]["change"] == -1 and shown["deaths"]["percent"] == -100.0
+    assert figures.change_text(0, None) == "0" and figures.change_text(-1, -100.0, "en") == "-1, -100.0%"
 
 
 def test_figures_are_part_of_the_approved_content_and_come_back_as_sent(api):

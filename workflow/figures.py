@@ -200,7 +200,8 @@ def change_text(change: int | None, percent: float | None, locale: str = "vi") -
     """Write a change from the previous period with its sign and percent ("+145, +13,2%")."""
     if change is None:
         return ""
-    shown = format_decimal(change, format="+#,##0;-#,##0", locale=locale)
+    # No change carries no sign: "0", not "+0".
+    shown = format_decimal(change, format="+#,##0;-#,##0", locale=locale) if change else "0"
     if percent is None:
         return shown
     return f"{shown}, {format_decimal(percent, format='+#,##0.0;-#,##0.0', locale=locale)}%"
