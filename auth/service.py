@@ -68,6 +68,18 @@ def descendants(parents: dict[int, int | None], roots: Iterable[int]) -> set[int
     return found
 
 
+def members(session: Session, unit_id: int, roles: Iterable[str]) -> list[tuple[str, str]]:
+    """Return the people holding one of these roles in the unit itself: (username, full name), by name."""
+    rows = session.execute(
+        sa.select(User.username, User.full_name)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.unit_id == unit_id, Membership.role.in_(list(roles)))
+        .distinct()
+        .order_by(User.full_name)
+    )
+    return [(row.username, row.full_name) for row in rows]
+
+
 def get_unit(session: Session, code: object, field: str | None = None) -> Unit:
     """Return the unit with this code; refuse with 404 when the address names it, 422 when a body's `field` does."""
     unit = session.scalar(sa.select(Unit).where(Unit.code == code)) if isinstance(code, str) else None

@@ -71,6 +71,13 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, set[str]]] = {
     ("press.show", "GET"): ("/press/{r}", None, EVERYONE),
     ("press.feed", "GET"): ("/press/feed.atom", None, EVERYONE),
     ("press.figures_csv", "GET"): ("/press/figures.csv", None, EVERYONE),
+    ("rumours.focal", "GET"): ("/api/v1/units/SYT-HN/watch-focal", None, UNIT_READERS),
+    ("rumours.set_focal", "PUT"): (
+        "/api/v1/units/SYT-HN/watch-focal",
+        {"username": "author"},
+        COMPETENT_LEADERS | {"admin"},
+    ),
+    ("web.watch_focal", "POST"): ("/rumours/focal/SYT-HN", {"username": "author"}, COMPETENT_LEADERS | {"admin"}),
     # is this statement genuine? anyone may ask, about released statements only (issue 30)
     ("press.verify_page", "GET"): ("/press/verify", None, EVERYONE),
     ("press.verify_page", "POST"): (

@@ -65,7 +65,7 @@ _COLUMNS = [
 
 
 def _version(number: int) -> VersionView:
-    return VersionView(number=number, author_id=DRAFTER.user_id, sensitive_flag=False, **TEXT,
+    return VersionView(number=number, author_id=DRAFTER.user_id, sensitive_flag=False, figures=None, **TEXT,
                        content_hash=content_hash(**TEXT))  # fmt: skip
 
 

@@ -158,7 +158,7 @@ def test_default_rules_on_the_samples(session, org, index, expected_rule):
         ("GHI NHẬN CA TỬ VONG", "deaths"),
         ("Phát hiện ổ dịch cúm gia cầm tại xã Phú Lâm.", "outbreak_variant"),
         ("Có 3 trường hợp sốc phản vệ sau tiêm.", "vaccine_adverse_event"),
-        ("Bệnh nhân Trần Thị B., trú tại phường Đông Hòa.", "patient_identity"),
+        ("Bệnh nhân Trần Thị Bưởi, trú tại phường Đông Hòa.", "patient_identity"),
         ("Một cháu bé 5 tuổi, trú tại thôn Hạ, đang điều trị.", "patient_identity"),
     ],
 )

@@ -205,3 +205,41 @@ def test_the_leaders_dashboard_counts_what_awaits_a_judgement_or_a_correction(ap
     ]
     ministry = api("ministry_leader").get("/api/v1/dashboard").json["seen_outside"]
     assert {"unit": "BYT", "unit_name": "Bộ Y tế", "unjudged": 0, "uncorrected": 0, "reported_to_unit": 1} in ministry
+
+
+def test_a_focal_officer_named_by_a_leader_keeps_and_triages_the_watch(app, api, session):
+    assert api("author").get("/api/v1/units/SYT-HN/watch-focal").json == {"unit": "SYT-HN", "focal": None}
+    assert api("outsider").get("/api/v1/units/SYT-HN/watch-focal").status_code == 404
+    item = _seen(api)
+    judged = {"assessment": "false", "note": "Bịa đặt."}
+    # Before they are named, a drafter records but does not judge.
+    refused = api("drafter2").post(f"/api/v1/rumours/{item['id']}/assessment", json=judged)
+    assert refused.status_code == 403 and refused.json["rule"] == "watch_judge"
+    assert api("author").put("/api/v1/units/SYT-HN/watch-focal", json={"username": "drafter2"}).status_code == 403
+    wrong = api("leader").put("/api/v1/units/SYT-HN/watch-focal", json={"username": "outsider"})
+    assert wrong.status_code == 422 and wrong.json["errors"] == {"username": ["Not one of the unit's press desk."]}
+    named = api("leader").put("/api/v1/units/SYT-HN/watch-focal", json={"username": "drafter2"}).json
+    assert named["focal"]["username"] == "drafter2" and named["focal"]["name"] == "Người dùng drafter2"
+    # Named, they find the new item in their inbox and judge it; another drafter still cannot.
+    inbox = login(app.test_client(), "drafter2").get("/inbox").get_data(as_text=True)
+    assert f'data-rumour="{item["id"]}"' in inbox or f"/rumours/{item['id']}" in inbox
+    assert api("author").post(f"/api/v1/rumours/{item['id']}/assessment", json=judged).status_code == 403
+    done = api("drafter2").post(f"/api/v1/rumours/{item['id']}/assessment", json=judged)
+    assert done.status_code == 200 and done.json["assessment"] == "false"
+    entries = session.scalars(
+        sa.select(LedgerEntry).where(LedgerEntry.action.in_(["appoint_watch_focal", "assess_rumour"]))
+        .order_by(LedgerEntry.id)
+    ).all()  # fmt: skip
+    assert [(e.action, e.role) for e in entries] == [
+        ("appoint_watch_focal", "leader"),
+        ("assess_rumour", "focal_officer"),
+    ]
+    # The leader's page names them and offers the unit's press desk; nobody ends it.
+    page = login(app.test_client(), "leader").get("/rumours")
+    html = page.get_data(as_text=True)
+    assert "Người dùng drafter2" in html.split("data-focal>")[1].split("</section>")[0]
+    r = app.test_client()
+    login(r, "leader")
+    ended = r.post("/rumours/focal/SYT-HN", data={"username": "", "csrf_token": csrf(r.get("/rumours"))})
+    assert ended.status_code == 302
+    assert api("author").get("/api/v1/units/SYT-HN/watch-focal").json["focal"] is None

@@ -75,6 +75,7 @@ MEANINGS = {name: action.meaning for name, action in ACTIONS.items()} | {
     "answer_press_request": "The interview statement that answers a question from the press was linked to it",
     "refuse_press_request": "The spokesperson or a leader refused a question from the press on a Press Law ground",
     "update_press_policy": "A unit's time limits for answering the press were set (data: normal and urgent days)",
+    "appoint_watch_focal": "A unit's focal officer for the watch was named, or none (data.focal)",
     "update_figures_policy": "A unit's policy for figures was set (data: the words an analysis needs, the share of"
     " numbers that reads as raw figures)",
     "record_rumour": (

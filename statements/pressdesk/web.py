@@ -11,7 +11,8 @@ from flask_login import login_required
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
-from auth.models import Membership, Unit, User
+from auth.models import Unit, User
+from auth.service import members
 from statements.i18n import from_local_input, local_input_now, local_time
 from statements.lifecycle.models import Statement
 from statements.lifecycle.web import write_linked
@@ -25,6 +26,7 @@ from statements.web_session import db, page_arg, page_count, rollback_session
 from workflow.actor import Actor
 from workflow.errors import Invalid
 from workflow.guards import (
+    DESK_ROLES,
     can_draft_in,
     can_edit_deadlines,
     can_handle_press,
@@ -134,7 +136,7 @@ def press_request(request_id: int):
         may_handle=can_handle_press(actor, found.unit_id),
         may_draft=can_draft_in(actor, found.unit_id),
         may_refuse=can_refuse_press(actor, found.unit_id),
-        people=_desk_people(found.unit_id),
+        people=members(db(), found.unit_id, DESK_ROLES),
         answers=_answer_choices(found),
         grounds=GROUNDS,
         grounds_source=GROUNDS_SOURCE,
@@ -183,18 +185,6 @@ def _handled_units(actor: Actor) -> list[tuple[int, str, str]]:
     units = units_allowed(require_handle_press, actor)
     rows = db().execute(sa.select(Unit.id, Unit.code, Unit.name).where(Unit.id.in_(units)).order_by(Unit.code))
     return [(row.id, row.code, row.name) for row in rows]
-
-
-def _desk_people(unit_id: int) -> list[tuple[str, str]]:
-    """Return the people of a unit who may prepare an answer: (username, full name)."""
-    rows = db().execute(
-        sa.select(User.username, User.full_name)
-        .join(Membership, Membership.user_id == User.id)
-        .where(Membership.unit_id == unit_id, Membership.role.in_(["drafter", "spokesperson", "leader"]))
-        .distinct()
-        .order_by(User.full_name)
-    )
-    return [(row.username, row.full_name) for row in rows]
 
 
 def _answer_choices(found: PressRequest) -> list[tuple[int, str, dt.datetime]]:

@@ -5,7 +5,16 @@ from __future__ import annotations
 from statements.api.auth import require_actor
 from statements.extensions import Blueprint
 from statements.rumours import service
-from statements.rumours.schemas import AssessmentIn, LinkIn, ReportIn, RumourIn, RumourListArgs, RumourOut
+from statements.rumours.schemas import (
+    AssessmentIn,
+    FocalIn,
+    FocalOut,
+    LinkIn,
+    ReportIn,
+    RumourIn,
+    RumourListArgs,
+    RumourOut,
+)
 from statements.rumours.serialize import rumour_dicts
 from statements.schemas import page_of
 from statements.web_session import db
@@ -65,3 +74,18 @@ def link(data: dict, rumour_id: int):
 def report(data: dict, rumour_id: int):
     """Report an item beyond the unit's authority to the unit above."""
     return _one(service.report_up(db(), require_actor(), rumour_id, data["note"]))
+
+
+@bp.route("/units/<code>/watch-focal", methods=["GET"])
+@bp.response(200, FocalOut)
+def focal(code: str):
+    """Return the unit's focal officer for the watch (who keeps and triages what is seen outside), if any."""
+    return service.read_focal(db(), require_actor(), code)
+
+
+@bp.route("/units/<code>/watch-focal", methods=["PUT"])
+@bp.arguments(FocalIn)
+@bp.response(200, FocalOut)
+def set_focal(data: dict, code: str):
+    """Name one of the unit's press desk its focal officer, or nobody (leaders and admins); on the ledger."""
+    return service.appoint_focal(db(), require_actor(), code, data["username"])

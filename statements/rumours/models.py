@@ -13,6 +13,17 @@ from workflow.db import Base, utcnow
 ASSESSMENTS = ("unassessed", "true", "misleading", "false", "beyond_authority")
 
 
+class WatchFocal(Base):
+    """A unit's focal officer for the watch (cán bộ đầu mối): one of its press desk, who keeps and triages it."""
+
+    __tablename__ = "watch_focals"
+
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"), primary_key=True, autoincrement=False)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    appointed_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    appointed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
 class Rumour(Base):
     """An item seen outside: where and when, what it says, how it was judged, what answers it."""
 

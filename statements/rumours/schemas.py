@@ -69,3 +69,14 @@ class RumourOut(ma.Schema):
     reported_at = fields.String(allow_none=True)
     created_by = fields.String(allow_none=True)
     created_at = fields.String()
+
+
+class FocalIn(Lenient):
+    """Who keeps the unit's watch: a username of its press desk, or null for nobody."""
+
+    username = fields.String(required=True, allow_none=True, validate=validate.Length(max=64))
+
+
+class FocalOut(ma.Schema):
+    unit = fields.String()
+    focal = fields.Dict(allow_none=True, metadata={"description": "username, name and since, or null"})

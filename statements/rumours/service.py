@@ -18,16 +18,16 @@ import hashlib
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
 
-from auth.models import Unit
-from auth.service import get_unit
+from auth.models import Unit, User
+from auth.service import actor_for, get_unit
 from statements import authenticity
 from statements.lifecycle.models import Statement
-from statements.rumours.models import ASSESSMENTS, Rumour
+from statements.rumours.models import ASSESSMENTS, Rumour, WatchFocal
 from workflow import ledger
 from workflow.actor import Actor
 from workflow.db import isoformat, utcnow
-from workflow.errors import Conflict, Invalid, NotFound
-from workflow.guards import require_judge_watch, require_keep_watch, units_allowed
+from workflow.errors import Conflict, Invalid, NotFound, Refusal
+from workflow.guards import require_judge_watch, require_keep_watch, require_name_focal, units_allowed
 from workflow.states import Kind, State
 
 MAX_TEXT = 50_000
@@ -76,7 +76,7 @@ def record(
 def assess(session: Session, actor: Actor, rumour_id: int, assessment: str, note: str) -> Rumour:
     """Judge an item: true, misleading, false or beyond the unit's authority, with why (spokesperson or leader)."""
     item = get(session, actor, rumour_id)
-    require_judge_watch(actor, item.unit_id)
+    require_judge_watch(actor, item.unit_id, focal_id(session, item.unit_id))
     errors = {}
     if assessment not in ASSESSMENTS or assessment == "unassessed":
         errors["assessment"] = ["Not a judgement."]
@@ -120,7 +120,7 @@ def report_up(session: Session, actor: Actor, rumour_id: int, note: str) -> Rumo
     """Report an item beyond the authority of the unit holding it to the unit above (spokesperson or leader there)."""
     item = get(session, actor, rumour_id)
     holder = item.reported_to_id or item.unit_id
-    require_judge_watch(actor, holder)
+    require_judge_watch(actor, holder, focal_id(session, holder))
     if item.assessment != "beyond_authority":
         raise Conflict("not_beyond", "Only an item judged beyond the unit's authority is reported up.")
     if not isinstance(note, str) or not note.strip() or len(note) > MAX_NOTE:
@@ -140,6 +140,73 @@ def report_up(session: Session, actor: Actor, rumour_id: int, note: str) -> Rumo
         acting_for=holder,
     )
     return item
+
+
+def focal_id(session: Session, unit_id: int) -> int | None:
+    """Return the user id of the unit's focal officer for the watch, if it named one."""
+    return session.scalar(sa.select(WatchFocal.user_id).where(WatchFocal.unit_id == unit_id))
+
+
+def read_focal(session: Session, actor: Actor | None, unit_code: str) -> dict:
+    """Return who keeps the unit's watch as its focal officer (readable by whoever reads the unit's register)."""
+    unit = get_unit(session, unit_code)
+    if actor is None or not (actor.is_auditor or actor.can_read_unit(unit.id)):
+        raise NotFound("unit", f"No unit {unit_code}.")
+    return _focal_dict(session, unit)
+
+
+def appoint_focal(session: Session, actor: Actor, unit_code: str, username: str | None) -> dict:
+    """Name one of the unit's press desk its focal officer for the watch, or nobody (leaders, admins); on the ledger."""
+    unit = get_unit(session, unit_code)
+    require_name_focal(actor, unit.id)
+    row = session.get(WatchFocal, unit.id)
+    if username:
+        user = session.scalar(sa.select(User).where(User.username == username))
+        if user is None or not _keeps_watch(session, user, unit.id):
+            raise Invalid(
+                "watch_focal",
+                "The focal officer is one of the unit's drafters, spokesperson or leaders.",
+                errors={"username": ["Not one of the unit's press desk."]},
+            )
+        row = row or WatchFocal(unit_id=unit.id)
+        row.user_id, row.appointed_by_id, row.appointed_at = user.id, actor.user_id, utcnow()
+        session.add(row)
+    elif row is not None:
+        session.delete(row)
+    ledger.append(
+        session,
+        kind=ledger.EntryKind.ADMIN,
+        action="appoint_watch_focal",
+        actor_id=actor.user_id,
+        actor=actor.username,
+        role="leader" if actor.is_competent_leader(unit.id) else "admin",
+        unit=unit.code,
+        data={"focal": username or None},
+    )
+    session.flush()
+    return _focal_dict(session, unit)
+
+
+def _keeps_watch(session: Session, user: User, unit_id: int) -> bool:
+    try:
+        require_keep_watch(actor_for(session, user), unit_id)
+    except Refusal:
+        return False
+    return True
+
+
+def _focal_dict(session: Session, unit: Unit) -> dict:
+    row = session.execute(
+        sa.select(User.username, User.full_name, WatchFocal.appointed_at)
+        .join(WatchFocal, WatchFocal.user_id == User.id)
+        .where(WatchFocal.unit_id == unit.id)
+    ).first()
+    return {
+        "unit": unit.code,
+        "focal": {"username": row.username, "name": row.full_name, "since": isoformat(row.appointed_at)}
+        if row
+        else None,
+    }
 
 
 def get(session: Session, actor: Actor | None, rumour_id: int) -> Rumour:
@@ -176,7 +243,9 @@ def waiting(session: Session, actor: Actor, limit: int = 50) -> list[dict]:
     One query: the inbox runs on every visit, and says only where, what, when and who reported it up.
     """
     judged = units_allowed(require_judge_watch, actor)
-    if not judged:
+    # The units whose focal officer the actor is, asked inside the same query (the inbox's limit of queries).
+    focal = sa.select(WatchFocal.unit_id).where(WatchFocal.user_id == actor.user_id).scalar_subquery()
+    if not judged and not units_allowed(require_keep_watch, actor):
         return []
     owner = aliased(Unit)
     query = (
@@ -185,7 +254,9 @@ def waiting(session: Session, actor: Actor, limit: int = 50) -> list[dict]:
         .where(
             sa.or_(
                 sa.and_(Rumour.assessment == "unassessed", Rumour.unit_id.in_(judged)),
+                sa.and_(Rumour.assessment == "unassessed", Rumour.unit_id.in_(focal)),
                 Rumour.reported_to_id.in_(judged),
+                Rumour.reported_to_id.in_(focal),
             )
         )
         .order_by(Rumour.first_seen_at.desc(), Rumour.id.desc())
@@ -283,11 +354,13 @@ def _readable(actor: Actor) -> sa.ColumnElement[bool]:
     return sa.or_(Rumour.unit_id.in_(scope), Rumour.reported_to_id.in_(scope))
 
 
-def _role(actor: Actor, unit_id: int) -> str:
+def _role(session: Session, actor: Actor, unit_id: int) -> str:
     """Name the role the actor acts in for the unit holding the item (a leader above it, not any leader)."""
     if actor.speaks_for(unit_id):
         return "spokesperson"
-    return "leader" if actor.is_competent_leader(unit_id) else "drafter"
+    if actor.is_competent_leader(unit_id):
+        return "leader"
+    return "focal_officer" if actor.user_id == focal_id(session, unit_id) else "drafter"
 
 
 def _code(session: Session, unit_id: int) -> str | None:
@@ -311,7 +384,7 @@ def _entry(
         action=action,
         actor_id=actor.user_id,
         actor=actor.username,
-        role=_role(actor, acting_for or item.reported_to_id or item.unit_id),
+        role=_role(session, actor, acting_for or item.reported_to_id or item.unit_id),
         unit=_code(session, item.unit_id),
         statement_id=statement_id,
         comment=comment,

@@ -9,12 +9,13 @@ from flask_login import login_required
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
-from auth.models import Unit
+from auth.models import Unit, User
+from auth.service import members
 from statements.i18n import from_local_input, local_input_now
 from statements.lifecycle.models import Statement
 from statements.lifecycle.web import write_linked
 from statements.rumours import service
-from statements.rumours.models import ASSESSMENTS
+from statements.rumours.models import ASSESSMENTS, WatchFocal
 from statements.rumours.schemas import AssessmentIn, LinkIn, ReportIn, RumourIn
 from statements.rumours.serialize import rumour_dicts
 from statements.schemas import load_input
@@ -22,7 +23,7 @@ from statements.web import bp, form_number, run_step, web_actor
 from statements.web_session import db, page_arg, page_count, rollback_session
 from workflow.actor import Actor
 from workflow.errors import Invalid
-from workflow.guards import can_draft_in, can_judge_watch, can_keep_watch
+from workflow.guards import DESK_ROLES, can_draft_in, can_judge_watch, can_keep_watch, can_name_focal
 from workflow.states import Kind, State
 
 PER_PAGE = 25
@@ -66,16 +67,48 @@ def _rumours_page(actor: Actor, values: dict, errors: dict, status: int = 200):
     page = page_arg()
     items, total = service.listed(db(), actor, page, PER_PAGE)
     units = db().execute(sa.select(Unit.id, Unit.code, Unit.name).order_by(Unit.code)).all()
+    kept = [row for row in units if can_keep_watch(actor, row.id)]
+    focals = dict(
+        db().execute(
+            sa.select(WatchFocal.unit_id, User.full_name)
+            .join(User, User.id == WatchFocal.user_id)
+            .where(WatchFocal.unit_id.in_([row.id for row in kept]))
+        ).all()
+    )
+    watch = [
+        {
+            "code": row.code,
+            "name": row.name,
+            "focal": focals.get(row.id),
+            "people": members(db(), row.id, DESK_ROLES) if can_name_focal(actor, row.id) else None,
+        }
+        for row in kept
+    ]
     return render_template(
         "rumours/index.html",
         items=rumour_dicts(db(), items),
         total=total,
         page=page,
         pages=page_count(total, PER_PAGE),
-        units=[(row.code, row.name) for row in units if can_keep_watch(actor, row.id)],
+        units=[(row.code, row.name) for row in kept],
+        watch=watch,
         values=values,
         errors=errors,
     ), status
+
+
+@bp.route("/rumours/focal/<code>", methods=["POST"])
+@login_required
+def watch_focal(code: str):
+    """Name the unit's focal officer for the watch, or nobody (its leaders and admins)."""
+    try:
+        service.appoint_focal(db(), web_actor(), code, request.form.get("username") or None)
+    except Invalid:  # someone left the desk meanwhile; who may not name anyone gets the refusal's own page
+        rollback_session()
+        flash(_("Choose one of the unit's drafters, spokesperson or leaders."), "error")
+        return redirect(url_for("web.rumours"))
+    flash(_("Focal officer saved; it is on the ledger."), "info")
+    return redirect(url_for("web.rumours"))
 
 
 @bp.route("/rumours/<int:rumour_id>", methods=["GET", "POST"])
@@ -111,12 +144,13 @@ def rumour(rumour_id: int):
     item = service.get(db(), actor, rumour_id)
     shown = rumour_dicts(db(), [item])[0]
     holder = item.reported_to_id or item.unit_id
+    focal, holder_focal = service.focal_id(db(), item.unit_id), service.focal_id(db(), holder)
     return render_template(
         "rumours/show.html",
         r=shown,
         may_keep=can_keep_watch(actor, item.unit_id),
-        may_judge=can_judge_watch(actor, item.unit_id),
-        may_report=can_judge_watch(actor, holder) and item.assessment == "beyond_authority",
+        may_judge=can_judge_watch(actor, item.unit_id, focal),
+        may_report=can_judge_watch(actor, holder, holder_focal) and item.assessment == "beyond_authority",
         may_draft=can_draft_in(actor, item.unit_id) and item.assessment in ("false", "misleading"),
         assessments=[a for a in ASSESSMENTS if a != "unassessed"],
         errors=errors,

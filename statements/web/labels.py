@@ -62,6 +62,7 @@ ACTION_LABELS = {
     "refuse_press_request": _l("Refused a question from the press"),
     "update_press_policy": _l("Set the unit's time limits for answering the press"),
     "update_figures_policy": _l("Set the unit's policy for figures"),
+    "appoint_watch_focal": _l("Named the unit's focal officer for the watch"),
     "record_rumour": _l("Recorded an item seen outside"),
     "assess_rumour": _l("Judged an item seen outside"),
     "link_rumour": _l("Linked statements to an item seen outside"),
@@ -115,6 +116,7 @@ ROLE_LABELS = {
     "admin": _l("administrator"),
     "author": _l("author"),
     "system": _l("system"),
+    "focal_officer": _l("focal officer for the watch"),
 }
 #: What kind of identifying detail a finding is (workflow.privacy.KINDS).
 FINDING_LABELS = {

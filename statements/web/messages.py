@@ -194,7 +194,12 @@ RULE_MESSAGES = {
     "do": _l("Unknown step."),
     "status": _l("Unknown status."),
     "watch_keeper": _l("Only the unit's drafters, spokesperson and leaders record what is seen outside about it."),
-    "watch_judge": _l("Only the unit's spokesperson or a leader judges an item seen outside or reports it up."),
+    "watch_judge": _l(
+        "Only the unit's spokesperson, a leader or its focal officer for the watch judges an item seen outside or"
+        " reports it up."
+    ),
+    "focal_appointer": _l("Only a leader of the unit (or above) or an admin names its focal officer."),
+    "watch_focal": _l("The focal officer is one of the unit's drafters, spokesperson or leaders."),
     "rumour": _l("There is no such item, or it belongs to another unit."),
     "first_seen_at": _l("An item is first seen now or within the past year."),
     "assessment": _l("A judgement says what the item is and why."),

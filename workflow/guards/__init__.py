@@ -12,6 +12,7 @@ re-derive them. One package, two modules: `lifecycle` (the state machine's condi
 from __future__ import annotations
 
 from workflow.guards.access import (
+    DESK_ROLES,
     can_appoint_acting,
     can_draft_in,
     can_edit_deadlines,
@@ -21,6 +22,7 @@ from workflow.guards.access import (
     can_judge_watch,
     can_keep_watch,
     can_manage_org,
+    can_name_focal,
     can_read,
     can_read_internals,
     can_read_ledger,
@@ -38,6 +40,7 @@ from workflow.guards.access import (
     require_judge_watch,
     require_keep_watch,
     require_manage_org,
+    require_name_focal,
     require_read_acting,
     require_read_deadlines,
     require_read_internals,
@@ -82,6 +85,7 @@ from workflow.guards.lifecycle import (
 )
 
 __all__ = [
+    "DESK_ROLES",
     "IDENTIFYING",
     "MAX_COMMENT",
     "Decidable",
@@ -95,6 +99,7 @@ __all__ = [
     "can_judge_watch",
     "can_keep_watch",
     "can_manage_org",
+    "can_name_focal",
     "can_read",
     "can_read_internals",
     "can_read_ledger",
@@ -136,6 +141,7 @@ __all__ = [
     "require_judge_watch",
     "require_keep_watch",
     "require_manage_org",
+    "require_name_focal",
     "require_read_acting",
     "require_read_deadlines",
     "require_read_internals",

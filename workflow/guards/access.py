@@ -68,6 +68,10 @@ def require_read_press(actor: Actor | None, unit_id: int) -> None:
         raise Forbidden("press_internal", "A unit's questions from the press are internal to the unit.")
 
 
+#: The roles of a unit's press desk: they register the press's questions and keep the watch.
+DESK_ROLES = (Role.DRAFTER, Role.SPOKESPERSON, Role.LEADER)
+
+
 def require_handle_press(actor: Actor | None, unit_id: int) -> None:
     """Refuse anyone but the unit's drafters, spokesperson and leaders: they register and answer press questions."""
     if actor is None or not (
@@ -96,10 +100,25 @@ def require_keep_watch(actor: Actor | None, unit_id: int) -> None:
         raise Forbidden("watch_keeper", "Only the unit's drafters, spokesperson and leaders record what is seen.")
 
 
-def require_judge_watch(actor: Actor | None, unit_id: int) -> None:
-    """Refuse anyone but the unit's spokesperson or a leader: they judge an item seen outside and report it up."""
-    if actor is None or not (actor.speaks_for(unit_id) or actor.is_competent_leader(unit_id)):
-        raise Forbidden("watch_judge", "Only the unit's spokesperson or a leader judges an item or reports it up.")
+def require_judge_watch(actor: Actor | None, unit_id: int, focal_id: int | None = None) -> None:
+    """Refuse all but the unit's spokesperson, a leader or its focal officer: they judge what is seen, report it up.
+
+    `focal_id` is the unit's focal officer for the watch, if it named one (statements.rumours).
+    """
+    if actor is None or not (
+        actor.speaks_for(unit_id) or actor.is_competent_leader(unit_id) or actor.user_id == focal_id
+    ):
+        raise Forbidden(
+            "watch_judge",
+            "Only the unit's spokesperson, a leader or its focal officer for the watch judges an item or reports"
+            " it up.",
+        )
+
+
+def require_name_focal(actor: Actor | None, unit_id: int) -> None:
+    """Refuse anyone but a competent leader of the unit or an admin: they name its focal officer for the watch."""
+    if actor is None or not (actor.is_competent_leader(unit_id) or actor.is_admin):
+        raise Forbidden("focal_appointer", "Only a leader of the unit (or above) or an admin names its focal officer.")
 
 
 def require_read_acting(actor: Actor | None, unit_id: int) -> None:
@@ -249,9 +268,14 @@ def can_keep_watch(actor: Actor | None, unit_id: int) -> bool:
     return _allowed(require_keep_watch, actor, unit_id)
 
 
-def can_judge_watch(actor: Actor | None, unit_id: int) -> bool:
+def can_judge_watch(actor: Actor | None, unit_id: int, focal_id: int | None = None) -> bool:
     """Say whether `require_judge_watch` lets the actor through."""
-    return _allowed(require_judge_watch, actor, unit_id)
+    return _allowed(require_judge_watch, actor, unit_id, focal_id)
+
+
+def can_name_focal(actor: Actor | None, unit_id: int) -> bool:
+    """Say whether `require_name_focal` lets the actor through."""
+    return _allowed(require_name_focal, actor, unit_id)
 
 
 def can_appoint_acting(actor: Actor | None, unit_id: int) -> bool:

@@ -200,9 +200,11 @@ def privacy_basis_recorded(statement: Decidable, actor: Actor) -> None:
 def figures_analysed(statement: Decidable, actor: Actor) -> None:
     """Refuse submitting figures without the analysis that says what they mean (letter 6006/BYT-TT-KT §2)."""
     block = statement.current.figures
+    if not block:
+        return
     minimum = statement.analysis_min_words
     needed = figures.DEFAULT_MIN_ANALYSIS_WORDS if minimum is None else minimum
-    if block and figures.analysis_words(block) < needed:
+    if figures.analysis_words(block) < needed:
         raise Conflict(
             "analysis_required",
             f"This statement carries figures: it needs an analysis of at least {needed} words (what the figures"
