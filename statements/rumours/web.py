@@ -69,11 +69,13 @@ def _rumours_page(actor: Actor, values: dict, errors: dict, status: int = 200):
     units = db().execute(sa.select(Unit.id, Unit.code, Unit.name).order_by(Unit.code)).all()
     kept = [row for row in units if can_keep_watch(actor, row.id)]
     focals = dict(
-        db().execute(
+        db()
+        .execute(
             sa.select(WatchFocal.unit_id, User.full_name)
             .join(User, User.id == WatchFocal.user_id)
             .where(WatchFocal.unit_id.in_([row.id for row in kept]))
-        ).all()
+        )
+        .all()
     )
     watch = [
         {
