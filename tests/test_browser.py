@@ -178,6 +178,39 @@ def test_the_whole_path_and_screenshots(person, server):
     expect(leader.locator("main")).to_contain_text("Thông tin ban đầu về vụ ngộ độc thực phẩm")
 
 
+def test_the_drafter_gives_figures_and_sees_their_change_as_typed(person, server):
+    drafter = person("author")
+    drafter.goto(f"{server}/statements/new")
+    drafter.fill("#title", "Tình hình sốt xuất huyết tuần 48")
+    drafter.fill("#body", "Số ca sốt xuất huyết tăng nhẹ ở các phường ven sông; người dân cần diệt lăng quăng.")
+    drafter.fill("#figures_subject", "Sốt xuất huyết")
+    drafter.fill("#figures_start", "2026-11-23")
+    drafter.fill("#figures_end", "2026-11-29")
+    drafter.fill("#figures_area", "Thành phố Hà Nội")
+    drafter.fill("#figures_new_cases_value", "1.300")
+    drafter.fill("input[name=figures_new_cases_previous]", "1245")
+    # The change is worked out as the drafter types, written as the page's language writes numbers.
+    expect(drafter.locator("tr[data-measure=new_cases] [data-change]")).to_have_text("+55, +4,4%")
+    drafter.fill("input[name=figures_new_cases_source]", "Hệ thống eCDS")
+    drafter.fill(
+        "#figures_analysis",
+        "Số ca tăng 4,4% so với tuần trước do mưa kéo dài ở các phường ven sông; chưa ghi nhận ca tử vong và các"
+        " ổ dịch đều đã được xử lý.",
+    )
+    drafter.click("main form.card button[type=submit]")
+    drafter.wait_for_load_state()
+    table = drafter.locator("section[data-figures]")
+    expect(table).to_contain_text("1.300")
+    expect(table).to_contain_text("+55, +4,4%")
+    shoot(drafter, "statement-figures")
+    leader = person("leader")
+    leader.goto(f"{server}/rumours")
+    expect(leader.locator("section[data-focal]")).to_contain_text("Sở Y tế Hà Nội")
+    shoot(leader, "rumours")
+    leader.goto(f"{server}/press-requests")
+    shoot(leader, "press-requests")
+
+
 def test_buttons_per_person_and_language_switch(person, server):
     drafter = person("author", "en")
     drafter.click("text=New statement")
@@ -248,7 +281,14 @@ AXE_PAGES = {
     None: ["/press", "/login", "/press/verify"],
     "author": ["/inbox", "/statements", "/statements/new"],
     "spokesperson": ["/inbox", "/statements/{id}", "/press-requests"],
-    "leader": ["/disclosures", "/units/SYT-HN/rules", "/dashboard", "/press-requests"],
+    "leader": [
+        "/disclosures",
+        "/units/SYT-HN/rules",
+        "/dashboard",
+        "/press-requests",
+        "/rumours",
+        "/units/SYT-HN/figures",
+    ],
     "auditor": ["/audit/ledger", "/audit/verify", "/violations"],
     "admin": ["/admin"],
 }
