@@ -75,7 +75,7 @@ _FIGURES = {
             {"measure": "deaths", "value": 0, "previous": 0, "source": "Hệ thống giám sát bệnh truyền nhiễm"},
         ],
         "analysis": "Số ca cúm mùa giảm 8% so với tuần trước, chủ yếu nhờ tỷ lệ tiêm vắc xin cúm ở người trên 60 tuổi"
-        " đạt 71%; không ghi nhận ca tử vong.",
+        " đạt 71%; số ca phải điều trị nội trú cũng giảm theo.",
     }
 }
 

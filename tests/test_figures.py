@@ -17,7 +17,7 @@ from workflow import figures
 
 ANALYSIS = (
     "Số ca mắc mới tăng 13% so với tuần trước, chủ yếu ở các phường ven sông nơi nước đọng sau mưa lớn; số ca"
-    " tử vong không tăng nhờ phân tuyến điều trị sớm."
+    " bệnh nặng không tăng nhờ phân tuyến điều trị sớm."
 )
 BLOCK = {
     "subject": "Sốt xuất huyết",
@@ -220,6 +220,9 @@ def test_the_press_room_the_feed_the_csv_and_the_copies_carry_the_figures(api, c
     # The copy is verified as the whole released statement, figures and all.
     verdict = client.post("/api/v1/public/verify", json={"text": copy_text}).json
     assert verdict["verdict"] == "genuine" and verdict["whole"], verdict
+    # Retracted, its figures are no longer the authority's word.
+    act(api, "spokesperson", released["id"], "retract", comment="Số liệu sai.")
+    assert client.get("/press/figures.csv?unit=SYT-HN").data.decode("utf-8-sig").count("\n") == 1
 
 
 def test_the_unit_policy_page_is_read_by_its_people_and_set_by_its_leaders(app):
@@ -234,3 +237,45 @@ def test_the_unit_policy_page_is_read_by_its_people_and_set_by_its_leaders(app):
     assert ok.status_code == 302
     author = login(app.test_client(), "author").get("/units/SYT-HN/figures").get_data(as_text=True)
     assert 'value="5"' in author and "disabled" in author
+
+
+def test_the_release_to_compare_with_is_found_past_any_number_of_other_periods(api, session):
+    released = _released(api, BLOCK)
+    # Many later releases for other periods, and one for the same period but another subject.
+    for week in range(3):
+        start = f"2026-10-{5 + 7 * week:02d}"
+        end = f"2026-10-{11 + 7 * week:02d}"
+        _released(api, BLOCK | {"period": {"start": start, "end": end}})
+    _released(api, BLOCK | {"subject": "Tay chân miệng"})
+    other = copy.deepcopy(BLOCK)
+    other["measures"][1]["value"] = 1254
+    s = create(api, body=BODY, figures=other | {"area": "  tỉnh an  hòa "})  # case and spaces aside
+    review = api("spokesperson").get(f"/api/v1/statements/{s['id']}/figures").json
+    assert review["compared_with"]["id"] == released["id"], review["compared_with"]
+    assert [d["measure"] for d in review["disagreements"]] == ["new_cases"]
+
+
+def test_figures_words_are_read_for_people_and_rules_and_a_changed_figure_makes_a_copy_altered(api, client):
+    named = create(api, body=BODY, figures=BLOCK | {"analysis": ANALYSIS + " Bệnh nhân Nguyễn Văn Minh, 45 tuổi,"
+                                                    " trú tại số 12 ngõ 34 phố Lê Lợi, đã tử vong."})  # fmt: skip
+    assert named["privacy"]["identifies_people"] is True and named["sensitive"] is True
+    shown = api("author").get(f"/api/v1/statements/{named['id']}/privacy").json["findings"]
+    assert {f["part"] for f in shown} == {"figures"}
+    # A row of zero deaths is a figure, not the report of a death: the measures' names are not read.
+    assert create(api, body=BODY, figures=BLOCK)["sensitive"] is False
+    released = _released(api, BLOCK)
+    copy_text = api("author").get(f"/api/v1/statements/{released['id']}/export?format=txt").data.decode()
+    forged = copy_text.replace("Số ca mắc mới: 1.245", "Số ca mắc mới: 12.450")
+    verdict = client.post("/api/v1/public/verify", json={"text": forged}).json
+    assert verdict["verdict"] == "altered" and any(d["text"] == "12.450" for d in verdict["differences"]), verdict
+
+
+def test_the_copies_write_figures_in_one_fixed_form():
+    # Copies already issued are verified against this form: changing it would make them read as altered.
+    assert figures.as_text(figures.clean(BLOCK)) == (
+        "SỐ LIỆU: Sốt xuất huyết, Tỉnh An Hòa, từ ngày 23/11/2026 đến ngày 29/11/2026\n"
+        "- Số ca mắc mới: 1.245 (kỳ trước: 1.100; +145, +13,2%). Nguồn: Hệ thống eCDS.\n"
+        "- Tử vong: 0 (kỳ trước: 1; -1, -100,0%). Nguồn: Hệ thống eCDS.\n"
+        "\n"
+        f"Phân tích: {ANALYSIS}"
+    )

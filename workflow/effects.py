@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
+from workflow import figures
 from workflow.actor import Actor
 from workflow.db import isoformat
 from workflow.errors import Conflict, Invalid
@@ -82,7 +83,9 @@ def refresh_sensitivity(statement: Assessed, rules: Iterable[Any]) -> None:
         reasons.append({"source": "drafter", "label": DRAFTER_FLAG})
     if statement.escalated_by_id is not None:
         reasons.append({"source": "escalation", "label": ESCALATED})
-    reasons.extend(m.as_reason() for m in match_rules(rules, current.title, current.body, current.topics))
+    # The figures' own words (analysis, subject, sources) are released with the body: the rules read them too.
+    body = f"{current.body}\n{figures.own_words(current.figures)}"
+    reasons.extend(m.as_reason() for m in match_rules(rules, current.title, body, current.topics))
     cleared = statement.sensitivity_cleared_hash == current.content_hash
     statement.sensitivity_reasons = reasons
     statement.sensitive = bool(reasons) and not cleared

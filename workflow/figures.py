@@ -41,8 +41,19 @@ FIGURES_SOURCE = (
     "Công văn 6006/BYT-TT-KT của Bộ Y tế, mục 2 (số liệu phải được tổng hợp, phân tích, không công bố số liệu thô)"
 )
 
+
+def words_needed(unit_minimum: int | None) -> int:
+    """Return the words an analysis needs: the unit's own minimum (0 is one), else the default."""
+    return DEFAULT_MIN_ANALYSIS_WORDS if unit_minimum is None else unit_minimum
+
+
+def raw_share_percent(unit_percent: int | None) -> int:
+    """Return the share of numbers from which a body reads as raw figures: the unit's own, else the default."""
+    return DEFAULT_RAW_SHARE_PERCENT if unit_percent is None else unit_percent
+
+
 _WORD = re.compile(r"[^\W_]+(?:[.,][^\W_]+)*")
-_NUMBER = re.compile(r"\d")
+_NUMBER = re.compile(r"[+-]?[0-9][0-9.,/:%-]*")
 
 
 def clean(block: Any) -> dict[str, Any] | None:
@@ -138,23 +149,30 @@ def analysis_words(block: dict[str, Any] | None) -> int:
     return len(_WORD.findall(block.get("analysis", ""))) if block else 0
 
 
+def change_of(value: Any, previous: Any) -> tuple[int | None, float | None]:
+    """Return the change from the previous period and its percent (None where there is none to give)."""
+    if not _count(value) or not _count(previous):
+        return None, None
+    change = value - previous
+    return change, (round(100 * change / previous, 1) if previous else None)
+
+
 def changes(block: dict[str, Any]) -> list[dict[str, Any]]:
     """Return each measure with its change from the previous period (absolute and in percent, if any)."""
-    shown = []
-    for m in block["measures"]:
-        previous = m["previous"]
-        change = None if previous is None else m["value"] - previous
-        percent = None if not previous or change is None else round(100 * change / previous, 1)
-        shown.append(m | {"change": change, "percent": percent})
-    return shown
+    return [
+        m | dict(zip(("change", "percent"), change_of(m["value"], m["previous"]), strict=True))
+        for m in block["measures"]
+    ]
 
 
 def raw_share(body: str) -> float:
     """Return the share of the body's words that are numbers: a body mostly of numbers reads as raw figures."""
-    words = _WORD.findall(body)
+    # Words as written between spaces: "COVID-19" and "H5N1" are names, "1.245", "8%" and "23/11" are numbers.
+    words = [w.strip("()[]\"“”'.,;:!?…") for w in body.split()]
+    words = [w for w in words if w]
     if not words:
         return 0.0
-    return round(sum(1 for w in words if _NUMBER.search(w)) / len(words), 3)
+    return round(sum(1 for w in words if _NUMBER.fullmatch(w)) / len(words), 3)
 
 
 def same_period(a: dict[str, Any] | None, b: dict[str, Any] | None) -> bool:
@@ -200,9 +218,9 @@ def change_text(change: int | None, percent: float | None, locale: str = "vi") -
     """Write a change from the previous period with its sign and percent ("+145, +13,2%")."""
     if change is None:
         return ""
-    # No change carries no sign: "0", not "+0".
+    # A sign says which way a figure went: none went either way at 0, nor at a percent that rounds to 0.
     shown = format_decimal(change, format="+#,##0;-#,##0", locale=locale) if change else "0"
-    if percent is None:
+    if percent is None or round(percent, 1) == 0:
         return shown
     return f"{shown}, {format_decimal(percent, format='+#,##0.0;-#,##0.0', locale=locale)}%"
 
@@ -219,6 +237,17 @@ def as_text(block: dict[str, Any]) -> str:
     if block.get("analysis"):
         lines += ["", f"Phân tích: {block['analysis']}"]
     return "\n".join(lines)
+
+
+def own_words(block: dict[str, Any] | None) -> str:
+    """Return the words the drafter wrote in the block (subject, area, sources, analysis), for the text checks.
+
+    Not the measures' names: a unit's rule on "tử vong" is about reporting a death, not a row of zero deaths.
+    """
+    if not block:
+        return ""
+    sources = dict.fromkeys(m["source"] for m in block["measures"])
+    return "\n".join([block["subject"], block["area"], *sources, block.get("analysis", "")])
 
 
 def with_figures(body: str, block: dict[str, Any] | None) -> str:

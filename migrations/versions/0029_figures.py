@@ -40,6 +40,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # Like every downgrade here, this drops what the newer schema holds: a version's figures with it, after
+    # which the ledger replay reports those versions' content hashes as unexplained. Back up first.
     op.drop_table("figures_policies")
     # Both databases drop a column in place (SQLite since 3.35): a batch's copy would break the keys to it.
     op.execute("ALTER TABLE statement_versions DROP COLUMN figures")

@@ -104,7 +104,7 @@ class Figures(MethodView):
     def get(self, statement_id: int):
         """Return the current figures, their changes, their checks and where they disagree with the last release.
 
-        The last release is the unit's latest released statement with figures for the same period and area.
+        The last release is the unit's latest released statement with figures of the same subject, period and area.
         """
         actor = require_actor()
         statement = reads.show(db(), statement_id, actor, "api_figures")

@@ -20,8 +20,9 @@ from workflow.errors import Invalid
 from workflow.guards import require_edit_deadlines, require_read_deadlines
 from workflow.states import State
 
-#: How many of the unit's latest releases with figures are searched for the same period and area.
-_LOOK_BACK = 50
+#: How many of the unit's releases for the same period are read for the same subject and area (a unit gives
+#: a period's figures for a handful of diseases and areas, not hundreds).
+_SAME_PERIOD = 500
 
 
 def check_dict(statement: AnyStatement) -> dict | None:
@@ -30,13 +31,11 @@ def check_dict(statement: AnyStatement) -> dict | None:
     if not block:
         return None
     share = figures.raw_share(statement.current.body)
-    threshold = statement.raw_share_percent or figures.DEFAULT_RAW_SHARE_PERCENT
-    minimum = statement.analysis_min_words
     return {
         "analysis_words": figures.analysis_words(block),
-        "min_analysis_words": figures.DEFAULT_MIN_ANALYSIS_WORDS if minimum is None else minimum,
+        "min_analysis_words": figures.words_needed(statement.analysis_min_words),
         "raw_share": share,
-        "raw": share * 100 >= threshold,
+        "raw": share * 100 >= figures.raw_share_percent(statement.raw_share_percent),
     }
 
 
@@ -62,7 +61,11 @@ def review(session: Session, statement: AnyStatement) -> dict:
 def last_released(
     session: Session, unit_id: int, block: dict, not_of: int | None = None
 ) -> tuple[Statement, StatementVersion] | None:
-    """Return the unit's latest released statement whose figures cover the same period and area, if any."""
+    """Return the unit's latest released statement whose figures count the same subject in the same period and area.
+
+    The period is compared in SQL, so that no number of releases for other periods hides the one that counts.
+    """
+    period = StatementVersion.figures["period"]
     rows = session.execute(
         sa.select(Statement, StatementVersion)
         .join(
@@ -75,10 +78,12 @@ def last_released(
             Statement.unit_id == unit_id,
             Statement.state == State.RELEASED.value,
             StatementVersion.figures.is_not(None),
+            period["start"].as_string() == block["period"]["start"],
+            period["end"].as_string() == block["period"]["end"],
             *([Statement.id != not_of] if not_of else []),
         )
         .order_by(Statement.released_at.desc(), Statement.id.desc())
-        .limit(_LOOK_BACK)
+        .limit(_SAME_PERIOD)
     ).all()
     for row, version in rows:
         if figures.same_period(block, version.figures):
@@ -131,8 +136,8 @@ def _policy_dict(session: Session, unit_id: int, code: str) -> dict:
     row = session.get(FiguresPolicy, unit_id)
     return {
         "unit": code,
-        "min_analysis_words": row.min_analysis_words if row else figures.DEFAULT_MIN_ANALYSIS_WORDS,
-        "raw_share_percent": row.raw_share_percent if row else figures.DEFAULT_RAW_SHARE_PERCENT,
+        "min_analysis_words": figures.words_needed(row.min_analysis_words if row else None),
+        "raw_share_percent": figures.raw_share_percent(row.raw_share_percent if row else None),
         "set_by_unit": row is not None,
         "source": figures.FIGURES_SOURCE,
     }

@@ -32,8 +32,8 @@ def figures_from_form(form: MultiDict[str, str]) -> dict:
         source = form.get(f"figures_{name}_source", "").strip()
         if value or previous or source:
             measures.append(
-                {"measure": name, "value": _count(value), "previous": _count(previous) if previous else None,
-                 "source": source}
+                {"measure": name, "value": _typed_count(value),
+                 "previous": _typed_count(previous) if previous else None, "source": source}
             )  # fmt: skip
     given = {
         "subject": form.get("figures_subject", "").strip(),
@@ -52,16 +52,21 @@ def figures_from_form(form: MultiDict[str, str]) -> dict:
     return given | {"measures": measures}
 
 
-def _count(typed: str) -> int | str:
-    # People write 1.245, 1,245 or 1 245: in a count the separators are thousands', never decimals.
-    digits = re.sub(r"[.,\s]", "", typed)
-    return int(digits) if digits.isdigit() else typed
+#: A count as people type it: 1245, or grouped by thousands with dots, commas or spaces (1.245, 1,245, 1 245).
+_TYPED_COUNT = re.compile(r"[0-9]{1,10}|[0-9]{1,3}(?:([.,\s])[0-9]{3})(?:\1[0-9]{3}){0,2}")
+
+
+def _typed_count(typed: str) -> int | str:
+    # Anything else ("1.5", "12²", a thousand digits) goes on as typed, for the block's check to refuse in words.
+    return int(re.sub(r"[.,\s]", "", typed)) if _TYPED_COUNT.fullmatch(typed) else typed
 
 
 def init_app(app: Flask) -> None:
     """Give the pages the writing of counts and changes in the reader's language."""
     app.jinja_env.filters["count"] = lambda value: figures.count_text(value, str(get_locale()))
-    app.jinja_env.filters["change"] = lambda m: figures.change_text(m["change"], m["percent"], str(get_locale()))
+    app.jinja_env.filters["change"] = lambda m: figures.change_text(
+        *figures.change_of(m.get("value"), m.get("previous")), str(get_locale())
+    )
 
 
 @bp.route("/units/<code>/figures", methods=["GET", "POST"])

@@ -152,7 +152,9 @@ class FindingOut(ma.Schema):
         metadata={"description": "person, citizen_id, insurance_id, phone, home_address or bed_with_name"}
     )
     text = fields.String(metadata={"description": "The words found, as written"})
-    part = fields.String(metadata={"description": "title or body"})
+    part = fields.String(
+        metadata={"description": "title, body or figures (their subject, area, sources and analysis, a line each)"}
+    )
     start = fields.Integer(metadata={"description": "Where they start in that part (characters)"})
     end = fields.Integer()
 
@@ -193,7 +195,9 @@ class FiguresReviewOut(ma.Schema):
     check = fields.Dict(allow_none=True, metadata={"description": "As the statement's figures_check"})
     compared_with = fields.Dict(
         allow_none=True,
-        metadata={"description": "The unit's last released statement with figures for the same period and area"},
+        metadata={
+            "description": "The unit's last released statement with figures counting the same subject in the same period and area"
+        },
     )
     disagreements = fields.List(
         fields.Dict(),

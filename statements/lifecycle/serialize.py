@@ -7,7 +7,7 @@ import re
 
 from statements.lifecycle.figures import check_dict as figures_check
 from statements.lifecycle.snapshots import AnyStatement, AnyVersion
-from workflow import privacy, redaction
+from workflow import figures, privacy, redaction
 from workflow.actor import Actor
 from workflow.db import isoformat
 from workflow.deadlines import is_overdue
@@ -222,9 +222,11 @@ def privacy_dict(statement: AnyStatement) -> dict:
 def privacy_findings(statement: AnyStatement) -> dict:
     """Return where the current content identifies people, and the customary redaction of it."""
     current = statement.current
+    # The figures' own words are released with the text: found there too, by place among them.
+    shown = figures.own_words(current.figures)
     found = [
         {"kind": f.kind, "text": f.text, "part": part, "start": f.start, "end": f.end}
-        for part, text in (("title", current.title), ("body", current.body))
+        for part, text in (("title", current.title), ("body", current.body), ("figures", shown))
         for f in privacy.find(text)
     ]
     return {

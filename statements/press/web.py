@@ -26,7 +26,7 @@ from workflow import figures
 from workflow.db import count_of, isoformat
 from workflow.errors import Invalid, NotFound
 from workflow.ledger import checkpoints as checkpoint_files
-from workflow.states import PUBLIC_STATES
+from workflow.states import PUBLIC_STATES, State
 from workflow.text import xml_text
 
 bp = Blueprint("press", __name__, url_prefix="/press")
@@ -189,11 +189,17 @@ FIGURES_COLUMNS = (
 )  # fmt: skip
 
 
+def _cell(text: str) -> str:
+    """Keep a text a text in a spreadsheet: one starting like a formula ("=HYPERLINK(…)") is written quoted."""
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 @bp.route("/figures.csv")
 def figures_csv() -> Response:
     """Return every released statement's figures, a row a measure, for the ministry (`?unit=` one unit's)."""
     where = [
-        Statement.state.in_(PUBLIC),
+        # Withdrawn figures are no longer the authority's word: the ministry must not add them up.
+        Statement.state == State.RELEASED.value,
         release_recorded(Statement.id, Statement.released_hash, Statement.released_version),
         StatementVersion.figures.is_not(None),
     ]
@@ -224,9 +230,10 @@ def figures_csv() -> Response:
     writer.writerow(FIGURES_COLUMNS)
     for sid, unit, name, title, released_at, block, digest in rows:
         for m in block["measures"]:
-            writer.writerow([sid, unit, name, title, isoformat(released_at), block["subject"], block["period"]["start"],
-                             block["period"]["end"], block["area"], m["measure"], m["value"],
-                             "" if m["previous"] is None else m["previous"], m["source"], digest])  # fmt: skip
+            writer.writerow([sid, unit, _cell(name), _cell(title), isoformat(released_at), _cell(block["subject"]),
+                             block["period"]["start"], block["period"]["end"], _cell(block["area"]), m["measure"],
+                             m["value"], "" if m["previous"] is None else m["previous"], _cell(m["source"]),
+                             digest])  # fmt: skip
     # With its byte-order mark, a spreadsheet opens the Vietnamese letters as UTF-8.
     return Response(
         "\ufeff" + out.getvalue(),

@@ -48,11 +48,13 @@
 
   // The change of each figure from the previous period, as the server writes it ("+145, +13,2%").
   var lang = document.documentElement.lang || "vi";
-  var whole = new Intl.NumberFormat(lang, { signDisplay: "always", maximumFractionDigits: 0 });
-  var tenth = new Intl.NumberFormat(lang, { signDisplay: "always", minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  var whole = new Intl.NumberFormat(lang, { signDisplay: "exceptZero", maximumFractionDigits: 0 });
+  var tenth = new Intl.NumberFormat(lang, { signDisplay: "exceptZero", minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  // As the server reads a typed count (statements/lifecycle/figures_web.py): digits, or thousands grouped.
+  var typedCount = /^(?:[0-9]{1,10}|[0-9]{1,3}([.,\s])[0-9]{3}(?:\1[0-9]{3}){0,2})$/;
   function count(text) {
-    var digits = (text || "").replace(/[.,\s]/g, "");
-    return /^\d+$/.test(digits) ? parseInt(digits, 10) : null;
+    text = (text || "").trim();
+    return typedCount.test(text) ? parseInt(text.replace(/[.,\s]/g, ""), 10) : null;
   }
   function changes() {
     form.querySelectorAll("tr[data-measure]").forEach(function (row) {

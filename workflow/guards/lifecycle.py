@@ -134,9 +134,10 @@ def not_who_lifted_a_rule(statement: Decidable, actor: Actor) -> None:
     if not before:
         return
     current = statement.current
-    held_now = {m.code for m in match_rules(getattr(statement, "rules", None) or (), current.title, current.body,
+    body = f"{current.body}\n{figures.own_words(current.figures)}"
+    held_now = {m.code for m in match_rules(getattr(statement, "rules", None) or (), current.title, body,
                                             current.topics)}  # fmt: skip
-    lifted = [m for m in match_rules(before, current.title, current.body, current.topics) if m.code not in held_now]
+    lifted = [m for m in match_rules(before, current.title, body, current.topics) if m.code not in held_now]
     if lifted:
         raise Forbidden(
             "four_eyes_rule_change",
@@ -202,8 +203,7 @@ def figures_analysed(statement: Decidable, actor: Actor) -> None:
     block = statement.current.figures
     if not block:
         return
-    minimum = statement.analysis_min_words
-    needed = figures.DEFAULT_MIN_ANALYSIS_WORDS if minimum is None else minimum
+    needed = figures.words_needed(statement.analysis_min_words)
     if figures.analysis_words(block) < needed:
         raise Conflict(
             "analysis_required",
