@@ -196,7 +196,8 @@ class FiguresReviewOut(ma.Schema):
     compared_with = fields.Dict(
         allow_none=True,
         metadata={
-            "description": "The unit's last released statement with figures counting the same subject in the same period and area"
+            "description": "The unit's last released statement with figures counting the same subject in the same"
+            " period and area"
         },
     )
     disagreements = fields.List(
