@@ -114,15 +114,13 @@ def update_policy(
     row = session.get(FiguresPolicy, unit.id) or FiguresPolicy(unit_id=unit.id)
     row.min_analysis_words, row.raw_share_percent, row.updated_at = min_analysis_words, raw_share_percent, utcnow()
     session.add(row)
-    ledger.append(
+    ledger.append_unit_change(
         session,
-        kind=ledger.EntryKind.ADMIN,
-        action="update_figures_policy",
-        actor_id=actor.user_id,
-        actor=actor.username,
-        role="leader" if actor.is_competent_leader(unit.id) else "admin",
-        unit=unit.code,
-        data={"min_analysis_words": min_analysis_words, "raw_share_percent": raw_share_percent},
+        actor,
+        unit.id,
+        unit.code,
+        "update_figures_policy",
+        {"min_analysis_words": min_analysis_words, "raw_share_percent": raw_share_percent},
     )
     session.flush()
     return _policy_dict(session, unit.id, unit.code)

@@ -95,17 +95,15 @@ def update_policy(
         row.mandatory_mail = sorted(set(mandatory_mail) - MANDATORY)
     row.updated_at = utcnow()
     session.flush()
-    ledger.append(
+    ledger.append_unit_change(
         session,
-        kind=ledger.EntryKind.ADMIN,
-        action="update_deadlines",
-        actor_id=actor.user_id,
-        actor=actor.username,
-        role="leader" if actor.is_competent_leader(unit.id) else "admin",
-        unit=unit.code,
+        actor,
+        unit.id,
+        unit.code,
+        "update_deadlines",
         # Minutes, not hours: the ledger's canonical form holds integers, never floats. Public holidays
         # among the days off already counted as such: named, so that the entry says what the change added.
-        data={
+        {
             "minutes": _minutes(checked),
             "days_off": row.days_off,
             "public_holidays": _holidays_among(row.days_off),

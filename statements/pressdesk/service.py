@@ -81,15 +81,13 @@ def update_policy(session: Session, actor: Actor, unit_code: str, normal_days: i
     row = session.get(PressPolicy, unit.id) or PressPolicy(unit_id=unit.id)
     row.normal_days, row.urgent_days, row.updated_at = normal_days, urgent_days, utcnow()
     session.add(row)
-    ledger.append(
+    ledger.append_unit_change(
         session,
-        kind=ledger.EntryKind.ADMIN,
-        action="update_press_policy",
-        actor_id=actor.user_id,
-        actor=actor.username,
-        role="leader" if actor.is_competent_leader(unit.id) else "admin",
-        unit=unit.code,
-        data={"normal_days": normal_days, "urgent_days": urgent_days},
+        actor,
+        unit.id,
+        unit.code,
+        "update_press_policy",
+        {"normal_days": normal_days, "urgent_days": urgent_days},
     )
     session.flush()
     return _policy_dict(session, unit)

@@ -173,16 +173,7 @@ def appoint_focal(session: Session, actor: Actor, unit_code: str, username: str 
         session.add(row)
     elif row is not None:
         session.delete(row)
-    ledger.append(
-        session,
-        kind=ledger.EntryKind.ADMIN,
-        action="appoint_watch_focal",
-        actor_id=actor.user_id,
-        actor=actor.username,
-        role="leader" if actor.is_competent_leader(unit.id) else "admin",
-        unit=unit.code,
-        data={"focal": username or None},
-    )
+    ledger.append_unit_change(session, actor, unit.id, unit.code, "appoint_watch_focal", {"focal": username or None})
     session.flush()
     return _focal_dict(session, unit)
 

@@ -17,6 +17,7 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from workflow.actor import Actor
 from workflow.db import Base, naive_utc, psycopg_connection, utcnow
 from workflow.ledger.canonical import (
     GENESIS_HASH,
@@ -170,6 +171,22 @@ def append(
     """Append one entry in the caller's transaction (written, not committed)."""
     fields = {name: value for name, value in locals().items() if name != "session"}
     append_many(session, [fields])
+
+
+def append_unit_change(
+    session: Session, actor: Actor, unit_id: int, unit: str, action: str, data: dict[str, Any]
+) -> None:
+    """Append a change of a unit's own settings by one of its leaders (or above) or an admin, named as which."""
+    append(
+        session,
+        kind=EntryKind.ADMIN,
+        action=action,
+        actor_id=actor.user_id,
+        actor=actor.username,
+        role="leader" if actor.is_competent_leader(unit_id) else "admin",
+        unit=unit,
+        data=data,
+    )
 
 
 def append_many(session: Session, entries: list[dict[str, Any]]) -> None:
