@@ -160,12 +160,11 @@ def test_the_pages_record_judge_and_correct_in_the_readers_language(app, api, re
     assert login(app.test_client(), "outsider").get(f"/rumours/{item_id}").status_code == 404
 
 
-def test_a_released_correction_stands_beside_what_it_corrects_in_the_press_room(app, api, released):
+def test_a_released_answer_to_a_false_item_stands_beside_the_statement_it_distorted(app, api, released):
     item = _seen(api, text=BODY.replace("1.245", "12.450"))
     api("spokesperson").post(
         f"/api/v1/rumours/{item['id']}/assessment", json={"assessment": "misleading", "note": "Sửa số."}
     )
-    api("author").post(f"/api/v1/rumours/{item['id']}/links", json={"concerns": released["id"]})
     author = login(app.test_client(), "author")
     editor = author.get(f"/rumours/{item['id']}/correction/new")
     saved = author.post(
@@ -179,15 +178,19 @@ def test_a_released_correction_stands_beside_what_it_corrects_in_the_press_room(
         },
     )
     correction = int(saved.headers["Location"].rstrip("/").split("/")[-1])
-    assert api("author").get(f"/api/v1/statements/{correction}").json["corrects"] == released["id"]
+    # It answers the item; the statement the item distorted was right, so it is not "corrected".
+    assert api("author").get(f"/api/v1/statements/{correction}").json["corrects"] is None
     press = app.test_client()
-    assert "data-corrected-by" not in press.get(f"/press/{released['id']}").get_data(as_text=True)  # not yet released
+    assert "data-rebutted-by" not in press.get(f"/press/{released['id']}").get_data(as_text=True)  # not yet released
     act(api, "author", correction, "submit")
     act(api, "spokesperson", correction, "approve")
     act(api, "spokesperson", correction, "release", channels=["website"])
+    # The statement it is about is linked after the correction was written: the press room shows both anyway.
+    api("author").post(f"/api/v1/rumours/{item['id']}/links", json={"concerns": released["id"]})
     original = press.get(f"/press/{released['id']}").get_data(as_text=True)
-    assert f'data-corrected-by="{correction}"' in original and "Đính chính số liệu cúm tuần 46" in original
-    assert f'data-corrects="{released["id"]}"' in press.get(f"/press/{correction}").get_data(as_text=True)
+    assert f'data-rebutted-by="{correction}"' in original and "Đính chính số liệu cúm tuần 46" in original
+    assert "data-corrected-by" not in original
+    assert f'data-rebuts="{released["id"]}"' in press.get(f"/press/{correction}").get_data(as_text=True)
 
 
 def test_the_leaders_dashboard_counts_what_awaits_a_judgement_or_a_correction(api):

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from auth.models import Unit
 from statements import authenticity
@@ -21,6 +21,7 @@ from statements.lifecycle.models import Statement, StatementVersion, release_rec
 from statements.lifecycle.queries import holding_words
 from statements.lifecycle.serialize import public_dict
 from statements.lifecycle.snapshots import STATEMENT_COLUMNS, WITH_UNIT, StatementView
+from statements.rumours.models import Rumour
 from statements.web_session import count_limit, db, page_arg, paged
 from workflow import figures
 from workflow.db import count_of, isoformat
@@ -99,9 +100,46 @@ def show(statement_id: int) -> str:
         "press/show.html",
         s=shown,
         changes=figures.changes(shown["figures"]) if shown["figures"] else [],
+        rebutted=rebuttals(db(), statement_id),
         corrects=public_dict(corrected) if corrected and _public(corrected) else None,
         corrected_by=[public_dict(c) for c in corrections_of(db(), statement_id)],
     )
+
+
+def rebuttals(session: Session, statement_id: int) -> tuple[list[dict], list[dict]]:
+    """Return the released answers to false items about a statement, and the statements a correction answers for.
+
+    An item seen outside that distorts a statement is answered by a correction of the item, not of the
+    statement: the press room says the false version was answered, whichever was linked first.
+    """
+    answer, about = aliased(Statement), aliased(Statement)
+    released = [
+        sa.and_(s.state == State.RELEASED.value, release_recorded(s.id, s.released_hash, s.released_version))
+        for s in (answer, about)
+    ]
+    rows = session.execute(
+        sa.select(Rumour.concerns_id, Rumour.correction_id, answer.released_at, about.released_at)
+        .join(answer, answer.id == Rumour.correction_id)
+        .join(about, about.id == Rumour.concerns_id)
+        .where(sa.or_(Rumour.concerns_id == statement_id, Rumour.correction_id == statement_id), *released)
+        .order_by(answer.released_at.desc())
+        .limit(20)
+    ).all()
+    titles = dict(
+        session.execute(
+            sa.select(StatementVersion.statement_id, StatementVersion.title)
+            .join(Statement, Statement.id == StatementVersion.statement_id)
+            .where(
+                StatementVersion.statement_id.in_({i for r in rows for i in r[:2]}),
+                StatementVersion.number == Statement.released_version,
+            )
+        ).all()
+    ) if rows else {}  # fmt: skip
+    answered_by = [
+        {"id": c, "title": titles.get(c), "at": at} for about_id, c, at, _ in rows if about_id == statement_id
+    ]
+    answers = [{"id": a, "title": titles.get(a), "at": at} for a, c, _, at in rows if c == statement_id]
+    return answered_by, answers
 
 
 def _public(statement: StatementView) -> bool:

@@ -7,15 +7,16 @@ from marshmallow import fields, validate
 
 from statements.pressdesk.models import GROUNDS, MAX_DAYS
 from statements.pressdesk.service import MAX_QUESTION, MAX_REASON, STATUSES
-from statements.schemas import Lenient, PageArgs
+from statements.schemas import Lenient, PageArgs, required_text
 
 
 class PressRequestIn(Lenient):
     unit = fields.String(required=True, validate=validate.Length(min=1, max=32))
-    outlet = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    journalist = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    contact = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    question = fields.String(required=True, validate=validate.Length(min=1, max=MAX_QUESTION))
+    # Blank text (spaces only) is refused in words, as an empty field is: a question from nobody is no question.
+    outlet = required_text(200, blank="Name the press outlet.")
+    journalist = required_text(200, blank="Name the journalist.")
+    contact = required_text(200, blank="Give the journalist's contact.")
+    question = required_text(MAX_QUESTION, blank="Write the question as it was asked.")
     received_at = fields.AwareDateTime(required=True, default_timezone=None)
     urgent = fields.Boolean(load_default=False)
     assignee = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))

@@ -7,18 +7,21 @@ from marshmallow import fields, validate
 
 from statements.rumours.models import ASSESSMENTS
 from statements.rumours.service import MAX_NOTE, MAX_TEXT
-from statements.schemas import Lenient, PageArgs
+from statements.schemas import Lenient, PageArgs, required_text
 
 _ID = validate.Range(min=1, max=2**31 - 1)
 
 
 class RumourIn(Lenient):
     unit = fields.String(required=True, validate=validate.Length(min=1, max=32))
-    platform = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    address = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+    platform = required_text(100, blank="Name where it was seen.")
+    address = required_text(1000, blank="Give its address (the link), or where it can be found.")
     first_seen_at = fields.AwareDateTime(required=True, default_timezone=None)
-    summary = fields.String(required=True, validate=validate.Length(min=1, max=MAX_NOTE))
-    reach = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(min=0))
+    summary = required_text(MAX_NOTE, blank="Say in a sentence what it claims.")
+    # Bounded so that no typed number overflows the column (a 500): more than everyone on Earth is a typo.
+    reach = fields.Integer(
+        load_default=None, allow_none=True, strict=True, validate=validate.Range(min=0, max=10_000_000_000)
+    )
     text = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=MAX_TEXT))
 
 

@@ -12,7 +12,6 @@ from werkzeug.wrappers import Response
 from auth.models import Unit, User
 from auth.service import members
 from statements.i18n import from_local_input, local_input_now
-from statements.lifecycle.models import Statement
 from statements.lifecycle.web import write_linked
 from statements.rumours import service
 from statements.rumours.models import ASSESSMENTS, WatchFocal
@@ -24,7 +23,7 @@ from statements.web_session import db, page_arg, page_count, rollback_session
 from workflow.actor import Actor
 from workflow.errors import Invalid
 from workflow.guards import DESK_ROLES, can_draft_in, can_judge_watch, can_keep_watch, can_name_focal
-from workflow.states import Kind, State
+from workflow.states import Kind
 
 PER_PAGE = 25
 
@@ -161,22 +160,15 @@ def rumour(rumour_id: int):
     ), status
 
 
-def _released(statement_id: int | None) -> bool:
-    if statement_id is None:
-        return False
-    state = db().scalar(sa.select(Statement.state).where(Statement.id == statement_id))
-    return state == State.RELEASED.value
-
-
 @bp.route("/rumours/<int:rumour_id>/correction/new", methods=["GET", "POST"])
 @login_required
 def write_correction(rumour_id: int):
     """Write the correction statement that answers a false or misleading item; saved, it is linked to it."""
     actor = web_actor()
     item = service.get(db(), actor, rumour_id)
+    # It answers the item, not the statement the item is about: that statement was right, and the press room
+    # says the false version was answered (statements.press.web.rebuttals), never that it was corrected.
     fixed: dict[str, object] = {"kind": Kind.CORRECTION.value}
-    if _released(item.concerns_id):  # the correction names what it corrects: the press room shows both
-        fixed["corrects"] = item.concerns_id
     return write_linked(
         actor,
         item.unit_id,

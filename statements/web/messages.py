@@ -273,6 +273,15 @@ FIELD_MESSAGES = {
         "Say what the figures count (a disease, an event)."
     ),
     "The area the figures cover is required.": _l("The area the figures cover is required."),
+    "Name the press outlet.": _l("Name the press outlet."),
+    "Name the journalist.": _l("Name the journalist."),
+    "Give the journalist's contact.": _l("Give the journalist's contact."),
+    "Write the question as it was asked.": _l("Write the question as it was asked."),
+    "Name where it was seen.": _l("Name where it was seen."),
+    "Give its address (the link), or where it can be found.": _l(
+        "Give its address (the link), or where it can be found."
+    ),
+    "Say in a sentence what it claims.": _l("Say in a sentence what it claims."),
     "A period with its first and last day (start, end).": _l("The period needs its first and last day."),
     "Days as YYYY-MM-DD.": _l("Choose the days from the calendar."),
     "A period of at most a year.": _l("A period of at most a year."),
