@@ -365,9 +365,17 @@ def test_a_skip_link_leads_to_the_content(person):
 
 #: Pages people open on a phone, by who opens them: none may widen the page past the screen.
 PHONE_PAGES = {
-    "leader": ["/dashboard", "/units/SYT-HN/deadlines", "/units/SYT-HN/acting", "/statements", "/inbox"],
+    "leader": [
+        "/dashboard",
+        "/units/SYT-HN/deadlines",
+        "/units/SYT-HN/acting",
+        "/statements",
+        "/inbox",
+        "/units/SYT-HN/figures",
+    ],
     "auditor": ["/audit/ledger", "/dashboard"],
-    "spokesperson": ["/notifications/settings", "/notifications", "/press-requests"],
+    "spokesperson": ["/notifications/settings", "/notifications", "/press-requests", "/rumours"],
+    "author": ["/statements/new"],
 }
 
 
