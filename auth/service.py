@@ -68,6 +68,14 @@ def descendants(parents: dict[int, int | None], roots: Iterable[int]) -> set[int
     return found
 
 
+def full_names(session: Session, usernames: Iterable[str | None]) -> dict[str, str]:
+    """Return the full names of these users by username (pages name people; the API keeps usernames)."""
+    wanted = {u for u in usernames if u}
+    if not wanted:
+        return {}
+    return dict(session.execute(sa.select(User.username, User.full_name).where(User.username.in_(wanted))).all())
+
+
 def members(session: Session, unit_id: int, roles: Iterable[str]) -> list[tuple[str, str]]:
     """Return the people holding one of these roles in the unit itself: (username, full name), by name."""
     rows = session.execute(

@@ -168,4 +168,6 @@ def test_the_pages_register_answer_and_refuse_in_the_readers_language(app, api, 
     assert done.status_code == 302
     after = spokesperson.get(f"/press-requests/{second['id']}").get_data(as_text=True)
     assert 'data-status="refused"' in after and "Thông tin thuộc bí mật nhà nước." in after
+    refused_by = after.split("data-refusal")[1].split("</p>")[0]
+    assert "Người dùng spokesperson" in refused_by, refused_by  # people named by name on pages
     assert login(app.test_client(), "outsider").get(f"/press-requests/{second['id']}").status_code == 404

@@ -229,6 +229,8 @@ def test_a_focal_officer_named_by_a_leader_keeps_and_triages_the_watch(app, api,
     assert api("author").post(f"/api/v1/rumours/{item['id']}/assessment", json=judged).status_code == 403
     done = api("drafter2").post(f"/api/v1/rumours/{item['id']}/assessment", json=judged)
     assert done.status_code == 200 and done.json["assessment"] == "false"
+    judged = login(app.test_client(), "leader").get(f"/rumours/{item['id']}").get_data(as_text=True)
+    assert "Người dùng drafter2" in judged.split("data-judgement>")[1].split("</p>")[0]
     entries = session.scalars(
         sa.select(LedgerEntry).where(LedgerEntry.action.in_(["appoint_watch_focal", "assess_rumour"]))
         .order_by(LedgerEntry.id)

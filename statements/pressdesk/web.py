@@ -12,7 +12,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from auth.models import Unit, User
-from auth.service import members
+from auth.service import full_names, members
 from statements.i18n import from_local_input, local_input_now, local_time
 from statements.lifecycle.models import Statement
 from statements.lifecycle.web import write_linked
@@ -137,6 +137,7 @@ def press_request(request_id: int):
         may_draft=can_draft_in(actor, found.unit_id),
         may_refuse=can_refuse_press(actor, found.unit_id),
         people=members(db(), found.unit_id, DESK_ROLES),
+        names=full_names(db(), [shown["assigned_to"], (shown["refusal"] or {}).get("by")]),
         answers=_answer_choices(found),
         grounds=GROUNDS,
         grounds_source=GROUNDS_SOURCE,

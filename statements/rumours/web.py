@@ -10,7 +10,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from auth.models import Unit, User
-from auth.service import members
+from auth.service import full_names, members
 from statements.i18n import from_local_input, local_input_now
 from statements.lifecycle.web import write_linked
 from statements.rumours import service
@@ -149,6 +149,7 @@ def rumour(rumour_id: int):
     return render_template(
         "rumours/show.html",
         r=shown,
+        names=full_names(db(), [shown["assessed_by"]]),
         may_keep=can_keep_watch(actor, item.unit_id),
         may_judge=can_judge_watch(actor, item.unit_id, focal),
         may_report=can_judge_watch(actor, holder, holder_focal) and item.assessment == "beyond_authority",
