@@ -24,6 +24,7 @@ from statements.schemas import load_input
 from statements.web import bp, form_number, run_step, web_actor
 from statements.web_session import db, page_arg, page_count, rollback_session
 from workflow.actor import Actor
+from workflow.db import utcnow
 from workflow.errors import Invalid
 from workflow.guards import (
     DESK_ROLES,
@@ -94,6 +95,12 @@ def _register_page(actor: Actor, values: dict, errors: dict, status: int = 200):
         values=values,
         errors=errors,
     ), status
+
+
+@bp.app_template_filter("days_late")
+def days_late(due_at: str) -> int:
+    """Return how many whole days have passed since a time (ISO), so a list says how late, not only that it is."""
+    return max(0, (utcnow() - dt.datetime.fromisoformat(due_at)).days)
 
 
 @bp.route("/press-requests/<int:request_id>", methods=["GET", "POST"])
