@@ -250,6 +250,14 @@ def differences(released: str, text: str, context: int = 4) -> list[dict]:
         ops = ops[1:]
     while ops and ops[-1][0] == "delete":
         ops = ops[:-1]
+    # An excerpt whose first or last words were changed pairs them with all the release beyond them: only as
+    # many released words as the text has there were replaced, the rest were not quoted ("tăng 5%." → "50%.").
+    if ops and ops[-1][0] == "replace" and ops[-1][2] - ops[-1][1] > ops[-1][4] - ops[-1][3]:
+        tag, i1, _i2, j1, j2 = ops[-1]
+        ops[-1] = (tag, i1, i1 + (j2 - j1), j1, j2)
+    if ops and ops[0][0] == "replace" and ops[0][2] - ops[0][1] > ops[0][4] - ops[0][3]:
+        tag, _i1, i2, j1, j2 = ops[0]
+        ops[0] = (tag, i2 - (j2 - j1), i2, j1, j2)
     out = []
     for tag, i1, i2, j1, j2 in ops:
         if tag == "equal":

@@ -63,6 +63,10 @@ def test_an_altered_text_shows_what_it_changed(client, released):
     assert answer["verdict"] == "altered" and answer["statement"]["id"] == released["id"]
     changes = {(d["released"], d["text"]) for d in answer["differences"]}
     assert ("1.245", "12.450") in changes and ("giảm 8%", "tăng 80%") in changes, changes
+    # An excerpt whose last figure was changed shows that figure changed, not the rest of the statement struck.
+    first = "Trong tuần 46 toàn tỉnh ghi nhận 1.245 ca mắc cúm mùa, giảm 8% so với tuần trước."
+    cut = verdict(client, first.replace("giảm 8% so với tuần trước.", "giảm 8% so với tuần 44."))
+    assert [(d["released"], d["text"]) for d in cut["differences"]] == [("trước.", "44.")], cut["differences"]
 
 
 def test_a_text_never_released_is_not_issued_and_a_draft_is_never_revealed(api, client, released):
