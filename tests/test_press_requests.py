@@ -165,8 +165,12 @@ def test_the_pages_register_answer_and_refuse_in_the_readers_language(app, api, 
     refusal = {"do": "refuse", "ground": "state_secret", "reason": "", "csrf_token": csrf(page)}
     missing = spokesperson.post(f"/press-requests/{second['id']}", data=refusal)
     assert missing.status_code == 422
-    done = spokesperson.post(f"/press-requests/{second['id']}", data={
+    unconfirmed = spokesperson.post(f"/press-requests/{second['id']}", data={
         "do": "refuse", "ground": "state_secret", "reason": "Thông tin thuộc bí mật nhà nước.",
+        "csrf_token": csrf(page)})  # fmt: skip
+    assert unconfirmed.status_code == 422 and 'id="confirm-error"' in unconfirmed.get_data(as_text=True)
+    done = spokesperson.post(f"/press-requests/{second['id']}", data={
+        "do": "refuse", "ground": "state_secret", "reason": "Thông tin thuộc bí mật nhà nước.", "confirm": "1",
         "csrf_token": csrf(page)})  # fmt: skip
     assert done.status_code == 302
     after = spokesperson.get(f"/press-requests/{second['id']}").get_data(as_text=True)

@@ -123,6 +123,9 @@ def press_request(request_id: int):
             return _("Answer linked: the question is answered once the statement is released.")
 
         def refuse(form: MultiDict[str, str]) -> str:
+            # A refusal cannot be undone: the page asks for it to be meant, as the statement's final actions do.
+            if form.get("confirm") != "1":
+                raise Invalid("confirm", "Confirm the refusal.", errors={"confirm": ["Confirm the refusal."]})
             checked = load_input(RefusalIn(), {"ground": form.get("ground", ""), "reason": form.get("reason", "")})
             service.refuse(db(), actor, request_id, checked["ground"], checked["reason"])
             return _("Question refused; the refusal is on the ledger.")

@@ -274,6 +274,7 @@ FIELD_MESSAGES = {
     ),
     "The area the figures cover is required.": _l("The area the figures cover is required."),
     "Name the press outlet.": _l("Name the press outlet."),
+    "Confirm the refusal.": _l("Tick the box to confirm the refusal: it cannot be undone."),
     "Name the journalist.": _l("Name the journalist."),
     "Give the journalist's contact.": _l("Give the journalist's contact."),
     "Write the question as it was asked.": _l("Write the question as it was asked."),
