@@ -13,11 +13,12 @@ from sqlalchemy.orm import Session
 from auth.service import get_unit
 from statements.lifecycle.models import FiguresPolicy, Statement, StatementVersion
 from statements.lifecycle.snapshots import AnyStatement
-from workflow import figures, ledger
+from workflow import figures
 from workflow.actor import Actor
-from workflow.db import isoformat, utcnow
+from workflow.db import isoformat
 from workflow.errors import Invalid
 from workflow.guards import require_edit_deadlines, require_read_deadlines
+from workflow.settings import save_unit_setting
 from workflow.states import State
 
 #: How many of the unit's releases for the same period are read for the same subject and area (a unit gives
@@ -111,14 +112,12 @@ def update_policy(
         errors["raw_share_percent"] = ["Between 5 and 100 percent."]
     if errors:
         raise Invalid("figures_policy", "The figures policy is not valid.", errors=errors)
-    row = session.get(FiguresPolicy, unit.id) or FiguresPolicy(unit_id=unit.id)
-    row.min_analysis_words, row.raw_share_percent, row.updated_at = min_analysis_words, raw_share_percent, utcnow()
-    session.add(row)
-    ledger.append_unit_change(
+    save_unit_setting(
         session,
         actor,
         unit.id,
         unit.code,
+        FiguresPolicy,
         "update_figures_policy",
         {"min_analysis_words": min_analysis_words, "raw_share_percent": raw_share_percent},
     )

@@ -31,6 +31,7 @@ from workflow.guards import (
     require_refuse_press,
     units_allowed,
 )
+from workflow.settings import save_unit_setting
 from workflow.states import Kind, State
 
 #: The longest a question or a refusal's reason may be.
@@ -78,14 +79,12 @@ def update_policy(session: Session, actor: Actor, unit_code: str, normal_days: i
         errors = {"urgent_days": ["An urgent question cannot be given longer than an ordinary one."]}
     if errors:
         raise Invalid("press_policy", "The time limits are not valid.", errors=errors)
-    row = session.get(PressPolicy, unit.id) or PressPolicy(unit_id=unit.id)
-    row.normal_days, row.urgent_days, row.updated_at = normal_days, urgent_days, utcnow()
-    session.add(row)
-    ledger.append_unit_change(
+    save_unit_setting(
         session,
         actor,
         unit.id,
         unit.code,
+        PressPolicy,
         "update_press_policy",
         {"normal_days": normal_days, "urgent_days": urgent_days},
     )
