@@ -178,6 +178,7 @@ RULE_MESSAGES = {
     "press_policy": _l("The time limits are not valid."),
     "figures": _l("The figures are not valid: see the fields marked below."),
     "figures_policy": _l("The figures policy is not valid."),
+    "confirm": _l("Tick the box to confirm the refusal: it cannot be undone."),
     "analysis_required": _l(
         "This statement carries figures: write their analysis (what the figures mean and why they changed), at"
         " least as long as the unit asks, before it is submitted; figures are never given raw (letter"
