@@ -43,12 +43,18 @@ _PATIENT_WORDS = (
 )  # fmt: skip
 _HONORIFICS = (
     *_PATIENT_WORDS, "ông", "bà", "anh", "chị", "em", "chồng", "vợ", "con trai", "con gái", "người nhà", "chủ hộ",
+    # A person by what they do or by what they are called: "học sinh Lê Hoàng Nam", "tên là Lâm Thị Hân".
+    "học sinh", "sinh viên", "nam sinh", "nữ sinh", "học viên", "công nhân", "tên là", "tên",
 )  # fmt: skip
 HONORIFIC = re.compile(
     r"(?<!\w)(" + "|".join(sorted(_HONORIFICS, key=len, reverse=True)) + r")\s+(?=[" + UPPER + r"])", re.IGNORECASE
 )
 #: A capitalised syllable of a name (not an initial: "N.V.A." is the customary way to leave a name out).
-_SYLLABLE = re.compile(rf"[{UPPER}][^\W\d_]+(?!\.\w)")
+_SYLLABLE = re.compile(
+    rf"[{UPPER}](?:[^\W\d_]|['’](?=[{UPPER}]))+(?!\.\w)"
+    # A one-letter middle syllable, as in Hmong names ("Thào A Chứ"), when a syllable of the name follows.
+    rf"|[{UPPER}](?=\s+[{UPPER}][^\W\d_])(?!\.)"
+)
 #: Words that make the run of capitals a place, a body or a title, not a person ("ông Trần Hưng Đạo" aside).
 _NOT_NAMES = frozenset(
     re.findall(
@@ -74,26 +80,27 @@ _AGED_NAME = re.compile(
 _AGE = re.compile(r"(?<!\w)(\d{1,3}\s*(?:tuổi|tuoi)|sinh năm\s+\d{4}|SN\s*\d{4}|\(\d{4}\))", re.IGNORECASE)
 _RESIDENCE = re.compile(
     r"(?<!\w)(trú tại|trú ở|ngụ tại|ngụ ở|thường trú|tạm trú|quê quán|quê ở|địa chỉ|sống tại|sống ở|cư trú|nhà riêng"
-    r"|nhà ở|nơi ở|ở tại|sinh sống|ở trọ|thuê trọ|hộ gia đình (?:ở|tại)|gia đình ở|gia đình tại|chủ hộ"
+    r"|nhà ở|nơi ở|ở tại|sinh sống|ở trọ|thuê trọ|phòng trọ|nhà trọ|hộ gia đình (?:ở|tại)|gia đình ở|gia đình tại"
+    r"|chủ hộ|tru tai|tru o|song tai|song o|thuong tru|tam tru|dia chi"
     r"|(?:nhà|gia đình) (?:ông|bà|anh|chị|cháu|em|cụ|bệnh nhân|người bệnh|bệnh nhi|ca bệnh|nạn nhân|của))(?!\w)",
     re.IGNORECASE,
 )
 #: A house, a lane or a hamlet: an address down to where someone lives. Keywords in any case, names capitalised.
-_LANE = r"(?i:ngõ|ngách|hẻm|kiệt)"
+_LANE = r"(?i:ngõ|ngách|hẻm|kiệt|ngo|ngach|hem)"
 _GROUP = r"(?i:tổ dân phố|tổ|thôn|xóm|ấp|khu phố|bản|làng|buôn|bon|plei|khóm|sóc)"
-_STREET = r"(?<!thành )(?<!Thành )(?i:đường|phố)"
+_STREET = r"(?<!thành )(?<!Thành )(?i:đường|phố|duong|pho)"
 _PROPER = rf"[{UPPER}][^\W\d_]*(?:\s+[{UPPER}\d][^\W_]*)*"
 _NUMBER = r"\d+[A-Za-z]?(?:/\d+[A-Za-z]?)*"
 _HOUSE_PART = (
-    rf"(?:(?i:số nhà|nhà số|số)\s*{_NUMBER}(?=\s*,?\s*(?:{_LANE}|{_STREET}|{_GROUP}|[{UPPER}]))"
+    rf"(?:(?i:số nhà|nhà số|số|so nha|nha so|so)\s*{_NUMBER}(?=\s*,?\s*(?:{_LANE}|{_STREET}|{_GROUP}|[{UPPER}]))"
     rf"|{_LANE}\s+(?i:số\s+)?{_NUMBER}"
     rf"|{_GROUP}\s+(?i:số\s+)?(?:{_NUMBER}|{_PROPER})"
     rf"|{_STREET}\s+(?:{_PROPER}|\d+\s+{_PROPER}|(?i:số)\s+\d+)"
-    rf"|(?i:phòng trọ|nhà trọ|căn hộ)\s+(?i:số\s+)?{_NUMBER}"
-    rf"|(?<=\d\s){_PROPER})"
+    rf"|(?i:phòng trọ|nhà trọ|căn hộ)\s+(?i:số\s+)?{_NUMBER})"
 )
-#: An address's house-level parts in a row ("số 12 ngõ 34 phố Lê Lợi"), up to the commune or the district.
-_HOUSE = re.compile(rf"(?<!\w){_HOUSE_PART}(?:\s*,?\s*{_HOUSE_PART})*")
+#: An address's house-level parts in a row ("số 12 ngõ 34 phố Lê Lợi", "số 12 Lê Lợi"), up to the commune or
+#: the district; a street's bare name only after its house number ("lớp 2 Trường …" starts no address).
+_HOUSE = re.compile(rf"(?<!\w){_HOUSE_PART}(?:\s*,?\s*(?:{_HOUSE_PART}|(?<=\d\s){_PROPER}))*")
 #: Words just before an address that make it an institution's.
 _INSTITUTION = re.compile(
     r"(trụ sở|bệnh viện|sở y tế|trung tâm|trạm y tế|phòng khám|công ty|ủy ban|ubnd|trường|viện|cơ sở|nhà thuốc|chợ"
@@ -103,7 +110,7 @@ _INSTITUTION = re.compile(
 _CITIZEN = re.compile(r"(?<![\d.,/-])\d{12}(?![\d]|[.,/-]\d)")
 _CITIZEN_CUED = re.compile(
     r"(?:CCCD|căn cước(?: công dân)?|định danh(?: cá nhân)?|CMND|chứng minh(?: nhân dân| thư)?)[^\d\n]{0,15}"
-    r"(\d{3}[\s.-]?\d{3}[\s.-]?(?:\d{6}|\d{3}[\s.-]?\d{3})|\d{9})(?!\d)",
+    r"(\d(?:[\s.-]?\d){11}|\d(?:[\s.-]?\d){8})(?![\s.-]?\d)",
     re.IGNORECASE,
 )
 #: What a 12-digit number measures when it is no ID: money, doses, people.
@@ -113,14 +120,18 @@ _DOCUMENT = re.compile(
     r"(mã hồ sơ|hồ sơ|chứng nhận|giấy phép|gmp|số lô|lô|đăng ký|hợp đồng|văn bản|mã vạch|mã sản phẩm)[^\d\n]{0,12}$",
     re.IGNORECASE,
 )
-_INSURANCE = re.compile(r"(?<![\w])[A-Z]{2}[\s-]?\d[\s-]?\d{2}[\s-]?\d{3}[\s-]?\d{3}[\s-]?\d{4}(?!\d)")
-_INSURANCE_CUED = re.compile(r"(?:BHXH|BHYT|bảo hiểm (?:xã hội|y tế))[^\d\n]{0,15}(\d{10})(?!\d)", re.IGNORECASE)
+#: A health-insurance card: two letters and 13 digits, grouped as the card prints them or any other way.
+_INSURANCE = re.compile(r"(?<![\w])[A-Z]{2}(?:[\s-]?\d){13}(?![\s-]?\d)")
+_INSURANCE_CUED = re.compile(
+    r"(?:BHXH|BHYT|bảo hiểm (?:xã hội|y tế))[^\d\n.;]{0,45}?(\d(?:[\s.]?\d){9})(?![\s.]?\d)", re.IGNORECASE
+)
 _PHONE = re.compile(
     r"(?<![\d+])(?:(?:\+84|0084|84)[\s.-]?|0)(?:[35789]\d(?:[\s.-]?\d){7}|2\d{1,2}(?:[\s.-]?\d){7,8})(?![\d])"
 )
 #: Words before a number that make it the authority's own line (a hotline is published to be called).
 _PUBLIC_LINE = re.compile(
-    r"(?:(?:đường dây nóng|hotline|tổng đài|số trực|điện thoại trực|trực cấp cứu)"
+    r"(?:(?:đường dây nóng|hotline|tổng đài|số trực|điện thoại trực|trực cấp cứu"
+    r"|(?:số )?(?:điện thoại|máy) (?:cơ quan|văn phòng|bàn cơ quan))"
     r"|(?:(?:số )?điện thoại của|liên hệ(?: với)?)\s+"
     r"(?:sở|bộ|trung tâm|bệnh viện|phòng|trạm|ban|cục|khoa|cơ quan|văn phòng))[^.;\n]{0,60}$",
     re.IGNORECASE,
@@ -137,7 +148,11 @@ _BODYS_LINE = re.compile(
 )
 #: Words just before a 10-digit number that make it a business's tax code, not a phone.
 _TAX_CODE = re.compile(r"(mã số doanh nghiệp|mã số thuế|MST|mã doanh nghiệp|mã số)\s*:?\s*$", re.IGNORECASE)
-_BED = re.compile(r"(?<!\w)(?:giường|buồng|phòng)\s+(?:bệnh\s+)?(?:số\s+)?\d+[A-Za-z]?(?!\s*(?:giường|chiếc))", re.I)
+_BED = re.compile(
+    r"(?<!\w)(?:giường|buồng|phòng)\s+(?:bệnh\s+|cách ly\s+|điều trị\s+|hồi sức\s+)?(?:số\s+)?\d+[A-Za-z]?"
+    r"(?!\s*(?:giường|chiếc))",
+    re.I,
+)
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
@@ -171,6 +186,12 @@ _PLACE_BEFORE = re.compile(
 )
 
 
+#: First words of an institution's name that no Vietnamese family name is.
+_INSTITUTION_START = frozenset({"Trường", "Lớp", "Đại", "Khoa", "Công", "Khối"})
+#: A further full name in a list: ", Đỗ Tuấn Kiệt", " và Mai Phương Thảo".
+_LISTED_NAME = re.compile(rf"(?:\s*,\s*|\s+và\s+)((?:[{UPPER}][^\W\d_]+\s+){{1,3}}[{UPPER}][^\W\d_]+)(?!\w)")
+
+
 def _names(sentence: str) -> list[tuple[int, int, bool]]:
     """Return the private people the sentence names: (start, end of honorific and name, named as a patient)."""
     found = []
@@ -178,15 +199,24 @@ def _names(sentence: str) -> list[tuple[int, int, bool]]:
         syllables, end = [], m.end()
         for s in _SYLLABLE.finditer(sentence, m.end()):
             # A code in capitals ("BN-2024-0815", "F0") is no syllable of a name.
-            if sentence[end : s.start()].strip() or s.group(0) in _NOT_NAMES or s.group(0).isupper():
+            word = s.group(0)
+            if sentence[end : s.start()].strip() or word in _NOT_NAMES or (len(word) > 1 and word.isupper()):
                 break
-            syllables.append(s.group(0))
+            syllables.append(word)
             end = s.end()
         if not syllables or _official(sentence, m.start(), end) or _INITIAL_NEXT.match(sentence, end):
             continue
+        if syllables and len(syllables[0]) == 1 and len(syllables) == 1:
+            continue  # a lone capital is an initial, not a name
+        if syllables and syllables[0] in _INSTITUTION_START:
+            continue  # "học sinh Trường Tiểu học Kim Đồng": a school, and no family name starts so
         patient = m.group(1).lower() in _PATIENT_WORDS
         if len(syllables) >= 2 or patient:
             found.append((m.start(), end, patient))
+            # The names listed after it are named the same way.
+            while (more := _LISTED_NAME.match(sentence, end)) and not set(more.group(1).split()) & _NOT_NAMES:
+                found.append((more.start(1), more.end(1), patient))
+                end = more.end(1)
     # A full name with its age in brackets or after a comma: "Nguyễn Văn Hùng (45 tuổi)".
     for m in _AGED_NAME.finditer(sentence):
         words = m.group(1).split()
@@ -220,8 +250,10 @@ def find(text: str) -> list[Finding]:
         for start, end, patient in names:
             if patient or told:
                 add("person", a + start, a + end)
+        aged = bool(_AGE.search(sentence))
         for m in houses:
-            if resident or names:
+            # A person described by age beside a house, a lane or a hamlet: where they live.
+            if resident or names or aged:
                 add("home_address", a + m.start(), a + m.end())
         for start, end in _runs([(m.start(), m.end()) for m in beds], sentence):
             add("bed_with_name", a + start, a + end)
