@@ -137,6 +137,7 @@ def _register_features(app: Flask, api: Api) -> None:
     from statements.org import api as org_api
     from statements.org import web as org_web
     from statements.press import api as press_api
+    from statements.press import feeds as press_feeds
     from statements.press import web as press_web
     from statements.pressdesk import api as pressdesk_api
     from statements.pressdesk import web as pressdesk_web
@@ -155,6 +156,7 @@ def _register_features(app: Flask, api: Api) -> None:
         lifecycle_web,
         notifications_web,
         org_web,
+        press_feeds,
         pressdesk_web,
         rules_web,
         rumours_web,

@@ -179,7 +179,7 @@ def test_the_page_answers_in_the_readers_language(app, released, lang, tmp_path)
     assert missing.json["message"] == "No checkpoint of the ledger has been signed yet."
     text = client.get("/press/checkpoint").get_data(as_text=True)
     assert text.splitlines() == [
-        "Chưa có điểm kiểm tra nào của sổ cái được ký.", "No checkpoint of the ledger has been signed yet.",
+        "Chưa có điểm kiểm tra nào của sổ nhật ký được ký.", "No checkpoint of the ledger has been signed yet.",
     ]  # fmt: skip
 
 

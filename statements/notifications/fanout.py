@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from auth.acting import pick_next, waiting_rows
 from auth.models import Unit, User
 from statements.lifecycle.models import Statement, StatementVersion
+from statements.notifications import registers
 from statements.notifications.models import Kind, Mail, Mode, Notification, NotificationCursor, NotificationSettings
 from statements.notifications.service import KIND_OF_DEADLINE, KIND_OF_STATE, MAIL_WAITING, MANDATORY, OUTCOMES
 from workflow import ledger
@@ -35,7 +36,7 @@ from workflow.ledger import EntryKind, LedgerEntry, sealing
 from workflow.states import State, Urgency
 
 #: The kinds of entries that tell anyone.
-TOLD = frozenset({EntryKind.DECISION, EntryKind.DEADLINE, EntryKind.DISCLOSURE})
+TOLD = frozenset({EntryKind.DECISION, EntryKind.DEADLINE, EntryKind.DISCLOSURE, *registers.KINDS})
 #: Decisions that tell nobody: a release scheduled (its release, or its cancellation, will), and a review
 #: that agrees with an emergency release (it is on the statement's page and the ledger).
 UNTOLD = ("schedule_release", "emergency_agree")
@@ -89,7 +90,7 @@ def tell_sealed(connection: sa.Connection, limit: int = BATCH) -> tuple[int, boo
     reviewers of each unit concerned, the people, the notifications, the cursor; and only when they
     are needed, the cases opened and the units' mandatory kinds.
     """
-    cursor, last, cases_opened = connection.execute(_CURSOR_AND_HEAD).one()
+    cursor, last, cases_opened, register_steps = connection.execute(_CURSOR_AND_HEAD).one()
     if last is None or last <= cursor:
         return 0, False
     found = connection.execute(_ENTRIES, {"after": cursor, "upto": last, "limit": limit}).all()
@@ -99,7 +100,8 @@ def tell_sealed(connection: sa.Connection, limit: int = BATCH) -> tuple[int, boo
         writers.setdefault(row.seq, {row.author_id}).add(row.writer_id)
     upto = entries[-1].seq if len(entries) == limit else last
     cases = _cases_opened(connection, cursor, upto) if cases_opened else []
-    rows = _notifications(connection, entries, writers, cases)
+    steps = registers.steps(connection, cursor, upto) if register_steps else []
+    rows = _notifications(connection, entries, writers, cases, steps)
     mail = False
     if rows:
         # With RETURNING, SQLAlchemy sends the rows as one multi-row INSERT rather than an INSERT per row.
@@ -118,6 +120,14 @@ _CURSOR_AND_HEAD = (
         .where(
             LedgerEntry.kind == EntryKind.DISCLOSURE,
             LedgerEntry.action == constant("open_case"),
+            LedgerEntry.seq > NotificationCursor.seq,
+        )
+        .exists(),
+        # And whether a register's step that tells someone was written: as rare.
+        sa.select(LedgerEntry.id)
+        .where(
+            LedgerEntry.kind.in_(registers.KINDS),
+            LedgerEntry.action.in_(list(registers.KIND_OF_STEP)),
             LedgerEntry.seq > NotificationCursor.seq,
         )
         .exists(),
@@ -200,10 +210,19 @@ def _notifications(
     entries: list[sa.Row[Any]],
     writers: dict[int, set[int]],
     cases: list[sa.Row[Any]],
+    steps: list[registers.Step],
 ) -> list[dict[str, Any]]:
     """Return the notification rows the entries call for: whom each concerns, but not its actor."""
     waiting: dict[int, list[tuple[int, str, int, str]]] = {}
-    told: list[tuple[sa.Row[Any], str, set[int] | list[str]]] = []
+    told: list[tuple[Any, str, set[int] | list[str]]] = []
+    for step in steps:
+        kind, whom = registers.whom(connection, step)
+        if isinstance(whom, set):
+            whom.discard(step.actor_id)  # one who acts is not told of their own step
+        elif step.actor in whom:
+            whom = [name for name in whom if name != step.actor]
+        if whom:
+            told.append((step, kind, whom))
     for case in cases:
         # A case is told to the unit's leaders (the competent authority for what was leaked), never to
         # the others who held the text: the case may be about any of them, and must not warn them.
@@ -245,7 +264,7 @@ def _notifications(
     return _rows(connection, told)
 
 
-def _rows(connection: sa.Connection, told: list[tuple[sa.Row[Any], str, set[int] | list[str]]]) -> list[dict[str, Any]]:
+def _rows(connection: sa.Connection, told: list[tuple[Any, str, set[int] | list[str]]]) -> list[dict[str, Any]]:
     """Return a row per person told (by id, or by username for the sweep's), mail pending if they take it."""
     ids = sorted({who for _, _, people in told for who in people if isinstance(who, int)})
     names = sorted({who for _, _, people in told for who in people if isinstance(who, str)})
@@ -300,8 +319,10 @@ def _rows(connection: sa.Connection, told: list[tuple[sa.Row[Any], str, set[int]
     return rows
 
 
-def _detail(entry: sa.Row[Any]) -> dict[str, Any] | None:
+def _detail(entry: Any) -> dict[str, Any] | None:
     """Return what a notification holds beyond its line: a deadline's due time and who is late, a case's number."""
+    if isinstance(entry, registers.Step):
+        return registers.detail(entry)
     if entry.action in KIND_OF_DEADLINE:
         return {"due_at": entry.data.get("due_at"), "late": list(entry.data.get("late", ()))}
     if entry.action == "open_case":

@@ -39,6 +39,14 @@ class Kind:
     DISCLOSURE_OPENED = "disclosure_opened"
     #: An emergency release went unreviewed past its due time: those who may review it are told.
     EMERGENCY_REVIEW_OVERDUE = "emergency_review_overdue"
+    #: The registers' (statement_id is None; `detail` names the question or the item): a question from the
+    #: press reached the unit, or was given to someone to answer; an item seen outside awaits judgement,
+    #: a correction, or the judgement of the unit it was reported up to.
+    PRESS_QUESTION = "press_question"
+    PRESS_ASSIGNED = "press_assigned"
+    WATCH_RECORDED = "watch_recorded"
+    WATCH_CORRECTION = "watch_correction"
+    WATCH_REPORTED = "watch_reported"
     ALL = (
         AWAITS_REVIEW,
         ESCALATED,
@@ -54,6 +62,11 @@ class Kind:
         EMERGENCY_FINDING,
         DISCLOSURE_OPENED,
         EMERGENCY_REVIEW_OVERDUE,
+        PRESS_QUESTION,
+        PRESS_ASSIGNED,
+        WATCH_RECORDED,
+        WATCH_CORRECTION,
+        WATCH_REPORTED,
     )
 
 

@@ -44,6 +44,10 @@ class NotificationOut(ma.Schema):
     statement = fields.Integer(allow_none=True)
     #: The disclosure case a `disclosure_opened` notification is about (None for the others).
     case = fields.Integer(allow_none=True)
+    #: The question from the press a `press_question`/`press_assigned` notification is about.
+    press_request = fields.Integer(allow_none=True)
+    #: The item seen outside a `watch_*` notification is about.
+    rumour = fields.Integer(allow_none=True)
     unit = fields.String()
     actor = fields.String()
     actor_name = fields.String()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from statements.notifications.models import Notification
-from statements.notifications.texts import details, line_of, number_of
+from statements.notifications.models import Kind, Notification
+from statements.notifications.texts import REGISTER_PAGES, details, line_of, number_of
 from workflow.db import isoformat
 
 
@@ -18,7 +18,9 @@ def notification_dict(n: Notification) -> dict:
         "details": details(n),
         "statement": n.statement_id,
         #: A disclosure case's number (DISCLOSURE_OPENED), else None.
-        "case": number_of(n) if n.statement_id is None else None,
+        "case": number_of(n) if n.kind == Kind.DISCLOSURE_OPENED else None,
+        "press_request": number_of(n) if REGISTER_PAGES.get(n.kind, ("",))[0] == "request" else None,
+        "rumour": number_of(n) if REGISTER_PAGES.get(n.kind, ("",))[0] == "rumour" else None,
         "unit": n.unit,
         "actor": n.actor,
         "actor_name": actor_name(n.actor),

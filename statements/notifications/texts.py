@@ -26,6 +26,11 @@ SUBJECTS = {
     Kind.EMERGENCY_REVIEW_OVERDUE: _l(
         "The emergency release of statement #%(id)d of %(unit)s is past its review's due time"
     ),
+    Kind.PRESS_QUESTION: _l("Question from the press #%(id)d reached %(unit)s: give it to someone to answer"),
+    Kind.PRESS_ASSIGNED: _l("Question from the press #%(id)d to %(unit)s was given to you to answer"),
+    Kind.WATCH_RECORDED: _l("Item #%(id)d seen outside about %(unit)s awaits your judgement"),
+    Kind.WATCH_CORRECTION: _l("Item #%(id)d seen outside about %(unit)s is false or misleading: write its correction"),
+    Kind.WATCH_REPORTED: _l("Item #%(id)d seen outside about %(unit)s was reported up to your unit"),
 }
 #: The kinds by name, for the settings page.
 KIND_NAMES = {
@@ -43,6 +48,19 @@ KIND_NAMES = {
     Kind.EMERGENCY_FINDING: _l("A finding on an emergency release I made"),
     Kind.DISCLOSURE_OPENED: _l("A disclosure case about my unit's information was opened"),
     Kind.EMERGENCY_REVIEW_OVERDUE: _l("An emergency release I may review is past its review's due time"),
+    Kind.PRESS_QUESTION: _l("A question from the press reached my unit and nobody has it yet"),
+    Kind.PRESS_ASSIGNED: _l("A question from the press was given to me to answer"),
+    Kind.WATCH_RECORDED: _l("Something seen outside about my unit awaits judgement"),
+    Kind.WATCH_CORRECTION: _l("Something seen outside was judged false or misleading and needs a correction"),
+    Kind.WATCH_REPORTED: _l("Something seen outside was reported up to my unit"),
+}
+#: The registers' kinds, by the key of their detail that holds their number, and the page it leads to.
+REGISTER_PAGES = {
+    Kind.PRESS_QUESTION: ("request", "/press-requests/%d"),
+    Kind.PRESS_ASSIGNED: ("request", "/press-requests/%d"),
+    Kind.WATCH_RECORDED: ("rumour", "/rumours/%d"),
+    Kind.WATCH_CORRECTION: ("rumour", "/rumours/%d"),
+    Kind.WATCH_REPORTED: ("rumour", "/rumours/%d"),
 }
 
 
@@ -58,16 +76,20 @@ def line_of(notification: Notification) -> str:
 
 
 def number_of(notification: Notification) -> int | None:
-    """Return the number a notification names: its disclosure case's, or its statement's."""
+    """Return the number a notification names: its disclosure case's, question's, item's, or its statement's."""
     if notification.kind == Kind.DISCLOSURE_OPENED:
         return int((notification.detail or {}).get("case") or 0)
+    if notification.kind in REGISTER_PAGES:
+        return int((notification.detail or {}).get(REGISTER_PAGES[notification.kind][0]) or 0)
     return notification.statement_id
 
 
 def path_of(notification: Notification) -> str:
-    """Return the page a notification leads to: its case's, or its statement's."""
+    """Return the page a notification leads to: its case's, question's, item's, or its statement's."""
     if notification.kind == Kind.DISCLOSURE_OPENED:
         return f"/disclosures/{number_of(notification)}"
+    if notification.kind in REGISTER_PAGES:
+        return REGISTER_PAGES[notification.kind][1] % (number_of(notification) or 0)
     return f"/statements/{notification.statement_id}"
 
 
@@ -75,7 +97,9 @@ def details(notification: Notification) -> list[str]:
     """Return what a deadline's notification adds to its line, in the current language: when, and who is late."""
     detail = notification.detail or {}
     lines = []
-    if detail.get("due_at"):
+    if detail.get("due_at") and notification.kind in (Kind.PRESS_QUESTION, Kind.PRESS_ASSIGNED):
+        lines.append(_("Its answer is due %(when)s.", when=local_time(detail["due_at"])))
+    elif detail.get("due_at"):
         lines.append(_("It was due %(when)s.", when=local_time(detail["due_at"])))
     if detail.get("late") and notification.kind == Kind.OVERDUE_ESCALATED:
         lines.append(_("It waits for: %(names)s.", names=", ".join(detail["late"])))

@@ -10,7 +10,7 @@ from statements.notifications import service
 from statements.notifications.models import Kind, Mode
 from statements.notifications.schemas import SettingsIn
 from statements.notifications.serialize import notification_dict
-from statements.notifications.texts import KIND_NAMES, number_of
+from statements.notifications.texts import KIND_NAMES, REGISTER_PAGES, number_of
 from statements.schemas import load_input
 from statements.web import bp, web_actor
 from statements.web_session import db, page_arg, page_count, rollback_session
@@ -42,6 +42,10 @@ def open_notification(notification_id: int):
     found = service.one(db(), web_actor(), notification_id)
     if found.kind == Kind.DISCLOSURE_OPENED:
         return redirect(url_for("web.disclosure", case_id=number_of(found)))
+    if found.kind in REGISTER_PAGES:
+        if REGISTER_PAGES[found.kind][0] == "request":
+            return redirect(url_for("web.press_request", request_id=number_of(found)))
+        return redirect(url_for("web.rumour", rumour_id=number_of(found)))
     if found.statement_id is None:
         return redirect(url_for("web.notifications"))
     return redirect(url_for("web.statement", statement_id=found.statement_id))

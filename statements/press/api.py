@@ -10,6 +10,7 @@ from statements import authenticity
 from statements.extensions import Blueprint
 from statements.lifecycle.serialize import public_dict
 from statements.press import web as press
+from statements.press.reads import released_one, released_page
 from statements.press.schemas import PublicListArgs, PublicStatementOut, VerdictOut, VerifyIn
 from statements.schemas import page_of
 from statements.web_session import db
@@ -23,7 +24,7 @@ bp = Blueprint("public", __name__, url_prefix="/api/v1/public", description="Pub
 @bp.response(200, page_of(PublicStatementOut), description="Released statements, newest first")
 def released(args: dict):
     """List released statements (retracted ones stay, marked), newest first."""
-    items, total = press.released_page(db(), args["page"], args["per_page"], args.get("q"))
+    items, total = released_page(db(), args["page"], args["per_page"], args.get("q"))
     return {"items": [public_dict(s) for s in items], "total": total}
 
 
@@ -32,7 +33,7 @@ def released(args: dict):
 @bp.response(200, PublicStatementOut)
 def one(statement_id: int):
     """Return one released statement."""
-    return public_dict(press.released_one(db(), statement_id))
+    return public_dict(released_one(db(), statement_id))
 
 
 @bp.route("/verify", methods=["POST"])

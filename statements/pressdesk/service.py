@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from auth.models import Unit, User
 from auth.service import actor_for, get_unit, get_user
@@ -168,9 +168,24 @@ def link_answer(session: Session, actor: Actor, request_id: int, statement_id: i
     taken = session.scalar(sa.select(PressRequest.id).where(PressRequest.answer_id == statement_id))
     if taken is not None and taken != request.id:
         raise Conflict("answer_taken", f"Statement {statement_id} already answers question {taken}.")
+    if request.answer_id != statement_id:
+        require_no_answer(session, request)
     request.answer_id = statement_id
     _entry(session, actor, request, "answer_press_request", statement_id=statement_id)
     return request
+
+
+def require_no_answer(session: Session, request: PressRequest) -> None:
+    """Refuse a second answer while the first is alive: it would be unlinked without anyone deciding so."""
+    if request.answer_id is None:
+        return
+    state = session.scalar(sa.select(Statement.state).where(Statement.id == request.answer_id))
+    if state not in (State.REJECTED, State.WITHDRAWN):
+        raise Conflict(
+            "answer_exists",
+            f"Question {request.id} already has its answer, statement {request.answer_id}: revise that one, or"
+            " withdraw it first.",
+        )
 
 
 def refuse(session: Session, actor: Actor, request_id: int, ground: str, reason: str) -> PressRequest:
@@ -199,6 +214,14 @@ def get(session: Session, actor: Actor | None, request_id: int) -> PressRequest:
     return request
 
 
+def answered_by(session: Session, actor: Actor | None, statement_id: int) -> PressRequest | None:
+    """Return the question a statement answers, if the actor may read it (the statement page shows it beside)."""
+    request = session.scalar(sa.select(PressRequest).where(PressRequest.answer_id == statement_id))
+    if request is None or actor is None or not actor.can_read_unit(request.unit_id):
+        return None
+    return request
+
+
 def listed(
     session: Session, actor: Actor, status: str | None, page: int, per_page: int, unit_code: str | None = None
 ) -> tuple[list[PressRequest], int]:
@@ -219,24 +242,34 @@ def listed(
 
 
 def waiting(session: Session, actor: Actor, limit: int = 50) -> list[dict]:
-    """Return the unanswered questions of the units the actor handles, the soonest due first, for the inbox.
+    """Return the unanswered questions of the units the actor handles, theirs first, then the soonest due.
 
-    One query: the inbox runs on every visit, and says only the outlet, the question, the deadline, the status.
+    One query: the inbox runs on every visit, and says only the outlet, the question, the deadline, the
+    status, and whom it was given to.
     """
     units = units_allowed(require_handle_press, actor)
     if not units:
         return []
     now = utcnow()
+    assignee = aliased(User)
+    mine = sa.case((PressRequest.assigned_to_id == actor.user_id, 0), else_=1)
     query = (
         sa.select(
-            PressRequest.id, PressRequest.outlet, PressRequest.question, PressRequest.due_at, PressRequest.answer_id
+            PressRequest.id,
+            PressRequest.outlet,
+            PressRequest.question,
+            PressRequest.due_at,
+            PressRequest.answer_id,
+            PressRequest.assigned_to_id,
+            assignee.full_name.label("assignee"),
         )
         .outerjoin(Statement, Statement.id == PressRequest.answer_id)
+        .outerjoin(assignee, assignee.id == PressRequest.assigned_to_id)
         .where(
             PressRequest.unit_id.in_(units),
             sa.or_(_in_status("open", now), _in_status("answering", now), _in_status("overdue", now)),
         )
-        .order_by(PressRequest.due_at, PressRequest.id)
+        .order_by(mine, PressRequest.due_at, PressRequest.id)
         .limit(limit)
     )
     return [
@@ -246,6 +279,8 @@ def waiting(session: Session, actor: Actor, limit: int = 50) -> list[dict]:
             "question": row.question,
             "due_at": isoformat(row.due_at),
             "status": "overdue" if row.due_at < now else ("answering" if row.answer_id else "open"),
+            "assignee": row.assignee,
+            "mine": row.assigned_to_id == actor.user_id,
         }
         for row in session.execute(query)
     ]

@@ -17,7 +17,7 @@ from statements.i18n import from_local_input, local_input_now, local_time
 from statements.lifecycle.models import Statement
 from statements.lifecycle.web import write_linked
 from statements.pressdesk import service
-from statements.pressdesk.models import GROUNDS, GROUNDS_SOURCE, PressRequest
+from statements.pressdesk.models import GROUNDS, PressRequest
 from statements.pressdesk.schemas import AnswerIn, AssignIn, PressPolicyIn, PressRequestIn, RefusalIn
 from statements.pressdesk.serialize import request_dicts
 from statements.schemas import load_input
@@ -43,7 +43,10 @@ PER_PAGE = 25
 @bp.app_context_processor
 def _press_questions() -> dict:
     # A function, not a list: only the inbox asks, so other pages run no query for it.
-    return {"press_waiting": lambda: service.waiting(db(), web_actor())}
+    return {
+        "press_waiting": lambda: service.waiting(db(), web_actor()),
+        "question_answered_by": lambda statement_id: service.answered_by(db(), web_actor(), statement_id),
+    }
 
 
 @bp.route("/press-requests", methods=["GET", "POST"])
@@ -70,7 +73,8 @@ def press_requests():
     return redirect(url_for("web.press_request", request_id=made.id))
 
 
-def _register_page(actor: Actor, values: dict, errors: dict, status: int = 200):
+def _register_page(actor: Actor, values: dict, errors: dict, status: int = 200, *, policy: dict | None = None):
+    """Render the register; `policy` is a refused time-limits form: its unit, what was typed and what was wrong."""
     status_filter = request.args.get("status") or None
     page = page_arg()
     try:
@@ -94,6 +98,7 @@ def _register_page(actor: Actor, values: dict, errors: dict, status: int = 200):
         editable={code for unit_id, code, _name in units if can_edit_deadlines(actor, unit_id)},
         values=values,
         errors=errors,
+        policy=policy or {"unit": None, "typed": {}, "errors": {}},
     ), status
 
 
@@ -150,7 +155,8 @@ def press_request(request_id: int):
         names=full_names(db(), [shown["assigned_to"], (shown["refusal"] or {}).get("by")]),
         answers=_answer_choices(found),
         grounds=GROUNDS,
-        grounds_source=GROUNDS_SOURCE,
+        # models.GROUNDS_SOURCE (the API's, in English), in the reader's language.
+        grounds_source=_("Press Law 2016 (Luật Báo chí), Art. 38"),
         errors=errors,
         refused=refused,
         form=request.form,
@@ -163,6 +169,7 @@ def write_answer(request_id: int):
     """Write the interview statement that answers a question; saved, it is linked to the question at once."""
     actor = web_actor()
     asked = service.get(db(), actor, request_id)
+    service.require_no_answer(db(), asked)  # before the drafter writes an answer that could not be linked
     return write_linked(
         actor,
         asked.unit_id,
@@ -186,7 +193,9 @@ def press_policy(code: str):
         service.update_policy(db(), actor, code, checked["normal_days"], checked["urgent_days"])
     except Invalid as refusal:
         rollback_session()
-        return _register_page(actor, {"received_at": local_input_now(), "unit": ""}, refusal.errors or {}, 422)
+        typed = {name: form.get(name, "") for name in ("normal_days", "urgent_days")}
+        refused = {"unit": code, "typed": typed, "errors": refusal.errors or {}}
+        return _register_page(actor, {"received_at": local_input_now(), "unit": ""}, {}, 422, policy=refused)
     flash(_("Time limits saved; they apply to questions registered from now on."), "info")
     return redirect(url_for("web.press_requests"))
 

@@ -18,6 +18,7 @@ import hashlib
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
 
+from auth.acting import waiting_rows
 from auth.models import Unit, User
 from auth.service import actor_for, get_unit
 from statements import authenticity
@@ -104,6 +105,8 @@ def link(session: Session, actor: Actor, rumour_id: int, *, concerns: int | None
         taken = session.scalar(sa.select(Rumour.id).where(Rumour.correction_id == correction, Rumour.id != item.id))
         if taken is not None:
             raise Conflict("correction_taken", f"Statement {correction} already answers item {taken}.")
+        if item.correction_id != correction:
+            require_no_correction(session, item)
         item.correction_id = correction
     _entry(
         session,
@@ -114,6 +117,19 @@ def link(session: Session, actor: Actor, rumour_id: int, *, concerns: int | None
         extra={"concerns": item.concerns_id, "correction": item.correction_id},
     )
     return item
+
+
+def require_no_correction(session: Session, item: Rumour) -> None:
+    """Refuse a second correction while the first is alive: it would be unlinked without anyone deciding so."""
+    if item.correction_id is None:
+        return
+    state = session.scalar(sa.select(Statement.state).where(Statement.id == item.correction_id))
+    if state not in (State.REJECTED, State.WITHDRAWN):
+        raise Conflict(
+            "correction_exists",
+            f"Item {item.id} already has its correction, statement {item.correction_id}: revise that one, or"
+            " withdraw it first.",
+        )
 
 
 def report_up(session: Session, actor: Actor, rumour_id: int, note: str) -> Rumour:
@@ -128,6 +144,11 @@ def report_up(session: Session, actor: Actor, rumour_id: int, note: str) -> Rumo
     parent = session.scalar(sa.select(Unit.parent_id).where(Unit.id == holder))
     if parent is None:
         raise Conflict("no_unit_above", "The unit holding the item has no unit above it.")
+    if focal_id(session, parent) is None and not waiting_rows(session, parent):
+        # Reported there, it would wait in nobody's inbox and tell nobody.
+        raise Conflict(
+            "nobody_above", "Nobody on PressGate speaks for or leads the units above: tell them by other means."
+        )
     item.reported_to_id, item.reported_at = parent, utcnow()
     unit = session.get(Unit, parent)
     _entry(
@@ -208,6 +229,14 @@ def get(session: Session, actor: Actor | None, rumour_id: int) -> Rumour:
     return item
 
 
+def corrected_by(session: Session, actor: Actor | None, statement_id: int) -> Rumour | None:
+    """Return the item a correction statement answers, if the actor may read it (the statement page shows it)."""
+    item = session.scalar(sa.select(Rumour).where(Rumour.correction_id == statement_id))
+    if item is None or actor is None or not _readable_by(item, actor):
+        return None
+    return item
+
+
 def listed(
     session: Session, actor: Actor, page: int, per_page: int, assessment: str | None = None
 ) -> tuple[list[Rumour], int]:
@@ -229,27 +258,36 @@ def listed(
 
 
 def waiting(session: Session, actor: Actor, limit: int = 50) -> list[dict]:
-    """Return what awaits the actor's judgement, for the inbox: items not yet judged, and those reported up to them.
+    """Return what awaits the actor, for the inbox: items to judge, those reported up to them, and corrections to write.
 
-    One query: the inbox runs on every visit, and says only where, what, when and who reported it up.
+    One query: the inbox runs on every visit, and says only where, what, when, who reported it up and what
+    it waits for (`judge`, `reported`, `correct`: a false or misleading item of a unit whose watch the
+    actor keeps, with no correction linked yet).
     """
     judged = units_allowed(require_judge_watch, actor)
+    kept = units_allowed(require_keep_watch, actor)
     # The units whose focal officer the actor is, asked inside the same query (the inbox's limit of queries).
     focal = sa.select(WatchFocal.unit_id).where(WatchFocal.user_id == actor.user_id).scalar_subquery()
-    if not judged and not units_allowed(require_keep_watch, actor):
+    if not judged and not kept:
         return []
     owner = aliased(Unit)
+    to_judge = sa.and_(Rumour.assessment == "unassessed", sa.or_(Rumour.unit_id.in_(judged), Rumour.unit_id.in_(focal)))
+    reported = sa.or_(Rumour.reported_to_id.in_(judged), Rumour.reported_to_id.in_(focal))
+    to_correct = sa.and_(
+        Rumour.assessment.in_(["false", "misleading"]), Rumour.correction_id.is_(None), Rumour.unit_id.in_(kept)
+    )
     query = (
-        sa.select(Rumour.id, Rumour.platform, Rumour.summary, Rumour.first_seen_at, Rumour.reported_to_id, owner.code)
-        .join(owner, owner.id == Rumour.unit_id)
-        .where(
-            sa.or_(
-                sa.and_(Rumour.assessment == "unassessed", Rumour.unit_id.in_(judged)),
-                sa.and_(Rumour.assessment == "unassessed", Rumour.unit_id.in_(focal)),
-                Rumour.reported_to_id.in_(judged),
-                Rumour.reported_to_id.in_(focal),
-            )
+        sa.select(
+            Rumour.id,
+            Rumour.platform,
+            Rumour.summary,
+            Rumour.first_seen_at,
+            Rumour.reported_to_id,
+            owner.code,
+            sa.case((to_judge, "judge"), (reported, "reported"), else_="correct").label("awaits"),
         )
+        .join(owner, owner.id == Rumour.unit_id)
+        .where(sa.or_(to_judge, reported, to_correct))
         .order_by(Rumour.first_seen_at.desc(), Rumour.id.desc())
         .limit(limit)
     )
@@ -261,6 +299,7 @@ def waiting(session: Session, actor: Actor, limit: int = 50) -> list[dict]:
             "first_seen_at": isoformat(row.first_seen_at),
             "unit": row.code,
             "reported_to": row.reported_to_id,
+            "awaits": row.awaits,
         }
         for row in session.execute(query)
     ]

@@ -31,7 +31,10 @@ PER_PAGE = 25
 @bp.app_context_processor
 def _watch_items() -> dict:
     # A function, not a list: only the inbox asks, so other pages run no query for it.
-    return {"watch_waiting": lambda: service.waiting(db(), web_actor())}
+    return {
+        "watch_waiting": lambda: service.waiting(db(), web_actor()),
+        "item_corrected_by": lambda statement_id: service.corrected_by(db(), web_actor(), statement_id),
+    }
 
 
 @bp.route("/rumours", methods=["GET", "POST"])
@@ -167,8 +170,9 @@ def write_correction(rumour_id: int):
     """Write the correction statement that answers a false or misleading item; saved, it is linked to it."""
     actor = web_actor()
     item = service.get(db(), actor, rumour_id)
+    service.require_no_correction(db(), item)  # before the drafter writes a correction that could not be linked
     # It answers the item, not the statement the item is about: that statement was right, and the press room
-    # says the false version was answered (statements.press.web.rebuttals), never that it was corrected.
+    # says the false version was answered (statements.press.reads.rebuttals), never that it was corrected.
     fixed: dict[str, object] = {"kind": Kind.CORRECTION.value}
     return write_linked(
         actor,

@@ -209,6 +209,9 @@ RULE_MESSAGES = {
     "not_beyond": _l("Only an item judged beyond the unit's authority is reported up."),
     "report": _l("Say why the item goes to the unit above."),
     "no_unit_above": _l("The unit holding the item has no unit above it."),
+    "answer_exists": _l("The question already has its answer: revise that one, or withdraw it first."),
+    "correction_exists": _l("The item already has its correction: revise that one, or withdraw it first."),
+    "nobody_above": _l("Nobody on PressGate speaks for or leads the units above: tell them by other means."),
 }
 
 
