@@ -133,6 +133,7 @@ NOT_CONTENT = {
     "web.press_requests": "questions from the press",
     "web.press_request": "a question, and the unit's interview statements by number, author and date",
     "web.write_answer": "a question, and an empty editor for its answer",
+    "web.refusal_notice": "a refused question's notice: the question, the ground and reason, who refused",
     "web.press_policy": "a unit's time limits for answering the press",
     # An item seen outside is public text; it names the unit's statements by number and state, and what it
     # matched of the released ones (public).

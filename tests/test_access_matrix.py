@@ -314,6 +314,7 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, set[str]]] = {
     ("web.press_request", "GET"): ("/press-requests/{pq}", None, UNIT_READERS),
     ("web.press_request", "POST"): ("/press-requests/{pq}", {"do": "assign", "assignee": "author"}, PRESS_DESK),
     ("web.write_answer", "GET"): ("/press-requests/{pq}/answer/new", None, DRAFTERS),
+    ("web.refusal_notice", "GET"): ("/press-requests/{pr}/refusal-notice", None, UNIT_READERS),
     ("web.write_answer", "POST"): (
         "/press-requests/{pq}/answer/new",
         {"title": "Trả lời Báo Tuổi Trẻ", "body": "Có 12 ca.", "urgency": "normal", "kind": "interview"},
@@ -378,6 +379,10 @@ def world(app, session, org, statement_in, make_statement, tmp_path):
     pq = pressdesk.register(session, org.actor("author"), "SYT-HN", outlet="Báo Tuổi Trẻ", journalist="Lê Minh",
                             contact="minh@tuoitre.vn", question="Có bao nhiêu ca?",
                             received_at=dt.datetime.now(dt.UTC)).id  # fmt: skip
+    refused = pressdesk.register(session, org.actor("author"), "SYT-HN", outlet="Báo Thanh Niên", journalist="Hà An",
+                                 contact="an@thanhnien.vn", question="Ai là người bệnh?",
+                                 received_at=dt.datetime.now(dt.UTC)).id  # fmt: skip
+    pressdesk.refuse(session, org.actor("spokesperson"), refused, "private_secret", "Bí mật đời tư của người bệnh.")
     iv = make_statement(kind="interview").id
     seen = {"platform": "Zalo", "address": "https://zalo.me/g/abc", "summary": "Tin đồn.",
             "first_seen_at": dt.datetime.now(dt.UTC)}  # fmt: skip
@@ -406,6 +411,7 @@ def world(app, session, org, statement_in, make_statement, tmp_path):
         "n": n,
         "rule": rule,
         "pq": pq,
+        "pr": refused,
         "ru": ru.id,
         "rf": rf.id,
         "iv": iv,

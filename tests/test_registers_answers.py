@@ -129,3 +129,22 @@ def test_a_forged_version_already_answered_points_the_reader_to_the_answer(app, 
         act(api, who, answer["id"], action, **extra)
     after = client.post("/press/verify", data={"text": fake, "csrf_token": csrf(page)}).get_data(as_text=True)
     assert f'data-answered-by="{answer["id"]}"' in after and "Đính chính số ca cúm mùa tuần 46" in after
+
+
+def test_a_refused_question_has_a_written_notice_for_the_journalist_in_vietnamese(app, api):
+    asked = _ask(api)
+    author = login(app.test_client(), "author", "en")
+    assert author.get(f"/press-requests/{asked['id']}/refusal-notice").status_code == 404  # not refused
+    r = api("spokesperson").post(f"/api/v1/press-requests/{asked['id']}/refusal", json={
+        "ground": "under_investigation", "reason": "Vụ việc đang được cơ quan công an điều tra."})  # fmt: skip
+    assert r.status_code == 200, r.json
+    assert "data-refusal-notice" in author.get(f"/press-requests/{asked['id']}").get_data(as_text=True)
+    notice = author.get(f"/press-requests/{asked['id']}/refusal-notice")
+    html = notice.get_data(as_text=True)
+    assert notice.status_code == 200 and '<html lang="vi">' in html  # the document is Vietnamese, whatever the UI
+    for said in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Sở Y tế Hà Nội", "Bộ Y tế", "Căn cứ Điều 38 Luật Báo chí",
+                 "Vụ việc đang được cơ quan công an điều tra.", f"Kính gửi: {QUESTION['journalist']}",
+                 QUESTION["question"], "Người dùng spokesperson", "người phát ngôn"):  # fmt: skip
+        assert said in html, said
+    assert "<script>" not in html and "onclick" not in html  # the content policy allows no inline script
+    assert login(app.test_client(), "outsider").get(f"/press-requests/{asked['id']}/refusal-notice").status_code == 404

@@ -6,6 +6,7 @@ import datetime as dt
 
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import login_required
 from werkzeug.datastructures import MultiDict
@@ -18,6 +19,7 @@ from statements.lifecycle.models import Statement
 from statements.lifecycle.web import write_linked
 from statements.pressdesk import service
 from statements.pressdesk.models import GROUNDS, PressRequest
+from statements.pressdesk.notice import refusal_notice as refusal_notice_of
 from statements.pressdesk.schemas import AnswerIn, AssignIn, PressPolicyIn, PressRequestIn, RefusalIn
 from statements.pressdesk.serialize import request_dicts
 from statements.schemas import load_input
@@ -161,6 +163,15 @@ def press_request(request_id: int):
         refused=refused,
         form=request.form,
     ), status
+
+
+@bp.route("/press-requests/<int:request_id>/refusal-notice")
+@login_required
+def refusal_notice(request_id: int) -> str:
+    """Show the refusal's written notice for the journalist, to print: in Vietnamese, as the document is."""
+    notice = refusal_notice_of(db(), web_actor(), request_id)
+    with force_locale("vi"):
+        return render_template("pressdesk/refusal_notice.html", n=notice)
 
 
 @bp.route("/press-requests/<int:request_id>/answer/new", methods=["GET", "POST"])
