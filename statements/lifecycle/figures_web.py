@@ -53,7 +53,10 @@ def figures_from_form(form: MultiDict[str, str]) -> dict:
 
 
 #: A count as people type it: 1245, or grouped by thousands with dots, commas or spaces (1.245, 1,245, 1 245).
-_TYPED_COUNT = re.compile(r"[0-9]{1,10}|[0-9]{1,3}(?:([.,\s])[0-9]{3})(?:\1[0-9]{3}){0,2}")
+#: A count as it may be typed: digits, or thousands grouped by dots, commas or spaces ("1.245", "1,245").
+#: The editor's script reads the same pattern from the page (data-typed-count), so the two never differ.
+TYPED_COUNT = r"[0-9]{1,10}|[0-9]{1,3}(?:([.,\s])[0-9]{3})(?:\1[0-9]{3}){0,2}"
+_TYPED_COUNT = re.compile(TYPED_COUNT)
 
 
 def _typed_count(typed: str) -> int | str:
@@ -63,6 +66,7 @@ def _typed_count(typed: str) -> int | str:
 
 def init_app(app: Flask) -> None:
     """Give the pages the writing of counts and changes in the reader's language."""
+    app.jinja_env.globals["typed_count"] = TYPED_COUNT
     app.jinja_env.filters["count"] = lambda value: figures.count_text(value, str(get_locale()))
     app.jinja_env.filters["change"] = lambda m: figures.change_text(
         *figures.change_of(m.get("value"), m.get("previous")), str(get_locale())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from statements.api.auth import require_actor
 from statements.extensions import Blueprint
+from statements.pressdesk import policy as policies
 from statements.pressdesk import service
 from statements.pressdesk.schemas import (
     AnswerIn,
@@ -81,7 +82,7 @@ def refuse(data: dict, request_id: int):
 @bp.response(200, PressPolicyOut)
 def policy(code: str):
     """Return the days the unit gives itself to answer the press (ordinary and urgent questions)."""
-    return service.read_policy(db(), require_actor(), code)
+    return policies.read_policy(db(), require_actor(), code)
 
 
 @bp.route("/units/<code>/press-policy", methods=["PUT"])
@@ -89,4 +90,4 @@ def policy(code: str):
 @bp.response(200, PressPolicyOut)
 def set_policy(data: dict, code: str):
     """Set the unit's time limits (its leaders and admins); on the ledger."""
-    return service.update_policy(db(), require_actor(), code, data["normal_days"], data["urgent_days"])
+    return policies.update_policy(db(), require_actor(), code, data["normal_days"], data["urgent_days"])

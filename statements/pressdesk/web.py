@@ -17,6 +17,7 @@ from auth.service import full_names, members
 from statements.i18n import from_local_input, local_input_now, local_time
 from statements.lifecycle.models import Statement
 from statements.lifecycle.web import write_linked
+from statements.pressdesk import policy as time_limits
 from statements.pressdesk import service
 from statements.pressdesk.models import GROUNDS, PressRequest
 from statements.pressdesk.notice import refusal_notice as refusal_notice_of
@@ -85,7 +86,7 @@ def _register_page(actor: Actor, values: dict, errors: dict, status: int = 200, 
         items, total, errors = [], 0, errors | (refusal.errors or {})
         status = refusal.status
     units = _handled_units(actor)
-    days = service.days_by_unit(db(), [unit_id for unit_id, _code, _name in units])
+    days = time_limits.days_by_unit(db(), [unit_id for unit_id, _code, _name in units])
     policies = {code: days[unit_id] for unit_id, code, _name in units}
     return render_template(
         "pressdesk/index.html",
@@ -201,7 +202,7 @@ def press_policy(code: str):
     try:
         given = {name: form_number(form.get(name)) for name in ("normal_days", "urgent_days")}
         checked = load_input(PressPolicyIn(), given)
-        service.update_policy(db(), actor, code, checked["normal_days"], checked["urgent_days"])
+        time_limits.update_policy(db(), actor, code, checked["normal_days"], checked["urgent_days"])
     except Invalid as refusal:
         rollback_session()
         typed = {name: form.get(name, "") for name in ("normal_days", "urgent_days")}

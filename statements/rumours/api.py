@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from statements.api.auth import require_actor
 from statements.extensions import Blueprint
+from statements.rumours import focal as focals
 from statements.rumours import service
 from statements.rumours.schemas import (
     AssessmentIn,
@@ -80,7 +81,7 @@ def report(data: dict, rumour_id: int):
 @bp.response(200, FocalOut)
 def focal(code: str):
     """Return the unit's focal officer for the watch (who keeps and triages what is seen outside), if any."""
-    return service.read_focal(db(), require_actor(), code)
+    return focals.read_focal(db(), require_actor(), code)
 
 
 @bp.route("/units/<code>/watch-focal", methods=["PUT"])
@@ -88,4 +89,4 @@ def focal(code: str):
 @bp.response(200, FocalOut)
 def set_focal(data: dict, code: str):
     """Name one of the unit's press desk its focal officer, or nobody (leaders and admins); on the ledger."""
-    return service.appoint_focal(db(), require_actor(), code, data["username"])
+    return focals.appoint_focal(db(), require_actor(), code, data["username"])

@@ -19,16 +19,17 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
 
 from auth.acting import waiting_rows
-from auth.models import Unit, User
-from auth.service import actor_for, get_unit
+from auth.models import Unit
+from auth.service import get_unit
 from statements import authenticity
 from statements.lifecycle.models import Statement
+from statements.rumours.focal import focal_id
 from statements.rumours.models import ASSESSMENTS, Rumour, WatchFocal
 from workflow import ledger
 from workflow.actor import Actor
 from workflow.db import isoformat, utcnow
-from workflow.errors import Conflict, Invalid, NotFound, Refusal
-from workflow.guards import require_judge_watch, require_keep_watch, require_name_focal, units_allowed
+from workflow.errors import Conflict, Invalid, NotFound
+from workflow.guards import require_judge_watch, require_keep_watch, units_allowed
 from workflow.states import Kind, State
 
 MAX_TEXT = 50_000
@@ -161,64 +162,6 @@ def report_up(session: Session, actor: Actor, rumour_id: int, note: str) -> Rumo
         acting_for=holder,
     )
     return item
-
-
-def focal_id(session: Session, unit_id: int) -> int | None:
-    """Return the user id of the unit's focal officer for the watch, if it named one."""
-    return session.scalar(sa.select(WatchFocal.user_id).where(WatchFocal.unit_id == unit_id))
-
-
-def read_focal(session: Session, actor: Actor | None, unit_code: str) -> dict:
-    """Return who keeps the unit's watch as its focal officer (readable by whoever reads the unit's register)."""
-    unit = get_unit(session, unit_code)
-    if actor is None or not (actor.is_auditor or actor.can_read_unit(unit.id)):
-        raise NotFound("unit", f"No unit {unit_code}.")
-    return _focal_dict(session, unit)
-
-
-def appoint_focal(session: Session, actor: Actor, unit_code: str, username: str | None) -> dict:
-    """Name one of the unit's press desk its focal officer for the watch, or nobody (leaders, admins); on the ledger."""
-    unit = get_unit(session, unit_code)
-    require_name_focal(actor, unit.id)
-    row = session.get(WatchFocal, unit.id)
-    if username:
-        user = session.scalar(sa.select(User).where(User.username == username))
-        if user is None or not _keeps_watch(session, user, unit.id):
-            raise Invalid(
-                "watch_focal",
-                "The focal officer is one of the unit's drafters, spokesperson or leaders.",
-                errors={"username": ["Not one of the unit's press desk."]},
-            )
-        row = row or WatchFocal(unit_id=unit.id)
-        row.user_id, row.appointed_by_id, row.appointed_at = user.id, actor.user_id, utcnow()
-        session.add(row)
-    elif row is not None:
-        session.delete(row)
-    ledger.append_unit_change(session, actor, unit.id, unit.code, "appoint_watch_focal", {"focal": username or None})
-    session.flush()
-    return _focal_dict(session, unit)
-
-
-def _keeps_watch(session: Session, user: User, unit_id: int) -> bool:
-    try:
-        require_keep_watch(actor_for(session, user), unit_id)
-    except Refusal:
-        return False
-    return True
-
-
-def _focal_dict(session: Session, unit: Unit) -> dict:
-    row = session.execute(
-        sa.select(User.username, User.full_name, WatchFocal.appointed_at)
-        .join(WatchFocal, WatchFocal.user_id == User.id)
-        .where(WatchFocal.unit_id == unit.id)
-    ).first()
-    return {
-        "unit": unit.code,
-        "focal": {"username": row.username, "name": row.full_name, "since": isoformat(row.appointed_at)}
-        if row
-        else None,
-    }
 
 
 def get(session: Session, actor: Actor | None, rumour_id: int) -> Rumour:

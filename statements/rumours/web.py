@@ -13,6 +13,7 @@ from auth.models import Unit, User
 from auth.service import full_names, members
 from statements.i18n import from_local_input, local_input_now
 from statements.lifecycle.web import write_linked
+from statements.rumours import focal as focals
 from statements.rumours import service
 from statements.rumours.models import ASSESSMENTS, WatchFocal
 from statements.rumours.schemas import AssessmentIn, LinkIn, ReportIn, RumourIn
@@ -106,7 +107,7 @@ def _rumours_page(actor: Actor, values: dict, errors: dict, status: int = 200):
 def watch_focal(code: str):
     """Name the unit's focal officer for the watch, or nobody (its leaders and admins)."""
     try:
-        service.appoint_focal(db(), web_actor(), code, request.form.get("username") or None)
+        focals.appoint_focal(db(), web_actor(), code, request.form.get("username") or None)
     except Invalid:  # someone left the desk meanwhile; who may not name anyone gets the refusal's own page
         rollback_session()
         flash(_("Choose one of the unit's drafters, spokesperson or leaders."), "error")
@@ -148,7 +149,7 @@ def rumour(rumour_id: int):
     item = service.get(db(), actor, rumour_id)
     shown = rumour_dicts(db(), [item])[0]
     holder = item.reported_to_id or item.unit_id
-    focal, holder_focal = service.focal_id(db(), item.unit_id), service.focal_id(db(), holder)
+    focal, holder_focal = focals.focal_id(db(), item.unit_id), focals.focal_id(db(), holder)
     return render_template(
         "rumours/show.html",
         r=shown,

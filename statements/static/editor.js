@@ -50,8 +50,10 @@
   var lang = document.documentElement.lang || "vi";
   var whole = new Intl.NumberFormat(lang, { signDisplay: "exceptZero", maximumFractionDigits: 0 });
   var tenth = new Intl.NumberFormat(lang, { signDisplay: "exceptZero", minimumFractionDigits: 1, maximumFractionDigits: 1 });
-  // As the server reads a typed count (statements/lifecycle/figures_web.py): digits, or thousands grouped.
-  var typedCount = /^(?:[0-9]{1,10}|[0-9]{1,3}([.,\s])[0-9]{3}(?:\1[0-9]{3}){0,2})$/;
+  // As the server reads a typed count: the page carries its pattern (statements/lifecycle/figures_web.py).
+  var figures = form.querySelector("[data-typed-count]");
+  if (!figures) { return; }
+  var typedCount = new RegExp("^(?:" + figures.dataset.typedCount + ")$");
   function count(text) {
     text = (text || "").trim();
     return typedCount.test(text) ? parseInt(text.replace(/[.,\s]/g, ""), 10) : null;

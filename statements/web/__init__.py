@@ -13,7 +13,8 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
-from statements.web.messages import field_message, refusal_message
+from statements.web.fields import field_message
+from statements.web.messages import refusal_message
 from statements.web_session import rollback_session
 from workflow.actor import Actor
 from workflow.errors import Invalid, Refusal
