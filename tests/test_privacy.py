@@ -165,11 +165,13 @@ def test_the_command_line_is_held_by_the_same_guard(runner, api):
     assert result.exit_code == 3 and "409" in result.output and "legal basis" in result.output
 
 
-@pytest.mark.parametrize("name", ["privacy_sentences.json", "privacy_heldout.json", "privacy_heldout2.json"])
+@pytest.mark.parametrize(
+    "name", ["privacy_sentences.json", "privacy_heldout.json", "privacy_heldout2.json", "privacy_heldout3.json"]
+)
 def test_the_detector_meets_its_targets_and_the_redaction_leaves_nothing_to_find(name):
-    """Recall ≥ 0.95 and precision ≥ 0.9 on each labelled set (docs/privacy.md: the held-out sets measured 0.93 /
-    0.93 and 0.815 / 0.985 before they were learnt from); the redaction of every sentence leaves nothing to find
-    and changes no innocent sentence."""
+    """Recall ≥ 0.95 and precision ≥ 0.9 on each labelled set (docs/privacy.md: the held-out sets measured, recall
+    / precision, 0.93 / 0.93, 0.815 / 0.985 and 0.931 / 0.955 before they were learnt from); the redaction of every
+    sentence leaves nothing to find and changes no innocent sentence."""
     from bench.privacy import SET, measure
 
     sentences = __import__("json").loads(SET.with_name(name).read_text("utf-8"))["sentences"]

@@ -39,15 +39,21 @@ _SENTENCE_END = re.compile(
 _PATIENT_WORDS = (
     "bệnh nhân", "người bệnh", "sản phụ", "thai phụ", "nạn nhân", "bệnh nhi", "bé", "cháu", "cụ",
     # Written without diacritics, as texts copied from messages often are.
-    "benh nhan", "nguoi benh", "nan nhan", "benh nhi",
+    "benh nhan", "nguoi benh", "nan nhan", "benh nhi", "chau",
 )  # fmt: skip
 _HONORIFICS = (
     *_PATIENT_WORDS, "ông", "bà", "anh", "chị", "em", "chồng", "vợ", "con trai", "con gái", "người nhà", "chủ hộ",
     # A person by what they do or by what they are called: "học sinh Lê Hoàng Nam", "tên là Lâm Thị Hân".
     "học sinh", "sinh viên", "nam sinh", "nữ sinh", "học viên", "công nhân", "tên là", "tên",
+    "cô giáo", "thầy giáo", "cô", "thầy", "chú", "bác", "dì", "tôi là", "tên tôi là", "họ và tên", "họ tên",
 )  # fmt: skip
+#: Cues that name someone outright, so that one syllable is a name too ("người đàn ông tên Dũng").
+_NAMING = ("tên", "tên là", "tôi là", "tên tôi là", "họ và tên", "họ tên")
 HONORIFIC = re.compile(
-    r"(?<!\w)(" + "|".join(sorted(_HONORIFICS, key=len, reverse=True)) + r")\s+(?=[" + UPPER + r"])", re.IGNORECASE
+    r"(?<!\w)(" + "|".join(sorted(_HONORIFICS, key=len, reverse=True)) + r")\s*:?\s+"
+    # "bệnh nhân nam Nguyễn Văn Đức": the sex between the word and the name.
+    r"(?:(?:nam|nữ)\s+)?(?=[" + UPPER + r"])",
+    re.IGNORECASE,
 )
 #: A capitalised syllable of a name (not an initial: "N.V.A." is the customary way to leave a name out).
 _SYLLABLE = re.compile(
@@ -77,17 +83,20 @@ _AGED_NAME = re.compile(
     rf"(?<![\w{UPPER}])((?:[{UPPER}][^\W\d_]+\s+){{1,3}}[{UPPER}][^\W\d_]+)"
     r"(?=\s*[,(]\s*(?:\d{1,3}\s*(?:tuổi|tuoi)|sinh năm|SN))"
 )
-_AGE = re.compile(r"(?<!\w)(\d{1,3}\s*(?:tuổi|tuoi)|sinh năm\s+\d{4}|SN\s*\d{4}|\(\d{4}\))", re.IGNORECASE)
+_AGE = re.compile(
+    r"(?<!\w)(\d{1,3}\s*(?:tuổi|tuoi)|sinh năm\s+\d{4}|sinh ngày\s+\d{1,2}/\d{1,2}/\d{4}|SN\s*\d{4}|\(\d{4}\))",
+    re.IGNORECASE,
+)
 _RESIDENCE = re.compile(
     r"(?<!\w)(trú tại|trú ở|ngụ tại|ngụ ở|thường trú|tạm trú|quê quán|quê ở|địa chỉ|sống tại|sống ở|cư trú|nhà riêng"
     r"|nhà ở|nơi ở|ở tại|sinh sống|ở trọ|thuê trọ|phòng trọ|nhà trọ|hộ gia đình (?:ở|tại)|gia đình ở|gia đình tại"
-    r"|chủ hộ|tru tai|tru o|song tai|song o|thuong tru|tam tru|dia chi"
+    r"|chủ hộ|nhà số|tru tai|tru o|song tai|song o|thuong tru|tam tru|dia chi"
     r"|(?:nhà|gia đình) (?:ông|bà|anh|chị|cháu|em|cụ|bệnh nhân|người bệnh|bệnh nhi|ca bệnh|nạn nhân|của))(?!\w)",
     re.IGNORECASE,
 )
 #: A house, a lane or a hamlet: an address down to where someone lives. Keywords in any case, names capitalised.
 _LANE = r"(?i:ngõ|ngách|hẻm|kiệt|ngo|ngach|hem)"
-_GROUP = r"(?i:tổ dân phố|tổ|thôn|xóm|ấp|khu phố|bản|làng|buôn|bon|plei|khóm|sóc)"
+_GROUP = r"(?<!phố )(?<!TP )(?<!TP\. )(?i:tổ dân phố|tổ|thôn|xóm|ấp|khu phố|bản|làng|buôn|bon|plei|khóm|sóc)"
 _STREET = r"(?<!thành )(?<!Thành )(?i:đường|phố|duong|pho)"
 _PROPER = rf"[{UPPER}][^\W\d_]*(?:\s+[{UPPER}\d][^\W_]*)*"
 _NUMBER = r"\d+[A-Za-z]?(?:/\d+[A-Za-z]?)*"
@@ -101,23 +110,33 @@ _HOUSE_PART = (
 #: An address's house-level parts in a row ("số 12 ngõ 34 phố Lê Lợi", "số 12 Lê Lợi"), up to the commune or
 #: the district; a street's bare name only after its house number ("lớp 2 Trường …" starts no address).
 _HOUSE = re.compile(rf"(?<!\w){_HOUSE_PART}(?:\s*,?\s*(?:{_HOUSE_PART}|(?<=\d\s){_PROPER}))*")
+#: What makes an address house-level on its own: a number, a lane or a hamlet (a street's name alone is not).
+_HOUSE_LEVEL = re.compile(rf"\d|{_LANE}|{_GROUP}")
 #: Words just before an address that make it an institution's.
 _INSTITUTION = re.compile(
     r"(trụ sở|bệnh viện|sở y tế|trung tâm|trạm y tế|phòng khám|công ty|ủy ban|ubnd|trường|viện|cơ sở|nhà thuốc|chợ"
-    r"|địa điểm|điểm tiêm|khu cách ly|nhà văn hóa|nhà văn hoá|cơ quan|bộ y tế|cục|chi cục|khoa)[^.;\n]{0,60}$",
+    r"|địa điểm|điểm tiêm|khu cách ly|nhà văn hóa|nhà văn hoá|cơ quan|bộ y tế|cục|chi cục|khoa|phòng cách ly"
+    r"|phòng điều trị|phòng bệnh|buồng bệnh|giường)[^.;\n'\"“”]{0,60}$",
     re.IGNORECASE,
 )
 _CITIZEN = re.compile(r"(?<![\d.,/-])\d{12}(?![\d]|[.,/-]\d)")
 _CITIZEN_CUED = re.compile(
-    r"(?:CCCD|căn cước(?: công dân)?|định danh(?: cá nhân)?|CMND|chứng minh(?: nhân dân| thư)?)[^\d\n]{0,15}"
+    r"(?:CCCD|căn cước(?: công dân)?|định danh(?: cá nhân)?|CMND|chứng minh(?: nhân dân| thư)?)[^\d\n]{0,30}?"
     r"(\d(?:[\s.-]?\d){11}|\d(?:[\s.-]?\d){8})(?![\s.-]?\d)",
+    re.IGNORECASE,
+)
+#: A 12-digit number in groups with its cue after it: "040 187 002 963 (số CCCD của sản phụ)".
+_CITIZEN_CUED_AFTER = re.compile(
+    r"(?<![\d.,/-])(\d{3}[\s.]\d{3}[\s.]\d{3}[\s.]\d{3}|\d{4}[\s.]\d{4}[\s.]\d{4})(?=[^\d\n]{0,6}"
+    r"(?:số\s+)?(?:CCCD|căn cước|CMND|định danh))",
     re.IGNORECASE,
 )
 #: What a 12-digit number measures when it is no ID: money, doses, people.
 _MEASURED = re.compile(r"\s*(đồng|vnđ|vnd|đ\b|usd|liều|người|lượt|ca\b|mẫu|viên|lọ)", re.IGNORECASE)
 #: Words just before a 12-digit number that make it a document's or a product's, not a person's.
 _DOCUMENT = re.compile(
-    r"(mã hồ sơ|hồ sơ|chứng nhận|giấy phép|gmp|số lô|lô|đăng ký|hợp đồng|văn bản|mã vạch|mã sản phẩm)[^\d\n]{0,12}$",
+    r"(mã hồ sơ|hồ sơ|chứng nhận|giấy phép|gmp|số lô|lô|đăng ký|hợp đồng|văn bản|mã vạch|mã sản phẩm|tờ khai|hải quan)"
+    r"[^\d\n]{0,12}$",
     re.IGNORECASE,
 )
 #: A health-insurance card: two letters and 13 digits, grouped as the card prints them or any other way.
@@ -130,7 +149,8 @@ _PHONE = re.compile(
 )
 #: Words before a number that make it the authority's own line (a hotline is published to be called).
 _PUBLIC_LINE = re.compile(
-    r"(?:(?:đường dây nóng|hotline|tổng đài|số trực|điện thoại trực|trực cấp cứu"
+    r"(?:(?:đường dây nóng|hotline|tổng đài|số trực|điện thoại trực|trực cấp cứu|điện thoại cấp cứu"
+    r"|tiếp nhận thông tin (?:qua|tại|theo)"
     r"|(?:số )?(?:điện thoại|máy) (?:cơ quan|văn phòng|bàn cơ quan))"
     r"|(?:(?:số )?điện thoại của|liên hệ(?: với)?)\s+"
     r"(?:sở|bộ|trung tâm|bệnh viện|phòng|trạm|ban|cục|khoa|cơ quan|văn phòng))[^.;\n]{0,60}$",
@@ -144,6 +164,12 @@ _OWNED_BY_BODY = re.compile(
 _BODYS_LINE = re.compile(
     r"^\W*(?:liên hệ\W*)?(?:văn phòng|sở|bộ|trung tâm|bệnh viện|phòng khám|trạm y tế|cục|chi cục|khoa|ubnd|ủy ban)"
     r"[^.;\n]{0,50}?,\s*(?:số\s+)?(?:điện thoại|ĐT|SĐT|số|tel)?[\s:.]*$",
+    re.IGNORECASE,
+)
+#: A sentence about a body's seat: "Sở Y tế tỉnh X có trụ sở tại …, điện thoại …" gives the body's line.
+_BODYS_SEAT = re.compile(
+    r"^\W*(?:sở|bệnh viện|trung tâm|trạm y tế|cục|chi cục|ubnd|ủy ban|văn phòng|phòng khám)[^.;\n]{0,80}?"
+    r"(?:trụ sở|có địa chỉ|địa chỉ tại)",
     re.IGNORECASE,
 )
 #: Words just before a 10-digit number that make it a business's tax code, not a phone.
@@ -165,13 +191,15 @@ def sentences(text: str) -> list[tuple[int, int]]:
     return [(a, b) for a, b in spans if text[a:b].strip()]
 
 
-def _official(sentence: str, start: int, end: int) -> bool:
+def _official(sentence: str, start: int, end: int, *, title_before: bool = True) -> bool:
     """Say whether the name at start..end stands beside a title ("ông A, Giám đốc Sở", "Giám đốc Sở, ông A")."""
     # An official's age may stand between: "ông Nguyễn Văn Sơn, 56 tuổi, Phó Chủ tịch UBND huyện".
     after = re.sub(r"^\s*,\s*\d{1,3}\s*tuổi", "", sentence[end : end + 60])
     before = sentence[max(0, start - 60) : start]
     if _TITLES.match(re.sub(r"^[\s,(–-]+", "", after)):
         return True
+    if not title_before:
+        return False
     # A title and its body just before, then the honorific: "Giám đốc Sở Y tế, ông …".
     tail = re.search(r"([^,;:]*),?\s*$", before)
     return bool(tail and _TITLES.search(tail.group(1)))
@@ -204,14 +232,17 @@ def _names(sentence: str) -> list[tuple[int, int, bool]]:
                 break
             syllables.append(word)
             end = s.end()
-        if not syllables or _official(sentence, m.start(), end) or _INITIAL_NEXT.match(sentence, end):
+        cue = m.group(1).lower()
+        patient = cue in _PATIENT_WORDS
+        # A patient is never an official: a title just before ("bác sĩ trực, bệnh nhân …") is someone else's.
+        official = _official(sentence, m.start(), end, title_before=not patient)
+        if not syllables or official or _INITIAL_NEXT.match(sentence, end):
             continue
         if syllables and len(syllables[0]) == 1 and len(syllables) == 1:
             continue  # a lone capital is an initial, not a name
         if syllables and syllables[0] in _INSTITUTION_START:
             continue  # "học sinh Trường Tiểu học Kim Đồng": a school, and no family name starts so
-        patient = m.group(1).lower() in _PATIENT_WORDS
-        if len(syllables) >= 2 or patient:
+        if len(syllables) >= 2 or patient or cue in _NAMING:
             found.append((m.start(), end, patient))
             # The names listed after it are named the same way.
             while (more := _LISTED_NAME.match(sentence, end)) and not set(more.group(1).split()) & _NOT_NAMES:
@@ -239,8 +270,12 @@ def find(text: str) -> list[Finding]:
         sentence = text[a:b]
         names = _names(sentence)
         numbers = _numbers(sentence, bool(names))
+        # A name's own syllables ("anh Y Khoa Niê") are no institution's word before an address.
+        unnamed = sentence
+        for start, end, _patient in names:
+            unnamed = unnamed[:start] + " " * (end - start) + unnamed[end:]
         houses = [
-            m for m in _HOUSE.finditer(sentence) if not _INSTITUTION.search(_since_residence(sentence[: m.start()]))
+            m for m in _HOUSE.finditer(sentence) if not _INSTITUTION.search(_since_residence(unnamed[: m.start()]))
         ]
         resident = bool(_RESIDENCE.search(sentence))
         beds = list(_BED.finditer(sentence)) if names else []
@@ -253,7 +288,7 @@ def find(text: str) -> list[Finding]:
         aged = bool(_AGE.search(sentence))
         for m in houses:
             # A person described by age beside a house, a lane or a hamlet: where they live.
-            if resident or names or aged:
+            if resident or names or (aged and _HOUSE_LEVEL.search(m.group(0))):
                 add("home_address", a + m.start(), a + m.end())
         for start, end in _runs([(m.start(), m.end()) for m in beds], sentence):
             add("bed_with_name", a + start, a + end)
@@ -282,6 +317,9 @@ def _numbers(sentence: str, named: bool) -> list[tuple[str, int, int]]:
 
     for m in _CITIZEN_CUED.finditer(sentence):
         found.append(("citizen_id", m.start(1), m.end(1)))
+    for m in _CITIZEN_CUED_AFTER.finditer(sentence):
+        if free(m.start(1)):
+            found.append(("citizen_id", m.start(1), m.end(1)))
     for m in _CITIZEN.finditer(sentence):
         document = _DOCUMENT.search(sentence[: m.start()])
         if not _MEASURED.match(sentence, m.end()) and not document and free(m.start()):
@@ -295,7 +333,12 @@ def _numbers(sentence: str, named: bool) -> list[tuple[str, int, int]]:
         if _TAX_CODE.search(sentence[: m.start()]):
             continue
         before = sentence[: m.start()]
-        public = _PUBLIC_LINE.search(before) or _OWNED_BY_BODY.match(sentence[m.end() :]) or _BODYS_LINE.search(before)
+        public = (
+            _PUBLIC_LINE.search(before)
+            or _OWNED_BY_BODY.match(sentence[m.end() :])
+            or _BODYS_LINE.search(before)
+            or _BODYS_SEAT.match(sentence)
+        )
         if free(m.start()) and (named or not public):
             found.append(("phone", m.start(), m.end()))
     return found

@@ -40,8 +40,11 @@ _WARD_NEXT = re.compile(r"[\s,]*(?:tại\s+|ở\s+|thuộc\s+)?(?=khoa\b|Khoa\b)
 
 def redact(text: str) -> str:
     """Return the text in the customary form: names as initials, numbers left out, addresses from the commune up."""
+    found = find(text)
+    if not found:
+        return text  # nothing to leave out: the tidying below is for what a redaction leaves behind
     out, last = [], 0
-    for kind, start, end in _merged(find(text)):
+    for kind, start, end in _merged(found):
         before = text[last:start]
         if kind in _NUMBER_CUE and (cue := _NUMBER_CUE[kind].search(before)):
             before = before[: cue.start()]
