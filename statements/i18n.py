@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import lru_cache
+from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, redirect, request, session
 from flask_babel import Babel, format_decimal
@@ -81,6 +82,19 @@ def _formatted(iso: str) -> str:
     return value.astimezone(LOCAL_ZONE).strftime(_TIME_FORMAT)
 
 
+def return_path() -> str:
+    """Return where the language switch goes back to: this page, or after a form was sent, the page it was on.
+
+    A form's address may take no GET (a 405 after switching), and its answer cannot be shown again anyway.
+    """
+    if request.method == "GET":
+        return request.full_path
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc == request.host and referrer.path:
+        return referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    return "/"
+
+
 def init_app(app: Flask) -> None:
     """Set up Flask-Babel, the switch and the template helpers."""
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "vi")
@@ -92,3 +106,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["day"] = day_text
     app.jinja_env.filters["decimal"] = lambda value: format_decimal(value, format="#,##0.0")
     app.jinja_env.globals["current_lang"] = select_locale
+    app.jinja_env.globals["return_path"] = return_path

@@ -92,7 +92,7 @@ def test_a_rule_label_too_long_is_refused_alike_by_the_api_and_the_rules_page(ap
     refused = _post(c, "/units/SYT-HN/rules", "/units/SYT-HN/rules", rule | {"keywords": "dài", "source": "CV 6006"})
     page = refused.get_data(as_text=True)
     # The form comes back as typed, the error beside the field it is about; the field says its limit.
-    assert refused.status_code == 422 and 'id="label-error">Between 1 and 200 characters.' in page
+    assert refused.status_code == 422 and 'id="label-error">Write something, at most 200 characters.' in page
     assert 'value="dài"' in page and 'value="CV 6006"' in page and 'maxlength="200" value="' + "Đ" * 201 in page
     assert "dai" not in [x["code"] for x in api("admin").get("/api/v1/units/SYT-HN/rules").json["items"]]
 

@@ -148,3 +148,58 @@ def test_a_refused_question_has_a_written_notice_for_the_journalist_in_vietnames
         assert said in html, said
     assert "<script>" not in html and "onclick" not in html  # the content policy allows no inline script
     assert login(app.test_client(), "outsider").get(f"/press-requests/{asked['id']}/refusal-notice").status_code == 404
+
+
+def test_a_new_version_of_an_answer_keeps_its_kind_and_shows_its_question(app, api):
+    asked = _ask(api)
+    answer = create(api, kind="interview", title="Trả lời Báo Sức khỏe")
+    api("author").post(f"/api/v1/press-requests/{asked['id']}/answer", json={"statement": answer["id"]})
+    changed = api("author").post(f"/api/v1/statements/{answer['id']}/versions", json={"kind": "regular"})
+    assert changed.status_code == 422 and "interview" in changed.json["errors"]["kind"][0], changed.json
+    same = api("author").post(f"/api/v1/statements/{answer['id']}/versions", json={"body": "Tuần 46 có 312 ca."})
+    assert same.status_code in (200, 201), same.json
+    editor = login(app.test_client(), "author").get(f"/statements/{answer['id']}/edit").get_data(as_text=True)
+    assert QUESTION["question"] in editor and "data-locked" in editor and 'id="kind"' not in editor
+    # A statement answering nothing still changes kind freely.
+    free = create(api, kind="interview", title="Chưa trả lời câu hỏi nào")
+    moved = api("author").post(f"/api/v1/statements/{free['id']}/versions", json={"kind": "regular"})
+    assert moved.status_code in (200, 201), moved.json
+
+
+def test_the_items_page_shows_its_reports_up_and_keeps_each_forms_reason_apart(app, api):
+    item = _seen(api)
+    path = f"/api/v1/rumours/{item['id']}"
+    api("spokesperson").post(f"{path}/assessment", json={"assessment": "beyond_authority", "note": "Của Bộ."})
+    speaker = login(app.test_client(), "spokesperson")
+    page = speaker.get(f"/rumours/{item['id']}")
+    refused = speaker.post(f"/rumours/{item['id']}", data={"do": "report", "note": "", "csrf_token": csrf(page)})
+    assert refused.status_code == 422
+    html = refused.get_data(as_text=True)
+    assert "data-report" in html
+    api("spokesperson").post(f"{path}/report", json={"note": "Thuộc thẩm quyền cấp phép của Bộ."})
+    leader = login(app.test_client(), "ministry_leader").get(f"/rumours/{item['id']}").get_data(as_text=True)
+    assert (
+        "data-reports" in leader
+        and "Thuộc thẩm quyền cấp phép của Bộ." in leader
+        and "Người dùng spokesperson" in leader
+    )
+    assert "data-report>" not in leader and "data-report " not in leader  # nobody above the ministry: no form
+    typed = speaker.post(f"/rumours/{item['id']}", data={"do": "assess", "assessment": "", "note": "Lý do riêng.",
+                                                          "csrf_token": csrf(page)})  # fmt: skip
+    judged_box = typed.get_data(as_text=True)
+    assert judged_box.count("Lý do riêng.") == 1  # back in the judgement's box only
+
+
+def test_switching_language_after_a_refused_form_returns_to_the_page_it_was_on(app):
+    leader = login(app.test_client(), "ministry_leader")
+    page = leader.get("/press-requests")
+    leader.post("/press-requests/policy/SYT-HN", data={"normal_days": "5", "urgent_days": "9",
+                                                        "csrf_token": csrf(page)},
+                headers={"Referer": "http://localhost/press-requests"})  # fmt: skip
+    refused = leader.post("/press-requests/policy/SYT-HN", data={"normal_days": "5", "urgent_days": "9",
+                                                                  "csrf_token": csrf(page)},
+                          headers={"Referer": "http://localhost/press-requests"})  # fmt: skip
+    html = refused.get_data(as_text=True)
+    assert "data-policy-refused" in html and "next=/press-requests" in html.replace("%2F", "/")
+    switched = leader.get("/lang/en?next=/press-requests")
+    assert switched.status_code == 302 and switched.location.endswith("/press-requests")

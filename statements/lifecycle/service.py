@@ -8,7 +8,7 @@ writes back only what it changed (`statements.lifecycle.snapshots`).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -46,6 +46,18 @@ MAX_TOPIC = 100
 
 
 # --- content validation ----------------------------------------------------------------------
+
+
+#: Checks that say a statement's kind is fixed by what it is linked to (an answer to a question from the press,
+#: a correction of an item seen outside): each returns why, or None. The registers add theirs
+#: (statements.pressdesk, statements.rumours): they know the links, the lifecycle does not.
+KIND_HOLDERS: list[Callable[[Session, int], str | None]] = []
+
+
+def holds_kind(check: Callable[[Session, int], str | None]) -> Callable[[Session, int], str | None]:
+    """Register a check that says why a statement's kind is fixed (None: it is not)."""
+    KIND_HOLDERS.append(check)
+    return check
 
 
 def _clean_content(fields: dict, previous: StatementVersion | None) -> dict:
@@ -223,6 +235,10 @@ def add_version(
     if version is not None:
         _check_read_version(statement, version)
     content = _clean_content(fields, statement.current)
+    if content["kind"] != statement.kind:
+        reasons = [reason for held in KIND_HOLDERS if (reason := held(session, statement.id))]
+        if reasons:
+            raise Invalid("kind", "The statement's kind is fixed.", errors={"kind": reasons})
     number = statement.current_version + 1
     written = _write_version(session, statement, actor, number, content)
     refresh_sensitivity(session, statement)

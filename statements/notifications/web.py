@@ -6,6 +6,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from auth.service import full_names
 from statements.notifications import service
 from statements.notifications.models import Kind, Mode
 from statements.notifications.schemas import SettingsIn
@@ -28,6 +29,8 @@ def notifications():
     return render_template(
         "web/notifications.html",
         items=[notification_dict(n) for n in items],
+        # Named as people know each other, not by username (one query for the page).
+        people=full_names(db(), [n.actor for n in items if n.actor != "system"]),
         total=total,
         page=page,
         pages=page_count(total, PER_PAGE),

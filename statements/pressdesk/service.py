@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, aliased
 from auth.models import Unit, User
 from auth.service import actor_for, get_unit, get_user
 from statements.lifecycle.models import Statement
+from statements.lifecycle.service import holds_kind
 from statements.pressdesk.models import GROUNDS, PressRequest
 from statements.pressdesk.policy import days_of
 from workflow import ledger
@@ -115,6 +116,13 @@ def link_answer(session: Session, actor: Actor, request_id: int, statement_id: i
     return request
 
 
+@holds_kind
+def _answers_a_question(session: Session, statement_id: int) -> str | None:
+    """Say that an answer to a question from the press stays an interview statement (None for others)."""
+    answers = session.scalar(sa.select(PressRequest.id).where(PressRequest.answer_id == statement_id))
+    return "It answers a question from the press: it stays an interview statement." if answers else None
+
+
 def require_no_answer(session: Session, request: PressRequest) -> None:
     """Refuse a second answer while the first is alive: it would be unlinked without anyone deciding so."""
     if request.answer_id is None:
@@ -201,6 +209,7 @@ def waiting(session: Session, actor: Actor, limit: int = 50) -> list[dict]:
             PressRequest.due_at,
             PressRequest.answer_id,
             PressRequest.assigned_to_id,
+            PressRequest.urgent,
             assignee.full_name.label("assignee"),
         )
         .outerjoin(Statement, Statement.id == PressRequest.answer_id)
@@ -221,6 +230,7 @@ def waiting(session: Session, actor: Actor, limit: int = 50) -> list[dict]:
             "status": "overdue" if row.due_at < now else ("answering" if row.answer_id else "open"),
             "assignee": row.assignee,
             "mine": row.assigned_to_id == actor.user_id,
+            "urgent": row.urgent,
         }
         for row in session.execute(query)
     ]

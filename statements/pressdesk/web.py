@@ -186,7 +186,7 @@ def write_answer(request_id: int):
         actor,
         asked.unit_id,
         {"kind": Kind.INTERVIEW.value},
-        {"urgency": "urgent" if asked.urgent else "normal", "title": _("Answer to %(outlet)s", outlet=asked.outlet)},
+        {"urgency": "urgent" if asked.urgent else "normal", "title": f"Trả lời {asked.outlet}"},
         lambda statement_id: service.link_answer(db(), actor, request_id, statement_id),
         _("Answer saved as a draft and linked to the question."),
         asked=asked,

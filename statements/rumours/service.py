@@ -19,10 +19,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
 
 from auth.acting import waiting_rows
-from auth.models import Unit
+from auth.models import Unit, User
 from auth.service import get_unit
 from statements import authenticity
 from statements.lifecycle.models import Statement
+from statements.lifecycle.service import holds_kind
 from statements.rumours.focal import focal_id
 from statements.rumours.models import ASSESSMENTS, Rumour, WatchFocal
 from workflow import ledger
@@ -30,6 +31,7 @@ from workflow.actor import Actor
 from workflow.db import isoformat, utcnow
 from workflow.errors import Conflict, Invalid, NotFound
 from workflow.guards import require_judge_watch, require_keep_watch, units_allowed
+from workflow.ledger import LedgerEntry
 from workflow.states import Kind, State
 
 MAX_TEXT = 50_000
@@ -120,6 +122,13 @@ def link(session: Session, actor: Actor, rumour_id: int, *, concerns: int | None
     return item
 
 
+@holds_kind
+def _answers_an_item(session: Session, statement_id: int) -> str | None:
+    """Say that a correction answering an item seen outside stays a correction (None for others)."""
+    answers = session.scalar(sa.select(Rumour.id).where(Rumour.correction_id == statement_id))
+    return "It answers an item seen outside: it stays a correction." if answers else None
+
+
 def require_no_correction(session: Session, item: Rumour) -> None:
     """Refuse a second correction while the first is alive: it would be unlinked without anyone deciding so."""
     if item.correction_id is None:
@@ -145,7 +154,7 @@ def report_up(session: Session, actor: Actor, rumour_id: int, note: str) -> Rumo
     parent = session.scalar(sa.select(Unit.parent_id).where(Unit.id == holder))
     if parent is None:
         raise Conflict("no_unit_above", "The unit holding the item has no unit above it.")
-    if focal_id(session, parent) is None and not waiting_rows(session, parent):
+    if not someone_sees(session, parent):
         # Reported there, it would wait in nobody's inbox and tell nobody.
         raise Conflict(
             "nobody_above", "Nobody on PressGate speaks for or leads the units above: tell them by other means."
@@ -162,6 +171,37 @@ def report_up(session: Session, actor: Actor, rumour_id: int, note: str) -> Rumo
         acting_for=holder,
     )
     return item
+
+
+def someone_sees(session: Session, unit_id: int) -> bool:
+    """Say whether an item reported to the unit reaches someone: its focal officer, spokesperson or leaders above."""
+    return focal_id(session, unit_id) is not None or bool(waiting_rows(session, unit_id))
+
+
+def reportable(session: Session, item: Rumour) -> bool:
+    """Say whether the item could go up from where it is now: a unit above, where someone would see it."""
+    parent = session.scalar(sa.select(Unit.parent_id).where(Unit.id == (item.reported_to_id or item.unit_id)))
+    return parent is not None and someone_sees(session, parent)
+
+
+def reports_of(session: Session, item: Rumour) -> list[dict]:
+    """Return the item's chain of reports up, oldest first: who, when, from which unit to which, and why."""
+    entries = session.execute(
+        sa.select(LedgerEntry.actor_id, LedgerEntry.at, LedgerEntry.data, LedgerEntry.comment)
+        .where(
+            LedgerEntry.kind == ledger.EntryKind.WATCH,
+            LedgerEntry.action == "report_rumour",
+            LedgerEntry.unit == _code(session, item.unit_id),
+            LedgerEntry.data["rumour"].as_integer() == item.id,
+        )
+        .order_by(LedgerEntry.id)
+    ).all()
+    people = {e.actor_id for e in entries}
+    names = dict(session.execute(sa.select(User.id, User.full_name).where(User.id.in_(people))).all())
+    return [
+        {"by": names.get(e.actor_id), "at": e.at, "from": e.data.get("from"), "to": e.data.get("to"), "why": e.comment}
+        for e in entries
+    ]
 
 
 def get(session: Session, actor: Actor | None, rumour_id: int) -> Rumour:

@@ -156,7 +156,10 @@ def rumour(rumour_id: int):
         names=full_names(db(), [shown["assessed_by"]]),
         may_keep=can_keep_watch(actor, item.unit_id),
         may_judge=can_judge_watch(actor, item.unit_id, focal),
-        may_report=can_judge_watch(actor, holder, holder_focal) and item.assessment == "beyond_authority",
+        may_report=can_judge_watch(actor, holder, holder_focal)
+        and item.assessment == "beyond_authority"
+        and service.reportable(db(), item),
+        reports=service.reports_of(db(), item) if item.reported_to_id else [],
         may_draft=can_draft_in(actor, item.unit_id) and item.assessment in ("false", "misleading"),
         assessments=[a for a in ASSESSMENTS if a != "unassessed"],
         errors=errors,
@@ -179,7 +182,9 @@ def write_correction(rumour_id: int):
         actor,
         item.unit_id,
         fixed,
-        {"urgency": "urgent", "title": _("Correction: %(summary)s", summary=item.summary[:120])},
+        # The statement is the authority's public words, in Vietnamese whatever the drafter's interface; the
+        # item's summary is the staff's own note (and may repeat the false figures): it is not the headline.
+        {"urgency": "urgent", "title": f"Đính chính thông tin sai sự thật trên {item.platform}"},
         lambda statement_id: service.link(db(), actor, rumour_id, concerns=None, correction=statement_id),
         _("Correction saved as a draft and linked to the item."),
         corrects=item,

@@ -26,6 +26,12 @@ from statements.web.labels import (
 #: The services' fixed field messages, for forms in the person's language (others are shown as written).
 FIELD_MESSAGES = {
     "A title is required.": _l("A title is required."),
+    "It answers a question from the press: it stays an interview statement.": _l(
+        "It answers a question from the press: it stays an interview statement."
+    ),
+    "It answers an item seen outside: it stays a correction.": _l(
+        "It answers an item seen outside: it stays a correction."
+    ),
     "The body may not be empty.": _l("The body may not be empty."),
     "Unknown unit.": _l("Unknown unit."),
     "Not a valid boolean.": _l("Not a valid boolean."),
@@ -110,7 +116,12 @@ PATTERNED_FIELD_MESSAGES: list[tuple[re.Pattern, Callable[..., object]]] = [
     (re.compile(r"Shorter than minimum length (?P<n>\d+)\."), lambda n: _l("At least %(n)s characters.", n=n)),
     (
         re.compile(r"Length must be between (?P<low>\d+) and (?P<high>\d+)\."),
-        lambda low, high: _l("Between %(low)s and %(high)s characters.", low=low, high=high),
+        # From 1: empty or too long alike ("1 to 4000 characters" did not say that something must be written).
+        lambda low, high: (
+            _l("Write something, at most %(high)s characters.", high=high)
+            if low == "1"
+            else _l("Between %(low)s and %(high)s characters.", low=low, high=high)
+        ),
     ),
     (re.compile(r"No such user: (?P<names>.+)\."), lambda names: _l("No such user: %(names)s.", names=names)),
     (

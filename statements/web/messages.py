@@ -193,6 +193,7 @@ RULE_MESSAGES = {
     "no_unit_above": _l("The unit holding the item has no unit above it."),
     "answer_exists": _l("The question already has its answer: revise that one, or withdraw it first."),
     "correction_exists": _l("The item already has its correction: revise that one, or withdraw it first."),
+    "kind": _l("The statement's kind is fixed by what it answers."),
     "nobody_above": _l("Nobody on PressGate speaks for or leads the units above: tell them by other means."),
 }
 
