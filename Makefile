@@ -9,6 +9,8 @@ MO := statements/translations/vi/LC_MESSAGES/messages.mo
 CHROMIUM := /usr/bin/chromium
 # PDF copies of statements are set in DejaVu Sans (it has every Vietnamese letter).
 FONT := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
+# Official letters' PDF: Times New Roman's metric twin, in its version with Vietnamese (Liberation 2).
+LETTER_FONT := /usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf
 # The load generator of the benchmarks (Debian's wrk).
 WRK := /usr/bin/wrk
 
@@ -41,7 +43,7 @@ translations: $(MO)
 
 install: $(STAMP) $(MO)
 
-run: $(STAMP) $(MO) $(FONT)
+run: $(STAMP) $(MO) $(FONT) $(LETTER_FONT)
 	$(BIN)/pressgate init-db
 	$(BIN)/pressgate demo --if-empty
 	@# The worker (the email of notifications) beside the development server, stopped with it.
@@ -55,6 +57,9 @@ $(CHROMIUM):
 $(FONT):
 	apt-get update -qq && apt-get install -y -qq fonts-dejavu-core
 
+$(LETTER_FONT):
+	apt-get update -qq && apt-get install -y -qq fonts-liberation2
+
 $(PDFTOTEXT):
 	apt-get update -qq && apt-get install -y -qq poppler-utils
 
@@ -66,7 +71,7 @@ $(AXE): package.json package-lock.json
 	npm ci --no-audit --no-fund --ignore-scripts --silent
 	@touch $(AXE)
 
-test: $(STAMP) $(MO) $(CHROMIUM) $(FONT) $(WRK) $(AXE) $(PDFTOTEXT) $(SOFFICE)
+test: $(STAMP) $(MO) $(CHROMIUM) $(FONT) $(LETTER_FONT) $(WRK) $(AXE) $(PDFTOTEXT) $(SOFFICE)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	@# The import contracts of pyproject.toml: layers, no web framework in the domain, no cycles.

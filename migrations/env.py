@@ -7,6 +7,7 @@ from alembic import context
 
 import auth.models  # noqa: F401  (register tables)
 import statements.disclosure.models
+import statements.letters.models
 import statements.lifecycle.models
 import statements.notifications.models
 import statements.pressdesk.models

@@ -128,6 +128,8 @@ def _register_features(app: Flask, api: Api) -> None:
     from statements.dashboard import web as dashboard_web
     from statements.disclosure import api as disclosure_api
     from statements.disclosure import web as disclosure_web
+    from statements.letters import api as letters_api
+    from statements.letters import web as letters_web
     from statements.lifecycle import actions, figures_web
     from statements.lifecycle import api as lifecycle_api
     from statements.lifecycle import web as lifecycle_web
@@ -153,6 +155,7 @@ def _register_features(app: Flask, api: Api) -> None:
         dashboard_web,
         deadlines_web,
         disclosure_web,
+        letters_web,
         lifecycle_web,
         notifications_web,
         org_web,
@@ -173,6 +176,7 @@ def _register_features(app: Flask, api: Api) -> None:
         dashboard_api,
         press_api,
         pressdesk_api,
+        letters_api,
         rumours_api,
     )
     for module in apis:

@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from auth.service import actor_for, create_unit, create_user, designate_spokesperson
+from statements.letters import service as letters
 from statements.lifecycle.service import create_statement, decide
 from statements.pressdesk import service as pressdesk
 from statements.rumours import service as rumours
@@ -119,6 +120,30 @@ def seed(session: Session) -> None:
             )
 
     _press_and_watch(session, actors)
+    _letterheads(session, actors)
+
+
+def _letterheads(session: Session, actors: dict) -> None:
+    """Give the department and its hospital their letterheads, so that the demo issues official letters."""
+    common = {"recipients": ["Các cơ quan báo chí trên địa bàn tỉnh"], "copies_to": ["Như trên", "Bộ Y tế (để b/c)"]}
+    department = {
+        "full_name": "Sở Y tế tỉnh An Hòa",
+        "parent_name": "UBND tỉnh An Hòa",
+        "symbol": "SYT-NV",
+        "place": "An Hòa",
+        "archive": "NV",
+        "signers": [{"mark": "KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC", "name": "Phạm Thủ Trưởng"}],
+    }
+    hospital = {
+        "full_name": "Bệnh viện Đa khoa tỉnh An Hòa",
+        "parent_name": "Sở Y tế tỉnh An Hòa",
+        "symbol": "BVĐK-KHTH",
+        "place": "An Hòa",
+        "archive": "KHTH",
+        "signers": [{"mark": "GIÁM ĐỐC", "name": "Võ Văn Giám Đốc"}],
+    }
+    letters.update_letterhead(session, actors["admin"], "SYT-AH", common | department)
+    letters.update_letterhead(session, actors["admin"], "BV-AH", common | hospital)
 
 
 def _press_and_watch(session: Session, actors: dict) -> None:

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from auth.tokens import issue_token
 from statements.disclosure.service import open_case
+from statements.letters import service as letters
 from statements.notifications.models import Notification
 from statements.org.acting import appoint
 from statements.pressdesk import service as pressdesk
@@ -48,6 +49,16 @@ LEDGER_READERS = {"auditor", "admin"}
 #: Who registers and answers a unit's questions from the press, and who may refuse one.
 PRESS_DESK = DRAFTERS | {"spokesperson"} | COMPETENT_LEADERS
 PRESS_REFUSERS = {"spokesperson"} | COMPETENT_LEADERS
+LETTERHEAD = {
+    "full_name": "Sở Y tế Hà Nội",
+    "parent_name": "UBND thành phố Hà Nội",
+    "symbol": "SYT-NV",
+    "place": "Hà Nội",
+    "recipients": ["Các cơ quan báo chí"],
+    "copies_to": ["Như trên"],
+    "archive": "NV",
+    "signers": [{"mark": "GIÁM ĐỐC", "name": "Trần Quốc Bảo"}],
+}
 SEEN = {"unit": "SYT-HN", "platform": "Zalo", "address": "https://zalo.me/g/abc", "summary": "Tin đồn về dịch sởi."}
 QUESTION = {"unit": "SYT-HN", "outlet": "Báo Tuổi Trẻ", "journalist": "Lê Minh", "contact": "minh@tuoitre.vn",
             "question": "Có bao nhiêu ca mắc sởi?"}  # fmt: skip
@@ -341,6 +352,31 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, set[str]]] = {
         {"title": "Đính chính", "body": "Số ca đúng là 12.", "urgency": "urgent"},
         DRAFTERS,
     ),
+    # official letters ({ap}: an approved statement of SYT-HN; {lt}: a letter issued from it)
+    ("letters.issue", "POST"): ("/api/v1/statements/{ap}/letters", {"subject": "thông tin dịch bệnh"}, PRESS_REFUSERS),
+    ("letters.of_statement", "GET"): ("/api/v1/statements/{ap}/letters", None, UNIT_READERS),
+    ("letters.one", "GET"): ("/api/v1/letters/{lt}", None, UNIT_READERS),
+    ("letters.document", "GET"): ("/api/v1/letters/{lt}/document?format=docx", None, UNIT_READERS),
+    ("letters.cancel", "POST"): ("/api/v1/letters/{lt}/cancel", {"reason": "Nhầm nơi nhận."}, PRESS_REFUSERS),
+    ("letters.letterhead", "GET"): ("/api/v1/units/SYT-HN/letterhead", None, RULE_READERS),
+    ("letters.set_letterhead", "PUT"): ("/api/v1/units/SYT-HN/letterhead", LETTERHEAD, {"admin"}),
+    ("web.issue_letter", "GET"): ("/statements/{ap}/letters/new", None, UNIT_READERS),
+    ("web.issue_letter", "POST"): ("/statements/{ap}/letters/new", {"subject": "thông tin dịch bệnh"}, PRESS_REFUSERS),
+    ("web.letter", "GET"): ("/letters/{lt}", None, UNIT_READERS),
+    ("web.letter", "POST"): ("/letters/{lt}", {"do": "cancel", "reason": "Nhầm nơi nhận."}, PRESS_REFUSERS),
+    ("web.letter_document", "GET"): ("/letters/{lt}/document?format=pdf", None, UNIT_READERS),
+    ("web.letterhead", "GET"): ("/units/SYT-HN/letterhead", None, RULE_READERS),
+    ("web.letterhead", "POST"): (
+        "/units/SYT-HN/letterhead",
+        {k: v for k, v in LETTERHEAD.items() if k != "signers"}
+        | {
+            "recipients": "Các cơ quan báo chí",
+            "copies_to": "Như trên",
+            "signer_mark": "GIÁM ĐỐC",
+            "signer_name": "Trần Quốc Bảo",
+        },
+        {"admin"},
+    ),
     ("web.press_policy", "POST"): (
         "/press-requests/policy/SYT-HN",
         {"normal_days": "20", "urgent_days": "2"},
@@ -388,6 +424,9 @@ def world(app, session, org, statement_in, make_statement, tmp_path):
             "first_seen_at": dt.datetime.now(dt.UTC)}  # fmt: skip
     ru = rumours.record(session, org.actor("author"), "SYT-HN", **seen)
     rumours.assess(session, org.actor("spokesperson"), ru.id, "beyond_authority", "Thẩm quyền của Bộ.")
+    ap = statement_in("approved").id
+    letters.update_letterhead(session, org.actor("admin"), "SYT-HN", LETTERHEAD)
+    lt = letters.issue(session, org.actor("spokesperson"), ap, subject="thông tin dịch bệnh").id
     rf = rumours.record(session, org.actor("author"), "SYT-HN", **seen)
     rumours.assess(session, org.actor("spokesperson"), rf.id, "false", "Sai sự thật.")
     session.commit()
@@ -412,6 +451,8 @@ def world(app, session, org, statement_in, make_statement, tmp_path):
         "rule": rule,
         "pq": pq,
         "pr": refused,
+        "ap": ap,
+        "lt": lt,
         "ru": ru.id,
         "rf": rf.id,
         "iv": iv,

@@ -85,6 +85,9 @@ MEANINGS = {name: action.meaning for name, action in ACTIONS.items()} | {
     "assess_rumour": "The spokesperson or a leader judged an item seen outside (data.assessment), saying why",
     "link_rumour": "The statement an item seen outside concerns, or the correction answering it, was linked",
     "report_rumour": "An item beyond the unit's authority was reported to the unit above (data: from, to)",
+    "issue_letter": "A statement was issued as an official letter (data: number, year, symbol, subject)",
+    "cancel_letter": "An official letter was cancelled, keeping its number (comment: why)",
+    "update_letterhead": "A unit's letterhead for official letters was set (data: what it now says)",
 }
 
 

@@ -26,6 +26,18 @@ from statements.web.labels import (
 #: The services' fixed field messages, for forms in the person's language (others are shown as written).
 FIELD_MESSAGES = {
     "A title is required.": _l("A title is required."),
+    "Say what the letter is about.": _l("Say what the letter is about."),
+    "Say what the letter is about, in at most 300 characters.": _l(
+        "Say what the letter is about, in at most 300 characters."
+    ),
+    "Name at least one recipient.": _l("Name at least one recipient."),
+    "One of the letterhead's signers.": _l("One of the letterhead's signers."),
+    "Capital letters and digits in parts joined by hyphens, as SYT-NV.": _l(
+        "Capital letters and digits in parts joined by hyphens, as SYT-NV."
+    ),
+    "Give the unit's full name.": _l("Give the unit's full name."),
+    "Give the place the letters are issued at.": _l("Give the place the letters are issued at."),
+    "Say why.": _l("Say why."),
     "It answers a question from the press: it stays an interview statement.": _l(
         "It answers a question from the press: it stays an interview statement."
     ),

@@ -67,6 +67,9 @@ ACTION_LABELS = {
     "assess_rumour": _l("Judged an item seen outside"),
     "link_rumour": _l("Linked statements to an item seen outside"),
     "report_rumour": _l("Reported an item seen outside to the unit above"),
+    "issue_letter": _l("Issued an official letter"),
+    "cancel_letter": _l("Cancelled an official letter"),
+    "update_letterhead": _l("Set the unit's letterhead"),
 }
 #: What each built-in detector looks for, so that whoever reads a rule sees why it fired.
 DETECTOR_LABELS = {

@@ -194,6 +194,15 @@ RULE_MESSAGES = {
     "answer_exists": _l("The question already has its answer: revise that one, or withdraw it first."),
     "correction_exists": _l("The item already has its correction: revise that one, or withdraw it first."),
     "kind": _l("The statement's kind is fixed by what it answers."),
+    "letterhead": _l("The letterhead is not valid: see the fields marked."),
+    "not_issuable": _l("Only an approved or released statement is issued as a letter."),
+    "letterhead_incomplete": _l(
+        "The unit's letterhead is not set yet: an administrator sets its place, symbol and signers first."
+    ),
+    "letter": _l("The letter is not valid: see the fields marked."),
+    "letter_cancelled": _l("The letter is already cancelled."),
+    "reason": _l("Say why."),
+    "letter_issuer": _l("Only the unit's spokesperson or a leader may issue its official letters."),
     "nobody_above": _l("Nobody on PressGate speaks for or leads the units above: tell them by other means."),
 }
 

@@ -92,6 +92,12 @@ def require_refuse_press(actor: Actor | None, unit_id: int) -> None:
         raise Forbidden("press_refusal", "Only the unit's spokesperson or a leader may refuse a question.")
 
 
+def require_issue_letter(actor: Actor | None, unit_id: int) -> None:
+    """Only the unit's spokesperson or a leader issues (or cancels) its official letters: they speak for the unit."""
+    if actor is None or not (actor.speaks_for(unit_id) or actor.is_competent_leader(unit_id)):
+        raise Forbidden("letter_issuer", "Only the unit's spokesperson or a leader may issue its official letters.")
+
+
 def require_keep_watch(actor: Actor | None, unit_id: int) -> None:
     """Refuse anyone but the unit's drafters, spokesperson and leaders: they record what is said outside about it."""
     if actor is None or not (
@@ -256,6 +262,11 @@ def can_handle_press(actor: Actor | None, unit_id: int) -> bool:
 def can_draft_in(actor: Actor | None, unit_id: int) -> bool:
     """Say whether `require_draft_in` lets the actor through."""
     return _allowed(require_draft_in, actor, unit_id)
+
+
+def can_issue_letter(actor: Actor | None, unit_id: int) -> bool:
+    """Say whether `require_issue_letter` lets the actor through."""
+    return _allowed(require_issue_letter, actor, unit_id)
 
 
 def can_refuse_press(actor: Actor | None, unit_id: int) -> bool:

@@ -49,6 +49,7 @@ class EntryKind:
     DEADLINE = "deadline"  # the system reminded, said a step is overdue, or escalated it
     PRESS = "press"  # a question from the press registered, assigned, linked to its answer or refused
     WATCH = "watch"  # an item seen outside recorded, judged, linked to what answers it, or reported up
+    LETTER = "letter"  # a statement issued as an official letter under its number, or the letter cancelled
 
 
 class LedgerEntry(Base):

@@ -1,0 +1,335 @@
+"""Issue an approved or released statement as an official letter, and keep each unit's letterhead.
+
+A letter takes the next number of its unit's year, in the transaction that writes it and its ledger entry:
+a letter rolled back takes no number, and a number issued is never given again (a cancelled letter keeps
+it, marked cancelled; ND 30/2020 Art. 15). The letter is bound to the content hash the statement was
+approved or released with, and keeps the letterhead as it stood when issued.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from auth.models import Unit, User
+from auth.service import get_unit
+from statements.letters.models import Letter, LetterCounter, Letterhead
+from statements.lifecycle.queries import read_statement
+from workflow import ledger
+from workflow.actor import Actor
+from workflow.db import isoformat, utcnow
+from workflow.deadlines import ZONE
+from workflow.errors import Conflict, Invalid, NotFound
+from workflow.guards import require_issue_letter, require_manage_org, require_read_deadlines
+from workflow.settings import save_unit_setting
+from workflow.states import State
+
+#: A letter's symbol: the unit's abbreviation and the drafting office's, in capitals ("SYT-NV", "BYT-TT").
+SYMBOL = re.compile(r"[A-ZĐ0-9]{1,12}(?:-[A-ZĐ0-9]{1,12}){0,3}")
+SYMBOL_MESSAGE = "Capital letters and digits in parts joined by hyphens, as SYT-NV."
+MAX_LINES = 20
+MAX_SIGNERS = 10
+MAX_REASON = 2000
+#: What a letter may be issued from: content the unit's competent person approved, or released.
+ISSUABLE = (State.APPROVED.value, State.RELEASED.value)
+
+
+# --- the letterhead -----------------------------------------------------------------------------
+
+
+def letterhead_of(session: Session, unit: Unit) -> dict[str, Any]:
+    """Return the unit's letterhead: its own, or the defaults (its name, its parent's, its code; no place)."""
+    row = session.get(Letterhead, unit.id)
+    if row is not None:
+        return {
+            "unit": unit.code,
+            "full_name": row.full_name,
+            "parent_name": row.parent_name,
+            "symbol": row.symbol,
+            "place": row.place,
+            "recipients": list(row.recipients),
+            "copies_to": list(row.copies_to),
+            "archive": row.archive,
+            "signers": [dict(s) for s in row.signers],
+            "set_by_unit": True,
+        }
+    return {
+        "unit": unit.code,
+        "full_name": unit.name,
+        "parent_name": unit.parent.name if unit.parent else "",
+        "symbol": unit.code.upper() if SYMBOL.fullmatch(unit.code.upper()) else "",
+        "place": "",
+        "recipients": [],
+        "copies_to": [],
+        "archive": "",
+        "signers": [],
+        "set_by_unit": False,
+    }
+
+
+def read_letterhead(session: Session, actor: Actor | None, unit_code: str) -> dict[str, Any]:
+    """Return the unit's letterhead (its people, the leaders above it, auditors and admins)."""
+    unit = get_unit(session, unit_code)
+    require_read_deadlines(actor, unit.id)
+    return letterhead_of(session, unit)
+
+
+def update_letterhead(session: Session, actor: Actor, unit_code: str, values: dict[str, Any]) -> dict[str, Any]:
+    """Set the unit's letterhead (admins); the change goes on the ledger with what it now says."""
+    unit = get_unit(session, unit_code)
+    require_manage_org(actor)
+    clean = _clean_letterhead(values)
+    save_unit_setting(session, actor, unit.id, unit.code, Letterhead, "update_letterhead", clean)
+    session.flush()
+    return letterhead_of(session, unit)
+
+
+def _clean_letterhead(values: dict[str, Any]) -> dict[str, Any]:
+    errors: dict[str, list[str]] = {}
+
+    def text(name: str, most: int, *, required: bool = True) -> str:
+        value = values.get(name, "")
+        if not isinstance(value, str) or len(value.strip()) > most or (required and not value.strip()):
+            errors[name] = [
+                f"A text of at most {most} characters." if not required else f"Between 1 and {most} characters."
+            ]
+            return ""
+        return value.strip()
+
+    full_name, parent_name = text("full_name", 300), text("parent_name", 300, required=False)
+    place, archive = text("place", 100), text("archive", 40, required=False)
+    symbol = values.get("symbol", "")
+    if not isinstance(symbol, str) or not SYMBOL.fullmatch(symbol.strip()):
+        errors["symbol"] = [SYMBOL_MESSAGE]
+    recipients, copies_to = (
+        _lines(values.get("recipients", []), "recipients", errors),
+        _lines(values.get("copies_to", []), "copies_to", errors),
+    )
+    signers = values.get("signers", [])
+    if (
+        not isinstance(signers, list)
+        or not 1 <= len(signers) <= MAX_SIGNERS
+        or not all(
+            isinstance(s, dict)
+            and isinstance(s.get("mark"), str)
+            and isinstance(s.get("name"), str)
+            and 0 < len(s["mark"].strip()) <= 200
+            and 0 < len(s["name"].strip()) <= 200
+            for s in signers
+        )
+    ):
+        errors["signers"] = [f"From 1 to {MAX_SIGNERS} signers, each with a signing mark and a name."]
+    if errors:
+        raise Invalid("letterhead", "The letterhead is not valid.", errors=errors)
+    return {
+        "full_name": full_name,
+        "parent_name": parent_name,
+        "symbol": symbol.strip(),
+        "place": place,
+        "recipients": recipients,
+        "copies_to": copies_to,
+        "archive": archive,
+        "signers": [{"mark": s["mark"].strip(), "name": s["name"].strip()} for s in signers],
+    }
+
+
+def _lines(value: object, name: str, errors: dict[str, list[str]]) -> list[str]:
+    if (
+        not isinstance(value, list)
+        or len(value) > MAX_LINES
+        or not all(isinstance(line, str) and 0 < len(line.strip()) <= 300 for line in value)
+    ):
+        errors[name] = [f"At most {MAX_LINES} lines of at most 300 characters."]
+        return []
+    return [line.strip() for line in value]
+
+
+# --- letters ------------------------------------------------------------------------------------
+
+
+def issue(
+    session: Session,
+    actor: Actor,
+    statement_id: int,
+    *,
+    subject: str,
+    recipients: list[str] | None = None,
+    copies_to: list[str] | None = None,
+    signer: int = 0,
+) -> Letter:
+    """Issue the statement as the unit's next numbered letter (its spokesperson or a leader); on the ledger."""
+    statement = read_statement(session, statement_id, actor, for_update=True)
+    require_issue_letter(actor, statement.unit_id)
+    if statement.state not in ISSUABLE:
+        raise Conflict("not_issuable", "Only an approved or released statement is issued as a letter.")
+    released = statement.state == State.RELEASED.value
+    version = statement.released_version if released else statement.approved_version
+    content_hash = statement.released_hash if released else statement.approved_hash
+    if version is None or content_hash is None:
+        raise Conflict("not_issuable", "Only an approved or released statement is issued as a letter.")
+    unit = session.get(Unit, statement.unit_id)
+    assert unit is not None  # a statement's unit is never deleted
+    head = letterhead_of(session, unit)
+    if not (head["set_by_unit"] and head["place"] and head["signers"] and head["symbol"]):
+        raise Conflict(
+            "letterhead_incomplete",
+            "Set the unit's letterhead first (an administrator): its place, symbol and signers.",
+        )
+    errors: dict[str, list[str]] = {}
+    if not isinstance(subject, str) or not 0 < len(subject.strip()) <= 300:
+        errors["subject"] = ["Say what the letter is about, in at most 300 characters."]
+    to = _lines(head["recipients"] if recipients is None else recipients, "recipients", errors)
+    if not to and "recipients" not in errors:
+        errors["recipients"] = ["Name at least one recipient."]
+    cc = _lines(head["copies_to"] if copies_to is None else copies_to, "copies_to", errors)
+    if not isinstance(signer, int) or isinstance(signer, bool) or not 0 <= signer < len(head["signers"]):
+        errors["signer"] = ["One of the letterhead's signers."]
+    if errors:
+        raise Invalid("letter", "The letter is not valid.", errors=errors)
+    now = utcnow()
+    year = now.astimezone(ZONE).year
+    chosen = head["signers"][signer]
+    letter = Letter(
+        unit_id=unit.id,
+        year=year,
+        number=_next_number(session, unit.id, year),
+        statement_id=statement.id,
+        version=version,
+        content_hash=content_hash,
+        symbol=head["symbol"],
+        place=head["place"],
+        unit_full_name=head["full_name"],
+        parent_name=head["parent_name"],
+        subject=subject.strip(),
+        recipients=to,
+        copies_to=cc,
+        archive=head["archive"],
+        signing_mark=chosen["mark"],
+        signer_name=chosen["name"],
+        issued_at=now,
+        issued_by_id=actor.user_id,
+    )
+    session.add(letter)
+    session.flush()
+    _entry(session, actor, letter, unit.code, "issue_letter")
+    return letter
+
+
+def cancel(session: Session, actor: Actor, letter_id: int, reason: str) -> Letter:
+    """Cancel a letter with the reason; it keeps its number for ever, marked cancelled; on the ledger."""
+    letter = get(session, actor, letter_id)
+    require_issue_letter(actor, letter.unit_id)
+    if letter.cancelled_at is not None:
+        raise Conflict("letter_cancelled", f"Letter {letter_id} is already cancelled.")
+    if not isinstance(reason, str) or not 0 < len(reason.strip()) <= MAX_REASON:
+        raise Invalid("reason", "Say why.", errors={"reason": [f"Say why, in at most {MAX_REASON} characters."]})
+    letter.cancelled_at, letter.cancelled_by_id, letter.cancel_reason = utcnow(), actor.user_id, reason.strip()
+    code = session.scalar(sa.select(Unit.code).where(Unit.id == letter.unit_id))
+    _entry(session, actor, letter, code or "", "cancel_letter", comment=letter.cancel_reason)
+    return letter
+
+
+def get(session: Session, actor: Actor | None, letter_id: int) -> Letter:
+    """Return a letter the actor may read: its unit's people, the leaders above, auditors."""
+    letter = session.get(Letter, letter_id)
+    if letter is None or actor is None or not (actor.is_auditor or actor.can_read_unit(letter.unit_id)):
+        raise NotFound("letter", f"No letter {letter_id}.")
+    return letter
+
+
+def of_statement(session: Session, actor: Actor | None, statement_id: int) -> list[Letter]:
+    """Return the letters issued from a statement, newest first (none for whom may not read its unit)."""
+    letters = session.scalars(
+        sa.select(Letter).where(Letter.statement_id == statement_id).order_by(Letter.id.desc())
+    ).all()
+    return [x for x in letters if actor is not None and (actor.is_auditor or actor.can_read_unit(x.unit_id))]
+
+
+def number_text(letter: Letter) -> str:
+    """Return the letter's number and symbol as it prints them: "123/SYT-NV"."""
+    return f"{letter.number}/{letter.symbol}"
+
+
+def letter_dict(session: Session, letter: Letter) -> dict[str, Any]:
+    """Return a letter as the API and the pages give it."""
+    people = dict(
+        session.execute(
+            sa.select(User.id, User.username).where(User.id.in_({letter.issued_by_id, letter.cancelled_by_id} - {None}))
+        ).all()
+    )
+    return {
+        "id": letter.id,
+        "unit": session.scalar(sa.select(Unit.code).where(Unit.id == letter.unit_id)),
+        "number": letter.number,
+        "year": letter.year,
+        "symbol": letter.symbol,
+        "number_text": number_text(letter),
+        "statement": letter.statement_id,
+        "version": letter.version,
+        "content_hash": letter.content_hash,
+        "subject": letter.subject,
+        "place": letter.place,
+        "unit_full_name": letter.unit_full_name,
+        "parent_name": letter.parent_name,
+        "recipients": list(letter.recipients),
+        "copies_to": list(letter.copies_to),
+        "archive": letter.archive,
+        "signing_mark": letter.signing_mark,
+        "signer_name": letter.signer_name,
+        "issued_at": isoformat(letter.issued_at),
+        "issued_by": people.get(letter.issued_by_id),
+        "cancelled": None
+        if letter.cancelled_at is None
+        else {
+            "at": isoformat(letter.cancelled_at),
+            "by": people.get(letter.cancelled_by_id),
+            "reason": letter.cancel_reason,
+        },
+    }
+
+
+def _next_number(session: Session, unit_id: int, year: int) -> int:
+    """Take the unit's next number of the year, in the caller's transaction (rolled back with it: no gap)."""
+    dialect = session.get_bind().dialect.name
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(LetterCounter)
+    # One statement, atomic on both databases: two letters issued at once wait on the row and take 1 and 2.
+    statement = insert.values(unit_id=unit_id, year=year, last=1).on_conflict_do_update(
+        index_elements=["unit_id", "year"], set_={"last": LetterCounter.last + 1}
+    )
+    return int(session.execute(statement.returning(LetterCounter.last)).scalar_one())
+
+
+def _entry(
+    session: Session, actor: Actor, letter: Letter, unit_code: str, action: str, comment: str | None = None
+) -> None:
+    ledger.append(
+        session,
+        kind=ledger.EntryKind.LETTER,
+        action=action,
+        actor_id=actor.user_id,
+        actor=actor.username,
+        role="spokesperson" if actor.speaks_for(letter.unit_id) else "leader",
+        unit=unit_code,
+        statement_id=letter.statement_id,
+        version=letter.version,
+        content_hash=letter.content_hash,
+        comment=comment,
+        data={
+            "letter": letter.id,
+            "number": letter.number,
+            "year": letter.year,
+            "symbol": letter.symbol,
+            "subject": letter.subject,
+            "signer": letter.signer_name,
+        },
+    )
+
+
+def local_day(when: dt.datetime) -> dt.date:
+    """Return the day in Vietnam a letter was issued (its date line)."""
+    return (when if when.tzinfo else when.replace(tzinfo=dt.UTC)).astimezone(ZONE).date()
