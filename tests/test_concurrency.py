@@ -214,3 +214,40 @@ def test_verify_reads_the_ledger_and_the_tables_at_one_moment(committed_engine, 
     finally:
         for c in held:
             c.close()
+
+
+@pytest.mark.postgres_only
+def test_letters_issued_at_once_take_consecutive_numbers(committed_engine):
+    from statements.letters import service as letters
+
+    head = {"full_name": "Sở Y tế Hà Nội", "parent_name": "UBND thành phố Hà Nội", "symbol": "SYT-CC",
+            "place": "Hà Nội", "recipients": ["Các cơ quan báo chí"], "copies_to": [], "archive": "",
+            "signers": [{"mark": "GIÁM ĐỐC", "name": "Trần Quốc Bảo"}]}  # fmt: skip
+    with Session(committed_engine) as session:
+        actors = _actors(session)
+        letters.update_letterhead(session, actors["admin"], "SYT-HN", head)
+        s = create_statement(session, actors["author"], "SYT-HN", {"title": "Công văn", "body": "Nội dung công văn."})
+        for who, action in (("author", "submit"), ("spokesperson", "approve")):
+            decide(session, s.id, actors[who], action, version=1)
+        session.commit()
+        statement_id = s.id
+    barrier = threading.Barrier(THREADS)
+    numbers: list[int] = []
+    errors: list[str] = []
+
+    def issue(i: int) -> None:
+        with Session(committed_engine) as session:
+            actor = _actors(session)["spokesperson" if i % 2 else "leader"]
+            barrier.wait()
+            try:
+                numbers.append(letters.issue(session, actor, statement_id, subject=f"thông tin {i}").number)
+                session.commit()
+            except Exception as err:  # the test fails below with what it was
+                errors.append(repr(err))
+
+    threads = [threading.Thread(target=issue, args=(i,)) for i in range(THREADS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not errors and sorted(numbers) == list(range(1, THREADS + 1)), (errors, numbers)

@@ -245,3 +245,22 @@ def test_the_pages_issue_show_download_and_cancel_in_the_readers_language(app, a
     assert saved.status_code == 302, saved.get_data(as_text=True)[-500:]
     assert api("admin").get("/api/v1/units/SYT-HN/letterhead").json["symbol"] == "SYT-TT"
     assert api("author").get(f"/api/v1/letters/{letter_id}").json["symbol"] == "SYT-NV"  # as issued, for ever
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice opens the DOCX (make test installs it)")
+def test_libreoffice_opens_the_docx_as_one_a4_page_with_every_part(api, letterhead, tmp_path):
+    s = _approved(api)
+    letter = _issue(api, s["id"]).json
+    (tmp_path / "letter.docx").write_bytes(
+        api("author").get(f"/api/v1/letters/{letter['id']}/document?format=docx").data
+    )
+    profile = f"-env:UserInstallation=file://{tmp_path}/profile"  # its own profile: tests run side by side
+    subprocess.run(["soffice", "--headless", "--norestore", profile, "--convert-to", "pdf", "--outdir", str(tmp_path),
+                    str(tmp_path / "letter.docx")], capture_output=True, check=True, timeout=180)  # fmt: skip
+    pdf = tmp_path / "letter.pdf"
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"Pages:\s+1\n", info) and "(A4)" in info, info
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    for said in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "SỞ Y TẾ HÀ NỘI", "Số: 1/SYT-NV", "Nơi nhận:", "Lưu: VT, NV.",
+                 "PHÓ GIÁM ĐỐC", "Nguyễn Thị Hồng Vân", "bọ gậy"):  # fmt: skip
+        assert said in text, (said, text)

@@ -13,10 +13,14 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from statements.letters.models import Letter
 from statements.letters.service import local_day, number_text
 from workflow.text import xml_text
+
+if TYPE_CHECKING:
+    from docx.table import Table
 
 MOTTO = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
 #: The PDF's faces: Times New Roman's metric twin, then a serif every Debian has.
@@ -35,6 +39,8 @@ FALLBACK = {
 #: Margins in millimetres (top, bottom, left, right) and the width left for the text.
 TOP, BOTTOM, LEFT, RIGHT = 20, 20, 30, 15
 WIDTH = 210 - LEFT - RIGHT
+#: The left columns of the letterhead and of the foot: the motto and the signature take the rest.
+HEAD_LEFT, FOOT_LEFT = 65, 80
 
 
 @dataclass(frozen=True)
@@ -111,8 +117,8 @@ def docx(page: Layout, qr: bytes | None) -> bytes:
 
     head = document.add_table(rows=1, cols=2)
     head.alignment = WD_TABLE_ALIGNMENT.CENTER
+    _widths(head, HEAD_LEFT)
     left, right = head.rows[0].cells
-    left.width, right.width = Mm(70), Mm(WIDTH - 70)
     line(left, page.parent, 12, first=True)
     line(left, page.unit, 12, bold=True)
     line(left, "_______", 12)
@@ -137,8 +143,8 @@ def docx(page: Layout, qr: bytes | None) -> bytes:
         paragraph.paragraph_format.space_before = Pt(6)
     document.add_paragraph()
     foot = document.add_table(rows=1, cols=2)
+    _widths(foot, FOOT_LEFT)
     left, right = foot.rows[0].cells
-    left.width, right.width = Mm(80), Mm(WIDTH - 80)
     line(left, "Nơi nhận:", 12, bold=True, italic=True, align=WD_ALIGN_PARAGRAPH.LEFT, first=True)
     for item in page.copies_to:
         line(left, f"- {item}", 11, align=WD_ALIGN_PARAGRAPH.LEFT)
@@ -155,6 +161,17 @@ def docx(page: Layout, qr: bytes | None) -> bytes:
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+def _widths(table: Table, left_mm: float) -> None:
+    """Fix a two-column table's widths: LibreOffice reads the grid's, Word the cells'; both are set."""
+    from docx.shared import Mm
+
+    table.autofit = False
+    for column, width in zip(table.columns, (left_mm, WIDTH - left_mm), strict=True):
+        column.width = Mm(width)
+        for cell in column.cells:
+            cell.width = Mm(width)
 
 
 def pdf(page: Layout, qr: bytes | None) -> bytes:
@@ -175,17 +192,17 @@ def pdf(page: Layout, qr: bytes | None) -> bytes:
         document.set_font("serif", style=style, size=size)
         document.multi_cell(width, size * 0.45, words, align=align, new_x="LMARGIN", new_y="NEXT")
 
-    split = LEFT + 70
+    split = LEFT + HEAD_LEFT
     y = document.get_y()
     for words, size, style in ((page.parent, 12, ""), (page.unit, 12, "B"), ("_______", 12, ""),
                                (page.number, 13, ""), (page.subject, 12, "")):  # fmt: skip
         if words:
-            text(70, words, size, style, x=LEFT)
+            text(HEAD_LEFT, words, size, style, x=LEFT)
     left_end = document.get_y()
     document.set_y(y)
     for words, size, style in ((MOTTO[0], 12, "B"), (MOTTO[1], 13, "B"), ("_______________", 13, ""),
                                (page.place_date, 13, "I")):  # fmt: skip
-        text(WIDTH - 70, words, size, style, x=split)
+        text(WIDTH - HEAD_LEFT, words, size, style, x=split)
     document.set_y(max(left_end, document.get_y()) + 6)
     if page.cancelled:
         text(WIDTH, "ĐÃ HỦY", 14, "B")
@@ -206,15 +223,15 @@ def pdf(page: Layout, qr: bytes | None) -> bytes:
     if document.get_y() > 297 - BOTTOM - 50:
         document.add_page()
     y = document.get_y()
-    text(80, "Nơi nhận:", 12, "BI", align="L", x=LEFT)
+    text(FOOT_LEFT, "Nơi nhận:", 12, "BI", align="L", x=LEFT)
     for item in page.copies_to:
-        text(80, f"- {item}", 11, align="L", x=LEFT)
+        text(FOOT_LEFT, f"- {item}", 11, align="L", x=LEFT)
     left_end = document.get_y()
     document.set_y(y)
     for mark in page.mark:
-        text(WIDTH - 80, mark, 13, "B", x=LEFT + 80)
+        text(WIDTH - FOOT_LEFT, mark, 13, "B", x=LEFT + FOOT_LEFT)
     document.ln(22)  # the signature and the seal go here
-    text(WIDTH - 80, page.signer, 14, "B", x=LEFT + 80)
+    text(WIDTH - FOOT_LEFT, page.signer, 14, "B", x=LEFT + FOOT_LEFT)
     document.set_y(max(left_end, document.get_y()) + 6)
     if page.verify_url:
         if document.get_y() > 297 - BOTTOM - 30:
