@@ -51,6 +51,14 @@ def get_statement(session: Session, statement_id: int, actor: Actor | None, *, f
     return _readable(load(session, statement_id, for_update=for_update), statement_id, actor)
 
 
+def standing(session: Session, statement_id: int | None) -> bool:
+    """Say whether a statement exists and is neither rejected nor withdrawn (an answer or correction still counts)."""
+    if statement_id is None:
+        return False
+    state = session.scalar(sa.select(Statement.state).where(Statement.id == statement_id))
+    return state is not None and state not in (State.REJECTED, State.WITHDRAWN)
+
+
 def read_statement(
     session: Session, statement_id: int, actor: Actor | None, *, for_update: bool = False
 ) -> StatementView:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, aliased
 from auth.models import Unit, User
 from auth.service import actor_for, get_unit, get_user
 from statements.lifecycle.models import Statement
+from statements.lifecycle.queries import standing
 from statements.lifecycle.service import holds_kind
 from statements.pressdesk.models import GROUNDS, PressRequest
 from statements.pressdesk.policy import days_of
@@ -125,10 +126,7 @@ def _answers_a_question(session: Session, statement_id: int) -> str | None:
 
 def require_no_answer(session: Session, request: PressRequest) -> None:
     """Refuse a second answer while the first is alive: it would be unlinked without anyone deciding so."""
-    if request.answer_id is None:
-        return
-    state = session.scalar(sa.select(Statement.state).where(Statement.id == request.answer_id))
-    if state not in (State.REJECTED, State.WITHDRAWN):
+    if standing(session, request.answer_id):
         raise Conflict(
             "answer_exists",
             f"Question {request.id} already has its answer, statement {request.answer_id}: revise that one, or"

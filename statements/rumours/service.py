@@ -23,6 +23,7 @@ from auth.models import Unit, User
 from auth.service import get_unit
 from statements import authenticity
 from statements.lifecycle.models import Statement
+from statements.lifecycle.queries import standing
 from statements.lifecycle.service import holds_kind
 from statements.rumours.focal import focal_id
 from statements.rumours.models import ASSESSMENTS, Rumour, WatchFocal
@@ -131,10 +132,7 @@ def _answers_an_item(session: Session, statement_id: int) -> str | None:
 
 def require_no_correction(session: Session, item: Rumour) -> None:
     """Refuse a second correction while the first is alive: it would be unlinked without anyone deciding so."""
-    if item.correction_id is None:
-        return
-    state = session.scalar(sa.select(Statement.state).where(Statement.id == item.correction_id))
-    if state not in (State.REJECTED, State.WITHDRAWN):
+    if standing(session, item.correction_id):
         raise Conflict(
             "correction_exists",
             f"Item {item.id} already has its correction, statement {item.correction_id}: revise that one, or"
