@@ -143,6 +143,8 @@ def _register_features(app: Flask, api: Api) -> None:
     from statements.press import web as press_web
     from statements.pressdesk import api as pressdesk_api
     from statements.pressdesk import web as pressdesk_web
+    from statements.record import api as record_api
+    from statements.record import web as record_web
     from statements.rumours import api as rumours_api
     from statements.rumours import web as rumours_web
 
@@ -161,6 +163,7 @@ def _register_features(app: Flask, api: Api) -> None:
         org_web,
         press_feeds,
         pressdesk_web,
+        record_web,
         rules_web,
         rumours_web,
     )
@@ -177,6 +180,7 @@ def _register_features(app: Flask, api: Api) -> None:
         press_api,
         pressdesk_api,
         letters_api,
+        record_api,
         rumours_api,
     )
     for module in apis:

@@ -352,6 +352,19 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, set[str]]] = {
         {"title": "Đính chính", "body": "Số ca đúng là 12.", "urgency": "urgent"},
         DRAFTERS,
     ),
+    # the record: commendations beside the violations
+    ("record.commend", "POST"): (
+        "/api/v1/commendations",
+        {"unit": "SYT-HN", "person": "author", "description": "Thông cáo kịp thời."},
+        COMPETENT_LEADERS,
+    ),
+    ("record.listed", "GET"): ("/api/v1/commendations", None, INVESTIGATORS),
+    ("web.record", "GET"): ("/record", None, INVESTIGATORS),
+    ("web.record", "POST"): (
+        "/record",
+        {"do": "commend", "person": "SYT-HN/author", "description": "Thông cáo kịp thời."},
+        COMPETENT_LEADERS,
+    ),
     # official letters ({ap}: an approved statement of SYT-HN; {lt}: a letter issued from it)
     ("letters.issue", "POST"): ("/api/v1/statements/{ap}/letters", {"subject": "thông tin dịch bệnh"}, PRESS_REFUSERS),
     ("letters.of_statement", "GET"): ("/api/v1/statements/{ap}/letters", None, UNIT_READERS),

@@ -88,6 +88,7 @@ MEANINGS = {name: action.meaning for name, action in ACTIONS.items()} | {
     "issue_letter": "A statement was issued as an official letter (data: number, year, symbol, subject)",
     "cancel_letter": "An official letter was cancelled, keeping its number (comment: why)",
     "update_letterhead": "A unit's letterhead for official letters was set (data: what it now says)",
+    "record_commendation": "A leader commended one of the unit's people (comment: for what; data: person, statements)",
 }
 
 

@@ -38,6 +38,8 @@ FIELD_MESSAGES = {
     "Give the unit's full name.": _l("Give the unit's full name."),
     "Give the place the letters are issued at.": _l("Give the place the letters are issued at."),
     "Say why.": _l("Say why."),
+    "Say what for.": _l("Say what for."),
+    "One of the unit's people.": _l("One of the unit's people."),
     "It answers a question from the press: it stays an interview statement.": _l(
         "It answers a question from the press: it stays an interview statement."
     ),

@@ -70,6 +70,7 @@ ACTION_LABELS = {
     "issue_letter": _l("Issued an official letter"),
     "cancel_letter": _l("Cancelled an official letter"),
     "update_letterhead": _l("Set the unit's letterhead"),
+    "record_commendation": _l("Recorded a commendation"),
 }
 #: What each built-in detector looks for, so that whoever reads a rule sees why it fired.
 DETECTOR_LABELS = {

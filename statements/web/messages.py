@@ -203,6 +203,8 @@ RULE_MESSAGES = {
     "letter_cancelled": _l("The letter is already cancelled."),
     "reason": _l("Say why."),
     "letter_issuer": _l("Only the unit's spokesperson or a leader may issue its official letters."),
+    "commendation": _l("The commendation is not valid: see the fields marked."),
+    "commender": _l("Only a leader of the unit (or above) records commendations of its people."),
     "nobody_above": _l("Nobody on PressGate speaks for or leads the units above: tell them by other means."),
 }
 

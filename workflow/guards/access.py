@@ -92,6 +92,12 @@ def require_refuse_press(actor: Actor | None, unit_id: int) -> None:
         raise Forbidden("press_refusal", "Only the unit's spokesperson or a leader may refuse a question.")
 
 
+def require_commend(actor: Actor | None, unit_id: int) -> None:
+    """Only a competent leader of the unit (or above it) records a commendation of its people (letter 6006)."""
+    if actor is None or not actor.is_competent_leader(unit_id):
+        raise Forbidden("commender", "Only a leader of the unit (or above) records commendations of its people.")
+
+
 def require_issue_letter(actor: Actor | None, unit_id: int) -> None:
     """Only the unit's spokesperson or a leader issues (or cancels) its official letters: they speak for the unit."""
     if actor is None or not (actor.speaks_for(unit_id) or actor.is_competent_leader(unit_id)):
@@ -262,6 +268,11 @@ def can_handle_press(actor: Actor | None, unit_id: int) -> bool:
 def can_draft_in(actor: Actor | None, unit_id: int) -> bool:
     """Say whether `require_draft_in` lets the actor through."""
     return _allowed(require_draft_in, actor, unit_id)
+
+
+def can_commend(actor: Actor | None, unit_id: int) -> bool:
+    """Say whether `require_commend` lets the actor through."""
+    return _allowed(require_commend, actor, unit_id)
 
 
 def can_issue_letter(actor: Actor | None, unit_id: int) -> bool:

@@ -1,0 +1,45 @@
+"""Commendations beside the violations, in a unit's record (issue 31).
+
+Revision ID: 0032
+Revises: 0031
+Create Date: 2026-12-05 19:40:00
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+from workflow.db import UTCDateTime
+
+revision = "0032"
+down_revision = "0031"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "commendations",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("unit_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("statements", sa.JSON(), nullable=False),
+        sa.Column("recorded_at", UTCDateTime(), nullable=False),
+        sa.Column("recorded_by_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["recorded_by_id"], ["users.id"], name=op.f("fk_commendations_recorded_by_id_users")),
+        sa.ForeignKeyConstraint(["unit_id"], ["units.id"], name=op.f("fk_commendations_unit_id_units")),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_commendations_user_id_users")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_commendations")),
+    )
+    with op.batch_alter_table("commendations") as batch:
+        batch.create_index(batch.f("ix_commendations_unit_id"), ["unit_id"], unique=False)
+        batch.create_index(batch.f("ix_commendations_user_id"), ["user_id"], unique=False)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("commendations") as batch:
+        batch.drop_index(batch.f("ix_commendations_user_id"))
+        batch.drop_index(batch.f("ix_commendations_unit_id"))
+    op.drop_table("commendations")
