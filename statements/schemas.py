@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,12 +18,15 @@ MAX_PER_PAGE = 100
 
 #: What the OpenAPI document says of every text the API takes (JSON Schema has no other way to say
 #: it), so that a request valid by the document is one the API accepts.
-NO_NUL = r"^[^\x00]*$"
+NO_NUL = r"^[^\x00\ud800-\udfff]*$"
+#: What no text holds: NUL (no database stores it in text) and a lone half of a surrogate pair (not a
+#: character at all: nothing can encode it, so it would fail deep in the database driver or the hash).
+_NOT_TEXT = re.compile("[\x00\ud800-\udfff]")
 
 
 def _nul_paths(value: object, path: str = "") -> list[str]:
     if isinstance(value, str):
-        return [path or "value"] if "\x00" in value else []
+        return [path or "value"] if _NOT_TEXT.search(value) else []
     if isinstance(value, dict):
         return [p for k, v in value.items() for p in _nul_paths(v, str(k) if not path else f"{path}.{k}")]
     if isinstance(value, list):
@@ -49,7 +53,8 @@ class Lenient(ma.Schema):
             return data
         paths = _nul_paths({key: value for key, value in data.items() if key in self._text_keys})
         if paths:
-            raise ma.ValidationError({p.split(".")[0]: ["Contains a NUL character."] for p in paths})
+            said = ["Contains a NUL character or half a character."]
+            raise ma.ValidationError({p.split(".")[0]: said for p in paths})
         return data
 
     @functools.cached_property

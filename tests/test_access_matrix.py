@@ -49,6 +49,7 @@ LEDGER_READERS = {"auditor", "admin"}
 #: Who registers and answers a unit's questions from the press, and who may refuse one.
 PRESS_DESK = DRAFTERS | {"spokesperson"} | COMPETENT_LEADERS
 PRESS_REFUSERS = {"spokesperson"} | COMPETENT_LEADERS
+LETTER_ISSUERS = {"spokesperson", "leader"}  # the unit's own: its head signs its letters
 LETTERHEAD = {
     "full_name": "Sở Y tế Hà Nội",
     "parent_name": "UBND thành phố Hà Nội",
@@ -366,18 +367,18 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, set[str]]] = {
         COMPETENT_LEADERS,
     ),
     # official letters ({ap}: an approved statement of SYT-HN; {lt}: a letter issued from it)
-    ("letters.issue", "POST"): ("/api/v1/statements/{ap}/letters", {"subject": "thông tin dịch bệnh"}, PRESS_REFUSERS),
+    ("letters.issue", "POST"): ("/api/v1/statements/{ap}/letters", {"subject": "thông tin dịch bệnh"}, LETTER_ISSUERS),
     ("letters.of_statement", "GET"): ("/api/v1/statements/{ap}/letters", None, UNIT_READERS),
     ("letters.one", "GET"): ("/api/v1/letters/{lt}", None, UNIT_READERS),
-    ("letters.document", "GET"): ("/api/v1/letters/{lt}/document?format=docx", None, UNIT_READERS),
-    ("letters.cancel", "POST"): ("/api/v1/letters/{lt}/cancel", {"reason": "Nhầm nơi nhận."}, PRESS_REFUSERS),
+    ("letters.document", "GET"): ("/api/v1/letters/{lt}/document?format=docx", None, LETTER_ISSUERS | {"auditor"}),
+    ("letters.cancel", "POST"): ("/api/v1/letters/{lt}/cancel", {"reason": "Nhầm nơi nhận."}, LETTER_ISSUERS),
     ("letters.letterhead", "GET"): ("/api/v1/units/SYT-HN/letterhead", None, RULE_READERS),
     ("letters.set_letterhead", "PUT"): ("/api/v1/units/SYT-HN/letterhead", LETTERHEAD, {"admin"}),
     ("web.issue_letter", "GET"): ("/statements/{ap}/letters/new", None, UNIT_READERS),
-    ("web.issue_letter", "POST"): ("/statements/{ap}/letters/new", {"subject": "thông tin dịch bệnh"}, PRESS_REFUSERS),
+    ("web.issue_letter", "POST"): ("/statements/{ap}/letters/new", {"subject": "thông tin dịch bệnh"}, LETTER_ISSUERS),
     ("web.letter", "GET"): ("/letters/{lt}", None, UNIT_READERS),
-    ("web.letter", "POST"): ("/letters/{lt}", {"do": "cancel", "reason": "Nhầm nơi nhận."}, PRESS_REFUSERS),
-    ("web.letter_document", "GET"): ("/letters/{lt}/document?format=pdf", None, UNIT_READERS),
+    ("web.letter", "POST"): ("/letters/{lt}", {"do": "cancel", "reason": "Nhầm nơi nhận."}, LETTER_ISSUERS),
+    ("web.letter_document", "GET"): ("/letters/{lt}/document?format=pdf", None, LETTER_ISSUERS | {"auditor"}),
     ("web.letterhead", "GET"): ("/units/SYT-HN/letterhead", None, RULE_READERS),
     ("web.letterhead", "POST"): (
         "/units/SYT-HN/letterhead",

@@ -71,7 +71,7 @@ def test_letters_take_the_next_number_of_the_year_and_a_cancelled_one_keeps_its_
     s = _approved(api)
     first = _issue(api, s["id"])
     assert first.status_code == 201, first.json
-    assert (first.json["number"], first.json["number_text"]) == (1, "1/SYT-NV")
+    assert (first.json["number"], first.json["number_text"]) == (1, "01/SYT-NV")
     assert first.json["content_hash"] == s["approved"]["content_hash"] and first.json["version"] == 1
     second = _issue(api, s["id"], who="leader", signer=1, recipients=["Báo Hà Nội Mới"])
     assert second.status_code == 201 and second.json["number"] == 2 and second.json["signer_name"] == "Trần Quốc Bảo"
@@ -138,9 +138,13 @@ def _docx_texts(data: bytes) -> tuple[Document, str]:
 def test_the_docx_reads_back_in_the_decrees_layout(api, session, letterhead):
     s = _approved(api)
     letter = _issue(api, s["id"]).json
-    r = api("author").get(f"/api/v1/letters/{letter['id']}/document?format=docx")
+    # Before its release, a letter is a copy of unreleased text: only its issuers (and auditors) take it.
+    refused = api("author").get(f"/api/v1/letters/{letter['id']}/document?format=docx")
+    assert refused.status_code == 403 and refused.json["rule"] == "letter_unreleased"
+    r = api("spokesperson").get(f"/api/v1/letters/{letter['id']}/document?format=docx")
     assert r.status_code == 200 and r.headers["Content-Type"].startswith("application/vnd.openxmlformats")
-    document, text = _docx_texts(r.data)
+    document, marked = _docx_texts(r.data)
+    text = re.sub("[\u200b-\u200d\u2060\ufeff]", "", marked)  # the copy's invisible fingerprint, set aside
     section = document.sections[0]
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
     margins = [
@@ -150,21 +154,20 @@ def test_the_docx_reads_back_in_the_decrees_layout(api, session, letterhead):
     assert document.styles["Normal"].font.name == "Times New Roman"
     assert 13 <= document.styles["Normal"].font.size.pt <= 14
     for said in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "UBND THÀNH PHỐ HÀ NỘI",
-                 "SỞ Y TẾ HÀ NỘI", "Số: 1/SYT-NV", f"V/v {SUBJECT}", "Hà Nội, ngày ",
-                 "Kính gửi: Các cơ quan báo chí trên địa bàn thành phố.", "giảm 8% so với tuần trước",
-                 "Nơi nhận:", "- Như trên", "- Lưu: VT, NV.", "KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC",
+                 "SỞ Y TẾ HÀ NỘI", "Số: 01/SYT-NV", f"V/v {SUBJECT}", "Hà Nội, ngày ",
+                 "Kính gửi: Các cơ quan báo chí trên địa bàn thành phố.", "Trong tuần 46",
+                 "Nơi nhận:", "- Như trên;", "- Lưu: VT, NV.", "KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC",
                  "Nguyễn Thị Hồng Vân"):  # fmt: skip
         assert said in text, said
     assert "Kiểm tra văn bản đã phát hành" not in text  # not released: no verification link yet
-    # A letter of unreleased content is a read of it, on the ledger.
-    reads = session.execute(
-        sa.select(LedgerEntry.actor, LedgerEntry.statement_id, LedgerEntry.version, LedgerEntry.data)
-        .where(LedgerEntry.kind == "access")
-        .order_by(LedgerEntry.id)
-    ).all()
-    assert [(r.actor, r.statement_id, r.version, r.data["how"]) for r in reads][-1:] == [
-        ("author", s["id"], 1, "letter_docx")
-    ]
+    # It is an export with its own fingerprint, on the ledger, so that a leak before the release is traced.
+    export = session.scalars(
+        sa.select(LedgerEntry).where(LedgerEntry.action == "export").order_by(LedgerEntry.id.desc())
+    ).first()
+    assert (export.actor, export.statement_id, export.data["format"]) == ("spokesperson", s["id"], "docx")
+    from statements.disclosure import fingerprint
+
+    assert export.data["fingerprint"] in fingerprint.decode_marks(marked)
 
 
 def _pgm(path) -> tuple[int, int, bytes]:
@@ -185,7 +188,7 @@ def test_the_pdf_renders_with_every_vietnamese_letter_and_the_decrees_margins(ap
     pdf = tmp_path / "letter.pdf"
     pdf.write_bytes(r.data)
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    for said in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "SỞ Y TẾ HÀ NỘI", "Số: 1/SYT-NV", "Kính gửi",
+    for said in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "SỞ Y TẾ HÀ NỘI", "Số: 01/SYT-NV", "Kính gửi",
                  "diệt lăng quăng, bọ gậy", "Nơi nhận:", "Lưu: VT, NV.", "Nguyễn Thị Hồng Vân",
                  f"/press/v/{letter['content_hash'][:12]}"):  # fmt: skip
         assert said in text, (said, text)
@@ -220,14 +223,15 @@ def test_the_pages_issue_show_download_and_cancel_in_the_readers_language(app, a
         "copies_to": "Như trên", "signer": "1", "csrf_token": csrf(form)})  # fmt: skip
     assert done.status_code == 302, done.get_data(as_text=True)[-600:]
     page = speaker.get(done.headers["Location"]).get_data(as_text=True)
-    assert "1/SYT-NV" in page and "Trần Quốc Bảo" in page and "data-letter-pdf" in page
+    assert "01/SYT-NV" in page and "Trần Quốc Bảo" in page and "data-letter-pdf" in page
     letter_id = int(done.headers["Location"].rstrip("/").split("/")[-1])
     docx = speaker.get(f"/letters/{letter_id}/document?format=docx")
     assert docx.status_code == 200 and "- Báo Hà Nội Mới;" in _docx_texts(docx.data)[1]
+    assert "- Đài Phát thanh và Truyền hình Hà Nội." in _docx_texts(docx.data)[1]  # the last ends the list
     assert speaker.get(f"/letters/{letter_id}/document?format=odt").status_code == 422
     vi = login(app.test_client(), "leader")
     shown = vi.get(f"/letters/{letter_id}")
-    assert "Công văn 1/SYT-NV" in shown.get_data(as_text=True)
+    assert "Công văn 01/SYT-NV" in shown.get_data(as_text=True)
     cancelled = vi.post(
         f"/letters/{letter_id}", data={"do": "cancel", "reason": "Ban hành nhầm.", "csrf_token": csrf(shown)}
     )
@@ -252,7 +256,7 @@ def test_libreoffice_opens_the_docx_as_one_a4_page_with_every_part(api, letterhe
     s = _approved(api)
     letter = _issue(api, s["id"]).json
     (tmp_path / "letter.docx").write_bytes(
-        api("author").get(f"/api/v1/letters/{letter['id']}/document?format=docx").data
+        api("spokesperson").get(f"/api/v1/letters/{letter['id']}/document?format=docx").data
     )
     profile = f"-env:UserInstallation=file://{tmp_path}/profile"  # its own profile: tests run side by side
     subprocess.run(["soffice", "--headless", "--norestore", profile, "--convert-to", "pdf", "--outdir", str(tmp_path),
@@ -261,6 +265,47 @@ def test_libreoffice_opens_the_docx_as_one_a4_page_with_every_part(api, letterhe
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert re.search(r"Pages:\s+1\n", info) and "(A4)" in info, info
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    for said in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "SỞ Y TẾ HÀ NỘI", "Số: 1/SYT-NV", "Nơi nhận:", "Lưu: VT, NV.",
-                 "PHÓ GIÁM ĐỐC", "Nguyễn Thị Hồng Vân", "bọ gậy"):  # fmt: skip
+    text = re.sub("[\u200b-\u200d\u2060\ufeff]", "", text)  # the copy's invisible fingerprint, set aside
+    for said in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "SỞ Y TẾ HÀ NỘI", "Số: 01/SYT-NV", "Nơi nhận:", "Lưu: VT, NV.",
+                 "PHÓ GIÁM ĐỐC", "Nguyễn Thị Hồng Vân", "Trong tuần 46"):  # fmt: skip
         assert said in text, (said, text)
+
+
+def test_only_the_units_own_issue_not_before_a_scheduled_release_and_dates_as_the_decree_writes(api, letterhead):
+    import datetime as dt
+
+    from statements.letters import render
+    from statements.letters.models import Letter
+
+    s = _approved(api)
+    assert _issue(api, s["id"], who="ministry_leader").status_code == 403  # the unit's head signs its letters
+    later = (dt.datetime.now(dt.UTC) + dt.timedelta(days=1)).isoformat()
+    scheduled = api("spokesperson").post(f"/api/v1/statements/{s['id']}/actions", json={
+        "action": "schedule_release", "version": 1, "release_at": later, "channels": ["website"]})  # fmt: skip
+    assert scheduled.status_code == 200, scheduled.json
+    assert _issue(api, s["id"]).json["rule"] == "letter_before_release"
+
+    def dated(month: int, day: int) -> str:
+        at = dt.datetime(2026, month, day, 3, tzinfo=dt.UTC)
+        letter = Letter(number=3, symbol="SYT-NV", place="Hà Nội", unit_full_name="Sở Y tế", parent_name="",
+                        subject="x", recipients=["A", "B;"], copies_to=["Như trên"], archive="",
+                        signing_mark="GIÁM ĐỐC", signer_name="Trần Quốc Bảo", issued_at=at)  # fmt: skip
+        return render.layout(letter, "Nội dung.", None)
+
+    assert dated(2, 5).place_date == "Hà Nội, ngày 05 tháng 02 năm 2026"
+    assert dated(3, 15).place_date == "Hà Nội, ngày 15 tháng 3 năm 2026"
+    page = dated(12, 1)
+    assert page.number == "Số: 03/SYT-NV" and page.recipients == ["- A;", "- B."]
+    assert page.copies_to == ["Như trên;", "Lưu: VT."]
+
+
+def test_a_letter_with_a_vietnamese_symbol_downloads_with_its_name_in_both_forms(api, letterhead):
+    api("admin").put("/api/v1/units/SYT-HN/letterhead", json=HEAD | {"symbol": "SYTĐ-NV"})
+    s = _approved(api)
+    act(api, "spokesperson", s["id"], "release", channels=["website"])
+    letter = _issue(api, s["id"]).json
+    r = api("author").get(f"/api/v1/letters/{letter['id']}/document?format=pdf")  # released: anyone who reads
+    disposition = r.headers["Content-Disposition"]
+    disposition.encode("latin-1")  # a header a server can send
+    assert r.status_code == 200 and "filename*=UTF-8''cong-van-01-SYT%C3%90" not in disposition
+    assert "SYT%C4%90-NV" in disposition and "attachment" in disposition

@@ -77,7 +77,7 @@ def make_copy(session: Session, statement_id: int, actor: Actor, fmt: str, base_
     footer = f"Mã băm nội dung (SHA-256): {version.content_hash}"
     if is_released(statement, number):
         base = base_url or (current_app.config["BASE_URL"] if has_app_context() else "http://127.0.0.1:5000")
-        link = f"{base.rstrip('/')}/press/v/{version.content_hash[:12]}"
+        link = verify_url(version.content_hash, base)
         body = figures.with_figures(version.body, version.figures)
         return Copy(statement.id, number, version.title, body, None, footer, None, link)
     code = record_export(session, actor, statement, version, fmt)
@@ -91,6 +91,11 @@ def make_copy(session: Session, statement_id: int, actor: Actor, fmt: str, base_
     marked = fingerprint.mark(f"{version.title}\n{text}", code, spread=fmt == "pdf")
     title, _, body = marked.partition("\n")
     return Copy(statement.id, number, title, body, banner, footer, code)
+
+
+def verify_url(content_hash: str, base_url: str) -> str:
+    """Return the short link that a released copy or letter prints to its verification page."""
+    return f"{base_url.rstrip('/')}/press/v/{content_hash[:12]}"
 
 
 def render(copy: Copy, fmt: str) -> bytes:

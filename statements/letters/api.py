@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app
+from flask import current_app
 
 from statements.api.auth import require_actor
 from statements.extensions import Blueprint
@@ -43,12 +43,7 @@ def one(letter_id: int):
 @bp.response(200, description="The letter (DOCX or PDF)", content_type="application/octet-stream")
 def document(args: dict, letter_id: int):
     """Download the letter as DOCX or PDF; a letter of unreleased content is a logged read."""
-    data, name = documents.document(db(), require_actor(), letter_id, args["format"], current_app.config["BASE_URL"])
-    return Response(
-        data,
-        content_type=documents.FORMATS[args["format"]],
-        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
-    )
+    return documents.download(db(), require_actor(), letter_id, args["format"], current_app.config["BASE_URL"])
 
 
 @bp.route("/letters/<int:letter_id>/cancel", methods=["POST"])

@@ -55,7 +55,6 @@ class Layout:
     recipients: list[str]
     paragraphs: list[str]
     copies_to: list[str]
-    archive: str
     mark: list[str]
     signer: str
     verify_url: str | None
@@ -65,23 +64,40 @@ class Layout:
 def layout(letter: Letter, body: str, verify_url: str | None) -> Layout:
     """Return what the letter prints: its letterhead as issued, and the statement's approved text."""
     day = local_day(letter.issued_at)
-    # ND 30: days 1–9 and months 1–2 take a leading zero ("ngày 05 tháng 02").
-    date = f"ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
+    # ND 30 appendix I: days 1–9 and months 1–2 take a leading zero ("ngày 05 tháng 02", "ngày 15 tháng 3").
+    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
+    date = f"ngày {day.day:02d} tháng {month} năm {day.year}"
     return Layout(
         parent=letter.parent_name.upper(),
         unit=letter.unit_full_name.upper(),
         number=f"Số: {number_text(letter)}",
         subject=f"V/v {letter.subject}",
         place_date=f"{letter.place}, {date}",
-        recipients=list(letter.recipients),
+        recipients=_listed(letter.recipients),
         paragraphs=[p.strip() for p in body.split("\n") if p.strip()],
-        copies_to=[*letter.copies_to, f"Lưu: VT{', ' + letter.archive if letter.archive else ''}."],
-        archive=letter.archive,
+        # Each line ends in ";" and the last, "Lưu: VT, …", in "." (ND 30 appendix I).
+        copies_to=[
+            *(f"{_bare(line)};" for line in letter.copies_to),
+            f"Lưu: VT{', ' + letter.archive if letter.archive else ''}.",
+        ],
         mark=[line.strip().upper() for line in letter.signing_mark.split("\n") if line.strip()],
         signer=letter.signer_name,
         verify_url=verify_url,
         cancelled=letter.cancelled_at is not None,
     )
+
+
+def _bare(line: str) -> str:
+    """Return a line without the punctuation the layout adds itself."""
+    return line.strip().rstrip(";.,").rstrip()
+
+
+def _listed(recipients: list[str]) -> list[str]:
+    """Return the recipients as the letter lists them: one alone ends in "."; several, each "- …;" and the last "."."""
+    bare = [_bare(r) for r in recipients]
+    if len(bare) == 1:
+        return [f"{bare[0]}."]
+    return [f"- {r}{'.' if i == len(bare) - 1 else ';'}" for i, r in enumerate(bare)]
 
 
 def docx(page: Layout, qr: bytes | None) -> bytes:
@@ -119,8 +135,9 @@ def docx(page: Layout, qr: bytes | None) -> bytes:
     head.alignment = WD_TABLE_ALIGNMENT.CENTER
     _widths(head, HEAD_LEFT)
     left, right = head.rows[0].cells
-    line(left, page.parent, 12, first=True)
-    line(left, page.unit, 12, bold=True)
+    if page.parent:
+        line(left, page.parent, 12, first=True)
+    line(left, page.unit, 12, bold=True, first=not page.parent)
     line(left, "_______", 12)
     line(left, page.number, 13)
     line(left, page.subject, 12)
@@ -132,11 +149,12 @@ def docx(page: Layout, qr: bytes | None) -> bytes:
         line(document, "ĐÃ HỦY", 14, bold=True)
     document.add_paragraph()
     if len(page.recipients) == 1:
-        line(document, f"Kính gửi: {page.recipients[0]}.", 14)
+        line(document, f"Kính gửi: {page.recipients[0]}", 14)
     else:
         line(document, "Kính gửi:", 14)
         for recipient in page.recipients:
-            line(document, f"- {recipient};", 14)
+            indented = line(document, recipient, 14, align=WD_ALIGN_PARAGRAPH.LEFT)
+            indented.paragraph_format.left_indent = Mm(45)
     for text in page.paragraphs:
         paragraph = line(document, text, 14, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
         paragraph.paragraph_format.first_line_indent = Mm(10)
@@ -148,6 +166,9 @@ def docx(page: Layout, qr: bytes | None) -> bytes:
     line(left, "Nơi nhận:", 12, bold=True, italic=True, align=WD_ALIGN_PARAGRAPH.LEFT, first=True)
     for item in page.copies_to:
         line(left, f"- {item}", 11, align=WD_ALIGN_PARAGRAPH.LEFT)
+    # The foot stays on one page: its row is not split.
+    row = foot.rows[0]._tr.get_or_add_trPr()
+    row.append(row.makeelement(qn("w:cantSplit"), {}))
     for i, mark in enumerate(page.mark):
         line(right, mark, 13, bold=True, first=i == 0)
     for _ in range(4):  # the signature and the seal go here
@@ -207,20 +228,22 @@ def pdf(page: Layout, qr: bytes | None) -> bytes:
     if page.cancelled:
         text(WIDTH, "ĐÃ HỦY", 14, "B")
     if len(page.recipients) == 1:
-        text(WIDTH, f"Kính gửi: {page.recipients[0]}.", 14)
+        text(WIDTH, f"Kính gửi: {page.recipients[0]}", 14)
     else:
         text(WIDTH, "Kính gửi:", 14)
         for recipient in page.recipients:
-            text(WIDTH, f"- {recipient};", 14)
+            text(WIDTH - 45, recipient, 14, align="L", x=LEFT + 45)
     document.ln(3)
     for paragraph in page.paragraphs:
         document.set_font("serif", size=14)
         document.set_x(LEFT)
         # The first line is indented 10 mm: the paragraph starts after a blank of that width.
-        document.multi_cell(WIDTH, 6.3, "\u2003\u2003" + paragraph, align="J", new_x="LMARGIN", new_y="NEXT")
+        document.multi_cell(WIDTH, 6.3, "\u2003\u2003\u2009" + paragraph, align="J", new_x="LMARGIN", new_y="NEXT")
         document.ln(2)
     document.ln(4)
-    if document.get_y() > 297 - BOTTOM - 50:
+    # The foot (Nơi nhận beside the signature) stays on one page: it moves whole to the next when short of room.
+    foot = max((len(page.copies_to) + 1) * 5.0, len(page.mark) * 5.9 + 22 + 6.3) + 4
+    if document.get_y() + foot > 297 - BOTTOM:
         document.add_page()
     y = document.get_y()
     text(FOOT_LEFT, "Nơi nhận:", 12, "BI", align="L", x=LEFT)

@@ -26,7 +26,7 @@ class DocumentArgs(Lenient):
     format = fields.String(load_default="pdf", validate=validate.OneOf(["docx", "pdf"]))
 
 
-class SignerSchema(ma.Schema):
+class SignerSchema(Lenient):
     mark = fields.String(required=True, validate=validate.Length(min=1, max=200))
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
 
@@ -34,7 +34,10 @@ class SignerSchema(ma.Schema):
 class LetterheadIn(Lenient):
     full_name = required_text(300, blank="Give the unit's full name.")
     parent_name = fields.String(load_default="", validate=validate.Length(max=300))
-    symbol = fields.String(required=True, validate=validate.Regexp(rf"^(?:{SYMBOL.pattern})$", error=SYMBOL_MESSAGE))
+    symbol = fields.String(
+        required=True,
+        validate=[validate.Regexp(rf"^(?:{SYMBOL.pattern})$", error=SYMBOL_MESSAGE), validate.Length(max=40)],
+    )
     place = required_text(100, blank="Give the place the letters are issued at.")
     recipients = fields.List(_LINE, load_default=list, validate=validate.Length(max=MAX_LINES))
     copies_to = fields.List(_LINE, load_default=list, validate=validate.Length(max=MAX_LINES))

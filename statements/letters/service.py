@@ -104,7 +104,7 @@ def _clean_letterhead(values: dict[str, Any]) -> dict[str, Any]:
     full_name, parent_name = text("full_name", 300), text("parent_name", 300, required=False)
     place, archive = text("place", 100), text("archive", 40, required=False)
     symbol = values.get("symbol", "")
-    if not isinstance(symbol, str) or not SYMBOL.fullmatch(symbol.strip()):
+    if not isinstance(symbol, str) or not SYMBOL.fullmatch(symbol.strip()) or len(symbol.strip()) > 40:
         errors["symbol"] = [SYMBOL_MESSAGE]
     recipients, copies_to = (
         _lines(values.get("recipients", []), "recipients", errors),
@@ -167,6 +167,9 @@ def issue(
     require_issue_letter(actor, statement.unit_id)
     if statement.state not in ISSUABLE:
         raise Conflict("not_issuable", "Only an approved or released statement is issued as a letter.")
+    if statement.release_at is not None:
+        # A letter to the press before the scheduled release would break the release's embargo.
+        raise Conflict("letter_before_release", "Its release is scheduled: issue the letter once it is released.")
     released = statement.state == State.RELEASED.value
     version = statement.released_version if released else statement.approved_version
     content_hash = statement.released_hash if released else statement.approved_hash
@@ -224,6 +227,7 @@ def cancel(session: Session, actor: Actor, letter_id: int, reason: str) -> Lette
     """Cancel a letter with the reason; it keeps its number for ever, marked cancelled; on the ledger."""
     letter = get(session, actor, letter_id)
     require_issue_letter(actor, letter.unit_id)
+    session.refresh(letter, with_for_update=True)  # two cancellations at once: the second sees the first
     if letter.cancelled_at is not None:
         raise Conflict("letter_cancelled", f"Letter {letter_id} is already cancelled.")
     if not isinstance(reason, str) or not 0 < len(reason.strip()) <= MAX_REASON:
@@ -251,8 +255,8 @@ def of_statement(session: Session, actor: Actor | None, statement_id: int) -> li
 
 
 def number_text(letter: Letter) -> str:
-    """Return the letter's number and symbol as it prints them: "123/SYT-NV"."""
-    return f"{letter.number}/{letter.symbol}"
+    """Return the letter's number and symbol as it prints them: "123/SYT-NV", "05/SYT-NV" (ND 30 Art. 15: from 01)."""
+    return f"{letter.number:02d}/{letter.symbol}"
 
 
 def letter_dict(session: Session, letter: Letter) -> dict[str, Any]:

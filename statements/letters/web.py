@@ -108,12 +108,7 @@ def letter(letter_id: int):
 def letter_document(letter_id: int) -> Response:
     """Download the letter as DOCX or PDF (`?format=`); a letter of unreleased content is a logged read."""
     fmt = request.args.get("format", "pdf")
-    data, name = documents.document(db(), web_actor(), letter_id, fmt, current_app.config["BASE_URL"])
-    return Response(
-        data,
-        content_type=documents.FORMATS[fmt],
-        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
-    )
+    return documents.download(db(), web_actor(), letter_id, fmt, current_app.config["BASE_URL"])
 
 
 @bp.route("/units/<code>/letterhead", methods=["GET", "POST"])

@@ -11,7 +11,7 @@ from statements.schemas import Lenient, PageArgs, required_text
 
 
 class PressRequestIn(Lenient):
-    unit = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    unit = required_text(32, blank="Choose the unit.")
     # Blank text (spaces only) is refused in words, as an empty field is: a question from nobody is no question.
     outlet = required_text(200, blank="Name the press outlet.")
     journalist = required_text(200, blank="Name the journalist.")

@@ -13,7 +13,7 @@ _ID = validate.Range(min=1, max=2**31 - 1)
 
 
 class RumourIn(Lenient):
-    unit = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    unit = required_text(32, blank="Choose the unit.")
     platform = required_text(100, blank="Name where it was seen.")
     address = required_text(1000, blank="Give its address (the link), or where it can be found.")
     first_seen_at = fields.AwareDateTime(required=True, default_timezone=None)

@@ -39,6 +39,8 @@ FIELD_MESSAGES = {
     "Give the place the letters are issued at.": _l("Give the place the letters are issued at."),
     "Say why.": _l("Say why."),
     "Say what for.": _l("Say what for."),
+    "Contains a NUL character or half a character.": _l("Contains a NUL character or half a character."),
+    "Choose the unit.": _l("Choose the unit."),
     "One of the unit's people.": _l("One of the unit's people."),
     "It answers a question from the press: it stays an interview statement.": _l(
         "It answers a question from the press: it stays an interview statement."

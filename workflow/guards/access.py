@@ -99,8 +99,8 @@ def require_commend(actor: Actor | None, unit_id: int) -> None:
 
 
 def require_issue_letter(actor: Actor | None, unit_id: int) -> None:
-    """Only the unit's spokesperson or a leader issues (or cancels) its official letters: they speak for the unit."""
-    if actor is None or not (actor.speaks_for(unit_id) or actor.is_competent_leader(unit_id)):
+    """Only the unit's own spokesperson or leaders issue or cancel its letters: its head signs (ND 30 Art. 13)."""
+    if actor is None or not (actor.speaks_for(unit_id) or actor.has_role(Role.LEADER, unit_id)):
         raise Forbidden("letter_issuer", "Only the unit's spokesperson or a leader may issue its official letters.")
 
 
