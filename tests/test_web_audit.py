@@ -40,7 +40,7 @@ def test_ledger_pages_are_for_auditors_and_admins(browser, org, who):
     c = login(browser(), who)
     for path in ("/audit/ledger", "/audit/verify", "/audit/export.csv"):
         r = c.get(path)
-        assert r.status_code == 403 and "Chỉ kiểm toán viên và quản trị viên mới được xem sổ nhật ký." in r.text
+        assert r.status_code == 403 and "Chỉ thanh tra và quản trị viên mới được xem sổ nhật ký." in r.text
     assert login(browser(), "admin").get("/audit/ledger").status_code == 200
 
 
