@@ -309,3 +309,12 @@ def test_a_letter_with_a_vietnamese_symbol_downloads_with_its_name_in_both_forms
     disposition.encode("latin-1")  # a header a server can send
     assert r.status_code == 200 and "filename*=UTF-8''cong-van-01-SYT%C3%90" not in disposition
     assert "SYT%C4%90-NV" in disposition and "attachment" in disposition
+
+
+def test_a_letter_of_an_approval_withdrawn_since_says_so(app, api, letterhead):
+    s = _approved(api)
+    letter = _issue(api, s["id"]).json
+    page = login(app.test_client(), "spokesperson")
+    assert "data-superseded" not in page.get(f"/letters/{letter['id']}").get_data(as_text=True)
+    act(api, "spokesperson", s["id"], "reopen", comment="Cần bổ sung số liệu.")
+    assert "data-superseded" in page.get(f"/letters/{letter['id']}").get_data(as_text=True)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from auth.models import Unit, User
 from auth.service import get_unit
 from statements.letters.models import Letter, LetterCounter, Letterhead
+from statements.lifecycle.models import Statement
 from statements.lifecycle.queries import read_statement
 from workflow import ledger
 from workflow.actor import Actor
@@ -252,6 +253,14 @@ def of_statement(session: Session, actor: Actor | None, statement_id: int) -> li
         sa.select(Letter).where(Letter.statement_id == statement_id).order_by(Letter.id.desc())
     ).all()
     return [x for x in letters if actor is not None and (actor.is_auditor or actor.can_read_unit(x.unit_id))]
+
+
+def superseded(session: Session, letter: Letter) -> bool:
+    """Say whether the statement no longer stands by the content the letter was issued with (reopened since)."""
+    row = session.execute(
+        sa.select(Statement.approved_hash, Statement.released_hash).where(Statement.id == letter.statement_id)
+    ).one()
+    return letter.content_hash not in (row.approved_hash, row.released_hash)
 
 
 def number_text(letter: Letter) -> str:

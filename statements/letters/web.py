@@ -97,6 +97,7 @@ def letter(letter_id: int):
         x=shown,
         people=people,
         may_cancel=can_issue_letter(actor, found.unit_id) and found.cancelled_at is None,
+        superseded=found.cancelled_at is None and service.superseded(db(), found),
         form=request.form,
         errors=errors,
         refused=refused,
