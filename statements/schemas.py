@@ -18,9 +18,11 @@ MAX_PER_PAGE = 100
 
 #: What the OpenAPI document says of every text the API takes (JSON Schema has no other way to say
 #: it), so that a request valid by the document is one the API accepts.
-NO_NUL = r"^[^\x00\ud800-\udfff]*$"
+NO_NUL = r"^[^\x00]*$"
 #: What no text holds: NUL (no database stores it in text) and a lone half of a surrogate pair (not a
 #: character at all: nothing can encode it, so it would fail deep in the database driver or the hash).
+#: The document names NUL only: a JSON Schema pattern cannot name half a pair (generators drop it), and
+#: no conforming JSON encoder writes one.
 _NOT_TEXT = re.compile("[\x00\ud800-\udfff]")
 
 
