@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 #: Tables that hold evidence: written once, never changed or removed.
-EVIDENCE_TABLES = ("ledger_entries", "statement_versions", "exports", "violations")
+EVIDENCE_TABLES = ("ledger_entries", "statement_versions", "exports", "violations", "commendations", "letters")
 
 
 class RoleError(ValueError):
@@ -52,6 +52,8 @@ def protect(connection: sa.Connection, role: str) -> list[str]:
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {quoted}",
         f"REVOKE UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON {evidence} FROM {quoted}",
         f"GRANT UPDATE (seq, prev_hash, hash) ON ledger_entries TO {quoted}",
+        # A letter changes once, to be cancelled; its number, content and letterhead never (migration 0031).
+        f"GRANT UPDATE (cancelled_at, cancelled_by_id, cancel_reason) ON letters TO {quoted}",
         f"REVOKE TRUNCATE, TRIGGER ON ALL TABLES IN SCHEMA public FROM {quoted}",
         f"REVOKE INSERT, UPDATE, DELETE ON alembic_version FROM {quoted}",
     ]

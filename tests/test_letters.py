@@ -318,3 +318,24 @@ def test_a_letter_of_an_approval_withdrawn_since_says_so(app, api, letterhead):
     assert "data-superseded" not in page.get(f"/letters/{letter['id']}").get_data(as_text=True)
     act(api, "spokesperson", s["id"], "reopen", comment="Cần bổ sung số liệu.")
     assert "data-superseded" in page.get(f"/letters/{letter['id']}").get_data(as_text=True)
+
+
+def test_the_database_keeps_a_letter_as_issued_and_lets_it_be_cancelled_once(api, session, letterhead):
+    s = _approved(api)
+    letter_id = _issue(api, s["id"]).json["id"]
+    for sql in (
+        f"UPDATE letters SET number = 7 WHERE id = {letter_id}",
+        f"UPDATE letters SET content_hash = 'x' WHERE id = {letter_id}",
+        f"DELETE FROM letters WHERE id = {letter_id}",
+    ):
+        savepoint = session.begin_nested()
+        with pytest.raises(sa.exc.DBAPIError) as refused:
+            session.execute(sa.text(sql))
+        savepoint.rollback()
+        assert "letters are kept" in str(refused.value), sql
+    assert api("spokesperson").post(f"/api/v1/letters/{letter_id}/cancel", json={"reason": "Nhầm."}).status_code == 200
+    savepoint = session.begin_nested()
+    with pytest.raises(sa.exc.DBAPIError) as again:
+        session.execute(sa.text(f"UPDATE letters SET cancel_reason = 'khác' WHERE id = {letter_id}"))
+    savepoint.rollback()
+    assert "letters are kept" in str(again.value)

@@ -77,9 +77,64 @@ def upgrade() -> None:
     with op.batch_alter_table("letters") as batch:
         batch.create_index(batch.f("ix_letters_statement_id"), ["statement_id"], unique=False)
         batch.create_index(batch.f("ix_letters_unit_id"), ["unit_id"], unique=False)
+    _kept(create=True)
+
+
+#: A letter is evidence: never removed, and changed only once, to be cancelled (its number stays its own).
+_PG_LETTER_GUARD = """
+CREATE OR REPLACE FUNCTION pressgate_letter_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP <> 'UPDATE' OR OLD.cancelled_at IS NOT NULL
+       OR (OLD.id, OLD.unit_id, OLD.year, OLD.number, OLD.statement_id, OLD.version, OLD.content_hash, OLD.symbol,
+           OLD.place, OLD.unit_full_name, OLD.parent_name, OLD.subject, OLD.recipients::text, OLD.copies_to::text,
+           OLD.archive, OLD.signing_mark, OLD.signer_name, OLD.issued_at, OLD.issued_by_id)
+          IS DISTINCT FROM
+          (NEW.id, NEW.unit_id, NEW.year, NEW.number, NEW.statement_id, NEW.version, NEW.content_hash, NEW.symbol,
+           NEW.place, NEW.unit_full_name, NEW.parent_name, NEW.subject, NEW.recipients::text, NEW.copies_to::text,
+           NEW.archive, NEW.signing_mark, NEW.signer_name, NEW.issued_at, NEW.issued_by_id)
+    THEN
+        RAISE EXCEPTION 'letters are kept: % refused (only a cancellation, once)', TG_OP
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NEW;
+END
+$$;
+"""
+#: The columns a cancellation writes: every other column of a letter is fixed once it is issued.
+_CANCELLATION = ("cancelled_at", "cancelled_by_id", "cancel_reason")
+_FIXED = ("id", "unit_id", "year", "number", "statement_id", "version", "content_hash", "symbol", "place",
+          "unit_full_name", "parent_name", "subject", "recipients", "copies_to", "archive", "signing_mark",
+          "signer_name", "issued_at", "issued_by_id")  # fmt: skip
+
+
+def _kept(create: bool) -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        if create:
+            op.execute(_PG_LETTER_GUARD)
+            op.execute("CREATE TRIGGER letters_kept BEFORE UPDATE OR DELETE ON letters"
+                       " FOR EACH ROW EXECUTE FUNCTION pressgate_letter_guard()")
+            op.execute("CREATE TRIGGER letters_no_truncate BEFORE TRUNCATE ON letters"
+                       " FOR EACH STATEMENT EXECUTE FUNCTION pressgate_refuse_change()")
+        else:
+            op.execute("DROP TRIGGER IF EXISTS letters_kept ON letters")
+            op.execute("DROP TRIGGER IF EXISTS letters_no_truncate ON letters")
+            op.execute("DROP FUNCTION IF EXISTS pressgate_letter_guard()")
+        return
+    if create:
+        op.execute("CREATE TRIGGER letters_no_delete BEFORE DELETE ON letters"
+                   " BEGIN SELECT RAISE(ABORT, 'letters are kept: DELETE refused'); END")
+        op.execute(f"CREATE TRIGGER letters_fixed BEFORE UPDATE OF {', '.join(_FIXED)} ON letters"
+                   " BEGIN SELECT RAISE(ABORT, 'letters are kept: UPDATE refused'); END")
+        op.execute(f"CREATE TRIGGER letters_cancelled_once BEFORE UPDATE OF {', '.join(_CANCELLATION)} ON letters"
+                   " WHEN OLD.cancelled_at IS NOT NULL"
+                   " BEGIN SELECT RAISE(ABORT, 'letters are kept: a cancellation is made once'); END")
+    else:
+        for name in ("letters_no_delete", "letters_fixed", "letters_cancelled_once"):
+            op.execute(f"DROP TRIGGER IF EXISTS {name}")
 
 
 def downgrade() -> None:
+    _kept(create=False)
     # The letters issued go with the tables: a downgrade below 0031 is for a database that issued none.
     with op.batch_alter_table("letters") as batch:
         batch.drop_index(batch.f("ix_letters_unit_id"))

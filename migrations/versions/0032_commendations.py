@@ -1,4 +1,4 @@
-"""Commendations beside the violations, in a unit's record (issue 31).
+"""Commendations beside the violations, in a unit's record (issue 31); evidence, append-only like them.
 
 Revision ID: 0032
 Revises: 0031
@@ -36,9 +36,31 @@ def upgrade() -> None:
     with op.batch_alter_table("commendations") as batch:
         batch.create_index(batch.f("ix_commendations_unit_id"), ["unit_id"], unique=False)
         batch.create_index(batch.f("ix_commendations_user_id"), ["user_id"], unique=False)
+    _append_only(create=True)
+
+
+def _append_only(create: bool) -> None:
+    # As the violations beside them (0003); the function comes from 0001.
+    if op.get_bind().dialect.name == "postgresql":
+        if create:
+            op.execute("CREATE TRIGGER commendations_append_only BEFORE UPDATE OR DELETE ON commendations"
+                       " FOR EACH ROW EXECUTE FUNCTION pressgate_refuse_change()")
+            op.execute("CREATE TRIGGER commendations_no_truncate BEFORE TRUNCATE ON commendations"
+                       " FOR EACH STATEMENT EXECUTE FUNCTION pressgate_refuse_change()")
+        else:
+            op.execute("DROP TRIGGER IF EXISTS commendations_append_only ON commendations")
+            op.execute("DROP TRIGGER IF EXISTS commendations_no_truncate ON commendations")
+        return
+    for verb in ("UPDATE", "DELETE"):
+        if create:
+            op.execute(f"CREATE TRIGGER commendations_no_{verb.lower()} BEFORE {verb} ON commendations"
+                       f" BEGIN SELECT RAISE(ABORT, 'commendations is append-only: {verb} refused'); END")
+        else:
+            op.execute(f"DROP TRIGGER IF EXISTS commendations_no_{verb.lower()}")
 
 
 def downgrade() -> None:
+    _append_only(create=False)
     with op.batch_alter_table("commendations") as batch:
         batch.drop_index(batch.f("ix_commendations_user_id"))
         batch.drop_index(batch.f("ix_commendations_unit_id"))
