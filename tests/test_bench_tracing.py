@@ -5,10 +5,16 @@ from __future__ import annotations
 import random
 
 from bench import tracing
+from statements.disclosure import fingerprint
 from tests.conftest import own_postgres
 
 
-def test_the_tracing_benchmark_names_holders_and_never_an_innocent(backend):
+def test_the_tracing_benchmark_names_holders_and_never_an_innocent(backend, monkeypatch):
+    # Fingerprints are random: two of the 36 copies may by chance choose alike at every site of a text, and
+    # then the whole text names their group, not one holder (rightly). Drawn from a seed, the run is the
+    # same every time (unseeded, it failed once in the five full runs of 2026-12-05).
+    codes = random.Random(2026)
+    monkeypatch.setattr(fingerprint, "new_fingerprint", lambda: f"{codes.randrange(1, 2**32):08x}")
     with own_postgres(backend, "the benchmarks run on PostgreSQL") as url:
         results = tracing.run(url, 3, random.Random(29))
     whole = results["whole text, invisible characters stripped"]
