@@ -28,7 +28,7 @@ def of_statement(statement_id: int):
     """List the letters issued from a statement, newest first (404 for a statement the caller may not read)."""
     actor = require_actor()
     read_statement(db(), statement_id, actor)
-    return [service.letter_dict(db(), x) for x in service.of_statement(db(), actor, statement_id)]
+    return service.letter_dicts(db(), service.of_statement(db(), actor, statement_id))
 
 
 @bp.route("/letters/<int:letter_id>")
