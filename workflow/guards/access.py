@@ -208,6 +208,12 @@ def require_revise(statement: Decidable, actor: Actor) -> None:
         raise Conflict("state", f"A statement in state '{statement.state}' cannot get a new version.")
 
 
+def require_read_report(actor: Actor | None, unit_id: int) -> None:
+    """Only the unit's leaders (and those above it), its spokesperson and auditors read its periodic report."""
+    if actor is None or not (actor.is_auditor or actor.is_competent_leader(unit_id) or actor.speaks_for(unit_id)):
+        raise Forbidden("report_reader", "Only the unit's leaders, its spokesperson and auditors read its reports.")
+
+
 # --- the same answers as yes or no, for buttons, menus and forms --------------------------------
 
 
@@ -273,6 +279,11 @@ def can_draft_in(actor: Actor | None, unit_id: int) -> bool:
 def can_commend(actor: Actor | None, unit_id: int) -> bool:
     """Say whether `require_commend` lets the actor through."""
     return _allowed(require_commend, actor, unit_id)
+
+
+def can_read_report(actor: Actor | None, unit_id: int) -> bool:
+    """Say whether `require_read_report` lets the actor through."""
+    return _allowed(require_read_report, actor, unit_id)
 
 
 def can_issue_letter(actor: Actor | None, unit_id: int) -> bool:

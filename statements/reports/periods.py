@@ -1,0 +1,92 @@
+"""The period a report covers: a year, a quarter, a month or a range of days, as people in Vietnam name them.
+
+Days are Vietnam's days, both ends kept: "2026-Q1" is 1 January to 31 March 2026 in Asia/Ho_Chi_Minh.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from workflow.errors import Invalid
+
+#: The longest range a report covers: a year, so that the week-by-week chart stays readable.
+MAX_DAYS = 366
+PERIOD_MESSAGE = "A year (2026), a quarter (2026-Q1), a month (2026-03) or days (2026-01-01..2026-03-31)."
+ROMAN = ("I", "II", "III", "IV")
+_YEAR = re.compile(r"(\d{4})")
+_QUARTER = re.compile(r"(\d{4})-Q([1-4])")
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
+_RANGE = re.compile(r"(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})")
+
+
+@dataclass(frozen=True)
+class Period:
+    """Days `since` to `until`, both kept, and how the period is written (`key`) and named."""
+
+    key: str
+    since: dt.date
+    until: dt.date
+
+    @property
+    def title_vi(self) -> str:
+        """Return the period as a Vietnamese report's title names it: "quý I năm 2026"."""
+        if q := _QUARTER.fullmatch(self.key):
+            return f"quý {ROMAN[int(q[2]) - 1]} năm {q[1]}"
+        if m := _MONTH.fullmatch(self.key):
+            return f"tháng {int(m[2])} năm {m[1]}"
+        if _YEAR.fullmatch(self.key):
+            return f"năm {self.key}"
+        return f"từ ngày {self.since:%d/%m/%Y} đến ngày {self.until:%d/%m/%Y}"
+
+    @property
+    def file_key(self) -> str:
+        """Return the period as it goes into a file name."""
+        return self.key.replace("..", "_")
+
+
+def parse(text: object) -> Period:
+    """Return the period the text names, or refuse it with the forms that are understood."""
+    if not isinstance(text, str):
+        raise _refused()
+    key = text.strip()
+    try:
+        if _YEAR.fullmatch(key):
+            year = int(key)
+            return _checked(Period(key, dt.date(year, 1, 1), dt.date(year, 12, 31)))
+        if q := _QUARTER.fullmatch(key):
+            year, quarter = int(q[1]), int(q[2])
+            first = dt.date(year, 3 * quarter - 2, 1)
+            return _checked(Period(key, first, _month_end(year, 3 * quarter)))
+        if m := _MONTH.fullmatch(key):
+            year, month = int(m[1]), int(m[2])
+            return _checked(Period(key, dt.date(year, month, 1), _month_end(year, month)))
+        if r := _RANGE.fullmatch(key):
+            since, until = dt.date.fromisoformat(r[1]), dt.date.fromisoformat(r[2])
+            if until < since or (until - since).days >= MAX_DAYS:
+                raise _refused(f"The last day comes on or after the first, at most {MAX_DAYS} days in all.")
+            return _checked(Period(key, since, until))
+    except ValueError:  # a month 13, a 30 February
+        raise _refused() from None
+    raise _refused()
+
+
+def current_quarter(today: dt.date) -> Period:
+    """Return the quarter the day falls in (the report page opens on it)."""
+    return parse(f"{today.year}-Q{(today.month - 1) // 3 + 1}")
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    following = dt.date(year + month // 12, month % 12 + 1, 1)
+    return following - dt.timedelta(days=1)
+
+
+def _checked(period: Period) -> Period:
+    if period.since.year < 2000 or period.until.year > 2100:
+        raise _refused("A period between the years 2000 and 2100.")
+    return period
+
+
+def _refused(message: str = PERIOD_MESSAGE) -> Invalid:
+    return Invalid("period", "The period is not understood.", errors={"period": [message]})

@@ -1,0 +1,180 @@
+"""Periodic reports (issue 31): a unit's figures for a month, quarter, year or range, alone or over its
+subtree, read from the ledger and the registers with a fixed number of SQL statements."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from statements.lifecycle.service import decide
+from statements.reports import periods
+from statements.reports.service import build
+from workflow.errors import Forbidden, Invalid, NotFound
+
+HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def at(*args: int) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=HANOI)
+
+
+def by_key(rows: list[dict], key: str) -> dict:
+    return {row[key]: row for row in rows}
+
+
+@pytest.mark.parametrize(
+    "text, since, until, title",
+    [
+        ("2026-Q1", dt.date(2026, 1, 1), dt.date(2026, 3, 31), "quý I năm 2026"),
+        ("2024-Q4", dt.date(2024, 10, 1), dt.date(2024, 12, 31), "quý IV năm 2024"),
+        ("2028-02", dt.date(2028, 2, 1), dt.date(2028, 2, 29), "tháng 2 năm 2028"),
+        ("2026", dt.date(2026, 1, 1), dt.date(2026, 12, 31), "năm 2026"),
+        ("2026-03-05..2026-04-10", dt.date(2026, 3, 5), dt.date(2026, 4, 10), "từ ngày 05/03/2026 đến ngày 10/04/2026"),
+    ],
+)
+def test_periods_are_named_as_reports_name_them(text, since, until, title):
+    period = periods.parse(text)
+    assert (period.since, period.until, period.title_vi) == (since, until, title)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-Q5",
+        "2026-13",
+        "2026-02-30..2026-03-01",
+        "2026-04-01..2026-03-01",
+        "2025-01-01..2026-03-01",
+        "Q1",
+        "",
+        None,
+        2026,
+        "1999",
+    ],
+)
+def test_a_period_not_understood_is_refused_with_the_forms_that_are(text):
+    with pytest.raises(Invalid) as refused:
+        periods.parse(text)
+    assert "period" in refused.value.errors
+
+
+def _walk(session, org, make_statement, path, times, unit="SYT-HN", by="author", **fields):
+    """Create a statement at times[0] and take each step of `path` at the following times."""
+    with time_machine.travel(times[0], tick=False):
+        statement = make_statement(by=by, unit=unit, **fields)
+    for (who, action, extra), when in zip(path, times[1:], strict=True):
+        with time_machine.travel(when, tick=False):
+            decide(session, statement.id, org.actor(who), action, version=statement.current_version, **extra)
+            session.commit()
+    return statement
+
+
+RELEASE = [("author", "submit", {}), ("spokesperson", "approve", {}),
+           ("spokesperson", "release", {"channels": ["website", "press_release"]})]  # fmt: skip
+
+
+def test_a_quarter_counts_what_was_drafted_decided_and_how_long_it_took(session, org, make_statement):
+    # Released: drafted Monday 5 January 9:00, submitted at 10:00, approved at 12:00, released at 13:00.
+    _walk(session, org, make_statement, RELEASE,
+          [at(2026, 1, 5, 9), at(2026, 1, 5, 10), at(2026, 1, 5, 12), at(2026, 1, 5, 13)])  # fmt: skip
+    # Released a week later, drafted at the end of the previous quarter: 30 hours from draft to release.
+    times = [at(2025, 12, 31, 10), at(2025, 12, 31, 12), at(2026, 1, 1, 12), at(2026, 1, 1, 16)]
+    _walk(session, org, make_statement, RELEASE, times, kind="ad_hoc")
+    # Rejected after eight hours in review, and one withdrawn.
+    _walk(session, org, make_statement, [("author", "submit", {}), ("spokesperson", "reject", {"comment": "Không."})],
+          [at(2026, 2, 2, 8), at(2026, 2, 2, 9), at(2026, 2, 2, 17)])  # fmt: skip
+    _walk(session, org, make_statement, [("author", "withdraw", {})], [at(2026, 3, 2, 8), at(2026, 3, 2, 9)])
+    # Next quarter's: not counted.
+    _walk(session, org, make_statement, RELEASE, [at(2026, 4, 1, 8), at(2026, 4, 1, 9), at(2026, 4, 1, 10),
+                                                  at(2026, 4, 1, 11)])  # fmt: skip
+    with time_machine.travel(at(2026, 5, 1, 9), tick=False):
+        report = build(session, org.actor("leader"), "SYT-HN", "2026-Q1")
+    figures = report["statements"]
+    assert report["period"] == {"key": "2026-Q1", "title": "quý I năm 2026"}
+    assert report["units"] == ["SYT-HN", "BV-HN"]  # rolled up over its hospital; Đà Nẵng is not below it
+    assert (figures["drafted"], figures["released"]) == (3, 2)
+    kinds = by_key(figures["by_kind"], "kind")
+    assert (kinds["regular"]["drafted"], kinds["regular"]["released"]) == (3, 1)
+    assert (kinds["ad_hoc"]["drafted"], kinds["ad_hoc"]["released"]) == (0, 1)
+    assert by_key(figures["outcomes"], "outcome") == {
+        "released": {"outcome": "released", "count": 2},
+        "rejected": {"outcome": "rejected", "count": 1},
+        "withdrawn": {"outcome": "withdrawn", "count": 1},
+        "retracted": {"outcome": "retracted", "count": 0},
+    }
+    channels = by_key(figures["by_channel"], "channel")
+    assert channels["website"]["count"] == 2 and channels["press_release"]["count"] == 2
+    assert channels["social_media"]["count"] == 0
+    # 4 hours and 30 hours: the median between, the 90th percentile the longer (a value some statement took).
+    assert figures["draft_to_release"] == {"count": 2, "median_hours": 17.0, "p90_hours": 30.0}
+    steps = by_key(figures["steps"], "step")
+    assert steps["review"] == {"step": "review", "count": 3, "median_hours": 8.0, "p90_hours": 24.0}  # 2, 8, 24
+    assert steps["release"] == {"step": "release", "count": 2, "median_hours": 2.5, "p90_hours": 4.0}
+    assert steps["sign_off"]["count"] == 0 and steps["sign_off"]["median_hours"] is None
+    weekly = figures["weekly"]
+    assert weekly[0]["week"] == "2025-12-29" and weekly[-1]["week"] == "2026-03-30" and len(weekly) == 14
+    assert (weekly[0]["count"], weekly[0]["median_hours"], weekly[1]["count"]) == (1, 30.0, 1)
+    assert by_key(report["by_unit"], "unit")["SYT-HN"] | {"name": None} == {
+        "unit": "SYT-HN", "name": None, "drafted": 3, "released": 2, "overdue": 0, "press_received": 0,
+        "press_late": 0, "rumours": 0, "violations": 0, "commendations": 0,
+    }  # fmt: skip
+
+
+def test_a_unit_alone_or_over_its_subtree(session, org, make_statement):
+    _walk(session, org, make_statement, RELEASE[:1], [at(2026, 1, 5, 9), at(2026, 1, 5, 10)])
+    _walk(session, org, make_statement, [], [at(2026, 1, 6, 9)], unit="BV-HN", by="bv_drafter")
+    _walk(session, org, make_statement, [], [at(2026, 1, 6, 9)], unit="SYT-DN", by="outsider")
+    leader = org.actor("leader")
+    assert build(session, leader, "SYT-HN", "2026-01")["statements"]["drafted"] == 2
+    alone = build(session, leader, "SYT-HN", "2026-01", rolled_up=False)
+    assert alone["statements"]["drafted"] == 1 and alone["units"] == ["SYT-HN"]
+    ministry = build(session, org.actor("ministry_leader"), "BYT", "2026-01")
+    assert ministry["statements"]["drafted"] == 3 and ministry["units"] == ["BYT", "BV-HN", "SYT-DN", "SYT-HN"]
+    assert build(session, leader, "BV-HN", "2026-01")["statements"]["drafted"] == 1
+    assert build(session, leader, "SYT-HN", "2025-12")["statements"]["drafted"] == 0
+
+
+@pytest.mark.parametrize(
+    "who, unit, allowed",
+    [
+        ("leader", "SYT-HN", True),
+        ("leader", "BV-HN", True),  # a unit below the one they lead
+        ("leader", "BYT", False),
+        ("leader", "SYT-DN", False),
+        ("spokesperson", "SYT-HN", True),
+        ("spokesperson", "BV-HN", False),
+        ("ministry_leader", "SYT-DN", True),
+        ("auditor", "SYT-DN", True),
+        ("author", "SYT-HN", False),
+        ("admin", "SYT-HN", False),
+        ("outsider", "SYT-DN", False),
+    ],
+)
+def test_who_reads_a_units_report(session, org, who, unit, allowed):
+    if allowed:
+        assert build(session, org.actor(who), unit, "2026-Q1")["unit"] == unit
+    else:
+        with pytest.raises(Forbidden):
+            build(session, org.actor(who), unit, "2026-Q1")
+
+
+def test_an_unknown_unit_is_not_found(session, org):
+    with pytest.raises(NotFound):
+        build(session, org.actor("auditor"), "NO-SUCH", "2026-Q1")
+
+
+def test_the_sql_statements_do_not_grow_with_units_or_statements(session, org, make_statement, count_queries):
+    def queries() -> int:
+        with count_queries() as counted:
+            build(session, org.actor("auditor"), "BYT", "2026-01")
+        return len(counted)
+
+    empty = queries()
+    for i in range(4):
+        _walk(session, org, make_statement, RELEASE, [at(2026, 1, 5 + i, 8), at(2026, 1, 5 + i, 9),
+                                                      at(2026, 1, 5 + i, 10), at(2026, 1, 5 + i, 11)])  # fmt: skip
+        _walk(session, org, make_statement, [], [at(2026, 1, 6, 9)], unit="BV-HN", by="bv_drafter")
+    assert queries() == empty <= 16
