@@ -10,7 +10,6 @@ copy is (docs/disclosure-tracing.md).
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 from flask import Response, send_file
 from sqlalchemy.orm import Session
@@ -19,6 +18,7 @@ from statements.copies.exports import MEDIA_TYPES, qr_png, verify_url
 from statements.disclosure import fingerprint
 from statements.disclosure.service import record_export
 from statements.letters import render, service
+from statements.letters.page import fonts_available
 from statements.lifecycle.queries import read_statement
 from statements.lifecycle.reads import is_released
 from workflow import figures
@@ -33,7 +33,7 @@ def document(session: Session, actor: Actor | None, letter_id: int, fmt: str, ba
     """Return the letter as a file of the format, and its file name."""
     if fmt not in FORMATS:
         raise Invalid("format", "A letter is DOCX or PDF.", errors={"format": ["Must be one of: docx, pdf."]})
-    if fmt == "pdf" and not any(Path(p).is_file() for p in (render.SERIF[""], render.FALLBACK[""])):
+    if fmt == "pdf" and not fonts_available():
         raise Invalid("pdf_font", "PDF letters need a serif font (Debian: fonts-liberation2); choose DOCX.")
     letter = service.get(session, actor, letter_id)
     statement = read_statement(session, letter.statement_id, actor)
