@@ -145,6 +145,8 @@ def _register_features(app: Flask, api: Api) -> None:
     from statements.pressdesk import web as pressdesk_web
     from statements.record import api as record_api
     from statements.record import web as record_web
+    from statements.reports import api as reports_api
+    from statements.reports import web as reports_web
     from statements.rumours import api as rumours_api
     from statements.rumours import web as rumours_web
 
@@ -164,6 +166,7 @@ def _register_features(app: Flask, api: Api) -> None:
         press_feeds,
         pressdesk_web,
         record_web,
+        reports_web,
         rules_web,
         rumours_web,
     )
@@ -181,6 +184,7 @@ def _register_features(app: Flask, api: Api) -> None:
         pressdesk_api,
         letters_api,
         record_api,
+        reports_api,
         rumours_api,
     )
     for module in apis:
@@ -195,6 +199,7 @@ def _register_commands(app: Flask) -> None:
     from statements.audit.cli import ledger_group
     from statements.cli.commands import COMMANDS
     from statements.org.cli import acting_group
+    from statements.reports.cli import report_command
 
-    for command in (*COMMANDS, ledger_group, acting_group):
+    for command in (*COMMANDS, ledger_group, acting_group, report_command):
         app.cli.add_command(command)

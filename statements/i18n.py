@@ -6,7 +6,7 @@ import datetime as dt
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, redirect, request, session
+from flask import Blueprint, Flask, has_request_context, redirect, request, session
 from flask_babel import Babel, format_decimal
 from flask_babel import gettext as _
 
@@ -23,8 +23,8 @@ babel = Babel()
 
 
 def select_locale() -> str:
-    """Use the language the person chose (kept in their session cookie), else Vietnamese."""
-    chosen = session.get("lang")
+    """Use the language the person chose (kept in their session cookie), else Vietnamese (the CLI's too)."""
+    chosen = session.get("lang") if has_request_context() else None
     return chosen if chosen in LANGUAGES else "vi"
 
 

@@ -21,6 +21,7 @@ from workflow.guards import (
     can_read_ledger,
     can_view_dashboard,
     require_handle_press,
+    require_read_report,
     units_allowed,
 )
 
@@ -67,5 +68,7 @@ def navigation() -> dict:
             # The press desk's two registers, kept by the same people. A leader reaches them from the Overview's
             # counts: one more item would wrap a leader's header at 1280 px (tests/test_browser.py).
             "press_desk": not can_view_dashboard(actor) and bool(units_allowed(require_handle_press, actor)),
+            # Reached from the Overview's and the press desk's links, not the header (its width, as above).
+            "reports": actor.is_auditor or bool(units_allowed(require_read_report, actor)),
         },
     }

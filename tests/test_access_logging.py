@@ -143,6 +143,12 @@ NOT_CONTENT = {
     "record.listed": "commendations: who, for what, statements by number",
     "web.record": "commendations and violations: who, for what, statements and cases by number",
     "letters.set_letterhead": "a unit's letterhead",
+    # A report counts and times; it names units, never a statement's text or title.
+    "reports.report": "a unit's figures for a period",
+    "reports.report_file": "a unit's figures for a period",
+    "web.reports": "a unit's figures for a period",
+    "web.report_print": "a unit's figures for a period",
+    "web.report_file": "a unit's figures for a period",
     "web.issue_letter": "the form to issue a letter: the unit's letterhead",
     "web.letter": "a letter: its number, subject, recipients and signer",
     "web.letterhead": "a unit's letterhead",

@@ -50,6 +50,7 @@ LEDGER_READERS = {"auditor", "admin"}
 PRESS_DESK = DRAFTERS | {"spokesperson"} | COMPETENT_LEADERS
 PRESS_REFUSERS = {"spokesperson"} | COMPETENT_LEADERS
 LETTER_ISSUERS = {"spokesperson", "leader"}  # the unit's own: its head signs its letters
+REPORT_READERS = {"spokesperson"} | COMPETENT_LEADERS | {"auditor"}
 LETTERHEAD = {
     "full_name": "Sở Y tế Hà Nội",
     "parent_name": "UBND thành phố Hà Nội",
@@ -366,6 +367,12 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, set[str]]] = {
         {"do": "commend", "person": "SYT-HN/author", "description": "Thông cáo kịp thời."},
         COMPETENT_LEADERS,
     ),
+    # periodic reports: the unit's figures, its leaders' and spokesperson's and auditors' to read
+    ("reports.report", "GET"): ("/api/v1/reports/SYT-HN?period=2026-Q1", None, REPORT_READERS),
+    ("reports.report_file", "GET"): ("/api/v1/reports/SYT-HN/file?period=2026-Q1&format=csv", None, REPORT_READERS),
+    ("web.reports", "GET"): ("/reports?unit=SYT-HN&period=2026-Q1", None, REPORT_READERS),
+    ("web.report_print", "GET"): ("/reports/print?unit=SYT-HN&period=2026-Q1", None, REPORT_READERS),
+    ("web.report_file", "GET"): ("/reports/file?unit=SYT-HN&period=2026-Q1&format=xlsx", None, REPORT_READERS),
     # official letters ({ap}: an approved statement of SYT-HN; {lt}: a letter issued from it)
     ("letters.issue", "POST"): ("/api/v1/statements/{ap}/letters", {"subject": "thông tin dịch bệnh"}, LETTER_ISSUERS),
     ("letters.of_statement", "GET"): ("/api/v1/statements/{ap}/letters", None, UNIT_READERS),

@@ -3,15 +3,21 @@ subtree, read from the ledger and the registers with a fixed number of SQL state
 
 from __future__ import annotations
 
+import base64
+import csv
 import datetime as dt
+import io
+import subprocess
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 
 from statements.lifecycle.service import decide
-from statements.reports import periods
+from statements.reports import documents, periods
 from statements.reports.service import build
+from tests.conftest import PASSWORD
+from tests.test_web import login
 from workflow.errors import Forbidden, Invalid, NotFound
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -178,3 +184,109 @@ def test_the_sql_statements_do_not_grow_with_units_or_statements(session, org, m
                                                       at(2026, 1, 5 + i, 10), at(2026, 1, 5 + i, 11)])  # fmt: skip
         _walk(session, org, make_statement, [], [at(2026, 1, 6, 9)], unit="BV-HN", by="bv_drafter")
     assert queries() == empty <= 16
+
+
+def _released_quarter(session, org, make_statement):
+    for day in (5, 12, 13):
+        _walk(session, org, make_statement, RELEASE,
+              [at(2026, 1, day, 8), at(2026, 1, day, 9), at(2026, 1, day, 11), at(2026, 1, day, 15)])  # fmt: skip
+
+
+def test_the_pdf_is_an_official_report_with_its_charts_and_every_vietnamese_letter(app, session, org, make_statement,
+                                                                                  tmp_path):  # fmt: skip
+    _released_quarter(session, org, make_statement)
+    with app.app_context():
+        data = documents.render(build(session, org.actor("leader"), "SYT-HN", "2026-Q1"), "pdf")
+    pdf = tmp_path / "r.pdf"
+    pdf.write_bytes(data)
+    read = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    text = " ".join(read.split())  # the title wraps
+    for expected in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "SỞ Y TẾ HÀ NỘI", "BỘ Y TẾ", "/BC-SYT-HN", "BÁO CÁO",
+                     "quý I năm 2026", "Thông tin định kỳ", "Nơi nhận:", "Lưu: VT."):  # fmt: skip
+        assert expected in text, expected
+    images = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert len(images.strip().splitlines()) - 2 >= 2  # the weekly and the outcomes charts
+    subprocess.run(["pdftoppm", "-r", "30", "-png", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "p")], check=True)
+    assert (tmp_path / "p-1.png").stat().st_size > 1000
+
+
+def test_the_docx_reads_back_with_its_tables_and_charts(app, session, org, make_statement):
+    from docx import Document
+
+    _released_quarter(session, org, make_statement)
+    with app.app_context():
+        data = documents.render(build(session, org.actor("leader"), "SYT-HN", "2026-Q1"), "docx")
+    document = Document(io.BytesIO(data))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "BÁO CÁO" in text and "quý I năm 2026" in text and len(document.inline_shapes) >= 2
+    by_kind = next(t for t in document.tables if t.rows[0].cells[0].text == "Loại")
+    assert [c.text for c in by_kind.rows[1].cells] == ["Thông tin định kỳ", "3", "3"]
+
+
+def test_the_figures_as_a_spreadsheet_and_csv(app, session, org, make_statement):
+    from openpyxl import load_workbook
+
+    _released_quarter(session, org, make_statement)
+    with app.app_context():
+        report = build(session, org.actor("leader"), "SYT-HN", "2026-Q1")
+        book = load_workbook(io.BytesIO(documents.render(report, "xlsx")))
+        lines = documents.render(report, "csv").decode("utf-8-sig").splitlines()
+    assert {"by_kind", "outcomes", "weekly", "steps", "by_unit"} <= set(book.sheetnames)
+    weekly = list(book["weekly"].iter_rows(min_row=3, values_only=True))
+    assert weekly[1] == ("2026-01-05", 1, 7.0, 7.0) and weekly[2][1] == 2  # numbers stay numbers
+    rows = list(csv.reader(lines))
+    assert rows[0] == ["table", "row", "column", "value"]
+    assert ["by_kind", "Thông tin định kỳ", "Đã soạn", "3"] in rows
+
+
+def test_the_api_gives_the_figures_and_the_files(api, session, org, make_statement):
+    _released_quarter(session, org, make_statement)
+    r = api("leader").get("/api/v1/reports/SYT-HN?period=2026-Q1")
+    assert r.status_code == 200 and r.json["statements"]["released"] == 3 and r.json["units"] == ["SYT-HN", "BV-HN"]
+    alone = api("leader").get("/api/v1/reports/SYT-HN?period=2026-Q1&scope=unit")
+    assert alone.json["units"] == ["SYT-HN"] and alone.json["rolled_up"] is False
+    for fmt, media in (("pdf", "application/pdf"), ("xlsx", "spreadsheetml"), ("csv", "text/csv")):
+        got = api("auditor").get(f"/api/v1/reports/SYT-HN/file?period=2026-Q1&format={fmt}")
+        assert got.status_code == 200 and media in got.headers["Content-Type"], got.headers
+        assert f"bao-cao-SYT-HN-2026-Q1.{fmt}" in got.headers["Content-Disposition"]
+    bad = api("leader").get("/api/v1/reports/SYT-HN?period=2026-Q9")
+    assert bad.status_code == 422 and "period" in bad.json["errors"]
+    assert api("leader").get("/api/v1/reports/SYT-HN/file?period=2026-Q1&format=odt").status_code == 422
+    assert api("leader").get("/api/v1/reports/NO-SUCH?period=2026-Q1").status_code == 404
+    assert api("author").get("/api/v1/reports/SYT-HN?period=2026-Q1").status_code == 403
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_report_page_shows_charts_and_tables_and_leads_to_print_and_files(app, session, org, make_statement,
+                                                                               lang):  # fmt: skip
+    _released_quarter(session, org, make_statement)
+    leader = login(app.test_client(), "leader", lang)
+    page = leader.get("/reports?unit=SYT-HN&period=2026-Q1")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'data-chart="weekly"' in html and "data:image/svg+xml;base64," in html
+    assert 'data-table="by_unit"' in html and "<script" not in html.split("<main", 1)[-1]
+    svg = base64.b64decode(html.split("data:image/svg+xml;base64,", 1)[1].split('"', 1)[0]).decode()
+    assert svg.lstrip().startswith("<?xml") and "<script" not in svg
+    printable = leader.get("/reports/print?unit=SYT-HN&period=2026-Q1").get_data(as_text=True)
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in printable and "quý I năm 2026" in printable
+    got = leader.get("/reports/file?unit=SYT-HN&period=2026-Q1&format=docx")
+    assert got.status_code == 200 and got.headers["Cache-Control"] == "no-store"
+    bad = leader.get("/reports?unit=SYT-HN&period=quý 1")
+    assert bad.status_code == 422 and 'aria-invalid="true"' in bad.get_data(as_text=True)
+    assert leader.get("/reports/file?unit=SYT-HN&period=2026-Q1&format=odt").status_code == 422
+    assert leader.get("/reports?unit=SYT-DN&period=2026-Q1").status_code == 403
+    assert login(app.test_client(), "author", lang).get("/reports").status_code == 403
+
+
+def test_the_command_writes_the_report_for_a_schedule(runner, session, org, make_statement, tmp_path):
+    _released_quarter(session, org, make_statement)
+    out = tmp_path / "q1.xlsx"
+    args = ["report", "--unit", "SYT-HN", "--period", "2026-Q1", "--format", "xlsx", "-o", str(out),
+            "--user", "leader", "--password-stdin"]  # fmt: skip
+    result = runner.invoke(args=args, input=PASSWORD + "\n")
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes()[:2] == b"PK"
+    refused = runner.invoke(args=[*args[:-2], "author", "--password-stdin"], input=PASSWORD + "\n")
+    assert refused.exit_code == 3 and "report_reader" in refused.output
+    bad = runner.invoke(args=[*args[:4], "2026-Q7", *args[5:]], input=PASSWORD + "\n")
+    assert bad.exit_code == 3 and "period" in bad.output

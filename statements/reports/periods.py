@@ -77,6 +77,12 @@ def current_quarter(today: dt.date) -> Period:
     return parse(f"{today.year}-Q{(today.month - 1) // 3 + 1}")
 
 
+def previous_quarter(period: Period) -> Period:
+    """Return the quarter before the one the period starts in."""
+    before = period.since.replace(day=1) - dt.timedelta(days=1)
+    return current_quarter(before)
+
+
 def _month_end(year: int, month: int) -> dt.date:
     following = dt.date(year + month // 12, month % 12 + 1, 1)
     return following - dt.timedelta(days=1)

@@ -43,6 +43,6 @@ def build(
         "rolled_up": rolled_up,
         "units": scope.codes,
         "period": {"key": chosen.key, "title": chosen.title_vi},
-        "letterhead": {name: head[name] for name in ("full_name", "parent_name", "symbol", "place")},
+        "letterhead": {k: head[k] for k in ("full_name", "parent_name", "symbol", "place", "archive", "signers")},
         **figures.gather(session, scope, chosen.since, chosen.until, now or utcnow()),
     }

@@ -32,6 +32,13 @@ FIELD_MESSAGES = {
     ),
     "Name at least one recipient.": _l("Name at least one recipient."),
     "One of the letterhead's signers.": _l("One of the letterhead's signers."),
+    "A year (2026), a quarter (2026-Q1), a month (2026-03) or days (2026-01-01..2026-03-31).": _l(
+        "A year (2026), a quarter (2026-Q1), a month (2026-03) or days (2026-01-01..2026-03-31)."
+    ),
+    "The last day comes on or after the first, at most 366 days in all.": _l(
+        "The last day comes on or after the first, at most 366 days in all."
+    ),
+    "A period between the years 2000 and 2100.": _l("A period between the years 2000 and 2100."),
     "Capital letters and digits in parts joined by hyphens, as SYT-NV.": _l(
         "Capital letters and digits in parts joined by hyphens, as SYT-NV."
     ),

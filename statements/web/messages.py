@@ -205,6 +205,8 @@ RULE_MESSAGES = {
     "letter_issuer": _l("Only the unit's spokesperson or a leader may issue its official letters."),
     "commendation": _l("The commendation is not valid: see the fields marked."),
     "commender": _l("Only a leader of the unit (or above) records commendations of its people."),
+    "report_reader": _l("Only the unit's leaders, its spokesperson and auditors read its reports."),
+    "period": _l("The period is not understood: see the field marked."),
     "letter_unreleased": _l("Before its release, only those who issue the unit's letters download it."),
     "letter_before_release": _l("Its release is scheduled: issue the letter once it is released."),
     "nobody_above": _l("Nobody on PressGate speaks for or leads the units above: tell them by other means."),

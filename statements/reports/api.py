@@ -1,0 +1,31 @@
+"""Periodic reports through the API: a unit's figures for a period as JSON, or the report as a file."""
+
+from __future__ import annotations
+
+from statements.api.auth import require_actor
+from statements.extensions import Blueprint
+from statements.reports import documents, service
+from statements.reports.schemas import ReportArgs, ReportFileArgs, ReportOut
+from statements.web_session import db
+
+OCTETS = "application/octet-stream"
+bp = Blueprint("reports", __name__, url_prefix="/api/v1", description="Periodic reports to the body above")
+
+
+@bp.route("/reports/<code>")
+@bp.arguments(ReportArgs, location="query")
+@bp.response(200, ReportOut)
+def report(args: dict, code: str):
+    """Return the unit's figures for the period, over the units below it unless `scope` is `unit`."""
+    return service.build(db(), require_actor(), code, args["period"], rolled_up=args["scope"] == "subtree")
+
+
+@bp.route("/reports/<code>/file")
+@bp.arguments(ReportFileArgs, location="query")
+@bp.response(
+    200, description="The report (PDF, DOCX) or its figures (XLSX, CSV)", content_type="application/octet-stream"
+)
+def report_file(args: dict, code: str):
+    """Return the report as an official report (PDF or DOCX, in Vietnamese) or its figures (XLSX or CSV)."""
+    built = service.build(db(), require_actor(), code, args["period"], rolled_up=args["scope"] == "subtree")
+    return documents.download(built, args["format"])

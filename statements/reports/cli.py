@@ -1,0 +1,53 @@
+"""`pressgate report`: a unit's report for a period as a file, from the command line, for a schedule."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+from statements.cli.support import cli_actor, cli_session, fail, refusal_text
+from statements.reports.documents import FORMATS
+from workflow.errors import Refusal
+
+
+@click.command("report")
+@with_appcontext
+@click.option("--unit", "unit_code", required=True, help="The unit's code, for example SYT-AH.")
+@click.option("--period", required=True, help="2026, 2026-Q1, 2026-03 or 2026-01-01..2026-03-31.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), required=True)
+@click.option("--unit-only", is_flag=True, help="The unit alone, without the units below it.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Where to write it (default: its own name in this folder; '-' for standard output).",
+)
+@click.option(
+    "--user", "username", required=True, help="A leader of the unit (or above), its spokesperson, an auditor."
+)
+@click.option("--password-stdin", is_flag=True)
+def report_command(
+    unit_code: str, period: str, fmt: str, unit_only: bool, output: str | None, username: str, password_stdin: bool
+) -> None:
+    """Write UNIT's report for PERIOD: PDF or DOCX (an official report), XLSX or CSV (its figures)."""
+    from statements.reports import documents, service
+
+    with cli_session() as session:
+        actor = cli_actor(session, username, password_stdin)
+        try:
+            built = service.build(session, actor, unit_code, period, rolled_up=not unit_only)
+        except Refusal as err:
+            fail(refusal_text(err), 3)
+        data = documents.render(built, fmt)
+        name = documents.file_name(built, fmt)
+    if output == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    target = Path(output or name)
+    target.write_bytes(data)
+    click.echo(f"{target} ({len(data):,} bytes)", err=True)

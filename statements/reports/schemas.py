@@ -1,0 +1,155 @@
+"""What a report is asked with, and what it gives: one contract for the API, the pages and the CLI."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from statements.reports.documents import FORMATS
+from statements.reports.periods import PERIOD_MESSAGE
+from statements.schemas import Lenient
+
+#: Whose figures: the unit and every unit below it, or the unit alone.
+SCOPES = ("subtree", "unit")
+
+
+class ReportArgs(Lenient):
+    period = fields.String(
+        required=True, validate=validate.Length(min=4, max=30), metadata={"description": PERIOD_MESSAGE}
+    )
+    scope = fields.String(load_default="subtree", validate=validate.OneOf(SCOPES))
+
+
+class ReportFileArgs(ReportArgs):
+    format = fields.String(required=True, validate=validate.OneOf(FORMATS))
+
+
+class _Spread(ma.Schema):
+    count = fields.Integer()
+    median_hours = fields.Float(allow_none=True)
+    p90_hours = fields.Float(allow_none=True)
+
+
+class _Week(_Spread):
+    week = fields.String(metadata={"description": "The week's Monday (Vietnam's days)."})
+
+
+class _Step(_Spread):
+    step = fields.String(metadata={"description": "review, sign_off, release or revision"})
+
+
+def _counted(name: str) -> type[ma.Schema]:
+    return ma.Schema.from_dict({name: fields.String(), "count": fields.Integer()}, name=f"Report{name.title()}Count")
+
+
+_OUTCOME, _CHANNEL, _GROUND, _ASSESSMENT = (_counted(n) for n in ("outcome", "channel", "ground", "assessment"))
+
+
+class _Kind(ma.Schema):
+    kind = fields.String()
+    drafted = fields.Integer()
+    released = fields.Integer()
+
+
+class _Emergency(ma.Schema):
+    releases = fields.Integer()
+    reviewed = fields.Dict(keys=fields.String(), values=fields.Integer())
+    awaiting_review = fields.Integer()
+    review_overdue = fields.Integer()
+
+
+class _Escalations(ma.Schema):
+    sign_off = fields.Integer()
+    deadline = fields.Integer()
+
+
+class _Statements(ma.Schema):
+    drafted = fields.Integer()
+    released = fields.Integer()
+    by_kind = fields.List(fields.Nested(_Kind))
+    outcomes = fields.List(fields.Nested(_OUTCOME))
+    by_channel = fields.List(fields.Nested(_CHANNEL))
+    draft_to_release = fields.Nested(_Spread)
+    weekly = fields.List(fields.Nested(_Week))
+    steps = fields.List(fields.Nested(_Step))
+    overdue_steps = fields.Integer()
+    escalations = fields.Nested(_Escalations)
+    emergency = fields.Nested(_Emergency)
+    corrections_released = fields.Integer()
+
+
+class _Press(ma.Schema):
+    received = fields.Integer()
+    answered_on_time = fields.Integer()
+    answered_late = fields.Integer()
+    refused = fields.Integer()
+    open = fields.Integer()
+    open_overdue = fields.Integer()
+    refused_by_ground = fields.List(fields.Nested(_GROUND))
+
+
+class _Watch(ma.Schema):
+    recorded = fields.Integer()
+    by_assessment = fields.List(fields.Nested(_ASSESSMENT))
+    with_correction = fields.Integer()
+
+
+class _Disclosure(ma.Schema):
+    opened = fields.Integer()
+    closed = fields.Integer()
+    by_outcome = fields.List(fields.Nested(_OUTCOME))
+
+
+class _Record(ma.Schema):
+    violations = fields.Integer()
+    commendations = fields.Integer()
+
+
+class _Unit(ma.Schema):
+    unit = fields.String()
+    name = fields.String()
+    drafted = fields.Integer()
+    released = fields.Integer()
+    overdue = fields.Integer()
+    press_received = fields.Integer()
+    press_late = fields.Integer()
+    rumours = fields.Integer()
+    violations = fields.Integer()
+    commendations = fields.Integer()
+
+
+class _Period(ma.Schema):
+    key = fields.String()
+    title = fields.String(metadata={"description": "As a Vietnamese report names it: quý I năm 2026."})
+
+
+class _Signer(ma.Schema):
+    mark = fields.String()
+    name = fields.String()
+
+
+class _Letterhead(ma.Schema):
+    full_name = fields.String()
+    parent_name = fields.String()
+    symbol = fields.String()
+    place = fields.String()
+    archive = fields.String()
+    signers = fields.List(fields.Nested(_Signer))
+
+
+class ReportOut(ma.Schema):
+    unit = fields.String()
+    unit_name = fields.String()
+    rolled_up = fields.Boolean()
+    units = fields.List(fields.String(), metadata={"description": "The units counted: the unit first."})
+    period = fields.Nested(_Period)
+    since = fields.String()
+    until = fields.String()
+    as_of = fields.String()
+    letterhead = fields.Nested(_Letterhead)
+    statements = fields.Nested(_Statements)
+    press = fields.Nested(_Press)
+    watch = fields.Nested(_Watch)
+    disclosure = fields.Nested(_Disclosure)
+    record = fields.Nested(_Record)
+    by_unit = fields.List(fields.Nested(_Unit))

@@ -1,0 +1,108 @@
+"""Periodic reports in the browser: choose a unit and a period, read the figures and charts, print or download."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import render_template, request
+from flask_babel import force_locale
+from flask_login import login_required
+
+from auth.models import Unit
+from statements.reports import charts, documents, layout, periods, service
+from statements.reports.schemas import ReportFileArgs
+from statements.schemas import load_input
+from statements.web import bp, web_actor
+from statements.web_session import db
+from workflow.actor import Actor
+from workflow.db import utcnow
+from workflow.deadlines import ZONE
+from workflow.errors import Invalid
+from workflow.guards import require_read_report, units_allowed
+
+
+def _units(actor: Actor) -> list[tuple[str, str]]:
+    """Return the units whose report the person may read, the topmost first (every unit for an auditor)."""
+    where = sa.true() if actor.is_auditor else Unit.id.in_(units_allowed(require_read_report, actor))
+    rows = db().execute(sa.select(Unit.id, Unit.code, Unit.name, Unit.parent_id).where(where).order_by(Unit.code)).all()
+    ids = {row.id for row in rows}
+    # The page opens on the broadest report the person may read: a unit whose parent is not among them.
+    return [(row.code, row.name) for row in sorted(rows, key=lambda row: row.parent_id in ids)]
+
+
+def _choice(actor: Actor) -> dict[str, Any]:
+    """Return what the page's form asks for, as given or by default: the first unit, this quarter, rolled up."""
+    units = _units(actor)
+    today = utcnow().astimezone(ZONE).date()
+    this = periods.current_quarter(today)
+    last = periods.previous_quarter(this)
+    return {
+        "units": units,
+        "unit": request.args.get("unit") or (units[0][0] if units else ""),
+        "period": request.args.get("period") or this.key,
+        "rolled_up": request.args.get("scope") != "unit",
+        "suggested": [this.key, last.key, f"{today.year}-{today.month:02d}", str(today.year)],
+    }
+
+
+@bp.route("/reports")
+@login_required
+def reports():
+    """Show a unit's report for a period, with its charts and the links to print and download it."""
+    actor = web_actor()
+    chosen = _choice(actor)
+    errors: dict = {}
+    report, drawn, status = None, [], 200
+    if not chosen["units"]:
+        require_read_report(actor, -1)  # nobody's report to read: refused as another unit's would be
+    else:
+        try:
+            report = service.build(db(), actor, chosen["unit"], chosen["period"], rolled_up=chosen["rolled_up"])
+        except Invalid as refusal:
+            errors, status = refusal.errors or {}, 422
+        else:
+            drawn = charts.charts(report)
+    return render_template(
+        "reports/index.html",
+        chosen=chosen,
+        report=report,
+        sections=layout.sections(report) if report else [],
+        title=layout.title(report) if report else "",
+        drawn={chart.name: chart for chart in drawn},
+        errors=errors,
+        formats=documents.FORMATS,
+        hours=layout.hours,
+    ), status
+
+
+@bp.route("/reports/print")
+@login_required
+def report_print():
+    """Show the report as a document to print, laid out as an official report, in Vietnamese as its PDF is."""
+    actor = web_actor()
+    chosen = _choice(actor)
+    with force_locale("vi"):
+        report = service.build(db(), actor, chosen["unit"], chosen["period"], rolled_up=chosen["rolled_up"])
+        return render_template(
+            "reports/print.html",
+            report=report,
+            sections=layout.sections(report),
+            title=layout.title(report),
+            drawn={chart.name: chart for chart in charts.charts(report)},
+            head=documents.head(report, None),
+            foot=documents.foot(report),
+            hours=layout.hours,
+        )
+
+
+@bp.route("/reports/file")
+@login_required
+def report_file():
+    """Download the report as PDF or DOCX (an official report), or its figures as XLSX or CSV."""
+    actor = web_actor()
+    chosen = _choice(actor)
+    given = {"period": chosen["period"], "scope": "subtree" if chosen["rolled_up"] else "unit"}
+    fmt = load_input(ReportFileArgs(), given | {"format": request.args.get("format", "")})["format"]
+    report = service.build(db(), actor, chosen["unit"], chosen["period"], rolled_up=chosen["rolled_up"])
+    return documents.download(report, fmt)
