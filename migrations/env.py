@@ -12,6 +12,7 @@ import statements.lifecycle.models
 import statements.notifications.models
 import statements.pressdesk.models
 import statements.record.models
+import statements.reports.models
 import statements.rumours.models  # noqa: F401
 import workflow.deadlines
 import workflow.ledger

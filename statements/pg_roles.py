@@ -12,7 +12,15 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 #: Tables that hold evidence: written once, never changed or removed.
-EVIDENCE_TABLES = ("ledger_entries", "statement_versions", "exports", "violations", "commendations", "letters")
+EVIDENCE_TABLES = (
+    "ledger_entries",
+    "statement_versions",
+    "exports",
+    "violations",
+    "commendations",
+    "letters",
+    "issued_reports",
+)
 
 
 class RoleError(ValueError):

@@ -19,6 +19,7 @@ from statements.letters import service as letters
 from statements.notifications.models import Notification
 from statements.org.acting import appoint
 from statements.pressdesk import service as pressdesk
+from statements.reports import service as reports
 from statements.rumours import service as rumours
 from tests.conftest import PASSWORD
 from tests.test_web import login
@@ -373,6 +374,12 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, set[str]]] = {
     ("web.reports", "GET"): ("/reports?unit=SYT-HN&period=2026-Q1", None, REPORT_READERS),
     ("web.report_print", "GET"): ("/reports/print?unit=SYT-HN&period=2026-Q1", None, REPORT_READERS),
     ("web.report_file", "GET"): ("/reports/file?unit=SYT-HN&period=2026-Q1&format=xlsx", None, REPORT_READERS),
+    # {ir}: a report SYT-HN issued under its number, issued as its letters are
+    ("reports.issue", "POST"): ("/api/v1/reports/SYT-HN/issue", {"period": "2026-Q1"}, LETTER_ISSUERS),
+    ("reports.issued_of", "GET"): ("/api/v1/reports/SYT-HN/issued", None, REPORT_READERS),
+    ("reports.issued_file", "GET"): ("/api/v1/issued-reports/{ir}/file?format=csv", None, REPORT_READERS),
+    ("web.report_issue", "POST"): ("/reports/issue", {"unit": "SYT-HN", "period": "2026-Q1"}, LETTER_ISSUERS),
+    ("web.issued_report_file", "GET"): ("/issued-reports/{ir}/file?format=xlsx", None, REPORT_READERS),
     # official letters ({ap}: an approved statement of SYT-HN; {lt}: a letter issued from it)
     ("letters.issue", "POST"): ("/api/v1/statements/{ap}/letters", {"subject": "thông tin dịch bệnh"}, LETTER_ISSUERS),
     ("letters.of_statement", "GET"): ("/api/v1/statements/{ap}/letters", None, UNIT_READERS),
@@ -448,6 +455,7 @@ def world(app, session, org, statement_in, make_statement, tmp_path):
     ap = statement_in("approved").id
     letters.update_letterhead(session, org.actor("admin"), "SYT-HN", LETTERHEAD)
     lt = letters.issue(session, org.actor("spokesperson"), ap, subject="thông tin dịch bệnh").id
+    ir = reports.issue(session, org.actor("spokesperson"), "SYT-HN", "2026-Q1").id
     rf = rumours.record(session, org.actor("author"), "SYT-HN", **seen)
     rumours.assess(session, org.actor("spokesperson"), rf.id, "false", "Sai sự thật.")
     session.commit()
@@ -474,6 +482,7 @@ def world(app, session, org, statement_in, make_statement, tmp_path):
         "pr": refused,
         "ap": ap,
         "lt": lt,
+        "ir": ir,
         "ru": ru.id,
         "rf": rf.id,
         "iv": iv,

@@ -11,6 +11,7 @@ import subprocess
 from zoneinfo import ZoneInfo
 
 import pytest
+import sqlalchemy as sa
 import time_machine
 
 from statements.lifecycle.service import decide
@@ -290,3 +291,72 @@ def test_the_command_writes_the_report_for_a_schedule(runner, session, org, make
     assert refused.exit_code == 3 and "report_reader" in refused.output
     bad = runner.invoke(args=[*args[:4], "2026-Q7", *args[5:]], input=PASSWORD + "\n")
     assert bad.exit_code == 3 and "period" in bad.output
+
+
+def test_an_issued_report_takes_the_units_next_number_keeps_its_figures_and_is_on_the_ledger(
+    api, session, org, make_statement, tmp_path
+):
+    from tests.test_letters import HEAD, _approved, _issue
+    from workflow.ledger import LedgerEntry
+
+    _released_quarter(session, org, make_statement)
+    no_head = api("spokesperson").post("/api/v1/reports/SYT-HN/issue", json={"period": "2026-Q1"})
+    assert no_head.status_code == 409 and no_head.json["rule"] == "letterhead_incomplete"
+    assert api("admin").put("/api/v1/units/SYT-HN/letterhead", json=HEAD).status_code == 200
+    letter = _issue(api, _approved(api)["id"]).json  # the letters' sequence and the reports' are one
+    r = api("spokesperson").post("/api/v1/reports/SYT-HN/issue", json={"period": "2026-Q1", "signer": 1})
+    assert r.status_code == 201, r.json
+    assert (r.json["number"], r.json["symbol"], r.json["signer_name"]) == (letter["number"] + 1, "BC-SYT-NV",
+                                                                          "Trần Quốc Bảo")  # fmt: skip
+    entry = session.scalars(sa.select(LedgerEntry).where(LedgerEntry.action == "issue_report")).one()
+    assert entry.data["figures_hash"] == r.json["figures_hash"] and entry.data["period"] == "2026-Q1"
+    # Released after the issue: the issued report keeps what it said when it went up.
+    _walk(session, org, make_statement, RELEASE, [at(2026, 2, 2, 8), at(2026, 2, 2, 9), at(2026, 2, 2, 10),
+                                                  at(2026, 2, 2, 11)])  # fmt: skip
+    assert api("leader").get("/api/v1/reports/SYT-HN?period=2026-Q1").json["statements"]["released"] == 4
+    pdf = api("auditor").get(f"/api/v1/issued-reports/{r.json['id']}/file?format=pdf")
+    assert pdf.status_code == 200 and f"bao-cao-{r.json['number']:02d}-BC-SYT-NV-" in pdf.headers["Content-Disposition"]
+    (tmp_path / "r.pdf").write_bytes(pdf.data)
+    read = subprocess.run(["pdftotext", str(tmp_path / "r.pdf"), "-"], capture_output=True, text=True, check=True)
+    text = " ".join(read.stdout.split())
+    assert f"Số: {r.json['number']:02d}/BC-SYT-NV" in text and "Hà Nội, ngày" in text and "Trần Quốc Bảo" in text
+    assert "phát hành 3 thông tin" in text and "UBND THÀNH PHỐ HÀ NỘI" in text
+    listed = api("leader").get("/api/v1/reports/SYT-HN/issued").json
+    assert [x["id"] for x in listed] == [r.json["id"]]
+    # Issued by the unit's own spokesperson or leaders; read like its report.
+    assert api("ministry_leader").post("/api/v1/reports/SYT-HN/issue", json={"period": "2026-Q1"}).status_code == 403
+    assert api("author").get(f"/api/v1/issued-reports/{r.json['id']}/file?format=csv").status_code == 403
+    assert (
+        api("leader").post("/api/v1/reports/SYT-HN/issue", json={"period": "2026-Q1", "signer": 5}).status_code == 422
+    )
+    with pytest.raises(sa.exc.DBAPIError), session.begin_nested():  # evidence: never changed
+        session.execute(sa.text("UPDATE issued_reports SET number = 99"))
+
+
+def test_the_page_and_the_command_issue_reports(app, runner, session, org, make_statement, tmp_path):
+    from tests.test_letters import HEAD
+    from tests.test_web import csrf
+
+    _released_quarter(session, org, make_statement)
+    from statements.letters.service import update_letterhead
+
+    update_letterhead(session, org.actor("admin"), "SYT-HN", HEAD)
+    session.commit()
+    leader = login(app.test_client(), "leader")
+    page = leader.get("/reports?unit=SYT-HN&period=2026-Q1")
+    assert "data-issue-report" in page.get_data(as_text=True)
+    done = leader.post("/reports/issue", data={"unit": "SYT-HN", "period": "2026-Q1", "scope": "subtree",
+                                               "signer": "0", "csrf_token": csrf(page)})  # fmt: skip
+    assert done.status_code == 302
+    shown = leader.get(done.headers["Location"]).get_data(as_text=True)
+    assert "01/BC-SYT-NV" in shown and "data-issued-report" in shown
+    out = tmp_path / "bc.docx"
+    args = ["report", "--unit", "SYT-HN", "--period", "2026-Q1", "--format", "docx", "--issue", "-o", str(out),
+            "--user", "spokesperson", "--password-stdin"]  # fmt: skip
+    result = runner.invoke(args=args, input=PASSWORD + "\n")
+    assert result.exit_code == 0, result.output
+    from docx import Document
+
+    assert "Số: 02/BC-SYT-NV" in "\n".join(c.text for t in Document(str(out)).tables for c in t._cells)
+    assert "data-issue-report" not in login(app.test_client(), "auditor").get(
+        "/reports?unit=SYT-HN&period=2026-Q1").get_data(as_text=True)  # fmt: skip

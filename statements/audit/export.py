@@ -89,6 +89,9 @@ MEANINGS = {name: action.meaning for name, action in ACTIONS.items()} | {
     "cancel_letter": "An official letter was cancelled, keeping its number (comment: why)",
     "update_letterhead": "A unit's letterhead for official letters was set (data: what it now says)",
     "record_commendation": "A leader commended one of the unit's people (comment: for what; data: person, statements)",
+    "issue_report": (
+        "A unit's periodic report was issued under its number (data: number, year, symbol, period, figures_hash)"
+    ),
 }
 
 

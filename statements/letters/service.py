@@ -201,7 +201,7 @@ def issue(
     letter = Letter(
         unit_id=unit.id,
         year=year,
-        number=_next_number(session, unit.id, year),
+        number=next_number(session, unit.id, year),
         statement_id=statement.id,
         version=version,
         content_hash=content_hash,
@@ -310,8 +310,8 @@ def letter_dicts(session: Session, letters: list[Letter]) -> list[dict[str, Any]
     ]
 
 
-def _next_number(session: Session, unit_id: int, year: int) -> int:
-    """Take the unit's next number of the year, in the caller's transaction (rolled back with it: no gap)."""
+def next_number(session: Session, unit_id: int, year: int) -> int:
+    """Take the unit's next number of the year, shared by its letters and reports, in the caller's transaction."""
     dialect = session.get_bind().dialect.name
     insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(LetterCounter)
     # One statement, atomic on both databases: two letters issued at once wait on the row and take 1 and 2.

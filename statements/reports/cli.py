@@ -19,6 +19,8 @@ from workflow.errors import Refusal
 @click.option("--period", required=True, help="2026, 2026-Q1, 2026-03 or 2026-01-01..2026-03-31.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), required=True)
 @click.option("--unit-only", is_flag=True, help="The unit alone, without the units below it.")
+@click.option("--issue", is_flag=True, help="Issue it under the unit's next number, on the ledger (its issuers).")
+@click.option("--signer", type=click.IntRange(min=0), default=0, show_default=True, help="The letterhead's signer.")
 @click.option(
     "--output",
     "-o",
@@ -31,19 +33,30 @@ from workflow.errors import Refusal
 )
 @click.option("--password-stdin", is_flag=True)
 def report_command(
-    unit_code: str, period: str, fmt: str, unit_only: bool, output: str | None, username: str, password_stdin: bool
+    unit_code: str,
+    period: str,
+    fmt: str,
+    unit_only: bool,
+    issue: bool,
+    signer: int,
+    output: str | None,
+    username: str,
+    password_stdin: bool,
 ) -> None:
-    """Write UNIT's report for PERIOD: PDF or DOCX (an official report), XLSX or CSV (its figures)."""
+    """Write a unit's report for a period: PDF or DOCX (an official report), XLSX or CSV (its figures)."""
     from statements.reports import documents, service
 
     with cli_session() as session:
         actor = cli_actor(session, username, password_stdin)
         try:
-            built = service.build(session, actor, unit_code, period, rolled_up=not unit_only)
+            if issue:
+                row = service.issue(session, actor, unit_code, period, rolled_up=not unit_only, signer=signer)
+                data, name = documents.issued_file(row, fmt)
+            else:
+                built = service.build(session, actor, unit_code, period, rolled_up=not unit_only)
+                data, name = documents.render(built, fmt), documents.file_name(built, fmt)
         except Refusal as err:
             fail(refusal_text(err), 3)
-        data = documents.render(built, fmt)
-        name = documents.file_name(built, fmt)
     if output == "-":
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()

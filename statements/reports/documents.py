@@ -10,6 +10,7 @@ lists every figure on a line of its own, so a ministry can add up its units' fil
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from typing import Any
 
@@ -32,6 +33,7 @@ from statements.letters.page import (
 )
 from statements.letters.service import local_day
 from statements.reports import charts, layout
+from statements.reports.models import IssuedReport
 from workflow.db import utcnow
 from workflow.errors import Invalid
 
@@ -47,7 +49,7 @@ ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
 NO_NUMBER = "\u2007" * 6
 
 
-def render(report: dict[str, Any], fmt: str, *, number: int | None = None) -> bytes:
+def render(report: dict[str, Any], fmt: str, *, number: int | None = None, day: dt.date | None = None) -> bytes:
     """Return the report as a file of the format: the official documents in Vietnamese, the figures as asked."""
     if fmt not in FORMATS:
         raise Invalid("format", "Not a report format.", errors={"format": [f"One of: {', '.join(FORMATS)}."]})
@@ -57,15 +59,28 @@ def render(report: dict[str, Any], fmt: str, *, number: int | None = None) -> by
     with force_locale("vi"):  # an official document is written in Vietnamese (Law 80/2015 Art. 5)
         sections = layout.sections(report)
         drawn = {chart.name: chart for chart in charts.charts(report)}
-        top, bottom, title = head(report, number), foot(report), layout.title(report)
+        top, bottom, title = head(report, number, day), foot(report), layout.title(report)
     return (docx if fmt == "docx" else pdf)(top, bottom, title, sections, drawn)
 
 
 def download(report: dict[str, Any], fmt: str) -> Response:
     """Return the report as a file download (the API and the pages share this)."""
-    name = file_name(report, fmt)
-    response = send_file(io.BytesIO(render(report, fmt)), mimetype=MEDIA_TYPES[fmt], as_attachment=True,
-                         download_name=name)  # fmt: skip
+    return _send(render(report, fmt), file_name(report, fmt), fmt)
+
+
+def download_issued(row: IssuedReport, fmt: str) -> Response:
+    """Return an issued report as a file download: its figures as issued, its number and its date."""
+    return _send(*issued_file(row, fmt), fmt)
+
+
+def issued_file(row: IssuedReport, fmt: str) -> tuple[bytes, str]:
+    """Return an issued report as a file of the format, and its name."""
+    data = render(row.figures, fmt, number=row.number, day=local_day(row.issued_at))
+    return data, f"bao-cao-{row.number:02d}-{row.symbol}-{row.year}.{fmt}"
+
+
+def _send(data: bytes, name: str, fmt: str) -> Response:
+    response = send_file(io.BytesIO(data), mimetype=MEDIA_TYPES[fmt], as_attachment=True, download_name=name)
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -76,7 +91,7 @@ def file_name(report: dict[str, Any], fmt: str) -> str:
     return f"bao-cao-{report['unit']}{scope}-{report['period']['key'].replace('..', '_')}.{fmt}"
 
 
-def head(report: dict[str, Any], number: int | None) -> Head:
+def head(report: dict[str, Any], number: int | None, day: dt.date | None = None) -> Head:
     """Return the report's top: its unit under its parent, its number (blank until issued), place and date."""
     letterhead = report["letterhead"]
     symbol = f"BC-{letterhead['symbol']}" if letterhead["symbol"] else "BC"
@@ -86,7 +101,7 @@ def head(report: dict[str, Any], number: int | None) -> Head:
         unit=letterhead["full_name"].upper(),
         number=f"Số: {shown}/{symbol}",
         subject=None,
-        place_date=date_line(letterhead["place"] or "\u2026" * 6, local_day(utcnow())),
+        place_date=date_line(letterhead["place"] or "\u2026" * 6, day or local_day(utcnow())),
     )
 
 

@@ -13,10 +13,14 @@ from statements.schemas import Lenient
 SCOPES = ("subtree", "unit")
 
 
-class ReportArgs(Lenient):
-    period = fields.String(
+def _period() -> fields.String:
+    return fields.String(
         required=True, validate=validate.Length(min=4, max=30), metadata={"description": PERIOD_MESSAGE}
     )
+
+
+class ReportArgs(Lenient):
+    period = _period()
     scope = fields.String(load_default="subtree", validate=validate.OneOf(SCOPES))
 
 
@@ -153,3 +157,27 @@ class ReportOut(ma.Schema):
     disclosure = fields.Nested(_Disclosure)
     record = fields.Nested(_Record)
     by_unit = fields.List(fields.Nested(_Unit))
+
+
+class IssueIn(ReportArgs):
+    signer = fields.Integer(load_default=0, strict=True, validate=validate.Range(min=0, max=99))
+
+
+class IssuedFileArgs(Lenient):
+    format = fields.String(required=True, validate=validate.OneOf(FORMATS))
+
+
+class IssuedReportOut(ma.Schema):
+    id = fields.Integer()
+    unit = fields.String()
+    number = fields.Integer()
+    year = fields.Integer()
+    symbol = fields.String()
+    number_text = fields.String(metadata={"description": "As the report prints it: 05/BC-SYT-NV."})
+    period = fields.String()
+    rolled_up = fields.Boolean()
+    figures_hash = fields.String(metadata={"description": "SHA-256 of the report's figures as issued (RFC 8785)."})
+    signing_mark = fields.String()
+    signer_name = fields.String()
+    issued_at = fields.String()
+    issued_by = fields.String()

@@ -10,16 +10,24 @@ text, so reading it is not a read of unreleased content.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from typing import Any
 
+import rfc8785
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from auth.models import Unit, User
 from auth.service import get_unit
-from statements.letters.service import letterhead_of
+from statements.letters.service import letterhead_of, next_number
 from statements.reports import figures, periods
+from statements.reports.models import IssuedReport
+from workflow import ledger
 from workflow.actor import Actor
-from workflow.db import utcnow
-from workflow.guards import require_read_report
+from workflow.db import isoformat, utcnow
+from workflow.deadlines import ZONE
+from workflow.errors import Conflict, Invalid, NotFound
+from workflow.guards import require_issue_letter, require_read_report
 
 
 def build(
@@ -46,3 +54,121 @@ def build(
         "letterhead": {k: head[k] for k in ("full_name", "parent_name", "symbol", "place", "archive", "signers")},
         **figures.gather(session, scope, chosen.since, chosen.until, now or utcnow()),
     }
+
+
+# --- issued reports -----------------------------------------------------------------------------
+
+
+def issue(
+    session: Session,
+    actor: Actor,
+    unit_code: str,
+    period: str,
+    *,
+    rolled_up: bool = True,
+    signer: int = 0,
+) -> IssuedReport:
+    """Issue the unit's report for the period under its next number (its spokesperson or a leader); on the ledger.
+
+    The figures are kept as they stand now: the issued report says what was sent up, whatever happens after.
+    """
+    unit = get_unit(session, unit_code)
+    require_issue_letter(actor, unit.id)
+    head = letterhead_of(session, unit)
+    if not (head["set_by_unit"] and head["place"] and head["signers"] and head["symbol"]):
+        raise Conflict(
+            "letterhead_incomplete",
+            "Set the unit's letterhead first (an administrator): its place, symbol and signers.",
+        )
+    if not isinstance(signer, int) or isinstance(signer, bool) or not 0 <= signer < len(head["signers"]):
+        raise Invalid(
+            "report_signer", "The report is not valid.", errors={"signer": ["One of the letterhead's signers."]}
+        )
+    now = utcnow()
+    report = build(session, actor, unit_code, period, rolled_up=rolled_up, now=now)
+    # The report names the signer chosen: the documents print the first signer of the letterhead they carry.
+    chosen = head["signers"][signer]
+    report["letterhead"]["signers"] = [chosen]
+    year = now.astimezone(ZONE).year
+    issued = IssuedReport(
+        unit_id=unit.id,
+        year=year,
+        number=next_number(session, unit.id, year),
+        symbol=f"BC-{head['symbol']}",
+        period=report["period"]["key"],
+        rolled_up=rolled_up,
+        figures=report,
+        figures_hash=hashlib.sha256(rfc8785.dumps(report)).hexdigest(),
+        signing_mark=chosen["mark"],
+        signer_name=chosen["name"],
+        issued_at=now,
+        issued_by_id=actor.user_id,
+    )
+    session.add(issued)
+    session.flush()
+    ledger.append(
+        session,
+        kind=ledger.EntryKind.LETTER,
+        action="issue_report",
+        actor_id=actor.user_id,
+        actor=actor.username,
+        role="spokesperson" if actor.speaks_for(unit.id) else "leader",
+        unit=unit.code,
+        data={
+            "report": issued.id,
+            "number": issued.number,
+            "year": issued.year,
+            "symbol": issued.symbol,
+            "period": issued.period,
+            "rolled_up": rolled_up,
+            "figures_hash": issued.figures_hash,
+            "signer": issued.signer_name,
+        },
+    )
+    return issued
+
+
+def issued(session: Session, actor: Actor | None, report_id: int) -> IssuedReport:
+    """Return an issued report its reader may read (as the unit's report itself), or say there is none."""
+    row = session.get(IssuedReport, report_id)
+    if row is None:
+        raise NotFound("issued_report", f"No issued report {report_id}.")
+    require_read_report(actor, row.unit_id)
+    return row
+
+
+def issued_of(session: Session, actor: Actor | None, unit_code: str) -> list[IssuedReport]:
+    """Return the reports the unit has issued, newest first."""
+    unit = get_unit(session, unit_code)
+    require_read_report(actor, unit.id)
+    return list(
+        session.scalars(sa.select(IssuedReport).where(IssuedReport.unit_id == unit.id).order_by(IssuedReport.id.desc()))
+    )
+
+
+def issued_dicts(session: Session, rows: list[IssuedReport]) -> list[dict[str, Any]]:
+    """Return issued reports as the API and the pages list them: their units and people in two queries."""
+    if not rows:
+        return []
+    people = dict(
+        session.execute(sa.select(User.id, User.username).where(User.id.in_({r.issued_by_id for r in rows}))).all()
+    )
+    units = dict(session.execute(sa.select(Unit.id, Unit.code).where(Unit.id.in_({r.unit_id for r in rows}))).all())
+    return [
+        {
+            "id": r.id,
+            "unit": units[r.unit_id],
+            "number": r.number,
+            "year": r.year,
+            "symbol": r.symbol,
+            "number_text": f"{r.number:02d}/{r.symbol}",
+            "period": r.period,
+            "rolled_up": r.rolled_up,
+            "figures_hash": r.figures_hash,
+            "signing_mark": r.signing_mark,
+            "signer_name": r.signer_name,
+            "issued_at": isoformat(r.issued_at),
+            "issued_by": people.get(r.issued_by_id),
+        }
+        for r in rows
+    ]

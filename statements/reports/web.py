@@ -5,21 +5,23 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import render_template, request
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_login import login_required
 
 from auth.models import Unit
 from statements.reports import charts, documents, layout, periods, service
-from statements.reports.schemas import ReportFileArgs
+from statements.reports.schemas import IssuedFileArgs, IssueIn, ReportFileArgs
 from statements.schemas import load_input
-from statements.web import bp, web_actor
+from statements.web import bp, form_number, refused_form, web_actor
+from statements.web.messages import refusal_message
 from statements.web_session import db
 from workflow.actor import Actor
 from workflow.db import utcnow
 from workflow.deadlines import ZONE
-from workflow.errors import Invalid
-from workflow.guards import require_read_report, units_allowed
+from workflow.errors import Invalid, Refusal
+from workflow.guards import can_issue_letter, require_read_report, units_allowed
 
 
 def _units(actor: Actor) -> list[tuple[str, str]]:
@@ -63,9 +65,12 @@ def reports():
             errors, status = refusal.errors or {}, 422
         else:
             drawn = charts.charts(report)
+    unit = db().scalar(sa.select(Unit).where(Unit.code == report["unit"])) if report else None
     return render_template(
         "reports/index.html",
         chosen=chosen,
+        issued=service.issued_dicts(db(), service.issued_of(db(), actor, unit.code)) if unit else [],
+        may_issue=bool(unit) and can_issue_letter(actor, unit.id),
         report=report,
         sections=layout.sections(report) if report else [],
         title=layout.title(report) if report else "",
@@ -106,3 +111,39 @@ def report_file():
     fmt = load_input(ReportFileArgs(), given | {"format": request.args.get("format", "")})["format"]
     report = service.build(db(), actor, chosen["unit"], chosen["period"], rolled_up=chosen["rolled_up"])
     return documents.download(report, fmt)
+
+
+@bp.route("/reports/issue", methods=["POST"])
+@login_required
+def report_issue():
+    """Issue the report shown under the unit's next number (its spokesperson or a leader)."""
+    actor = web_actor()
+    form = request.form
+    unit_code, scope = form.get("unit", ""), form.get("scope") or "subtree"
+    back = url_for(
+        "web.reports", unit=unit_code, period=form.get("period", ""), scope=None if scope == "subtree" else scope
+    )
+    try:
+        checked = load_input(
+            IssueIn(),
+            {"period": form.get("period", ""), "scope": scope, "signer": form_number(form.get("signer")) or 0},
+        )
+        row = service.issue(
+            db(), actor, unit_code, checked["period"], rolled_up=checked["scope"] == "subtree", signer=checked["signer"]
+        )
+    except Refusal as refusal:
+        if refusal.status in (403, 404):
+            raise  # not theirs to issue: refused as any page is
+        _errors, _status, said = refused_form(refusal)
+        flash(said or refusal_message(refusal.rule, refusal.message), "error")
+        return redirect(back)
+    flash(_("Report %(number)s issued; it is on the ledger.", number=f"{row.number:02d}/{row.symbol}"), "info")
+    return redirect(back)
+
+
+@bp.route("/issued-reports/<int:report_id>/file")
+@login_required
+def issued_report_file(report_id: int):
+    """Download an issued report as issued: PDF or DOCX with its number, or its figures."""
+    fmt = load_input(IssuedFileArgs(), {"format": request.args.get("format", "")})["format"]
+    return documents.download_issued(service.issued(db(), web_actor(), report_id), fmt)

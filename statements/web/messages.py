@@ -201,6 +201,8 @@ RULE_MESSAGES = {
     ),
     "letter": _l("The letter is not valid: see the fields marked."),
     "letter_cancelled": _l("The letter is already cancelled."),
+    "issued_report": _l("There is no such issued report."),
+    "report_signer": _l("The report is not valid: see the fields marked."),
     "reason": _l("Say why."),
     "letter_issuer": _l("Only the unit's spokesperson or a leader may issue its official letters."),
     "commendation": _l("The commendation is not valid: see the fields marked."),
