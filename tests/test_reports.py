@@ -360,3 +360,53 @@ def test_the_page_and_the_command_issue_reports(app, runner, session, org, make_
     assert "Số: 02/BC-SYT-NV" in "\n".join(c.text for t in Document(str(out)).tables for c in t._cells)
     assert "data-issue-report" not in login(app.test_client(), "auditor").get(
         "/reports?unit=SYT-HN&period=2026-Q1").get_data(as_text=True)  # fmt: skip
+
+
+def test_the_registers_deadlines_and_emergencies_count_in_their_period(session, org, statement_in):
+    from statements.disclosure.service import close_case, open_case
+    from statements.lifecycle import timeliness
+    from statements.pressdesk import service as pressdesk
+    from statements.record.service import commend
+    from statements.rumours import service as rumours
+
+    now = dt.datetime.now(dt.UTC)
+    today = now.astimezone(HANOI).date()
+    period = f"{today}..{today + dt.timedelta(days=40)}"
+    ask = {"outlet": "Báo Tuổi Trẻ", "journalist": "Lê Minh", "contact": "minh@tuoitre.vn", "received_at": now}
+    refused = pressdesk.register(session, org.actor("author"), "SYT-HN", question="Ai là người bệnh?", **ask)
+    pressdesk.refuse(session, org.actor("spokesperson"), refused.id, "private_secret", "Bí mật đời tư.")
+    pressdesk.register(session, org.actor("author"), "SYT-HN", question="Có bao nhiêu ca?", **ask)
+    seen = rumours.record(session, org.actor("author"), "SYT-HN", platform="Zalo", address="https://zalo.me/g/abc",
+                          summary="Tin đồn về dịch sởi.", first_seen_at=now)  # fmt: skip
+    rumours.assess(session, org.actor("spokesperson"), seen.id, "false", "Sai sự thật.")
+    commend(session, org.actor("leader"), "SYT-HN", "author", "Soạn thông cáo kịp thời.")
+    waiting = statement_in("in_review")
+    urgent = statement_in("approved", urgency="urgent")
+    decide(session, urgent.id, org.actor("leader"), "emergency_release", version=1, comment="Khẩn cấp.",
+           channels=["website"])  # fmt: skip
+    case = open_case(session, org.actor("auditor"), waiting.current.body, "Facebook", now)
+    close_case(session, case.id, org.actor("auditor"), "leak_attributed", "Người soạn đã gửi bản nháp.", ["author"])
+    session.commit()
+    # Ten days on, the review waits past its time: the worker says so, then escalates it.
+    for days in (10, 11, 12):
+        with time_machine.travel(now + dt.timedelta(days=days), tick=False):
+            timeliness.sweep(session)
+            session.commit()
+    with time_machine.travel(now + dt.timedelta(days=12), tick=False):
+        report = build(session, org.actor("auditor"), "SYT-HN", period)
+    press = report["press"]
+    assert (press["received"], press["refused"], press["open_overdue"], press["answered_on_time"]) == (2, 1, 0, 0)
+    assert by_key(press["refused_by_ground"], "ground")["private_secret"]["count"] == 1
+    assert report["watch"]["recorded"] == 1 and by_key(report["watch"]["by_assessment"], "assessment")["false"][
+        "count"] == 1  # fmt: skip
+    assert report["record"] == {"violations": 1, "commendations": 1}
+    assert report["disclosure"]["opened"] == 1 and report["disclosure"]["closed"] == 1
+    assert by_key(report["disclosure"]["by_outcome"], "outcome")["leak_attributed"]["count"] == 1
+    figures = report["statements"]
+    assert figures["emergency"] | {"reviewed": None} == {"releases": 1, "reviewed": None, "awaiting_review": 1,
+                                                         "review_overdue": 1}  # fmt: skip
+    assert figures["overdue_steps"] >= 1 and figures["escalations"]["deadline"] >= 1
+    assert by_key(report["by_unit"], "unit")["SYT-HN"]["overdue"] == figures["overdue_steps"]
+    assert by_key(report["by_unit"], "unit")["SYT-HN"]["commendations"] == 1
+    # Another province's registers are not this one's.
+    assert build(session, org.actor("auditor"), "SYT-DN", period)["press"]["received"] == 0
