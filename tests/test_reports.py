@@ -234,7 +234,7 @@ def test_the_figures_as_a_spreadsheet_and_csv(app, session, org, make_statement)
         lines = documents.render(report, "csv").decode("utf-8-sig").splitlines()
     assert {"by_kind", "outcomes", "weekly", "steps", "by_unit"} <= set(book.sheetnames)
     weekly = list(book["weekly"].iter_rows(min_row=3, values_only=True))
-    assert weekly[1] == ("2026-01-05", 1, 7.0, 7.0) and weekly[2][1] == 2  # numbers stay numbers
+    assert weekly[1] == (dt.datetime(2026, 1, 5), 1, 7.0, 7.0) and weekly[2][1] == 2  # numbers and days stay so
     rows = list(csv.reader(lines))
     assert rows[0] == ["table", "row", "column", "value"]
     assert ["by_kind", "Thông tin định kỳ", "Đã soạn", "3"] in rows

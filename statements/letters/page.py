@@ -102,6 +102,7 @@ def docx_document() -> tuple[Document, DocxLine]:
     for attribute in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
         fonts.set(qn(attribute), "Times New Roman")
     normal.paragraph_format.space_after = Pt(0)
+    _page_numbers(section)
 
     def line(cell_or_doc: Any, text: str, size: float = 13, *, bold: bool = False, italic: bool = False,
              align: int = WD_ALIGN_PARAGRAPH.CENTER, first: bool = False) -> Paragraph:  # fmt: skip
@@ -112,6 +113,27 @@ def docx_document() -> tuple[Document, DocxLine]:
         return paragraph
 
     return document, line
+
+
+def _page_numbers(section: Any) -> None:
+    """Put the page numbers in the header from the second page on, centred (ND 30 appendix I): a PAGE field."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
+    from docx.shared import Mm, Pt
+
+    section.different_first_page_header_footer = True
+    section.header_distance = Mm(10)
+    paragraph = section.header.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = paragraph.add_run()
+    run.font.size = Pt(13)
+    for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
+        if kind:
+            element = run._r.makeelement(qn("w:fldChar"), {qn("w:fldCharType"): kind})
+        else:
+            element = run._r.makeelement(qn("w:instrText"), {qn("xml:space"): "preserve"})
+            element.text = text
+        run._r.append(element)
 
 
 def docx_head(document: Document, line: DocxLine, head: Head) -> None:
@@ -173,8 +195,17 @@ def pdf_document() -> FPDF:
     """Return a new A4 PDF set as the decree sets it, in a Times-metric serif with every Vietnamese letter."""
     from fpdf import FPDF
 
+    class DecreePage(FPDF):
+        def header(self) -> None:
+            # ND 30 appendix I: pages are numbered from the second, in Arabic figures, centred in the top margin.
+            if self.page_no() > 1:
+                self.set_y(10)
+                self.set_font("serif", size=13)
+                self.cell(0, 5, str(self.page_no()), align="C")
+                self.set_y(TOP)
+
     faces = SERIF if all(Path(p).is_file() for p in SERIF.values()) else FALLBACK
-    document = FPDF(format="A4", unit="mm")
+    document = DecreePage(format="A4", unit="mm")
     document.set_margins(LEFT, TOP, RIGHT)
     document.set_auto_page_break(True, margin=BOTTOM)
     for style, path in faces.items():
@@ -193,18 +224,31 @@ def pdf_text(document: FPDF, width: float, words: str, size: float, style: str =
 
 
 def pdf_head(document: FPDF, head: Head) -> None:
-    """Write the two columns at the top, then move below the longer."""
+    """Write the two columns at the top, with their drawn rules, then move below the longer."""
     y = document.get_y()
-    for words, size, style in ((head.parent, 12, ""), (head.unit, 12, "B"), ("_______", 12, ""),
-                               (head.number, 13, ""), (head.subject, 12, "")):  # fmt: skip
+    for words, size, style in ((head.parent, 12, ""), (head.unit, 12, "B")):
+        if words:
+            pdf_text(document, HEAD_LEFT, words, size, style, x=LEFT)
+    # A solid rule under the body's name, a third of the column (ND 30 appendix I).
+    _rule(document, LEFT + HEAD_LEFT / 2, HEAD_LEFT / 3)
+    for words, size, style in ((head.number, 13, ""), (head.subject, 12, "")):
         if words:
             pdf_text(document, HEAD_LEFT, words, size, style, x=LEFT)
     left_end = document.get_y()
     document.set_y(y)
-    for words, size, style in ((MOTTO[0], 12, "B"), (MOTTO[1], 13, "B"), ("_______________", 13, ""),
-                               (head.place_date, 13, "I")):  # fmt: skip
-        pdf_text(document, WIDTH - HEAD_LEFT, words, size, style, x=LEFT + HEAD_LEFT)
+    pdf_text(document, WIDTH - HEAD_LEFT, MOTTO[0], 12, "B", x=LEFT + HEAD_LEFT)
+    pdf_text(document, WIDTH - HEAD_LEFT, MOTTO[1], 13, "B", x=LEFT + HEAD_LEFT)
+    # Under the motto, a solid rule as long as its line.
+    _rule(document, LEFT + HEAD_LEFT + (WIDTH - HEAD_LEFT) / 2, document.get_string_width(MOTTO[1]))
+    pdf_text(document, WIDTH - HEAD_LEFT, head.place_date, 13, "I", x=LEFT + HEAD_LEFT)
     document.set_y(max(left_end, document.get_y()) + 6)
+
+
+def _rule(document: FPDF, centre: float, width: float) -> None:
+    y = document.get_y() + 0.8
+    document.set_line_width(0.3)
+    document.line(centre - width / 2, y, centre + width / 2, y)
+    document.set_y(y + 2.5)
 
 
 def pdf_foot(document: FPDF, foot: Foot) -> None:

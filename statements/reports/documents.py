@@ -17,6 +17,7 @@ from typing import Any
 from flask import Response, send_file
 from flask_babel import force_locale
 
+from statements.i18n import day_text
 from statements.letters.page import (
     LEFT,
     WIDTH,
@@ -60,7 +61,7 @@ def render(report: dict[str, Any], fmt: str, *, number: int | None = None, day: 
         sections = layout.sections(report)
         drawn = {chart.name: chart for chart in charts.charts(report)}
         top, bottom, title = head(report, number, day), foot(report), layout.title(report)
-    return (docx if fmt == "docx" else pdf)(top, bottom, title, sections, drawn)
+        return (docx if fmt == "docx" else pdf)(top, bottom, title, sections, drawn)
 
 
 def download(report: dict[str, Any], fmt: str) -> Response:
@@ -118,11 +119,14 @@ def foot(report: dict[str, Any]) -> Foot:
     )
 
 
-def _cell(value: layout.Cell) -> str:
+def cell_text(value: layout.Cell) -> str:
+    """Return a figure as the documents and pages print it: hours to a tenth, days day first, none as a dash."""
     if value is None:
         return "—"
     if isinstance(value, float):
         return layout.hours(value)
+    if isinstance(value, dt.date):
+        return day_text(value)
     return str(value)
 
 
@@ -154,7 +158,7 @@ def docx(head: Head, foot: Foot, title: str, sections: list[layout.Section], dra
                 for i, (cell, value) in enumerate(zip(row.cells, values, strict=True)):
                     bold = row is grid.rows[0]
                     align = WD_ALIGN_PARAGRAPH.LEFT if i == 0 else WD_ALIGN_PARAGRAPH.RIGHT
-                    line(cell, _cell(value), 11, bold=bold, align=align, first=True)
+                    line(cell, cell_text(value), 11, bold=bold, align=align, first=True)
     document.add_paragraph()
     docx_foot(document, line, foot)
     out = io.BytesIO()
@@ -192,11 +196,14 @@ def pdf(head: Head, foot: Foot, title: str, sections: list[layout.Section], draw
                 text_align=("LEFT", *(["RIGHT"] * (len(table.header) - 1))),
                 line_height=4.6,
                 first_row_as_headings=True,
+                # Centred on the page, the table would cross the wider left margin: it starts at the margin.
+                align="LEFT",
+                width=WIDTH,
             ) as grid:
                 for values in [table.header, *table.rows]:
                     row = grid.row()
                     for value in values:
-                        row.cell(_cell(value))
+                        row.cell(cell_text(value))
     document.ln(6)
     pdf_foot(document, foot)
     return bytes(document.output())
@@ -232,5 +239,6 @@ def csv_bytes(tables: list[layout.Table]) -> bytes:
     for table in tables:
         for row in table.rows:
             for column, value in zip(table.header[1:], row[1:], strict=True):
-                writer.writerow([table.key, row[0], column, "" if value is None else value])
+                shown = value.isoformat() if isinstance(value, dt.date) else value
+                writer.writerow([table.key, row[0], column, "" if value is None else shown])
     return ("\ufeff" + out.getvalue()).encode()

@@ -6,6 +6,7 @@ Vietnamese).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,7 +24,7 @@ from statements.web.labels import (
     STATE_LABELS,
 )
 
-Cell = str | int | float | None
+Cell = str | int | float | dt.date | None
 
 
 @dataclass(frozen=True)
@@ -99,20 +100,23 @@ def sections(report: dict[str, Any]) -> list[Section]:
                 Table(
                     "outcomes",
                     _("Decisions by outcome"),
-                    [_("Outcome"), _("Statements")],
+                    [_("Outcome"), _("How many")],
                     [[str(STATE_LABELS[r["outcome"]]), r["count"]] for r in s["outcomes"]],
                 ),
                 Table(
                     "by_channel",
                     _("Released by channel"),
-                    [_("Channel"), _("Statements")],
+                    [_("Channel"), _("How many")],
                     [[str(CHANNEL_LABELS[r["channel"]]), r["count"]] for r in s["by_channel"]],
                 ),
                 Table(
                     "weekly",
                     _("Time from draft to release, week by week"),
                     [_("Week starting"), _("Released"), _("Median (hours)"), _("90th percentile (hours)")],
-                    [[r["week"], r["count"], r["median_hours"], r["p90_hours"]] for r in s["weekly"]],
+                    [
+                        [dt.date.fromisoformat(r["week"]), r["count"], r["median_hours"], r["p90_hours"]]
+                        for r in s["weekly"]
+                    ],
                 ),
             ],
             ["weekly", "outcomes"],

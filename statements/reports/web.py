@@ -77,7 +77,7 @@ def reports():
         drawn={chart.name: chart for chart in drawn},
         errors=errors,
         formats=documents.FORMATS,
-        hours=layout.hours,
+        cell=documents.cell_text,
     ), status
 
 
@@ -97,7 +97,7 @@ def report_print():
             drawn={chart.name: chart for chart in charts.charts(report)},
             head=documents.head(report, None),
             foot=documents.foot(report),
-            hours=layout.hours,
+            cell=documents.cell_text,
         )
 
 
