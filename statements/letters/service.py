@@ -73,6 +73,17 @@ def letterhead_of(session: Session, unit: Unit) -> dict[str, Any]:
     }
 
 
+def complete_letterhead(session: Session, unit: Unit) -> dict[str, Any]:
+    """Return the unit's letterhead for a numbered document, or refuse until an admin has set all it needs."""
+    head = letterhead_of(session, unit)
+    if not (head["set_by_unit"] and head["place"] and head["signers"] and head["symbol"]):
+        raise Conflict(
+            "letterhead_incomplete",
+            "Set the unit's letterhead first (an administrator): its place, symbol and signers.",
+        )
+    return head
+
+
 def read_letterhead(session: Session, actor: Actor | None, unit_code: str) -> dict[str, Any]:
     """Return the unit's letterhead (its people, the leaders above it, auditors and admins)."""
     unit = get_unit(session, unit_code)
@@ -178,12 +189,7 @@ def issue(
         raise Conflict("not_issuable", "Only an approved or released statement is issued as a letter.")
     unit = session.get(Unit, statement.unit_id)
     assert unit is not None  # a statement's unit is never deleted
-    head = letterhead_of(session, unit)
-    if not (head["set_by_unit"] and head["place"] and head["signers"] and head["symbol"]):
-        raise Conflict(
-            "letterhead_incomplete",
-            "Set the unit's letterhead first (an administrator): its place, symbol and signers.",
-        )
+    head = complete_letterhead(session, unit)
     errors: dict[str, list[str]] = {}
     if not isinstance(subject, str) or not 0 < len(subject.strip()) <= 300:
         errors["subject"] = ["Say what the letter is about, in at most 300 characters."]

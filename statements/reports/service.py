@@ -19,14 +19,14 @@ from sqlalchemy.orm import Session
 
 from auth.models import Unit, User
 from auth.service import get_unit
-from statements.letters.service import letterhead_of, next_number
+from statements.letters.service import complete_letterhead, letterhead_of, next_number
 from statements.reports import figures, periods
 from statements.reports.models import IssuedReport
 from workflow import ledger
 from workflow.actor import Actor
 from workflow.db import isoformat, utcnow
 from workflow.deadlines import ZONE
-from workflow.errors import Conflict, Invalid, NotFound
+from workflow.errors import Invalid, NotFound
 from workflow.guards import require_issue_letter, require_read_report
 
 
@@ -74,12 +74,7 @@ def issue(
     """
     unit = get_unit(session, unit_code)
     require_issue_letter(actor, unit.id)
-    head = letterhead_of(session, unit)
-    if not (head["set_by_unit"] and head["place"] and head["signers"] and head["symbol"]):
-        raise Conflict(
-            "letterhead_incomplete",
-            "Set the unit's letterhead first (an administrator): its place, symbol and signers.",
-        )
+    head = complete_letterhead(session, unit)
     if not isinstance(signer, int) or isinstance(signer, bool) or not 0 <= signer < len(head["signers"]):
         raise Invalid(
             "report_signer", "The report is not valid.", errors={"signer": ["One of the letterhead's signers."]}
