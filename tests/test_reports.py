@@ -410,3 +410,32 @@ def test_the_registers_deadlines_and_emergencies_count_in_their_period(session, 
     assert by_key(report["by_unit"], "unit")["SYT-HN"]["commendations"] == 1
     # Another province's registers are not this one's.
     assert build(session, org.actor("auditor"), "SYT-DN", period)["press"]["received"] == 0
+
+
+def test_verify_names_an_issued_report_the_ledger_does_not_say(api, session, org, backend):
+    from statements.audit.replay import replay
+    from statements.reports.models import IssuedReport
+    from tests.test_letters import HEAD, _approved, _issue
+
+    assert api("admin").put("/api/v1/units/SYT-HN/letterhead", json=HEAD).status_code == 200
+    _issue(api, _approved(api)["id"])
+    issued = api("spokesperson").post("/api/v1/reports/SYT-HN/issue", json={"period": "2026-Q1"}).json
+    assert replay(session).ok
+    # Someone holding the database sets the triggers aside and makes the report say more than it did.
+    if backend == "postgresql":
+        session.execute(sa.text("ALTER TABLE issued_reports DISABLE TRIGGER issued_reports_append_only"))
+    else:
+        session.execute(sa.text("DROP TRIGGER issued_reports_no_update"))
+    row = session.get(IssuedReport, issued["id"])
+    session.execute(
+        sa.update(IssuedReport).where(IssuedReport.id == row.id)
+        .values(figures=row.figures | {"unit_name": "Sở Y tế khác"})
+    )  # fmt: skip
+    # And a report slipped in with no entry at all.
+    session.add(IssuedReport(unit_id=row.unit_id, year=row.year, number=99, symbol=row.symbol, period="2026-Q2",
+                             rolled_up=True, figures={}, figures_hash="0" * 64, signing_mark="GIÁM ĐỐC",
+                             signer_name="Ai đó", issued_by_id=row.issued_by_id))  # fmt: skip
+    session.flush()
+    found = replay(session)
+    assert not found.ok and found.total == 2
+    assert {d.what for d in found.shown} == {f"report {row.id}", f"report {row.id + 1}"}

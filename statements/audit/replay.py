@@ -11,14 +11,20 @@ once, in order, and keeps one small record per statement.
 
 from __future__ import annotations
 
+import hashlib
+
+import rfc8785
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from auth.models import ActingAppointment, Membership, Unit, User
 from statements.audit.rebuild import Disagreement, Rebuilt, ReplayResult, rebuild
 from statements.db import one_moment
+from statements.letters.models import Letter
 from statements.lifecycle.models import Statement, StatementVersion, content_hash
+from statements.reports.models import IssuedReport
 from workflow.db import isoformat
+from workflow.ledger import EntryKind, LedgerEntry
 
 
 def replay(session: Session) -> ReplayResult:
@@ -28,6 +34,7 @@ def replay(session: Session) -> ReplayResult:
     _compare_statements(session, rebuilt, org.rules_changed, result)
     _compare_roles(session, org.roles, result)
     _compare_acting(session, org.acting, result)
+    _compare_numbered(session, result)
     return result
 
 
@@ -159,6 +166,49 @@ def _compare_acting(session: Session, acting: dict[int, list], result: ReplayRes
     for appointment in sorted(acting.keys() - seen):
         result.add(Disagreement(f"acting appointment {appointment} is missing from the table", None, None,
                                 acting[appointment], None))  # fmt: skip
+
+
+def _compare_numbered(session: Session, result: ReplayResult) -> None:
+    """Hold each numbered letter and issued report to its entry: its number, what it was, its cancellation.
+
+    Their rows refuse change and removal (triggers); a row inserted behind the application's back, or one
+    changed with the triggers set aside, has no entry that says the same, and is named here.
+    """
+    entries: dict[tuple[str, int], tuple[int | None, dict]] = {}
+    cancelled: dict[int, int | None] = {}
+    for seq, action, data in session.execute(
+        sa.select(LedgerEntry.seq, LedgerEntry.action, LedgerEntry.data).where(LedgerEntry.kind == EntryKind.LETTER)
+    ):
+        if action == "cancel_letter":
+            cancelled[data["letter"]] = seq
+        elif action in ("issue_letter", "issue_report"):
+            key = ("letter", data["letter"]) if action == "issue_letter" else ("report", data["report"])
+            entries[key] = (seq, data)
+    seen: set[tuple[str, int]] = set()
+    for letter in session.scalars(sa.select(Letter).order_by(Letter.id)):
+        seen.add(("letter", letter.id))
+        table = {"number": letter.number, "year": letter.year, "symbol": letter.symbol, "subject": letter.subject,
+                 "signer": letter.signer_name}  # fmt: skip
+        _held(result, ("letter", letter.id), entries, table, letter.statement_id)
+        if (letter.cancelled_at is not None) != (letter.id in cancelled):
+            result.add(Disagreement(f"letter {letter.id} cancelled", letter.statement_id, cancelled.get(letter.id),
+                                    letter.id in cancelled, letter.cancelled_at is not None))  # fmt: skip
+    for report in session.scalars(sa.select(IssuedReport).order_by(IssuedReport.id)):
+        seen.add(("report", report.id))
+        figures_hash = hashlib.sha256(rfc8785.dumps(report.figures)).hexdigest()
+        table = {"number": report.number, "year": report.year, "symbol": report.symbol, "period": report.period,
+                 "rolled_up": report.rolled_up, "figures_hash": figures_hash, "signer": report.signer_name}  # fmt: skip
+        _held(result, ("report", report.id), entries, table, None)
+    for kind, number in sorted(entries.keys() - seen):
+        seq, data = entries[(kind, number)]
+        result.add(Disagreement(f"{kind} {number} is missing from the table", None, seq, data, None))
+
+
+def _held(result: ReplayResult, key: tuple[str, int], entries: dict, table: dict, statement: int | None) -> None:
+    seq, data = entries.get(key, (None, None))
+    said = None if data is None else {name: data.get(name) for name in table}
+    if said != table:
+        result.add(Disagreement(f"{key[0]} {key[1]}", statement, seq, said, table))
 
 
 def verify_all(session: Session, checkpoints: list[dict] | tuple = ()) -> dict:
