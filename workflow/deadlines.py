@@ -30,6 +30,13 @@ from workflow.errors import Invalid
 from workflow.states import Kind, State, Urgency
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def local_day(when: dt.datetime) -> dt.date:
+    """Return the day in Vietnam of a time stored in UTC (a document's date line, a notice's day)."""
+    return (when if when.tzinfo else when.replace(tzinfo=dt.UTC)).astimezone(ZONE).date()
+
+
 #: The states that start a step, and what the step is.
 STEPS = {
     State.IN_REVIEW.value: "review",

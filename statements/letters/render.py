@@ -26,7 +26,8 @@ from statements.letters.page import (
     pdf_head,
     pdf_text,
 )
-from statements.letters.service import local_day, number_text
+from statements.letters.service import number_text
+from workflow.deadlines import local_day
 
 
 @dataclass(frozen=True)

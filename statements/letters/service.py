@@ -8,7 +8,6 @@ approved or released with, and keeps the letterhead as it stood when issued.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Any
 
@@ -351,8 +350,3 @@ def _entry(
             "signer": letter.signer_name,
         },
     )
-
-
-def local_day(when: dt.datetime) -> dt.date:
-    """Return the day in Vietnam a letter was issued (its date line)."""
-    return (when if when.tzinfo else when.replace(tzinfo=dt.UTC)).astimezone(ZONE).date()

@@ -7,8 +7,6 @@ was received, the ground, the reason, who refused and in what capacity, the day.
 
 from __future__ import annotations
 
-import datetime as dt
-
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
@@ -16,7 +14,7 @@ from auth.models import Unit, User
 from statements.pressdesk.models import PressRequest
 from statements.pressdesk.service import get
 from workflow.actor import Actor
-from workflow.deadlines import ZONE
+from workflow.deadlines import local_day
 from workflow.errors import NotFound
 from workflow.ledger import EntryKind, LedgerEntry
 
@@ -54,10 +52,5 @@ def refusal_notice(session: Session, actor: Actor | None, request_id: int) -> di
         "refused_at": request.refused_at,
         "refused_by": refuser.full_name if refuser else None,
         "role": role or "spokesperson",
-        "day": _local_day(request.refused_at),
+        "day": local_day(request.refused_at),
     }
-
-
-def _local_day(when: dt.datetime) -> dt.date:
-    """Return the day in Vietnam of a time stored in UTC: the day the notice is dated."""
-    return (when if when.tzinfo else when.replace(tzinfo=dt.UTC)).astimezone(ZONE).date()

@@ -32,10 +32,10 @@ from statements.letters.page import (
     pdf_head,
     pdf_text,
 )
-from statements.letters.service import local_day
 from statements.reports import charts, layout
 from statements.reports.models import IssuedReport
 from workflow.db import utcnow
+from workflow.deadlines import local_day
 from workflow.errors import Invalid
 
 FORMATS = ("pdf", "docx", "xlsx", "csv")
