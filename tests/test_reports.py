@@ -40,6 +40,12 @@ def by_key(rows: list[dict], key: str) -> dict:
         ("2028-02", dt.date(2028, 2, 1), dt.date(2028, 2, 29), "tháng 2 năm 2028"),
         ("2026", dt.date(2026, 1, 1), dt.date(2026, 12, 31), "năm 2026"),
         ("2026-03-05..2026-04-10", dt.date(2026, 3, 5), dt.date(2026, 4, 10), "từ ngày 05/03/2026 đến ngày 10/04/2026"),
+        # As people write them: read as the forms above.
+        ("quý I/2026", dt.date(2026, 1, 1), dt.date(2026, 3, 31), "quý I năm 2026"),
+        ("Quý 4 năm 2026", dt.date(2026, 10, 1), dt.date(2026, 12, 31), "quý IV năm 2026"),
+        ("2026-q2", dt.date(2026, 4, 1), dt.date(2026, 6, 30), "quý II năm 2026"),
+        ("3/2026", dt.date(2026, 3, 1), dt.date(2026, 3, 31), "tháng 3 năm 2026"),
+        ("tháng 12 năm 2026", dt.date(2026, 12, 1), dt.date(2026, 12, 31), "tháng 12 năm 2026"),
     ],
 )
 def test_periods_are_named_as_reports_name_them(text, since, until, title):
@@ -139,7 +145,12 @@ def test_a_unit_alone_or_over_its_subtree(session, org, make_statement):
     alone = build(session, leader, "SYT-HN", "2026-01", rolled_up=False)
     assert alone["statements"]["drafted"] == 1 and alone["units"] == ["SYT-HN"]
     ministry = build(session, org.actor("ministry_leader"), "BYT", "2026-01")
-    assert ministry["statements"]["drafted"] == 3 and ministry["units"] == ["BYT", "BV-HN", "SYT-DN", "SYT-HN"]
+    assert ministry["statements"]["drafted"] == 3 and ministry["units"] == [
+        "BYT",
+        "SYT-DN",
+        "SYT-HN",
+        "BV-HN",
+    ]  # each under its parent
     assert build(session, leader, "BV-HN", "2026-01")["statements"]["drafted"] == 1
     assert build(session, leader, "SYT-HN", "2025-12")["statements"]["drafted"] == 0
 
@@ -234,10 +245,14 @@ def test_the_figures_as_a_spreadsheet_and_csv(app, session, org, make_statement)
         lines = documents.render(report, "csv").decode("utf-8-sig").splitlines()
     assert {"by_kind", "outcomes", "weekly", "steps", "by_unit"} <= set(book.sheetnames)
     weekly = list(book["weekly"].iter_rows(min_row=3, values_only=True))
-    assert weekly[1] == (dt.datetime(2026, 1, 5), 1, 7.0, 7.0) and weekly[2][1] == 2  # numbers and days stay so
+    assert weekly[1] == ("2026-01-05", dt.datetime(2026, 1, 5), 1, 7, 7) and weekly[2][2] == 2  # numbers stay numbers
+    assert ["period", "2026-Q1"] in [list(r) for r in book["report"].iter_rows(values_only=True)]
     rows = list(csv.reader(lines))
-    assert rows[0] == ["table", "row", "column", "value"]
-    assert ["by_kind", "Thông tin định kỳ", "Đã soạn", "3"] in rows
+    assert rows[0] == ["unit", "scope", "period", "as_of", "table", "key", "row", "column", "value"]
+    assert ["SYT-HN", "subtree", "2026-Q1", report["as_of"], "by_kind", "regular", "Thông tin định kỳ", "Đã soạn thảo",
+            "3"] in rows  # fmt: skip
+    assert ["SYT-HN", "subtree", "2026-Q1", report["as_of"], "weekly", "2026-01-05", "2026-01-05", "Đã phát hành",
+            "1"] in rows  # fmt: skip
 
 
 def test_the_api_gives_the_figures_and_the_files(api, session, org, make_statement):
@@ -350,8 +365,14 @@ def test_the_page_and_the_command_issue_reports(app, runner, session, org, make_
     assert done.status_code == 302
     shown = leader.get(done.headers["Location"]).get_data(as_text=True)
     assert "01/BC-SYT-NV" in shown and "data-issued-report" in shown
+    again = leader.post("/reports/issue", data={"unit": "SYT-HN", "period": "2026-Q1", "scope": "subtree",
+                                                "csrf_token": csrf(page)})  # fmt: skip
+    shown = leader.get(again.headers["Location"]).get_data(as_text=True)
+    assert "01/BC-SYT-NV" in shown and "02/BC-SYT-NV" not in shown  # the same period is not issued twice
+    alone = leader.get("/reports?unit=SYT-HN&period=2026-Q1&scope=unit")
+    assert alone.status_code == 200 and "scope=unit" in alone.get_data(as_text=True)
     out = tmp_path / "bc.docx"
-    args = ["report", "--unit", "SYT-HN", "--period", "2026-Q1", "--format", "docx", "--issue", "-o", str(out),
+    args = ["report", "--unit", "SYT-HN", "--period", "quý II/2026", "--format", "docx", "--issue", "-o", str(out),
             "--user", "spokesperson", "--password-stdin"]  # fmt: skip
     result = runner.invoke(args=args, input=PASSWORD + "\n")
     assert result.exit_code == 0, result.output

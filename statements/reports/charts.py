@@ -16,8 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
 from statements.web.labels import STATE_LABELS
 
@@ -34,6 +36,8 @@ class Chart:
 
     name: str
     caption: str
+    #: What the chart shows, in a sentence: its alternative text, beyond the caption beside it.
+    summary: str
     svg: str
     png: bytes
 
@@ -46,23 +50,44 @@ class Chart:
 def charts(report: dict[str, Any]) -> list[Chart]:
     """Return the report's charts: time to release week by week, statements by outcome, overdue steps by unit."""
     figures = report["statements"]
+    weekly = [row for row in figures["weekly"] if row["count"]]
+    medians = [row["median_hours"] for row in weekly]
     drawn = [
-        _chart("weekly", _("Time from draft to release, week by week (hours)"), _weekly, figures["weekly"]),
-        _chart("outcomes", _("Decisions by outcome"), _outcomes, figures["outcomes"]),
-    ]
-    if any(row["overdue"] for row in report["by_unit"]):
-        drawn.append(_chart("overdue", _("Overdue steps by unit"), _overdue, report["by_unit"]))
+        _chart(
+            "weekly",
+            _("Time from draft to release, week by week (hours)"),
+            _("%(weeks)d weeks with releases; the weekly median from %(low)s to %(high)s hours.",
+              weeks=len(weekly), low=_hours(min(medians, default=None)), high=_hours(max(medians, default=None))),
+            _weekly,
+            figures["weekly"],
+        ),
+        _chart(
+            "outcomes",
+            _("What became of the statements"),
+            "; ".join(f"{STATE_LABELS[row['outcome']]}: {row['count']}" for row in figures["outcomes"]),
+            _outcomes,
+            figures["outcomes"],
+        ),
+    ]  # fmt: skip
+    late = sorted((row for row in report["by_unit"] if row["overdue"]), key=lambda row: (-row["overdue"], row["unit"]))
+    if late:
+        summary = "; ".join(f"{row['name']}: {row['overdue']}" for row in late[:MOST_UNITS])
+        drawn.append(_chart("overdue", _("Overdue steps by unit"), summary, _overdue, late))
     return drawn
 
 
-def _chart(name: str, caption: str, draw: Callable[[Figure, Any], None], data: Any) -> Chart:
+def _hours(value: float | None) -> str:
+    return "—" if value is None else format_decimal(value, "#,##0.0")
+
+
+def _chart(name: str, caption: str, summary: str, draw: Callable[[Figure, Any], None], data: Any) -> Chart:
     figure = Figure(figsize=SIZE, layout="constrained")
     draw(figure, data)
     svg, png = io.BytesIO(), io.BytesIO()
     # No date and a fixed salt: the same figures draw the same file.
     figure.savefig(svg, format="svg", metadata={"Date": None})
     figure.savefig(png, format="png", dpi=200, metadata={"Software": None})
-    return Chart(name, caption, svg.getvalue().decode(), png.getvalue())
+    return Chart(name, caption, summary, svg.getvalue().decode(), png.getvalue())
 
 
 def _style(axes: Any, grid: str) -> None:
@@ -70,6 +95,9 @@ def _style(axes: Any, grid: str) -> None:
         axes.spines[side].set_visible(False)
     axes.tick_params(labelsize=8, colors=GREY)
     axes.grid(axis=grid, alpha=0.3)
+    # Numbers as the language writes them: "12,5" in Vietnamese.
+    axis = axes.yaxis if grid == "y" else axes.xaxis
+    axis.set_major_formatter(FuncFormatter(lambda value, _pos: format_decimal(value, "#,##0.#")))
 
 
 def _weekly(figure: Figure, weekly: list[dict[str, Any]]) -> None:
@@ -80,12 +108,14 @@ def _weekly(figure: Figure, weekly: list[dict[str, Any]]) -> None:
     def series(key: str) -> list[float]:
         return [math.nan if row[key] is None else row[key] for row in weekly]
 
-    axes.plot(x, series("median_hours"), marker="o", color=BLUE, label=_("median"))
-    axes.plot(x, series("p90_hours"), marker="s", linestyle="--", color=ORANGE, label=_("90th percentile"))
-    step = max(1, len(weeks) // 14)
+    axes.plot(x, series("median_hours"), marker="o", color=BLUE, label=_("Median"))
+    axes.plot(x, series("p90_hours"), marker="s", linestyle="--", color=ORANGE, label=_("Nine in ten statements"))
+    step = -(-len(weeks) // 13)  # at most thirteen dates under the axis, however long the period
     axes.set_xticks(list(x)[::step], [f"{w:%d/%m}" for w in weeks][::step])
-    axes.set_xlabel(_("week starting"), fontsize=8, color=GREY)
-    axes.set_ylim(bottom=0)
+    axes.set_xlabel(_("Week (from)"), fontsize=8, color=GREY)
+    axes.set_ylabel(_("hours"), fontsize=8, color=GREY)
+    # An hour at least: a period of releases within minutes would otherwise draw its points on the axis.
+    axes.set_ylim(bottom=0, top=max([1.0, *(v for v in series("p90_hours") if not math.isnan(v))]) * 1.1)
     axes.legend(fontsize=8, frameon=False)
     _style(axes, "y")
     if not any(row["count"] for row in weekly):
@@ -103,9 +133,8 @@ def _outcomes(figure: Figure, outcomes: list[dict[str, Any]]) -> None:
     _style(axes, "x")
 
 
-def _overdue(figure: Figure, by_unit: list[dict[str, Any]]) -> None:
+def _overdue(figure: Figure, rows: list[dict[str, Any]]) -> None:
     axes = figure.add_subplot()
-    rows = sorted((row for row in by_unit if row["overdue"]), key=lambda row: (-row["overdue"], row["unit"]))
     shown = rows[:MOST_UNITS]
     bars = axes.barh([row["unit"] for row in shown], [row["overdue"] for row in shown], color=VERMILION)
     axes.bar_label(bars, fontsize=8, padding=2)

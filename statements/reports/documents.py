@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Response, send_file
@@ -19,6 +20,7 @@ from flask_babel import force_locale
 
 from statements.i18n import day_text
 from statements.letters.page import (
+    BOTTOM,
     LEFT,
     WIDTH,
     Foot,
@@ -56,12 +58,17 @@ def render(report: dict[str, Any], fmt: str, *, number: int | None = None, day: 
         raise Invalid("format", "Not a report format.", errors={"format": [f"One of: {', '.join(FORMATS)}."]})
     if fmt in ("xlsx", "csv"):
         tables = [t for section in layout.sections(report) for t in section.tables]
-        return xlsx(tables) if fmt == "xlsx" else csv_bytes(tables)
+        return xlsx(report, tables, number) if fmt == "xlsx" else csv_bytes(report, tables)
     with force_locale("vi"):  # an official document is written in Vietnamese (Law 80/2015 Art. 5)
-        sections = layout.sections(report)
-        drawn = {chart.name: chart for chart in charts.charts(report)}
-        top, bottom, title = head(report, number, day), foot(report), layout.title(report)
-        return (docx if fmt == "docx" else pdf)(top, bottom, title, sections, drawn)
+        page = Page(
+            head(report, number, day),
+            foot(report),
+            layout.title(report),
+            layout.coverage(report),
+            layout.sections(report),
+            {chart.name: chart for chart in charts.charts(report)},
+        )
+        return docx(page) if fmt == "docx" else pdf(page)
 
 
 def download(report: dict[str, Any], fmt: str) -> Response:
@@ -107,13 +114,15 @@ def head(report: dict[str, Any], number: int | None, day: dt.date | None = None)
 
 
 def foot(report: dict[str, Any]) -> Foot:
-    """Return the report's foot: to the body above (to report), the archive, and the letterhead's first signer."""
+    """Return the report's foot: the bodies above (to report to), the archive, and the letterhead's first signer."""
     letterhead = report["letterhead"]
-    above = letterhead["parent_name"]
+    # The body above in PressGate's tree (the ministry, for a department), and the one the letterhead names
+    # above it (the province's people's committee), each once.
+    above = dict.fromkeys(name for name in (report.get("parent_unit_name", ""), letterhead["parent_name"]) if name)
     archive = f", {letterhead['archive']}" if letterhead["archive"] else ""
     signer = letterhead["signers"][0] if letterhead["signers"] else {"mark": "THỦ TRƯỞNG ĐƠN VỊ", "name": ""}
     return Foot(
-        copies_to=[*([f"{above} (để báo cáo);"] if above else []), f"Lưu: VT{archive}."],
+        copies_to=[*(f"{name} (để báo cáo);" for name in above), f"Lưu: VT{archive}."],
         mark=[line.strip().upper() for line in signer["mark"].split("\n") if line.strip()],
         signer=signer["name"],
     )
@@ -130,115 +139,180 @@ def cell_text(value: layout.Cell) -> str:
     return str(value)
 
 
-def docx(head: Head, foot: Foot, title: str, sections: list[layout.Section], drawn: dict) -> bytes:
+@dataclass(frozen=True)
+class Page:
+    """What an official report prints: its top and foot, title, coverage, sections and charts."""
+
+    head: Head
+    foot: Foot
+    title: str
+    coverage: str
+    sections: list[layout.Section]
+    drawn: dict[str, charts.Chart]
+
+
+def docx(page: Page) -> bytes:
     """Return the report as a DOCX that Word and LibreOffice open alike."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
     from docx.shared import Mm, Pt
 
     document, line = docx_document()
-    docx_head(document, line, head)
+    properties = document.core_properties
+    properties.title, properties.author = f"Báo cáo {page.title}", page.head.unit.title()
+    properties.created = properties.modified = utcnow().replace(tzinfo=None)
+    properties.last_modified_by, properties.comments = page.head.unit.title(), ""
+    docx_head(document, line, page.head)
     document.add_paragraph()
     line(document, "BÁO CÁO", 14, bold=True)
-    line(document, title, 14, bold=True)
-    for number, section in zip(ROMAN, sections, strict=False):
+    line(document, page.title, 14, bold=True)
+    line(document, page.coverage, 12, italic=True).paragraph_format.space_after = Pt(6)
+    for number, section in zip(ROMAN, page.sections, strict=False):
         heading = line(document, f"{number}. {section.title.upper()}", 13, bold=True, align=WD_ALIGN_PARAGRAPH.LEFT)
         heading.paragraph_format.space_before = Pt(12)
+        heading.paragraph_format.keep_with_next = True
         for text in section.lines:
             paragraph = line(document, text, 14, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
             paragraph.paragraph_format.first_line_indent = Mm(10)
             paragraph.paragraph_format.space_before = Pt(6)
         for name in section.charts:
-            if name in drawn:
-                line(document, drawn[name].caption, 12, italic=True).paragraph_format.space_before = Pt(6)
-                document.add_picture(io.BytesIO(drawn[name].png), width=Mm(WIDTH - 10))
+            if name in page.drawn:
+                chart = page.drawn[name]
+                caption = line(document, chart.caption, 12, italic=True)
+                caption.paragraph_format.space_before = Pt(6)
+                caption.paragraph_format.keep_with_next = True
+                document.add_picture(io.BytesIO(chart.png), width=Mm(WIDTH - 10))
+                # The picture's description is what a screen reader says of it.
+                document.inline_shapes[-1]._inline.docPr.set("descr", chart.summary)
         for table in section.tables:
-            line(document, table.caption, 12, italic=True, align=WD_ALIGN_PARAGRAPH.LEFT)
+            caption = line(document, table.caption, 12, italic=True, align=WD_ALIGN_PARAGRAPH.LEFT)
+            caption.paragraph_format.keep_with_next = True
             grid = document.add_table(rows=1 + len(table.rows), cols=len(table.header), style="Table Grid")
-            for row, values in zip(grid.rows, [table.header, *table.rows], strict=True):
+            widths = _widths(table)
+            for r, (row, values) in enumerate(zip(grid.rows, [table.header, *table.rows], strict=True)):
+                properties_of_row = row._tr.get_or_add_trPr()
+                properties_of_row.append(properties_of_row.makeelement(qn("w:cantSplit"), {}))
+                if r == 0:  # the header row repeats on each page the table runs to
+                    properties_of_row.append(properties_of_row.makeelement(qn("w:tblHeader"), {}))
+                bold = r == 0 or (table.total and r == len(table.rows))
                 for i, (cell, value) in enumerate(zip(row.cells, values, strict=True)):
-                    bold = row is grid.rows[0]
+                    cell.width = Mm(widths[i])
                     align = WD_ALIGN_PARAGRAPH.LEFT if i == 0 else WD_ALIGN_PARAGRAPH.RIGHT
-                    line(cell, cell_text(value), 11, bold=bold, align=align, first=True)
+                    line(cell, cell_text(value), 10 if len(widths) > 4 else 11, bold=bold, align=align, first=True)
     document.add_paragraph()
-    docx_foot(document, line, foot)
+    docx_foot(document, line, page.foot)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
 
 
-def pdf(head: Head, foot: Foot, title: str, sections: list[layout.Section], drawn: dict) -> bytes:
+def _widths(table: layout.Table) -> list[float]:
+    """Return the columns' widths in millimetres: the figures as narrow as their headings allow, the names the rest."""
+    figures = len(table.header) - 1
+    if figures <= 1:
+        return [WIDTH * 0.7, WIDTH * 0.3]
+    each = 14.0 if figures > 4 else 28.0
+    return [WIDTH - each * figures, *([each] * figures)]
+
+
+def pdf(page: Page) -> bytes:
     """Return the report as a PDF with every Vietnamese letter, its charts and its tables."""
+    from fpdf.fonts import FontFace
+
     document = pdf_document()
-    pdf_head(document, head)
+    document.set_title(f"Báo cáo {page.title}")
+    document.set_author(page.head.unit.title())
+    document.set_lang("vi")
+    pdf_head(document, page.head)
     pdf_text(document, WIDTH, "BÁO CÁO", 14, "B")
-    pdf_text(document, WIDTH, title, 14, "B")
-    for number, section in zip(ROMAN, sections, strict=False):
+    pdf_text(document, WIDTH, page.title, 14, "B")
+    pdf_text(document, WIDTH, page.coverage, 12, "I")
+    bottom = 297 - BOTTOM
+    for number, section in zip(ROMAN, page.sections, strict=False):
         document.ln(4)
+        if document.get_y() > bottom - 35:  # a heading never ends a page alone
+            document.add_page()
         pdf_text(document, WIDTH, f"{number}. {section.title.upper()}", 13, "B", align="L")
         for text in section.lines:
             document.set_font("serif", size=14)
             document.multi_cell(WIDTH, 6.3, "\u2003\u2003\u2009" + text, align="J", new_x="LMARGIN", new_y="NEXT")
             document.ln(1)
         for name in section.charts:
-            if name in drawn:
-                if document.get_y() > 297 - 20 - 75:
+            if name in page.drawn:
+                if document.get_y() > bottom - 75:
                     document.add_page()
-                pdf_text(document, WIDTH, drawn[name].caption, 12, "I")
-                document.image(io.BytesIO(drawn[name].png), x=LEFT + 5, w=WIDTH - 10)
+                pdf_text(document, WIDTH, page.drawn[name].caption, 12, "I")
+                document.image(io.BytesIO(page.drawn[name].png), x=LEFT + 5, w=WIDTH - 10,
+                               alt_text=page.drawn[name].summary)  # fmt: skip
         for table in section.tables:
             document.ln(2)
+            if document.get_y() > bottom - 25:  # a caption stays with its table
+                document.add_page()
             pdf_text(document, WIDTH, table.caption, 12, "I", align="L")
-            document.set_font("serif", size=10)
-            first = min(70.0, WIDTH / 2) if len(table.header) > 2 else WIDTH * 0.7
-            rest = (WIDTH - first) / max(1, len(table.header) - 1)
+            size = 9 if len(table.header) > 4 else 10
+            document.set_font("serif", size=size)
             with document.table(
-                col_widths=(first, *([rest] * (len(table.header) - 1))),
+                col_widths=tuple(_widths(table)),
                 text_align=("LEFT", *(["RIGHT"] * (len(table.header) - 1))),
-                line_height=4.6,
+                line_height=size * 0.46,
                 first_row_as_headings=True,
                 # Centred on the page, the table would cross the wider left margin: it starts at the margin.
                 align="LEFT",
                 width=WIDTH,
             ) as grid:
-                for values in [table.header, *table.rows]:
+                for r, values in enumerate([table.header, *table.rows]):
+                    emphasis = FontFace(emphasis="BOLD") if table.total and r == len(table.rows) else None
                     row = grid.row()
                     for value in values:
-                        row.cell(cell_text(value))
+                        row.cell(cell_text(value), style=emphasis)
     document.ln(6)
-    pdf_foot(document, foot)
+    pdf_foot(document, page.foot)
     return bytes(document.output())
 
 
-def xlsx(tables: list[layout.Table]) -> bytes:
-    """Return the figures as a spreadsheet: a sheet per table, its header in bold, numbers as numbers."""
+def xlsx(report: dict[str, Any], tables: list[layout.Table], number: int | None) -> bytes:
+    """Return the figures as a spreadsheet: what the report covers first, then a sheet per table."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
     book = Workbook()
-    book.remove(book.active)
+    about = book.active
+    about.title = "report"
+    for name, value in (("unit", report["unit"]), ("unit_name", report["unit_name"]),
+                        ("scope", "subtree" if report["rolled_up"] else "unit"), ("units", ", ".join(report["units"])),
+                        ("period", report["period"]["key"]), ("since", report["since"]), ("until", report["until"]),
+                        ("as_of", report["as_of"]), ("number", number)):  # fmt: skip
+        about.append([name, value])
+    about.column_dimensions["A"].width, about.column_dimensions["B"].width = 14, 60
     for table in tables:
         sheet = book.create_sheet(table.key[:31])
         sheet.append([table.caption])
         sheet["A1"].font = Font(bold=True)
-        sheet.append(table.header)
+        sheet.append(["key", *table.header])
         for cell in sheet[2]:
             cell.font = Font(bold=True)
-        for row in table.rows:
-            sheet.append(list(row))
-        sheet.column_dimensions["A"].width = 48
+        for key, row in zip(table.keys, table.rows, strict=True):
+            sheet.append([key, *row])
+        sheet.column_dimensions["A"].width, sheet.column_dimensions["B"].width = 18, 48
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
 
 
-def csv_bytes(tables: list[layout.Table]) -> bytes:
-    """Return every figure on a line: table, row, column, value; UTF-8 with a BOM, so Excel reads the letters."""
+def csv_bytes(report: dict[str, Any], tables: list[layout.Table]) -> bytes:
+    """Return every figure on a line of its own, keyed the same in any language; UTF-8 with a BOM for Excel.
+
+    Numbers are written with a decimal point, as CSV readers expect; days as ISO 8601.
+    """
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["table", "row", "column", "value"])
+    writer.writerow(["unit", "scope", "period", "as_of", "table", "key", "row", "column", "value"])
+    scope = "subtree" if report["rolled_up"] else "unit"
     for table in tables:
-        for row in table.rows:
+        for key, row in zip(table.keys, table.rows, strict=True):
+            label = row[0].isoformat() if isinstance(row[0], dt.date) else row[0]
             for column, value in zip(table.header[1:], row[1:], strict=True):
                 shown = value.isoformat() if isinstance(value, dt.date) else value
-                writer.writerow([table.key, row[0], column, "" if value is None else shown])
+                writer.writerow([report["unit"], scope, report["period"]["key"], report["as_of"], table.key, key,
+                                 label, column, "" if value is None else shown])  # fmt: skip
     return ("\ufeff" + out.getvalue()).encode()

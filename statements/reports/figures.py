@@ -48,19 +48,19 @@ class Scope:
 
 
 def scope_of(session: Session, unit_id: int, rolled_up: bool) -> Scope:
-    """Return the unit alone, or the unit and every unit below it (one query, whatever the depth)."""
+    """Return the unit alone, or the unit and every unit below it, each under its parent (one query, any depth)."""
     rows = session.execute(sa.select(Unit.id, Unit.code, Unit.name, Unit.parent_id)).all()
     children: dict[int | None, list[int]] = defaultdict(list)
     names = {}
     for id_, code, name, parent in rows:
         children[parent].append(id_)
         names[id_] = (code, name)
-    ids, queue = [unit_id], [unit_id]
-    while rolled_up and queue:
-        below = children.get(queue.pop(), [])
-        ids.extend(below)
-        queue.extend(below)
-    ordered = [unit_id, *sorted(ids[1:], key=lambda i: names[i][0])]
+    ordered, stack = [], [unit_id]
+    while stack:  # depth first, each unit before those below it, brothers by code
+        current = stack.pop()
+        ordered.append(current)
+        if rolled_up:
+            stack.extend(sorted(children.get(current, []), key=lambda i: names[i][0], reverse=True))
     return Scope(ordered, [names[i][0] for i in ordered], {i: names[i] for i in ordered}, len(ordered) == len(rows))
 
 

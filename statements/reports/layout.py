@@ -1,7 +1,7 @@
 """What a report says, section by section, for the page, the PDF, the DOCX, the spreadsheet and the CSV.
 
 The same sentences and tables everywhere, in the language of the moment (the official documents ask for
-Vietnamese).
+Vietnamese). Each table row keeps a stable key beside its label, so the CSV reads the same in any language.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask_babel import format_decimal, get_locale
+from flask_babel import format_decimal, get_locale, ngettext
 from flask_babel import gettext as _
 
 from statements.i18n import day_text
@@ -23,18 +23,24 @@ from statements.web.labels import (
     OUTCOME_LABELS,
     STATE_LABELS,
 )
+from workflow.deadlines import ZONE
 
 Cell = str | int | float | dt.date | None
+#: Below this many, a 90th percentile is simply the longest: the report says so.
+FEW = 10
 
 
 @dataclass(frozen=True)
 class Table:
-    """A table of figures: `key` names it in the spreadsheet and the CSV."""
+    """A table of figures: `key` names it in the spreadsheet and the CSV, `keys` its rows there."""
 
     key: str
     caption: str
     header: list[str]
     rows: list[list[Cell]]
+    keys: list[str]
+    #: The last row adds up the others.
+    total: bool = False
 
 
 @dataclass(frozen=True)
@@ -55,10 +61,7 @@ def hours(value: float | None) -> str:
 
 def title(report: dict[str, Any]) -> str:
     """Return the report's title line, after "BÁO CÁO"."""
-    return _(
-        "Results of informing the press and the public, %(period)s",
-        period=_period_words(report),
-    )
+    return _("Results of informing the press and the public, %(period)s", period=_period_words(report))
 
 
 def _period_words(report: dict[str, Any]) -> str:
@@ -68,203 +71,168 @@ def _period_words(report: dict[str, Any]) -> str:
     return _("%(since)s to %(until)s", since=day_text(report["since"]), until=day_text(report["until"]))
 
 
+def coverage(report: dict[str, Any]) -> str:
+    """Return what the report covers: its days, when its figures were read, and which units."""
+    as_of = dt.datetime.fromisoformat(report["as_of"].replace("Z", "+00:00")).astimezone(ZONE)
+    below = len(report["units"]) - 1
+    units = (
+        ngettext(
+            "%(unit)s and %(num)d unit below it",
+            "%(unit)s and %(num)d units below it",
+            below,
+            unit=report["unit_name"],
+        )
+        if report["rolled_up"] and below
+        else _("%(unit)s alone, without the units below it", unit=report["unit_name"])
+        if not report["rolled_up"]
+        else report["unit_name"]
+    )
+    return _(
+        "Figures from %(since)s to %(until)s, as they stood at %(time)s on %(day)s; covering %(units)s.",
+        since=day_text(report["since"]),
+        until=day_text(report["until"]),
+        time=f"{as_of:%H:%M}",
+        day=day_text(as_of.date()),
+        units=units,
+    )
+
+
+def _spread_line(spread: dict[str, Any]) -> str:
+    median, p90 = hours(spread["median_hours"]), hours(spread["p90_hours"])
+    if not spread["count"]:
+        return _("Nothing was released in the period.")
+    if spread["count"] < FEW:
+        return _("From draft to release they took %(median)s hours at the median, %(longest)s hours at the longest.",
+                 median=median, longest=p90)  # fmt: skip
+    return _("From draft to release they took %(median)s hours at the median; 90%% of them within %(p90)s hours.",
+             median=median, p90=p90)  # fmt: skip
+
+
 def sections(report: dict[str, Any]) -> list[Section]:
     """Return the report's sections in order."""
     s, press, watch = report["statements"], report["press"], report["watch"]
-    spread = s["draft_to_release"]
-    emergency = s["emergency"]
+    emergency, disclosure, record = s["emergency"], report["disclosure"], report["record"]
+    count, median, p90 = _("Number of statements"), _("Median (hours)"), _("Nine in ten within (hours)")
     return [
         Section(
             "statements",
-            _("Statements drafted, decided and released"),
+            _("Drafting, deciding and releasing press statements"),
             [
-                _(
-                    "%(drafted)d statements were drafted and %(released)d released in the period.",
-                    drafted=s["drafted"],
-                    released=s["released"],
-                ),
-                _(
-                    "From draft to release they took %(median)s hours at the median and %(p90)s hours for nine in ten.",
-                    median=hours(spread["median_hours"]),
-                    p90=hours(spread["p90_hours"]),
-                ),
+                _("In the period, %(drafted)d press statements were drafted and %(released)d released.",
+                  drafted=s["drafted"], released=s["released"]),
+                _spread_line(s["draft_to_release"]),
                 _("Corrections released: %(n)d.", n=s["corrections_released"]),
             ],
             [
-                Table(
-                    "by_kind",
-                    _("By kind"),
-                    [_("Kind"), _("Drafted"), _("Released")],
-                    [[str(KIND_LABELS[r["kind"]]), r["drafted"], r["released"]] for r in s["by_kind"]],
-                ),
-                Table(
-                    "outcomes",
-                    _("Decisions by outcome"),
-                    [_("Outcome"), _("How many")],
-                    [[str(STATE_LABELS[r["outcome"]]), r["count"]] for r in s["outcomes"]],
-                ),
-                Table(
-                    "by_channel",
-                    _("Released by channel"),
-                    [_("Channel"), _("How many")],
-                    [[str(CHANNEL_LABELS[r["channel"]]), r["count"]] for r in s["by_channel"]],
-                ),
-                Table(
-                    "weekly",
-                    _("Time from draft to release, week by week"),
-                    [_("Week starting"), _("Released"), _("Median (hours)"), _("90th percentile (hours)")],
-                    [
-                        [dt.date.fromisoformat(r["week"]), r["count"], r["median_hours"], r["p90_hours"]]
-                        for r in s["weekly"]
-                    ],
-                ),
+                _table("by_kind", _("By kind"), [_("Kind"), _("Drafted"), _("Released")],
+                       [(r["kind"], [str(KIND_LABELS[r["kind"]]), r["drafted"], r["released"]]) for r in s["by_kind"]],
+                       total=True),
+                _table("outcomes", _("What became of the statements"), [_("Outcome"), count],
+                       [(r["outcome"], [str(STATE_LABELS[r["outcome"]]), r["count"]]) for r in s["outcomes"]]),
+                _table("by_channel", _("Released, by channel (a statement may go out through several)"),
+                       [_("Channel"), count],
+                       [(r["channel"], [str(CHANNEL_LABELS[r["channel"]]), r["count"]]) for r in s["by_channel"]]),
+                _table("weekly", _("Time from draft to release, week by week"),
+                       [_("Week (from)"), _("Released"), median, p90],
+                       [(r["week"], [dt.date.fromisoformat(r["week"]), r["count"], r["median_hours"], r["p90_hours"]])
+                        for r in s["weekly"]]),
             ],
             ["weekly", "outcomes"],
         ),
         Section(
             "timeliness",
-            _("Time at each step, overdue steps and escalations"),
+            _("Time taken, delays and referrals to leadership"),
             [
-                _("Steps that passed their due time: %(n)d.", n=s["overdue_steps"]),
-                _(
-                    "Escalated to leadership for sign-off: %(sign_off)d; escalated by the system past a deadline: "
-                    "%(deadline)d.",
-                    **s["escalations"],
-                ),
-                _(
-                    "Emergency releases: %(n)d; awaiting their review: %(waiting)d, of which past its due time:"
-                    " %(late)d.",
-                    n=emergency["releases"],
-                    waiting=emergency["awaiting_review"],
-                    late=emergency["review_overdue"],
-                ),
+                _("Steps that went past their due time: %(n)d.", n=s["overdue_steps"]),
+                _("Statements referred to leadership for its opinion: %(sign_off)d; referred up automatically past "
+                  "their due time: %(deadline)d.", **s["escalations"]),
+                _("Emergency releases: %(n)d; awaiting their review: %(waiting)d, of which past its due time: "
+                  "%(late)d.", n=emergency["releases"], waiting=emergency["awaiting_review"],
+                  late=emergency["review_overdue"]),
             ],
             [
-                Table(
-                    "steps",
-                    _("Time at each step (steps ended in the period)"),
-                    [_("Step"), _("Ended"), _("Median (hours)"), _("90th percentile (hours)")],
-                    [[_step(r["step"]), r["count"], r["median_hours"], r["p90_hours"]] for r in s["steps"]],
-                ),
-                Table(
-                    "emergency_reviews",
-                    _("Reviews of emergency releases"),
-                    [_("Review"), _("Releases")],
-                    [[str(EMERGENCY_OUTCOME_LABELS[k]), n] for k, n in emergency["reviewed"].items()],
-                ),
+                _table("steps", _("Time at each step (steps ended in the period)"),
+                       [_("Step"), _("Times taken"), median, p90],
+                       [(r["step"], [_step(r["step"]), r["count"], r["median_hours"], r["p90_hours"]])
+                        for r in s["steps"]]),
+                _table("emergency_reviews", _("Reviews of emergency releases"), [_("Review"), count],
+                       [(k, [str(EMERGENCY_OUTCOME_LABELS[k]), n]) for k, n in emergency["reviewed"].items()]),
             ],
             ["overdue"],
         ),
         Section(
             "press",
-            _("Questions from the press"),
+            _("Requests for information from the press"),
             [
-                _(
-                    "%(n)d questions were received: %(on_time)d answered on time, %(late)d answered late, %(refused)d "
-                    "refused; %(open)d await an answer, %(overdue)d of them past their time.",
-                    n=press["received"],
-                    on_time=press["answered_on_time"],
-                    late=press["answered_late"],
-                    refused=press["refused"],
-                    open=press["open"] + press["open_overdue"],
-                    overdue=press["open_overdue"],
-                ),
+                _("%(n)d requests for information from the press were received: %(on_time)d answered on time, "
+                  "%(late)d answered late, %(refused)d refused; %(open)d await an answer (%(overdue)d of them past "
+                  "their time).", n=press["received"], on_time=press["answered_on_time"],
+                  late=press["answered_late"], refused=press["refused"], open=press["open"] + press["open_overdue"],
+                  overdue=press["open_overdue"]),
             ],
             [
-                Table(
-                    "refused_by_ground",
-                    _("Refused, by the Press Law's grounds (Art. 38)"),
-                    [_("Ground"), _("Questions")],
-                    [[str(GROUND_LABELS[r["ground"]]), r["count"]] for r in press["refused_by_ground"]],
-                ),
+                _table("refused_by_ground", _("Refused, by the grounds of the Press Law 2016, Art. 38"),
+                       [_("Ground"), _("Requests")],
+                       [(r["ground"], [str(GROUND_LABELS[r["ground"]]), r["count"]])
+                        for r in press["refused_by_ground"]]),
             ],
         ),
         Section(
             "watch",
-            _("Information seen outside and corrections"),
+            _("Information seen online and in public opinion, and corrections"),
             [
-                _(
-                    "%(n)d items seen outside were recorded; %(corrected)d of them are answered by a correction.",
-                    n=watch["recorded"],
-                    corrected=watch["with_correction"],
-                ),
+                ngettext("%(num)d item seen online or in public opinion was recorded; %(corrected)d corrected.",
+                         "%(num)d items seen online or in public opinion were recorded; %(corrected)d corrected.",
+                         watch["recorded"], corrected=watch["with_correction"]),
             ],
             [
-                Table(
-                    "by_assessment",
-                    _("Items seen outside, by how they were judged"),
-                    [_("Judged"), _("Items")],
-                    [[str(ASSESSMENT_LABELS[r["assessment"]]), r["count"]] for r in watch["by_assessment"]],
-                ),
+                _table("by_assessment", _("Items seen outside, by how they were judged"), [_("Judged"), _("Items")],
+                       [(r["assessment"], [str(ASSESSMENT_LABELS[r["assessment"]]), r["count"]])
+                        for r in watch["by_assessment"]]),
             ],
         ),
         Section(
             "disclosure",
             _("Disclosure cases"),
+            [_("Cases opened: %(opened)d; closed: %(closed)d.", opened=disclosure["opened"],
+               closed=disclosure["closed"])],
             [
-                _(
-                    "Cases opened: %(opened)d; closed: %(closed)d.",
-                    opened=report["disclosure"]["opened"],
-                    closed=report["disclosure"]["closed"],
-                )
-            ],
-            [
-                Table(
-                    "by_finding",
-                    _("Cases closed, by what they found"),
-                    [_("Finding"), _("Cases")],
-                    [[str(OUTCOME_LABELS[r["outcome"]]), r["count"]] for r in report["disclosure"]["by_outcome"]],
-                ),
+                _table("by_finding", _("Cases closed, by what they found"), [_("Finding"), _("Cases")],
+                       [(r["outcome"], [str(OUTCOME_LABELS[r["outcome"]]), r["count"]])
+                        for r in disclosure["by_outcome"]]),
             ],
         ),
         Section(
             "record",
             _("Commendations and violations"),
-            [
-                _(
-                    "Commendations recorded: %(c)d; violations recorded: %(v)d.",
-                    c=report["record"]["commendations"],
-                    v=report["record"]["violations"],
-                )
-            ],
+            [_("Commendations recorded: %(c)d; violations recorded: %(v)d.", c=record["commendations"],
+               v=record["violations"])],
         ),
         Section(
             "units",
-            _("By unit"),
+            _("Figures by unit"),
             [],
             [
-                Table(
-                    "by_unit",
-                    _("Figures by unit"),
-                    [
-                        _("Unit"),
-                        _("Drafted"),
-                        _("Released"),
-                        _("Overdue steps"),
-                        _("Press questions"),
-                        _("Answered late or overdue"),
-                        _("Seen outside"),
-                        _("Violations"),
-                        _("Commendations"),
-                    ],
-                    [
-                        [
-                            f"{r['unit']} — {r['name']}",
-                            r["drafted"],
-                            r["released"],
-                            r["overdue"],
-                            r["press_received"],
-                            r["press_late"],
-                            r["rumours"],
-                            r["violations"],
-                            r["commendations"],
-                        ]
-                        for r in report["by_unit"]
-                    ],
-                ),
+                _table("by_unit", _("Figures by unit"),
+                       [_("Unit"), _("Drafted"), _("Released"), _("Overdue steps"), _("Press requests"),
+                        _("Answered late or overdue"), _("Seen outside"), _("Violations"), _("Commendations")],
+                       [(r["unit"], [r["name"], r["drafted"], r["released"], r["overdue"], r["press_received"],
+                                     r["press_late"], r["rumours"], r["violations"], r["commendations"]])
+                        for r in report["by_unit"]],
+                       total=len(report["by_unit"]) > 1),
             ],
         ),
-    ]
+    ]  # fmt: skip
+
+
+def _table(key: str, caption: str, header: list[str], rows: list[tuple[str, list[Cell]]], *,
+           total: bool = False) -> Table:  # fmt: skip
+    keys, cells = [k for k, _row in rows], [row for _k, row in rows]
+    if total and cells:
+        sums: list[Cell] = [_("Total")]
+        sums += [sum(v for row in cells if isinstance(v := row[i], int)) for i in range(1, len(header))]
+        keys, cells = [*keys, "total"], [*cells, sums]
+    return Table(key, caption, header, cells, keys, total and bool(rows))
 
 
 def _step(step: str) -> str:

@@ -46,11 +46,36 @@ class Period:
         return self.key.replace("..", "_")
 
 
+#: The ways people write a quarter, a month or a year in Vietnamese, read as the forms above.
+_SPOKEN = (
+    (re.compile(r"(?:quý|q)\s*([1-4]|i{1,3}|iv)\s*(?:/|-|năm)\s*(\d{4})"), "quarter"),
+    (re.compile(r"(\d{4})\s*-\s*q([1-4])"), "quarter_iso"),
+    (re.compile(r"(?:tháng\s*)?(\d{1,2})\s*(?:/|-|năm)\s*(\d{4})"), "month"),
+    (re.compile(r"năm\s*(\d{4})"), "year"),
+)
+
+
+def _canonical(text: str) -> str:
+    """Return the period as the canonical forms write it: "quý I/2026" as "2026-Q1", "3/2026" as "2026-03"."""
+    spoken = " ".join(text.lower().split())
+    for pattern, form in _SPOKEN:
+        if m := pattern.fullmatch(spoken):
+            if form == "quarter":
+                number = m[1] if m[1].isdigit() else str(ROMAN.index(m[1].upper()) + 1)
+                return f"{m[2]}-Q{number}"
+            if form == "quarter_iso":
+                return f"{m[1]}-Q{m[2]}"
+            if form == "month":
+                return f"{m[2]}-{int(m[1]):02d}"
+            return m[1]
+    return text.strip()
+
+
 def parse(text: object) -> Period:
     """Return the period the text names, or refuse it with the forms that are understood."""
-    if not isinstance(text, str):
+    if not isinstance(text, str) or len(text) > 40:
         raise _refused()
-    key = text.strip()
+    key = _canonical(text)
     try:
         if _YEAR.fullmatch(key):
             year = int(key)

@@ -25,8 +25,8 @@ from statements.reports.models import IssuedReport
 from workflow import ledger
 from workflow.actor import Actor
 from workflow.db import isoformat, utcnow
-from workflow.deadlines import ZONE
-from workflow.errors import Invalid, NotFound
+from workflow.deadlines import ZONE, local_day
+from workflow.errors import Conflict, Invalid, NotFound
 from workflow.guards import require_issue_letter, require_read_report
 
 
@@ -48,6 +48,8 @@ def build(
     return {
         "unit": unit.code,
         "unit_name": unit.name,
+        # The body above in PressGate's tree (the ministry above a department): the report goes up to it.
+        "parent_unit_name": unit.parent.name if unit.parent else "",
         "rolled_up": rolled_up,
         "units": scope.codes,
         "period": {"key": chosen.key, "title": chosen.title_vi},
@@ -80,10 +82,26 @@ def issue(
             "report_signer", "The report is not valid.", errors={"signer": ["One of the letterhead's signers."]}
         )
     now = utcnow()
+    chosen = periods.parse(period)
+    if chosen.until >= local_day(now):
+        raise Conflict(
+            "period_not_ended",
+            f"A report is issued once its period has ended: {chosen.key} ends on {chosen.until:%d/%m/%Y}.",
+        )
+    for earlier in session.scalars(
+        sa.select(IssuedReport).where(IssuedReport.unit_id == unit.id, IssuedReport.rolled_up == rolled_up)
+    ):
+        same = periods.parse(earlier.period)
+        if (same.since, same.until) == (chosen.since, chosen.until):
+            raise Conflict(
+                "report_issued",
+                f"Report {earlier.number:02d}/{earlier.symbol} already covers this period; a correction goes out"
+                " as a letter.",
+            )
     report = build(session, actor, unit_code, period, rolled_up=rolled_up, now=now)
     # The report names the signer chosen: the documents print the first signer of the letterhead they carry.
-    chosen = head["signers"][signer]
-    report["letterhead"]["signers"] = [chosen]
+    signing = head["signers"][signer]
+    report["letterhead"]["signers"] = [signing]
     year = now.astimezone(ZONE).year
     issued = IssuedReport(
         unit_id=unit.id,
@@ -94,8 +112,8 @@ def issue(
         rolled_up=rolled_up,
         figures=report,
         figures_hash=hashlib.sha256(rfc8785.dumps(report)).hexdigest(),
-        signing_mark=chosen["mark"],
-        signer_name=chosen["name"],
+        signing_mark=signing["mark"],
+        signer_name=signing["name"],
         issued_at=now,
         issued_by_id=actor.user_id,
     )
@@ -158,12 +176,14 @@ def issued_dicts(session: Session, rows: list[IssuedReport]) -> list[dict[str, A
             "symbol": r.symbol,
             "number_text": f"{r.number:02d}/{r.symbol}",
             "period": r.period,
+            "period_title": periods.parse(r.period).title_vi,
             "rolled_up": r.rolled_up,
             "figures_hash": r.figures_hash,
             "signing_mark": r.signing_mark,
             "signer_name": r.signer_name,
             "issued_at": isoformat(r.issued_at),
-            "issued_by": people.get(r.issued_by_id),
+            "issued_by": people[r.issued_by_id][0],
+            "issued_by_name": people[r.issued_by_id][1],
         }
         for r in rows
     ]

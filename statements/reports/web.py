@@ -21,7 +21,7 @@ from workflow.actor import Actor
 from workflow.db import utcnow
 from workflow.deadlines import ZONE
 from workflow.errors import Invalid, Refusal
-from workflow.guards import can_issue_letter, require_read_report, units_allowed
+from workflow.guards import can_issue_letter, can_manage_org, require_read_report, units_allowed
 
 
 def _units(actor: Actor) -> list[tuple[str, str]]:
@@ -69,16 +69,26 @@ def reports():
     return render_template(
         "reports/index.html",
         chosen=chosen,
+        links=_links(report) if report else {},
+        may_set_letterhead=bool(unit) and can_manage_org(actor),
         issued=service.issued_dicts(db(), service.issued_of(db(), actor, unit.code)) if unit else [],
         may_issue=bool(unit) and can_issue_letter(actor, unit.id),
         report=report,
         sections=layout.sections(report) if report else [],
         title=layout.title(report) if report else "",
+        coverage=layout.coverage(report) if report else "",
         drawn={chart.name: chart for chart in drawn},
         errors=errors,
         formats=documents.FORMATS,
         cell=documents.cell_text,
     ), status
+
+
+def _links(report: dict[str, Any]) -> dict[str, str]:
+    """Return the query arguments that name this report, for its links."""
+    return {"unit": report["unit"], "period": report["period"]["key"]} | (
+        {} if report["rolled_up"] else {"scope": "unit"}
+    )
 
 
 @bp.route("/reports/print")
@@ -87,6 +97,10 @@ def report_print():
     """Show the report as a document to print, laid out as an official report, in Vietnamese as its PDF is."""
     actor = web_actor()
     chosen = _choice(actor)
+    try:
+        periods.parse(chosen["period"])
+    except Invalid:
+        return reports()  # the form, its period marked: a link edited by hand lands where it can be put right
     with force_locale("vi"):
         report = service.build(db(), actor, chosen["unit"], chosen["period"], rolled_up=chosen["rolled_up"])
         return render_template(
@@ -94,6 +108,7 @@ def report_print():
             report=report,
             sections=layout.sections(report),
             title=layout.title(report),
+            coverage=layout.coverage(report),
             drawn={chart.name: chart for chart in charts.charts(report)},
             head=documents.head(report, None),
             foot=documents.foot(report),
@@ -108,6 +123,10 @@ def report_file():
     actor = web_actor()
     chosen = _choice(actor)
     given = {"period": chosen["period"], "scope": "subtree" if chosen["rolled_up"] else "unit"}
+    try:
+        periods.parse(chosen["period"])
+    except Invalid:
+        return reports()
     fmt = load_input(ReportFileArgs(), given | {"format": request.args.get("format", "")})["format"]
     report = service.build(db(), actor, chosen["unit"], chosen["period"], rolled_up=chosen["rolled_up"])
     return documents.download(report, fmt)
