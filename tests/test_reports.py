@@ -319,7 +319,10 @@ def test_an_issued_report_takes_the_units_next_number_keeps_its_figures_and_is_o
     assert no_head.status_code == 409 and no_head.json["rule"] == "letterhead_incomplete"
     assert api("admin").put("/api/v1/units/SYT-HN/letterhead", json=HEAD).status_code == 200
     letter = _issue(api, _approved(api)["id"]).json  # the letters' sequence and the reports' are one
-    r = api("spokesperson").post("/api/v1/reports/SYT-HN/issue", json={"period": "2026-Q1", "signer": 1})
+    remarks = {"assessment": "Thông tin được cung cấp kịp thời, chính xác.\nKhông có sai sót.",
+               "proposals": "Đề nghị Bộ Y tế tổ chức tập huấn cho người phát ngôn."}  # fmt: skip
+    r = api("spokesperson").post("/api/v1/reports/SYT-HN/issue", json={"period": "2026-Q1", "signer": 1,
+                                                                       "remarks": remarks})  # fmt: skip
     assert r.status_code == 201, r.json
     assert (r.json["number"], r.json["symbol"], r.json["signer_name"]) == (letter["number"] + 1, "BC-SYT-NV",
                                                                           "Trần Quốc Bảo")  # fmt: skip
@@ -335,7 +338,10 @@ def test_an_issued_report_takes_the_units_next_number_keeps_its_figures_and_is_o
     read = subprocess.run(["pdftotext", str(tmp_path / "r.pdf"), "-"], capture_output=True, text=True, check=True)
     text = " ".join(read.stdout.split())
     assert f"Số: {r.json['number']:02d}/BC-SYT-NV" in text and "Hà Nội, ngày" in text and "Trần Quốc Bảo" in text
-    assert "phát hành 3 thông tin" in text and "UBND THÀNH PHỐ HÀ NỘI" in text
+    assert "phát hành 3 thông tin" in text and "UBND THÀNH PHỐ HÀ NỘI" in text and "Bộ Y tế (để báo cáo)" in text
+    # The unit's own words follow the figures, as parts of their own; a part left out is not printed.
+    assert "ĐÁNH GIÁ CHUNG Thông tin được cung cấp kịp thời, chính xác. Không có sai sót." in text
+    assert "KIẾN NGHỊ, ĐỀ XUẤT Đề nghị Bộ Y tế" in text and "TỒN TẠI" not in text
     listed = api("leader").get("/api/v1/reports/SYT-HN/issued").json
     assert [x["id"] for x in listed] == [r.json["id"]]
     # Issued by the unit's own spokesperson or leaders; read like its report.

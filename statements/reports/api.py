@@ -44,7 +44,13 @@ def report_file(args: dict, code: str):
 def issue(data: dict, code: str):
     """Issue the unit's report for the period under its next number, its figures kept as they stand now."""
     row = service.issue(
-        db(), require_actor(), code, data["period"], rolled_up=data["scope"] == "subtree", signer=data["signer"]
+        db(),
+        require_actor(),
+        code,
+        data["period"],
+        rolled_up=data["scope"] == "subtree",
+        signer=data["signer"],
+        remarks=data["remarks"],
     )
     return service.issued_dicts(db(), [row])[0]
 

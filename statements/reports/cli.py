@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
+from typing import TextIO
 
 import click
 from flask.cli import with_appcontext
@@ -22,6 +24,12 @@ from workflow.errors import Refusal
 @click.option("--issue", is_flag=True, help="Issue it under the unit's next number, on the ledger (its issuers).")
 @click.option("--signer", type=click.IntRange(min=0), default=0, show_default=True, help="The letterhead's signer.")
 @click.option(
+    "--remarks",
+    type=click.File(encoding="utf-8"),
+    default=None,
+    help="A JSON file of the unit's own words: assessment, shortcomings, plans, proposals (with --issue).",
+)
+@click.option(
     "--output",
     "-o",
     type=click.Path(dir_okay=False, writable=True),
@@ -39,6 +47,7 @@ def report_command(
     unit_only: bool,
     issue: bool,
     signer: int,
+    remarks: TextIO | None,
     output: str | None,
     username: str,
     password_stdin: bool,
@@ -50,7 +59,10 @@ def report_command(
         actor = cli_actor(session, username, password_stdin)
         try:
             if issue:
-                row = service.issue(session, actor, unit_code, period, rolled_up=not unit_only, signer=signer)
+                written = _remarks(remarks)
+                row = service.issue(
+                    session, actor, unit_code, period, rolled_up=not unit_only, signer=signer, remarks=written
+                )
                 data, name = documents.issued_file(row, fmt)
             else:
                 built = service.build(session, actor, unit_code, period, rolled_up=not unit_only)
@@ -64,3 +76,20 @@ def report_command(
     target = Path(output or name)
     target.write_bytes(data)
     click.echo(f"{target} ({len(data):,} bytes)", err=True)
+
+
+def _remarks(given: TextIO | None) -> dict[str, str]:
+    """Read the unit's own words from a JSON file, checked as the API checks them."""
+    from statements.reports.schemas import RemarksIn
+    from statements.schemas import load_input
+
+    if given is None:
+        return {}
+    try:
+        parsed = json.load(given)
+    except ValueError as err:
+        fail(f"--remarks: not JSON ({err}).", 2)
+        raise
+    if not isinstance(parsed, dict):
+        fail("--remarks: a JSON object of the parts (assessment, shortcomings, plans, proposals).", 2)
+    return dict(load_input(RemarksIn(), parsed))

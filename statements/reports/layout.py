@@ -113,7 +113,7 @@ def sections(report: dict[str, Any]) -> list[Section]:
     s, press, watch = report["statements"], report["press"], report["watch"]
     emergency, disclosure, record = s["emergency"], report["disclosure"], report["record"]
     count, median, p90 = _("Number of statements"), _("Median (hours)"), _("Nine in ten within (hours)")
-    return [
+    figures = [
         Section(
             "statements",
             _("Drafting, deciding and releasing press statements"),
@@ -223,6 +223,22 @@ def sections(report: dict[str, Any]) -> list[Section]:
             ],
         ),
     ]  # fmt: skip
+    return [*figures, *_remarks(report.get("remarks") or {})]
+
+
+def _remarks(remarks: dict[str, str]) -> list[Section]:
+    """Return the parts the unit wrote in its own words when it issued the report, each a section of its own."""
+    titles = {
+        "assessment": _("General assessment"),
+        "shortcomings": _("Shortcomings and limitations"),
+        "plans": _("Directions and tasks ahead"),
+        "proposals": _("Recommendations and proposals"),
+    }
+    return [
+        Section(part, titles[part], [line.strip() for line in remarks[part].split("\n") if line.strip()])
+        for part in titles
+        if remarks.get(part)
+    ]
 
 
 def _table(key: str, caption: str, header: list[str], rows: list[tuple[str, list[Cell]]], *,

@@ -7,6 +7,7 @@ from marshmallow import fields, validate
 
 from statements.reports.documents import FORMATS
 from statements.reports.periods import PERIOD_MESSAGE
+from statements.reports.service import MAX_REMARK
 from statements.schemas import Lenient
 
 #: Whose figures: the unit and every unit below it, or the unit alone.
@@ -160,7 +161,15 @@ class ReportOut(ma.Schema):
     by_unit = fields.List(fields.Nested(_Unit))
 
 
+class RemarksIn(Lenient):
+    assessment = fields.String(validate=validate.Length(max=MAX_REMARK))
+    shortcomings = fields.String(validate=validate.Length(max=MAX_REMARK))
+    plans = fields.String(validate=validate.Length(max=MAX_REMARK))
+    proposals = fields.String(validate=validate.Length(max=MAX_REMARK))
+
+
 class IssueIn(ReportArgs):
+    remarks = fields.Nested(RemarksIn, load_default=dict, metadata={"description": "The unit's own words, by part."})
     signer = fields.Integer(load_default=0, strict=True, validate=validate.Range(min=0, max=99))
 
 

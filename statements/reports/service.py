@@ -60,6 +60,11 @@ def build(
 
 # --- issued reports -----------------------------------------------------------------------------
 
+#: The parts of a report the unit writes in its own words (ND 30 leaves a report's content to its issuer;
+#: these are the parts every report to the ministry has), in the order they print after the figures.
+REMARKS = ("assessment", "shortcomings", "plans", "proposals")
+MAX_REMARK = 5000
+
 
 def issue(
     session: Session,
@@ -69,6 +74,7 @@ def issue(
     *,
     rolled_up: bool = True,
     signer: int = 0,
+    remarks: dict[str, str] | None = None,
 ) -> IssuedReport:
     """Issue the unit's report for the period under its next number (its spokesperson or a leader); on the ledger.
 
@@ -81,6 +87,10 @@ def issue(
         raise Invalid(
             "report_signer", "The report is not valid.", errors={"signer": ["One of the letterhead's signers."]}
         )
+    written = {part: text.strip() for part, text in (remarks or {}).items() if isinstance(text, str) and text.strip()}
+    if set(written) - set(REMARKS) or any(len(text) > MAX_REMARK for text in written.values()):
+        message = f"Its parts ({', '.join(REMARKS)}), each at most {MAX_REMARK} characters."
+        raise Invalid("report_remarks", "The report is not valid.", errors={"remarks": [message]})
     now = utcnow()
     chosen = periods.parse(period)
     if chosen.until >= local_day(now):
@@ -102,6 +112,7 @@ def issue(
     # The report names the signer chosen: the documents print the first signer of the letterhead they carry.
     signing = head["signers"][signer]
     report["letterhead"]["signers"] = [signing]
+    report["remarks"] = {part: written[part] for part in REMARKS if part in written}
     year = now.astimezone(ZONE).year
     issued = IssuedReport(
         unit_id=unit.id,

@@ -143,12 +143,21 @@ def report_issue():
         "web.reports", unit=unit_code, period=form.get("period", ""), scope=None if scope == "subtree" else scope
     )
     try:
-        checked = load_input(
-            IssueIn(),
-            {"period": form.get("period", ""), "scope": scope, "signer": form_number(form.get("signer")) or 0},
-        )
+        given = {
+            "period": form.get("period", ""),
+            "scope": scope,
+            "signer": form_number(form.get("signer")) or 0,
+            "remarks": {part: form.get(part, "") for part in service.REMARKS},
+        }
+        checked = load_input(IssueIn(), given)
         row = service.issue(
-            db(), actor, unit_code, checked["period"], rolled_up=checked["scope"] == "subtree", signer=checked["signer"]
+            db(),
+            actor,
+            unit_code,
+            checked["period"],
+            rolled_up=checked["scope"] == "subtree",
+            signer=checked["signer"],
+            remarks=checked["remarks"],
         )
     except Refusal as refusal:
         if refusal.status in (403, 404):

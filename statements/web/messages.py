@@ -203,6 +203,7 @@ RULE_MESSAGES = {
     "letter_cancelled": _l("The letter is already cancelled."),
     "issued_report": _l("There is no such issued report."),
     "report_signer": _l("The report is not valid: see the fields marked."),
+    "report_remarks": _l("The report is not valid: see the fields marked."),
     "period_not_ended": _l("A report is issued once its period has ended."),
     "report_issued": _l("A report of this unit already covers this period; a correction goes out as a letter."),
     "reason": _l("Say why."),
