@@ -466,3 +466,19 @@ def test_verify_names_an_issued_report_the_ledger_does_not_say(api, session, org
     found = replay(session)
     assert not found.ok and found.total == 2
     assert {d.what for d in found.shown} == {f"report {row.id}", f"report {row.id + 1}"}
+
+
+def test_a_unit_named_like_a_formula_stays_text_in_the_spreadsheet_and_csv(app, session, org):
+    from openpyxl import load_workbook
+
+    from auth.service import create_unit
+
+    create_unit(session, None, "BV-CT", '=HYPERLINK("http://x")', "SYT-HN")
+    session.commit()
+    with app.app_context():
+        report = build(session, org.actor("leader"), "SYT-HN", "2026-Q1")
+        book = load_workbook(io.BytesIO(documents.render(report, "xlsx")))
+        lines = documents.render(report, "csv").decode("utf-8-sig")
+    names = [row[1] for row in book["by_unit"].iter_rows(min_row=3, values_only=True)]
+    assert '\'=HYPERLINK("http://x")' in names
+    assert all(not row[6].startswith("=") for row in csv.reader(lines.splitlines()))

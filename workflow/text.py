@@ -38,6 +38,11 @@ _NOT_XML = {c: 0x2400 + c for c in (*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)
 )
 
 
+def spreadsheet_text(text: str) -> str:
+    """Keep a text a text in a spreadsheet: one starting like a formula ("=HYPERLINK(…)") is written quoted."""
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def xml_text(text: str) -> str:
     """Return the text with what XML cannot hold shown visibly instead (the stored text is untouched)."""
     return text.translate(_NOT_XML)

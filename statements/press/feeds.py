@@ -18,7 +18,7 @@ from statements.web_session import db
 from workflow import figures
 from workflow.db import isoformat
 from workflow.states import State
-from workflow.text import xml_text
+from workflow.text import spreadsheet_text, xml_text
 
 
 def escape(text: str) -> str:
@@ -92,11 +92,6 @@ FIGURES_COLUMNS = (
 )  # fmt: skip
 
 
-def _cell(text: str) -> str:
-    """Keep a text a text in a spreadsheet: one starting like a formula ("=HYPERLINK(…)") is written quoted."""
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @bp.route("/figures.csv")
 def figures_csv() -> Response:
     """Return every released statement's figures, a row a measure, for the ministry (`?unit=` one unit's)."""
@@ -133,9 +128,10 @@ def figures_csv() -> Response:
     writer.writerow(FIGURES_COLUMNS)
     for sid, unit, name, title, released_at, block, digest in rows:
         for m in block["measures"]:
-            writer.writerow([sid, unit, _cell(name), _cell(title), isoformat(released_at), _cell(block["subject"]),
-                             block["period"]["start"], block["period"]["end"], _cell(block["area"]), m["measure"],
-                             m["value"], "" if m["previous"] is None else m["previous"], _cell(m["source"]),
+            text = spreadsheet_text
+            writer.writerow([sid, unit, text(name), text(title), isoformat(released_at), text(block["subject"]),
+                             block["period"]["start"], block["period"]["end"], text(block["area"]), m["measure"],
+                             m["value"], "" if m["previous"] is None else m["previous"], text(m["source"]),
                              digest])  # fmt: skip
     # With its byte-order mark, a spreadsheet opens the Vietnamese letters as UTF-8.
     return Response(

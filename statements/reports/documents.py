@@ -39,6 +39,7 @@ from statements.reports.models import IssuedReport
 from workflow.db import utcnow
 from workflow.deadlines import local_day
 from workflow.errors import Invalid
+from workflow.text import spreadsheet_text
 
 FORMATS = ("pdf", "docx", "xlsx", "csv")
 MEDIA_TYPES = {
@@ -282,7 +283,7 @@ def xlsx(report: dict[str, Any], tables: list[layout.Table], number: int | None)
                         ("scope", "subtree" if report["rolled_up"] else "unit"), ("units", ", ".join(report["units"])),
                         ("period", report["period"]["key"]), ("since", report["since"]), ("until", report["until"]),
                         ("as_of", report["as_of"]), ("number", number)):  # fmt: skip
-        about.append([name, value])
+        about.append([name, spreadsheet_text(value) if isinstance(value, str) else value])
     about.column_dimensions["A"].width, about.column_dimensions["B"].width = 14, 60
     for table in tables:
         sheet = book.create_sheet(table.key[:31])
@@ -292,7 +293,7 @@ def xlsx(report: dict[str, Any], tables: list[layout.Table], number: int | None)
         for cell in sheet[2]:
             cell.font = Font(bold=True)
         for key, row in zip(table.keys, table.rows, strict=True):
-            sheet.append([key, *row])
+            sheet.append([key, *(spreadsheet_text(v) if isinstance(v, str) else v for v in row)])
         sheet.column_dimensions["A"].width, sheet.column_dimensions["B"].width = 18, 48
     out = io.BytesIO()
     book.save(out)
@@ -310,9 +311,10 @@ def csv_bytes(report: dict[str, Any], tables: list[layout.Table]) -> bytes:
     scope = "subtree" if report["rolled_up"] else "unit"
     for table in tables:
         for key, row in zip(table.keys, table.rows, strict=True):
-            label = row[0].isoformat() if isinstance(row[0], dt.date) else row[0]
+            label = row[0].isoformat() if isinstance(row[0], dt.date) else spreadsheet_text(str(row[0]))
             for column, value in zip(table.header[1:], row[1:], strict=True):
                 shown = value.isoformat() if isinstance(value, dt.date) else value
-                writer.writerow([report["unit"], scope, report["period"]["key"], report["as_of"], table.key, key,
-                                 label, column, "" if value is None else shown])  # fmt: skip
+                writer.writerow([spreadsheet_text(report["unit"]), scope, report["period"]["key"], report["as_of"],
+                                 table.key, spreadsheet_text(key), label, column,
+                                 "" if value is None else shown])  # fmt: skip
     return ("\ufeff" + out.getvalue()).encode()
