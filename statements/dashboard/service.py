@@ -239,8 +239,8 @@ def hours_spread(hours: list[float]) -> dict[str, Any]:
     ordered = sorted(hours)
     return {
         "count": len(ordered),
-        "median_hours": round(statistics.median(ordered), 1) if ordered else None,
-        # The nearest rank: a value some statement really took.
+        # Nearest ranks, the lower middle for the median: each a time some statement really took.
+        "median_hours": round(statistics.median_low(ordered), 1) if ordered else None,
         "p90_hours": round(ordered[max(0, -(-9 * len(ordered) // 10) - 1)], 1) if ordered else None,
     }
 

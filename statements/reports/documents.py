@@ -29,6 +29,7 @@ from statements.letters.page import (
     docx_document,
     docx_foot,
     docx_head,
+    fonts_available,
     pdf_document,
     pdf_foot,
     pdf_head,
@@ -39,7 +40,7 @@ from statements.reports.models import IssuedReport
 from workflow.db import utcnow
 from workflow.deadlines import local_day
 from workflow.errors import Invalid
-from workflow.text import spreadsheet_text
+from workflow.text import spreadsheet_text, xml_text
 
 FORMATS = ("pdf", "docx", "xlsx", "csv")
 MEDIA_TYPES = {
@@ -48,7 +49,17 @@ MEDIA_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv; charset=utf-8",
 }
-ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
+
+
+def roman(number: int) -> str:
+    """Return a section's number as the report writes it: I, II, …, XIV."""
+    out = ""
+    for value, letters in ((10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+        count, number = divmod(number, value)
+        out += letters * count
+    return out
+
+
 #: Where a number goes before the archive gives one: the blank the decree's drafts leave.
 NO_NUMBER = "\u2007" * 6
 
@@ -57,6 +68,8 @@ def render(report: dict[str, Any], fmt: str, *, number: int | None = None, day: 
     """Return the report as a file of the format: the official documents in Vietnamese, the figures as asked."""
     if fmt not in FORMATS:
         raise Invalid("format", "Not a report format.", errors={"format": [f"One of: {', '.join(FORMATS)}."]})
+    if fmt == "pdf" and not fonts_available():
+        raise Invalid("pdf_font", "PDF reports need a serif font (Debian: fonts-liberation2); choose DOCX.")
     if fmt in ("xlsx", "csv"):
         tables = [t for section in layout.sections(report) for t in section.tables]
         return xlsx(report, tables, number) if fmt == "xlsx" else csv_bytes(report, tables)
@@ -160,16 +173,18 @@ def docx(page: Page) -> bytes:
 
     document, line = docx_document()
     properties = document.core_properties
-    properties.title, properties.author = f"Báo cáo {page.title}", page.head.unit.title()
+    properties.title, properties.author = xml_text(f"Báo cáo {page.title}"), xml_text(page.head.unit.title())
     properties.created = properties.modified = utcnow().replace(tzinfo=None)
-    properties.last_modified_by, properties.comments = page.head.unit.title(), ""
+    properties.last_modified_by, properties.comments = xml_text(page.head.unit.title()), ""
     docx_head(document, line, page.head)
     document.add_paragraph()
     line(document, "BÁO CÁO", 14, bold=True)
     line(document, page.title, 14, bold=True)
     line(document, page.coverage, 12, italic=True).paragraph_format.space_after = Pt(6)
-    for number, section in zip(ROMAN, page.sections, strict=False):
-        heading = line(document, f"{number}. {section.title.upper()}", 13, bold=True, align=WD_ALIGN_PARAGRAPH.LEFT)
+    for number, section in enumerate(page.sections, start=1):
+        heading = line(
+            document, f"{roman(number)}. {section.title.upper()}", 13, bold=True, align=WD_ALIGN_PARAGRAPH.LEFT
+        )
         heading.paragraph_format.space_before = Pt(12)
         heading.paragraph_format.keep_with_next = True
         for text in section.lines:
@@ -184,7 +199,7 @@ def docx(page: Page) -> bytes:
                 caption.paragraph_format.keep_with_next = True
                 document.add_picture(io.BytesIO(chart.png), width=Mm(WIDTH - 10))
                 # The picture's description is what a screen reader says of it.
-                document.inline_shapes[-1]._inline.docPr.set("descr", chart.summary)
+                document.inline_shapes[-1]._inline.docPr.set("descr", xml_text(chart.summary))
         for table in section.tables:
             caption = line(document, table.caption, 12, italic=True, align=WD_ALIGN_PARAGRAPH.LEFT)
             caption.paragraph_format.keep_with_next = True
@@ -229,11 +244,11 @@ def pdf(page: Page) -> bytes:
     pdf_text(document, WIDTH, page.title, 14, "B")
     pdf_text(document, WIDTH, page.coverage, 12, "I")
     bottom = 297 - BOTTOM
-    for number, section in zip(ROMAN, page.sections, strict=False):
+    for number, section in enumerate(page.sections, start=1):
         document.ln(4)
         if document.get_y() > bottom - 35:  # a heading never ends a page alone
             document.add_page()
-        pdf_text(document, WIDTH, f"{number}. {section.title.upper()}", 13, "B", align="L")
+        pdf_text(document, WIDTH, f"{roman(number)}. {section.title.upper()}", 13, "B", align="L")
         for text in section.lines:
             document.set_font("serif", size=14)
             document.multi_cell(WIDTH, 6.3, "\u2003\u2003\u2009" + text, align="J", new_x="LMARGIN", new_y="NEXT")
@@ -283,7 +298,7 @@ def xlsx(report: dict[str, Any], tables: list[layout.Table], number: int | None)
                         ("scope", "subtree" if report["rolled_up"] else "unit"), ("units", ", ".join(report["units"])),
                         ("period", report["period"]["key"]), ("since", report["since"]), ("until", report["until"]),
                         ("as_of", report["as_of"]), ("number", number)):  # fmt: skip
-        about.append([name, spreadsheet_text(value) if isinstance(value, str) else value])
+        about.append([name, _sheet_text(value) if isinstance(value, str) else value])
     about.column_dimensions["A"].width, about.column_dimensions["B"].width = 14, 60
     for table in tables:
         sheet = book.create_sheet(table.key[:31])
@@ -293,11 +308,18 @@ def xlsx(report: dict[str, Any], tables: list[layout.Table], number: int | None)
         for cell in sheet[2]:
             cell.font = Font(bold=True)
         for key, row in zip(table.keys, table.rows, strict=True):
-            sheet.append([key, *(spreadsheet_text(v) if isinstance(v, str) else v for v in row)])
+            sheet.append([key, *(_sheet_text(v) if isinstance(v, str) else v for v in row)])
         sheet.column_dimensions["A"].width, sheet.column_dimensions["B"].width = 18, 48
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _sheet_text(text: str) -> str:
+    """Return a text a spreadsheet keeps as text: no formula, no control character the format cannot hold."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return spreadsheet_text(ILLEGAL_CHARACTERS_RE.sub(" ", text))
 
 
 def csv_bytes(report: dict[str, Any], tables: list[layout.Table]) -> bytes:
@@ -312,7 +334,7 @@ def csv_bytes(report: dict[str, Any], tables: list[layout.Table]) -> bytes:
     for table in tables:
         for key, row in zip(table.keys, table.rows, strict=True):
             label = row[0].isoformat() if isinstance(row[0], dt.date) else spreadsheet_text(str(row[0]))
-            for column, value in zip(table.header[1:], row[1:], strict=True):
+            for column, value in zip(table.columns[1:], row[1:], strict=True):
                 shown = value.isoformat() if isinstance(value, dt.date) else value
                 writer.writerow([spreadsheet_text(report["unit"]), scope, report["period"]["key"], report["as_of"],
                                  table.key, spreadsheet_text(key), label, column,

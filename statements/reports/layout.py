@@ -39,6 +39,8 @@ class Table:
     header: list[str]
     rows: list[list[Cell]]
     keys: list[str]
+    #: The columns' stable keys, as the header's labels are in the language of the moment.
+    columns: list[str]
     #: The last row adds up the others.
     total: bool = False
 
@@ -118,24 +120,48 @@ def sections(report: dict[str, Any]) -> list[Section]:
             "statements",
             _("Drafting, deciding and releasing press statements"),
             [
-                _("In the period, %(drafted)d press statements were drafted and %(released)d released.",
-                  drafted=s["drafted"], released=s["released"]),
+                _(
+                    "In the period, %(drafted)d press statements were drafted and %(released)d released.",
+                    drafted=s["drafted"],
+                    released=s["released"],
+                ),
                 _spread_line(s["draft_to_release"]),
                 _("Corrections released: %(n)d.", n=s["corrections_released"]),
             ],
             [
-                _table("by_kind", _("By kind"), [_("Kind"), _("Drafted"), _("Released")],
-                       [(r["kind"], [str(KIND_LABELS[r["kind"]]), r["drafted"], r["released"]]) for r in s["by_kind"]],
-                       total=True),
-                _table("outcomes", _("What became of the statements"), [_("Outcome"), count],
-                       [(r["outcome"], [str(STATE_LABELS[r["outcome"]]), r["count"]]) for r in s["outcomes"]]),
-                _table("by_channel", _("Released, by channel (a statement may go out through several)"),
-                       [_("Channel"), count],
-                       [(r["channel"], [str(CHANNEL_LABELS[r["channel"]]), r["count"]]) for r in s["by_channel"]]),
-                _table("weekly", _("Time from draft to release, week by week"),
-                       [_("Week (from)"), _("Released"), median, p90],
-                       [(r["week"], [dt.date.fromisoformat(r["week"]), r["count"], r["median_hours"], r["p90_hours"]])
-                        for r in s["weekly"]]),
+                _table(
+                    "by_kind",
+                    _("By kind"),
+                    [("kind", _("Kind")), ("drafted", _("Drafted")), ("released", _("Released"))],
+                    [(r["kind"], [str(KIND_LABELS[r["kind"]]), r["drafted"], r["released"]]) for r in s["by_kind"]],
+                    total=True,
+                ),
+                _table(
+                    "outcomes",
+                    _("What became of the statements"),
+                    [("outcome", _("Outcome")), ("count", count)],
+                    [(r["outcome"], [str(STATE_LABELS[r["outcome"]]), r["count"]]) for r in s["outcomes"]],
+                ),
+                _table(
+                    "by_channel",
+                    _("Released, by channel (a statement may go out through several)"),
+                    [("channel", _("Channel")), ("count", count)],
+                    [(r["channel"], [str(CHANNEL_LABELS[r["channel"]]), r["count"]]) for r in s["by_channel"]],
+                ),
+                _table(
+                    "weekly",
+                    _("Time from draft to release, week by week"),
+                    [
+                        ("week", _("Week (from)")),
+                        ("released", _("Released")),
+                        ("median_hours", median),
+                        ("p90_hours", p90),
+                    ],
+                    [
+                        (r["week"], [dt.date.fromisoformat(r["week"]), r["count"], r["median_hours"], r["p90_hours"]])
+                        for r in s["weekly"]
+                    ],
+                ),
             ],
             ["weekly", "outcomes"],
         ),
@@ -144,19 +170,35 @@ def sections(report: dict[str, Any]) -> list[Section]:
             _("Time taken, delays and referrals to leadership"),
             [
                 _("Steps that went past their due time: %(n)d.", n=s["overdue_steps"]),
-                _("Statements referred to leadership for its opinion: %(sign_off)d; referred up automatically past "
-                  "their due time: %(deadline)d.", **s["escalations"]),
-                _("Emergency releases: %(n)d; awaiting their review: %(waiting)d, of which past its due time: "
-                  "%(late)d.", n=emergency["releases"], waiting=emergency["awaiting_review"],
-                  late=emergency["review_overdue"]),
+                _(
+                    "Referrals to leadership for its opinion: %(sign_off)d; automatic referrals up past a due time: "
+                    "%(deadline)d.",
+                    **s["escalations"],
+                ),
+                _(
+                    "Emergency releases: %(n)d; awaiting their review: %(waiting)d, of which past its due time: "
+                    "%(late)d.",
+                    n=emergency["releases"],
+                    waiting=emergency["awaiting_review"],
+                    late=emergency["review_overdue"],
+                ),
             ],
             [
-                _table("steps", _("Time at each step (steps ended in the period)"),
-                       [_("Step"), _("Times taken"), median, p90],
-                       [(r["step"], [_step(r["step"]), r["count"], r["median_hours"], r["p90_hours"]])
-                        for r in s["steps"]]),
-                _table("emergency_reviews", _("Reviews of emergency releases"), [_("Review"), count],
-                       [(k, [str(EMERGENCY_OUTCOME_LABELS[k]), n]) for k, n in emergency["reviewed"].items()]),
+                _table(
+                    "steps",
+                    _("Time at each step (steps ended in the period)"),
+                    [("step", _("Step")), ("count", _("Times taken")), ("median_hours", median), ("p90_hours", p90)],
+                    [
+                        (r["step"], [_step(r["step"]), r["count"], r["median_hours"], r["p90_hours"]])
+                        for r in s["steps"]
+                    ],
+                ),
+                _table(
+                    "emergency_reviews",
+                    _("Reviews of emergency releases"),
+                    [("review", _("Review")), ("count", count)],
+                    [(k, [str(EMERGENCY_OUTCOME_LABELS[k]), n]) for k, n in emergency["reviewed"].items()],
+                ),
             ],
             ["overdue"],
         ),
@@ -164,65 +206,121 @@ def sections(report: dict[str, Any]) -> list[Section]:
             "press",
             _("Requests for information from the press"),
             [
-                _("%(n)d requests for information from the press were received: %(on_time)d answered on time, "
-                  "%(late)d answered late, %(refused)d refused; %(open)d await an answer (%(overdue)d of them past "
-                  "their time).", n=press["received"], on_time=press["answered_on_time"],
-                  late=press["answered_late"], refused=press["refused"], open=press["open"] + press["open_overdue"],
-                  overdue=press["open_overdue"]),
+                _(
+                    "%(n)d requests for information from the press were received: %(on_time)d answered on time, "
+                    "%(late)d answered late, %(refused)d refused; %(open)d await an answer (%(overdue)d of them past "
+                    "their time).",
+                    n=press["received"],
+                    on_time=press["answered_on_time"],
+                    late=press["answered_late"],
+                    refused=press["refused"],
+                    open=press["open"] + press["open_overdue"],
+                    overdue=press["open_overdue"],
+                ),
             ],
             [
-                _table("refused_by_ground", _("Refused, by the grounds of the Press Law 2016, Art. 38"),
-                       [_("Ground"), _("Requests")],
-                       [(r["ground"], [str(GROUND_LABELS[r["ground"]]), r["count"]])
-                        for r in press["refused_by_ground"]]),
+                _table(
+                    "refused_by_ground",
+                    _("Refused, by the grounds of the Press Law 2016, Art. 38"),
+                    [("ground", _("Ground")), ("count", _("Requests"))],
+                    [(r["ground"], [str(GROUND_LABELS[r["ground"]]), r["count"]]) for r in press["refused_by_ground"]],
+                ),
             ],
         ),
         Section(
             "watch",
             _("Information seen online and in public opinion, and corrections"),
             [
-                ngettext("%(num)d item seen online or in public opinion was recorded; %(corrected)d corrected.",
-                         "%(num)d items seen online or in public opinion were recorded; %(corrected)d corrected.",
-                         watch["recorded"], corrected=watch["with_correction"]),
+                ngettext(
+                    "%(num)d item seen online or in public opinion was recorded; %(corrected)d corrected.",
+                    "%(num)d items seen online or in public opinion were recorded; %(corrected)d corrected.",
+                    watch["recorded"],
+                    corrected=watch["with_correction"],
+                ),
             ],
             [
-                _table("by_assessment", _("Items seen outside, by how they were judged"), [_("Judged"), _("Items")],
-                       [(r["assessment"], [str(ASSESSMENT_LABELS[r["assessment"]]), r["count"]])
-                        for r in watch["by_assessment"]]),
+                _table(
+                    "by_assessment",
+                    _("Items seen outside, by how they were judged"),
+                    [("assessment", _("Judged")), ("count", _("Items"))],
+                    [
+                        (r["assessment"], [str(ASSESSMENT_LABELS[r["assessment"]]), r["count"]])
+                        for r in watch["by_assessment"]
+                    ],
+                ),
             ],
         ),
         Section(
             "disclosure",
             _("Disclosure cases"),
-            [_("Cases opened: %(opened)d; closed: %(closed)d.", opened=disclosure["opened"],
-               closed=disclosure["closed"])],
             [
-                _table("by_finding", _("Cases closed, by what they found"), [_("Finding"), _("Cases")],
-                       [(r["outcome"], [str(OUTCOME_LABELS[r["outcome"]]), r["count"]])
-                        for r in disclosure["by_outcome"]]),
+                _(
+                    "Cases opened: %(opened)d; closed: %(closed)d.",
+                    opened=disclosure["opened"],
+                    closed=disclosure["closed"],
+                )
+            ],
+            [
+                _table(
+                    "by_finding",
+                    _("Cases closed, by what they found"),
+                    [("finding", _("Finding")), ("count", _("Cases"))],
+                    [(r["outcome"], [str(OUTCOME_LABELS[r["outcome"]]), r["count"]]) for r in disclosure["by_outcome"]],
+                ),
             ],
         ),
         Section(
             "record",
             _("Commendations and violations"),
-            [_("Commendations recorded: %(c)d; violations recorded: %(v)d.", c=record["commendations"],
-               v=record["violations"])],
+            [
+                _(
+                    "Commendations recorded: %(c)d; violations recorded: %(v)d.",
+                    c=record["commendations"],
+                    v=record["violations"],
+                )
+            ],
         ),
         Section(
             "units",
             _("Figures by unit"),
             [],
             [
-                _table("by_unit", _("Figures by unit"),
-                       [_("Unit"), _("Drafted"), _("Released"), _("Overdue steps"), _("Press requests"),
-                        _("Answered late or overdue"), _("Seen outside"), _("Violations"), _("Commendations")],
-                       [(r["unit"], [r["name"], r["drafted"], r["released"], r["overdue"], r["press_received"],
-                                     r["press_late"], r["rumours"], r["violations"], r["commendations"]])
-                        for r in report["by_unit"]],
-                       total=len(report["by_unit"]) > 1),
+                _table(
+                    "by_unit",
+                    _("Figures by unit"),
+                    [
+                        ("unit", _("Unit")),
+                        ("drafted", _("Drafted")),
+                        ("released", _("Released")),
+                        ("overdue", _("Overdue steps")),
+                        ("press_received", _("Press requests")),
+                        ("press_late", _("Answered late or overdue")),
+                        ("rumours", _("Seen outside")),
+                        ("violations", _("Violations")),
+                        ("commendations", _("Commendations")),
+                    ],
+                    [
+                        (
+                            r["unit"],
+                            [
+                                r["name"],
+                                r["drafted"],
+                                r["released"],
+                                r["overdue"],
+                                r["press_received"],
+                                r["press_late"],
+                                r["rumours"],
+                                r["violations"],
+                                r["commendations"],
+                            ],
+                        )
+                        for r in report["by_unit"]
+                    ],
+                    total=len(report["by_unit"]) > 1,
+                ),
             ],
         ),
-    ]  # fmt: skip
+    ]
     return [*figures, *_remarks(report.get("remarks") or {})]
 
 
@@ -241,14 +339,15 @@ def _remarks(remarks: dict[str, str]) -> list[Section]:
     ]
 
 
-def _table(key: str, caption: str, header: list[str], rows: list[tuple[str, list[Cell]]], *,
+def _table(key: str, caption: str, header: list[tuple[str, str]], rows: list[tuple[str, list[Cell]]], *,
            total: bool = False) -> Table:  # fmt: skip
+    columns, labels = [k for k, _label in header], [label for _k, label in header]
     keys, cells = [k for k, _row in rows], [row for _k, row in rows]
     if total and cells:
         sums: list[Cell] = [_("Total")]
         sums += [sum(v for row in cells if isinstance(v := row[i], int)) for i in range(1, len(header))]
         keys, cells = [*keys, "total"], [*cells, sums]
-    return Table(key, caption, header, cells, keys, total and bool(rows))
+    return Table(key, caption, labels, cells, keys, columns, total and bool(rows))
 
 
 def _step(step: str) -> str:

@@ -15,10 +15,10 @@ from workflow.errors import Invalid
 MAX_DAYS = 366
 PERIOD_MESSAGE = "A year (2026), a quarter (2026-Q1), a month (2026-03) or days (2026-01-01..2026-03-31)."
 ROMAN = ("I", "II", "III", "IV")
-_YEAR = re.compile(r"(\d{4})")
-_QUARTER = re.compile(r"(\d{4})-Q([1-4])")
-_MONTH = re.compile(r"(\d{4})-(\d{2})")
-_RANGE = re.compile(r"(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})")
+_YEAR = re.compile(r"(\d{4})", re.ASCII)
+_QUARTER = re.compile(r"(\d{4})-Q([1-4])", re.ASCII)
+_MONTH = re.compile(r"(\d{4})-(\d{2})", re.ASCII)
+_RANGE = re.compile(r"(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -48,10 +48,10 @@ class Period:
 
 #: The ways people write a quarter, a month or a year in Vietnamese, read as the forms above.
 _SPOKEN = (
-    (re.compile(r"(?:quý|q)\s*([1-4]|i{1,3}|iv)\s*(?:/|-|năm)\s*(\d{4})"), "quarter"),
-    (re.compile(r"(\d{4})\s*-\s*q([1-4])"), "quarter_iso"),
-    (re.compile(r"(?:tháng\s*)?(\d{1,2})\s*(?:/|-|năm)\s*(\d{4})"), "month"),
-    (re.compile(r"năm\s*(\d{4})"), "year"),
+    (re.compile(r"(?:quý|q)\s*([1-4]|i{1,3}|iv)\s*(?:/|-|năm)\s*([0-9]{4})"), "quarter"),
+    (re.compile(r"([0-9]{4})\s*-\s*q([1-4])"), "quarter_iso"),
+    (re.compile(r"(?:tháng\s*)?([0-9]{1,2})\s*(?:/|-|năm)\s*([0-9]{4})"), "month"),
+    (re.compile(r"năm\s*([0-9]{4})"), "year"),
 )
 
 

@@ -98,26 +98,24 @@ def issue(
             "period_not_ended",
             f"A report is issued once its period has ended: {chosen.key} ends on {chosen.until:%d/%m/%Y}.",
         )
-    for earlier in session.scalars(
-        sa.select(IssuedReport).where(IssuedReport.unit_id == unit.id, IssuedReport.rolled_up == rolled_up)
-    ):
-        same = periods.parse(earlier.period)
-        if (same.since, same.until) == (chosen.since, chosen.until):
-            raise Conflict(
-                "report_issued",
-                f"Report {earlier.number:02d}/{earlier.symbol} already covers this period; a correction goes out"
-                " as a letter.",
-            )
+    year = now.astimezone(ZONE).year
+    # The number first: it holds the unit's counter until the transaction ends, so that a second issue of the
+    # same period, sent at the same moment, waits and then finds the first (a refusal rolls the number back).
+    number = next_number(session, unit.id, year)
+    if earlier := issued_for(session, unit.id, chosen, rolled_up):
+        raise Conflict(
+            "report_issued",
+            f"Report {earlier} already covers this period; a correction goes out as a letter.",
+        )
     report = build(session, actor, unit_code, period, rolled_up=rolled_up, now=now)
     # The report names the signer chosen: the documents print the first signer of the letterhead they carry.
     signing = head["signers"][signer]
     report["letterhead"]["signers"] = [signing]
     report["remarks"] = {part: written[part] for part in REMARKS if part in written}
-    year = now.astimezone(ZONE).year
     issued = IssuedReport(
         unit_id=unit.id,
         year=year,
-        number=next_number(session, unit.id, year),
+        number=number,
         symbol=f"BC-{head['symbol']}",
         period=report["period"]["key"],
         rolled_up=rolled_up,
@@ -152,6 +150,20 @@ def issue(
     return issued
 
 
+def issued_for(session: Session, unit_id: int, period: periods.Period, rolled_up: bool) -> str | None:
+    """Return the number of the unit's report already issued for the same days and scope, if there is one."""
+    rows = session.execute(
+        sa.select(IssuedReport.number, IssuedReport.symbol, IssuedReport.period).where(
+            IssuedReport.unit_id == unit_id, IssuedReport.rolled_up == rolled_up
+        )
+    )
+    for number, symbol, key in rows:
+        same = periods.parse(key)
+        if (same.since, same.until) == (period.since, period.until):
+            return f"{number:02d}/{symbol}"
+    return None
+
+
 def issued(session: Session, actor: Actor | None, report_id: int) -> IssuedReport:
     """Return an issued report its reader may read (as the unit's report itself), or say there is none."""
     row = session.get(IssuedReport, report_id)
@@ -174,9 +186,12 @@ def issued_dicts(session: Session, rows: list[IssuedReport]) -> list[dict[str, A
     """Return issued reports as the API and the pages list them: their units and people in two queries."""
     if not rows:
         return []
-    people = dict(
-        session.execute(sa.select(User.id, User.username).where(User.id.in_({r.issued_by_id for r in rows}))).all()
-    )
+    people = {
+        user_id: (username, full_name)
+        for user_id, username, full_name in session.execute(
+            sa.select(User.id, User.username, User.full_name).where(User.id.in_({r.issued_by_id for r in rows}))
+        )
+    }
     units = dict(session.execute(sa.select(Unit.id, Unit.code).where(Unit.id.in_({r.unit_id for r in rows}))).all())
     return [
         {

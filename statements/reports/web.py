@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from auth.models import Unit
+from statements.i18n import day_text
 from statements.reports import charts, documents, layout, periods, service
 from statements.reports.schemas import IssuedFileArgs, IssueIn, ReportFileArgs
 from statements.schemas import load_input
@@ -19,7 +20,7 @@ from statements.web.messages import refusal_message
 from statements.web_session import db
 from workflow.actor import Actor
 from workflow.db import utcnow
-from workflow.deadlines import ZONE
+from workflow.deadlines import ZONE, local_day
 from workflow.errors import Invalid, Refusal
 from workflow.guards import can_issue_letter, can_manage_org, require_read_report, units_allowed
 
@@ -66,6 +67,15 @@ def reports():
         else:
             drawn = charts.charts(report)
     unit = db().scalar(sa.select(Unit).where(Unit.code == report["unit"])) if report else None
+    # Why this report cannot be issued now, said beside where the form would be: before its period ends, or
+    # once it is issued, the form would only be refused (and what was typed into it lost).
+    not_yet = None
+    if report and unit:
+        period = periods.parse(report["period"]["key"])
+        if period.until >= local_day(utcnow()):
+            not_yet = _("It can be issued once its period has ended, after %(day)s.", day=day_text(period.until))
+        elif number := service.issued_for(db(), unit.id, period, report["rolled_up"]):
+            not_yet = _("Issued as report %(number)s; a correction goes out as a letter.", number=number)
     return render_template(
         "reports/index.html",
         chosen=chosen,
@@ -73,6 +83,7 @@ def reports():
         may_set_letterhead=bool(unit) and can_manage_org(actor),
         issued=service.issued_dicts(db(), service.issued_of(db(), actor, unit.code)) if unit else [],
         may_issue=bool(unit) and can_issue_letter(actor, unit.id),
+        not_yet=not_yet,
         report=report,
         sections=layout.sections(report) if report else [],
         title=layout.title(report) if report else "",
@@ -113,6 +124,7 @@ def report_print():
             head=documents.head(report, None),
             foot=documents.foot(report),
             cell=documents.cell_text,
+            roman=documents.roman,
         )
 
 
