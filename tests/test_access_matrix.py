@@ -375,10 +375,10 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, set[str]]] = {
     ("web.report_print", "GET"): ("/reports/print?unit=SYT-HN&period=2026-Q1", None, REPORT_READERS),
     ("web.report_file", "GET"): ("/reports/file?unit=SYT-HN&period=2026-Q1&format=xlsx", None, REPORT_READERS),
     # {ir}: a report SYT-HN issued under its number, issued as its letters are
-    ("reports.issue", "POST"): ("/api/v1/reports/SYT-HN/issue", {"period": "2026-Q1"}, LETTER_ISSUERS),
+    ("reports.issue", "POST"): ("/api/v1/reports/SYT-HN/issue", {"period": "2026-Q2"}, LETTER_ISSUERS),
     ("reports.issued_of", "GET"): ("/api/v1/reports/SYT-HN/issued", None, REPORT_READERS),
     ("reports.issued_file", "GET"): ("/api/v1/issued-reports/{ir}/file?format=csv", None, REPORT_READERS),
-    ("web.report_issue", "POST"): ("/reports/issue", {"unit": "SYT-HN", "period": "2026-Q1"}, LETTER_ISSUERS),
+    ("web.report_issue", "POST"): ("/reports/issue", {"unit": "SYT-HN", "period": "2026-Q2"}, LETTER_ISSUERS),
     ("web.issued_report_file", "GET"): ("/issued-reports/{ir}/file?format=xlsx", None, REPORT_READERS),
     # official letters ({ap}: an approved statement of SYT-HN; {lt}: a letter issued from it)
     ("letters.issue", "POST"): ("/api/v1/statements/{ap}/letters", {"subject": "thông tin dịch bệnh"}, LETTER_ISSUERS),
