@@ -143,6 +143,8 @@ NOT_CONTENT = {
     "record.listed": "commendations: who, for what, statements by number",
     "web.record": "commendations and violations: who, for what, statements and cases by number",
     "letters.set_letterhead": "a unit's letterhead",
+    "letters.numbering": "a unit's last number of the year",
+    "letters.continue_numbering": "a unit's last number of the year",
     # A report counts and times; it names units, never a statement's text or title.
     "reports.report": "a unit's figures for a period",
     "reports.report_file": "a unit's figures for a period",

@@ -387,6 +387,12 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, set[str]]] = {
     ("letters.document", "GET"): ("/api/v1/letters/{lt}/document?format=docx", None, LETTER_ISSUERS | {"auditor"}),
     ("letters.cancel", "POST"): ("/api/v1/letters/{lt}/cancel", {"reason": "Nhầm nơi nhận."}, LETTER_ISSUERS),
     ("letters.letterhead", "GET"): ("/api/v1/units/SYT-HN/letterhead", None, RULE_READERS),
+    ("letters.numbering", "GET"): ("/api/v1/units/SYT-HN/numbering", None, RULE_READERS),
+    ("letters.continue_numbering", "PUT"): (
+        "/api/v1/units/SYT-HN/numbering",
+        {"last": 500, "reason": "Sổ giấy."},
+        {"admin"},
+    ),
     ("letters.set_letterhead", "PUT"): ("/api/v1/units/SYT-HN/letterhead", LETTERHEAD, {"admin"}),
     ("web.issue_letter", "GET"): ("/statements/{ap}/letters/new", None, UNIT_READERS),
     ("web.issue_letter", "POST"): ("/statements/{ap}/letters/new", {"subject": "thông tin dịch bệnh"}, LETTER_ISSUERS),

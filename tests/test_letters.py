@@ -339,3 +339,27 @@ def test_the_database_keeps_a_letter_as_issued_and_lets_it_be_cancelled_once(api
         session.execute(sa.text(f"UPDATE letters SET cancel_reason = 'khác' WHERE id = {letter_id}"))
     savepoint.rollback()
     assert "letters are kept" in str(again.value)
+
+
+def test_a_unit_carries_its_paper_numbers_on_and_they_only_move_forward(api, session, letterhead, client):
+    from tests.test_web import csrf, login
+
+    assert api("leader").get("/api/v1/units/SYT-HN/numbering").json["last"] == 0
+    r = api("admin").put("/api/v1/units/SYT-HN/numbering", json={"last": 56, "reason": "Sổ đăng ký văn bản giấy."})
+    assert r.status_code == 200 and r.json["last"] == 56, r.json
+    entry = session.scalars(sa.select(LedgerEntry).where(LedgerEntry.action == "continue_numbering")).one()
+    assert entry.data["from"] == 0 and entry.data["to"] == 56 and entry.comment == "Sổ đăng ký văn bản giấy."
+    assert _issue(api, _approved(api)["id"]).json["number"] == 57  # the register's next
+    back = api("admin").put("/api/v1/units/SYT-HN/numbering", json={"last": 57, "reason": "Nhầm."})
+    assert back.status_code == 409 and back.json["rule"] == "numbers_given"  # 57 is given: never again
+    assert api("leader").put("/api/v1/units/SYT-HN/numbering", json={"last": 90, "reason": "x"}).status_code == 403
+    assert api("admin").put("/api/v1/units/SYT-HN/numbering", json={"last": 0, "reason": "x"}).status_code == 422
+    admin = login(client, "admin")
+    page = admin.get("/units/SYT-HN/letterhead")
+    assert "data-numbering" in page.get_data(as_text=True) and "58" in page.get_data(as_text=True)
+    bad = admin.post("/units/SYT-HN/letterhead", data={"do": "numbering", "last": "3", "reason": "x",
+                                                       "csrf_token": csrf(page)})  # fmt: skip
+    assert bad.status_code == 409
+    done = admin.post("/units/SYT-HN/letterhead", data={"do": "numbering", "last": "80", "reason": "Sổ giấy.",
+                                                        "csrf_token": csrf(page)})  # fmt: skip
+    assert done.status_code == 302 and api("leader").get("/api/v1/units/SYT-HN/numbering").json["last"] == 80

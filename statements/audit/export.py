@@ -89,6 +89,10 @@ MEANINGS = {name: action.meaning for name, action in ACTIONS.items()} | {
     "cancel_letter": "An official letter was cancelled, keeping its number (comment: why)",
     "update_letterhead": "A unit's letterhead for official letters was set (data: what it now says)",
     "record_commendation": "A leader commended one of the unit's people (comment: for what; data: person, statements)",
+    "continue_numbering": (
+        "An administrator carried a unit's numbers for the year on from those given before PressGate (data: year,"
+        " from, to; comment: why)"
+    ),
     "issue_report": (
         "A unit's periodic report was issued under its number (data: number, year, symbol, period, figures_hash)"
     ),

@@ -7,7 +7,16 @@ from flask import current_app
 from statements.api.auth import require_actor
 from statements.extensions import Blueprint
 from statements.letters import documents, service
-from statements.letters.schemas import CancelIn, DocumentArgs, LetterheadIn, LetterheadOut, LetterIn, LetterOut
+from statements.letters.schemas import (
+    CancelIn,
+    DocumentArgs,
+    LetterheadIn,
+    LetterheadOut,
+    LetterIn,
+    LetterOut,
+    NumberingIn,
+    NumberingOut,
+)
 from statements.lifecycle.queries import read_statement
 from statements.web_session import db
 
@@ -67,3 +76,18 @@ def letterhead(code: str):
 def set_letterhead(data: dict, code: str):
     """Set the unit's letterhead (admins); on the ledger."""
     return service.update_letterhead(db(), require_actor(), code, data)
+
+
+@bp.route("/units/<code>/numbering", methods=["GET"])
+@bp.response(200, NumberingOut)
+def numbering(code: str):
+    """Return the last number the unit has given this year to its letters and reports."""
+    return service.numbering(db(), require_actor(), code)
+
+
+@bp.route("/units/<code>/numbering", methods=["PUT"])
+@bp.arguments(NumberingIn)
+@bp.response(200, NumberingOut)
+def continue_numbering(data: dict, code: str):
+    """Carry the year's numbers on from those given before PressGate (admins): forward only; on the ledger."""
+    return service.continue_numbering(db(), require_actor(), code, data["last"], data["reason"])

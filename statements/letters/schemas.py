@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from statements.letters.service import MAX_LINES, MAX_REASON, MAX_SIGNERS, SYMBOL, SYMBOL_MESSAGE
+from statements.letters.service import MAX_LINES, MAX_NUMBER, MAX_REASON, MAX_SIGNERS, SYMBOL, SYMBOL_MESSAGE
 from statements.schemas import Lenient, required_text
 
 _LINE = fields.String(validate=validate.Length(min=1, max=300))
@@ -86,3 +86,21 @@ class LetterOut(ma.Schema):
     issued_at = fields.String()
     issued_by = fields.String(allow_none=True)
     cancelled = fields.Nested(CancelledOut, allow_none=True)
+
+
+class NumberingIn(Lenient):
+    last = fields.Integer(
+        required=True,
+        strict=True,
+        validate=validate.Range(min=1, max=MAX_NUMBER),
+        metadata={"description": "The last number the unit has already given this year, outside PressGate."},
+    )
+    reason = required_text(MAX_REASON, blank="Say why.")
+
+
+class NumberingOut(ma.Schema):
+    unit = fields.String()
+    year = fields.Integer()
+    last = fields.Integer(
+        metadata={"description": "The last number given this year; the next document takes the next."}
+    )

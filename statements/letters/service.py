@@ -160,6 +160,64 @@ def _lines(value: object, name: str, errors: dict[str, list[str]]) -> list[str]:
     return [line.strip() for line in value]
 
 
+# --- numbering ----------------------------------------------------------------------------------
+
+MAX_NUMBER = 99_999
+
+
+def numbering(session: Session, actor: Actor | None, unit_code: str) -> dict[str, Any]:
+    """Return the last number the unit has given this year (to letters and reports), as the letterhead's readers see."""
+    unit = get_unit(session, unit_code)
+    require_read_deadlines(actor, unit.id)
+    year = utcnow().astimezone(ZONE).year
+    row = session.get(LetterCounter, (unit.id, year))
+    return {"unit": unit.code, "year": year, "last": row.last if row else 0}
+
+
+def continue_numbering(session: Session, actor: Actor, unit_code: str, last: object, reason: object) -> dict[str, Any]:
+    """Carry on the year's numbers from those the unit gave before PressGate (admins): only ever forward; on the ledger.
+
+    A unit that starts using PressGate in June has numbered its documents since January in its paper register;
+    its next letter takes the number after the register's last (ND 30/2020 Art. 15: one sequence a year,
+    never repeated). Numbers only move forward, so a number already given is never given again.
+    """
+    unit = get_unit(session, unit_code)
+    require_manage_org(actor)
+    errors: dict[str, list[str]] = {}
+    if not isinstance(last, int) or isinstance(last, bool) or not 0 < last <= MAX_NUMBER:
+        errors["last"] = [f"A whole number from 1 to {MAX_NUMBER}."]
+    if not isinstance(reason, str) or not 0 < len(reason.strip()) <= MAX_REASON:
+        errors["reason"] = [f"Say why, in at most {MAX_REASON} characters."]
+    if errors:
+        raise Invalid("numbering", "The numbering is not valid.", errors=errors)
+    assert isinstance(last, int) and isinstance(reason, str)
+    year = utcnow().astimezone(ZONE).year
+    row = session.get(LetterCounter, (unit.id, year), with_for_update=True)
+    before = row.last if row else 0
+    if last <= before:
+        raise Conflict(
+            "numbers_given",
+            f"Number {before} has already been given this year: the numbers only move forward, never given twice.",
+        )
+    if row is None:
+        session.add(LetterCounter(unit_id=unit.id, year=year, last=last))
+    else:
+        row.last = last
+    ledger.append(
+        session,
+        kind=ledger.EntryKind.ADMIN,
+        action="continue_numbering",
+        actor_id=actor.user_id,
+        actor=actor.username,
+        role="admin",
+        unit=unit.code,
+        comment=reason.strip(),
+        data={"year": year, "from": before, "to": last},
+    )
+    session.flush()
+    return {"unit": unit.code, "year": year, "last": last}
+
+
 # --- letters ------------------------------------------------------------------------------------
 
 

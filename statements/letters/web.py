@@ -9,7 +9,7 @@ from werkzeug.datastructures import MultiDict
 
 from auth.service import full_names, get_unit
 from statements.letters import documents, service
-from statements.letters.schemas import CancelIn, LetterheadIn, LetterIn
+from statements.letters.schemas import CancelIn, LetterheadIn, LetterIn, NumberingIn
 from statements.lifecycle.queries import read_statement
 from statements.schemas import load_input
 from statements.web import bp, form_number, refused_form, run_step, web_actor
@@ -119,7 +119,19 @@ def letterhead(code: str):
     actor = web_actor()
     errors: dict = {}
     refused, status = None, 200
-    if request.method == "POST":
+    if request.method == "POST" and request.form.get("do") == "numbering":
+        form = request.form
+        try:
+            checked = load_input(
+                NumberingIn(), {"last": form_number(form.get("last")), "reason": form.get("reason", "")}
+            )
+            done = service.continue_numbering(db(), actor, code, checked["last"], checked["reason"])
+        except Refusal as refusal:
+            errors, status, refused = refused_form(refusal)
+        else:
+            flash(_("The next number given is %(n)d; it is on the ledger.", n=done["last"] + 1), "info")
+            return redirect(url_for("web.letterhead", code=code))
+    elif request.method == "POST":
         form = request.form
         marks, names = form.getlist("signer_mark"), form.getlist("signer_name")
         given = {
@@ -148,8 +160,10 @@ def letterhead(code: str):
     return render_template(
         "letters/letterhead.html",
         head=head,
+        numbering=service.numbering(db(), actor, code),
         editable=can_manage_org(actor),
-        form=request.form if request.method == "POST" else None,
+        form=request.form if request.method == "POST" and request.form.get("do") != "numbering" else None,
+        numbering_form=request.form if request.form.get("do") == "numbering" else {},
         errors=errors,
         refused=refused,
     ), status

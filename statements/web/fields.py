@@ -45,6 +45,7 @@ FIELD_MESSAGES = {
     "Give the unit's full name.": _l("Give the unit's full name."),
     "Give the place the letters are issued at.": _l("Give the place the letters are issued at."),
     "Say why.": _l("Say why."),
+    "A whole number from 1 to 99999.": _l("A whole number from 1 to 99999."),
     "Say what for.": _l("Say what for."),
     "Contains a NUL character or half a character.": _l("Contains a NUL character or half a character."),
     "Choose the unit.": _l("Choose the unit."),

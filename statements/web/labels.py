@@ -69,6 +69,7 @@ ACTION_LABELS = {
     "report_rumour": _l("Reported an item seen outside to the unit above"),
     "issue_letter": _l("Issued an official letter"),
     "issue_report": _l("Issued a periodic report"),
+    "continue_numbering": _l("Carried the year's numbers on"),
     "cancel_letter": _l("Cancelled an official letter"),
     "update_letterhead": _l("Set the unit's letterhead"),
     "record_commendation": _l("Recorded a commendation"),

@@ -205,6 +205,8 @@ RULE_MESSAGES = {
     "report_signer": _l("The report is not valid: see the fields marked."),
     "report_remarks": _l("The report is not valid: see the fields marked."),
     "period_not_ended": _l("A report is issued once its period has ended."),
+    "numbers_given": _l("That number has already been given this year: numbers only move forward."),
+    "numbering": _l("The numbering is not valid: see the fields marked."),
     "report_issued": _l("A report of this unit already covers this period; a correction goes out as a letter."),
     "reason": _l("Say why."),
     "letter_issuer": _l("Only the unit's spokesperson or a leader may issue its official letters."),
