@@ -25,7 +25,7 @@ from workflow.actor import Actor
 from workflow.db import isoformat, utcnow
 from workflow.deadlines import ZONE
 from workflow.errors import Conflict, Invalid, NotFound
-from workflow.guards import require_issue_letter, require_manage_org, require_read_deadlines
+from workflow.guards import require_issue_letter, require_manage_org, require_read_letterhead
 from workflow.settings import save_unit_setting
 from workflow.states import State
 
@@ -86,7 +86,7 @@ def complete_letterhead(session: Session, unit: Unit) -> dict[str, Any]:
 def read_letterhead(session: Session, actor: Actor | None, unit_code: str) -> dict[str, Any]:
     """Return the unit's letterhead (its people, the leaders above it, auditors and admins)."""
     unit = get_unit(session, unit_code)
-    require_read_deadlines(actor, unit.id)
+    require_read_letterhead(actor, unit.id)
     return letterhead_of(session, unit)
 
 
@@ -168,7 +168,7 @@ MAX_NUMBER = 99_999
 def numbering(session: Session, actor: Actor | None, unit_code: str) -> dict[str, Any]:
     """Return the last number the unit has given this year (to letters and reports), as the letterhead's readers see."""
     unit = get_unit(session, unit_code)
-    require_read_deadlines(actor, unit.id)
+    require_read_letterhead(actor, unit.id)
     year = utcnow().astimezone(ZONE).year
     row = session.get(LetterCounter, (unit.id, year))
     return {"unit": unit.code, "year": year, "last": row.last if row else 0}
@@ -305,7 +305,7 @@ def cancel(session: Session, actor: Actor, letter_id: int, reason: str) -> Lette
 def get(session: Session, actor: Actor | None, letter_id: int) -> Letter:
     """Return a letter the actor may read: its unit's people, the leaders above, auditors."""
     letter = session.get(Letter, letter_id)
-    if letter is None or actor is None or not (actor.is_auditor or actor.can_read_unit(letter.unit_id)):
+    if letter is None or actor is None or not actor.can_read_unit(letter.unit_id):
         raise NotFound("letter", f"No letter {letter_id}.")
     return letter
 
@@ -315,7 +315,7 @@ def of_statement(session: Session, actor: Actor | None, statement_id: int) -> li
     letters = session.scalars(
         sa.select(Letter).where(Letter.statement_id == statement_id).order_by(Letter.id.desc())
     ).all()
-    return [x for x in letters if actor is not None and (actor.is_auditor or actor.can_read_unit(x.unit_id))]
+    return [x for x in letters if actor is not None and actor.can_read_unit(x.unit_id)]
 
 
 def superseded(session: Session, letter: Letter) -> bool:

@@ -205,6 +205,9 @@ RULE_MESSAGES = {
     "report_signer": _l("The report is not valid: see the fields marked."),
     "report_remarks": _l("The report is not valid: see the fields marked."),
     "period_not_ended": _l("A report is issued once its period has ended."),
+    "letterhead_reader": _l(
+        "Only the unit's own people, the leaders above it, auditors and administrators read its letterhead."
+    ),
     "numbers_given": _l("That number has already been given this year: numbers only move forward."),
     "numbering": _l("The numbering is not valid: see the fields marked."),
     "report_issued": _l("A report of this unit already covers this period; a correction goes out as a letter."),

@@ -56,6 +56,15 @@ def require_read_deadlines(actor: Actor | None, unit_id: int) -> None:
         )
 
 
+def require_read_letterhead(actor: Actor | None, unit_id: int) -> None:
+    """Refuse anyone but the unit's people, the leaders above it, auditors and admins: its letterhead and numbers."""
+    if not _reads_unit_policy(actor, unit_id):
+        raise Forbidden(
+            "letterhead_reader",
+            "Only the unit's own people, the leaders above it, auditors and administrators read its letterhead.",
+        )
+
+
 def require_edit_deadlines(actor: Actor | None, unit_id: int) -> None:
     """Only a competent leader of the unit (or above it) or an admin sets its deadlines."""
     if actor is None or not (actor.is_competent_leader(unit_id) or actor.is_admin):
