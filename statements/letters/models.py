@@ -79,3 +79,8 @@ class Letter(Base):
     cancelled_at: Mapped[dt.datetime | None]
     cancelled_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     cancel_reason: Mapped[str | None] = mapped_column(sa.Text)
+
+    @property
+    def number_text(self) -> str:
+        """Return the number and symbol as the letter prints them: "05/SYT-NV" (ND 30 Art. 15: from 01)."""
+        return f"{self.number:02d}/{self.symbol}"

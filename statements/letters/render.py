@@ -26,7 +26,6 @@ from statements.letters.page import (
     pdf_head,
     pdf_text,
 )
-from statements.letters.service import number_text
 from workflow.deadlines import local_day
 
 
@@ -53,7 +52,7 @@ def layout(letter: Letter, body: str, verify_url: str | None) -> Layout:
     return Layout(
         parent=letter.parent_name.upper(),
         unit=letter.unit_full_name.upper(),
-        number=f"Số: {number_text(letter)}",
+        number=f"Số: {letter.number_text}",
         subject=f"V/v {letter.subject}",
         place_date=date_line(letter.place, local_day(letter.issued_at)),
         recipients=_listed(letter.recipients),

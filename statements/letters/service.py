@@ -326,11 +326,6 @@ def superseded(session: Session, letter: Letter) -> bool:
     return letter.content_hash not in (row.approved_hash, row.released_hash)
 
 
-def number_text(letter: Letter) -> str:
-    """Return the letter's number and symbol as it prints them: "123/SYT-NV", "05/SYT-NV" (ND 30 Art. 15: from 01)."""
-    return f"{letter.number:02d}/{letter.symbol}"
-
-
 def letter_dict(session: Session, letter: Letter) -> dict[str, Any]:
     """Return a letter as the API and the pages give it."""
     return letter_dicts(session, [letter])[0]
@@ -350,7 +345,7 @@ def letter_dicts(session: Session, letters: list[Letter]) -> list[dict[str, Any]
             "number": x.number,
             "year": x.year,
             "symbol": x.symbol,
-            "number_text": number_text(x),
+            "number_text": x.number_text,
             "statement": x.statement_id,
             "version": x.version,
             "content_hash": x.content_hash,

@@ -58,7 +58,7 @@ def issue_letter(statement_id: int):
         except Refusal as refusal:
             errors, status, refused = refused_form(refusal)
         else:
-            flash(_("Letter %(number)s issued; it is on the ledger.", number=service.number_text(letter)), "info")
+            flash(_("Letter %(number)s issued; it is on the ledger.", number=letter.number_text), "info")
             return redirect(url_for("web.letter", letter_id=letter.id))
     return render_template(
         "letters/new.html",
