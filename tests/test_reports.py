@@ -486,3 +486,21 @@ def test_a_unit_named_like_a_formula_stays_text_in_the_spreadsheet_and_csv(app, 
     names = [row[1] for row in book["by_unit"].iter_rows(min_row=3, values_only=True)]
     assert '\'=HYPERLINK("http://x")' in names
     assert all(not row[6].startswith("=") for row in csv.reader(lines.splitlines()))
+
+
+@pytest.mark.parametrize(
+    "text, english",
+    [("2026-Q1", "Q1 2026"), ("3/2026", "March 2026"), ("2026", "2026"), ("2026-01-01..2026-01-31", None)],
+)
+def test_english_names_the_period_as_english_reports_do(text, english):
+    assert periods.parse(text).title_en == english
+
+
+def test_a_quiet_quarter_draws_its_charts_from_nought(app, session, org):
+    from statements.reports import charts
+
+    with app.test_request_context():
+        report = build(session, org.actor("leader"), "SYT-HN", "2026-Q1")
+        drawn = {chart.name: chart for chart in charts.charts(report)}
+    assert report["statements"]["released"] == 0 and set(drawn) == {"weekly", "outcomes"}
+    assert "Đã phát hành: 0" in drawn["outcomes"].summary

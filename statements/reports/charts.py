@@ -129,8 +129,12 @@ def _outcomes(figure: Figure, outcomes: list[dict[str, Any]]) -> None:
     bars = axes.barh(names, counts, color=[GREEN, VERMILION, GREY, ORANGE][: len(names)])
     axes.bar_label(bars, fontsize=8, padding=2)
     axes.invert_yaxis()
+    # From nought, a whole number at least: with nothing decided the axis would otherwise run from -0.05.
+    axes.set_xlim(left=0, right=max([1, *counts]) * 1.1)
     axes.xaxis.get_major_locator().set_params(integer=True)
     _style(axes, "x")
+    if not any(counts):
+        axes.text(0.5, 0.5, _("Nothing decided in the period"), transform=axes.transAxes, ha="center", color=GREY)
 
 
 def _overdue(figure: Figure, rows: list[dict[str, Any]]) -> None:

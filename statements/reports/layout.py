@@ -14,6 +14,7 @@ from flask_babel import format_decimal, get_locale, ngettext
 from flask_babel import gettext as _
 
 from statements.i18n import day_text
+from statements.reports import periods
 from statements.web.labels import (
     ASSESSMENT_LABELS,
     CHANNEL_LABELS,
@@ -70,7 +71,8 @@ def _period_words(report: dict[str, Any]) -> str:
     locale = get_locale()
     if locale is not None and locale.language == "vi":  # the words the period was named with
         return str(report["period"]["title"])
-    return _("%(since)s to %(until)s", since=day_text(report["since"]), until=day_text(report["until"]))
+    named = periods.parse(report["period"]["key"]).title_en
+    return named or _("%(since)s to %(until)s", since=day_text(report["since"]), until=day_text(report["until"]))
 
 
 def coverage(report: dict[str, Any]) -> str:

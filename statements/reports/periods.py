@@ -15,6 +15,8 @@ from workflow.errors import Invalid
 MAX_DAYS = 366
 PERIOD_MESSAGE = "A year (2026), a quarter (2026-Q1), a month (2026-03) or days (2026-01-01..2026-03-31)."
 ROMAN = ("I", "II", "III", "IV")
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")  # fmt: skip
 _YEAR = re.compile(r"(\d{4})", re.ASCII)
 _QUARTER = re.compile(r"(\d{4})-Q([1-4])", re.ASCII)
 _MONTH = re.compile(r"(\d{4})-(\d{2})", re.ASCII)
@@ -39,6 +41,17 @@ class Period:
         if _YEAR.fullmatch(self.key):
             return f"năm {self.key}"
         return f"từ ngày {self.since:%d/%m/%Y} đến ngày {self.until:%d/%m/%Y}"
+
+    @property
+    def title_en(self) -> str | None:
+        """Return the period as an English report names it ("Q1 2026", "March 2026", "2026"); None for days."""
+        if q := _QUARTER.fullmatch(self.key):
+            return f"Q{q[2]} {q[1]}"
+        if _MONTH.fullmatch(self.key):
+            return f"{MONTHS[self.since.month - 1]} {self.since.year}"
+        if _YEAR.fullmatch(self.key):
+            return self.key
+        return None
 
     @property
     def file_key(self) -> str:
