@@ -14,14 +14,15 @@ import io
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask_babel import format_decimal
 from flask_babel import gettext as _
-from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
 
 from statements.web.labels import STATE_LABELS
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 #: Colours that stay apart in grey print and for colour-blind readers (Okabe–Ito).
 BLUE, ORANGE, GREEN, VERMILION, GREY = "#0072B2", "#E69F00", "#009E73", "#D55E00", "#555555"
@@ -81,6 +82,9 @@ def _hours(value: float | None) -> str:
 
 
 def _chart(name: str, caption: str, summary: str, draw: Callable[[Figure, Any], None], data: Any) -> Chart:
+    # Imported when a chart is drawn, not when the app starts: every worker would load matplotlib otherwise.
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=SIZE, layout="constrained")
     draw(figure, data)
     svg, png = io.BytesIO(), io.BytesIO()
@@ -97,6 +101,8 @@ def _style(axes: Any, grid: str) -> None:
     axes.grid(axis=grid, alpha=0.3)
     # Numbers as the language writes them: "12,5" in Vietnamese.
     axis = axes.yaxis if grid == "y" else axes.xaxis
+    from matplotlib.ticker import FuncFormatter
+
     axis.set_major_formatter(FuncFormatter(lambda value, _pos: format_decimal(value, "#,##0.#")))
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import rfc8785
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from auth.models import Unit, User
 from auth.service import get_unit
@@ -178,7 +178,13 @@ def issued_of(session: Session, actor: Actor | None, unit_code: str) -> list[Iss
     unit = get_unit(session, unit_code)
     require_read_report(actor, unit.id)
     return list(
-        session.scalars(sa.select(IssuedReport).where(IssuedReport.unit_id == unit.id).order_by(IssuedReport.id.desc()))
+        session.scalars(
+            # The list names each report; its frozen figures are read only for its files.
+            sa.select(IssuedReport)
+            .options(defer(IssuedReport.figures))
+            .where(IssuedReport.unit_id == unit.id)
+            .order_by(IssuedReport.id.desc())
+        )
     )
 
 
