@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from auth.models import ActingAppointment, Membership, Unit, User
 from workflow.db import constant, utcnow
@@ -117,19 +117,16 @@ def reviewer_exists(unit_id: sa.ColumnElement[int]) -> sa.ColumnElement[bool]:
     """
     # A decision reads it with its statement (statements.lifecycle.snapshots), not in a query of its own.
     up = _unit_and_above(unit_id, nesting=True)
-    active = (
-        sa.select(Membership.user_id)
-        .join(User, User.id == Membership.user_id)
-        .where(User.active)
-        .correlate_except(Membership, User)
-    )
-    spokesperson = active.where(Membership.unit_id == unit_id, Membership.role == constant(Role.SPOKESPERSON.value))
-    leader = active.where(Membership.unit_id.in_(sa.select(up.c.id)), Membership.role == constant(Role.LEADER.value))
+    # Short aliases keep the decision's statement read within psycopg's cached query length (snapshots).
+    m, a = aliased(Membership, name="m"), aliased(ActingAppointment, name="a")
+    active = sa.select(m.user_id).join(User, User.id == m.user_id).where(User.active).correlate_except(m, User)
+    spokesperson = active.where(m.unit_id == unit_id, m.role == constant(Role.SPOKESPERSON.value))
+    leader = active.where(m.unit_id.in_(sa.select(up.c.id)), m.role == constant(Role.LEADER.value))
     appointed = (
-        sa.select(ActingAppointment.id)
-        .join(User, User.id == ActingAppointment.user_id)
-        .where(ActingAppointment.unit_id == unit_id, ActingAppointment.active_at(sa.bindparam("now")), User.active)
-        .correlate_except(ActingAppointment, User)
+        sa.select(a.id)
+        .join(User, User.id == a.user_id)
+        .where(a.unit_id == unit_id, ActingAppointment.active_at(sa.bindparam("now"), a), User.active)
+        .correlate_except(a, User)
     )
     return sa.or_(spokesperson.exists(), leader.exists(), appointed.exists())
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -123,9 +124,10 @@ class ActingAppointment(Base):
     ended_by: Mapped[User | None] = relationship(foreign_keys=[ended_by_id])
 
     @classmethod
-    def active_at(cls, now: sa.ColumnElement[dt.datetime] | dt.datetime) -> sa.ColumnElement[bool]:
-        """Return the SQL condition that an appointment holds at `now`."""
-        return sa.and_(cls.starts_at <= now, cls.ends_at > now, cls.ended_at.is_(None))
+    def active_at(cls, now: sa.ColumnElement[dt.datetime] | dt.datetime, alias: Any = None) -> sa.ColumnElement[bool]:
+        """Return the SQL condition that an appointment (of `alias`, if given) holds at `now`."""
+        of = cls if alias is None else alias
+        return sa.and_(of.starts_at <= now, of.ends_at > now, of.ended_at.is_(None))
 
 
 class ApiToken(Base):

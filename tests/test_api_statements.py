@@ -334,6 +334,23 @@ def test_a_read_and_a_decision_run_few_queries(api, statement_in, count_queries)
     assert len(_request_sql(decision)) <= 6, _request_sql(decision)
 
 
+def test_the_hot_queries_stay_within_what_psycopg_caches():
+    # psycopg converts a query's text once and keeps it only up to 4,096 bytes (its
+    # MAX_CACHED_STATEMENT_LENGTH); longer, each execution parses it again in Python. These run on every
+    # request, every decision or every sealer pass.
+    from sqlalchemy.dialects import postgresql
+
+    from auth.tokens import TOKEN_GRANT
+    from statements.lifecycle.snapshots import LOCKED_STATEMENT, ONE_STATEMENT
+    from statements.notifications.fanout import _INSERT
+    from workflow.ledger import INSERT_UNSEALED
+
+    dialect = postgresql.psycopg.dialect()
+    for query in (LOCKED_STATEMENT["postgresql"], ONE_STATEMENT, TOKEN_GRANT, INSERT_UNSEALED, _INSERT):
+        text = str(query.compile(dialect=dialect))
+        assert len(text.encode()) <= 4096, text[:200]
+
+
 def test_statement_answers_are_exactly_what_their_schemas_document(api):
     # The statement, a page of them and a decision's answer skip marshmallow's dump (statements.api.
     # as_documented): each must equal what its schema dumps of it, field for field, in every state.

@@ -6,10 +6,12 @@ import datetime as dt
 import logging
 import threading
 import time
+from collections.abc import Mapping
 from typing import Any, overload
 
 import psycopg
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import DeclarativeBase, Session
 
 NAMING_CONVENTION = {
@@ -50,12 +52,38 @@ def constant(value: str | int) -> sa.ColumnElement[Any]:
     return sa.literal_column("'" + value.replace("'", "''") + "'", sa.String)
 
 
+def among(column: sa.ColumnElement[Any], values: list[Any], dialect: str) -> sa.ColumnElement[bool]:
+    """Return `column IN values`, on PostgreSQL as one array parameter: the same SQL text for any count."""
+    # IN (...) has a parameter per value: new text for every count, which psycopg converts afresh and
+    # PostgreSQL never prepares.
+    if dialect == "postgresql":
+        return column == sa.any_(sa.bindparam(None, values, type_=ARRAY(column.type)))
+    return column.in_(values)
+
+
 def psycopg_connection(connection: sa.Connection) -> psycopg.Connection[Any]:
     """Return the psycopg connection under a SQLAlchemy connection (PostgreSQL only)."""
     raw = connection.connection.driver_connection
     if not isinstance(raw, psycopg.Connection):
         raise TypeError(f"a psycopg connection was expected, not {type(raw).__name__}")
     return raw
+
+
+def insert_from_json(table: str, columns: Mapping[str, str], parameter: str) -> sa.TextClause:
+    """Return a PostgreSQL INSERT of rows that arrive as one JSON array `parameter`, written in their order.
+
+    `columns`: each column's name and the SQL type its JSON value is read as. However many rows, the
+    statement's text stays the same, so psycopg converts it once and the server prepares it (a multi-row
+    VALUES is new text for every count of rows), and no value is adapted one by one in Python (which cost
+    more than the insert itself, measured for the ledger's entries).
+    """
+    names = ", ".join(columns)
+    types = ", ".join(f"{name} {kind}" for name, kind in columns.items())
+    return sa.text(
+        f"INSERT INTO {table} ({names}) SELECT {names}"
+        f" FROM ROWS FROM (json_to_recordset(CAST(:{parameter} AS json)) AS ({types}))"
+        f" WITH ORDINALITY AS given({names}, n) ORDER BY n"
+    )
 
 
 class UTCDateTime(sa.TypeDecorator[dt.datetime]):

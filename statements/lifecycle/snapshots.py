@@ -16,7 +16,6 @@ from collections.abc import Callable, Iterable
 from types import SimpleNamespace
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from auth.acting import reviewer_exists
@@ -32,7 +31,7 @@ from statements.lifecycle.models import (
     username_of,
 )
 from workflow import ledger
-from workflow.db import MAX_ID, utcnow
+from workflow.db import MAX_ID, among, utcnow
 from workflow.deadlines import Policy, UnitDeadlines
 from workflow.sensitivity import SensitivityRule
 
@@ -73,61 +72,92 @@ class StatementView(WithVersions, SimpleNamespace):
 AnyStatement = Statement | StatementView
 AnyVersion = StatementVersion | VersionView
 
-#: What a statement's answer reads, in this order: its columns (not the search key), who it names, its unit.
-STATEMENT_COLUMNS: tuple[sa.ColumnElement, ...] = (
-    *(c for c in _S.c if c.key != "search_text"),
-    *(username_of(_S.c[f"{name}_id"]).label(f"{name}_name") for name in PEOPLE),
-    release_recorded(_S.c.id, _S.c.released_hash, _S.c.released_version).label("release_recorded"),
-    _FP.c.min_analysis_words.label("analysis_min_words"),
-    _FP.c.raw_share_percent.label("raw_share_percent"),
-    _U.c.code.label("unit_code"),
-    _U.c.name.label("unit_name"),
-)
+
+def _statement_columns(s: sa.FromClause, u: sa.FromClause, fp: sa.FromClause) -> tuple[sa.ColumnElement, ...]:
+    # What a statement's answer reads, in this order: its columns (not the search key), who it names, its
+    # unit; from the statements, units and figures policies given (the tables, or aliases of them).
+    return (
+        *(c for c in s.c if c.key != "search_text"),
+        *(username_of(s.c[f"{name}_id"]).label(f"{name}_name") for name in PEOPLE),
+        release_recorded(s.c.id, s.c.released_hash, s.c.released_version).label("release_recorded"),
+        fp.c.min_analysis_words.label("analysis_min_words"),
+        fp.c.raw_share_percent.label("raw_share_percent"),
+        u.c.code.label("unit_code"),
+        u.c.name.label("unit_name"),
+    )
+
+
+def _version_columns(v: sa.FromClause) -> tuple[sa.ColumnElement, ...]:
+    # A version's columns and its author's name.
+    return (*v.c, username_of(v.c.author_id).label("author_name"))
+
+
+def _with_unit(s: sa.FromClause, u: sa.FromClause, fp: sa.FromClause) -> sa.Join:
+    # A statement always has its unit (and maybe its figures policy).
+    return s.join(u, u.c.id == s.c.unit_id).outerjoin(fp, fp.c.unit_id == s.c.unit_id)
+
+
+#: What a statement's answer reads (`_statement_columns`), from the tables themselves.
+STATEMENT_COLUMNS = _statement_columns(_S, _U, _FP)
 _STATEMENT_KEYS = tuple(c.key for c in STATEMENT_COLUMNS)
 _ID = _STATEMENT_KEYS.index("id")
-#: A version's columns and its author's name.
-_VERSION_COLUMNS: tuple[sa.ColumnElement, ...] = (*_V.c, username_of(_V.c.author_id).label("author_name"))
+_VERSION_COLUMNS = _version_columns(_V)
 _VERSION_KEYS = tuple(c.key for c in _VERSION_COLUMNS)
-#: The FROM every statement query here reads: a statement always has its unit (and maybe its figures policy).
-WITH_UNIT = _S.join(_U, _U.c.id == _S.c.unit_id).outerjoin(_FP, _FP.c.unit_id == _S.c.unit_id)
-
-_WITH_VERSIONS = WITH_UNIT.join(_V, _V.c.statement_id == _S.c.id)
+#: The FROM every statement query here reads.
+WITH_UNIT = _with_unit(_S, _U, _FP)
 #: One statement with its unit and versions, a row per version (the floor benchmark builds on it too).
 ONE_STATEMENT = (
     sa.select(*STATEMENT_COLUMNS, *_VERSION_COLUMNS)
-    .select_from(_WITH_VERSIONS)
-    .where(_S.c.id == sa.bindparam("id"))
+    .select_from(WITH_UNIT.join(_V, _V.c.statement_id == _S.c.id))
     .order_by(_V.c.number)
+    .where(_S.c.id == sa.bindparam("id"))
 )
 
 
-def _unit_rules(aggregate: Callable, array: Callable, nested: Callable) -> sa.ScalarSelect:
+def _unit_rules(
+    unit_id: sa.ColumnElement[int], aggregate: Callable, array: Callable, nested: Callable
+) -> sa.ScalarSelect:
     # The statement's unit's active rules as one JSON array of [id, code, label, keywords, topics,
     # detectors], aggregated by the server: a decision reads them with its statement, not in a query of
     # their own. Unordered (SQLite 3.40 cannot order an aggregate); `rules_of` sorts them by id.
     r = _R.alias("r")
     rule = array(r.c.id, r.c.code, r.c.label, nested(r.c.keywords), nested(r.c.topics), nested(r.c.detectors))
-    return sa.select(aggregate(rule)).where(r.c.unit_id == _S.c.unit_id, r.c.active).scalar_subquery()
+    return sa.select(aggregate(rule)).where(r.c.unit_id == unit_id, r.c.active).scalar_subquery()
 
 
 #: One statement locked for a decision (NO KEY UPDATE, of the statement only: see `queries.load`), with
-#: what a decision needs of its unit: its active sensitivity rules and whether anyone reviews it (read
-#: here, not in queries of their own); per dialect, as JSON is built differently.
+#: what a decision needs of its unit: its active sensitivity rules, whether anyone reviews it, and its
+#: deadline policy (read here, not in queries of their own); per dialect, as JSON is built differently.
 _DL = UnitDeadlines.__table__
-#: The unit's deadline policy, read with the statement: what it sets over the defaults, and its days off. One
-#: outer join, not a subquery per column: with four, the query passed the 4,096 bytes up to which psycopg
-#: caches its conversion of a query, and every decision paid for parsing it afresh.
-_POLICY = (_DL.c.hours, _DL.c.days_off, _DL.c.remind_percent, _DL.c.grace_minutes)
-LOCKED_STATEMENT = {
-    dialect: sa.select(*ONE_STATEMENT.selected_columns, rules, reviewer_exists(_S.c.unit_id), *_POLICY)
-    .select_from(_WITH_VERSIONS.outerjoin(_DL, _DL.c.unit_id == _S.c.unit_id))
-    .where(_S.c.id == sa.bindparam("id"))
-    .order_by(_V.c.number)
-    .with_for_update(of=_S, key_share=True)
-    for dialect, rules in (
-        ("postgresql", _unit_rules(sa.func.json_agg, sa.func.json_build_array, lambda column: column)),
-        ("sqlite", _unit_rules(sa.func.json_group_array, sa.func.json_array, sa.func.json)),
+
+
+def _locked_statement(aggregate: Callable, array: Callable, nested: Callable) -> sa.Select:
+    # The tables under short aliases: the query must stay within the 4,096 bytes up to which psycopg
+    # caches its conversion of a query's text; past them, every decision paid for parsing it afresh (2.5%
+    # of a decision's CPU by sampling, 2026-12-06; tests/test_query_budget.py holds the length).
+    s, v, u, fp, dl = _S.alias("s"), _V.alias("v"), _U.alias("u"), _FP.alias("fp"), _DL.alias("dl")
+    # The unit's deadline policy: what it sets over the defaults, and its days off, by one outer join.
+    policy = (dl.c.hours, dl.c.days_off, dl.c.remind_percent, dl.c.grace_minutes)
+    return (
+        sa.select(
+            *_statement_columns(s, u, fp),
+            *_version_columns(v),
+            _unit_rules(s.c.unit_id, aggregate, array, nested),
+            reviewer_exists(s.c.unit_id),
+            *policy,
+        )
+        .select_from(
+            _with_unit(s, u, fp).join(v, v.c.statement_id == s.c.id).outerjoin(dl, dl.c.unit_id == s.c.unit_id)
+        )
+        .where(s.c.id == sa.bindparam("id"))
+        .order_by(v.c.number)
+        .with_for_update(of=s, key_share=True)
     )
+
+
+LOCKED_STATEMENT = {
+    "postgresql": _locked_statement(sa.func.json_agg, sa.func.json_build_array, lambda column: column),
+    "sqlite": _locked_statement(sa.func.json_group_array, sa.func.json_array, sa.func.json),
 }
 #: What a decision may change: every column but the id and the search key.
 WRITABLE = tuple(c.key for c in _S.c if c.key not in ("id", "search_text"))
@@ -182,13 +212,8 @@ def versions_of(session: Session, ids: list[int]) -> dict[int, list[VersionView]
     found: dict[int, list[VersionView]] = {i: [] for i in ids}
     if not ids:
         return found
-    # IN (...) would have one parameter per statement: a new SQL text for every page size, which
-    # psycopg converts afresh and PostgreSQL never prepares. An array parameter keeps one text.
-    if session.get_bind().dialect.name == "postgresql":
-        among = _V.c.statement_id == sa.any_(sa.bindparam("ids", ids, type_=ARRAY(sa.Integer)))
-    else:
-        among = _V.c.statement_id.in_(ids)
-    query = sa.select(*_VERSION_COLUMNS).where(among).order_by(_V.c.statement_id, _V.c.number)
+    of_page = among(_V.c.statement_id, ids, session.get_bind().dialect.name)
+    query = sa.select(*_VERSION_COLUMNS).where(of_page).order_by(_V.c.statement_id, _V.c.number)
     for row in session.execute(query).all():  # one fetch, not one per row
         version = VersionView(**dict(zip(_VERSION_KEYS, row, strict=True)))
         found[version.statement_id].append(version)

@@ -30,9 +30,10 @@ from statements.notifications import registers
 from statements.notifications.models import Kind, Mail, Mode, Notification, NotificationCursor, NotificationSettings
 from statements.notifications.service import KIND_OF_DEADLINE, KIND_OF_STATE, MAIL_WAITING, MANDATORY, OUTCOMES
 from workflow import ledger
-from workflow.db import constant, utcnow
+from workflow.db import among, constant, insert_from_json, naive_utc, utcnow
 from workflow.deadlines import UnitDeadlines
 from workflow.ledger import EntryKind, LedgerEntry, sealing
+from workflow.ledger.canonical import json_text
 from workflow.states import State, Urgency
 
 #: The kinds of entries that tell anyone.
@@ -102,13 +103,38 @@ def tell_sealed(connection: sa.Connection, limit: int = BATCH) -> tuple[int, boo
     cases = _cases_opened(connection, cursor, upto) if cases_opened else []
     steps = registers.steps(connection, cursor, upto) if register_steps else []
     rows = _notifications(connection, entries, writers, cases, steps)
-    mail = False
-    if rows:
-        # With RETURNING, SQLAlchemy sends the rows as one multi-row INSERT rather than an INSERT per row.
-        table = Notification.__table__
-        mail = Mail.PENDING in connection.execute(sa.insert(table).returning(table.c.mail_state), rows).scalars().all()
+    if rows and connection.dialect.name == "postgresql":
+        connection.execute(_INSERT, {"rows": json_text([_as_json(row) for row in rows])})
+    elif rows:
+        connection.execute(sa.insert(Notification.__table__), rows)
     connection.execute(sa.update(NotificationCursor).where(NotificationCursor.name == DECISIONS).values(seq=upto))
-    return len(entries), mail
+    return len(entries), any(row["mail_state"] == Mail.PENDING for row in rows)
+
+
+#: The notifications of a pass in one statement whose text never changes (on PostgreSQL): the sealer's
+#: pass tells a different number of people each time, and a multi-row VALUES was new SQL every time for
+#: psycopg to convert and the server to plan (a third of the pass's CPU by sampling, 2026-12-06).
+_COLUMNS = {
+    "user_id": "integer",
+    "statement_id": "integer",
+    "kind": "varchar",
+    "actor": "varchar",
+    "unit": "varchar",
+    "urgent": "boolean",
+    "created_at": "timestamp",
+    "mail_state": "varchar",
+    "mail_to": "varchar",
+    "mail_language": "varchar",
+    "mail_attempts": "integer",
+    "mail_due_at": "timestamp",
+    "detail": "json",
+}
+_INSERT = insert_from_json(Notification.__tablename__, _COLUMNS, "rows")
+
+
+def _as_json(row: dict[str, Any]) -> dict[str, Any]:
+    """Return a notification row as JSON values: times as the naive UTC the columns store."""
+    return row | {key: naive_utc(row[key]).isoformat() for key in ("created_at", "mail_due_at") if row[key]}
 
 
 _CURSOR_AND_HEAD = (
@@ -270,10 +296,11 @@ def _rows(connection: sa.Connection, told: list[tuple[Any, str, set[int] | list[
     names = sorted({who for _, _, people in told for who in people if isinstance(who, str)})
     if not ids and not names:
         return []
+    dialect = connection.dialect.name
     found = connection.execute(
         sa.select(User.id, User.username, User.email, NotificationSettings.language, NotificationSettings.modes)
         .outerjoin(NotificationSettings, NotificationSettings.user_id == User.id)
-        .where(sa.or_(User.id.in_(ids), User.username.in_(names)), User.active)
+        .where(sa.or_(among(User.id, ids, dialect), among(User.username, names, dialect)), User.active)
     ).all()
     people = {row.id: row for row in found} | {row.username: row for row in found}
     # What each unit adds to the kinds always emailed at once (its deadline policy): it only overrides
@@ -283,7 +310,7 @@ def _rows(connection: sa.Connection, told: list[tuple[Any, str, set[int] | list[
         added = dict(
             connection.execute(
                 sa.select(UnitDeadlines.unit_id, UnitDeadlines.mandatory_mail).where(
-                    UnitDeadlines.unit_id.in_(sorted({entry.unit_id for entry, _, _ in told})),
+                    among(UnitDeadlines.unit_id, sorted({entry.unit_id for entry, _, _ in told}), dialect),
                     UnitDeadlines.mandatory_mail.is_not(None),
                 )
             ).all()

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from workflow.actor import Actor
-from workflow.db import Base, naive_utc, psycopg_connection, utcnow
+from workflow.db import Base, insert_from_json, naive_utc, psycopg_connection, utcnow
 from workflow.ledger.canonical import (
     GENESIS_HASH,
     HASHED_FIELDS,
@@ -269,9 +269,9 @@ def _documents(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 #: Unsealed entries of one transaction in one statement and one round trip, in the order given (their ids
 #: follow it, and sealing follows the ids), whatever their number: a list page logs a read of each
-#: unreleased statement on it. They travel as one canonical JSON array, which PostgreSQL takes apart:
-#: adapting a typed array per column cost psycopg more than the insert itself. Each entry's `data`
-#: arrives as its canonical text (json keeps text as given), which is what verify in SQL expects.
+#: unreleased statement on it. They travel as one canonical JSON array, which PostgreSQL takes apart
+#: (`workflow.db.insert_from_json`). Each entry's `data` arrives as its canonical text (json keeps text as
+#: given), which is what verify in SQL expects.
 _UNSEALED_COLUMNS = {
     "at": "timestamp",
     "kind": "varchar",
@@ -289,12 +289,7 @@ _UNSEALED_COLUMNS = {
     "data": "json",
 }
 #: Unsealed entries inserted from one JSON parameter (`as_json_params`), taken apart by the server.
-INSERT_UNSEALED = sa.text(
-    f"INSERT INTO ledger_entries ({', '.join(_UNSEALED_COLUMNS)})"
-    f" SELECT {', '.join(_UNSEALED_COLUMNS)} FROM ROWS FROM (json_to_recordset(CAST(:entries AS json)) AS ("
-    + ", ".join(f"{name} {kind}" for name, kind in _UNSEALED_COLUMNS.items())
-    + f")) WITH ORDINALITY AS entry({', '.join(_UNSEALED_COLUMNS)}, n) ORDER BY n"
-)
+INSERT_UNSEALED = insert_from_json("ledger_entries", _UNSEALED_COLUMNS, "entries")
 #: The same insert as a WITH of another statement (`append_with_update`).
 INSERTED_CTE = sa.text(f"{INSERT_UNSEALED.text} RETURNING id").columns(sa.column("id", sa.BigInteger)).cte("appended")
 
