@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from auth.models import User
 from statements.notifications import mail
-from statements.notifications.models import Mail, Notification
+from statements.notifications.models import Kind, Mail, Notification
 from tests.smtp import smtp_server
 from tests.test_api_statements import act, create
 from tests.test_web import csrf, login
@@ -139,6 +139,27 @@ def test_the_pages_show_count_open_and_set(app, api, session, emails):
     assert bad.status_code == 422 and "Chọn một trong: Tiếng Việt, English." in bad.text
     forced = spokes.post("/notifications/settings", data={"mode-escalated": "off", "csrf_token": csrf(settings)})
     assert forced.status_code == 422 and "luôn được gửi qua thư điện tử" in forced.text
+
+
+def test_the_settings_offer_what_can_reach_the_person_in_their_roles(app, api, session, emails):
+    def offered(name):
+        page = login(app.test_client(), name).get("/notifications/settings").text
+        return {kind for kind in Kind.ALL if f'data-kind="{kind}"' in page}, page
+
+    spokesperson, _ = offered("spokesperson")
+    assert {"awaits_review", "press_question", "emergency_release"} <= spokesperson
+    assert not {"disclosure_opened", "escalated", "overdue_escalated", "changes_requested"} & spokesperson
+    leader, _ = offered("leader")
+    assert {"escalated", "disclosure_opened", "awaits_review"} <= leader and "changes_requested" not in leader
+    author, _ = offered("author")
+    assert {"changes_requested", "released"} <= author and not {"awaits_review", "escalated"} & author
+    auditor, page = offered("auditor")
+    assert auditor == set() and "data-no-kinds" in page
+    # What reached someone stays offered, whatever their roles now.
+    auditor_id = session.scalar(sa.select(User.id).where(User.username == "auditor"))
+    session.add(Notification(user_id=auditor_id, kind=Kind.RELEASED, actor="leader", unit="SYT-HN"))
+    session.flush()
+    assert offered("auditor")[0] == {"released"}
 
 
 def test_mail_goes_over_smtp_in_the_readers_language_without_the_statements_text(app, api, session, emails):

@@ -16,7 +16,7 @@ from workflow.actor import Actor
 from workflow.db import count_of, newest_first, utcnow
 from workflow.deadlines import UnitDeadlines
 from workflow.errors import Invalid, NotFound
-from workflow.states import State
+from workflow.states import Role, State
 
 #: Set on a session that wrote mail to send; statements.jobs wakes the worker when it commits.
 MAIL_WAITING = "pressgate.mail_waiting"
@@ -90,6 +90,50 @@ def settings_of(session: Session, actor: Actor) -> dict:
         "mandatory": sorted(MANDATORY),
         "mandatory_in": _mandatory_in(session, actor),
     }
+
+
+#: What can reach a person in each role, so that their settings offer only that: a statement's writers hear
+#: of its outcomes and its returns; whoever speaks for a unit (its spokesperson, one acting, or its leaders
+#: when it has none) of what awaits review or release and of the unit's press questions and items seen
+#: outside; leaders besides of escalations, disclosure cases and emergency releases. Reminders and overdue
+#: notices go to whoever must act.
+_WRITERS = {
+    Kind.CHANGES_REQUESTED,
+    *OUTCOMES,
+    Kind.REMINDER,
+    Kind.OVERDUE,
+    Kind.EMERGENCY_RELEASE,
+    Kind.WATCH_CORRECTION,
+    Kind.PRESS_ASSIGNED,
+}
+_SPEAKERS = {
+    Kind.AWAITS_REVIEW,
+    Kind.AWAITS_RELEASE,
+    *OUTCOMES,
+    Kind.REMINDER,
+    Kind.OVERDUE,
+    Kind.EMERGENCY_RELEASE,
+    Kind.EMERGENCY_REVIEW_OVERDUE,
+    Kind.PRESS_QUESTION,
+    Kind.PRESS_ASSIGNED,
+    Kind.WATCH_RECORDED,
+    Kind.WATCH_REPORTED,
+}
+_LEADERS = _SPEAKERS | {Kind.ESCALATED, Kind.OVERDUE_ESCALATED, Kind.EMERGENCY_FINDING, Kind.DISCLOSURE_OPENED}
+KINDS_OF_ROLE = {Role.DRAFTER: _WRITERS, Role.SPOKESPERSON: _SPEAKERS, Role.LEADER: _LEADERS}
+
+
+def kinds_for(session: Session, actor: Actor) -> list[str]:
+    """Return the kinds of notification that can reach the person, in their usual order.
+
+    Those of their roles (and of speaking for a unit while acting), and any they have received: a role
+    since given up, or a register's focal officer, still sees what came.
+    """
+    reach = {kind for _unit, role in actor.memberships for kind in KINDS_OF_ROLE.get(role, ())}
+    if actor.acting_for:
+        reach |= _SPEAKERS
+    reach.update(session.scalars(sa.select(Notification.kind).where(Notification.user_id == actor.user_id).distinct()))
+    return [kind for kind in Kind.ALL if kind in reach]
 
 
 def _mandatory_in(session: Session, actor: Actor) -> dict[str, list[str]]:

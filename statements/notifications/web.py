@@ -85,7 +85,7 @@ def notification_settings():
     return render_template(
         "web/notification_settings.html",
         settings=service.settings_of(db(), actor),
-        kinds=[(kind, KIND_NAMES[kind]) for kind in Kind.ALL],
+        kinds=[(kind, KIND_NAMES[kind]) for kind in service.kinds_for(db(), actor)],
         modes=Mode.ALL,
         errors=errors,
     ), (422 if errors else 200)
