@@ -182,7 +182,7 @@ def who_acts_next(
     session: Session | sa.Connection, state: str, unit_id: int, author_id: int, excluded: Iterable[int | None]
 ) -> list[NextActor]:
     """Return who must act next on a statement in `state`: nobody once it is final (one query at most)."""
-    if state in ("draft", "changes_requested"):
+    if state in AUTHOR_STATES:
         name = session.execute(sa.select(User.full_name).where(User.id == author_id)).scalar_one()
         return [NextActor(author_id, name, "author")]
     if state not in REVIEW_STATES:
@@ -190,8 +190,9 @@ def who_acts_next(
     return pick_next(waiting_rows(session, unit_id), state, excluded)
 
 
-#: The states in which a statement waits for a reviewer (its spokesperson, or leaders).
+#: The states in which a statement waits for a reviewer (its spokesperson, or leaders), and for its author.
 REVIEW_STATES = ("in_review", "approved", "escalated")
+AUTHOR_STATES = ("draft", "changes_requested")
 
 
 def waiting_rows(session: Session | sa.Connection, unit_id: int) -> list[tuple[int, str, int, str]]:

@@ -97,3 +97,23 @@ def test_drafts_and_final_statements_are_never_swept(api, session):
         act(api, "author", done["id"], "withdraw")
     assert _sweep(session, 2027, 1, 4, 9, 0) == 0
     assert told(session, draft["id"]) == [] and _entries(session, done["id"]) == []
+
+
+def test_a_sweep_sends_as_many_sql_statements_for_many_due_statements_as_for_one(app, api, session, count_queries):
+    with time_machine.travel(hanoi(2026, 12, 4, 9, 0), tick=False):
+        first = create(api)
+        act(api, "author", first["id"], "submit")
+    with count_queries() as one:
+        assert _sweep(session, 2026, 12, 7, 9, 1) == 1
+    with time_machine.travel(hanoi(2026, 12, 4, 9, 0), tick=False):
+        more = [create(api) for _ in range(5)]
+        for s in more:
+            act(api, "author", s["id"], "submit")
+        returned = create(api)  # one waiting on its author, whose name the reminder needs
+        act(api, "author", returned["id"], "submit")
+        act(api, "spokesperson", returned["id"], "request_changes", comment="Bổ sung nguồn số liệu.")
+    with count_queries() as many:
+        assert _sweep(session, 2026, 12, 7, 9, 1) == 6
+    assert len(many) <= len(one) + 1, many  # the author's name: one query for them all
+    assert [told(session, s["id"])[-1][:2] for s in more] == [("spokesperson", "reminder")] * 5
+    assert told(session, returned["id"])[-1][:2] == ("author", "reminder")

@@ -23,12 +23,20 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from auth.acting import Speakers, pick_next, read_speakers, waiting_rows, who_acts_next
+from auth.acting import (
+    AUTHOR_STATES,
+    REVIEW_STATES,
+    NextActor,
+    Speakers,
+    pick_next,
+    read_speakers,
+    waiting_rows,
+)
 from auth.models import User
 from statements.lifecycle import snapshots
 from statements.lifecycle.models import Statement
 from workflow import ledger
-from workflow.db import isoformat, utcnow
+from workflow.db import among, isoformat, utcnow
 from workflow.deadlines import STEPS, Policy, UnitDeadlines
 from workflow.states import State
 
@@ -39,7 +47,11 @@ STAGES = {0: "deadline_reminder", 1: "deadline_overdue", 2: "deadline_escalation
 
 
 def sweep(session: Session, now: dt.datetime | None = None) -> int:
-    """Take the next stage of every statement whose check has come; return how many were handled."""
+    """Take the next stage of every statement whose check has come; return how many were handled.
+
+    A fixed number of SQL statements for the batch (the statements, their versions, their units'
+    policies, the names told, the entries, the next checks), and one more per unit whose reviewers it asks.
+    """
     now = now or utcnow()
     due = session.scalars(
         sa.select(Statement.id)
@@ -53,41 +65,120 @@ def sweep(session: Session, now: dt.datetime | None = None) -> int:
     ).all()
     if not due:
         return 0
-    speakers = read_speakers(session)
-    policies: dict[int, Policy] = {}
-    for statement_id in due:
-        statement = snapshots.one(session, statement_id)
-        if statement is None:
-            continue
+    statements = snapshots.several(session, due)
+    batch = _Batch(session, statements)
+    for statement in statements:
         if statement.state not in STEPS:  # an emergency release whose review is due
-            _review_overdue(session, statement, now)
-            continue
-        if statement.unit_id not in policies:
-            policies[statement.unit_id] = Policy.of(session.get(UnitDeadlines, statement.unit_id))
-        _next_stage(session, statement, policies[statement.unit_id], speakers, now)
+            _review_overdue(batch, statement)
+        else:
+            _next_stage(batch, statement, now)
+    batch.write()
     return len(due)
 
 
-def _next_stage(
-    session: Session, statement: snapshots.StatementView, policy: Policy, speakers: Speakers, now: dt.datetime
-) -> None:
+class _Batch:
+    """What a sweep reads once for all its statements, and the entries and next checks it writes at the end."""
+
+    def __init__(self, session: Session, statements: list[snapshots.StatementView]) -> None:
+        self.session = session
+        self.speakers = read_speakers(session)
+        dialect = session.get_bind().dialect.name
+        units = sorted({s.unit_id for s in statements})
+        found = session.scalars(sa.select(UnitDeadlines).where(among(UnitDeadlines.unit_id, units, dialect))).all()
+        stored = {row.unit_id: row for row in found}
+        self.policies = {unit: Policy.of(stored.get(unit)) for unit in units}
+        authors = sorted({s.author_id for s in statements if s.state in AUTHOR_STATES})
+        self.authors: dict[int, str] = (
+            dict(session.execute(sa.select(User.id, User.full_name).where(among(User.id, authors, dialect))).all())
+            if authors
+            else {}
+        )
+        self._waiting: dict[int, list[tuple[int, str, int, str]]] = {}
+        self.said: list[tuple[snapshots.StatementView, str, int | None, dict[str, Any], set[int]]] = []
+        self.checks: list[dict[str, Any]] = []
+
+    def waiting(self, unit_id: int) -> list[tuple[int, str, int, str]]:
+        """Return the unit's `waiting_rows`, read once per sweep."""
+        if unit_id not in self._waiting:
+            self._waiting[unit_id] = waiting_rows(self.session, unit_id)
+        return self._waiting[unit_id]
+
+    def acting(self, statement: snapshots.StatementView, excluded: set[int | None]) -> list[NextActor]:
+        """Return who must act next on the statement, as `auth.acting.who_acts_next` says."""
+        if statement.state in AUTHOR_STATES:
+            return [NextActor(statement.author_id, self.authors[statement.author_id], "author")]
+        if statement.state not in REVIEW_STATES:
+            return []
+        return pick_next(self.waiting(statement.unit_id), statement.state, excluded)
+
+    def say(
+        self, statement: snapshots.StatementView, action: str, version: int | None, data: dict[str, Any], told: set[int]
+    ) -> None:
+        """Say the system's deadline entry about the statement, naming whom it tells (fanout tells them)."""
+        self.said.append((statement, action, version, data, told))
+
+    def check(self, statement_id: int, stage: int, following: dt.datetime | None) -> None:
+        """Set the statement's stage and when the sweep looks at it next."""
+        self.checks.append({"_id": statement_id, "_stage": stage, "_next": following})
+
+    def write(self) -> None:
+        """Append every entry said (with the usernames told) in one insert, and set every next check."""
+        told = sorted({who for *_, people in self.said for who in people})
+        dialect = self.session.get_bind().dialect.name
+        names = (
+            dict(self.session.execute(sa.select(User.id, User.username).where(among(User.id, told, dialect))).all())
+            if told
+            else {}
+        )
+        entries = [
+            {
+                "kind": ledger.EntryKind.DEADLINE,
+                "action": action,
+                "actor_id": None,
+                "actor": "system",
+                "role": "system",
+                "unit": statement.unit.code,
+                "statement_id": statement.id,
+                "version": version,
+                "data": data | {"state": statement.state, "told": sorted(names[who] for who in people if who in names)},
+            }
+            for statement, action, version, data, people in self.said
+        ]
+        ledger.append_many(self.session, entries)
+        if self.checks:
+            self.session.execute(_NEXT_CHECK, self.checks)
+
+
+#: A statement's stage and next check, for many statements at once (one statement text, executed for each).
+_NEXT_CHECK = (
+    sa.update(Statement.__table__)
+    .where(Statement.__table__.c.id == sa.bindparam("_id"))
+    .values(
+        due_stage=sa.bindparam("_stage"),
+        next_check_at=sa.bindparam("_next", type_=Statement.__table__.c.next_check_at.type),
+    )
+)
+
+
+def _next_stage(batch: _Batch, statement: snapshots.StatementView, now: dt.datetime) -> None:
+    policy = batch.policies[statement.unit_id]
     stage = statement.due_stage
     excluded = statement.writer_ids | {statement.escalated_by_id}
-    waiting = who_acts_next(session, statement.state, statement.unit_id, statement.author_id, excluded)
+    waiting = batch.acting(statement, excluded)
     acting = {w.user_id for w in waiting}
     action = STAGES.get(stage)
     if action is None:  # every stage done: nothing more to say
-        _set(session, statement.id, stage, None)
+        batch.check(statement.id, stage, None)
         return
     if stage < 2:
         told, level = acting, None
         following = statement.due_at if stage == 0 else policy.escalation(statement.urgency, now)
     else:
         level = stage - 1
-        told = leaders_above(speakers, statement.unit_id, acting | {w for w in excluded if w is not None}, level)
+        skip = acting | {w for w in excluded if w is not None}
+        told = leaders_above(batch.speakers, statement.unit_id, skip, level)
         following = policy.escalation(statement.urgency, now) if stage == 2 else None
-    _say(
-        session,
+    batch.say(
         statement,
         action,
         statement.current_version,
@@ -100,20 +191,19 @@ def _next_stage(
         },
         told,
     )
-    _set(session, statement.id, stage + 1, following)
+    batch.check(statement.id, stage + 1, following)
 
 
-def _review_overdue(session: Session, statement: snapshots.StatementView, now: dt.datetime) -> None:
+def _review_overdue(batch: _Batch, statement: snapshots.StatementView) -> None:
     """Say once, on the ledger, that an emergency release has gone unreviewed past its due time, to its reviewers."""
     # Whoever may review it: those who speak for the unit and its nearest leaders, never who released it.
-    rows = waiting_rows(session, statement.unit_id)
+    rows = batch.waiting(statement.unit_id)
     released_by = {statement.released_by_id}
     # A unit with no spokesperson is reviewed by its leaders: the two lists then name the same people.
     found = pick_next(rows, State.IN_REVIEW.value, released_by) + pick_next(rows, State.ESCALATED.value, released_by)
     reviewers = list({who.user_id: who for who in found}.values())
     told = {who.user_id for who in reviewers} - released_by
-    _say(
-        session,
+    batch.say(
         statement,
         "emergency_review_overdue",
         statement.released_version,
@@ -125,31 +215,7 @@ def _review_overdue(session: Session, statement: snapshots.StatementView, now: d
         },
         told,
     )
-    _set(session, statement.id, statement.due_stage, None)
-
-
-def _say(
-    session: Session,
-    statement: snapshots.StatementView,
-    action: str,
-    version: int | None,
-    data: dict[str, Any],
-    told: set[int],
-) -> None:
-    """Append the system's deadline entry about the statement, naming whom it tells (fanout tells them)."""
-    names = session.scalars(sa.select(User.username).where(User.id.in_(sorted(told)))).all() if told else []
-    ledger.append(
-        session,
-        kind=ledger.EntryKind.DEADLINE,
-        action=action,
-        actor_id=None,
-        actor="system",
-        role="system",
-        unit=statement.unit.code,
-        statement_id=statement.id,
-        version=version,
-        data=data | {"state": statement.state, "told": sorted(names)},
-    )
+    batch.check(statement.id, statement.due_stage, None)
 
 
 def leaders_above(speakers: Speakers, unit_id: int, skip: set[int], level: int) -> set[int]:
@@ -165,12 +231,3 @@ def leaders_above(speakers: Speakers, unit_id: int, skip: set[int], level: int) 
                 return leaders
         current = speakers.parents.get(current)
     return set()
-
-
-def _set(session: Session, statement_id: int, stage: int, following: dt.datetime | None) -> None:
-    session.execute(
-        sa.update(Statement)
-        .where(Statement.id == statement_id)
-        .values(due_stage=stage, next_check_at=following)
-        .execution_options(synchronize_session=False)
-    )
