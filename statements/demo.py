@@ -6,13 +6,16 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from auth.service import actor_for, create_unit, create_user, designate_spokesperson
 from statements.letters import service as letters
 from statements.lifecycle.service import create_statement, decide
+from statements.notifications.models import Mail, Notification
 from statements.pressdesk import service as pressdesk
 from statements.rumours import service as rumours
+from workflow.ledger import sealing
 
 SAMPLES = Path(__file__).parent / "demo_data" / "statements.json"
 
@@ -121,6 +124,19 @@ def seed(session: Session) -> None:
 
     _press_and_watch(session, actors)
     _letterheads(session, actors)
+
+
+def quiet_history(engine: sa.Engine) -> None:
+    """Leave the seed's notifications in the app but send none of them: they tell the demo's made-up past."""
+    # On PostgreSQL they are written once the seed's entries are sealed, after its commit: seal them now.
+    if engine.dialect.name == "postgresql":
+        sealing.seal_pending(engine, wait=True)
+    with engine.begin() as connection:
+        connection.execute(
+            sa.update(Notification)
+            .where(Notification.mail_state.in_([Mail.PENDING, Mail.DIGEST]))
+            .values(mail_state=Mail.NONE, mail_to=None, mail_due_at=None)
+        )
 
 
 def _letterheads(session: Session, actors: dict) -> None:

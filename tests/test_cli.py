@@ -156,6 +156,14 @@ def test_console_script_on_a_fresh_database(backend, tmp_path):
         assert seeded.returncode == 0 and "spokesperson" in seeded.stdout and "auditor" in seeded.stdout
         again = run("demo", "--if-empty")
         assert again.returncode == 0 and "not seeded" in again.stdout
+        # The seed's notifications are in the app, and no mail of that made-up past waits to be sent.
+        engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+        with engine.connect() as connection:
+            states = dict(
+                connection.execute(sa.text("SELECT mail_state, count(*) FROM notifications GROUP BY 1")).all()
+            )
+        engine.dispose()
+        assert states and set(states) == {"none"}, states
         again = run("init-db")  # idempotent, and says so
         assert again.returncode == 0 and "already at the newest schema" in again.stdout, again.stdout
         assert run("db", "current").stdout.strip() == HEAD

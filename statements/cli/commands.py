@@ -105,7 +105,7 @@ def db_current() -> None:
 @click.option("--if-empty", is_flag=True, help="Seed only when the database has no units yet.")
 def demo(if_empty: bool) -> None:
     """Seed a demo organisation with sample statements and print its logins."""
-    from statements.demo import DEMO_USERS, seed
+    from statements.demo import DEMO_USERS, quiet_history, seed
 
     with cli_session() as session:
         if not _database_is_empty(session):
@@ -115,6 +115,7 @@ def demo(if_empty: bool) -> None:
                 return
             fail("The database is not empty; the demo seeds only an empty database.")
         seed(session)
+    quiet_history(_engine())
     click.echo("Demo organisation seeded. Logins:")
     _print_logins(DEMO_USERS)
 
