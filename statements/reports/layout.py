@@ -7,6 +7,7 @@ Vietnamese). Each table row keeps a stable key beside its label, so the CSV read
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -138,17 +139,23 @@ def sections(report: dict[str, Any]) -> list[Section]:
                     [(r["kind"], [str(KIND_LABELS[r["kind"]]), r["drafted"], r["released"]]) for r in s["by_kind"]],
                     total=True,
                 ),
-                _table(
+                _counted(
                     "outcomes",
                     _("What became of the statements"),
-                    [("outcome", _("Outcome")), ("count", count)],
-                    [(r["outcome"], [str(STATE_LABELS[r["outcome"]]), r["count"]]) for r in s["outcomes"]],
+                    "outcome",
+                    _("Outcome"),
+                    count,
+                    s["outcomes"],
+                    STATE_LABELS,
                 ),
-                _table(
+                _counted(
                     "by_channel",
                     _("Released, by channel (a statement may go out through several)"),
-                    [("channel", _("Channel")), ("count", count)],
-                    [(r["channel"], [str(CHANNEL_LABELS[r["channel"]]), r["count"]]) for r in s["by_channel"]],
+                    "channel",
+                    _("Channel"),
+                    count,
+                    s["by_channel"],
+                    CHANNEL_LABELS,
                 ),
                 _table(
                     "weekly",
@@ -221,11 +228,14 @@ def sections(report: dict[str, Any]) -> list[Section]:
                 ),
             ],
             [
-                _table(
+                _counted(
                     "refused_by_ground",
                     _("Refused, by the grounds of the Press Law 2016, Art. 38"),
-                    [("ground", _("Ground")), ("count", _("Requests"))],
-                    [(r["ground"], [str(GROUND_LABELS[r["ground"]]), r["count"]]) for r in press["refused_by_ground"]],
+                    "ground",
+                    _("Ground"),
+                    _("Requests"),
+                    press["refused_by_ground"],
+                    GROUND_LABELS,
                 ),
             ],
         ),
@@ -241,14 +251,14 @@ def sections(report: dict[str, Any]) -> list[Section]:
                 ),
             ],
             [
-                _table(
+                _counted(
                     "by_assessment",
                     _("Items seen outside, by how they were judged"),
-                    [("assessment", _("Judged")), ("count", _("Items"))],
-                    [
-                        (r["assessment"], [str(ASSESSMENT_LABELS[r["assessment"]]), r["count"]])
-                        for r in watch["by_assessment"]
-                    ],
+                    "assessment",
+                    _("Judged"),
+                    _("Items"),
+                    watch["by_assessment"],
+                    ASSESSMENT_LABELS,
                 ),
             ],
         ),
@@ -263,11 +273,14 @@ def sections(report: dict[str, Any]) -> list[Section]:
                 )
             ],
             [
-                _table(
+                _counted(
                     "by_finding",
                     _("Cases closed, by what they found"),
-                    [("finding", _("Finding")), ("count", _("Cases"))],
-                    [(r["outcome"], [str(OUTCOME_LABELS[r["outcome"]]), r["count"]]) for r in disclosure["by_outcome"]],
+                    ("finding", "outcome"),
+                    _("Finding"),
+                    _("Cases"),
+                    disclosure["by_outcome"],
+                    OUTCOME_LABELS,
                 ),
             ],
         ),
@@ -350,6 +363,25 @@ def _table(key: str, caption: str, header: list[tuple[str, str]], rows: list[tup
         sums += [sum(v for row in cells if isinstance(v := row[i], int)) for i in range(1, len(header))]
         keys, cells = [*keys, "total"], [*cells, sums]
     return Table(key, caption, labels, cells, keys, columns, total and bool(rows))
+
+
+def _counted(
+    key: str,
+    caption: str,
+    column: str | tuple[str, str],
+    heading: str,
+    count: str,
+    rows: list[dict[str, Any]],
+    labels: Mapping[str, Any],
+) -> Table:
+    # A table of counts by one thing (its column, and the figures' field it is read from when they differ).
+    name, field = (column, column) if isinstance(column, str) else column
+    return _table(
+        key,
+        caption,
+        [(name, heading), ("count", count)],
+        [(r[field], [str(labels[r[field]]), r["count"]]) for r in rows],
+    )
 
 
 def _step(step: str) -> str:
