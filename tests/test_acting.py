@@ -245,3 +245,31 @@ def test_the_page_cancels_one_to_come_and_says_why_it_refuses(browser, api, org)
         follow_redirects=True,
     ).get_data(as_text=True)
     assert "Đã hủy việc giao phát ngôn thay." in done and 'data-status="cancelled"' in done
+
+
+def test_the_appointee_is_told_and_finds_the_units_waiting_work(app, api, session):
+    s = create(api)
+    act(api, "author", s["id"], "submit")  # waiting before anyone is appointed
+    appointment = _appoint(api, username="bv_drafter")
+    told = session.scalars(
+        sa.select(Notification).join(User, User.id == Notification.user_id).where(User.username == "bv_drafter")
+    ).all()
+    assert [(n.kind, n.unit, n.detail["appointment"]) for n in told] == [
+        ("acting_appointed", "SYT-HN", appointment["id"])
+    ]
+    page = login(app.test_client(), "bv_drafter")
+    listed = page.get("/notifications").text
+    assert "Bạn được giao làm người phát ngôn thay của SYT-HN" in listed and "Việc chờ tôi xử lý" in listed
+    opened = page.get(f"/notifications/{told[0].id}")
+    assert opened.status_code == 302 and opened.headers["Location"].endswith("/inbox")
+    assert f'href="/statements/{s["id"]}"' in page.get("/inbox").text
+    # The leader who appointed is not told of their own step.
+    leader = session.scalar(sa.select(User.id).where(User.username == "leader"))
+    assert not session.scalar(
+        sa.select(sa.func.count()).select_from(Notification)
+        .where(Notification.user_id == leader, Notification.kind == "acting_appointed")
+    )  # fmt: skip
+    # The unit's list names the appointee beside the designated spokesperson.
+    units = login(app.test_client(), "admin").get("/admin/units").text
+    row = units.split('data-unit="SYT-HN"', 1)[1].split("</tr>", 1)[0]
+    assert "data-acting>người phát ngôn thay: Người dùng bv_drafter, đến" in row

@@ -127,7 +127,7 @@ def test_overdue_questions_are_listed_first_and_shown_in_the_inbox_and_the_dashb
     assert "data-request" not in login(app.test_client(), "outsider").get("/inbox").get_data(as_text=True)
     # The list says how late: received 31 days ago and given 30, it is a day late.
     page = login(app.test_client(), "spokesperson").get("/press-requests").get_data(as_text=True)
-    assert "trễ 1 ngày" in page
+    assert 'Quá hạn</span> <span class="meta" data-late>1 ngày<' in page
     board = api("leader").get("/api/v1/dashboard").json["press_questions"]
     assert board == [{"unit": "SYT-HN", "unit_name": "Sở Y tế Hà Nội", "waiting": 2, "overdue": 1}]
 

@@ -16,6 +16,7 @@ from statements.lifecycle import scheduled
 from statements.lifecycle.models import Statement
 from statements.notifications.models import Notification
 from tests.test_api_statements import act
+from tests.test_notifications import told
 from tests.test_web import csrf, login
 from workflow.ledger import LedgerEntry
 
@@ -39,7 +40,7 @@ def _entries(session, sid: int) -> list[LedgerEntry]:
     return list(session.scalars(sa.select(LedgerEntry).where(LedgerEntry.statement_id == sid).order_by(LedgerEntry.id)))
 
 
-def test_a_scheduled_release_is_public_only_from_its_time(api, client, session, statement_in):
+def test_a_scheduled_release_is_public_only_from_its_time(app, api, client, session, statement_in):
     s = statement_in("approved")
     when = dt.datetime.now(dt.UTC) + 2 * HOUR
     answer = _schedule(api, s.id, when)
@@ -60,6 +61,8 @@ def test_a_scheduled_release_is_public_only_from_its_time(api, client, session, 
         "released",
     )
     assert release.data["on_authority_of"] == "spokesperson" and release.data["channels"] == ["website"]
+    ledger_page = login(app.test_client(), "auditor").get(f"/audit/ledger?statement={s.id}").text
+    assert "data-authority>theo thẩm quyền của spokesperson<" in ledger_page
     row = session.get(Statement, s.id)
     session.refresh(row)
     assert row.released_by_id == session.scalar(
@@ -80,8 +83,10 @@ def test_a_schedule_is_moved_cancelled_and_lost_on_reopening(api, session, state
     assert moved["scheduled_release"]["at"].startswith((first + HOUR).astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M"))
     assert _entries(session, s.id)[-1].data["moved_from"] is not None
     assert act(api, "spokesperson", s.id, "cancel_schedule", expect=422)["errors"]["comment"]
+    before = told(session, s.id)
     cancelled = act(api, "leader", s.id, "cancel_schedule", comment="Chờ số liệu mới.")
     assert cancelled["scheduled_release"] is None and cancelled["due_at"] is not None
+    assert told(session, s.id) == before  # cancelled by hand: nobody is told it was "approved" again
     assert act(api, "spokesperson", s.id, "cancel_schedule", comment="Lần nữa.", expect=409)["rule"] == "not_scheduled"
     assert _run(session, first + 3 * HOUR) == 0
     _schedule(api, s.id, first)
@@ -104,6 +109,7 @@ def test_a_schedule_whose_author_may_no_longer_release_is_cancelled_with_why(api
     assert row.state == "approved" and row.release_at is None and row.due_at is not None
     cancel = _entries(session, s.id)[-1]
     assert (cancel.action, cancel.actor, cancel.data["why"]) == ("cancel_schedule", "system", "spokesperson_of_unit")
+    assert told(session, s.id)[-1][:2] == ("drafter2", "awaits_release")  # whoever releases now
     assert api("auditor").get("/api/v1/ledger/verify").json["ok"]
 
 

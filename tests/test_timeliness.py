@@ -13,6 +13,7 @@ from statements.notifications.texts import details
 from tests.test_api_statements import act, create
 from tests.test_deadlines import hanoi
 from tests.test_notifications import told
+from tests.test_web import login
 from workflow.ledger import EntryKind, LedgerEntry
 
 
@@ -55,6 +56,8 @@ def test_a_late_review_is_reminded_then_told_then_escalated_up_the_tree(app, api
     entry = session.scalar(sa.select(LedgerEntry).where(LedgerEntry.action == "deadline_escalation"))
     assert entry.actor == "system" and entry.role == "system" and entry.data["rule"] == "review:deadline_escalation"
     assert session.get(Statement, sid).state == "in_review"  # nothing is ever decided by the sweep
+    ledger_page = login(app.test_client(), "auditor").get(f"/audit/ledger?statement={sid}").text
+    assert "data-rule>quy tắc review:deadline_escalation<" in ledger_page
     # The leader is told when it was due and who is late, in the app and the mail alike.
     notification = session.scalar(
         sa.select(Notification).where(Notification.statement_id == sid, Notification.kind == "overdue_escalated")
@@ -68,7 +71,7 @@ def test_a_late_review_is_reminded_then_told_then_escalated_up_the_tree(app, api
         sa.select(Notification).where(Notification.kind == "reminder", Notification.statement_id == sid)
     )
     with app.test_request_context(), force_locale("en"):
-        assert details(reminder) == ["It was due 08/12/2026 09:00 (Hanoi time)."]
+        assert details(reminder) == ["It is due 08/12/2026 09:00 (Hanoi time)."]  # sent before it
 
 
 def test_a_decision_starts_the_next_step_afresh_and_an_urgent_one_counts_round_the_clock(api, session):
@@ -87,6 +90,10 @@ def test_a_decision_starts_the_next_step_afresh_and_an_urgent_one_counts_round_t
     assert _sweep(session, 2026, 12, 6, 1, 31) == 1
     assert _sweep(session, 2026, 12, 6, 2, 32) == 1
     assert told(session, s["id"])[-1] == ("ministry_leader", "overdue_escalated", "none")
+    # Nobody leads above the ministry: the next escalation would tell nobody, so nothing is said.
+    entries = len(_entries(session, s["id"]))
+    assert _sweep(session, 2026, 12, 6, 3, 33) == 1 and len(_entries(session, s["id"])) == entries
+    assert _sweep(session, 2026, 12, 31, 9, 0) == 0
 
 
 def test_drafts_and_final_statements_are_never_swept(api, session):

@@ -92,5 +92,8 @@ class DashboardOut(ma.Schema):
     draft_to_release = fields.Dict(keys=fields.String(), values=fields.Nested(ReleaseTimes))
     escalations = fields.Dict(keys=fields.String(), values=fields.Nested(Escalations))
     emergency_releases = fields.Nested(EmergencyReleases)
+    scheduled_releases = fields.Nested(
+        Figure, metadata={"description": "Approved statements a spokesperson scheduled; the worker releases them"}
+    )
     press_questions = fields.List(fields.Nested(PressQuestions))
     seen_outside = fields.List(fields.Nested(SeenOutside))

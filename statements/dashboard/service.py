@@ -83,6 +83,8 @@ def summary(session: Session, actor: Actor, now: dt.datetime | None = None) -> d
             },
             "awaiting_review": _awaiting_review(session, actor, scope, now),
         },
+        # Waiting on nobody, but leaders should know what goes out by itself, and when.
+        "scheduled_releases": _count_of(session, actor, scope | {"scheduled": True}),
         "press_questions": _press_questions(session, units, led, now),
         "seen_outside": _seen_outside(session, units, led),
     }

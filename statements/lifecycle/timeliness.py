@@ -177,6 +177,9 @@ def _next_stage(batch: _Batch, statement: snapshots.StatementView, now: dt.datet
         level = stage - 1
         skip = acting | {w for w in excluded if w is not None}
         told = leaders_above(batch.speakers, statement.unit_id, skip, level)
+        if not told:  # no leaders that far up: an escalation to nobody says nothing, and the steps end here
+            batch.check(statement.id, len(STAGES), None)
+            return
         following = policy.escalation(statement.urgency, now) if stage == 2 else None
     batch.say(
         statement,

@@ -261,6 +261,8 @@ def _notifications(
         if entry.action in KIND_OF_DEADLINE:  # the sweep worked out whom, and wrote it on its entry
             told.append((entry, KIND_OF_DEADLINE[entry.action], list(entry.data.get("told", ()))))
             continue
+        if entry.action == "cancel_schedule" and entry.actor_id is not None:
+            continue  # cancelled by hand: whoever cancelled it releases it (told only when the worker cancels)
         kind = KIND_OF_STATE[entry.to_state]
         if entry.action == "emergency_finding":  # the leader who released it hears what was found
             kind, people = Kind.EMERGENCY_FINDING, {entry.released_by_id}

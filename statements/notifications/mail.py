@@ -15,7 +15,7 @@ import logging
 import secrets
 import smtplib
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from email.header import Header
 from email.message import Message
@@ -28,6 +28,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
+from auth.service import full_names
 from statements.notifications.models import Mail, Notification
 from statements.notifications.serialize import actor_name
 from statements.notifications.texts import details, line_of, path_of
@@ -87,33 +88,39 @@ class SmtpSettings:
         )
 
 
-def compose(notification: Notification, settings: SmtpSettings) -> Message:
-    """Write a notification's email in its reader's language: a line and a link, never the statement's text."""
+def compose(notification: Notification, settings: SmtpSettings, names: Mapping[str, str] | None = None) -> Message:
+    """Write a notification's email in its reader's language: a line and a link, never the statement's text.
+
+    `names`: full names by username, to name who caused it as people know them.
+    """
     with force_locale(notification.mail_language):
         line = line_of(notification)
-        body = [line + ".", *_told(notification, settings), *_footer(settings)]
+        body = [line + ".", *_told(notification, settings, names or {}), *_footer(settings)]
     # The same every time it is sent: a mail sent again after a crash is recognisably the same mail.
     return _message(line, body, notification.mail_to, f"notification-{notification.id}", settings)
 
 
-def compose_digest(notifications: list[Notification], settings: SmtpSettings) -> Message:
+def compose_digest(
+    notifications: list[Notification], settings: SmtpSettings, names: Mapping[str, str] | None = None
+) -> Message:
     """Write one person's daily digest: each notification's line, details and link, oldest first; no text."""
     last = notifications[-1]
     with force_locale(last.mail_language):  # the language they chose most recently
         line = _("Daily digest: %(n)d notifications", n=len(notifications))
         body = [line + ".", ""]
         for notification in notifications:
-            body += ["- " + line_of(notification) + ".", *("  " + said for said in _told(notification, settings)), ""]
+            told = _told(notification, settings, names or {})
+            body += ["- " + line_of(notification) + ".", *("  " + said for said in told), ""]
         body += _footer(settings)[1:]
     first = notifications[0]
     return _message(line, body, last.mail_to, f"digest-{first.user_id}-{first.id}-{last.id}", settings)
 
 
-def _told(notification: Notification, settings: SmtpSettings) -> list[str]:
+def _told(notification: Notification, settings: SmtpSettings, names: Mapping[str, str]) -> list[str]:
     link = settings.base_url + path_of(notification)
     return [
         *details(notification),
-        _("By %(actor)s.", actor=actor_name(notification.actor)),
+        _("By %(actor)s.", actor=actor_name(notification.actor, names)),
         _("Open it in PressGate: %(link)s", link=link),
     ]
 
@@ -180,7 +187,8 @@ def send_due(session: Session, settings: SmtpSettings, *, now: dt.datetime | Non
         .limit(BATCH)
         .with_for_update(skip_locked=True)
     ).all()
-    yield from _deliver(session, settings, [([n], compose(n, settings)) for n in due], now)
+    names = full_names(session, [n.actor for n in due])
+    yield from _deliver(session, settings, [([n], compose(n, settings, names)) for n in due], now)
 
 
 def _deliver(
@@ -283,5 +291,6 @@ def send_digests(session: Session, settings: SmtpSettings, *, now: dt.datetime |
     by_person: dict[int, list[Notification]] = {}
     for notification in rows:
         by_person.setdefault(notification.user_id, []).append(notification)
-    mails = [(notifications, compose_digest(notifications, settings)) for notifications in by_person.values()]
+    names = full_names(session, [n.actor for n in rows])
+    mails = [(notifications, compose_digest(notifications, settings, names)) for notifications in by_person.values()]
     yield from _deliver(session, settings, mails, now)

@@ -47,6 +47,9 @@ class Kind:
     WATCH_RECORDED = "watch_recorded"
     WATCH_CORRECTION = "watch_correction"
     WATCH_REPORTED = "watch_reported"
+    #: A leader made the person acting spokesperson of a unit (statement_id is None; `detail` names the
+    #: appointment and its period): the unit's waiting work is theirs from its start.
+    ACTING_APPOINTED = "acting_appointed"
     ALL = (
         AWAITS_REVIEW,
         ESCALATED,
@@ -67,6 +70,7 @@ class Kind:
         WATCH_RECORDED,
         WATCH_CORRECTION,
         WATCH_REPORTED,
+        ACTING_APPOINTED,
     )
 
 

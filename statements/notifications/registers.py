@@ -1,8 +1,9 @@
-"""Whom the two registers' entries concern: a question from the press given to someone, an item seen outside.
+"""Whom the steps beside the lifecycle concern: questions from the press, items seen outside, appointments.
 
-The press desk's and the watch's steps are on the ledger like decisions (kinds `press` and `watch`), and
-are told from there the same way (fanout), so a step rolled back tells nobody. They are rare beside
-decisions: the cursor's query says whether any is in the stretch being told, and only then are they read.
+The press desk's and the watch's steps and the appointments are on the ledger like decisions (kinds
+`press`, `watch` and `admin`), and are told from there the same way (fanout), so a step rolled back tells
+nobody. They are rare beside decisions: the cursor's query says whether any is in the stretch being told,
+and only then are they read.
 """
 
 from __future__ import annotations
@@ -27,12 +28,13 @@ KIND_OF_STEP = {
     "record_rumour": Kind.WATCH_RECORDED,
     "assess_rumour": Kind.WATCH_CORRECTION,
     "report_rumour": Kind.WATCH_REPORTED,
+    "appoint_acting_spokesperson": Kind.ACTING_APPOINTED,
 }
 #: Judgements that call for a correction statement (rumours.service.link).
 ANSWERED_BY_CORRECTION = ("false", "misleading")
 
-#: The ledger's kinds of the registers' entries.
-KINDS = (EntryKind.PRESS, EntryKind.WATCH)
+#: The ledger's kinds of these steps' entries.
+KINDS = (EntryKind.PRESS, EntryKind.WATCH, EntryKind.ADMIN)
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,8 @@ def whom(connection: sa.Connection, step: Step) -> tuple[str, set[int] | list[st
     """Return the kind of notification a step makes and whom it tells (ids, or usernames), before its actor."""
     kind = KIND_OF_STEP[step.action]
     data = step.data
+    if step.action == "appoint_acting_spokesperson":  # the appointee: the unit's waiting work is theirs now
+        return kind, [data["username"]]
     if step.action in ("register_press_request", "assign_press_request"):
         if data.get("assigned_to"):  # given to someone: they prepare the answer
             return Kind.PRESS_ASSIGNED, [data["assigned_to"]]
@@ -117,6 +121,8 @@ def whom(connection: sa.Connection, step: Step) -> tuple[str, set[int] | list[st
 
 def detail(step: Step) -> dict[str, Any]:
     """Return what a register's notification holds: the question's or the item's number (and a question's due time)."""
+    if "appointment" in step.data:
+        return {key: step.data[key] for key in ("appointment", "starts_at", "ends_at")}
     if "request" in step.data:
         return {"request": step.data["request"], "due_at": step.data.get("due_at")}
     return {"rumour": step.data["rumour"]}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask_babel import gettext as _
 
 from statements.notifications.models import Kind, Notification
@@ -31,6 +33,6 @@ def notification_dict(n: Notification) -> dict:
     }
 
 
-def actor_name(actor: str) -> str:
-    """Name who caused a notification as people read it: the deadline sweep is "the system"."""
-    return str(_("the system")) if actor == "system" else actor
+def actor_name(actor: str, names: Mapping[str, str] | None = None) -> str:
+    """Name who caused a notification as people read it: their full name if known; the sweep is "the system"."""
+    return str(_("the system")) if actor == "system" else (names or {}).get(actor, actor)

@@ -92,11 +92,11 @@ def settings_of(session: Session, actor: Actor) -> dict:
     }
 
 
-#: What can reach a person in each role, so that their settings offer only that: a statement's writers hear
-#: of its outcomes and its returns; whoever speaks for a unit (its spokesperson, one acting, or its leaders
-#: when it has none) of what awaits review or release and of the unit's press questions and items seen
-#: outside; leaders besides of escalations, disclosure cases and emergency releases. Reminders and overdue
-#: notices go to whoever must act.
+#: What can reach a person in each role, so that their settings offer only that: a statement's writers (its
+#: drafters) hear of its outcomes and its returns; whoever speaks for a unit (its spokesperson, someone
+#: appointed, or a leader standing in for a unit without one) of what awaits review or release and of the
+#: unit's press questions and items seen outside; leaders of sign-offs, escalations, disclosure cases and
+#: emergency releases. Reminders and overdue notices go to whoever must act; a question may be given to anyone.
 _WRITERS = {
     Kind.CHANGES_REQUESTED,
     *OUTCOMES,
@@ -105,11 +105,11 @@ _WRITERS = {
     Kind.EMERGENCY_RELEASE,
     Kind.WATCH_CORRECTION,
     Kind.PRESS_ASSIGNED,
+    Kind.ACTING_APPOINTED,
 }
 _SPEAKERS = {
     Kind.AWAITS_REVIEW,
     Kind.AWAITS_RELEASE,
-    *OUTCOMES,
     Kind.REMINDER,
     Kind.OVERDUE,
     Kind.EMERGENCY_RELEASE,
@@ -118,16 +118,29 @@ _SPEAKERS = {
     Kind.PRESS_ASSIGNED,
     Kind.WATCH_RECORDED,
     Kind.WATCH_REPORTED,
+    Kind.ACTING_APPOINTED,
 }
-_LEADERS = _SPEAKERS | {Kind.ESCALATED, Kind.OVERDUE_ESCALATED, Kind.EMERGENCY_FINDING, Kind.DISCLOSURE_OPENED}
+_LEADERS = {
+    Kind.ESCALATED,
+    Kind.OVERDUE_ESCALATED,
+    Kind.REMINDER,
+    Kind.OVERDUE,
+    Kind.EMERGENCY_RELEASE,
+    Kind.EMERGENCY_FINDING,
+    Kind.EMERGENCY_REVIEW_OVERDUE,
+    Kind.DISCLOSURE_OPENED,
+    Kind.PRESS_ASSIGNED,
+    Kind.ACTING_APPOINTED,
+}
 KINDS_OF_ROLE = {Role.DRAFTER: _WRITERS, Role.SPOKESPERSON: _SPEAKERS, Role.LEADER: _LEADERS}
 
 
 def kinds_for(session: Session, actor: Actor) -> list[str]:
     """Return the kinds of notification that can reach the person, in their usual order.
 
-    Those of their roles (and of speaking for a unit while acting), and any they have received: a role
-    since given up, or a register's focal officer, still sees what came.
+    Those of their roles, of speaking for a unit (appointed, or a leader standing in for a unit without a
+    spokesperson), and any they have received: a role since given up, or a register's focal officer,
+    still sees what came.
     """
     reach = {kind for _unit, role in actor.memberships for kind in KINDS_OF_ROLE.get(role, ())}
     if actor.acting_for:

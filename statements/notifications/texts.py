@@ -31,6 +31,7 @@ SUBJECTS = {
     Kind.WATCH_RECORDED: _l("Item #%(id)d seen outside about %(unit)s awaits your judgement"),
     Kind.WATCH_CORRECTION: _l("Item #%(id)d seen outside about %(unit)s is false or misleading: write its correction"),
     Kind.WATCH_REPORTED: _l("Item #%(id)d seen outside about %(unit)s was reported up to your unit"),
+    Kind.ACTING_APPOINTED: _l("You are appointed acting spokesperson of %(unit)s"),
 }
 #: The kinds by name, for the settings page.
 KIND_NAMES = {
@@ -53,6 +54,7 @@ KIND_NAMES = {
     Kind.WATCH_RECORDED: _l("Something seen outside about my unit awaits judgement"),
     Kind.WATCH_CORRECTION: _l("Something seen outside was judged false or misleading and needs a correction"),
     Kind.WATCH_REPORTED: _l("Something seen outside was reported up to my unit"),
+    Kind.ACTING_APPOINTED: _l("I am appointed acting spokesperson of a unit"),
 }
 #: The registers' kinds, by the key of their detail that holds their number, and the page it leads to.
 REGISTER_PAGES = {
@@ -81,6 +83,8 @@ def number_of(notification: Notification) -> int | None:
         return int((notification.detail or {}).get("case") or 0)
     if notification.kind in REGISTER_PAGES:
         return int((notification.detail or {}).get(REGISTER_PAGES[notification.kind][0]) or 0)
+    if notification.kind == Kind.ACTING_APPOINTED:
+        return int((notification.detail or {}).get("appointment") or 0)
     return notification.statement_id
 
 
@@ -90,6 +94,8 @@ def path_of(notification: Notification) -> str:
         return f"/disclosures/{number_of(notification)}"
     if notification.kind in REGISTER_PAGES:
         return REGISTER_PAGES[notification.kind][1] % (number_of(notification) or 0)
+    if notification.kind == Kind.ACTING_APPOINTED:  # where the unit's waiting work is
+        return "/inbox"
     return f"/statements/{notification.statement_id}"
 
 
@@ -97,8 +103,13 @@ def details(notification: Notification) -> list[str]:
     """Return what a deadline's notification adds to its line, in the current language: when, and who is late."""
     detail = notification.detail or {}
     lines = []
+    if notification.kind == Kind.ACTING_APPOINTED:
+        when = {"start": local_time(detail.get("starts_at")), "end": local_time(detail.get("ends_at"))}
+        return [_("From %(start)s until %(end)s; what awaits the unit's spokesperson is under Awaiting me.", **when)]
     if detail.get("due_at") and notification.kind in (Kind.PRESS_QUESTION, Kind.PRESS_ASSIGNED):
         lines.append(_("Its answer is due %(when)s.", when=local_time(detail["due_at"])))
+    elif detail.get("due_at") and notification.kind == Kind.REMINDER:  # sent before the due time
+        lines.append(_("It is due %(when)s.", when=local_time(detail["due_at"])))
     elif detail.get("due_at"):
         lines.append(_("It was due %(when)s.", when=local_time(detail["due_at"])))
     if detail.get("late") and notification.kind == Kind.OVERDUE_ESCALATED:

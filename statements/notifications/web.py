@@ -45,6 +45,8 @@ def open_notification(notification_id: int):
     found = service.one(db(), web_actor(), notification_id)
     if found.kind == Kind.DISCLOSURE_OPENED:
         return redirect(url_for("web.disclosure", case_id=number_of(found)))
+    if found.kind == Kind.ACTING_APPOINTED:
+        return redirect(url_for("web.inbox"))
     if found.kind in REGISTER_PAGES:
         if REGISTER_PAGES[found.kind][0] == "request":
             return redirect(url_for("web.press_request", request_id=number_of(found)))

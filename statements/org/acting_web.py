@@ -41,6 +41,8 @@ def _as_iso(local: str) -> str:
 
 def _candidates(unit_id: int) -> list[tuple[str, str]]:
     auditors = sa.select(Membership.user_id).where(Membership.role == Role.AUDITOR)
+    # The designated spokesperson is the one an appointee stands in for.
+    speaking = sa.select(Membership.user_id).where(Membership.unit_id == unit_id, Membership.role == Role.SPOKESPERSON)
     parents = org.unit_parents(db())
     units: set[int] = set()
     current: int | None = unit_id
@@ -50,7 +52,7 @@ def _candidates(unit_id: int) -> list[tuple[str, str]]:
     rows = db().execute(
         sa.select(User.username, User.full_name)
         .join(Membership, Membership.user_id == User.id)
-        .where(Membership.unit_id.in_(sorted(units)), User.active, User.id.not_in(auditors))
+        .where(Membership.unit_id.in_(sorted(units)), User.active, User.id.not_in(auditors), User.id.not_in(speaking))
         .distinct()
         .order_by(User.full_name)
         .limit(CANDIDATES_LIMIT)
@@ -69,6 +71,8 @@ def _page(code: str, values: dict | None = None, errors: dict | None = None, sta
         "web/acting.html",
         unit=unit,
         items=[acting.appointment_dict(a, now) for a in items],
+        # Named as people know each other, not by username.
+        people={who.username: who.full_name for a in items for who in (a.appointed_by, a.ended_by) if who},
         may_appoint=may_appoint,
         candidates=_candidates(unit.id) if may_appoint else [],
         max_days=acting.MAX_DAYS,

@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from auth import service as org
 from auth.acting import reviewers_of
-from auth.models import Membership, User
+from auth.models import ActingAppointment, Membership, User
 from statements.org import serialize
 from statements.org.schemas import DesignationIn, RoleIn, UnitIn, UserIn
 from statements.org.serialize import user_dict
@@ -91,7 +91,19 @@ def _units_with_roles() -> list[dict]:
     codes = org.unit_codes(session)
     for unit_id, role in session.execute(sa.select(Membership.unit_id, Membership.role).distinct()):
         held[codes[unit_id]].add(role)
+    # Who stands in for each unit's spokesperson now, by appointment: shown wherever the spokesperson is.
+    acting: dict[str, list[tuple[str, dt.datetime]]] = defaultdict(list)
+    now = utcnow()
+    appointed = session.execute(
+        sa.select(ActingAppointment.unit_id, User.full_name, ActingAppointment.ends_at)
+        .join(User, User.id == ActingAppointment.user_id)
+        .where(ActingAppointment.active_at(now))
+        .order_by(ActingAppointment.starts_at)
+    )
+    for unit_id, name, ends_at in appointed:
+        acting[codes[unit_id]].append((name, ends_at))
     for unit in units:
+        unit["acting"] = acting[unit["code"]]
         roles = held[unit["code"]]
         # ND 09/2017: without a designation the head of the agency speaks for it; a unit whose drafters
         # have neither is flagged, since their statements would wait on nobody of the unit's own.
