@@ -11,7 +11,7 @@ The four-eyes guards hold for an acting spokesperson exactly as for a designated
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -182,12 +182,26 @@ def who_acts_next(
     session: Session | sa.Connection, state: str, unit_id: int, author_id: int, excluded: Iterable[int | None]
 ) -> list[NextActor]:
     """Return who must act next on a statement in `state`: nobody once it is final (one query at most)."""
-    if state in AUTHOR_STATES:
+
+    def author() -> NextActor:
         name = session.execute(sa.select(User.full_name).where(User.id == author_id)).scalar_one()
-        return [NextActor(author_id, name, "author")]
+        return NextActor(author_id, name, "author")
+
+    return acts_next(state, author, lambda: waiting_rows(session, unit_id), excluded)
+
+
+def acts_next(
+    state: str,
+    author: Callable[[], NextActor],
+    waiting: Callable[[], list[tuple[int, str, int, str]]],
+    excluded: Iterable[int | None],
+) -> list[NextActor]:
+    """Return who must act next in `state`, asking for the author or the unit's `waiting_rows` only when needed."""
+    if state in AUTHOR_STATES:
+        return [author()]
     if state not in REVIEW_STATES:
         return []
-    return pick_next(waiting_rows(session, unit_id), state, excluded)
+    return pick_next(waiting(), state, excluded)
 
 
 #: The states in which a statement waits for a reviewer (its spokesperson, or leaders), and for its author.

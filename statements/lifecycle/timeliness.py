@@ -25,9 +25,9 @@ from sqlalchemy.orm import Session
 
 from auth.acting import (
     AUTHOR_STATES,
-    REVIEW_STATES,
     NextActor,
     Speakers,
+    acts_next,
     pick_next,
     read_speakers,
     waiting_rows,
@@ -104,12 +104,13 @@ class _Batch:
         return self._waiting[unit_id]
 
     def acting(self, statement: snapshots.StatementView, excluded: set[int | None]) -> list[NextActor]:
-        """Return who must act next on the statement, as `auth.acting.who_acts_next` says."""
-        if statement.state in AUTHOR_STATES:
-            return [NextActor(statement.author_id, self.authors[statement.author_id], "author")]
-        if statement.state not in REVIEW_STATES:
-            return []
-        return pick_next(self.waiting(statement.unit_id), statement.state, excluded)
+        """Return who must act next on the statement, from what the batch read (`auth.acting.acts_next`)."""
+        return acts_next(
+            statement.state,
+            lambda: NextActor(statement.author_id, self.authors[statement.author_id], "author"),
+            lambda: self.waiting(statement.unit_id),
+            excluded,
+        )
 
     def say(
         self, statement: snapshots.StatementView, action: str, version: int | None, data: dict[str, Any], told: set[int]
