@@ -86,9 +86,14 @@ def test_a_schedule_is_moved_cancelled_and_lost_on_reopening(api, session, state
     before = told(session, s.id)
     cancelled = act(api, "leader", s.id, "cancel_schedule", comment="Chờ số liệu mới.")
     assert cancelled["scheduled_release"] is None and cancelled["due_at"] is not None
-    assert told(session, s.id) == before  # cancelled by hand: nobody is told it was "approved" again
+    # A leader cancelled it: the spokesperson, who releases, is told it awaits release again.
+    assert told(session, s.id)[len(before) :] == [("spokesperson", "awaits_release", "none")]
     assert act(api, "spokesperson", s.id, "cancel_schedule", comment="Lần nữa.", expect=409)["rule"] == "not_scheduled"
     assert _run(session, first + 3 * HOUR) == 0
+    _schedule(api, s.id, first)
+    before = told(session, s.id)
+    act(api, "spokesperson", s.id, "cancel_schedule", comment="Dời lại.")
+    assert told(session, s.id) == before  # one who releases cancelled it: nobody is told it was approved again
     _schedule(api, s.id, first)
     reopened = act(api, "spokesperson", s.id, "reopen", comment="Cần sửa số liệu.")
     assert reopened["state"] == "draft" and reopened["scheduled_release"] is None

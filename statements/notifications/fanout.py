@@ -261,8 +261,6 @@ def _notifications(
         if entry.action in KIND_OF_DEADLINE:  # the sweep worked out whom, and wrote it on its entry
             told.append((entry, KIND_OF_DEADLINE[entry.action], list(entry.data.get("told", ()))))
             continue
-        if entry.action == "cancel_schedule" and entry.actor_id is not None:
-            continue  # cancelled by hand: whoever cancelled it releases it (told only when the worker cancels)
         kind = KIND_OF_STATE[entry.to_state]
         if entry.action == "emergency_finding":  # the leader who released it hears what was found
             kind, people = Kind.EMERGENCY_FINDING, {entry.released_by_id}
@@ -286,6 +284,8 @@ def _notifications(
             escalator = {entry.actor_id} if entry.action == "escalate" else set()
             excluded = writers[entry.seq] | {entry.escalated_by_id} | escalator
             people = {who.user_id for who in pick_next(waiting[entry.unit_id], entry.to_state, excluded)}
+            if entry.action == "cancel_schedule" and entry.actor_id in people:
+                continue  # one who releases cancelled it and releases it; a leader's cancelling is told
         people.discard(entry.actor_id)  # one who decides is not told of their own decision
         if people:
             told.append((entry, kind, people))

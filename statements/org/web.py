@@ -97,7 +97,7 @@ def _units_with_roles() -> list[dict]:
     appointed = session.execute(
         sa.select(ActingAppointment.unit_id, User.full_name, ActingAppointment.ends_at)
         .join(User, User.id == ActingAppointment.user_id)
-        .where(ActingAppointment.active_at(now))
+        .where(ActingAppointment.active_at(now), User.active)
         .order_by(ActingAppointment.starts_at)
     )
     for unit_id, name, ends_at in appointed:
